@@ -1,0 +1,3 @@
+from lic_cli.cli import main
+
+main()

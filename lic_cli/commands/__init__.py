@@ -1,0 +1,1 @@
+"""One thin module per subcommand; each exposes `command`. Registered in lic_cli/cli.py."""

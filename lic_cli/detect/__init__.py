@@ -1,0 +1,79 @@
+"""detect: is a user turn teaching (teach / correct / forget) or not (none)?
+
+Adds `intent` to user turns; other turns pass through. The previous assistant turn
+is part of the input, so "No, it's 30 days" reads as a correction only after an
+answer. The classifier is the project's own `intent` task: a trained model from
+`lic train intent` when one matches the current dataset, else a fast head on frozen
+MiniLM embeddings trained from the same dataset in seconds and cached per version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from lic_cli.records import Context, is_user, previous_exchange
+from lic_cli.tasks import Project
+
+INTENT_TASK = "intent"
+BATCH = 64
+
+
+class IntentModel(Protocol):
+    name: str
+    labels: tuple[str, ...]
+
+    def predict_proba(self, texts: list[str], contexts: list[str]): ...
+
+
+def load_model(project: Project, *, choice: str = "auto") -> IntentModel:
+    """`auto`: the trained model for the current intent dataset if there is one, else the head."""
+    from lic_cli.detect.head import load_head
+
+    task = project.task(INTENT_TASK)
+    if choice in ("auto", "trained"):
+        from lic_cli.detect.trained import load_trained
+
+        model = load_trained(project, task, required=choice == "trained")
+        if model is not None:
+            return model
+    return load_head(project, task)
+
+
+def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH) -> Iterator[dict]:
+    """Add `intent` to every user turn, classifying in batches; order is preserved."""
+    context = Context()
+    pending: list[tuple[dict, str | None]] = []  # (record, its assistant context) in input order
+    n_user = 0
+    for rec in records:
+        if is_user(rec):
+            _, assistant = previous_exchange(context.before(rec))
+            pending.append((rec, assistant))
+            n_user += 1
+        else:
+            pending.append((rec, None))
+        context.add(rec)
+        if n_user >= batch_size:
+            yield from _classify(pending, model)
+            pending, n_user = [], 0
+    if pending:
+        yield from _classify(pending, model)
+
+
+def _classify(pending: list[tuple[dict, str | None]], model: IntentModel) -> Iterator[dict]:
+    users = [(rec, ctx) for rec, ctx in pending if ctx is not None]
+    probs = model.predict_proba([str(r.get("text", "")) for r, _ in users], [c or "" for _, c in users]) \
+        if users else []
+    by_id = {id(r): p for (r, _), p in zip(users, probs, strict=True)}
+    for rec, ctx in pending:
+        if ctx is None:
+            yield rec
+            continue
+        p = by_id[id(rec)]
+        best = int(p.argmax())
+        yield {**rec, "intent": {
+            "label": model.labels[best],
+            "score": round(float(p[best]), 4),
+            "scores": {lab: round(float(x), 4) for lab, x in zip(model.labels, p, strict=True)},
+            "model": model.name,
+        }}

@@ -1,0 +1,109 @@
+"""The fast intent classifier: a small MLP on frozen MiniLM embeddings.
+
+Features are [u, c, u*c, has_context] for the user turn u and the previous assistant
+turn c (zeros when there is none), so the head can learn that "No, it's 30 days" after an answer is
+a correction. It trains on the intent dataset's train split in seconds and is cached
+per dataset content hash under .lic/cache/detect/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lic_cli.detect.features import Example, read_examples
+from lic_cli.models import load_encoder
+from lic_cli.store.rows import file_hash
+from lic_cli.tasks import Project, Task
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ENCODER = "minilm"
+HIDDEN = 256
+EPOCHS = 150
+WEIGHT_DECAY = 0.1
+SEED = 0
+
+
+def _features(encoder, texts: list[str], contexts: list[str]) -> np.ndarray:
+    import numpy as np
+
+    u = encoder.encode(texts)
+    # Encode each distinct context once: transcripts repeat few assistant turns per batch.
+    uniq = sorted({c for c in contexts if c})
+    table = dict(zip(uniq, encoder.encode(uniq), strict=True)) if uniq else {}
+    zero = np.zeros(u.shape[1], dtype=np.float32)
+    c = np.stack([table.get(x, zero) for x in contexts]) if contexts else np.zeros_like(u)
+    has = np.array([[1.0 if x else 0.0] for x in contexts], dtype=np.float32).reshape(len(u), 1)
+    return np.concatenate([u, c, u * c, has], axis=1)
+
+
+class Head:
+    def __init__(self, net, labels: tuple[str, ...], name: str) -> None:
+        self.net = net
+        self.labels = labels
+        self.name = name
+        self.encoder = load_encoder(ENCODER)
+
+    def predict_proba(self, texts: list[str], contexts: list[str]) -> np.ndarray:
+        import torch
+
+        x = torch.from_numpy(_features(self.encoder, texts, contexts))
+        with torch.inference_mode():
+            return torch.softmax(self.net(x), dim=-1).numpy()
+
+
+def _net(dim: int, n_labels: int):
+    import torch
+
+    return torch.nn.Sequential(torch.nn.Linear(dim, HIDDEN), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+                               torch.nn.Linear(HIDDEN, n_labels))
+
+
+def train_head(examples: list[Example], labels: tuple[str, ...]):
+    import torch
+
+    torch.manual_seed(SEED)
+    train = [e for e in examples if e.split == "train"] or examples
+    x = torch.from_numpy(_features(load_encoder(ENCODER), [e.text for e in train], [e.context for e in train]))
+    y = torch.tensor([labels.index(e.label) for e in train])
+    net = _net(x.shape[1], len(labels))
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=WEIGHT_DECAY)
+    net.train()
+    for _ in range(EPOCHS):  # full batch: a few hundred rows
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+    net.eval()
+    return net
+
+
+def cache_path(project: Project, digest: str, labels: tuple[str, ...]) -> Path:
+    # Keyed by the dataset content and the label order the head's outputs follow.
+    key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|v2".encode()).hexdigest()
+    return project.state_dir / "cache" / "detect" / f"head-{key[:16]}.pt"
+
+
+def load_head(project: Project, task: Task) -> Head:
+    import torch
+
+    digest = file_hash(project.dataset_path(task))
+    path = cache_path(project, digest, task.labels)
+    name = f"head:{ENCODER}@{digest.split(':')[-1][:12]}"
+    labels = task.labels
+    if path.is_file():
+        state = torch.load(path, weights_only=True)
+        net = _net(state["0.weight"].shape[1], len(labels))
+        net.load_state_dict(state)
+        net.eval()
+        return Head(net, labels, name)
+    net = train_head(read_examples(project, task), labels)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    torch.save(net.state_dict(), tmp)
+    os.replace(tmp, path)
+    return Head(net, labels, name)

@@ -1,0 +1,80 @@
+"""locate: for each routed knowledge item, the edit to make in that task's dataset.
+
+Ops: `add` (new; nearest rows as evidence), `update` (same key, different value:
+before and after), `delete` (forget), `noop` (already known: same key, or a
+paraphrase, with the same value) and `conflict` (a near match too weak to decide;
+for a person to resolve). Adds `edits` to each record with routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from lic_cli.locate import index as key_index
+from lic_cli.locate.keys import item_key_text, item_value_text
+from lic_cli.locate.matcher import Candidate, same_value, search
+from lic_cli.tasks import Project, Task
+
+# Decision thresholds on the blended score (see docs/locate.md).
+SAME_KEY = 0.86  # at or above: the same row
+NEAR = 0.70  # between NEAR and SAME_KEY with a different value: conflict
+FORGET = 0.70  # a forget target must match at least this well to delete
+TOP_K = 5
+
+
+def run(records: Iterable[dict], *, project: Project, encoder, top_k: int = TOP_K) -> Iterator[dict]:
+    for rec in records:
+        routes = rec.get("routes")
+        knowledge = rec.get("knowledge")
+        if not routes or not isinstance(knowledge, list):
+            yield rec
+            continue
+        edits = []
+        for route in routes:
+            item = knowledge[route["item"]]
+            task = project.task(route["task"])
+            edits.append(locate_item(project, task, item, route["item"], encoder, top_k))
+        yield {**rec, "edits": edits}
+
+
+def _evidence(index, cands: list[Candidate]) -> list[dict[str, Any]]:
+    return [{"row": index.ids[c.i], "key": index.keys[c.i], "value": index.values[c.i],
+             "fuzz": c.fuzz, "sim": c.sim, "score": c.score} for c in cands]
+
+
+def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder, top_k: int) -> dict:
+    index = key_index.load(project, task, encoder)
+    query = item_key_text(task, item)
+    cands = search(index, query, encoder.encode([query])[0], k=top_k)
+    best = cands[0] if cands else None
+    edit: dict[str, Any] = {"item": item_no, "task": task.name}
+    if item.get("kind") == "forget":
+        if best is not None and best.score >= FORGET:
+            edit.update(op="delete", row=index.ids[best.i], score=best.score, before=index.row(best.i), after=None)
+        else:
+            edit.update(op="noop", row=None, score=best.score if best else 0.0, before=None, after=None,
+                        reason="nothing in this task matches the forget target")
+    else:
+        after_fields = task.to_row(item)
+        value = item_value_text(task, item)
+        if best is not None and best.score >= SAME_KEY:
+            before = index.row(best.i)
+            if same_value(index.values[best.i], value):
+                edit.update(op="noop", row=index.ids[best.i], score=best.score, before=before, after=None,
+                            reason="already known")
+            else:
+                edit.update(op="update", row=index.ids[best.i], score=best.score, before=before,
+                            after={**before, **{c: v for c, v in after_fields.items() if c not in task.key}})
+        elif best is not None and best.score >= NEAR and same_value(index.values[best.i], value):
+            edit.update(op="noop", row=index.ids[best.i], score=best.score, before=index.row(best.i),
+                        after=None, reason="a paraphrase with the same value is already known")
+        elif best is not None and best.score >= NEAR:
+            edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
+                        after=after_fields, reason="close to an existing row with a different value")
+        else:
+            edit.update(op="add", row=None, score=best.score if best else 0.0, before=None,
+                        after={**after_fields, task.split_column: task.default_split},
+                        position={"at": "end", "split": task.default_split, "rows": len(index)})
+    edit["candidates"] = _evidence(index, cands)
+    return edit

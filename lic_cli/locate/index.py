@@ -1,0 +1,105 @@
+"""A per-dataset-version index of key texts and their embeddings.
+
+Built by streaming the dataset once: row ids, key and value texts, byte offsets (so a
+matched row is read back with one seek instead of keeping whole rows in memory) and
+MiniLM embeddings of the keys, cached under .lic/cache/index/ keyed by the dataset's
+content hash, so later runs on the same version load it instead of embedding again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lic_cli.errors import InputError
+from lic_cli.locate.keys import row_key_text, row_value_text
+from lic_cli.store.rows import RowIds, file_hash
+from lic_cli.tasks import Project, Task
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT = 1
+
+
+@dataclass
+class KeyIndex:
+    task: Task
+    path: Path
+    digest: str
+    ids: list[str]
+    keys: list[str]
+    values: list[str]
+    offsets: list[int]
+    emb: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, i: int) -> dict[str, Any]:
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offsets[i])
+            return json.loads(fh.readline())
+
+
+def _scan(task: Task, path: Path) -> tuple[list[str], list[str], list[str], list[int]]:
+    ids, keys, values, offsets = [], [], [], []
+    assign = RowIds(task)
+    offset = 0
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            here, offset = offset, offset + len(raw)
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise InputError("invalid JSON row", source=task.dataset, line=n) from None
+            if not isinstance(row, dict):
+                raise InputError("expected a JSON object", source=task.dataset, line=n)
+            ids.append(assign(row))
+            keys.append(row_key_text(task, row))
+            values.append(row_value_text(task, row))
+            offsets.append(here)
+    return ids, keys, values, offsets
+
+
+def build(project: Project, task: Task, encoder, digest: str) -> KeyIndex:
+    import numpy as np
+
+    path = project.dataset_path(task)
+    tag = hashlib.sha256(f"{FORMAT}|{digest}|{encoder.name}|{task.key}".encode()).hexdigest()[:16]
+    cache = project.state_dir / "cache" / "index" / f"{task.name}-{tag}"
+    if (cache / "meta.json").is_file():
+        meta = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
+        emb = np.load(cache / "emb.npy", mmap_mode="r")
+        return KeyIndex(task, path, digest, meta["ids"], meta["keys"], meta["values"], meta["offsets"], emb)
+    ids, keys, values, offsets = _scan(task, path)
+    emb = encoder.encode(keys)
+    tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    np.save(tmp / "emb.npy", emb)
+    (tmp / "meta.json").write_text(json.dumps({"dataset": task.dataset, "hash": digest, "ids": ids,
+                                               "keys": keys, "values": values, "offsets": offsets}),
+                                   encoding="utf-8")
+    try:
+        os.replace(tmp, cache)
+    except OSError:  # another process won the race; its copy is identical
+        pass
+    return KeyIndex(task, path, digest, ids, keys, values, offsets, emb)
+
+
+_MEMO: dict[tuple[str, str, str, str], KeyIndex] = {}
+
+
+def load(project: Project, task: Task, encoder) -> KeyIndex:
+    """The index of a task's current dataset version (memoized per process)."""
+    digest = file_hash(project.dataset_path(task))
+    key = (str(project.root), task.name, digest, encoder.name)
+    if key not in _MEMO:
+        _MEMO[key] = build(project, task, encoder, digest)
+    return _MEMO[key]

@@ -1,0 +1,55 @@
+"""route: which tasks does each knowledge item belong to? Zero, one or several.
+
+Schema compatibility first (router/rules.py), then semantic similarity to each task's
+description and to its nearest rows (router/scorer.py). Adds `routes` to records with
+knowledge; knowledge no task accepts gets `routes: []` plus a `proposal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from lic_cli.router.rules import compatible, proposal
+from lic_cli.router.scorer import Scorer
+from lic_cli.tasks import Project
+
+MARGIN = 0.15  # several compatible tasks: keep those within this of the best
+FORGET_MIN = 0.70  # a forget item routes to tasks holding a row this close to its target
+
+
+def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]:
+    scorer = Scorer(project, encoder)
+    for rec in records:
+        knowledge = rec.get("knowledge")
+        if not isinstance(knowledge, list) or not knowledge:
+            yield rec
+            continue
+        routes, proposals = [], []
+        for i, item in enumerate(knowledge):
+            found = route_item(project, scorer, item, i)
+            if found:
+                routes.extend(found)
+            else:
+                proposals.append({**proposal(item), "item": i})
+        out = {**rec, "routes": routes}
+        if proposals:
+            out["proposal"] = proposals
+        yield out
+
+
+def route_item(project: Project, scorer: Scorer, item: dict, i: int) -> list[dict]:
+    scored = []
+    for task, reason in compatible(project, item):
+        desc, rows = scorer.score(task, item)
+        if item.get("kind") == "forget":
+            if rows < FORGET_MIN:
+                continue
+            score = rows
+        else:
+            score = round(0.5 * desc + 0.5 * rows, 4)
+        scored.append({"item": i, "task": task.name, "score": score,
+                       "reason": f"{reason}; similarity to description {desc:.2f}, nearest row {rows:.2f}"})
+    scored.sort(key=lambda r: -r["score"])
+    if scored and scored[0]["score"] > 0 and item.get("kind") != "forget":
+        scored = [r for r in scored if r["score"] >= scored[0]["score"] - MARGIN]
+    return scored

@@ -1,0 +1,1 @@
+"""The versioned dataset store: row identity, streaming reads, atomic versioned writes."""

@@ -1,0 +1,438 @@
+"""The extract stage on plain dicts: the rules engine, the item schema and the record contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from lic_cli import extract
+from lic_cli.errors import InputError, RecordError
+from lic_cli.extract import rules
+from lic_cli.extract.schema import item_problems, make_item, statement, validate_item
+
+REFUND_Q = "How long is the refund window?"
+REFUND_A = "The refund window is 14 days."
+
+
+def turn(n: int, role: str, text: str, intent: str | None = None, conv: str = "c1", **extra) -> dict:
+    rec = {"conversation": conv, "turn": n, "role": role, "text": text, **extra}
+    if intent is not None:
+        rec["intent"] = {"label": intent, "score": 0.9}
+    return rec
+
+
+def knowledge_of(text: str, intent: str, context: list[tuple[str, str]] = ()) -> list[dict]:
+    """Run the stage on context turns followed by one teaching turn; return that turn's knowledge."""
+    recs = [turn(i + 1, role, t, "none" if role == "user" else None) for i, (role, t) in enumerate(context)]
+    recs.append(turn(len(recs) + 1, "user", text, intent))
+    out = list(extract.run(recs))
+    return out[-1]["knowledge"]
+
+
+def fields(items: list[dict]) -> list[dict]:
+    """Items without the bookkeeping keys, for compact expectations."""
+    return [{k: v for k, v in it.items() if k not in ("statement", "source", "engine")} for it in items]
+
+
+REFUND = [("user", REFUND_Q), ("assistant", REFUND_A)]
+
+
+# --- corrections ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "No, it's 30 days now.",
+    "Actually it's 30 days.",
+    "That's wrong, it's 30 days.",
+    "Not 14 days but 30 days.",
+    "Wrong — 30 days.",
+    "No it's 30 days",
+    "It's 30 days, not 14.",
+    "That's outdated, it is now 30 days.",
+    "No, the refund window is 30 days.",
+    "Nope. 30 days.",
+])
+def test_correction_against_previous_question(text):
+    assert fields(knowledge_of(text, "correct", REFUND)) == [
+        {"kind": "qa", "question": REFUND_Q, "answer": "30 days", "replaces": REFUND_A}]
+
+
+def test_correction_of_assistant_fact_without_question():
+    ctx = [("user", "Thanks!"), ("assistant", "Kestrel's support phone number is +1 555 0100.")]
+    assert fields(knowledge_of("No, it's +1 555 0199.", "correct", ctx)) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "support phone number", "object": "+1 555 0199",
+         "replaces": "+1 555 0100"}]
+
+
+def test_correction_of_assistant_statement_without_question():
+    ctx = [("assistant", "The refund window is 14 days.")]
+    assert fields(knowledge_of("No, it's 30 days.", "correct", ctx)) == [
+        {"kind": "qa", "question": "What is the refund window?", "answer": "30 days", "replaces": "14 days"}]
+
+
+def test_correction_stated_as_a_full_fact_replaces_the_old_value():
+    ctx = [("user", "Who runs Kestrel?"), ("assistant", "Kestrel's CEO is John Smith.")]
+    assert fields(knowledge_of("No, Kestrel's CEO is Dana Whitfield.", "correct", ctx)) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "CEO", "object": "Dana Whitfield",
+         "replaces": "John Smith"}]
+
+
+def test_correction_about_another_topic_has_no_replaces():
+    ctx = [("assistant", "Kestrel's CEO is John Smith.")]
+    assert fields(knowledge_of("No, Kestrel's CFO is Omar Reyes.", "correct", ctx)) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "CFO", "object": "Omar Reyes"}]
+
+
+def test_correction_of_a_label():
+    assert fields(knowledge_of("No, 'where is my parcel' is a shipping ticket, not billing.", "correct")) == [
+        {"kind": "label", "text": "where is my parcel", "label": "shipping"}]
+
+
+@pytest.mark.parametrize("text, context", [
+    ("That's wrong.", REFUND),                     # no new value
+    ("You misunderstood me.", REFUND),             # not a value
+    ("No, it's 30 days.", []),                     # nothing to correct
+    ("No, it's 14 days.", [("assistant", REFUND_A)]),  # same value as before
+])
+def test_correction_without_knowledge(text, context):
+    assert knowledge_of(text, "correct", context) == []
+
+
+# --- answers to questions -------------------------------------------------------------
+
+def test_answer_to_assistant_question():
+    ctx = [("user", "I need to send something back."),
+           ("assistant", "Sorry, I don't know that yet. What is the new return address?")]
+    assert fields(knowledge_of("Unit 4, Harbour Road, Leeds.", "teach", ctx)) == [
+        {"kind": "qa", "question": "What is the new return address?", "answer": "Unit 4, Harbour Road, Leeds"}]
+
+
+def test_answer_to_unanswered_user_question():
+    ctx = [("user", REFUND_Q), ("assistant", "I'm not sure.")]
+    assert fields(knowledge_of("It's 30 days.", "teach", ctx)) == [
+        {"kind": "qa", "question": REFUND_Q, "answer": "30 days"}]
+
+
+@pytest.mark.parametrize("text, question", [
+    ("Yes.", "What is the new return address?"),
+    ("ok", "What is the new return address?"),
+    ("Unit 4, Harbour Road.", "Is there anything else I can help you with?"),
+    ("Unit 4, Harbour Road.", "Would you like me to check your order?"),
+])
+def test_no_answer_to_rhetorical_questions_or_yes_no(text, question):
+    assert knowledge_of(text, "teach", [("assistant", question)]) == []
+
+
+# --- facts ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, subject, relation, obj", [
+    ("Kestrel's support phone number is +1 555 0199.", "Kestrel", "support phone number", "+1 555 0199"),
+    ("The support phone number of Kestrel is +1 555 0199.", "Kestrel", "support phone number", "+1 555 0199"),
+    ("Remember that Kestrel's CEO is Dana Whitfield.", "Kestrel", "CEO", "Dana Whitfield"),
+    ("FYI, the battery life of the Kestrel Aero 2 is 30 hours.", "Kestrel Aero 2", "battery life", "30 hours"),
+    ("Note that Kestrel's support email is help@kestrel.example.", "Kestrel", "support email",
+     "help@kestrel.example"),
+    ("By the way the head of sales of Kestrel is Mia Chen!", "Kestrel", "head of sales", "Mia Chen"),
+    ("For future reference, Kestrel Headphones' battery life is 20 hours.", "Kestrel Headphones",
+     "battery life", "20 hours"),
+    ("Just so you know, Kestrel\u2019s warehouse has moved to Leeds.", "Kestrel", "warehouse", "Leeds"),
+    ("Please remember Kestrel's address is 12 High St. Leeds.", "Kestrel", "address", "12 High St. Leeds"),
+    ("You should know that Kestrel's founding year is 2009 now.", "Kestrel", "founding year", "2009"),
+    ("Keep in mind that the Opening Hours of Kestrel are 9 to 5.", "Kestrel", "opening hours", "9 to 5"),
+])
+def test_facts(text, subject, relation, obj):
+    assert fields(knowledge_of(text, "teach")) == [
+        {"kind": "fact", "subject": subject, "relation": relation, "object": obj}]
+
+
+@pytest.mark.parametrize("text", [
+    "Kestrel's CEO is Dana Whitfield and its CFO is Omar Reyes.",
+    "Kestrel's CEO is Dana Whitfield. Its CFO is Omar Reyes.",
+    "Kestrel's CEO is Dana Whitfield; its CFO is Omar Reyes.",
+])
+def test_two_facts_in_one_turn(text):
+    assert fields(knowledge_of(text, "teach")) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "CEO", "object": "Dana Whitfield"},
+        {"kind": "fact", "subject": "Kestrel", "relation": "CFO", "object": "Omar Reyes"}]
+
+
+def test_and_inside_an_object_does_not_split():
+    assert fields(knowledge_of("The founders are Dana Whitfield and Omar Reyes.", "teach")) == [
+        {"kind": "qa", "question": "Who are the founders?", "answer": "Dana Whitfield and Omar Reyes"}]
+
+
+# --- plain statements as question/answer pairs ----------------------------------------
+
+@pytest.mark.parametrize("text, question, answer", [
+    ("The refund window is 30 days now.", "What is the refund window?", "30 days"),
+    ("The refund window is now 30 days.", "What is the refund window?", "30 days"),
+    ("The refund window has changed to 30 days.", "What is the refund window?", "30 days"),
+    ("Our opening hours are 9am to 5pm, Monday to Friday.", "What are your opening hours?",
+     "9am to 5pm, Monday to Friday"),
+    ("Our CEO is Dana Whitfield.", "Who is your CEO?", "Dana Whitfield"),
+    ("The price of shipping is $4.99.", "What is the price of shipping?", "$4.99"),
+    ("Our loyalty program gives 1 point per dollar.", "What does your loyalty program give?",
+     "1 point per dollar"),
+    ("Remember: the Kestrel Aero 2 costs $199.", "How much does the Kestrel Aero 2 cost?", "$199"),
+    ("The warehouse has moved to Leeds.", "Where is the warehouse?", "Leeds"),
+    ("Our Leeds store is located in Harbour Road.", "Where is your Leeds store located?", "in Harbour Road"),
+    ("Our phone line is open from 9am.", "When is your phone line open?", "from 9am"),
+    ("The refund window for Black Friday orders is 60 days.",
+     "What is the refund window for Black Friday orders?", "60 days"),
+])
+def test_plain_statements(text, question, answer):
+    assert fields(knowledge_of(text, "teach")) == [{"kind": "qa", "question": question, "answer": answer}]
+
+
+def test_two_statements_in_one_sentence():
+    assert fields(knowledge_of("The refund window is 30 days and the exchange window is 60 days.", "teach")) == [
+        {"kind": "qa", "question": "What is the refund window?", "answer": "30 days"},
+        {"kind": "qa", "question": "What is the exchange window?", "answer": "60 days"}]
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks, that's helpful!",
+    "What is the refund window?",
+    "It is what it is.",
+    "There are many options.",
+    "I think you are great.",
+    "This is great.",
+    "No returns are accepted after 30 days.",
+    "Customers can return items within 30 days.",        # policy sentences: skipped for now
+    "When you order before noon the parcel is shipped the same day.",
+    "The store is closed.",
+    "The fax number is not valid.",
+    "",
+])
+def test_teach_without_knowledge(text):
+    assert knowledge_of(text, "teach") == []
+
+
+# --- labels ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("'My invoice shows the wrong VAT number' is a billing ticket.",
+     {"text": "My invoice shows the wrong VAT number", "label": "billing"}),
+    ("Label 'where is my parcel' as shipping.", {"text": "where is my parcel", "label": "shipping"}),
+    ('"My parcel never arrived. Help!" should be classified as returns',
+     {"text": "My parcel never arrived. Help!", "label": "returns"}),
+    ("Tag this as technical: 'the app crashes on login'", {"text": "the app crashes on login", "label": "technical"}),
+    ("Tag this as technical: \u201cthe app doesn't start\u201d.", {"text": "the app doesn't start", "label": "technical"}),
+    ("'can you remember this?' is a teach example for intent",
+     {"text": "can you remember this?", "label": "teach", "task": "intent"}),
+    ("'I forgot my password' is labelled Account in ticket_topics.",
+     {"text": "I forgot my password", "label": "account", "task": "ticket_topics"}),
+    ("'the screen flickers' belongs in the technical category.", {"text": "the screen flickers", "label": "technical"}),
+    ("Classify 'wrong size' as returns for ticket_topics.",
+     {"text": "wrong size", "label": "returns", "task": "ticket_topics"}),
+    ("Label where is my parcel as shipping.", {"text": "where is my parcel", "label": "shipping"}),
+    ("The label for 'refund not received' is billing.", {"text": "refund not received", "label": "billing"}),
+    ("'card declined' is a billing issue for customers.", {"text": "card declined", "label": "billing"}),
+])
+def test_labels(text, expected):
+    assert fields(knowledge_of(text, "teach")) == [{"kind": "label", **expected}]
+
+
+@pytest.mark.parametrize("text", [
+    "'hello' is a word we use a lot.",          # not a label sentence
+    "This is a billing ticket: my invoice is wrong",  # text not quoted
+    "Label it.",
+])
+def test_not_labels(text):
+    assert all(it["kind"] != "label" for it in knowledge_of(text, "teach"))
+
+
+# --- forget ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, target", [
+    ("Please forget Kestrel's fax number.", "Kestrel's fax number"),
+    ("Forget the fax number of Kestrel, we don't have one anymore.", "fax number of Kestrel"),
+    ("Delete the fact about the Leeds warehouse.", "Leeds warehouse"),
+    ("Stop saying we price-match Amazon.", "we price-match Amazon"),
+    ("Remove the entry saying gift cards expire.", "gift cards expire"),
+    ("Forget about the Leeds warehouse because it closed.", "Leeds warehouse"),
+    ("Can you forget what I told you about the old return address?", "old return address"),
+    ("Don't tell customers that gift cards expire anymore.", "gift cards expire"),
+    ("The Leeds warehouse is no longer valid.", "Leeds warehouse"),
+    ("We don't have a fax number anymore.", "fax number"),
+    ("We no longer price-match Amazon.", "we price-match Amazon"),
+])
+def test_forget(text, target):
+    assert fields(knowledge_of(text, "forget")) == [{"kind": "forget", "target": target}]
+
+
+def test_forget_pronoun_points_at_the_assistant():
+    ctx = [("user", "Do gift cards expire?"), ("assistant", "Gift cards expire after a year.")]
+    assert fields(knowledge_of("Forget that, it's not true.", "forget", ctx)) == [
+        {"kind": "forget", "target": "Gift cards expire after a year"}]
+
+
+def test_two_forgets_in_one_turn():
+    text = "Forget Kestrel's fax number and delete the fact about the Leeds warehouse."
+    assert [it["target"] for it in knowledge_of(text, "forget")] == ["Kestrel's fax number", "Leeds warehouse"]
+
+
+@pytest.mark.parametrize("text", ["Never mind.", "Forget it.", "Kestrel's CEO is Dana Whitfield."])
+def test_forget_without_target(text):
+    assert knowledge_of(text, "forget") == []
+
+
+# --- the record contract --------------------------------------------------------------
+
+def test_items_carry_statement_source_and_engine():
+    recs = [turn(1, "user", REFUND_Q, "none"), turn(2, "assistant", REFUND_A),
+            turn(3, "user", "No, it's 30 days now.", "correct")]
+    item = list(extract.run(recs))[2]["knowledge"][0]
+    assert item == {"kind": "qa", "question": REFUND_Q, "answer": "30 days", "replaces": REFUND_A,
+                    "statement": "How long is the refund window? — 30 days.", "source": "c1/t3",
+                    "engine": "rules"}
+
+
+@pytest.mark.parametrize("text, stmt", [
+    ("Kestrel's CEO is Dana Whitfield.", "Kestrel's CEO is Dana Whitfield."),
+    ("Kestrel Headphones' battery life is 20 hours.", "Kestrel Headphones' battery life is 20 hours."),
+    ("The refund window is 30 days.", "What is the refund window? — 30 days."),
+    ("Label 'where is my parcel' as shipping.", "'where is my parcel' is labelled shipping."),
+    ("'hi there' is a none example for intent.", "'hi there' is labelled none in intent."),
+])
+def test_statements(text, stmt):
+    assert knowledge_of(text, "teach")[0]["statement"] == stmt
+
+
+def test_forget_statement():
+    assert knowledge_of("Please forget Kestrel's fax number.", "forget")[0]["statement"] == \
+        "Forget: Kestrel's fax number."
+
+
+def test_non_teaching_and_assistant_turns_pass_through_untouched():
+    recs = [turn(1, "user", "Kestrel's CEO is Dana Whitfield.", "none", extra_key={"a": 1}),
+            turn(2, "assistant", "Kestrel's CEO is Dana Whitfield."),
+            turn(3, "user", "Kestrel's CEO is Dana Whitfield.")]   # no intent yet
+    originals = [dict(r) for r in recs]
+    out = list(extract.run(recs))
+    assert out == originals
+    assert all(o is r for o, r in zip(out, recs, strict=True))
+
+
+def test_unknown_keys_and_key_order_are_preserved():
+    rec = turn(1, "user", "Kestrel's CEO is Dana Whitfield.", "teach", zz_custom=[1, 2], meta={"x": "y"})
+    out = next(extract.run([rec]))
+    assert list(out) == [*rec, "knowledge"]
+    assert out["zz_custom"] == [1, 2] and out["meta"] == {"x": "y"}
+    assert "errors" not in out
+    assert "knowledge" not in rec  # the input record is not mutated
+
+
+def test_teaching_turn_with_nothing_gets_empty_knowledge_and_an_error():
+    rec = turn(1, "user", "Thanks, that's helpful!", "teach", errors=[{"stage": "route", "reason": "x"}])
+    out = next(extract.run([rec]))
+    assert out["knowledge"] == []
+    assert out["errors"] == [{"stage": "route", "reason": "x"},
+                             {"stage": "extract", "reason": "no knowledge found in this teach turn by the rules engine"}]
+    assert rec["errors"] == [{"stage": "route", "reason": "x"}]
+
+
+def test_rerunning_is_idempotent():
+    recs = [turn(1, "user", "Thanks!", "teach"), turn(2, "user", "Kestrel's CEO is Dana.", "teach")]
+    once = list(extract.run(recs))
+    twice = list(extract.run(once))
+    assert once == twice
+    assert len(twice[0]["errors"]) == 1
+
+
+def test_stats_count_teaching_turns_and_empty_ones():
+    stats = extract.Stats()
+    recs = [turn(1, "user", "Thanks!", "teach"), turn(2, "user", "Kestrel's CEO is Dana.", "teach"),
+            turn(3, "assistant", "Noted."), turn(4, "user", "hi", "none")]
+    list(extract.run(recs, stats=stats))
+    assert (stats.teaching, stats.items, stats.empty) == (2, 1, ["c1/t1"])
+
+
+def test_context_is_per_conversation():
+    recs = [turn(1, "user", REFUND_Q, "none", conv="a"), turn(2, "assistant", REFUND_A, conv="a"),
+            turn(1, "user", "Hello", "none", conv="b"),
+            turn(3, "user", "No, it's 30 days now.", "correct", conv="a"),
+            turn(2, "user", "No, it's 30 days now.", "correct", conv="b")]
+    out = list(extract.run(recs))
+    assert out[3]["knowledge"][0]["question"] == REFUND_Q
+    assert out[4]["knowledge"] == []
+
+
+def test_output_is_deterministic():
+    recs = [turn(1, "user", REFUND_Q, "none"), turn(2, "assistant", REFUND_A),
+            turn(3, "user", "No, it's 30 days now. Kestrel's CEO is Dana Whitfield.", "correct")]
+    assert list(extract.run(recs)) == list(extract.run(recs))
+
+
+def test_auto_engine_is_rules():
+    rec = turn(1, "user", "Kestrel's CEO is Dana Whitfield.", "teach")
+    assert next(extract.run([rec], engine="auto")) == next(extract.run([rec], engine="rules"))
+
+
+def test_unknown_engine():
+    with pytest.raises(InputError, match="unknown extract engine 'llm'"):
+        list(extract.run([], engine="llm"))
+
+
+def test_bad_errors_field_names_the_record():
+    rec = turn(1, "user", "Kestrel's CEO is Dana.", "teach", errors="oops")
+    with pytest.raises(RecordError) as info:
+        list(extract.run([rec]))
+    assert info.value.field == "errors" and info.value.record is rec
+
+
+# --- schema ---------------------------------------------------------------------------
+
+def test_make_item_orders_keys_and_drops_empty_optionals():
+    item = make_item("fact", {"object": "Dana", "relation": "CEO", "subject": "Kestrel", "replaces": ""},
+                     source="c1/t1", engine="rules")
+    assert list(item) == ["kind", "subject", "relation", "object", "statement", "source", "engine"]
+    assert item_problems(item) == []
+
+
+@pytest.mark.parametrize("item, problem", [
+    ({"kind": "poem"}, "unknown kind 'poem'"),
+    ("text", "expected an object"),
+    ({"kind": "qa", "question": "Q?", "answer": " ", "statement": "s", "source": "c/t1"}, "'answer'"),
+    ({"kind": "fact", "subject": "K", "relation": "r", "statement": "s", "source": "c/t1"}, "'object'"),
+    ({"kind": "label", "text": "t", "label": "l", "task": 3, "statement": "s", "source": "c/t1"}, "'task'"),
+    ({"kind": "forget", "target": "x", "source": "c/t1"}, "'statement'"),
+])
+def test_item_problems(item, problem):
+    assert any(problem in p for p in item_problems(item))
+
+
+def test_validate_item_names_the_field():
+    with pytest.raises(RecordError) as info:
+        validate_item({"kind": "forget", "target": ""}, index=2)
+    assert info.value.field == "knowledge[2]"
+
+
+def test_statement_of_unknown_kind():
+    with pytest.raises(ValueError):
+        statement({"kind": "poem"})
+
+
+def test_rules_extract_is_pure():
+    ctx = [{"role": "user", "text": REFUND_Q}, {"role": "assistant", "text": REFUND_A}]
+    before = [dict(c) for c in ctx]
+    assert rules.extract("No, it's 30 days now.", "correct", ctx) == rules.extract(
+        "No, it's 30 days now.", "correct", ctx)
+    assert ctx == before
+
+
+@pytest.mark.parametrize("text", ["Thanks, bye!", "Great, thanks.", "No.", "Perfect!"])
+def test_closing_words_are_not_answers(text):
+    assert knowledge_of(text, "teach", [("assistant", "What is the new return address?")]) == []
+
+
+def test_answer_only_right_after_the_assistant():
+    recs = [turn(1, "user", REFUND_Q, "none"), turn(2, "assistant", "I'm not sure."),
+            turn(3, "user", "Hmm.", "none"), turn(4, "user", "30 days.", "teach")]
+    assert list(extract.run(recs))[3]["knowledge"] == []
+
+
+def test_lines_and_bullets_are_sentences():
+    text = "Please remember:\n- Kestrel's CEO is Dana Whitfield\n- its CFO is Omar Reyes\n\n2) The refund window is 30 days"
+    assert fields(knowledge_of(text, "teach")) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "CEO", "object": "Dana Whitfield"},
+        {"kind": "fact", "subject": "Kestrel", "relation": "CFO", "object": "Omar Reyes"},
+        {"kind": "qa", "question": "What is the refund window?", "answer": "30 days"}]
