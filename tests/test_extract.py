@@ -436,3 +436,14 @@ def test_lines_and_bullets_are_sentences():
         {"kind": "fact", "subject": "Kestrel", "relation": "CEO", "object": "Dana Whitfield"},
         {"kind": "fact", "subject": "Kestrel", "relation": "CFO", "object": "Omar Reyes"},
         {"kind": "qa", "question": "What is the refund window?", "answer": "30 days"}]
+
+
+def test_correct_intent_after_an_assistant_question_answers_that_question():
+    from lic_cli.extract.rules import extract
+
+    context = [{"role": "user", "text": "Can I use loyalty points at checkout?"},
+               {"role": "assistant", "text": "I'm not sure how loyalty points work at Kestrel. "
+                                             "How many points do customers earn per dollar?"}]
+    items = extract("1 point per dollar spent.", "correct", context)
+    assert items == [("qa", {"question": "How many points do customers earn per dollar?",
+                             "answer": "1 point per dollar spent"})]

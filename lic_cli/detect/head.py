@@ -1,8 +1,10 @@
 """The fast intent classifier: a small MLP on frozen MiniLM embeddings.
 
-Features are [u, c, u*c, has_context] for the user turn u and the previous assistant
-turn c (zeros when there is none), so the head can learn that "No, it's 30 days" after an answer is
-a correction. It trains on the intent dataset's train split in seconds and is cached
+Features are [u, c, u*c, has_context, words(u), words(c)] for the user turn u and the
+previous assistant turn c (zeros when there is none): the embeddings carry meaning, the
+hashed word and bigram features carry the cue phrases that mean-pooled embeddings blur
+("what if", "just so you know", "forget it"), and the pair lets the head learn that
+"No, it's 30 days" after an answer is a correction. It trains on the intent dataset's train split in seconds and is cached
 per dataset content hash under .lic/cache/detect/.
 """
 
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +28,9 @@ if TYPE_CHECKING:
 ENCODER = "minilm"
 HIDDEN = 256
 EPOCHS = 150
+TEXT_BUCKETS = 4096
+CONTEXT_BUCKETS = 1024
+_TOKEN = re.compile(r"[a-z0-9']+|[?!]")
 WEIGHT_DECAY = 0.1
 SEED = 0
 
@@ -38,7 +45,24 @@ def _features(encoder, texts: list[str], contexts: list[str]) -> np.ndarray:
     zero = np.zeros(u.shape[1], dtype=np.float32)
     c = np.stack([table.get(x, zero) for x in contexts]) if contexts else np.zeros_like(u)
     has = np.array([[1.0 if x else 0.0] for x in contexts], dtype=np.float32).reshape(len(u), 1)
-    return np.concatenate([u, c, u * c, has], axis=1)
+    return np.concatenate([u, c, u * c, has, _words(texts, TEXT_BUCKETS), _words(contexts, CONTEXT_BUCKETS)],
+                          axis=1)
+
+
+def _words(texts: list[str], buckets: int) -> np.ndarray:
+    """L2-normalized hashed bag of words, bigrams and the opening words (crc32: stable across runs)."""
+    import numpy as np
+
+    out = np.zeros((len(texts), buckets), dtype=np.float32)
+    for i, text in enumerate(texts):
+        toks = _TOKEN.findall(text.lower())
+        grams = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)] + [f"^{' '.join(toks[:n])}" for n in (1, 2)]
+        for g in grams:
+            out[i, zlib.crc32(g.encode()) % buckets] = 1.0
+        norm = float(np.linalg.norm(out[i]))
+        if norm:
+            out[i] /= norm
+    return out
 
 
 class Head:
@@ -84,7 +108,7 @@ def train_head(examples: list[Example], labels: tuple[str, ...]):
 
 def cache_path(project: Project, digest: str, labels: tuple[str, ...]) -> Path:
     # Keyed by the dataset content and the label order the head's outputs follow.
-    key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|v2".encode()).hexdigest()
+    key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|{TEXT_BUCKETS}|{CONTEXT_BUCKETS}|v3".encode()).hexdigest()
     return project.state_dir / "cache" / "detect" / f"head-{key[:16]}.pt"
 
 

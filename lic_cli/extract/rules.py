@@ -474,6 +474,10 @@ def _correct(text: str, context: list[dict]) -> list[Item]:
     value = _bare_value(body)
     if not value:
         return []
+    asked = _assistant_question(context)
+    if asked:
+        # The assistant asked rather than answered: the "correction" is the answer to its question.
+        return [("qa", {"question": asked, "answer": value})]
     if question:
         return [("qa", {"question": question, "answer": value, **({"replaces": old} if old else {})})]
     # No question: correct the assistant's own claim "X is A".

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lic_cli.locate import index as key_index
-from lic_cli.locate.keys import item_key_text, item_value_text
+from lic_cli.locate.keys import item_key_fields, item_value_text
 from lic_cli.locate.matcher import Candidate, same_value, search
 from lic_cli.tasks import Project, Task
 
 # Decision thresholds on the blended score (see docs/locate.md).
 SAME_KEY = 0.86  # at or above: the same row
-NEAR = 0.70  # between NEAR and SAME_KEY with a different value: conflict
+NEAR = 0.78  # between NEAR and SAME_KEY with a different value: conflict
 FORGET = 0.70  # a forget target must match at least this well to delete
 TOP_K = 5
 
@@ -45,8 +45,8 @@ def _evidence(index, cands: list[Candidate]) -> list[dict[str, Any]]:
 
 def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder, top_k: int) -> dict:
     index = key_index.load(project, task, encoder)
-    query = item_key_text(task, item)
-    cands = search(index, query, encoder.encode([query])[0], k=top_k)
+    query = item_key_fields(task, item)
+    cands = search(index, query, encoder.encode([" ".join(query)])[0], k=top_k)
     best = cands[0] if cands else None
     edit: dict[str, Any] = {"item": item_no, "task": task.name}
     if item.get("kind") == "forget":

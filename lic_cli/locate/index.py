@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lic_cli.errors import InputError
-from lic_cli.locate.keys import row_key_text, row_value_text
+from lic_cli.locate.keys import row_key_fields, row_value_text
 from lic_cli.store.rows import RowIds, file_hash
 from lic_cli.tasks import Project, Task
 
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -32,7 +32,8 @@ class KeyIndex:
     path: Path
     digest: str
     ids: list[str]
-    keys: list[str]
+    fields: list[list[str]]  # key columns per row
+    keys: list[str]  # the key columns joined: what is embedded and fuzzy-matched
     values: list[str]
     offsets: list[int]
     emb: np.ndarray
@@ -46,8 +47,8 @@ class KeyIndex:
             return json.loads(fh.readline())
 
 
-def _scan(task: Task, path: Path) -> tuple[list[str], list[str], list[str], list[int]]:
-    ids, keys, values, offsets = [], [], [], []
+def _scan(task: Task, path: Path) -> tuple[list[str], list[list[str]], list[str], list[int]]:
+    ids, fields, values, offsets = [], [], [], []
     assign = RowIds(task)
     offset = 0
     with open(path, "rb") as fh:
@@ -62,10 +63,14 @@ def _scan(task: Task, path: Path) -> tuple[list[str], list[str], list[str], list
             if not isinstance(row, dict):
                 raise InputError("expected a JSON object", source=task.dataset, line=n)
             ids.append(assign(row))
-            keys.append(row_key_text(task, row))
+            fields.append(list(row_key_fields(task, row)))
             values.append(row_value_text(task, row))
             offsets.append(here)
-    return ids, keys, values, offsets
+    return ids, fields, values, offsets
+
+
+def _join(fields: list[list[str]]) -> list[str]:
+    return [" ".join(f).strip() for f in fields]
 
 
 def build(project: Project, task: Task, encoder, digest: str) -> KeyIndex:
@@ -77,20 +82,22 @@ def build(project: Project, task: Task, encoder, digest: str) -> KeyIndex:
     if (cache / "meta.json").is_file():
         meta = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
         emb = np.load(cache / "emb.npy", mmap_mode="r")
-        return KeyIndex(task, path, digest, meta["ids"], meta["keys"], meta["values"], meta["offsets"], emb)
-    ids, keys, values, offsets = _scan(task, path)
+        return KeyIndex(task, path, digest, meta["ids"], meta["fields"], _join(meta["fields"]), meta["values"],
+                        meta["offsets"], emb)
+    ids, fields, values, offsets = _scan(task, path)
+    keys = _join(fields)
     emb = encoder.encode(keys)
     tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)
     np.save(tmp / "emb.npy", emb)
     (tmp / "meta.json").write_text(json.dumps({"dataset": task.dataset, "hash": digest, "ids": ids,
-                                               "keys": keys, "values": values, "offsets": offsets}),
+                                               "fields": fields, "values": values, "offsets": offsets}),
                                    encoding="utf-8")
     try:
         os.replace(tmp, cache)
     except OSError:  # another process won the race; its copy is identical
         pass
-    return KeyIndex(task, path, digest, ids, keys, values, offsets, emb)
+    return KeyIndex(task, path, digest, ids, fields, keys, values, offsets, emb)
 
 
 _MEMO: dict[tuple[str, str, str, str], KeyIndex] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lic_cli.locate import index as key_index
-from lic_cli.locate.keys import item_key_text
+from lic_cli.locate.keys import item_key_fields, item_key_text
 from lic_cli.locate.matcher import search
 from lic_cli.tasks import Project, Task
 
@@ -24,7 +24,7 @@ class Scorer:
         statement = str(item.get("statement") or item_key_text(task, item))
         q = self.encoder.encode([statement])[0]
         desc = float(self._description(task) @ q)
-        key = item_key_text(task, item)
+        key = item_key_fields(task, item)
         index = key_index.load(self.project, task, self.encoder)
-        cands = search(index, key, self.encoder.encode([key])[0], k=1)
+        cands = search(index, key, self.encoder.encode([" ".join(key)])[0], k=1)
         return round(desc, 4), (cands[0].score if cands else 0.0)

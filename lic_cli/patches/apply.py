@@ -1,0 +1,311 @@
+"""Apply a patch to its task's dataset as a new version: streamed, checked, atomic.
+
+The dataset is streamed (store/scan.py), never loaded: only rows whose key a patch
+targets are parsed. Updates and deletes are matched by row id and checked against the
+row they expect (`before`); a row that changed since the patch was made is a conflict
+and nothing is written. Rows the patch does not touch may have changed freely. Adds
+go at the end. Every op is idempotent: an update already made, an add whose row is
+there, a delete whose row is gone are skipped, and a patch whose ops are all skipped
+makes no new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lic_cli.errors import ConflictError, InputError, PatchError, ProjectError, TaskConfigError
+from lic_cli.patches.fileformat import Op, Patch, count_ops, utc_now
+from lic_cli.store import versions
+from lic_cli.store.atomic import AtomicFile
+from lic_cli.store.rows import RowIds, key_id, normalize_text, row_hash
+from lic_cli.store.scan import KeyFilter, scan
+from lic_cli.tasks import Project, Task
+
+_KEY_ID = re.compile(r"^(k[0-9a-f]{12})(~\d+)?$")
+
+
+def base_id(row_id: str) -> str:
+    """A key id without its duplicate suffix (k1a2b...~2 -> k1a2b...)."""
+    m = _KEY_ID.match(row_id)
+    return m.group(1) if m else row_id
+
+
+def expected_id(task: Task, row: dict[str, Any]) -> str:
+    """The id a row gets (the first of its key; duplicates get ~2, ~3 in file order)."""
+    col = task.id_column
+    if col and row.get(col) not in (None, ""):
+        return str(row[col])
+    return key_id(task, row)
+
+
+def complete_row(task: Task, row: dict[str, Any]) -> dict[str, Any]:
+    """A new row as it will be written: with the split column filled."""
+    if task.split_column in row:
+        return row
+    return {**row, task.split_column: task.default_split}
+
+
+@dataclass
+class ApplyResult:
+    task: str
+    applied: bool
+    version: int | None  # the version this patch made (None: nothing applied)
+    hash: str  # the dataset's content hash afterwards
+    rows: int
+    ops: dict[str, int]  # ops applied, by kind
+    skipped: int  # ops already in effect
+    external: int | None = None  # version recorded for a hand edit found first
+    dry_run: bool = False
+    messages: list[str] = field(default_factory=list)
+
+
+def check_patch(project: Project, patch: Patch, name: str) -> Task:
+    """Check a (well-formed) patch against its task; errors name the patch line and field."""
+    try:
+        task = project.task(patch.task)
+    except TaskConfigError as exc:
+        raise InputError(str(exc), source=name, line=1, field="task") from None
+    try:
+        target = project.path(patch.dataset)
+    except ProjectError:
+        raise InputError(f"'{patch.dataset}' is outside the project", source=name, line=1,
+                         field="dataset") from None
+    if target != project.dataset_path(task):
+        raise InputError(f"patch is for '{patch.dataset}' but task '{task.name}' uses '{task.dataset}'",
+                         source=name, line=1, field="dataset")
+    for op in patch.ops:
+        for side in ("before", "after"):
+            row = getattr(op, side)
+            if row is None:
+                continue
+            for col in task.key:
+                if not isinstance(row.get(col), str):
+                    raise InputError(f"key column '{col}' must be a string", source=name, line=op.line,
+                                     field=f"{side}.{col}")
+        if op.after is not None and task.format == "label":
+            label_col = task.column("label")
+            if op.after.get(label_col) not in task.labels:
+                raise InputError(f"unknown label {op.after.get(label_col)!r} (task '{task.name}' labels: "
+                                 f"{', '.join(task.labels)})", source=name, line=op.line,
+                                 field=f"after.{label_col}")
+        ref = op.after if op.op == "add" else op.before
+        assert ref is not None
+        want = expected_id(task, ref)
+        if base_id(op.row) != want:
+            side = "after" if op.op == "add" else "before"
+            raise InputError(f"row id '{op.row}' does not match the row in '{side}' (expected {want})",
+                             source=name, line=op.line, field="row")
+    return task
+
+
+def apply_patch(project: Project, patch: Patch, *, name: str, patch_path: str | None = None,
+                author: str | None = None, now: str | None = None, dry_run: bool = False) -> ApplyResult:
+    """Apply `patch` (read from `name`, stored at project path `patch_path`)."""
+    task = check_patch(project, patch, name)
+    if task.review == "required" and not patch.approved_by:
+        raise PatchError(f"{name}: task '{task.name}' requires review; approve the patch with "
+                         f"'lic apply --approve {name}'")
+    if dry_run:
+        return _apply(project, task, patch, name, patch_path, author, now, dry_run=True)
+    with versions.writing(project, task):
+        return _apply(project, task, patch, name, patch_path, author, now, dry_run=False)
+
+
+def _filter(task: Task, rows: list[dict[str, Any]]) -> KeyFilter | None:
+    """The scan filter for rows with these keys (None: parse every line)."""
+    if task.id_column:
+        return None  # ids need not be derived from the key
+    col = task.key[0]
+    targets = {normalize_text(row.get(col, "")) for row in rows}
+    try:
+        return KeyFilter(col, targets)
+    except ValueError:
+        return None
+
+
+def _dumps_row(row: dict[str, Any]) -> bytes:
+    return (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: str | None,
+           author: str | None, now: str | None, *, dry_run: bool) -> ApplyResult:
+    dataset = project.dataset_path(task)
+    data_name = task.dataset
+    by_row = {op.row: op for op in patch.ops if op.op != "add"}
+    adds = [op for op in patch.ops if op.op == "add"]
+    # Base ids whose every row we must see: to number duplicates, and to find rows
+    # already equal to an op's result (idempotence).
+    track = {base_id(op.row) for op in patch.ops} | {expected_id(task, op.after) for op in patch.ops if op.after}
+    ids = RowIds(task, track=track)
+    seen: dict[str, set[str]] = {}
+    found: set[str] = set()
+    applied: list[Op] = []
+    skipped = 0
+    conflicts: list[tuple[Op, dict[str, Any] | None, int | None]] = []
+    h_old, h_new = hashlib.sha256(), hashlib.sha256()
+    rows_old = rows_new = 0
+    last = b"\n"
+    out = None if dry_run else AtomicFile(dataset)
+
+    def emit(data: bytes) -> None:
+        nonlocal last
+        if data:
+            h_new.update(data)
+            if out is not None:
+                out.write(data)
+            last = data[-1:]
+
+    try:
+        try:
+            fh = open(dataset, "rb")
+        except OSError as exc:
+            raise PatchError(f"{data_name}: cannot open ({exc.strerror})") from None
+        with fh:
+            for chunk, line, n in scan(fh, _filter(task, [r for op in patch.ops for r in (op.before, op.after) if r])):
+                h_old.update(chunk)
+                if line == 0:
+                    rows_old += n
+                    rows_new += n
+                    emit(chunk)
+                    continue
+                if not chunk.strip():
+                    emit(chunk)
+                    continue
+                rows_old += 1
+                row = _parse(chunk, data_name, line)
+                rid = ids(row)
+                base = base_id(rid)
+                if base in track:
+                    seen.setdefault(base, set()).add(row_hash(row))
+                op = by_row.get(rid)
+                if op is None:
+                    rows_new += 1
+                    emit(chunk)
+                    continue
+                found.add(rid)
+                current = row_hash(row)
+                if op.after is not None and current == row_hash(op.after):
+                    skipped += 1
+                    rows_new += 1
+                    emit(chunk)
+                elif op.before is not None and current == row_hash(op.before):
+                    applied.append(op)
+                    if op.after is not None:
+                        rows_new += 1
+                        emit(_dumps_row(op.after))
+                else:
+                    conflicts.append((op, row, line))
+                    rows_new += 1
+                    emit(chunk)
+        for rid, op in by_row.items():
+            if rid in found:
+                continue
+            if op.op == "delete":
+                skipped += 1
+            elif op.after is not None and row_hash(op.after) in seen.get(expected_id(task, op.after), ()):
+                skipped += 1
+            else:
+                conflicts.append((op, None, None))
+        for op in adds:
+            assert op.after is not None
+            row = complete_row(task, op.after)
+            if row_hash(row) in seen.get(expected_id(task, row), ()):
+                skipped += 1
+                continue
+            if last != b"\n":
+                emit(b"\n")
+            emit(_dumps_row(row))
+            rows_new += 1
+            applied.append(op)
+        if conflicts:
+            raise ConflictError(_conflict_message(name, data_name, conflicts))
+        return _record(project, task, patch, out, patch_path, author, now or utc_now(),
+                       old_hash="sha256:" + h_old.hexdigest(), new_hash="sha256:" + h_new.hexdigest(),
+                       rows_old=rows_old, rows_new=rows_new, applied=applied, skipped=skipped, dry_run=dry_run)
+    finally:
+        if out is not None and not out.done:
+            out.discard()
+
+
+def find_ids(project: Project, task: Task, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """row_hash -> id of the last dataset row equal to it, for each of `rows` (streamed)."""
+    if not rows:
+        return {}
+    wanted = {row_hash(r) for r in rows}
+    ids = RowIds(task, track={expected_id(task, r) for r in rows})
+    found: dict[str, str] = {}
+    with open(project.dataset_path(task), "rb") as fh:
+        for chunk, line, _ in scan(fh, _filter(task, rows)):
+            if line and chunk.strip():
+                row = _parse(chunk, task.dataset, line)
+                rid = ids(row)
+                if (h := row_hash(row)) in wanted:
+                    found[h] = rid
+    return found
+
+
+def _parse(raw: bytes, source: str, line: int) -> dict[str, Any]:
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 ({exc.reason})", source=source, line=line) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=line) from None
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object, got {type(obj).__name__}", source=source, line=line)
+    return obj
+
+
+def _short(row: dict[str, Any] | None) -> str:
+    return "(no such row)" if row is None else json.dumps(row, ensure_ascii=False)
+
+
+def _conflict_message(name: str, data_name: str,
+                      conflicts: list[tuple[Op, dict[str, Any] | None, int | None]]) -> str:
+    n = len(conflicts)
+    lines = [f"{name}: {n} conflict{'s' if n > 1 else ''} with {data_name}: "
+             f"row{'s' if n > 1 else ''} changed since the patch was made; nothing was applied"]
+    for op, row, line in conflicts:
+        where = f"{data_name} line {line}" if line else data_name
+        lines.append(f"  line {op.line or '?'} ({op.op} {op.row}):")
+        lines.append(f"    patch expects: {_short(op.before)}")
+        lines.append(f"    {where} has: {_short(row)}")
+    return "\n".join(lines)
+
+
+def _record(project: Project, task: Task, patch: Patch, out: AtomicFile | None, patch_path: str | None,
+            author: str | None, now: str, *, old_hash: str, new_hash: str, rows_old: int, rows_new: int,
+            applied: list[Op], skipped: int, dry_run: bool) -> ApplyResult:
+    """Write the new version (and any hand edit found first) to the log, atomically."""
+    log = versions.read_log(project, task)
+    entries: list[versions.Version] = []
+    next_no = log[-1].version + 1 if log else 0
+    external = None
+    if not log:
+        if applied:
+            entries.append(versions.Version(0, old_hash, rows_old, time=now, message="initial dataset"))
+            next_no = 1
+    elif log[-1].hash != old_hash:
+        external = next_no
+        entries.append(versions.Version(next_no, old_hash, rows_old, time=now,
+                                        message="external edit (the dataset changed outside lic)"))
+        next_no += 1
+    result = ApplyResult(task=task.name, applied=bool(applied), version=None,
+                         hash=new_hash if applied else old_hash, rows=rows_new if applied else rows_old,
+                         ops=count_ops(applied), skipped=skipped, external=external, dry_run=dry_run)
+    if applied:
+        entries.append(versions.Version(next_no, new_hash, rows_new, patch=patch_path, patch_id=patch.id,
+                                        author=author or patch.author, time=now, ops=count_ops(applied),
+                                        message=patch.message))
+        result.version = next_no
+    else:
+        result.messages.append("already applied: every operation is already in the dataset")
+    if dry_run or not entries:
+        return result
+    versions.commit(project, task, out if applied else None, old_hash=old_hash,
+                    new_hash=result.hash, entries=entries)
+    return result

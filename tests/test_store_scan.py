@@ -1,0 +1,64 @@
+"""The dataset scanner never misses a line whose key a patch targets."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+import pytest
+
+from lic_cli.store import scan as scan_mod
+from lic_cli.store.rows import normalize_text
+from lic_cli.store.scan import KeyFilter, scan
+
+WORDS = ["refund", "Refund", "REFUND", "ship", "eu", "café", "CAFÉ", "Ｒｅｆｕｎｄ", "x\"y", "a\\b", "tab\tbed", "",
+         "  ", "straße", "STRASSE", "e\u0301", "no\u00a0break", "line\u2028sep", "ﬁne", "日本"]
+
+
+def random_line(rng: random.Random) -> str:
+    q = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+    kind = rng.random()
+    if kind < 0.05:
+        return ""  # blank line
+    if kind < 0.08:
+        return json.dumps({"answer": "no question here"})
+    if kind < 0.11:
+        return json.dumps({"meta": {"question": q}, "question": q})
+    if kind < 0.14:
+        return json.dumps({"question": q, "answer": "x"}, separators=(",", ":"))
+    if kind < 0.17:
+        return json.dumps({"question": q, "answer": "x"}, ensure_ascii=True)
+    if kind < 0.19:
+        return json.dumps({"question": q}).replace("r", "\\u0072")  # escaped letters
+    if kind < 0.21:
+        return json.dumps({"answer": "question", "question": q})
+    return json.dumps({"question": q, "answer": rng.choice(WORDS)}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_scan_hands_over_every_targeted_line(monkeypatch, seed):
+    monkeypatch.setattr(scan_mod, "BLOCK", 997)  # many block boundaries
+    monkeypatch.setattr(scan_mod, "_SMALL", 3)  # deep halving
+    rng = random.Random(seed)
+    lines = [random_line(rng) for _ in range(400)]
+    data = ("\n".join(lines) + ("\n" if seed % 2 else "")).encode()
+    targets = {normalize_text(json.loads(ln).get("question", "")) for ln in rng.sample([x for x in lines if x], 5)}
+    keep = KeyFilter("question", targets)
+    got = list(scan(io.BytesIO(data), keep))
+    assert b"".join(chunk for chunk, _, _ in got) == data  # every byte, in order
+    handed = {n for _, n, _ in got if n}
+    for n, ln in enumerate(lines, 1):
+        if ln.strip() and normalize_text(json.loads(ln).get("question", "")) in targets:
+            assert n in handed, ln
+    for chunk, n, _ in got:  # line numbers are right
+        if n:
+            assert chunk.rstrip(b"\n").decode() == lines[n - 1]
+    # Most plain lines are skipped.
+    assert len(handed) < len(lines)
+    assert sum(k for _, n, k in got if not n) + sum(1 for c, n, _ in got if n and c.endswith(b"\n")) == data.count(b"\n")
+
+
+def test_no_filter_hands_over_every_line():
+    data = b'{"a": 1}\n\n{"b": 2}'
+    assert [n for _, n, _ in scan(io.BytesIO(data), None)] == [1, 2, 3]
