@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from lic_cli import __version__
-from lic_cli.commands import apply, chat, detect, extract, locate, log, revert, route, show, train
+from lic_cli.commands import apply, chat, detect, extract, locate, log, models, revert, route, show, train
 
 COMMANDS = [
     chat.command,
@@ -22,6 +22,7 @@ COMMANDS = [
     log.command,
     show.command,
     revert.command,
+    models.command,
 ]
 
 

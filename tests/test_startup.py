@@ -8,16 +8,17 @@ from lic_cli.cli import cli
 
 HEAVY = ("torch", "transformers", "datasets", "sentence_transformers")
 
-PROBE = """
+PROBE = f"""
+HEAVY = {HEAVY!r}
 import json, sys
 from click.testing import CliRunner
 from lic_cli.cli import cli
 runner = CliRunner()
-codes = {}
+codes = {{}}
 for args in [["--help"]] + [[name, "--help"] for name in cli.commands]:
     codes[" ".join(args)] = runner.invoke(cli, args).exit_code
-print(json.dumps({"codes": codes, "heavy": [m for m in %r if m in sys.modules]}))
-""" % (HEAVY,)
+print(json.dumps({{"codes": codes, "heavy": [m for m in HEAVY if m in sys.modules]}}))
+"""
 
 
 def test_help_never_imports_heavy_modules():

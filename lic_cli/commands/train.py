@@ -1,0 +1,52 @@
+"""lic train: retrain the tasks whose datasets changed."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from lic_cli.commands._errors import cli_errors
+from lic_cli.commands._options import project_option
+
+
+@click.command("train")
+@click.argument("tasks", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Consider every task with a train: section, and report each.")
+@click.option("--force", is_flag=True, help="Retrain even when a model for the current dataset exists.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Write the JSON summaries here (default: stdout).")
+@project_option
+@cli_errors
+def command(tasks, all_, force, quiet, output, project_dir):
+    """Train each task whose current dataset has no model yet; print one JSON summary a task.
+
+    A dataset that returns to content an earlier model saw (a reverted patch) reuses
+    that model at once. Models go to models/<task>/v<version>-<hash>/, listed by `lic models`.
+
+    \b
+    Examples:
+      lic train                    # whatever changed
+      lic train intent --force     # retrain one task
+    """
+    from lic_cli import train
+    from lic_cli.jsonl import write_records
+    from lic_cli.tasks import load_project
+
+    if tasks and all_:
+        raise click.UsageError("give task names or --all, not both")
+    project = load_project(project_dir)
+    skipped: list[str] = []
+
+    def summaries():
+        for summary in train.run(project, tasks or None, all_=all_, force=force,
+                                 progress=not quiet and sys.stderr.isatty(),
+                                 note=lambda msg: click.echo(msg, err=True)):
+            if summary["status"] == "skipped":
+                skipped.append(summary["task"])
+            yield summary
+
+    write_records(summaries(), output)
+    if tasks and skipped:  # a task named explicitly could not be trained
+        raise click.exceptions.Exit(1)
