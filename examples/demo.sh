@@ -16,9 +16,12 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 start=$(date +%s)
 
 step "1. The conversation: $(grep -c '"role": "user"' teach.jsonl) user turns in teach.jsonl"
-python -c 'import json,sys
-for l in open("teach.jsonl"):
-    r = json.loads(l); print(f"  [{r[\"conversation\"]}] {r[\"role\"]:>9}: {r[\"text\"]}", file=sys.stderr)'
+python - <<'PY'
+import json, sys
+for line in open("teach.jsonl", encoding="utf-8"):
+    r = json.loads(line)
+    print(f"  [{r['conversation']}] {r['role']:>9}: {r['text']}", file=sys.stderr)
+PY
 
 step "2. lic detect | lic extract | lic route | lic locate"
 lic detect -i teach.jsonl | lic extract | lic route | lic locate > located.jsonl

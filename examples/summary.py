@@ -22,15 +22,25 @@ def records(path: str) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def change(edit: dict) -> str:
+    before, after = edit.get("before") or {}, edit.get("after") or {}
+    if edit.get("op") == "add":
+        return ", ".join(f"+ {k}: {v}" for k, v in after.items() if k != "split")
+    if edit.get("op") == "delete":
+        return ", ".join(f"- {k}: {v}" for k, v in before.items() if k != "split")
+    return "\n".join(f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in sorted(set(before) | set(after))
+                     if before.get(k) != after.get(k)) or "-"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=None)
     args = ap.parse_args()
-    console = Console(stderr=True)
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
     project = load_project(".")
 
     taught = Table(title="What was taught", show_lines=True)
-    for col in ("turn", "intent", "knowledge", "task", "op", "before → after"):
+    for col in ("turn", "intent", "knowledge", "edit", "change"):
         taught.add_column(col)
     for rec in records("located.jsonl"):
         if rec.get("role") != "user" or rec.get("intent", {}).get("label") == "none":
@@ -39,23 +49,19 @@ def main() -> int:
         edits = rec.get("edits") or [{}]
         for edit in edits:
             item = knowledge[edit["item"]] if "item" in edit else {}
-            before = edit.get("before") or {}
-            after = edit.get("after") or {}
-            changed = {k: f"{before.get(k)!r} → {after.get(k)!r}" for k in sorted(set(before) | set(after))
-                       if before.get(k) != after.get(k) and k != "split"}
             taught.add_row(f"{rec['conversation']}/t{rec['turn']}: {rec['text']}",
                            f"{rec['intent']['label']} {rec['intent']['score']:.2f}",
-                           item.get("statement", "(nothing extracted)"), edit.get("task", "-"),
-                           edit.get("op", "-"), "\n".join(f"{k}: {v}" for k, v in changed.items()) or "-")
+                           item.get("statement", "(nothing extracted)"),
+                           f"{edit.get('op', '-')} {edit.get('task', '')}", change(edit))
     console.print(taught)
 
     vers = Table(title="Dataset versions and models")
     for col in ("task", "version", "patch", "model", "status", "eval metrics"):
         vers.add_column(col)
     trained = {t["task"]: t for t in records("trained.jsonl")}
-    for name in project.tasks:
-        number, _ = versions.current_version(project, name)
-        log = versions.read_log(project, name)
+    for name, task in project.tasks.items():
+        number, _ = versions.current_version(project, task)
+        log = versions.read_log(project, task)
         t = trained.get(name, {})
         metrics = t.get("metrics") or {}
         shown = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))

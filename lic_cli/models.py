@@ -42,8 +42,17 @@ def offline() -> None:
     """Never reach for the network: every model is local."""
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
         os.environ.setdefault(var, "1")
+
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def quiet_loading() -> None:
+    """Keep transformers' per-load "Loading weights" bars off stderr, which every stage of a
+    pipeline shares; call after any one-off conversion, whose progress is worth showing."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 def lic_home() -> Path:
@@ -143,6 +152,7 @@ class Encoder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(max(1, os.cpu_count() or 1))
+        quiet_loading()
         try:
             self.model = SentenceTransformer(str(path), device="cpu")
         except Exception as exc:  # surface as one line: the folder is the user's input
@@ -169,6 +179,7 @@ def load_causal_lm(spec: str = "smollm2") -> tuple[Any, Any]:
     path = resolve(spec)
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    quiet_loading()
     try:
         tok = AutoTokenizer.from_pretrained(path)
         model = AutoModelForCausalLM.from_pretrained(path)

@@ -19,7 +19,7 @@ from lic_cli.tasks import Project, Task
 # Decision thresholds on the blended score (see docs/locate.md).
 SAME_KEY = 0.86  # at or above: the same row
 NEAR = 0.78  # between NEAR and SAME_KEY with a different value: conflict
-FORGET = 0.70  # a forget target must match at least this well to delete
+FORGET = 0.86  # a forget target must match this well to delete; NEAR..FORGET is a conflict
 TOP_K = 5
 
 
@@ -52,6 +52,9 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
     if item.get("kind") == "forget":
         if best is not None and best.score >= FORGET:
             edit.update(op="delete", row=index.ids[best.i], score=best.score, before=index.row(best.i), after=None)
+        elif best is not None and best.score >= NEAR:
+            edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
+                        after=None, reason="the closest row is not a sure match for the forget target")
         else:
             edit.update(op="noop", row=None, score=best.score if best else 0.0, before=None, after=None,
                         reason="nothing in this task matches the forget target")

@@ -31,9 +31,13 @@ def blend(fz: float, sim: float) -> float:
 def key_fuzz(query: tuple[str, ...], row: list[str]) -> float:
     """0..1. A one-column key (a question, a text) uses token_set_ratio, which forgives
     word order and extra words; a multi-column key (subject + relation) must match column
-    by column, so "Kestrel / support phone number" is not "Kestrel Toronto / phone number"."""
-    if len(query) == 1 or len(query) != len(row):
-        return fuzz.token_set_ratio(" ".join(query), " ".join(row), processor=utils.default_process) / 100.0
+    by column, so "Kestrel / support phone number" is not "Kestrel Toronto / phone number";
+    free text against a multi-column key (a forget target) uses token_sort_ratio, which
+    does not count "Kestrel's fax number" as contained in "Kestrel support phone number"."""
+    if len(query) != len(row):
+        return fuzz.token_sort_ratio(" ".join(query), " ".join(row), processor=utils.default_process) / 100.0
+    if len(query) == 1:
+        return fuzz.token_set_ratio(query[0], row[0], processor=utils.default_process) / 100.0
     return min(fuzz.ratio(q, r, processor=utils.default_process) for q, r in zip(query, row, strict=True)) / 100.0
 
 

@@ -85,6 +85,7 @@ class Classifier:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         torch.set_num_threads(cpu_threads())
+        models.quiet_loading()
         folder = Path(path)
         if not (folder / "config.json").is_file():
             raise ModelLoadError(f"{folder}: not a model folder (no config.json); run 'lic train' first")
