@@ -54,7 +54,7 @@ class Reader:
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw)
+                obj = json.loads(raw.rstrip("\r\n"))  # so a column points into the line itself
             except json.JSONDecodeError as exc:
                 raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})",
                                  source=self.name, line=self.line) from None

@@ -61,6 +61,12 @@ def lic_home() -> Path:
     return Path(home) if home else Path.home() / ".cache" / "lic"
 
 
+def cache_dir(kind: str) -> Path:
+    """A content-addressed cache shared by every project on the machine (entries are keyed
+    by the hash of what they were computed from, so sharing them is safe)."""
+    return lic_home() / "cache" / kind
+
+
 def packaged_path(alias: str) -> Path:
     entry = ALIASES[alias]
     spec = importlib.util.find_spec(entry.package)

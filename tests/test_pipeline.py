@@ -106,7 +106,7 @@ def test_bad_line_is_one_error_naming_file_and_line(demo_project):
     (demo_project / "bad.jsonl").write_text('{"role": "user", "text": "hi"}\n{"role": "user", "text": \n')
     proc = lic("detect", "-i", "bad.jsonl", cwd=demo_project, check=False)
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == ["Error: bad.jsonl line 2: invalid JSON (Expecting value at column 27)"]
+    assert proc.stderr.strip().splitlines() == ["Error: bad.jsonl line 2: invalid JSON (Expecting value at column 26)"]
 
 
 def test_chat_reads_lines_and_writes_a_transcript_detect_reads(demo_project):

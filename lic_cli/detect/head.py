@@ -5,7 +5,7 @@ previous assistant turn c (zeros when there is none): the embeddings carry meani
 hashed word and bigram features carry the cue phrases that mean-pooled embeddings blur
 ("what if", "just so you know", "forget it"), and the pair lets the head learn that
 "No, it's 30 days" after an answer is a correction. It trains on the intent dataset's train split in seconds and is cached
-per dataset content hash under .lic/cache/detect/.
+per dataset content hash under $LIC_HOME/cache/detect/.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lic_cli.detect.features import Example, read_examples
-from lic_cli.models import load_encoder
+from lic_cli.models import cache_dir, load_encoder
 from lic_cli.store.rows import file_hash
 from lic_cli.tasks import Project, Task
 
@@ -106,17 +106,17 @@ def train_head(examples: list[Example], labels: tuple[str, ...]):
     return net
 
 
-def cache_path(project: Project, digest: str, labels: tuple[str, ...]) -> Path:
+def cache_path(digest: str, labels: tuple[str, ...]) -> Path:
     # Keyed by the dataset content and the label order the head's outputs follow.
     key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|{TEXT_BUCKETS}|{CONTEXT_BUCKETS}|v3".encode()).hexdigest()
-    return project.state_dir / "cache" / "detect" / f"head-{key[:16]}.pt"
+    return cache_dir("detect") / f"head-{key[:16]}.pt"
 
 
 def load_head(project: Project, task: Task) -> Head:
     import torch
 
     digest = file_hash(project.dataset_path(task))
-    path = cache_path(project, digest, task.labels)
+    path = cache_path(digest, task.labels)
     name = f"head:{ENCODER}@{digest.split(':')[-1][:12]}"
     labels = task.labels
     if path.is_file():

@@ -2,7 +2,7 @@
 
 Built by streaming the dataset once: row ids, key and value texts, byte offsets (so a
 matched row is read back with one seek instead of keeping whole rows in memory) and
-MiniLM embeddings of the keys, cached under .lic/cache/index/ keyed by the dataset's
+MiniLM embeddings of the keys, cached under $LIC_HOME/cache/index/ keyed by the dataset's
 content hash, so later runs on the same version load it instead of embedding again.
 """
 
@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lic_cli.errors import InputError
 from lic_cli.locate.keys import row_key_fields, row_value_text
+from lic_cli.models import cache_dir
 from lic_cli.store.rows import RowIds, file_hash
 from lic_cli.tasks import Project, Task
 
@@ -77,8 +79,8 @@ def build(project: Project, task: Task, encoder, digest: str) -> KeyIndex:
     import numpy as np
 
     path = project.dataset_path(task)
-    tag = hashlib.sha256(f"{FORMAT}|{digest}|{encoder.name}|{task.key}".encode()).hexdigest()[:16]
-    cache = project.state_dir / "cache" / "index" / f"{task.name}-{tag}"
+    tag = hashlib.sha256(f"{FORMAT}|{digest}|{encoder.name}|{task.format}|{sorted(task.columns.items())}|{task.key}|{task.id_column}".encode()).hexdigest()[:16]
+    cache = cache_dir("index") / f"{task.name}-{tag}"
     if (cache / "meta.json").is_file():
         meta = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
         emb = np.load(cache / "emb.npy", mmap_mode="r")
@@ -96,7 +98,7 @@ def build(project: Project, task: Task, encoder, digest: str) -> KeyIndex:
     try:
         os.replace(tmp, cache)
     except OSError:  # another process won the race; its copy is identical
-        pass
+        shutil.rmtree(tmp, ignore_errors=True)
     return KeyIndex(task, path, digest, ids, fields, keys, values, offsets, emb)
 
 
