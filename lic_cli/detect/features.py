@@ -1,7 +1,12 @@
-"""Reading the intent dataset into (text, context, label, split) examples."""
+"""Reading labelled intent rows into (text, context, label, split, hard) examples.
+
+The same reader serves training (the `intent` task dataset) and `lic detect --eval`
+(any JSONL file with the dataset's columns), so both check rows the same way.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from lic_cli.errors import InputError
@@ -15,22 +20,34 @@ class Example:
     context: str
     label: str
     split: str
+    hard: bool = False  # a hard negative: a `none` turn that looks like teaching
 
 
 def read_examples(project: Project, task: Task) -> list[Example]:
-    path = project.dataset_path(task)
+    return read_labelled(project.dataset_path(task), task, source=task.dataset)
+
+
+def read_labelled(path: str | os.PathLike[str], task: Task, *, source: str | None = None,
+                  split: str | None = None) -> list[Example]:
+    """Every row of a labelled JSONL file (only `split`'s rows when given)."""
+    source = source or os.fspath(path)
     text_col, label_col = task.column("text"), task.column("label")
     ctx_col = task.train.context_column if task.train and task.train.context_column else "context"
     out = []
     for line, row in read_jsonl_file(path):
         text, label = row.get(text_col), row.get(label_col)
         if not isinstance(text, str) or not text.strip():
-            raise InputError("expected a non-empty string", source=task.dataset, line=line, field=text_col)
+            raise InputError("expected a non-empty string", source=source, line=line, field=text_col)
         if label not in task.labels:
             raise InputError(f"label {label!r} is not one of {', '.join(task.labels)}",
-                             source=task.dataset, line=line, field=label_col)
+                             source=source, line=line, field=label_col)
         ctx = row.get(ctx_col) or ""
         if not isinstance(ctx, str):
-            raise InputError("expected a string", source=task.dataset, line=line, field=ctx_col)
-        out.append(Example(text, ctx, label, str(row.get(task.split_column) or task.default_split)))
+            raise InputError("expected a string", source=source, line=line, field=ctx_col)
+        hard = row.get("hard", False)
+        if not isinstance(hard, bool):
+            raise InputError("expected true or false", source=source, line=line, field="hard")
+        row_split = str(row.get(task.split_column) or task.default_split)
+        if split is None or row_split == split:
+            out.append(Example(text, ctx, label, row_split, hard))
     return out

@@ -4,7 +4,8 @@ Features are [u, c, u*c, has_context, words(u), words(c)] for the user turn u an
 previous assistant turn c (zeros when there is none): the embeddings carry meaning, the
 hashed word and bigram features carry the cue phrases that mean-pooled embeddings blur
 ("what if", "just so you know", "forget it"), and the pair lets the head learn that
-"No, it's 30 days" after an answer is a correction. It trains on the intent dataset's train split in seconds and is cached
+"No, it's 30 days" after an answer is a correction. It trains on the intent dataset's
+train split in seconds, is calibrated on its dev split (calibration.py), and is cached
 per dataset content hash under $LIC_HOME/cache/detect/.
 """
 
@@ -17,6 +18,8 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lic_cli.detect import calibration
+from lic_cli.detect.calibration import Calibration
 from lic_cli.detect.features import Example, read_examples
 from lic_cli.models import cache_dir, load_encoder
 from lic_cli.store.rows import file_hash
@@ -33,15 +36,19 @@ CONTEXT_BUCKETS = 1024
 _TOKEN = re.compile(r"[a-z0-9']+|[?!]")
 WEIGHT_DECAY = 0.1
 SEED = 0
+CACHE_VERSION = "v4"  # bump when features, training or the cached layout change
 
 
 def _features(encoder, texts: list[str], contexts: list[str]) -> np.ndarray:
     import numpy as np
 
-    u = encoder.encode(texts)
-    # Encode each distinct context once: transcripts repeat few assistant turns per batch.
+    # One encoder call for the turns and their distinct contexts: the encoder sorts the
+    # whole batch by length, so padding stays small, and a context shared by several
+    # turns (a transcript's greeting, a repeated question) is encoded once.
     uniq = sorted({c for c in contexts if c})
-    table = dict(zip(uniq, encoder.encode(uniq), strict=True)) if uniq else {}
+    emb = encoder.encode(texts + uniq)
+    u = emb[:len(texts)]
+    table = dict(zip(uniq, emb[len(texts):], strict=True))
     zero = np.zeros(u.shape[1], dtype=np.float32)
     c = np.stack([table.get(x, zero) for x in contexts]) if contexts else np.zeros_like(u)
     has = np.array([[1.0 if x else 0.0] for x in contexts], dtype=np.float32).reshape(len(u), 1)
@@ -66,18 +73,29 @@ def _words(texts: list[str], buckets: int) -> np.ndarray:
 
 
 class Head:
-    def __init__(self, net, labels: tuple[str, ...], name: str) -> None:
+    def __init__(self, net, labels: tuple[str, ...], name: str, cal: Calibration) -> None:
         self.net = net
         self.labels = labels
         self.name = name
+        self.calibration = cal
+        self.threshold = cal.threshold
         self.encoder = load_encoder(ENCODER)
 
-    def predict_proba(self, texts: list[str], contexts: list[str]) -> np.ndarray:
+    def raw_proba(self, texts: list[str], contexts: list[str]) -> np.ndarray:
+        """Uncalibrated probabilities (what the temperature is fitted on)."""
         import torch
 
+        if not texts:
+            import numpy as np
+
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
         x = torch.from_numpy(_features(self.encoder, texts, contexts))
         with torch.inference_mode():
             return torch.softmax(self.net(x), dim=-1).numpy()
+
+    def predict_proba(self, texts: list[str], contexts: list[str]) -> np.ndarray:
+        """Calibrated probabilities, columns in `self.labels` order."""
+        return calibration.scale(self.raw_proba(texts, contexts), self.calibration.temperature)
 
 
 def _net(dim: int, n_labels: int):
@@ -97,7 +115,7 @@ def train_head(examples: list[Example], labels: tuple[str, ...]):
     net = _net(x.shape[1], len(labels))
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=WEIGHT_DECAY)
     net.train()
-    for _ in range(EPOCHS):  # full batch: a few hundred rows
+    for _ in range(EPOCHS):  # full batch: a couple of thousand rows
         opt.zero_grad()
         loss = torch.nn.functional.cross_entropy(net(x), y)
         loss.backward()
@@ -108,7 +126,8 @@ def train_head(examples: list[Example], labels: tuple[str, ...]):
 
 def cache_path(digest: str, labels: tuple[str, ...]) -> Path:
     # Keyed by the dataset content and the label order the head's outputs follow.
-    key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|{TEXT_BUCKETS}|{CONTEXT_BUCKETS}|v3".encode()).hexdigest()
+    key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|{TEXT_BUCKETS}|"
+                         f"{CONTEXT_BUCKETS}|{CACHE_VERSION}".encode()).hexdigest()
     return cache_dir("detect") / f"head-{key[:16]}.pt"
 
 
@@ -120,14 +139,21 @@ def load_head(project: Project, task: Task) -> Head:
     name = f"head:{ENCODER}@{digest.split(':')[-1][:12]}"
     labels = task.labels
     if path.is_file():
-        state = torch.load(path, weights_only=True)
+        saved = torch.load(path, weights_only=True)
+        state = saved["state"]
         net = _net(state["0.weight"].shape[1], len(labels))
         net.load_state_dict(state)
         net.eval()
-        return Head(net, labels, name)
-    net = train_head(read_examples(project, task), labels)
+        return Head(net, labels, name, Calibration.from_dict(saved["calibration"]))
+    examples = read_examples(project, task)
+    net = train_head(examples, labels)
+    head = Head(net, labels, name, Calibration())
+    dev = [e for e in examples if e.split == "dev"]
+    cal = calibration.calibrate(head.raw_proba([e.text for e in dev], [e.context for e in dev]),
+                                [labels.index(e.label) for e in dev], labels)
+    head.calibration, head.threshold = cal, cal.threshold
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    torch.save(net.state_dict(), tmp)
+    torch.save({"state": net.state_dict(), "calibration": cal.to_dict()}, tmp)
     os.replace(tmp, path)
-    return Head(net, labels, name)
+    return head

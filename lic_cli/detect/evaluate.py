@@ -1,0 +1,110 @@
+"""Scoring an intent model on labelled rows: macro-F1, per-label precision / recall,
+the confusion matrix, abstention at the threshold, and how hard negatives fare.
+
+Hard negatives are `none` rows marked `"hard": true` (turns that look like teaching).
+Their `none` precision is 1 by construction (every one is gold `none`), so we report
+what matters for them: the share kept as `none` (their `none` recall) and the share
+misread as each teaching label, i.e. junk that would reach a dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lic_cli.detect.calibration import TEACHING
+from lic_cli.detect.features import Example
+
+BATCH = 256
+
+
+def evaluate(model: Any, examples: Sequence[Example], *, threshold: float | None = None,
+             batch_size: int = BATCH) -> dict[str, Any]:
+    """Run `model` over `examples` and score it (all figures rounded to 4 decimals)."""
+    import numpy as np
+
+    labels = tuple(model.labels)
+    probs = []
+    for start in range(0, len(examples), batch_size):
+        chunk = examples[start:start + batch_size]
+        probs.append(model.predict_proba([e.text for e in chunk], [e.context for e in chunk]))
+    proba = np.concatenate(probs) if probs else np.zeros((0, len(labels)), dtype=np.float32)
+    t = model.threshold if threshold is None else threshold
+    return score(examples, proba, labels, threshold=t, model=model.name)
+
+
+def score(examples: Sequence[Example], proba: Any, labels: Sequence[str], *, threshold: float,
+          model: str) -> dict[str, Any]:
+    gold = [labels.index(e.label) for e in examples]
+    pred = [int(p.argmax()) for p in proba]
+    top = [float(p.max()) for p in proba]
+    n = len(gold)
+    confusion = [[0] * len(labels) for _ in labels]  # rows: gold, columns: predicted
+    for g, p in zip(gold, pred, strict=True):
+        confusion[g][p] += 1
+    per_label: dict[str, dict[str, Any]] = {}
+    f1s = []
+    for k, name in enumerate(labels):
+        tp = confusion[k][k]
+        n_gold = sum(confusion[k])
+        n_pred = sum(row[k] for row in confusion)
+        prec = tp / n_pred if n_pred else 0.0
+        rec = tp / n_gold if n_gold else 0.0
+        f1 = 2 * tp / (n_gold + n_pred) if n_gold + n_pred else 0.0
+        per_label[name] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
+                           "support": n_gold}
+        if n_gold or n_pred:  # as scikit-learn: a label absent from both sides does not count
+            f1s.append(f1)
+    kept = [i for i in range(n) if top[i] >= threshold]
+    answered = [i for i in kept if labels[pred[i]] in TEACHING]
+    hard = [i for i, e in enumerate(examples) if e.hard]
+    out: dict[str, Any] = {
+        "model": model,
+        "rows": n,
+        "accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / n, 4) if n else 0.0,
+        "macro_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
+        "labels": per_label,
+        "confusion": {"labels": list(labels), "matrix": confusion},
+        "threshold": threshold,
+        "abstain": round(1 - len(kept) / n, 4) if n else 0.0,
+        "accuracy_answered": round(sum(gold[i] == pred[i] for i in kept) / len(kept), 4) if kept else None,
+        "teaching_precision_answered": round(sum(gold[i] == pred[i] for i in answered) / len(answered), 4)
+        if answered else None,
+    }
+    if hard:
+        none = labels.index("none") if "none" in labels else -1
+        out["hard_negatives"] = {
+            "rows": len(hard),
+            "kept_none": round(sum(pred[i] == none for i in hard) / len(hard), 4),
+            "misread": {name: sum(pred[i] == k for i in hard) for k, name in enumerate(labels) if k != none},
+            "misread_answered": sum(pred[i] != none and top[i] >= threshold for i in hard),
+        }
+    return out
+
+
+def report(metrics: dict[str, Any]) -> str:
+    """The metrics as a short plain-text report (what `lic detect --eval` prints)."""
+    labels = metrics["confusion"]["labels"]
+    lines = [f"model: {metrics['model']}",
+             f"rows: {metrics['rows']}  accuracy: {metrics['accuracy']:.4f}  macro-F1: {metrics['macro_f1']:.4f}",
+             "",
+             f"{'label':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}"]
+    for name in labels:
+        m = metrics["labels"][name]
+        lines.append(f"{name:<10}{m['precision']:>10.4f}{m['recall']:>8.4f}{m['f1']:>8.4f}{m['support']:>9}")
+    width = max(8, *(len(x) + 1 for x in labels))
+    lines += ["", "confusion (rows: gold, columns: predicted)",
+              " " * 10 + "".join(f"{x:>{width}}" for x in labels)]
+    for name, row in zip(labels, metrics["confusion"]["matrix"], strict=True):
+        lines.append(f"{name:<10}" + "".join(f"{v:>{width}}" for v in row))
+    ans = metrics["accuracy_answered"]
+    tp = metrics["teaching_precision_answered"]
+    lines += ["", f"threshold {metrics['threshold']:.2f}: uncertain {metrics['abstain']:.1%} of rows; "
+              f"accuracy on the rest {'-' if ans is None else f'{ans:.4f}'}, "
+              f"teaching precision {'-' if tp is None else f'{tp:.4f}'}"]
+    hard = metrics.get("hard_negatives")
+    if hard:
+        mis = ", ".join(f"{k} {v}" for k, v in hard["misread"].items())
+        lines.append(f"hard negatives: {hard['rows']} rows, kept as none {hard['kept_none']:.4f} "
+                     f"(misread: {mis}; {hard['misread_answered']} above the threshold)")
+    return "\n".join(lines) + "\n"
