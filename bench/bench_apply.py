@@ -4,7 +4,9 @@ streaming copy + sha256 of the same file, in the same run.
     .venv/bin/python bench/bench_apply.py [--rows 100000 1000000] [--ops 1000] [--nonascii 0.05]
 
 Each measurement runs in a fresh subprocess, so peak memory (ru_maxrss) is its own.
-Prints a table: seconds for copy+sha256 and for apply, their ratio, and peak RSS.
+Prints a table: wall seconds for copy+sha256 and for apply (the best of two runs each,
+imports included), their ratio, apply's CPU seconds (all threads: on a shared machine
+the steadier figure), and peak RSS.
 """
 
 from __future__ import annotations
@@ -69,22 +71,25 @@ def child_apply(root: str, patch: str) -> None:
     assert res.applied, res
 
 
-def timed(args: list[str]) -> tuple[float, float]:
-    """(seconds of the work itself, peak RSS MiB) of a child run."""
+def timed(args: list[str]) -> tuple[float, float, float]:
+    """(seconds of the work itself, peak RSS MiB, CPU seconds) of a child run."""
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    secs, rss = out.stdout.split()
-    return float(secs), float(rss)
+    secs, rss, cpu = out.stdout.split()
+    return float(secs), float(rss), float(cpu)
 
 
 def child(argv: list[str]) -> None:
     t0 = time.perf_counter()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     if argv[0] == "copy":
         child_copy(argv[1])
     else:
         child_apply(argv[1], argv[2])
     secs = time.perf_counter() - t0
-    print(secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
+    print(secs, r1.ru_maxrss / 1024, cpu)
 
 
 def bench(n: int, n_ops: int, nonascii: float, work: Path) -> dict:
@@ -114,7 +119,7 @@ def bench(n: int, n_ops: int, nonascii: float, work: Path) -> dict:
     (patch,) = build(recs, project=project, author="bench", time="2026-01-01T00:00:00Z").patches
     path = files.write_new(project, patch, "bench")
     size = data.stat().st_size
-    copy_s, copy_rss = min(timed(["copy", str(data)]) for _ in range(2))
+    copy_s, copy_rss, copy_cpu = min(timed(["copy", str(data)]) for _ in range(2))
     pristine = work / "pristine"
     shutil.copyfile(data, pristine)
     runs = []
@@ -122,9 +127,10 @@ def bench(n: int, n_ops: int, nonascii: float, work: Path) -> dict:
         shutil.copyfile(pristine, data)
         shutil.rmtree(root / "versions", ignore_errors=True)
         runs.append(timed(["apply", str(root), str(path)]))
-    apply_s, apply_rss = min(runs)
+    apply_s, apply_rss, apply_cpu = min(runs)
     return {"rows": n, "ops": len(patch.ops), "MiB": size / 2**20, "copy_s": copy_s, "apply_s": apply_s,
-            "ratio": apply_s / copy_s, "copy_rss": copy_rss, "apply_rss": apply_rss}
+            "ratio": apply_s / copy_s, "copy_cpu": copy_cpu, "apply_cpu": apply_cpu, "copy_rss": copy_rss,
+            "apply_rss": apply_rss}
 
 
 def main() -> None:
@@ -136,10 +142,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results = [bench(n, args.ops, args.nonascii, Path(tmp)) for n in args.rows]
     print(f"{'rows':>9} {'ops':>5} {'MiB':>7} {'copy+sha s':>11} {'apply s':>8} {'ratio':>6} "
-          f"{'copy RSS MiB':>13} {'apply RSS MiB':>14}")
+          f"{'copy CPU s':>11} {'apply CPU s':>12} {'copy RSS MiB':>13} {'apply RSS MiB':>14}")
     for r in results:
         print(f"{r['rows']:>9} {r['ops']:>5} {r['MiB']:>7.1f} {r['copy_s']:>11.3f} {r['apply_s']:>8.3f} "
-              f"{r['ratio']:>5.2f}x {r['copy_rss']:>13.1f} {r['apply_rss']:>14.1f}")
+              f"{r['ratio']:>5.2f}x {r['copy_cpu']:>11.3f} {r['apply_cpu']:>12.3f} {r['copy_rss']:>13.1f} "
+              f"{r['apply_rss']:>14.1f}")
+    print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
 
 
 if __name__ == "__main__":

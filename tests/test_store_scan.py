@@ -62,3 +62,69 @@ def test_scan_hands_over_every_targeted_line(monkeypatch, seed):
 def test_no_filter_hands_over_every_line():
     data = b'{"a": 1}\n\n{"b": 2}'
     assert [n for _, n, _ in scan(io.BytesIO(data), None)] == [1, 2, 3]
+
+
+PLAIN = ["refund", "Refund", "REFUND", "ship", "eu", "café", "日本", "how long"]
+ODD = ["CAFÉ", "ﬁne", "straße", "no\u00a0break", "x\"y", "a\\b", "tab\tbed", "Ｒｅｆｕｎｄ"]
+
+
+def fast_line(rng: random.Random) -> str:
+    words = [rng.choice(PLAIN) for _ in range(rng.randint(1, 3))]
+    odd = rng.random()
+    if odd < 0.04:  # odd spacing only
+        q = rng.choice(["", " "]) + "  ".join(words) + rng.choice(["", " "])
+    elif odd < 0.07:  # an odd word: escapes, NFKC or case forms
+        q = " ".join([*words, rng.choice(ODD)])
+    else:
+        q = " ".join(words)
+    kind = rng.random()
+    if kind < 0.02:
+        return json.dumps({"answer": "no question here"})
+    if kind < 0.04:
+        return json.dumps({"meta": {"question": "refund"}, "question": q})
+    if kind < 0.08:
+        return json.dumps({"question": q, "answer": "x"}, separators=(",", ":"))
+    if kind < 0.10:
+        return json.dumps({"question": q}).replace('"question"', '"question" \t')
+    if kind < 0.11:
+        return json.dumps({"question": q}).replace('"question"', '"\\u0071uestion"')  # escaped key name
+    if kind < 0.12:
+        return json.dumps({"question": len(q), "answer": q})  # not a string
+    if kind < 0.13:
+        return json.dumps({"question": q, "answer": "x"}, ensure_ascii=True)
+    return json.dumps({"answer": rng.choice(PLAIN + ODD), "question": q}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_fast_path_hands_over_every_targeted_line(monkeypatch, seed):
+    """No empty target, so the whole-region fast path runs; tiny parts and blocks put
+    key variants (case, spacing, escapes, NFKC forms) on every kind of boundary."""
+    monkeypatch.setattr(scan_mod, "BLOCK", 1500 + seed * 37)
+    monkeypatch.setattr(scan_mod, "_PART", 64 + (seed % 10) * 29)
+    rng = random.Random(1000 + seed)
+    lines = [fast_line(rng) for _ in range(600)]
+    data = ("\n".join(lines) + ("\n" if seed % 2 else "")).encode()
+    keys = [normalize_text(json.loads(ln).get("question", "")) for ln in lines]
+    targets = set(rng.sample([k for k in keys if k], 4)) | {normalize_text("Refund")}
+    keep = KeyFilter("question", targets)
+    assert keep.fast
+    fast_regions = []
+    real_fast = KeyFilter._fast
+
+    def counting_fast(self, *args):
+        decided = real_fast(self, *args)
+        fast_regions.append(decided)
+        return decided
+
+    monkeypatch.setattr(KeyFilter, "_fast", counting_fast)
+    got = list(scan(io.BytesIO(data), keep))
+    assert b"".join(chunk for chunk, _, _ in got) == data
+    handed = {n for _, n, _ in got if n}
+    for n, key in enumerate(keys, 1):
+        if key in targets:
+            assert n in handed, lines[n - 1]
+    for chunk, n, _ in got:
+        if n:
+            assert chunk.rstrip(b"\n").decode() == lines[n - 1]
+    assert any(fast_regions) and len(handed) < len(lines)
+    assert sum(k for _, n, k in got if not n) + sum(1 for c, n, _ in got if n and c.endswith(b"\n")) == data.count(b"\n")

@@ -33,5 +33,7 @@ def command(model_spec, system, conversation, max_new_tokens, input_, output):
     from lic_cli.jsonl import write_records
 
     backend = LocalLM(model_spec, max_new_tokens=max_new_tokens)
+    if input_.isatty():
+        click.echo(f"Chatting with {backend.name}: type a message per line, Ctrl-D to end.", err=True)
     sess = chat_session.Session(backend, conversation=conversation, system=system or DEFAULT_SYSTEM)
     write_records(chat_session.run(input_, session=sess), output)

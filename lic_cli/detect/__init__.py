@@ -5,6 +5,8 @@ is part of the input, so "No, it's 30 days" reads as a correction only after an
 answer. The classifier is the project's own `intent` task: a trained model from
 `lic train intent` when one matches the current dataset, else a fast head on frozen
 MiniLM embeddings trained from the same dataset in seconds and cached per version.
+Scores are calibrated on the dataset's dev split; a turn whose top score is below the
+threshold (chosen on dev, see calibration.py) also gets `"uncertain": true`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from lic_cli.records import Context, is_user, previous_exchange
 from lic_cli.tasks import Project
 
 INTENT_TASK = "intent"
-BATCH = 64
+# User turns classified per model call. Large batches keep the encoder busy (it sorts
+# each call's texts by length) while memory stays flat in the transcript's length.
+BATCH = 256
 
 
 class IntentModel(Protocol):
     name: str
     labels: tuple[str, ...]
+    threshold: float  # the calibrated default for `uncertain`
 
     def predict_proba(self, texts: list[str], contexts: list[str]): ...
 
@@ -40,8 +45,14 @@ def load_model(project: Project, *, choice: str = "auto") -> IntentModel:
     return load_head(project, task)
 
 
-def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH) -> Iterator[dict]:
-    """Add `intent` to every user turn, classifying in batches; order is preserved."""
+def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH,
+        threshold: float | None = None) -> Iterator[dict]:
+    """Add `intent` to every user turn, classifying in batches; order is preserved.
+
+    `intent.uncertain` is true when the top score is below `threshold` (default: the
+    model's calibrated threshold).
+    """
+    limit = model.threshold if threshold is None else threshold
     context = Context()
     pending: list[tuple[dict, str | None]] = []  # (record, its assistant context) in input order
     n_user = 0
@@ -54,13 +65,13 @@ def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH)
             pending.append((rec, None))
         context.add(rec)
         if n_user >= batch_size:
-            yield from _classify(pending, model)
+            yield from _classify(pending, model, limit)
             pending, n_user = [], 0
     if pending:
-        yield from _classify(pending, model)
+        yield from _classify(pending, model, limit)
 
 
-def _classify(pending: list[tuple[dict, str | None]], model: IntentModel) -> Iterator[dict]:
+def _classify(pending: list[tuple[dict, str | None]], model: IntentModel, limit: float) -> Iterator[dict]:
     users = [(rec, ctx) for rec, ctx in pending if ctx is not None]
     probs = model.predict_proba([str(r.get("text", "")) for r, _ in users], [c or "" for _, c in users]) \
         if users else []
@@ -71,9 +82,12 @@ def _classify(pending: list[tuple[dict, str | None]], model: IntentModel) -> Ite
             continue
         p = by_id[id(rec)]
         best = int(p.argmax())
-        yield {**rec, "intent": {
+        intent = {
             "label": model.labels[best],
             "score": round(float(p[best]), 4),
             "scores": {lab: round(float(x), 4) for lab, x in zip(model.labels, p, strict=True)},
             "model": model.name,
-        }}
+        }
+        if float(p[best]) < limit:
+            intent["uncertain"] = True
+        yield {**rec, "intent": intent}

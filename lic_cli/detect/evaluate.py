@@ -108,3 +108,26 @@ def report(metrics: dict[str, Any]) -> str:
         lines.append(f"hard negatives: {hard['rows']} rows, kept as none {hard['kept_none']:.4f} "
                      f"(misread: {mis}; {hard['misread_answered']} above the threshold)")
     return "\n".join(lines) + "\n"
+
+
+def evaluate_file(project: Any, model: Any, path: str | None, *, split: str | None = None,
+                  threshold: float | None = None) -> dict[str, Any]:
+    """Score `model` on a labelled JSONL file; path None means the project's intent dataset,
+    whose `test` split is used unless `split` names another ("all": every row)."""
+    from lic_cli.detect import INTENT_TASK
+    from lic_cli.detect.features import read_labelled
+    from lic_cli.errors import InputError
+
+    task = project.task(INTENT_TASK)
+    if path is None:
+        split = split or "test"
+        source, file = task.dataset, project.dataset_path(task)
+    else:
+        source, file = path, path
+    examples = read_labelled(file, task, source=source, split=None if split in (None, "all") else split)
+    if not examples:
+        raise InputError(f"no labelled rows to evaluate{f' in split {split!r}' if split else ''}", source=source)
+    out = evaluate(model, examples, threshold=threshold)
+    out["file"] = source
+    out["split"] = split or "all"
+    return out

@@ -15,12 +15,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from lic_cli.errors import ConflictError, InputError, PatchError, ProjectError, TaskConfigError
 from lic_cli.patches.fileformat import Op, Patch, count_ops, utc_now
 from lic_cli.store import versions
 from lic_cli.store.atomic import AtomicFile
+from lic_cli.store.digest import HashWorker
 from lic_cli.store.rows import RowIds, key_id, normalize_text, row_hash
 from lic_cli.store.scan import KeyFilter, scan
 from lic_cli.tasks import Project, Task
@@ -146,6 +147,9 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
     applied: list[Op] = []
     skipped = 0
     conflicts: list[tuple[Op, dict[str, Any] | None, int | None]] = []
+    # Both files are hashed by a worker thread as they stream: the old one as it is
+    # read, the new one as it is written; neither is read twice.
+    hasher = HashWorker()
     h_old, h_new = hashlib.sha256(), hashlib.sha256()
     rows_old = rows_new = 0
     last = b"\n"
@@ -154,7 +158,7 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
     def emit(data: bytes) -> None:
         nonlocal last
         if data:
-            h_new.update(data)
+            hasher.update(h_new, data)
             if out is not None:
                 out.write(data)
             last = data[-1:]
@@ -165,8 +169,8 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
         except OSError as exc:
             raise PatchError(f"{data_name}: cannot open ({exc.strerror})") from None
         with fh:
-            for chunk, line, n in scan(fh, _filter(task, [r for op in patch.ops for r in (op.before, op.after) if r])):
-                h_old.update(chunk)
+            reader = _HashingReader(fh, hasher, h_old)
+            for chunk, line, n in scan(reader, _filter(task, [r for op in patch.ops for r in (op.before, op.after) if r])):
                 if line == 0:
                     rows_old += n
                     rows_new += n
@@ -223,12 +227,26 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
             applied.append(op)
         if conflicts:
             raise ConflictError(_conflict_message(name, data_name, conflicts))
+        hasher.close()
         return _record(project, task, patch, out, patch_path, author, now or utc_now(),
                        old_hash="sha256:" + h_old.hexdigest(), new_hash="sha256:" + h_new.hexdigest(),
                        rows_old=rows_old, rows_new=rows_new, applied=applied, skipped=skipped, dry_run=dry_run)
     finally:
+        hasher.close()
         if out is not None and not out.done:
             out.discard()
+
+
+class _HashingReader:
+    """A binary file whose reads are also handed to a hash."""
+
+    def __init__(self, fh: IO[bytes], hasher: HashWorker, h: Any) -> None:
+        self._fh, self._hasher, self._h = fh, hasher, h
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self._hasher.update(self._h, data)
+        return data
 
 
 def find_ids(project: Project, task: Task, rows: list[dict[str, Any]]) -> dict[str, str]:

@@ -21,14 +21,33 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from itertools import accumulate, compress, filterfalse, repeat
-from typing import IO
+from typing import Protocol
 
 BLOCK = 1 << 20
 _SMALL = 64  # lines: below this, check line by line instead of halving again
 
 
+_PART = 1 << 16  # bytes: the fast path's unit (a hit costs a search of one part)
 _CTRL = bytes(range(32))
+_ASCII_WS = b" \t\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what normalize_text collapses (\n ends a line)
 _FANOUT = 8
+# \u0020-\u007f: the only escapes that can spell a column name (so hide a key column).
+_ESCAPED_ASCII = re.compile(rb"\\u00[2-7]")
+
+
+def _stable(low: bytes) -> bool:
+    """Do NFKC and casefold leave these ASCII-lowercased, '"'-separated values alone,
+    with no whitespace but ' '? (Then normalize_text only collapses their spaces.)"""
+    if low.isascii():
+        return True
+    # NFKC and casefold work character by character across the quotes, so one call
+    # checks every non-ASCII value; isprintable() rejects every whitespace but ' ' (which
+    # normalize_text would collapse) and control characters.
+    try:
+        text = b'"'.join(filterfalse(bytes.isascii, low.split(b'"'))).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return text.isprintable() and unicodedata.normalize("NFKC", text).casefold() == text
 
 
 class KeyFilter:
@@ -42,6 +61,17 @@ class KeyFilter:
         # Up to the next quote; a value with escapes (backslash) is rejected by _simple.
         self.value = re.compile(re.escape(self.key) + rb': ?"([^"]*)')
         self.targets = {t.encode("utf-8") for t in targets}
+        # The fast path reads the raw (not lowercased) text: every occurrence of the exact
+        # column name used as a key, with its value up to the next quote: '"' + text for a
+        # string, no leading quote for anything else. ([^"]* is the regex engine's fastest
+        # loop; escapes and runaway values are caught afterwards.)
+        raw_key = b'"' + col.encode() + b'"'
+        self.raw_value = re.compile(re.escape(raw_key) + rb'[ \t\r]*:[ \t\r]*("?[^"]*)')
+        # A row without the key column has the key "": only then must every line be read.
+        self.fast = b"" not in self.targets
+        # Targets without their spaces: values are compared that way, so a value that
+        # differs from a target only in its spacing is a candidate too.
+        self.skeletons = {t.translate(None, _ASCII_WS) for t in self.targets}
 
     @staticmethod
     def _simple(vals: list[bytes]) -> bool:
@@ -71,14 +101,64 @@ class KeyFilter:
         vals = self.value.findall(lower_line)
         return len(vals) != 1 or not self._simple(vals) or vals[0] in self.targets
 
-    def candidates(self, lower: bytes) -> list[tuple[int, int]]:
-        """(start, end) spans of the lines of `lower` (complete lines, each ending in
+    def candidates(self, block: bytes) -> list[tuple[int, int]]:
+        """(start, end) spans of the lines of `block` (complete lines, each ending in
         a newline) that must be parsed, in order."""
         out: list[tuple[int, int]] = []
-        self._region(lower, 0, len(lower), out)
+        start = 0
+        while start < len(block):
+            end = block.find(b"\n", min(start + _PART, len(block)) - 1) + 1
+            if not self._fast(block, start, end, out):
+                self._region(block[start:end].lower(), 0, end - start, out, base=start)
+            start = end
         return out
 
-    def _region(self, lower: bytes, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    def _fast(self, block: bytes, start: int, end: int, out: list[tuple[int, int]]) -> bool:
+        """Decide a region of whole lines with a few C-speed passes and no per-line work.
+
+        Sound without knowing which value sits on which line: every key occurrence is
+        captured (so a line whose key normalizes to a target shows up among the values,
+        and lines holding one of the matching raw values are found by a plain search).
+        A line without the literal key has the key "" (never a target here) unless its
+        key name is escaped (\\u0071...), which only a \\u00[2-7]x escape can spell;
+        such lines are still handed over (to be reported if corrupt) whenever the region
+        has fewer key occurrences than lines. Returns False (decide the region line by
+        line) for anything irregular."""
+        if not self.fast:
+            return False
+        region = block[start:end]
+        if b"\\" in region and _ESCAPED_ASCII.search(region):
+            return False
+        vals = self.raw_value.findall(region)
+        if len(vals) != region.count(b"\n"):
+            return False  # a line without the key (blank, corrupt: to be read), or with two
+        joined = b"".join(vals)
+        if joined.count(b'"') != len(vals) or b"\\" in joined or b"\n" in joined:
+            return False  # a non-string, escaped or unterminated value
+        low = joined.lower()
+        if not _stable(low):
+            return False
+        # ASCII values in lowercase, without whitespace: equal to a target's skeleton
+        # whenever their normalize_text form equals the target.
+        skel = low.translate(None, _ASCII_WS).split(b'"')  # '', value, value, ...
+        if self.skeletons.isdisjoint(skel):
+            return True
+        raws = set(compress(joined.split(b'"'), map(self.skeletons.__contains__, skel)))
+        spans = set()
+        for raw in raws:
+            needle = b'"' + raw + b'"'
+            pos = region.find(needle)
+            while pos >= 0:
+                a = region.rfind(b"\n", 0, pos) + 1
+                b = region.find(b"\n", pos) + 1
+                spans.add((start + a, start + b))
+                pos = region.find(needle, b)
+        out.extend(sorted(spans))
+        return True
+
+    def _region(self, lower: bytes, start: int, end: int, out: list[tuple[int, int]], base: int = 0) -> None:
+        """Line by line, halving first: `lower` is the lowercased region, offsets in
+        `out` are shifted by `base`."""
         region = lower[start:end]
         lines = region.split(b"\n")
         lines.pop()  # the region ends with a newline
@@ -87,7 +167,7 @@ class KeyFilter:
             pos = start
             for line in lines:
                 if self.maybe(line):
-                    out.append((pos, pos + len(line) + 1))
+                    out.append((base + pos, base + pos + len(line) + 1))
                 pos += len(line) + 1
             return
         vals = self.value.findall(region)
@@ -98,7 +178,7 @@ class KeyFilter:
             if not self.targets.isdisjoint(vals):
                 hit = list(compress(range(n), map(self.targets.__contains__, vals)))
                 ends = list(accumulate(map(len, lines), initial=0))
-                out.extend((start + ends[i] + i, start + ends[i + 1] + i + 1) for i in hit)
+                out.extend((base + start + ends[i] + i, base + start + ends[i + 1] + i + 1) for i in hit)
             return
         # Irregular lines somewhere: split the region and look closer.
         step = max(len(region) // _FANOUT, 1)
@@ -107,10 +187,14 @@ class KeyFilter:
             cut = region.find(b"\n", min(pos + step, len(region) - 1)) + 1
             if pos == 0 and cut == len(region):  # one long last line: split before it
                 cut = region.rfind(b"\n", 0, len(region) - 1) + 1
-            self._region(lower, start + pos, start + cut, out)
+            self._region(lower, start + pos, start + cut, out, base)
             pos = cut
 
-def scan(fh: IO[bytes], keep: KeyFilter | None) -> Iterator[tuple[bytes, int, int]]:
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def scan(fh: Readable, keep: KeyFilter | None) -> Iterator[tuple[bytes, int, int]]:
     """Yield (chunk, line, newlines) in file order. line == 0: a verbatim chunk of
     whole lines, `newlines` of them; line > 0: one line to parse, `line` its 1-based
     number."""
@@ -138,7 +222,7 @@ def scan(fh: IO[bytes], keep: KeyFilter | None) -> Iterator[tuple[bytes, int, in
                 pos = end
             continue
         pos = 0
-        for a, b in keep.candidates(block.lower()):
+        for a, b in keep.candidates(block):
             if a > pos:
                 k = block.count(b"\n", pos, a)
                 yield block[pos:a], 0, k
