@@ -128,3 +128,18 @@ def test_fast_path_hands_over_every_targeted_line(monkeypatch, seed):
             assert chunk.rstrip(b"\n").decode() == lines[n - 1]
     assert any(fast_regions) and len(handed) < len(lines)
     assert sum(k for _, n, k in got if not n) + sum(1 for c, n, _ in got if n and c.endswith(b"\n")) == data.count(b"\n")
+
+
+def test_escaped_key_name_is_found_when_counts_balance():
+    # Two key occurrences on line 1 and none spelled plainly on line 2: the counts agree,
+    # so only the escape check hands line 2 over.
+    data = b'{"meta": {"question": "x"}, "question": "y"}\n{"\\u0071uestion": "Refund"}\n'
+    keep = KeyFilter("question", {"refund"})
+    assert 2 in {n for _, n, _ in scan(io.BytesIO(data), keep) if n}
+
+
+def test_key_variants_in_one_region_are_all_found():
+    data = "".join(json.dumps({"question": q, "answer": "a"}, ensure_ascii=False) + "\n" for q in [
+        "How long?", "how  long?", " HOW LONG? ", "how long", "other", "how long?"]).encode()
+    got = [n for _, n, _ in scan(io.BytesIO(data), KeyFilter("question", {"how long?"})) if n]
+    assert got == [1, 2, 3, 6]

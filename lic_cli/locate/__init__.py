@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from lic_cli.errors import RecordError
+from lic_cli.extract.schema import validate_item
 from lic_cli.locate import index as key_index
 from lic_cli.locate.keys import item_key_fields, item_value_text
 from lic_cli.locate.matcher import Candidate, same_value, search
@@ -26,16 +28,37 @@ TOP_K = 5
 def run(records: Iterable[dict], *, project: Project, encoder, top_k: int = TOP_K) -> Iterator[dict]:
     for rec in records:
         routes = rec.get("routes")
-        knowledge = rec.get("knowledge")
-        if not routes or not isinstance(knowledge, list):
+        if not routes:
             yield rec
             continue
+        knowledge = rec.get("knowledge")
+        if not isinstance(routes, list):
+            raise RecordError("expected a list of routes", record=rec, field="routes")
+        if not isinstance(knowledge, list):
+            raise RecordError("routes without a knowledge list: run 'lic extract' first", record=rec,
+                              field="knowledge")
         edits = []
-        for route in routes:
-            item = knowledge[route["item"]]
-            task = project.task(route["task"])
-            edits.append(locate_item(project, task, item, route["item"], encoder, top_k))
+        for i, route in enumerate(routes):
+            item_no, task = _check_route(rec, route, i, knowledge, project)
+            edits.append(locate_item(project, task, knowledge[item_no], item_no, encoder, top_k))
         yield {**rec, "edits": edits}
+
+
+def _check_route(rec: dict, route: Any, i: int, knowledge: list, project: Project) -> tuple[int, Task]:
+    """Routes may have been edited by hand between stages: check them before trusting them."""
+    field = f"routes[{i}]"
+    if not isinstance(route, dict):
+        raise RecordError("expected an object with 'item' and 'task'", record=rec, field=field)
+    item_no = route.get("item")
+    if not isinstance(item_no, int) or isinstance(item_no, bool) or not 0 <= item_no < len(knowledge):
+        raise RecordError(f"no knowledge item {item_no!r} (the record has {len(knowledge)})",
+                          record=rec, field=f"{field}.item")
+    validate_item(knowledge[item_no], index=item_no, record=rec)
+    name = route.get("task")
+    if not isinstance(name, str) or name not in project.tasks:
+        raise RecordError(f"unknown task {name!r} (tasks: {', '.join(project.tasks)})", record=rec,
+                          field=f"{field}.task")
+    return item_no, project.tasks[name]
 
 
 def _evidence(index, cands: list[Candidate]) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from lic_cli.errors import RecordError
+from lic_cli.extract.schema import validate_item
 from lic_cli.router.rules import compatible, proposal
 from lic_cli.router.scorer import Scorer
 from lic_cli.tasks import Project
@@ -21,11 +23,15 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
     scorer = Scorer(project, encoder)
     for rec in records:
         knowledge = rec.get("knowledge")
-        if not isinstance(knowledge, list) or not knowledge:
+        if knowledge is None or knowledge == []:
             yield rec
             continue
+        if not isinstance(knowledge, list):
+            raise RecordError(f"expected a list of knowledge items, got {type(knowledge).__name__}",
+                              record=rec, field="knowledge")
         routes, proposals = [], []
         for i, item in enumerate(knowledge):
+            validate_item(item, index=i, record=rec)  # records may have been edited by hand
             found = route_item(project, scorer, item, i)
             if found:
                 routes.extend(found)

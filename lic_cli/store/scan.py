@@ -101,19 +101,30 @@ class KeyFilter:
         vals = self.value.findall(lower_line)
         return len(vals) != 1 or not self._simple(vals) or vals[0] in self.targets
 
-    def candidates(self, block: bytes) -> list[tuple[int, int]]:
-        """(start, end) spans of the lines of `block` (complete lines, each ending in
-        a newline) that must be parsed, in order."""
-        out: list[tuple[int, int]] = []
+    def candidates(self, block: bytes) -> tuple[list[tuple[int, int, int]], int]:
+        """The lines of `block` (complete lines, each ending in a newline) that must be
+        parsed, in order, as (start, end, newlines before start), and the block's
+        number of newlines. (Counting here saves the caller a second pass.)"""
+        out: list[tuple[int, int, int]] = []
         start = 0
+        seen = 0  # newlines before `start`
         while start < len(block):
             end = block.find(b"\n", min(start + _PART, len(block)) - 1) + 1
-            if not self._fast(block, start, end, out):
-                self._region(block[start:end].lower(), 0, end - start, out, base=start)
+            spans: list[tuple[int, int]] = []
+            lines = self._fast(block, start, end, spans)
+            if lines is None:
+                self._region(block[start:end].lower(), 0, end - start, spans, base=start)
+            pos, acc = start, seen
+            for a, b in spans:
+                acc += block.count(b"\n", pos, a)
+                out.append((a, b, acc))
+                acc += 1
+                pos = b
+            seen = seen + lines if lines is not None else acc + block.count(b"\n", pos, end)
             start = end
-        return out
+        return out, seen
 
-    def _fast(self, block: bytes, start: int, end: int, out: list[tuple[int, int]]) -> bool:
+    def _fast(self, block: bytes, start: int, end: int, out: list[tuple[int, int]]) -> int | None:
         """Decide a region of whole lines with a few C-speed passes and no per-line work.
 
         Sound without knowing which value sits on which line: every key occurrence is
@@ -122,39 +133,39 @@ class KeyFilter:
         A line without the literal key has the key "" (never a target here) unless its
         key name is escaped (\\u0071...), which only a \\u00[2-7]x escape can spell;
         such lines are still handed over (to be reported if corrupt) whenever the region
-        has fewer key occurrences than lines. Returns False (decide the region line by
-        line) for anything irregular."""
+        has fewer key occurrences than lines. Returns the region's number of lines, or
+        None (decide the region line by line) for anything irregular."""
         if not self.fast:
-            return False
-        region = block[start:end]
-        if b"\\" in region and _ESCAPED_ASCII.search(region):
-            return False
-        vals = self.raw_value.findall(region)
-        if len(vals) != region.count(b"\n"):
-            return False  # a line without the key (blank, corrupt: to be read), or with two
+            return None
+        if block.find(b"\\", start, end) >= 0 and _ESCAPED_ASCII.search(block, start, end):
+            return None
+        vals = self.raw_value.findall(block, start, end)
+        lines = block.count(b"\n", start, end)
+        if len(vals) != lines:
+            return None  # a line without the key (blank, corrupt: to be read), or with two
         joined = b"".join(vals)
         if joined.count(b'"') != len(vals) or b"\\" in joined or b"\n" in joined:
-            return False  # a non-string, escaped or unterminated value
+            return None  # a non-string, escaped or unterminated value
         low = joined.lower()
         if not _stable(low):
-            return False
+            return None
         # ASCII values in lowercase, without whitespace: equal to a target's skeleton
         # whenever their normalize_text form equals the target.
         skel = low.translate(None, _ASCII_WS).split(b'"')  # '', value, value, ...
         if self.skeletons.isdisjoint(skel):
-            return True
+            return lines
         raws = set(compress(joined.split(b'"'), map(self.skeletons.__contains__, skel)))
         spans = set()
         for raw in raws:
             needle = b'"' + raw + b'"'
-            pos = region.find(needle)
+            pos = block.find(needle, start, end)
             while pos >= 0:
-                a = region.rfind(b"\n", 0, pos) + 1
-                b = region.find(b"\n", pos) + 1
-                spans.add((start + a, start + b))
-                pos = region.find(needle, b)
+                a = block.rfind(b"\n", start, pos) + 1 or start
+                b = block.find(b"\n", pos, end) + 1
+                spans.add((a, b))
+                pos = block.find(needle, b, end)
         out.extend(sorted(spans))
-        return True
+        return lines
 
     def _region(self, lower: bytes, start: int, end: int, out: list[tuple[int, int]], base: int = 0) -> None:
         """Line by line, halving first: `lower` is the lowercased region, offsets in
@@ -221,16 +232,13 @@ def scan(fh: Readable, keep: KeyFilter | None) -> Iterator[tuple[bytes, int, int
                 yield block[pos:end], line_no, 1
                 pos = end
             continue
-        pos = 0
-        for a, b in keep.candidates(block):
+        spans, total = keep.candidates(block)
+        pos = done = 0  # bytes and newlines of the block yielded so far
+        for a, b, before in spans:
             if a > pos:
-                k = block.count(b"\n", pos, a)
-                yield block[pos:a], 0, k
-                line_no += k
-            line_no += 1
-            yield block[a:b], line_no, 1
-            pos = b
+                yield block[pos:a], 0, before - done
+            yield block[a:b], line_no + before + 1, 1
+            pos, done = b, before + 1
         if pos < len(block):
-            k = block.count(b"\n", pos)
-            yield block[pos:], 0, k
-            line_no += k
+            yield block[pos:], 0, total - done
+        line_no += total
