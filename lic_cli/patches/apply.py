@@ -149,11 +149,11 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
     conflicts: list[tuple[Op, dict[str, Any] | None, int | None]] = []
     # Both files are hashed by a worker thread as they stream: the old one as it is
     # read, the new one as it is written; neither is read twice.
-    hasher = HashWorker()
     h_old, h_new = hashlib.sha256(), hashlib.sha256()
     rows_old = rows_new = 0
     last = b"\n"
     out = None if dry_run else AtomicFile(dataset)
+    hasher = HashWorker()  # started last: the finally below stops it
 
     def emit(data: bytes) -> None:
         nonlocal last

@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 _BATCH = 1 << 18  # bytes gathered per hash before handing them over
-_DEPTH = 16  # updates in flight (at most ~16 MiB with 1 MiB blocks)
+_DEPTH = 4  # updates in flight (a few MiB at most: memory stays flat)
 
 
 class HashWorker:
@@ -57,8 +57,3 @@ class HashWorker:
             self._flush(key)
         self._q.put(None)
         self._thread.join()
-
-    def hexdigest(self, h: Any) -> str:
-        """The digest of `h` once everything is hashed (closes the worker)."""
-        self.close()
-        return h.hexdigest()

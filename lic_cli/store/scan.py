@@ -6,13 +6,22 @@ stretches as raw byte chunks, copied verbatim (which also keeps their exact byte
 a git diff of the dataset shows only the changed rows). A line is handed over for
 parsing when its key might be one of the targeted keys.
 
-The filter is conservative, never wrong: it looks at one key column ("col") and only
-trusts a line whose raw text contains `"col"` exactly once, with a *simple* value: no
-escapes, no runs of spaces or other whitespace, and already NFKC-normalized and
-casefolded once ASCII is lowercased. For such a value the raw lowercased bytes equal
-normalize_text(value), so a set lookup decides. Any other
-line (non-ASCII or escaped key, a blank line, a missing or repeated column) is
-handed over, and a block with irregular lines is halved until they are isolated.
+The filter is conservative, never wrong, and looks at one key column ("col"). Blocks
+are cut into 64 KiB parts of whole lines; each part first gets the fast path
+(KeyFilter._fast): one regex pass collects every value of `"col"`, and if there is one
+per line and every value is a plain string (no escapes, NFKC- and casefold-stable once
+ASCII is lowercased), the values are compared with the targets lowercased and without
+whitespace (a superset of normalize_text equality). Lines holding a matching value are
+found with a plain bytes search; the rest of the part is copied. Nothing here is done
+per line.
+
+A part the fast path cannot judge goes line by line: a line is trusted only when its
+raw text contains `"col"` exactly once, with a *simple* value: no escapes, no runs of
+spaces or other whitespace, and already NFKC-normalized and casefolded once ASCII is
+lowercased. For such a value the raw lowercased bytes equal normalize_text(value), so a
+set lookup decides. Any other line (non-ASCII or escaped key, a blank line, a missing
+or repeated column) is handed over, and a part with irregular lines is halved until
+they are isolated.
 """
 
 from __future__ import annotations
@@ -30,21 +39,24 @@ _SMALL = 64  # lines: below this, check line by line instead of halving again
 _PART = 1 << 16  # bytes: the fast path's unit (a hit costs a search of one part)
 _CTRL = bytes(range(32))
 _ASCII_WS = b" \t\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what normalize_text collapses (\n ends a line)
+_LOWER = bytes.maketrans(bytes(range(65, 91)), bytes(range(97, 123)))
 _FANOUT = 8
 # \u0020-\u007f: the only escapes that can spell a column name (so hide a key column).
 _ESCAPED_ASCII = re.compile(rb"\\u00[2-7]")
 
 
-def _stable(low: bytes) -> bool:
-    """Do NFKC and casefold leave these ASCII-lowercased, '"'-separated values alone,
-    with no whitespace but ' '? (Then normalize_text only collapses their spaces.)"""
-    if low.isascii():
-        return True
+def _stable(flat: bytes) -> bool:
+    """Do NFKC and casefold leave these '"'-separated skeletons (ASCII-lowercased, ASCII
+    whitespace removed) alone, with no non-ASCII whitespace? Then a value's
+    normalize_text form has the same skeleton. (Removing spaces never makes an unstable
+    text stable: spaces compose with nothing.)"""
+    if flat.isascii():
+        return True  # ASCII control characters stay in the skeleton, as in normalize_text
     # NFKC and casefold work character by character across the quotes, so one call
-    # checks every non-ASCII value; isprintable() rejects every whitespace but ' ' (which
-    # normalize_text would collapse) and control characters.
+    # checks every non-ASCII value; isprintable() rejects the whitespace normalize_text
+    # would collapse and control characters.
     try:
-        text = b'"'.join(filterfalse(bytes.isascii, low.split(b'"'))).decode("utf-8")
+        text = b'"'.join(filterfalse(bytes.isascii, flat.split(b'"'))).decode("utf-8")
     except UnicodeDecodeError:
         return False
     return text.isprintable() and unicodedata.normalize("NFKC", text).casefold() == text
@@ -144,14 +156,16 @@ class KeyFilter:
         if len(vals) != lines:
             return None  # a line without the key (blank, corrupt: to be read), or with two
         joined = b"".join(vals)
-        if joined.count(b'"') != len(vals) or b"\\" in joined or b"\n" in joined:
-            return None  # a non-string, escaped or unterminated value
-        low = joined.lower()
-        if not _stable(low):
+        if b"\\" in joined or b"\n" in joined:
+            return None  # an escaped or unterminated value
+        # The values ASCII-lowercased and without whitespace ("skeletons", one pass): equal
+        # to a target's skeleton whenever their normalize_text form equals the target.
+        flat = joined.translate(_LOWER, _ASCII_WS)
+        skel = flat.split(b'"')  # '', value, value, ...
+        if len(skel) != len(vals) + 1:
+            return None  # a value that is not a string (it captured no quote)
+        if not _stable(flat):
             return None
-        # ASCII values in lowercase, without whitespace: equal to a target's skeleton
-        # whenever their normalize_text form equals the target.
-        skel = low.translate(None, _ASCII_WS).split(b'"')  # '', value, value, ...
         if self.skeletons.isdisjoint(skel):
             return lines
         raws = set(compress(joined.split(b'"'), map(self.skeletons.__contains__, skel)))
