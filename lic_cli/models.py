@@ -7,8 +7,6 @@ need them, so importing this module stays cheap.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import importlib.util
 import os
@@ -100,24 +98,15 @@ def describe(spec: str | os.PathLike[str]) -> str:
     return name if name in ALIASES else str(Path(name).expanduser().resolve())
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _converted_gguf(alias: str, gguf: Path) -> Path:
     """Convert a packaged GGUF once into a safetensors folder (loads in ~2 s instead of ~15 s)."""
     stat = gguf.stat()
     target = lic_home() / "models" / f"{alias}-{stat.st_size}"
     if (target / "config.json").is_file():
         return target
-    with _file_lock(target.with_suffix(".lock")):
+    from lic_cli.store.lock import file_lock
+
+    with file_lock(target.with_suffix(".lock")):
         if (target / "config.json").is_file():  # another process converted it meanwhile
             return target
         offline()

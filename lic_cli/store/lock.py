@@ -12,8 +12,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lic_cli.tasks import Project, Task
+if TYPE_CHECKING:
+    from lic_cli.tasks import Project, Task
 
 # Re-entrant within one thread: flock locks on two descriptors of the same file would
 # deadlock a thread against itself. Other threads open their own descriptor and wait.
@@ -26,7 +28,13 @@ def lock_path(project: Project, task: Task) -> Path:
 
 @contextmanager
 def task_lock(project: Project, task: Task) -> Iterator[None]:
-    path = lock_path(project, task)
+    with file_lock(lock_path(project, task)):
+        yield
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` (created if missing), re-entrant within a thread."""
     key = (path, threading.get_ident())
     if key in _held:
         _held[key] += 1

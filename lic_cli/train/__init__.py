@@ -8,8 +8,6 @@ instead of retrained. See docs/train.md.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import shutil
 import sys
@@ -206,14 +204,8 @@ def _summary(task: Task, status: str, *, entry: dict[str, Any] | None = None, ve
     return out
 
 
-@contextlib.contextmanager
-def _train_lock(project: Project, task: str) -> Iterator[None]:
+def _train_lock(project: Project, task: str):
     # Separate from the dataset's lock: applies need not wait a minute for a training run.
-    path = project.state_dir / "locks" / f"train-{task}.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    from lic_cli.store.lock import file_lock
+
+    return file_lock(project.state_dir / "locks" / f"train-{task}.lock")
