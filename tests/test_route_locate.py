@@ -78,3 +78,10 @@ def test_locate_rejects_malformed_routes(demo_project, routes, field):
     with pytest.raises(RecordError) as exc:
         list(locate.run([rec], project=project, encoder=None))
     assert exc.value.field == field
+
+
+@pytest.mark.slow
+def test_a_new_example_with_a_common_label_is_added_not_known(demo_project):
+    project = load_project(demo_project)
+    out = through(project, [item("label", text="The invoice for my last order charged VAT twice", label="billing")])
+    assert [e["op"] for e in out["edits"]] == ["add"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import click
 
 from lic_cli.commands._errors import cli_errors
@@ -17,13 +20,15 @@ from lic_cli.commands._options import input_output, project_option, run_stage
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Mark turns whose top score is below this `uncertain` [default: the model's, chosen on "
                    "the dev split].")
-@click.option("--batch-size", type=click.IntRange(1, 4096), default=256, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=None,
+              help="User turns classified per model call (memory stays flat; larger is faster) "
+                   "[default: 512 for a file, 64 for a pipe or terminal, so live pipes answer soon].")
 @click.option("--eval", "eval_file", metavar="FILE", default=None,
               help="Score the model on labelled JSONL rows (text, context, label) instead; '-' means the "
                    "project's intent dataset.")
 @click.option("--split", default=None, help="With --eval: only rows of this split [default: test for '-', "
                                             "all rows for a file; 'all' for every row].")
-@click.option("--eval-json", type=click.File("w", encoding="utf-8", lazy=True), default=None,
+@click.option("--eval-json", metavar="OUT", default=None,
               help="With --eval: also write the metrics as JSON here ('-': stdout, the report goes to stderr).")
 @cli_errors
 def command(input_, output, project_dir, model_choice, threshold, batch_size, eval_file, split, eval_json):
@@ -42,6 +47,8 @@ def command(input_, output, project_dir, model_choice, threshold, batch_size, ev
     project = load_project(project_dir)
     model = detect.load_model(project, choice=model_choice)
     if eval_file is None:
+        if batch_size is None:
+            batch_size = 512 if _is_file(input_) else 64
         run_stage(input_, output, lambda recs: detect.run(recs, model=model, batch_size=batch_size,
                                                           threshold=threshold))
         return
@@ -51,7 +58,18 @@ def command(input_, output, project_dir, model_choice, threshold, batch_size, ev
 
     metrics = evaluate_file(project, model, None if eval_file == "-" else eval_file, split=split,
                             threshold=threshold)
-    to_stdout = eval_json is not None and getattr(eval_json, "name", "") == "-"
-    click.echo(report(metrics), nl=False, err=to_stdout)
+    click.echo(report(metrics), nl=False, err=eval_json == "-")
     if eval_json is not None:
-        eval_json.write(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+        try:
+            fh = click.open_file(eval_json, "w", encoding="utf-8")
+        except OSError as exc:
+            raise click.FileError(eval_json, exc.strerror) from None
+        with fh:
+            fh.write(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+
+
+def _is_file(fp) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(fp.fileno()).st_mode)
+    except (OSError, ValueError):  # no descriptor (tests' StringIO): treat as a file
+        return True

@@ -20,7 +20,7 @@ from lic_cli.tasks import Project
 INTENT_TASK = "intent"
 # User turns classified per model call. Large batches keep the encoder busy (it sorts
 # each call's texts by length) while memory stays flat in the transcript's length.
-BATCH = 256
+BATCH = 512
 
 
 class IntentModel(Protocol):

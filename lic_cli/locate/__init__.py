@@ -22,6 +22,8 @@ from lic_cli.tasks import Project, Task
 SAME_KEY = 0.86  # at or above: the same row
 NEAR = 0.78  # between NEAR and SAME_KEY with a different value: conflict
 FORGET = 0.86  # a forget target must match this well to delete; NEAR..FORGET is a conflict
+PARAPHRASE = 0.60  # a candidate this close carrying the very same value is the row (already known)
+FIELD_SAME = 0.90  # multi-column keys (subject + relation): each column must match this well to be the same key
 TOP_K = 5
 
 
@@ -62,14 +64,14 @@ def _check_route(rec: dict, route: Any, i: int, knowledge: list, project: Projec
 
 
 def _evidence(index, cands: list[Candidate]) -> list[dict[str, Any]]:
-    return [{"row": index.ids[c.i], "key": index.keys[c.i], "value": index.values[c.i],
+    return [{"row": index.ids[c.i], "key": index.keys[c.i], "value": index.value(c.i),
              "fuzz": c.fuzz, "sim": c.sim, "score": c.score} for c in cands]
 
 
 def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder, top_k: int) -> dict:
     index = key_index.load(project, task, encoder)
     query = item_key_fields(task, item)
-    cands = search(index, query, encoder.encode([" ".join(query)])[0], k=top_k)
+    cands = search(index, query, k=top_k)
     best = cands[0] if cands else None
     edit: dict[str, Any] = {"item": item_no, "task": task.name}
     if item.get("kind") == "forget":
@@ -84,18 +86,21 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
     else:
         after_fields = task.to_row(item)
         value = item_value_text(task, item)
-        if best is not None and best.score >= SAME_KEY:
+        # A label is shared by many rows: only the same text is already known. A qa answer or a
+        # fact object is specific, so a paraphrased key carrying the very same value is.
+        floor = SAME_KEY if task.format == "label" else PARAPHRASE
+        known = next((c for c in cands if c.score >= floor and same_value(index.value(c.i), value)), None)
+        # "Kestrel / founded by" is not "Kestrel / founded in": close embeddings, different key.
+        same_key = best is not None and best.score >= SAME_KEY and (len(task.key_fields) == 1 or best.fuzz >= FIELD_SAME)
+        if known is not None:
+            edit.update(op="noop", row=index.ids[known.i], score=known.score, before=index.row(known.i), after=None,
+                        reason="already known" if known is best and same_key else
+                        "a paraphrase with the same value is already known")
+        elif same_key:
             before = index.row(best.i)
-            if same_value(index.values[best.i], value):
-                edit.update(op="noop", row=index.ids[best.i], score=best.score, before=before, after=None,
-                            reason="already known")
-            else:
-                edit.update(op="update", row=index.ids[best.i], score=best.score, before=before,
-                            after={**before, **{c: v for c, v in after_fields.items() if c not in task.key}})
-        elif best is not None and best.score >= NEAR and same_value(index.values[best.i], value):
-            edit.update(op="noop", row=index.ids[best.i], score=best.score, before=index.row(best.i),
-                        after=None, reason="a paraphrase with the same value is already known")
-        elif best is not None and best.score >= NEAR:
+            edit.update(op="update", row=index.ids[best.i], score=best.score, before=before,
+                        after={**before, **{c: v for c, v in after_fields.items() if c not in task.key}})
+        elif best is not None and best.score >= NEAR and (len(task.key_fields) == 1 or best.fuzz >= FIELD_SAME):
             edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
                         after=after_fields, reason="close to an existing row with a different value")
         else:

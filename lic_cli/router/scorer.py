@@ -26,5 +26,5 @@ class Scorer:
         desc = float(self._description(task) @ q)
         key = item_key_fields(task, item)
         index = key_index.load(self.project, task, self.encoder)
-        cands = search(index, key, self.encoder.encode([" ".join(key)])[0], k=1)
+        cands = search(index, key, k=1)
         return round(desc, 4), (cands[0].score if cands else 0.0)

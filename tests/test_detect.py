@@ -1,0 +1,151 @@
+"""detect without a real model: calibration, scoring, the dataset's shape, `uncertain`, CLI checks."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from lic_cli import detect
+from lic_cli.cli import cli
+from lic_cli.detect import calibration
+from lic_cli.detect.evaluate import report, score
+from lic_cli.detect.features import Example, read_labelled
+from lic_cli.errors import InputError
+from lic_cli.tasks import load_project
+
+REPO = Path(__file__).resolve().parent.parent
+LABELS = ("teach", "correct", "forget", "none")
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _overconfident(n: int = 2000, true_t: float = 3.0, seed: int = 0):
+    """Logits whose calibrated form is softmax(z / true_t): the fitted T should be close."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0, 2, size=(n, 4))
+    gold = [int(rng.choice(4, p=p)) for p in _softmax(z)]
+    return _softmax(z * true_t).astype(np.float32), gold
+
+
+def test_fit_temperature_recovers_the_overconfidence():
+    proba, gold = _overconfident()
+    assert 2.5 < calibration.fit_temperature(proba, gold) < 3.6
+
+
+def test_scale_keeps_the_winner_and_sums_to_one():
+    proba, _ = _overconfident(50)
+    scaled = calibration.scale(proba, 2.0)
+    assert (scaled.argmax(axis=1) == proba.argmax(axis=1)).all()
+    assert np.allclose(scaled.sum(axis=1), 1.0, atol=1e-5)
+    assert scaled.max(axis=1).mean() < proba.max(axis=1).mean()
+
+
+def test_threshold_reaches_the_wanted_teaching_precision():
+    proba, gold = _overconfident(1000, true_t=1.0)
+    t, prec, abstain = calibration.choose_threshold(proba, gold, LABELS, precision=0.9)
+    assert prec is not None and prec >= 0.9 and 0 < abstain < 1
+    lower = calibration.choose_threshold(proba, gold, LABELS, precision=0.6)
+    assert lower[0] <= t
+
+
+def test_calibration_file_round_trip(tmp_path):
+    cal = calibration.Calibration(temperature=1.3, threshold=0.7, dev_rows=10)
+    calibration.write(tmp_path / "calibration.json", cal)
+    assert calibration.read(tmp_path / "calibration.json") == cal
+    (tmp_path / "old.json").write_text(json.dumps({**cal.to_dict(), "version": 0}))
+    assert calibration.read(tmp_path / "old.json") is None
+    assert calibration.read(tmp_path / "missing.json") is None
+
+
+def test_score_counts_confusion_per_label_and_hard_negatives():
+    examples = [Example("a", "", "teach", "test"), Example("b", "", "none", "test", hard=True),
+                Example("c", "", "none", "test", hard=True), Example("d", "x", "correct", "test")]
+    proba = np.array([[0.9, 0.05, 0.03, 0.02], [0.6, 0.1, 0.1, 0.2], [0.1, 0.1, 0.1, 0.7],
+                      [0.3, 0.35, 0.05, 0.3]], dtype=np.float32)
+    m = score(examples, proba, LABELS, threshold=0.5, model="fake")
+    assert m["confusion"]["matrix"] == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [1, 0, 0, 1]]
+    assert m["labels"]["teach"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 1}
+    assert m["macro_f1"] == round((0.6667 + 1.0 + 2 / 3) / 3, 4)  # forget is absent on both sides
+    assert m["abstain"] == 0.25  # only the correction scored below 0.5
+    assert m["hard_negatives"] == {"rows": 2, "kept_none": 0.5, "misread": {"teach": 1, "correct": 0, "forget": 0},
+                                   "misread_answered": 1}
+    text = report(m)
+    assert "macro-F1: 0.7778" in text and "hard negatives: 2 rows" in text
+
+
+def test_read_labelled_names_file_line_and_field(tmp_path):
+    task = load_project(REPO).task("intent")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hi", "label": "none"}\n{"text": "x", "label": "teaching"}\n')
+    with pytest.raises(InputError) as err:
+        read_labelled(bad, task)
+    assert str(err.value).endswith("bad.jsonl line 2 field 'label': label 'teaching' is not one of "
+                                   "teach, correct, forget, none")
+    bad.write_text('{"text": "hi", "label": "none", "hard": "yes"}\n')
+    with pytest.raises(InputError, match="line 1 field 'hard'"):
+        read_labelled(bad, task)
+
+
+class _Fake:
+    """Plumbing only: scores from a lookup, so run()'s batching and flags are checked exactly."""
+
+    name = "fake"
+    labels = LABELS
+    threshold = 0.6
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], list[str]]] = []
+
+    def predict_proba(self, texts, contexts):
+        self.calls.append((texts, contexts))
+        return np.array([[0.9, 0.05, 0.03, 0.02] if t.startswith("FYI") else [0.1, 0.3, 0.1, 0.5]
+                         for t in texts], dtype=np.float32)
+
+
+def test_run_marks_uncertain_below_the_threshold_and_keeps_order():
+    recs = [{"conversation": "c", "turn": 1, "role": "user", "text": "FYI the fax is gone"},
+            {"conversation": "c", "turn": 2, "role": "assistant", "text": "Thanks!"},
+            {"conversation": "c", "turn": 3, "role": "user", "text": "hmm"}]
+    fake = _Fake()
+    out = list(detect.run(recs, model=fake, batch_size=1))
+    assert [r["turn"] for r in out] == [1, 2, 3]
+    assert out[0]["intent"] == {"label": "teach", "score": 0.9,
+                                "scores": {"teach": 0.9, "correct": 0.05, "forget": 0.03, "none": 0.02},
+                                "model": "fake"}
+    assert "intent" not in out[1]
+    assert out[2]["intent"]["label"] == "none" and out[2]["intent"]["uncertain"] is True
+    assert fake.calls == [(["FYI the fax is gone"], [""]), (["hmm"], ["Thanks!"])]  # context: previous assistant turn
+    relaxed = list(detect.run(recs, model=_Fake(), threshold=0.4))
+    assert "uncertain" not in relaxed[2]["intent"]
+
+
+def test_intent_dataset_is_large_varied_and_split():
+    rows = [json.loads(line) for line in (REPO / "datasets" / "intent.jsonl").open(encoding="utf-8")]
+    assert len(rows) >= 1500
+    labels = Counter(r["label"] for r in rows)
+    assert set(labels) == set(LABELS) and min(labels.values()) >= 150
+    none = [r for r in rows if r["label"] == "none"]
+    assert sum(1 for r in none if r.get("hard")) * 3 >= len(none)
+    assert all(r.get("hard") is None or r["label"] == "none" for r in rows)
+    assert {r["split"] for r in rows} == {"train", "dev", "test"}
+    assert all(Counter(r["label"] for r in rows if r["split"] == s)[lab] >= 15 for s in ("dev", "test")
+               for lab in LABELS)
+    texts = [r["text"].casefold() for r in rows]
+    assert len(set(texts)) == len(texts)  # `text` is the task's key
+    demo = {json.loads(line)["text"].casefold() for line in (REPO / "examples" / "teach.jsonl").open()}
+    assert not demo & set(texts)
+    assert sum(1 for r in rows if r.get("source") == "clinc150") <= 89 + 250
+
+
+def test_eval_options_need_eval():
+    result = CliRunner().invoke(cli, ["detect", "--split", "dev"])
+    assert result.exit_code == 2 and "--split and --eval-json go with --eval" in result.stderr
