@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,8 @@ def cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except LicError as exc:
             if os.environ.get("LIC_DEBUG"):
+                import traceback
+
                 traceback.print_exc()
             raise click.ClickException(str(exc)) from None
 

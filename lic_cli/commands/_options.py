@@ -8,9 +8,6 @@ from typing import IO, Any
 
 import click
 
-from lic_cli.errors import RecordError
-from lic_cli.jsonl import Reader, write_records
-
 
 def input_output(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
@@ -28,6 +25,9 @@ def project_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def run_stage(input_: IO[str], output: IO[str], stage: Callable[[Iterator[dict]], Iterable[dict]]) -> int:
     """Read records, run a stage over them, write its output; locate stage errors in the input."""
+    from lic_cli.errors import RecordError
+    from lic_cli.jsonl import Reader, write_records
+
     reader = Reader(input_)
     try:
         return write_records(stage(iter(reader)), output)

@@ -6,7 +6,6 @@ import click
 
 from lic_cli.commands._errors import cli_errors
 from lic_cli.commands._options import input_output, project_option, run_stage, stdin_is_terminal
-from lic_cli.jsonl import write_records
 
 
 @click.command("apply")
@@ -34,6 +33,7 @@ def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: b
 
     Prints one JSON line per patch: {"patch", "task", "id", "ops", "applied", "version"}.
     """
+    from lic_cli.jsonl import write_records
     from lic_cli.patches.run import apply_files, apply_records, default_author
     from lic_cli.tasks import load_project
 

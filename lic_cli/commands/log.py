@@ -8,7 +8,6 @@ import click
 
 from lic_cli.commands._errors import cli_errors
 from lic_cli.commands._options import project_option
-from lic_cli.jsonl import write_records
 
 
 @click.command("log")
@@ -27,6 +26,7 @@ def command(task: str | None, json_: bool, project_dir: str | None) -> None:
 
     A table on a terminal; one JSON line per version when piped or with --json.
     """
+    from lic_cli.jsonl import write_records
     from lic_cli.patches.run import log_records
     from lic_cli.tasks import load_project
 

@@ -8,7 +8,6 @@ import click
 
 from lic_cli.commands._errors import cli_errors
 from lic_cli.commands._options import project_option
-from lic_cli.jsonl import write_records
 
 
 @click.command("revert")
@@ -30,6 +29,7 @@ def command(patches: tuple[str, ...], dry_run: bool, approve: bool, author: str 
 
     Prints one JSON line per inverse patch, like lic apply.
     """
+    from lic_cli.jsonl import write_records
     from lic_cli.patches.run import default_author, revert_files
     from lic_cli.tasks import load_project
 
