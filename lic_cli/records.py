@@ -8,6 +8,7 @@ through. See docs/records.md.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Iterable
 from typing import Any
 
 from lic_cli.errors import RecordError
@@ -146,3 +147,17 @@ def previous_exchange(turns: list[dict]) -> tuple[str, str]:
         return "", ""
     prev_user = last(turns[:assistant_idx], "user")
     return (prev_user or {}).get("text", ""), turns[assistant_idx].get("text", "")
+
+
+# Between the turns of a classifier's context: BERT-style encoders know this token as a
+# segment boundary, so "question [SEP] answer" keeps who said what apart.
+CONTEXT_SEP = " [SEP] "
+
+
+def join_context(turns: Iterable[str]) -> str:
+    """The turns before a text (oldest first) as one classifier context; empty ones are skipped.
+
+    Training rows (the context columns) and live transcripts (`previous_exchange`) both go
+    through here, so a model sees its context the same way in both.
+    """
+    return CONTEXT_SEP.join(t for t in turns if t)

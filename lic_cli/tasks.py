@@ -39,8 +39,15 @@ class TrainConfig:
     base: str
     params: dict[str, Any] = field(default_factory=dict)
     eval_split: str = "test"
-    context_column: str | None = None
+    # Columns that hold the turns before the text, oldest first (intent: the user turn
+    # the previous assistant turn answered, then that assistant turn).
+    context_columns: tuple[str, ...] = ()
     tolerance: float = 0.02
+
+    @property
+    def context_column(self) -> str | None:
+        """The column of the turn right before the text (the last context column)."""
+        return self.context_columns[-1] if self.context_columns else None
 
 
 @dataclass(frozen=True)
@@ -243,7 +250,9 @@ def _train(raw: Any, fail: Any) -> TrainConfig:
     if not isinstance(tol, (int, float)) or isinstance(tol, bool) or tol < 0:
         raise fail("train.tolerance", "expected a non-negative number")
     ctx = raw.get("context_column")
-    if ctx is not None and not isinstance(ctx, str):
-        raise fail("train.context_column", "expected a column name")
+    if isinstance(ctx, str):
+        ctx = [ctx]
+    if ctx is not None and not (isinstance(ctx, list) and ctx and all(isinstance(c, str) for c in ctx)):
+        raise fail("train.context_column", "expected a column name or a list of them, oldest turn first")
     return TrainConfig(type=raw["type"], base=raw["base"], params=dict(params),
-                       eval_split=str(raw.get("eval_split", "test")), context_column=ctx, tolerance=float(tol))
+                       eval_split=str(raw.get("eval_split", "test")), context_columns=tuple(ctx or ()), tolerance=float(tol))

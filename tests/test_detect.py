@@ -123,7 +123,8 @@ def test_run_marks_uncertain_below_the_threshold_and_keeps_order():
                                 "model": "fake"}
     assert "intent" not in out[1]
     assert out[2]["intent"]["label"] == "none" and out[2]["intent"]["uncertain"] is True
-    assert fake.calls == [(["FYI the fax is gone"], [""]), (["hmm"], ["Thanks!"])]  # context: previous assistant turn
+    # Context: the previous assistant turn, after the user turn it answered.
+    assert fake.calls == [(["FYI the fax is gone"], [""]), (["hmm"], ["FYI the fax is gone [SEP] Thanks!"])]
     relaxed = list(detect.run(recs, model=_Fake(), threshold=0.4))
     assert "uncertain" not in relaxed[2]["intent"]
 
@@ -149,3 +150,34 @@ def test_intent_dataset_is_large_varied_and_split():
 def test_eval_options_need_eval():
     result = CliRunner().invoke(cli, ["detect", "--split", "dev"])
     assert result.exit_code == 2 and "--split and --eval-json go with --eval" in result.stderr
+
+
+def test_read_labelled_joins_the_user_turn_before_the_assistant_turn(tmp_path):
+    task = load_project(REPO).task("intent")
+    assert task.train.context_columns == ("context_user", "context")
+    f = tmp_path / "pairs.jsonl"
+    f.write_text('{"text": "Everywhere.", "context_user": "Remove the Venmo entry.", '
+                 '"context": "At checkout only, or everywhere?", "label": "forget", "pair": "p1"}\n'
+                 '{"text": "Everywhere.", "context": "At checkout only, or everywhere?", "label": "none"}\n')
+    first, second = read_labelled(f, task)
+    assert first.context == "Remove the Venmo entry. [SEP] At checkout only, or everywhere?"
+    assert first.pair == "p1" and second.pair is None
+    assert second.context == "At checkout only, or everywhere?"
+    f.write_text('{"text": "x", "context_user": 3, "context": "y", "label": "none"}\n')
+    with pytest.raises(InputError, match="line 1 field 'context_user'"):
+        read_labelled(f, task)
+
+
+def test_context_pairs_count_a_pair_right_only_when_both_rows_are():
+    from lic_cli.detect.evaluate import score
+    from lic_cli.detect.features import Example
+
+    rows = [Example("Everywhere.", "a", "forget", "test", pair="p1"),
+            Example("Everywhere.", "b", "none", "test", pair="p1"),
+            Example("Two years.", "c", "correct", "test", pair="p2"),
+            Example("Two years.", "d", "none", "test", pair="p2")]
+    onehot = {"teach": 0, "correct": 1, "forget": 2, "none": 3}
+    pred = ["forget", "none", "correct", "correct"]  # p2's none row misread
+    proba = np.eye(4, dtype=np.float32)[[onehot[p] for p in pred]]
+    got = score(rows, proba, LABELS, threshold=0.5, model="m")["context_pairs"]
+    assert got == {"pairs": 2, "rows": 4, "row_accuracy": 0.75, "both_right": 0.5}

@@ -1,8 +1,9 @@
 """detect: is a user turn teaching (teach / correct / forget) or not (none)?
 
 Adds `intent` to user turns; other turns pass through. The previous assistant turn
-is part of the input, so "No, it's 30 days" reads as a correction only after an
-answer. The classifier is the project's own `intent` task: a trained model from
+and the user turn it answered are part of the input, so "No, it's 30 days" reads as a
+correction only after an answer, and "Everywhere." is a forget request after "Remove
+the Venmo entry" but not after "Can I pay with Venmo?". The classifier is the project's own `intent` task: a trained model from
 `lic train intent` when one matches the current dataset, else a fast head on frozen
 MiniLM embeddings trained from the same dataset in seconds and cached per version.
 Scores are calibrated on the dataset's dev split; a turn whose top score is below the
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from lic_cli.records import Context, is_user, previous_exchange
+from lic_cli.records import Context, is_user, join_context, previous_exchange
 from lic_cli.tasks import Project
 
 INTENT_TASK = "intent"
@@ -54,12 +55,11 @@ def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH,
     """
     limit = model.threshold if threshold is None else threshold
     context = Context()
-    pending: list[tuple[dict, str | None]] = []  # (record, its assistant context) in input order
+    pending: list[tuple[dict, str | None]] = []  # (record, its context; None for non-user turns)
     n_user = 0
     for rec in records:
         if is_user(rec):
-            _, assistant = previous_exchange(context.before(rec))
-            pending.append((rec, assistant))
+            pending.append((rec, join_context(previous_exchange(context.before(rec)))))
             n_user += 1
         else:
             pending.append((rec, None))

@@ -79,6 +79,16 @@ def score(examples: Sequence[Example], proba: Any, labels: Sequence[str], *, thr
             "misread": {name: sum(pred[i] == k for i in hard) for k, name in enumerate(labels) if k != none},
             "misread_answered": sum(pred[i] != none and top[i] >= threshold for i in hard),
         }
+    pairs: dict[str, list[bool]] = {}
+    for i, e in enumerate(examples):
+        if e.pair is not None:
+            pairs.setdefault(e.pair, []).append(pred[i] == gold[i])
+    if pairs:
+        # Same text, different earlier turns, different labels: only a model that reads the
+        # context gets both rows of a pair right.
+        out["context_pairs"] = {"pairs": len(pairs), "rows": sum(map(len, pairs.values())),
+                                "row_accuracy": round(sum(map(sum, pairs.values())) / sum(map(len, pairs.values())), 4),
+                                "both_right": round(sum(all(v) for v in pairs.values()) / len(pairs), 4)}
     return out
 
 
@@ -107,6 +117,10 @@ def report(metrics: dict[str, Any]) -> str:
         mis = ", ".join(f"{k} {v}" for k, v in hard["misread"].items())
         lines.append(f"hard negatives: {hard['rows']} rows, kept as none {hard['kept_none']:.4f} "
                      f"(misread: {mis}; {hard['misread_answered']} above the threshold)")
+    pairs = metrics.get("context_pairs")
+    if pairs:
+        lines.append(f"context pairs: {pairs['pairs']} pairs, both rows right {pairs['both_right']:.4f} "
+                     f"(row accuracy {pairs['row_accuracy']:.4f})")
     return "\n".join(lines) + "\n"
 
 

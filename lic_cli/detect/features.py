@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lic_cli.errors import InputError
 from lic_cli.jsonl import read_jsonl_file
+from lic_cli.records import join_context
 from lic_cli.tasks import Project, Task
 
 
@@ -21,6 +22,7 @@ class Example:
     label: str
     split: str
     hard: bool = False  # a hard negative: a `none` turn that looks like teaching
+    pair: str | None = None  # rows sharing a pair id differ only in context and label
 
 
 def read_examples(project: Project, task: Task) -> list[Example]:
@@ -32,7 +34,7 @@ def read_labelled(path: str | os.PathLike[str], task: Task, *, source: str | Non
     """Every row of a labelled JSONL file (only `split`'s rows when given)."""
     source = source or os.fspath(path)
     text_col, label_col = task.column("text"), task.column("label")
-    ctx_col = task.train.context_column if task.train and task.train.context_column else "context"
+    ctx_cols = task.train.context_columns if task.train and task.train.context_columns else ("context",)
     out = []
     for line, row in read_jsonl_file(path):
         text, label = row.get(text_col), row.get(label_col)
@@ -41,13 +43,19 @@ def read_labelled(path: str | os.PathLike[str], task: Task, *, source: str | Non
         if label not in task.labels:
             raise InputError(f"label {label!r} is not one of {', '.join(task.labels)}",
                              source=source, line=line, field=label_col)
-        ctx = row.get(ctx_col) or ""
-        if not isinstance(ctx, str):
-            raise InputError("expected a string", source=source, line=line, field=ctx_col)
+        turns = []
+        for col in ctx_cols:
+            turn = row.get(col) or ""
+            if not isinstance(turn, str):
+                raise InputError("expected a string", source=source, line=line, field=col)
+            turns.append(turn)
         hard = row.get("hard", False)
         if not isinstance(hard, bool):
             raise InputError("expected true or false", source=source, line=line, field="hard")
+        pair = row.get("pair")
+        if pair is not None and not isinstance(pair, str):
+            raise InputError("expected a string", source=source, line=line, field="pair")
         row_split = str(row.get(task.split_column) or task.default_split)
         if split is None or row_split == split:
-            out.append(Example(text, ctx, label, row_split, hard))
+            out.append(Example(text, join_context(turns), label, row_split, hard, pair))
     return out

@@ -1,7 +1,7 @@
 """A label task's dataset as train / eval examples.
 
 Rows are streamed from the JSONL file; only the three fields training needs (text,
-optional context, label index) are kept. Rows without a split value count as the
+optional context: the context columns joined, label index) are kept. Rows without a split value count as the
 task's default split (train).
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from lic_cli.errors import InputError
 from lic_cli.jsonl import read_jsonl_file
+from lic_cli.records import join_context
 from lic_cli.tasks import Task
 
 # Tried in order when the configured eval split has no rows.
@@ -42,7 +43,7 @@ def read_splits(task: Task, path: Path) -> Splits:
     assert task.train is not None
     text_col = task.column("text")
     label_col = task.column("label")
-    ctx_col = task.train.context_column
+    ctx_cols = task.train.context_columns
     index = {label: i for i, label in enumerate(task.labels)}
     by_split: dict[str, Examples] = {}
     source = str(path)
@@ -56,7 +57,7 @@ def read_splits(task: Task, path: Path) -> Splits:
         split = task.default_split if split in (None, "") else str(split)
         ex = by_split.setdefault(split, Examples())
         ex.texts.append(text)
-        ex.contexts.append(_text(row, ctx_col, source, line, required=False) if ctx_col else "")
+        ex.contexts.append(join_context(_text(row, c, source, line, required=False) for c in ctx_cols))
         ex.labels.append(index[label])
 
     train = by_split.get(task.default_split, Examples())
