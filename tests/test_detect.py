@@ -141,7 +141,11 @@ def test_intent_dataset_is_large_varied_and_split():
     assert all(Counter(r["label"] for r in rows if r["split"] == s)[lab] >= 15 for s in ("dev", "test")
                for lab in LABELS)
     texts = [r["text"].casefold() for r in rows]
-    assert len(set(texts)) == len(texts)  # `text` is the task's key
+    keys = [(r["text"].casefold(), r.get("context_user", ""), r.get("context", "")) for r in rows]
+    assert len(set(keys)) == len(keys)  # the task's key: a turn in its context
+    pairs = Counter(r["pair"] for r in rows if "pair" in r)
+    assert len(pairs) >= 50 and set(pairs.values()) == {2}
+    assert all(len({r["split"] for r in rows if r.get("pair") == p}) == 1 for p in pairs)  # never split apart
     demo = {json.loads(line)["text"].casefold() for line in (REPO / "examples" / "teach.jsonl").open()}
     assert not demo & set(texts)
     assert sum(1 for r in rows if r.get("source") == "clinc150") <= 89 + 250
