@@ -40,6 +40,9 @@ def test_head_meets_its_target_on_the_test_split_and_is_calibrated(demo_project)
     assert metrics["split"] == "test" and metrics["rows"] > 100
     assert metrics["macro_f1"] >= 0.90, metrics
     assert metrics["hard_negatives"]["rows"] > 10
+    # Same text and assistant turn, different earlier user turn and label: 0.75 measured.
+    pairs = metrics["context_pairs"]
+    assert pairs["pairs"] >= 10 and pairs["both_right"] >= 0.6, pairs
     out = list(detect.run([{"role": "user", "text": "hmm, 86 or 87?"}], model=model, threshold=1.0))
     assert out[0]["intent"]["uncertain"] is True
 
