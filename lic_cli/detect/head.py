@@ -49,21 +49,21 @@ CACHE_VERSION = "v7"  # bump when features, training or the cached layout change
 def _features(encoder, texts: list[str], contexts: list[str]) -> np.ndarray:
     import numpy as np
 
-    # One encoder call for the turns, their distinct contexts and earlier user turns: the
-    # encoder sorts the whole batch by length, so padding stays small, and a context shared
-    # by several turns (a transcript's greeting, a repeated question) is encoded once.
+    # One encoder call for the distinct turns, contexts and earlier user turns: the encoder
+    # sorts the whole batch by length, so padding stays small, and a text seen several
+    # times (a greeting, the user turn that is also the next turn's earlier user turn) is
+    # encoded once.
     split = [x.rpartition(CONTEXT_SEP) for x in contexts]
     users, assistants = [p for p, _, _ in split], [a for _, _, a in split]
-    uniq = sorted({x for x in contexts if x} | {p for p in users if p})
-    emb = encoder.encode(texts + uniq)
-    u = emb[:len(texts)]
-    table = dict(zip(uniq, emb[len(texts):], strict=True))
-    zero = np.zeros(u.shape[1], dtype=np.float32)
+    uniq = list(dict.fromkeys([*texts, *(x for x in contexts if x), *(q for q in users if q)]))
+    table = dict(zip(uniq, encoder.encode(uniq), strict=True))
+    dim = len(next(iter(table.values()))) if table else 0
+    zero = np.zeros(dim, dtype=np.float32)
 
     def embed(xs: list[str]) -> np.ndarray:
-        return np.stack([table.get(x, zero) for x in xs]) if xs else np.zeros_like(u)
+        return np.stack([table.get(x, zero) for x in xs]) if xs else np.zeros((0, dim), dtype=np.float32)
 
-    c, p = embed(contexts), embed(users)
+    u, c, p = embed(texts), embed(contexts), embed(users)
     has = np.array([[bool(x), bool(q)] for x, q in zip(contexts, users, strict=True)],
                    dtype=np.float32).reshape(len(u), 2)
     # The earlier user turn also gets its own embedding: in the joined context it is
