@@ -1,0 +1,177 @@
+"""chat speed: time to first token and tokens per second through the console's streaming
+backend, beside plain `model.generate` of the same model on the same prompt in the same run;
+and the per-turn cost of the learning stages (detect, extract, route, locate) and retrieval.
+
+    python bench/bench_chat.py [--model smollm2] [--tokens 64] [--rounds 3]
+
+Targets (issue 8): chat >= 0.9x the tokens/s of plain generate; first token <= 1 s on 2 cores.
+Works on a temporary copy of the demo project; greedy decoding, so both paths produce the
+same tokens. Rounds alternate the two paths and the medians are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTION = "how long do I have to return something?"
+TURNS = [  # (user text, previous assistant text): teaching and ordinary turns of a session
+    ("The refund window is 30 days.", None),
+    ("No, it's 30 days now.", "You can request a refund within 14 days of delivery."),
+    ("Kestrel's support phone number is +1 555 0199.", None),
+    ("Please forget Kestrel's fax number.", None),
+    ("Do you ship to Canada?", None),
+    ("Great, thanks!", "Yes, we ship to Canada."),
+    ("What is the warranty on laptops?", None),
+    ("hello there", None),
+]
+
+
+def plain(lm, messages, grounded: bool) -> tuple[float, float, int]:
+    """(seconds to the first token, total seconds, new tokens) of model.generate."""
+    import torch
+
+    enc = lm.encode(messages)
+    kwargs = lm.generate_kwargs(grounded)
+    with torch.inference_mode():
+        t0 = time.perf_counter()
+        lm.model.generate(**enc, **{**kwargs, "max_new_tokens": 1})
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        out = lm.model.generate(**enc, **kwargs)
+        total = time.perf_counter() - t0
+    return first, total, int(out.shape[1] - enc["input_ids"].shape[1])
+
+
+def in_thread(fn, *args):
+    """Run fn in a worker thread, as the console's backend generates (see the note in main)."""
+    out = []
+    worker = threading.Thread(target=lambda: out.append(fn(*args)))
+    worker.start()
+    worker.join()
+    return out[0]
+
+
+def streamed(session) -> tuple[float, float, int]:
+    """The console's path: retrieval, prompt, streaming backend (TextIteratorStreamer + thread).
+    Retrieval is part of the wait, so it counts in the first token and in the total."""
+    for _ in session.stream_reply():
+        pass
+    st = session.last_stats
+    return st.first_token_s + st.retrieve_s, st.seconds + st.retrieve_s, st.tokens
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="smollm2")
+    ap.add_argument("--tokens", type=int, default=64, help="max new tokens per reply")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+
+    from lic_cli.models import offline
+
+    offline()
+    work = Path(tempfile.mkdtemp(prefix="bench-chat-"))
+    shutil.copy(ROOT / "tasks.yaml", work / "tasks.yaml")
+    shutil.copytree(ROOT / "datasets", work / "datasets")
+    os.environ.setdefault("LIC_HOME", str(ROOT / ".lic" / "home"))
+
+    from lic_cli.chat.backend import LocalLM
+    from lic_cli.chat.learn import Learner
+    from lic_cli.chat.retrieve import Retriever
+    from lic_cli.chat.session import Session
+    from lic_cli.models import load_encoder
+    from lic_cli.tasks import load_project
+
+    t0 = time.perf_counter()
+    project = load_project(work)
+    lm = LocalLM(args.model, max_new_tokens=args.tokens)
+    encoder = load_encoder("minilm")
+    learner = Learner(project, encoder=encoder)
+    retriever = Retriever(project, encoder)
+    retriever.search(QUESTION)  # open the indexes once, as the first turn of a session does
+    load_s = time.perf_counter() - t0
+
+    session = Session(lm, retriever=retriever)
+    session.record(session.user(QUESTION))
+    hits = session.retrieve(QUESTION)
+    messages = session.messages(hits)
+    grounded = bool(hits)
+
+    # The console generates in a worker thread (the main thread reads the stream and Ctrl-C).
+    # On a busy machine generate() in the main thread was measured 10x slower than the same
+    # call in a worker thread, so plain generate is timed both ways.
+    plain_runs, thread_runs, chat_runs = [], [], []
+    plain(lm, messages, grounded)  # warm-up: first calls pay one-off allocations
+    for _ in range(args.rounds):
+        plain_runs.append(plain(lm, messages, grounded))
+        thread_runs.append(in_thread(plain, lm, messages, grounded))
+        chat_runs.append(streamed(session))
+
+    def med(runs, i):
+        return statistics.median(r[i] for r in runs)
+
+    def rates(runs):
+        """(tokens / total time, tokens after the first / time after the first token), medians."""
+        return (statistics.median(r[2] / r[1] for r in runs),
+                statistics.median((r[2] - 1) / (r[1] - r[0]) for r in runs if r[1] > r[0]))
+
+    threads = __import__("torch").get_num_threads()
+    print(f"model {lm.name}; {len(lm.encode(messages)['input_ids'][0])} prompt tokens ({len(hits)} rows of "
+          f"live knowledge); up to {args.tokens} new tokens; {args.rounds} rounds; torch threads {threads}; "
+          f"cores {os.cpu_count()}; models loaded in {load_s:.1f} s; load average {os.getloadavg()[0]:.1f}")
+    print()
+    print(f"{'path':<37}{'first token s':>14}{'tokens':>8}{'total s':>9}{'tok/s':>8}{'decode tok/s':>14}")
+    table = [("plain model.generate", plain_runs), ("plain model.generate, worker thread", thread_runs),
+             ("chat (retrieval + streaming)", chat_runs)]
+    for name, runs in table:
+        tps, decode = rates(runs)
+        print(f"{name:<37}{med(runs, 0):>14.3f}{med(runs, 2):>8.0f}{med(runs, 1):>9.2f}{tps:>8.1f}{decode:>14.1f}")
+    (p_tps, p_dec), (t_tps, t_dec), (c_tps, c_dec) = (rates(r) for _, r in table)
+    print(f"chat / plain tok/s: {c_tps / p_tps:.2f}x (main thread), {c_tps / t_tps:.2f}x (worker thread); "
+          f"decode tok/s: {c_dec / p_dec:.2f}x, {c_dec / t_dec:.2f}x; target >= 0.9x")
+    print(f"chat first token {med(chat_runs, 0):.2f} s, retrieval included (target <= 1 s)")
+
+    # Per-turn cost of learning: each turn through the four stages, models loaded once.
+    per: dict[str, list[float]] = {"detect": [], "extract": [], "route": [], "locate": []}
+    retrieval = []
+    teaching = 0
+    learner.run([], {"conversation": "b", "turn": 1, "role": "user", "text": TURNS[0][0]})  # warm-up
+    for rnd in range(args.rounds):
+        for n, (text, before) in enumerate(TURNS):
+            history = []
+            if before:
+                history = [{"conversation": f"b{rnd}{n}", "turn": 1, "role": "user", "text": "How long is the "
+                            "refund window?"}, {"conversation": f"b{rnd}{n}", "turn": 2, "role": "assistant",
+                                                "text": before}]
+            rec = {"conversation": f"b{rnd}{n}", "turn": len(history) + 1, "role": "user", "text": text}
+            learned = learner.run(history, rec)
+            teaching += learned.teaching
+            for stage in per:
+                per[stage].append(learned.seconds.get(stage, 0.0))
+            t = time.perf_counter()
+            retriever.search(text)
+            retrieval.append(time.perf_counter() - t)
+    print()
+    print(f"learning per user turn, ms ({len(TURNS)} turns x {args.rounds} rounds, {teaching} of them teaching; "
+          "extract/route/locate run on teaching turns only)")
+    print(f"{'stage':<12}{'mean':>8}{'median':>8}{'max':>8}")
+    total = [sum(vals) for vals in zip(*per.values(), strict=True)]
+    for name, vals in [*per.items(), ("all four", total), ("retrieval", retrieval)]:
+        print(f"{name:<12}{statistics.mean(vals) * 1000:>8.1f}{statistics.median(vals) * 1000:>8.1f}"
+              f"{max(vals) * 1000:>8.1f}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
