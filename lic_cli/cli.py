@@ -10,6 +10,7 @@ import click
 
 from lic_cli import __version__
 from lic_cli.commands import apply, chat, detect, extract, locate, log, models, revert, route, show, train
+from lic_cli.commands import eval as eval_  # the module name shadows a builtin
 
 COMMANDS = [
     chat.command,
@@ -23,6 +24,7 @@ COMMANDS = [
     show.command,
     revert.command,
     models.command,
+    eval_.command,
 ]
 
 

@@ -46,6 +46,15 @@ def project(tmp_path: Path):
     return load_project(tmp_path)
 
 
+@pytest.fixture
+def qa_unimplemented(monkeypatch):
+    """The skip path of a train type without an implementation: the qa task (causal-lm) plays it,
+    so these tests exercise reuse logic without training a chat model."""
+    import lic_cli.train
+
+    monkeypatch.setattr(lic_cli.train, "IMPLEMENTED", ("classification",))
+
+
 def fake_model(project, task: str, dataset_hash: str, version: int = 0, **extra) -> dict:
     """A registered model folder (registry logic only looks for config.json)."""
     path = registry.model_dir(project, task, version, dataset_hash)
@@ -160,7 +169,7 @@ def test_models_command_lists_jsonl_when_piped(project):
 
 # --- train: only what changed --------------------------------------------------------------
 
-def test_up_to_date_task_is_nothing_to_train(project):
+def test_up_to_date_task_is_nothing_to_train(project, qa_unimplemented):
     fake_model(project, "topics", file_hash(project.dataset_path(project.task("topics"))))
     notes: list[str] = []
     assert list(run(project, note=notes.append)) == []
@@ -172,7 +181,7 @@ def test_up_to_date_task_is_nothing_to_train(project):
     assert NOTHING_TO_TRAIN in result.stderr
 
 
-def test_named_task_reports_reuse_and_unimplemented_is_exit_1(project):
+def test_named_task_reports_reuse_and_unimplemented_is_exit_1(project, qa_unimplemented):
     current = file_hash(project.dataset_path(project.task("topics")))
     fake_model(project, "topics", current)
     result = CliRunner().invoke(train_command, ["topics", "qa", "--project", str(project.root)])
@@ -190,7 +199,7 @@ def test_named_task_reports_reuse_and_unimplemented_is_exit_1(project):
     assert both.exit_code == 2
 
 
-def test_reverted_dataset_reactivates_its_earlier_model(project):
+def test_reverted_dataset_reactivates_its_earlier_model(project, qa_unimplemented):
     path = project.dataset_path(project.task("topics"))
     original = path.read_text()
     first = fake_model(project, "topics", file_hash(path))
@@ -208,7 +217,7 @@ def test_reverted_dataset_reactivates_its_earlier_model(project):
     assert list(run(project, note=notes.append)) == [] and notes[-1] == NOTHING_TO_TRAIN
 
 
-def test_model_of_unrecorded_edits_is_not_reused_over_and_over(project):
+def test_model_of_unrecorded_edits_is_not_reused_over_and_over(project, qa_unimplemented):
     """A hash the version log does not know yet: latest() skips it, but train is still up to date."""
     from lic_cli.store.versions import VERSIONS_DIR
 

@@ -19,7 +19,8 @@ def command(task, json_, project_dir):
     """List the registry of trained models (models/registry.jsonl), oldest first.
 
     A table on a terminal, one JSON entry a line when piped. `*` marks each task's
-    active model (what `registry.latest` returns, and detect uses).
+    active model (what `registry.latest` returns, and detect uses). Causal-lm models show
+    held-out answer accuracy and reliability / generalization / locality (see `lic eval`).
 
     \b
     Examples:
@@ -44,13 +45,14 @@ def command(task, json_, project_dir):
     from rich.table import Table
 
     active = {t: registry.latest(project, t) for t in {e["task"] for e in entries}}
-    table = Table("task", "model", "status", "dataset", "accuracy", "macro-F1", "time", "seconds")
+    table = Table("task", "model", "status", "dataset", "accuracy", "macro-F1", "rel/gen/loc", "time", "seconds")
     for e in entries:
         m = e.get("metrics") or {}
+        learned = "/".join(_num(m.get(k)) or "-" for k in ("reliability", "generalization", "locality"))
         table.add_row(e["task"] + (" *" if active[e["task"]] == e else ""), e["path"], e.get("status", ""),
                       f"v{e.get('dataset_version')} {e['dataset_hash'].split(':')[-1][:8]}",
-                      _num(m.get("accuracy")), _num(m.get("macro_f1")), str(e.get("time", "")),
-                      _num(e.get("seconds")))
+                      _num(m.get("accuracy", m.get("answer_accuracy"))), _num(m.get("macro_f1")),
+                      "" if learned == "-/-/-" else learned, str(e.get("time", "")), _num(e.get("seconds")))
     Console().print(table)
     click.echo("* active model of the task", err=True)
 

@@ -14,12 +14,14 @@ from lic_cli.commands._options import project_option
 @click.argument("tasks", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Consider every task with a train: section, and report each.")
 @click.option("--force", is_flag=True, help="Retrain even when a model for the current dataset exists.")
+@click.option("--ci", is_flag=True, help="Exit 1 when a trained model's metric drops more than the task's "
+              "train.tolerance against the model it replaces.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
               help="Write the JSON summaries here (default: stdout).")
 @project_option
 @cli_errors
-def command(tasks, all_, force, quiet, output, project_dir):
+def command(tasks, all_, force, ci, quiet, output, project_dir):
     """Train each task whose current dataset has no model yet; print one JSON summary a task.
 
     A dataset that returns to content an earlier model saw (a reverted patch) reuses
@@ -29,6 +31,7 @@ def command(tasks, all_, force, quiet, output, project_dir):
     Examples:
       lic train                    # whatever changed
       lic train intent --force     # retrain one task
+      lic train --ci               # in CI: fail when a metric dropped
     """
     from lic_cli import train
     from lic_cli.jsonl import write_records
@@ -38,15 +41,20 @@ def command(tasks, all_, force, quiet, output, project_dir):
         raise click.UsageError("give task names or --all, not both")
     project = load_project(project_dir)
     skipped: list[str] = []
+    failed: list[str] = []
 
     def summaries():
-        for summary in train.run(project, tasks or None, all_=all_, force=force,
+        for summary in train.run(project, tasks or None, all_=all_, force=force, ci=ci,
                                  progress=not quiet and sys.stderr.isatty(),
                                  note=lambda msg: click.echo(msg, err=True)):
             if summary["status"] == "skipped":
                 skipped.append(summary["task"])
+            if not summary.get("gate", {}).get("passed", True):
+                failed.append(summary["task"])
             yield summary
 
     write_records(summaries(), output)
-    if tasks and skipped:  # a task named explicitly could not be trained
+    if failed:
+        click.echo(f"CI gate failed: {', '.join(failed)}", err=True)
+    if (tasks and skipped) or failed:  # a named task could not be trained, or a metric dropped
         raise click.exceptions.Exit(1)

@@ -1,4 +1,5 @@
-"""Hyper-parameters of classification training, read from a task's `train.params`.
+"""Hyper-parameters of training, read from a task's `train.params`: `ClassifyParams`
+(classification) and `SFTParams` (causal-lm and extraction instruction tuning).
 
 Unknown keys and wrong types are errors that name the task and field, so a typo in
 tasks.yaml (`epoch: 3`) fails before any training starts instead of being ignored.
@@ -14,8 +15,40 @@ from lic_cli.errors import TaskConfigError
 from lic_cli.tasks import Task
 
 
+class _Params:
+    """from_task / from_dict / to_dict shared by the hyper-parameter dataclasses."""
+
+    @classmethod
+    def from_task(cls, task: Task) -> Any:
+        raw = task.train.params if task.train else {}
+        return cls.from_dict(raw, task.name)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], task_name: str = "?") -> Any:
+        fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            where = f"task '{task_name}': field 'train.params.{key}'"
+            if key not in fields:
+                raise TaskConfigError(f"{where}: unknown hyper-parameter (allowed: {', '.join(fields)})")
+            values[key] = _coerce(value, type(fields[key].default), where)
+        params = cls(**values)
+        params._check(task_name)
+        return params
+
+    def _check(self, task_name: str) -> None:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+
+def _fail(task_name: str, key: str, msg: str) -> TaskConfigError:
+    return TaskConfigError(f"task '{task_name}': field 'train.params.{key}': {msg}")
+
+
 @dataclass(frozen=True)
-class ClassifyParams:
+class ClassifyParams(_Params):
     """Fine-tuning an encoder with a classification head (transformers Trainer).
 
     The defaults train a few hundred rows in about a minute on 2 CPU cores.
@@ -35,27 +68,9 @@ class ClassifyParams:
     freeze_embeddings: bool = True
     seed: int = 42  # seeds weights of the new head, dropout and shuffling: same data, same model
 
-    @classmethod
-    def from_task(cls, task: Task) -> ClassifyParams:
-        raw = task.train.params if task.train else {}
-        return cls.from_dict(raw, task.name)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any], task_name: str = "?") -> ClassifyParams:
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        values: dict[str, Any] = {}
-        for key, value in raw.items():
-            where = f"task '{task_name}': field 'train.params.{key}'"
-            if key not in fields:
-                raise TaskConfigError(f"{where}: unknown hyper-parameter (allowed: {', '.join(fields)})")
-            values[key] = _coerce(value, type(fields[key].default), where)
-        params = cls(**values)
-        params._check(task_name)
-        return params
-
     def _check(self, task_name: str) -> None:
         def fail(key: str, msg: str) -> TaskConfigError:
-            return TaskConfigError(f"task '{task_name}': field 'train.params.{key}': {msg}")
+            return _fail(task_name, key, msg)
 
         for key in ("epochs", "learning_rate"):
             if getattr(self, key) <= 0:
@@ -69,8 +84,71 @@ class ClassifyParams:
             if getattr(self, key) < 0:
                 raise fail(key, "must be >= 0")
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+
+SFT_METHODS = ("full", "lora")
+LORA_TARGETS = ("attention", "all")
+
+
+@dataclass(frozen=True)
+class SFTParams(_Params):
+    """Instruction tuning of a causal LM (SmolLM2) on (chat prompt, completion) pairs.
+
+    The loss covers the completion tokens only. See docs/train.md for how the defaults
+    were chosen (bench/bench_learning.py).
+    """
+
+    # "lora": train low-rank adapters and merge them into the weights before saving (keeps
+    # unrelated answers: locality); "full": update every weight.
+    method: str = "lora"
+    lora_r: int = 16  # adapter rank
+    lora_alpha: int = 32  # adapter scale numerator (scale = alpha / r)
+    lora_dropout: float = 0.0
+    # Which linear layers get adapters: "attention" (q, k, v, o) or "all" (attention + MLP).
+    lora_targets: str = "all"
+    epochs: float = 3.0  # passes over the training rows (taught + replayed)
+    # Passes when training from the base on every row (no previous model): 0 means `epochs`.
+    # Lets a large first training stay short while incremental teaching gets its full passes.
+    first_epochs: float = 0.0
+    learning_rate: float = 5e-4  # AdamW peak learning rate (LoRA wants ~10x a full fine-tune's)
+    batch_size: int = 8  # train batch size (per device)
+    eval_batch_size: int = 16  # batch size of eval loss and generation
+    max_length: int = 128  # tokens per example (prompt + completion); longer ones are cut
+    max_steps: int = 0  # stop after this many optimizer steps (0: off; epochs decide)
+    weight_decay: float = 0.0
+    warmup: float = 0.0  # warm-up: a fraction of all steps (< 1) or a number of steps (>= 1)
+    # Incremental training (a previous model exists): old rows replayed with the changed ones,
+    # against forgetting. >= 1: that many old rows per changed row; < 1: that fraction of the
+    # old train rows; 0: none.
+    replay: float = 2.0
+    # Template paraphrases of each changed question added at train time (0: none), so the
+    # model learns the fact rather than one wording.
+    augment: int = 0
+    # bf16 autocast when the hardware computes bf16 natively (AMX / AVX512-BF16 CPUs, most
+    # GPUs): about 1.45x faster steps on such CPUs. Ignored where it would only emulate.
+    bf16: bool = True
+    seed: int = 42  # seeds adapters, replay sampling and shuffling: same data, same model
+
+    def _check(self, task_name: str) -> None:
+        def fail(key: str, msg: str) -> TaskConfigError:
+            return _fail(task_name, key, msg)
+
+        if self.method not in SFT_METHODS:
+            raise fail("method", f"expected one of {', '.join(SFT_METHODS)}, got {self.method!r}")
+        if self.lora_targets not in LORA_TARGETS:
+            raise fail("lora_targets", f"expected one of {', '.join(LORA_TARGETS)}, got {self.lora_targets!r}")
+        for key in ("lora_r", "lora_alpha", "batch_size", "eval_batch_size"):
+            if getattr(self, key) < 1:
+                raise fail(key, "must be >= 1")
+        for key in ("epochs", "learning_rate"):
+            if getattr(self, key) <= 0:
+                raise fail(key, "must be > 0")
+        if not 16 <= self.max_length <= 4096:
+            raise fail("max_length", "must be between 16 and 4096")
+        if not 0 <= self.lora_dropout < 1:
+            raise fail("lora_dropout", "must be >= 0 and < 1")
+        for key in ("max_steps", "weight_decay", "warmup", "replay", "augment", "first_epochs"):
+            if getattr(self, key) < 0:
+                raise fail(key, "must be >= 0")
 
 
 def _coerce(value: Any, kind: type, where: str) -> Any:
@@ -94,4 +172,6 @@ def _coerce(value: Any, kind: type, where: str) -> Any:
             except ValueError:
                 pass
         raise TaskConfigError(f"{where}: expected a number, got {value!r}")
+    if kind is str and not isinstance(value, str):
+        raise TaskConfigError(f"{where}: expected a string, got {value!r}")
     return value

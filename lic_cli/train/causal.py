@@ -1,0 +1,162 @@
+"""What a causal-lm (qa) task trains on: the first time everything, then only what changed.
+
+Rows become chat pairs (system prompt shared with `lic chat`, the question, the answer).
+With no usable previous model, the whole train split trains the base model. Otherwise
+training starts from the previous model and teaches the rows the patches added or
+updated since its dataset version, mixed with a seeded sample of old rows replayed
+against forgetting (SFTParams.replay), and template paraphrases of the taught questions
+(SFTParams.augment). Metrics always come from the held-out eval split, never trained on.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lic_cli.errors import InputError, TaskConfigError
+from lic_cli.jsonl import read_jsonl_file
+from lic_cli.tasks import Project, Task
+from lic_cli.train import paraphrase, registry
+from lic_cli.train.changes import Change, changes_since
+from lic_cli.train.data import FALLBACK_EVAL
+from lic_cli.train.params import SFTParams
+from lic_cli.train.sft import Pair
+
+PARAPHRASES = "paraphrases"  # optional row column: held-out wordings, used by `lic eval` only
+
+
+@dataclass
+class QARows:
+    by_split: dict[str, list[dict[str, Any]]]
+    question: str  # column names
+    answer: str
+
+    def split(self, name: str | None) -> list[dict[str, Any]]:
+        return self.by_split.get(name, []) if name else []
+
+    def all(self) -> list[dict[str, Any]]:
+        return [r for rows in self.by_split.values() for r in rows]
+
+
+@dataclass
+class LMPlan:
+    start: str  # what training starts from: the base alias or a previous model's path
+    parent: dict[str, Any] | None  # the previous registry entry, when incremental
+    train_pairs: list[Pair]
+    eval_pairs: list[Pair]
+    eval_split: str | None
+    taught: list[Change] = field(default_factory=list)  # incremental: the rows taught
+    replayed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def system_prompt() -> str:
+    # The chat stage's prompt: the model is trained to answer the way `lic chat` asks.
+    from lic_cli.chat.backend import DEFAULT_SYSTEM
+
+    return DEFAULT_SYSTEM
+
+
+def qa_pair(question: str, answer: str, system: str | None = None) -> Pair:
+    return ([{"role": "system", "content": system if system is not None else system_prompt()},
+             {"role": "user", "content": question}], answer)
+
+
+def messages_for(question: str) -> list[dict[str, str]]:
+    """The prompt a trained model is asked with (what `qa_pair` trains)."""
+    return qa_pair(question, "")[0]
+
+
+def read_qa(task: Task, path: Path) -> QARows:
+    """Rows by split; question and answer must be non-empty strings, paraphrases a list of them."""
+    if task.format != "qa":
+        raise TaskConfigError(f"task '{task.name}': field 'train.type': causal-lm trains qa tasks "
+                              f"(question -> answer); this task's format is '{task.format}'")
+    q_col, a_col = task.column("question"), task.column("answer")
+    source = str(path)
+    by_split: dict[str, list[dict[str, Any]]] = {}
+    for line, row in read_jsonl_file(path):
+        for col in (q_col, a_col):
+            value = row.get(col)
+            if not isinstance(value, str) or not value.strip():
+                raise InputError("missing or empty text", source=source, line=line, field=col)
+        extra = row.get(PARAPHRASES)
+        if extra is not None and not (isinstance(extra, list) and all(isinstance(p, str) for p in extra)):
+            raise InputError("expected a list of strings", source=source, line=line, field=PARAPHRASES)
+        split = row.get(task.split_column)
+        split = task.default_split if split in (None, "") else str(split)
+        by_split.setdefault(split, []).append(row)
+    if not by_split.get(task.default_split):
+        raise InputError(f"no rows in split '{task.default_split}' to train on", source=source,
+                         field=task.split_column)
+    return QARows(by_split=by_split, question=q_col, answer=a_col)
+
+
+def eval_split_of(task: Task, rows: QARows) -> tuple[str | None, list[str]]:
+    """The held-out split to measure on (train.eval_split, else dev), and notes."""
+    assert task.train is not None
+    wanted = task.train.eval_split
+    if rows.split(wanted) and wanted != task.default_split:
+        return wanted, []
+    if rows.split(FALLBACK_EVAL):
+        return FALLBACK_EVAL, [f"{task.name}: no rows in eval split '{wanted}'; evaluating on '{FALLBACK_EVAL}'"]
+    return None, [f"{task.name}: no held-out rows (split '{wanted}' or '{FALLBACK_EVAL}'); training without evaluation"]
+
+
+def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
+         note: Callable[[str], None]) -> LMPlan:
+    """Decide where training starts and on which pairs (see the module docstring)."""
+    assert task.train is not None
+    eval_split, notes = eval_split_of(task, rows)
+    eval_pairs = [qa_pair(r[rows.question], r[rows.answer]) for r in rows.split(eval_split)]
+    train_rows = rows.split(task.default_split)
+    parent = _usable_parent(project, task, params)
+    changes = changes_since(project, task, parent["dataset_hash"], rows.all()) if parent else None
+    if parent is not None and changes is None:
+        notes.append(f"{task.name}: cannot tell which rows changed since {parent['path']} (a hand edit, or its "
+                     "version is not in the log); training from the base model on every row")
+    elif changes is not None and changes.deleted:
+        notes.append(f"{task.name}: {changes.deleted} row(s) deleted since {parent['path'] if parent else ''}; "
+                     "a model cannot unlearn them incrementally, so training from the base model on every row")
+        changes = None
+    if parent is None or changes is None:
+        pairs = [qa_pair(r[rows.question], r[rows.answer]) for r in train_rows]
+        return LMPlan(start=task.train.base, parent=None, train_pairs=pairs, eval_pairs=eval_pairs,
+                      eval_split=eval_split, notes=notes)
+
+    taught = [c for c in changes.changes if _split(task, c.row) == task.default_split]
+    keys = {id(c.row) for c in taught}
+    old = [r for r in train_rows if id(r) not in keys]
+    n_replay = round(params.replay * len(taught)) if params.replay >= 1 else round(params.replay * len(old))
+    rng = random.Random(params.seed)
+    replay = rng.sample(old, min(n_replay, len(old))) if taught else []
+    pairs: list[Pair] = []
+    for change in taught:
+        q, a = change.row[rows.question], change.row[rows.answer]
+        pairs.append(qa_pair(q, a))
+        pairs += [qa_pair(p, a) for p in paraphrase.for_training(q, params.augment)]
+    pairs += [qa_pair(r[rows.question], r[rows.answer]) for r in replay]
+    rng.shuffle(pairs)
+    return LMPlan(start=parent["path"], parent=parent, train_pairs=pairs, eval_pairs=eval_pairs,
+                  eval_split=eval_split, taught=taught, replayed=len(replay), notes=notes)
+
+
+def _split(task: Task, row: dict[str, Any]) -> str:
+    split = row.get(task.split_column)
+    return task.default_split if split in (None, "") else str(split)
+
+
+def _usable_parent(project: Project, task: Task, params: SFTParams) -> dict[str, Any] | None:
+    """The active model, when training can continue from it (same base, type and method)."""
+    assert task.train is not None
+    from lic_cli import models
+
+    entry = registry.latest(project, task.name)
+    if entry is None or entry.get("type") != task.train.type or entry.get("base") != models.describe(task.train.base):
+        return None
+    if (entry.get("params") or {}).get("method") != params.method:
+        return None
+    return entry

@@ -1,0 +1,259 @@
+"""Learning evaluation of a causal-lm (qa) model, in knowledge-editing terms.
+
+For the rows the patches added or updated since the model's previous version:
+
+- **reliability** (efficacy): the taught question gets the taught answer;
+- **generalization**: paraphrases of it do too (the row's `paraphrases` column, which
+  training never uses, plus template paraphrases no training template produces);
+- **locality**: unrelated questions (the held-out split and a seeded sample of
+  untaught train rows) that the previous model answered right are still answered right.
+
+Plus **answer_accuracy**: the held-out split answered right, comparable across versions
+(what the CI gate watches). Answers are judged by content (judge.py), from batched greedy
+generation. Reported per patch and overall.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from lic_cli.errors import ModelLoadError, ProjectError, TaskConfigError
+from lic_cli.tasks import Project, Task
+from lic_cli.train import paraphrase, registry
+from lic_cli.train.causal import PARAPHRASES, QARows, eval_split_of, messages_for, read_qa
+from lic_cli.train.changes import changes_since
+from lic_cli.train.judge import is_correct
+
+MAX_NEW_TOKENS = 48  # answers are a sentence or two; the key facts come first
+BATCH_SIZE = 16
+LOCALITY_TRAIN_ROWS = 40  # untaught train rows probed for locality, besides the held-out split
+EVAL_TEMPLATE_PARAPHRASES = 2
+ANSWERS_FILE = "lic_answers.json"  # per model folder: greedy answers already generated
+
+Note = Callable[[str], None]
+
+
+class Answerer:
+    """Batched greedy answers of one model folder, cached in the folder (deterministic)."""
+
+    def __init__(self, folder: Path, *, batch_size: int = BATCH_SIZE, max_new_tokens: int = MAX_NEW_TOKENS,
+                 cache: bool = True) -> None:
+        from lic_cli import models
+        from lic_cli.train.classify import _torch_env, cpu_threads
+
+        models.offline()
+        _torch_env()
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(cpu_threads())
+        models.quiet_loading()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(folder)
+            self.model = AutoModelForCausalLM.from_pretrained(folder)
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"{folder}: cannot load as a causal LM ({exc})") from None
+        self.model.eval()
+        self.tokenizer.padding_side = "left"  # generation continues every row from its end
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.folder = folder
+        self.batch_size = batch_size
+        self.max_new_tokens = max_new_tokens
+        self._cache_path = folder / ANSWERS_FILE if cache else None
+        self._cache = self._load_cache()
+
+    def _load_cache(self) -> dict[str, str]:
+        if self._cache_path is None or not self._cache_path.is_file():
+            return {}
+        try:
+            data = json.loads(self._cache_path.read_text(encoding="utf-8"))
+        except ValueError:
+            return {}  # a damaged cache is only lost time: regenerate
+        if not isinstance(data, dict) or data.get("max_new_tokens") != self.max_new_tokens:
+            return {}
+        answers = data.get("answers")
+        return answers if isinstance(answers, dict) else {}
+
+    def _save_cache(self) -> None:
+        from lic_cli.store.atomic import write_atomic
+        from lic_cli.train.sft import is_main_process
+
+        if self._cache_path is None or not is_main_process():
+            return
+        blob = {"max_new_tokens": self.max_new_tokens, "answers": dict(sorted(self._cache.items()))}
+        try:
+            write_atomic(self._cache_path, json.dumps(blob, ensure_ascii=False, indent=0))
+        except OSError:
+            pass  # a read-only model folder: answers are just not cached
+
+    def prompt(self, question: str) -> str:
+        return self.tokenizer.apply_chat_template(messages_for(question), add_generation_prompt=True,
+                                                  tokenize=False)
+
+    def __call__(self, questions: Sequence[str]) -> list[str]:
+        prompts = [self.prompt(q) for q in questions]
+        todo = sorted({p for p in prompts if p not in self._cache}, key=len)
+        if todo:
+            for start in range(0, len(todo), self.batch_size):
+                batch = todo[start:start + self.batch_size]
+                for p, answer in zip(batch, self._generate(batch), strict=True):
+                    self._cache[p] = answer
+            self._save_cache()
+        return [self._cache[p] for p in prompts]
+
+    def _generate(self, prompts: list[str]) -> list[str]:
+        import torch
+
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.inference_mode():
+            out = self.model.generate(**enc, max_new_tokens=self.max_new_tokens, do_sample=False,
+                                      pad_token_id=self.tokenizer.pad_token_id)
+        new = out[:, enc["input_ids"].shape[1]:]
+        return [t.strip() for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+
+
+def previous_of(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The model version before `entry` (recorded at training time), if any."""
+    prev = entry.get("previous")
+    return prev if isinstance(prev, dict) and isinstance(prev.get("path"), str) else None
+
+
+def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARows | None = None,
+             answerer: Answerer | None = None, previous: Answerer | None = None, seed: int = 42,
+             note: Note | None = None) -> dict[str, Any]:
+    """Learning metrics of the model of `entry` (see the module docstring).
+
+    {"task", "model", "previous", "dataset_version", "answer_accuracy", "held_out",
+     "reliability", "generalization", "locality", "taught", "paraphrases", "locality_probes",
+     "patches": [{"patch", "version", "rows", "reliability", "generalization"}], "items": [...]}
+    Metrics that have nothing to measure (no previous model, no taught rows) are None.
+    """
+    note = note or (lambda _msg: None)
+    rows = rows or read_qa(task, project.dataset_path(task))
+    model = answerer or Answerer(registry.model_path(project, entry))
+    eval_split, _ = eval_split_of(task, rows)
+    held = rows.split(eval_split)
+    out: dict[str, Any] = {"task": task.name, "model": entry["path"], "previous": None,
+                           "dataset_version": entry.get("dataset_version"), "eval_split": eval_split}
+    held_answers = model([r[rows.question] for r in held])
+    held_right = [is_correct(r[rows.answer], a) for r, a in zip(held, held_answers, strict=True)]
+    out["held_out"] = len(held)
+    out["answer_accuracy"] = _ratio(sum(held_right), len(held))
+    out.update(reliability=None, generalization=None, locality=None, taught=0, paraphrases=0,
+               locality_probes=0, patches=[], items=[])
+
+    prev = previous_of(entry)
+    if prev is None:
+        note(f"{task.name}: {entry['path']} has no previous version: only answer_accuracy is measured")
+        return out
+    out["previous"] = prev["path"]
+    changes = changes_since(project, task, prev["dataset_hash"], rows.all(), until_hash=entry["dataset_hash"])
+    if changes is None:
+        note(f"{task.name}: cannot tell which rows changed since {prev['path']}: learning metrics skipped")
+        return out
+    taught = [c for c in changes.changes if c.row.get(task.split_column) in (None, "", task.default_split)]
+
+    # Taught questions and their paraphrases, generated in one batched pass.
+    items: list[dict[str, Any]] = []
+    for c in taught:
+        q, a = c.row[rows.question], c.row[rows.answer]
+        paras = list(dict.fromkeys([*(c.row.get(PARAPHRASES) or []), *paraphrase.for_eval(q, EVAL_TEMPLATE_PARAPHRASES)]))
+        items.append({"patch": c.patch, "version": c.version, "op": c.op, "question": q, "expected": a,
+                      "paraphrases": paras})
+    questions = [i["question"] for i in items] + [p for i in items for p in i["paraphrases"]]
+    answers = dict(zip(questions, model(questions), strict=True))
+    for i in items:
+        i["answer"] = answers[i["question"]]
+        i["correct"] = is_correct(i["expected"], i["answer"])
+        i["paraphrase_answers"] = [answers[p] for p in i["paraphrases"]]
+        i["paraphrase_correct"] = [is_correct(i["expected"], x) for x in i["paraphrase_answers"]]
+
+    # Locality: unrelated questions the previous model got right.
+    taught_q = {i["question"] for i in items}
+    untaught = [r for r in rows.split(task.default_split) if r[rows.question] not in taught_q]
+    sample = random.Random(seed).sample(untaught, min(LOCALITY_TRAIN_ROWS, len(untaught)))
+    probes = [r for r in held if r[rows.question] not in taught_q] + sample
+    before = previous or _previous_answerer(project, prev, note)
+    probe_q = [r[rows.question] for r in probes]
+    right_before = [is_correct(r[rows.answer], a) for r, a in zip(probes, before(probe_q), strict=True)]
+    kept = [r for r, ok in zip(probes, right_before, strict=True) if ok]
+    after = model([r[rows.question] for r in kept])
+    stayed = sum(is_correct(r[rows.answer], a) for r, a in zip(kept, after, strict=True))
+
+    out["taught"] = len(items)
+    out["paraphrases"] = sum(len(i["paraphrases"]) for i in items)
+    out["reliability"] = _ratio(sum(i["correct"] for i in items), len(items))
+    out["generalization"] = _ratio(sum(sum(i["paraphrase_correct"]) for i in items), out["paraphrases"])
+    out["locality"] = _ratio(stayed, len(kept))
+    out["locality_probes"] = len(kept)
+    out["patches"] = _per_patch(items)
+    out["items"] = items
+    return out
+
+
+def _previous_answerer(project: Project, prev: dict[str, Any], note: Note) -> Answerer:
+    from lic_cli import models
+
+    path = prev["path"]
+    try:
+        folder: Path | None = registry.model_path(project, prev)
+    except ProjectError:
+        folder = None
+    if folder is None or not (folder / "config.json").is_file():
+        if path in models.ALIASES:
+            return Answerer(models.resolve(path), cache=False)
+        raise ModelLoadError(f"previous model {path} is gone: locality needs it (retrain, or "
+                             "evaluate a newer model)")
+    return Answerer(folder)
+
+
+def _per_patch(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for i in items:
+        p = out.setdefault(i["patch"], {"patch": i["patch"], "version": i["version"], "rows": 0, "right": 0,
+                                        "paraphrases": 0, "para_right": 0})
+        p["rows"] += 1
+        p["right"] += i["correct"]
+        p["paraphrases"] += len(i["paraphrases"])
+        p["para_right"] += sum(i["paraphrase_correct"])
+    return [{"patch": p["patch"], "version": p["version"], "rows": p["rows"],
+             "reliability": _ratio(p["right"], p["rows"]),
+             "generalization": _ratio(p["para_right"], p["paraphrases"])} for p in out.values()]
+
+
+def _ratio(n: int, d: int) -> float | None:
+    return round(n / d, 4) if d else None
+
+
+def summary_metrics(result: dict[str, Any]) -> dict[str, Any]:
+    """What goes into the registry entry (the CI gate compares these): no per-row details."""
+    keys = ("answer_accuracy", "reliability", "generalization", "locality", "held_out", "taught",
+            "paraphrases", "locality_probes", "patches")
+    return {k: result[k] for k in keys}
+
+
+def run(project: Project, tasks: Sequence[str] | None = None, *, note: Note | None = None) -> Iterator[dict[str, Any]]:
+    """Evaluate the active model of each named causal-lm task (default: every one with a model)."""
+    note = note or (lambda _msg: None)
+    if tasks:
+        chosen = [project.task(n) for n in dict.fromkeys(tasks)]
+        for task in chosen:
+            if task.train is None or task.train.type != "causal-lm":
+                raise TaskConfigError(f"task '{task.name}': field 'train.type': lic eval measures causal-lm "
+                                      "(qa) tasks")
+    else:
+        chosen = [t for t in project.tasks.values() if t.train is not None and t.train.type == "causal-lm"]
+    for task in chosen:
+        entry = registry.latest(project, task.name)
+        if entry is None:
+            if tasks:
+                raise ModelLoadError(f"task '{task.name}' has no trained model yet: run 'lic train {task.name}'")
+            note(f"{task.name}: no trained model yet")
+            continue
+        note(f"{task.name}: evaluating {entry['path']}")
+        yield evaluate(project, task, entry, note=note)

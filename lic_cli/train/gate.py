@@ -1,0 +1,35 @@
+"""The CI gate: did a newly trained model get worse than the model it replaces?
+
+Each higher-is-better metric present in both registry entries is compared; a drop of
+more than the task's `train.tolerance` (absolute, on the 0..1 scale) fails the gate.
+A metric either model lacks (no eval split, a first model without a previous version)
+is not compared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Higher is better, all on 0..1.
+GATED = ("accuracy", "macro_f1", "answer_accuracy", "reliability", "generalization", "locality")
+
+
+def drops(previous: dict[str, Any] | None, current: dict[str, Any], tolerance: float) -> list[dict[str, Any]]:
+    """[{"metric", "previous", "current", "drop"}] for each metric that fell by more than `tolerance`."""
+    if previous is None:
+        return []
+    old, new = previous.get("metrics") or {}, current.get("metrics") or {}
+    out = []
+    for key in GATED:
+        a, b = old.get(key), new.get(key)
+        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+            continue
+        if a - b > tolerance + 1e-9:
+            out.append({"metric": key, "previous": a, "current": b, "drop": round(a - b, 4)})
+    return out
+
+
+def describe(task: str, previous_path: str, found: list[dict[str, Any]], tolerance: float) -> list[str]:
+    """One line per dropped metric, for stderr."""
+    return [f"{task}: {d['metric']} dropped {d['drop']:.4f} ({d['previous']:.4f} -> {d['current']:.4f}) "
+            f"against {previous_path}, more than the tolerance {tolerance:g}" for d in found]

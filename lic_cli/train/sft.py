@@ -1,0 +1,208 @@
+"""Instruction tuning of a causal LM on (chat prompt, completion) pairs.
+
+Each pair is rendered with the model's own chat template: the prompt messages plus
+the generation prompt, then the completion and the template's end-of-turn tokens.
+The loss covers the completion only, so the model learns to answer, not to ask.
+`method: lora` trains adapters and merges them into the base weights before saving,
+so every consumer loads the folder with plain `AutoModelForCausalLM`.
+
+Runs unchanged under `accelerate launch` / `torchrun` (Trainer does the data-parallel
+part); only the main process writes the model folder.
+
+torch, transformers and peft are imported inside functions: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lic_cli.errors import ModelLoadError
+from lic_cli.train.params import SFTParams
+
+Messages = list[dict[str, str]]
+Pair = tuple[Messages, str]
+
+# The linear layers of Llama-style blocks (SmolLM2) that get LoRA adapters.
+_ATTENTION = ["q_proj", "k_proj", "v_proj", "o_proj"]
+_MLP = ["gate_proj", "up_proj", "down_proj"]
+
+
+def is_main_process() -> bool:
+    """False on the non-zero ranks of a torchrun / accelerate launch run (they write nothing)."""
+    return os.environ.get("RANK", "0") in ("", "0")
+
+
+def encode_pair(tokenizer: Any, messages: Messages, completion: str, max_length: int) -> dict[str, list[int]] | None:
+    """input_ids / attention_mask / labels for one pair; labels are -100 on the prompt.
+
+    Too long: the completion's tail is cut (its start is what matters); None when the
+    prompt alone fills `max_length`, so no completion token would be learned.
+    """
+    prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    full = tokenizer.apply_chat_template([*messages, {"role": "assistant", "content": completion}],
+                                         tokenize=False)
+    # The completion as the template writes it (content + end-of-turn); a template that
+    # renders the history differently once an answer follows gets the plain completion + EOS.
+    tail = full[len(prompt):] if full.startswith(prompt) else completion + (tokenizer.eos_token or "")
+    p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    c_ids = tokenizer(tail, add_special_tokens=False)["input_ids"]
+    if len(p_ids) >= max_length:
+        return None
+    c_ids = c_ids[:max_length - len(p_ids)]
+    ids = p_ids + c_ids
+    return {"input_ids": ids, "attention_mask": [1] * len(ids), "labels": [-100] * len(p_ids) + c_ids}
+
+
+def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int) -> tuple[list[dict[str, list[int]]], int]:
+    """Encoded pairs, and how many were dropped because their prompt was too long."""
+    out = []
+    for messages, completion in pairs:
+        feat = encode_pair(tokenizer, messages, completion, max_length)
+        if feat is not None:
+            out.append(feat)
+    return out, len(pairs) - len(out)
+
+
+def use_bf16(params: SFTParams) -> bool:
+    """bf16 autocast only where the hardware computes it natively (else it is slower)."""
+    if not params.bf16:
+        return False
+    import torch
+
+    if torch.cuda.is_available():
+        return bool(torch.cuda.is_bf16_supported())
+    cpu = torch.cpu
+    checks = [getattr(cpu, name, None) for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported")]
+    return any(check() for check in checks if check is not None)
+
+
+def train_causal_lm(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base: Path, out_dir: Path,
+                    params: SFTParams, *, progress: bool, note: Callable[[str], None]) -> dict[str, Any]:
+    """Fine-tune `base` on the pairs, save safetensors + tokenizer to out_dir, return metrics.
+
+    Metrics: train_rows, train_loss, steps, method, bf16, and (with eval pairs) eval_rows
+    and eval_loss (mean completion-token loss), rounded to 4 decimals.
+    """
+    from lic_cli import models
+    from lic_cli.train.classify import _progress_bars, _torch_env, cpu_threads
+
+    models.offline()
+    _torch_env()
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    torch.set_num_threads(cpu_threads())
+    with _progress_bars(hf_logging, progress), warnings.catch_warnings():
+        # peft asks transformers a deprecated question on every step; nothing for the user to do.
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        return _train(train_pairs, eval_pairs, base, out_dir, params, progress=progress, note=note)
+
+
+def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base: Path, out_dir: Path,
+           params: SFTParams, *, progress: bool, note: Callable[[str], None]) -> dict[str, Any]:
+    from transformers import (
+        AutoModelForCausalLM,
+        AutoTokenizer,
+        DataCollatorForSeq2Seq,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
+
+    from lic_cli.train.classify import _ListDataset
+
+    set_seed(params.seed)  # before the adapters are initialised
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        model = AutoModelForCausalLM.from_pretrained(base)
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{base}: cannot load as a causal LM to fine-tune ({exc})") from None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+
+    train_feats, dropped = encode_pairs(tokenizer, train_pairs, params.max_length)
+    if dropped:
+        note(f"{dropped} training pairs skipped: their prompt alone is over max_length {params.max_length} tokens")
+    if not train_feats:
+        raise ModelLoadError(f"nothing to train on: every prompt is over max_length {params.max_length} tokens")
+    eval_feats, _ = encode_pairs(tokenizer, eval_pairs or [], params.max_length)
+
+    if params.method == "lora":
+        model = _with_lora(model, params)
+    bf16 = use_bf16(params)
+    import torch
+
+    # Trainer refuses bf16 without a GPU unless told the CPU is meant (its autocast works there).
+    on_cpu = not torch.cuda.is_available()
+
+    with tempfile.TemporaryDirectory(prefix="lic-sft-") as scratch:
+        args = TrainingArguments(
+            output_dir=scratch,  # required, but nothing is saved there (save_strategy "no")
+            num_train_epochs=params.epochs,
+            max_steps=params.max_steps if params.max_steps > 0 else -1,
+            learning_rate=params.learning_rate,
+            per_device_train_batch_size=params.batch_size,
+            per_device_eval_batch_size=params.eval_batch_size,
+            weight_decay=params.weight_decay,
+            warmup_steps=params.warmup,
+            lr_scheduler_type="linear",
+            bf16=bf16,
+            use_cpu=on_cpu,
+            seed=params.seed,
+            data_seed=params.seed,
+            save_strategy="no",
+            eval_strategy="no",
+            report_to="none",
+            logging_strategy="no",
+            disable_tqdm=not progress,
+            dataloader_num_workers=0,
+            dataloader_pin_memory=False,
+            remove_unused_columns=False,
+        )
+        collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
+        trainer = Trainer(model=model, args=args, train_dataset=_ListDataset(train_feats),
+                          eval_dataset=_ListDataset(eval_feats) if eval_feats else None, data_collator=collator)
+        # Trainer writes its summaries with print()/tqdm.write(): keep stdout for records.
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(sys.stderr if progress else devnull):
+            result = trainer.train()
+            evaluated = trainer.evaluate() if eval_feats else {}
+
+    metrics: dict[str, Any] = {
+        "train_rows": len(train_feats),
+        "train_loss": round(float(result.training_loss), 4),
+        "steps": int(result.global_step),
+        "train_seconds": round(float(result.metrics.get("train_runtime", 0.0)), 1),
+        "method": params.method,
+        "bf16": bf16,
+    }
+    if eval_feats:
+        metrics["eval_rows"] = len(eval_feats)
+        metrics["eval_loss"] = round(float(evaluated["eval_loss"]), 4)
+
+    if is_main_process():
+        model = trainer.accelerator.unwrap_model(trainer.model) if hasattr(trainer, "accelerator") else trainer.model
+        if params.method == "lora":
+            model = model.merge_and_unload()  # plain weights: loads without peft
+        model = model.float()
+        model.eval()
+        model.config.use_cache = True
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(out_dir, safe_serialization=True)
+        tokenizer.save_pretrained(out_dir)
+    return metrics
+
+
+def _with_lora(model: Any, params: SFTParams) -> Any:
+    from peft import LoraConfig, get_peft_model
+
+    targets = _ATTENTION + (_MLP if params.lora_targets == "all" else [])
+    config = LoraConfig(r=params.lora_r, lora_alpha=params.lora_alpha, lora_dropout=params.lora_dropout,
+                        target_modules=targets, bias="none", task_type="CAUSAL_LM")
+    return get_peft_model(model, config)
