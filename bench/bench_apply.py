@@ -3,10 +3,18 @@ streaming copy + sha256 of the same file, in the same run.
 
     .venv/bin/python bench/bench_apply.py [--rows 100000 1000000] [--ops 1000] [--nonascii 0.05]
 
-Each measurement runs in a fresh subprocess, so peak memory (ru_maxrss) is its own.
-Prints a table: wall seconds for copy+sha256 and for apply (the best of two runs each,
-imports included), their ratio, apply's CPU seconds (all threads: on a shared machine
-the steadier figure), and peak RSS.
+Two applies per size, each the best of two runs in a fresh subprocess (so peak memory,
+ru_maxrss, is its own):
+  first   patch 1 on a dataset lic has never indexed: the key index is built (one
+          extra pass over the file, .lic/index/), then the patch applied through it.
+  steady  patch 2 on the version patch 1 made: the index derived by patch 1 is used
+          (the usual case for a dataset lic manages).
+A third, untimed run of each measures the Python heap peak with tracemalloc.
+Columns: the copy's wall seconds; apply's wall seconds for the call alone and with
+the imports of a cold `lic apply` process, and their ratios to the copy; CPU seconds
+of both (all threads: on a busy machine the steadier figure; apply hashes two files
+where the copy hashes one, on worker threads, so its wall time gains from a second
+free core and its CPU time cannot); peak RSS; the Python heap peak.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ tasks:
     format: qa
     key: [question]
 """
+DATA = "datasets/support_qa.jsonl"
 
 
 def make_dataset(path: Path, n: int, nonascii: float, rng: random.Random) -> list[dict]:
@@ -60,39 +69,75 @@ def child_copy(src: str) -> None:
     os.unlink(src + ".copy2")
 
 
-def child_apply(root: str, patch: str) -> None:
+def child_apply(root: str, patch: str, trace: bool) -> tuple[float, float]:
+    """(seconds of the imports, seconds of the call); tracemalloc peak MiB printed when `trace`."""
+    t0 = time.perf_counter()
     from lic_cli.patches import files
     from lic_cli.patches.apply import apply_patch
     from lic_cli.tasks import load_project
-
+    t1 = time.perf_counter()
+    if trace:
+        import tracemalloc
+        tracemalloc.start()
     project = load_project(root)
     p, _, name = files.load(project, patch)
     res = apply_patch(project, p, name=name, patch_path=name, author="bench")
+    t2 = time.perf_counter()
     assert res.applied, res
+    if trace:
+        print(tracemalloc.get_traced_memory()[1] / 2**20)
+    return t1 - t0, t2 - t1
 
 
-def timed(args: list[str]) -> tuple[float, float, float]:
-    """(seconds of the work itself, peak RSS MiB, CPU seconds) of a child run."""
+def timed(args: list[str]) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    secs, rss, cpu = out.stdout.split()
-    return float(secs), float(rss), float(cpu)
+    return json.loads(out.stdout.splitlines()[-1]) | ({"tm": float(out.stdout.split()[0])} if "trace" in args
+                                                       else {})
 
 
 def child(argv: list[str]) -> None:
-    t0 = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    imp = 0.0
     if argv[0] == "copy":
         child_copy(argv[1])
+        call = time.perf_counter() - t0
     else:
-        child_apply(argv[1], argv[2])
-    secs = time.perf_counter() - t0
+        imp, call = child_apply(argv[1], argv[2], "trace" in argv)
     r1 = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
-    print(secs, r1.ru_maxrss / 1024, cpu)
+    print(json.dumps({"imp": imp, "call": call, "rss": r1.ru_maxrss / 1024,
+                      "cpu": r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime}))
 
 
-def bench(n: int, n_ops: int, nonascii: float, work: Path) -> dict:
+def ops_records(picks: list[dict], n_adds: int, tag: str) -> list[dict]:
+    recs = []
+    for i, row in enumerate(picks):
+        op = "delete" if i % 10 == 0 else "update"
+        after = None if op == "delete" else {"answer": f"Changed {tag} {i}."}
+        recs.append({"conversation": tag, "turn": i + 1, "role": "user", "text": "",
+                     "edits": [{"task": "support_qa", "op": op, "before": row, "after": after, "score": 1}]})
+    for i in range(n_adds):
+        recs.append({"conversation": tag, "turn": 100000 + i, "role": "user", "text": "",
+                     "edits": [{"task": "support_qa", "op": "add", "before": None,
+                                "after": {"question": f"New question {tag} {i}?", "answer": "New."}, "score": 1}]})
+    return recs
+
+
+def restore(snap: Path, root: Path) -> None:
+    for rel in (DATA, "versions", ".lic"):
+        dst = root / rel
+        if dst.is_dir():
+            shutil.rmtree(dst)
+        elif dst.exists():
+            dst.unlink()
+        if (snap / rel).is_dir():
+            shutil.copytree(snap / rel, dst)
+        elif (snap / rel).exists():
+            shutil.copyfile(snap / rel, dst)
+
+
+def bench(n: int, n_ops: int, nonascii: float, work: Path) -> list[dict]:
     sys.path.insert(0, str(ROOT))
     from lic_cli.patches import files
     from lic_cli.patches.build import build
@@ -102,35 +147,38 @@ def bench(n: int, n_ops: int, nonascii: float, work: Path) -> dict:
     root = work / f"p{n}"
     (root / "datasets").mkdir(parents=True)
     (root / "tasks.yaml").write_text(TASKS)
-    data = root / "datasets/support_qa.jsonl"
+    data = root / DATA
     sample = make_dataset(data, n, nonascii, rng)
     project = load_project(root)
-    picks = rng.sample(sample, min(len(sample), n_ops * 8 // 10))
-    recs = []
-    for i, row in enumerate(picks):
-        op = "delete" if i % 10 == 0 else "update"
-        after = None if op == "delete" else {"answer": f"Changed {i}."}
-        recs.append({"conversation": "b", "turn": i + 1, "role": "user", "text": "",
-                     "edits": [{"task": "support_qa", "op": op, "before": row, "after": after, "score": 1}]})
-    for i in range(n_ops - len(picks)):
-        recs.append({"conversation": "b", "turn": 100000 + i, "role": "user", "text": "",
-                     "edits": [{"task": "support_qa", "op": "add", "before": None,
-                                "after": {"question": f"New question {i}?", "answer": "New."}, "score": 1}]})
-    (patch,) = build(recs, project=project, author="bench", time="2026-01-01T00:00:00Z").patches
-    path = files.write_new(project, patch, "bench")
+    n_edit = n_ops * 8 // 10
+    picks = rng.sample(sample, min(len(sample), 2 * n_edit))
+    paths = []
+    for k, part in enumerate((picks[:n_edit], picks[n_edit:])):
+        (patch,) = build(ops_records(part, n_ops - len(part), f"b{k}"), project=project, author="bench",
+                         time="2026-01-01T00:00:00Z").patches
+        paths.append(str(files.write_new(project, patch, f"bench{k}")))
     size = data.stat().st_size
-    copy_s, copy_rss, copy_cpu = min(timed(["copy", str(data)]) for _ in range(2))
-    pristine = work / "pristine"
-    shutil.copyfile(data, pristine)
-    runs = []
-    for _ in range(2):
-        shutil.copyfile(pristine, data)
-        shutil.rmtree(root / "versions", ignore_errors=True)
-        runs.append(timed(["apply", str(root), str(path)]))
-    apply_s, apply_rss, apply_cpu = min(runs)
-    return {"rows": n, "ops": len(patch.ops), "MiB": size / 2**20, "copy_s": copy_s, "apply_s": apply_s,
-            "ratio": apply_s / copy_s, "copy_cpu": copy_cpu, "apply_cpu": apply_cpu, "copy_rss": copy_rss,
-            "apply_rss": apply_rss}
+    copy = min((timed(["copy", str(data)]) for _ in range(2)), key=lambda r: r["call"])
+    pristine, after1 = work / f"s{n}-0", work / f"s{n}-1"
+    pristine.mkdir()
+    (pristine / "datasets").mkdir()
+    shutil.copyfile(data, pristine / DATA)
+    out = []
+    for phase, snap, patch in (("first", pristine, paths[0]), ("steady", after1, paths[1])):
+        runs = []
+        for _ in range(2):
+            restore(snap, root)
+            runs.append(timed(["apply", str(root), patch]))
+            if phase == "first" and not after1.exists():
+                for rel in (DATA, "versions", ".lic"):
+                    (after1 / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (shutil.copytree if (root / rel).is_dir() else shutil.copyfile)(root / rel, after1 / rel)
+        best = min(runs, key=lambda r: r["imp"] + r["call"])
+        restore(snap, root)
+        best["tm"] = timed(["apply", str(root), patch, "trace"])["tm"]
+        out.append({"rows": n, "MiB": size / 2**20, "phase": phase, "copy_s": copy["call"],
+                    "copy_cpu": copy["cpu"], **best})
+    return out
 
 
 def main() -> None:
@@ -140,13 +188,16 @@ def main() -> None:
     ap.add_argument("--nonascii", type=float, default=0.05, help="share of rows with a non-ASCII key")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = [bench(n, args.ops, args.nonascii, Path(tmp)) for n in args.rows]
-    print(f"{'rows':>9} {'ops':>5} {'MiB':>7} {'copy+sha s':>11} {'apply s':>8} {'ratio':>6} "
-          f"{'copy CPU s':>11} {'apply CPU s':>12} {'copy RSS MiB':>13} {'apply RSS MiB':>14}")
+        results = [r for n in args.rows for r in bench(n, args.ops, args.nonascii, Path(tmp))]
+    print(f"{'rows':>9} {'MiB':>6} {'apply':>7} {'copy+sha s':>10} {'call s':>7} {'ratio':>6} "
+          f"{'+imports s':>10} {'ratio':>6} {'copy CPU s':>10} {'CPU s':>6} {'ratio':>6} "
+          f"{'peak RSS MiB':>12} {'heap peak MiB':>13}")
     for r in results:
-        print(f"{r['rows']:>9} {r['ops']:>5} {r['MiB']:>7.1f} {r['copy_s']:>11.3f} {r['apply_s']:>8.3f} "
-              f"{r['ratio']:>5.2f}x {r['copy_cpu']:>11.3f} {r['apply_cpu']:>12.3f} {r['copy_rss']:>13.1f} "
-              f"{r['apply_rss']:>14.1f}")
+        total = r["imp"] + r["call"]
+        print(f"{r['rows']:>9} {r['MiB']:>6.1f} {r['phase']:>7} {r['copy_s']:>10.3f} {r['call']:>7.3f} "
+              f"{r['call'] / r['copy_s']:>5.2f}x {total:>10.3f} {total / r['copy_s']:>5.2f}x "
+              f"{r['copy_cpu']:>10.3f} {r['cpu']:>6.2f} {r['cpu'] / r['copy_cpu']:>5.2f}x "
+              f"{r['rss']:>12.1f} {r['tm']:>13.1f}")
     print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
 
 

@@ -19,11 +19,11 @@ from typing import IO, Any
 
 from lic_cli.errors import ConflictError, InputError, PatchError, ProjectError, TaskConfigError
 from lic_cli.patches.fileformat import Op, Patch, count_ops, utc_now
-from lic_cli.store import versions
+from lic_cli.store import keyindex, versions
 from lic_cli.store.atomic import AtomicFile
 from lic_cli.store.digest import HashWorker
 from lic_cli.store.rows import RowIds, key_id, normalize_text, row_hash
-from lic_cli.store.scan import KeyFilter, scan
+from lic_cli.store.scan import BLOCK, KeyFilter, scan, scan_spans
 from lic_cli.tasks import Project, Task
 
 _KEY_ID = re.compile(r"^(k[0-9a-f]{12})(~\d+)?$")
@@ -132,12 +132,73 @@ def _dumps_row(row: dict[str, Any]) -> bytes:
     return (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _index_column(task: Task, rows: list[dict[str, Any]]) -> str | None:
+    """The column to look rows up by in the key index, or None (stream with scan()):
+    ids need not come from the key with an id_column; the index files a line whose
+    column sits in a nested object under that value, so it cannot answer for the key
+    "" (rows without the column); and an unusual column name may be spelled otherwise
+    in the file."""
+    if task.id_column:
+        return None
+    col = task.key[0]
+    if not _PLAIN_COLUMN.fullmatch(col) or any(not normalize_text(r.get(col, "")) for r in rows):
+        return None
+    return col
+
+
+_PLAIN_COLUMN = re.compile(r"[A-Za-z0-9_.-]+")
+
+
 def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: str | None,
            author: str | None, now: str | None, *, dry_run: bool) -> ApplyResult:
+    """Apply through the dataset's key index (built first when missing or stale), or by
+    scanning every key when the index cannot answer for this patch."""
+    dataset = project.dataset_path(task)
+    rows = [r for op in patch.ops for r in (op.before, op.after) if r]
+    col = _index_column(task, rows)
+    try:
+        size = dataset.stat().st_size
+    except OSError:
+        col = None  # let the scan report it
+    if col is None:
+        return _stream(project, task, patch, name, patch_path, author, now, dry_run=dry_run, index=None)
+    path = keyindex.index_path(project, task)
+    idx = keyindex.load(path, col)
+    if idx is not None and idx.size == size:
+        try:
+            return _stream(project, task, patch, name, patch_path, author, now, dry_run=dry_run, index=idx)
+        except keyindex.StaleIndex:
+            pass  # edited outside lic (same size): index it again
+    if dry_run:  # no lock held: build nothing
+        return _stream(project, task, patch, name, patch_path, author, now, dry_run=True, index=None)
+    idx = _build_index(project, task, path, col)
+    try:
+        return _stream(project, task, patch, name, patch_path, author, now, dry_run=False, index=idx)
+    except keyindex.StaleIndex:
+        raise PatchError(f"{task.dataset}: changed while being applied (edited outside lic?); "
+                         f"nothing was applied, try again") from None
+
+
+def _build_index(project: Project, task: Task, path: Any, col: str) -> keyindex.KeyIndex:
+    try:
+        fh = open(project.dataset_path(task), "rb")
+    except OSError as exc:
+        raise PatchError(f"{task.dataset}: cannot open ({exc.strerror})") from None
+    with fh:
+        return keyindex.build(fh, path, col, task.dataset)
+
+
+def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: str | None,
+            author: str | None, now: str | None, *, dry_run: bool,
+            index: keyindex.KeyIndex | None) -> ApplyResult:
+    """One pass over the dataset: copy it, with the patch's rows changed, into the new
+    version. With `index`, only the lines it points at are read as rows; StaleIndex
+    when the dataset turns out not to be the one it describes (nothing is written)."""
     dataset = project.dataset_path(task)
     data_name = task.dataset
     by_row = {op.row: op for op in patch.ops if op.op != "add"}
     adds = [op for op in patch.ops if op.op == "add"]
+    rows = [r for op in patch.ops for r in (op.before, op.after) if r]
     # Base ids whose every row we must see: to number duplicates, and to find rows
     # already equal to an op's result (idempotence).
     track = {base_id(op.row) for op in patch.ops} | {expected_id(task, op.after) for op in patch.ops if op.after}
@@ -147,21 +208,32 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
     applied: list[Op] = []
     skipped = 0
     conflicts: list[tuple[Op, dict[str, Any] | None, int | None]] = []
-    # Both files are hashed by a worker thread as they stream: the old one as it is
+    # Both files are hashed by worker threads as they stream: the old one as it is
     # read, the new one as it is written; neither is read twice.
     h_old, h_new = hashlib.sha256(), hashlib.sha256()
-    rows_old = rows_new = 0
+    rows_old = 0
+    deleted = added = 0
     last = b"\n"
+    written = 0
     out = None if dry_run else AtomicFile(dataset)
+    # With an index: what happened to each line it pointed at (for the next version's
+    # index), and the first unreadable row (reported only once the hash vouches for the
+    # index: a stale one may point anywhere).
+    spans: list[tuple[int, int, int, int]] = []
+    touched: dict[int, keyindex.Touched] = {}
+    appended: list[tuple[int, int]] = []
+    close_end = False
+    error: tuple[bytes, int] | None = None  # (line, span number)
     hasher = HashWorker()  # started last: the finally below stops it
 
-    def emit(data: bytes) -> None:
-        nonlocal last
+    def emit(data: bytes | memoryview) -> None:
+        nonlocal last, written
         if data:
             hasher.update(h_new, data)
             if out is not None:
                 out.write(data)
-            last = data[-1:]
+            last = bytes(data[-1:])
+            written += len(data)
 
     try:
         try:
@@ -170,40 +242,61 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
             raise PatchError(f"{data_name}: cannot open ({exc.strerror})") from None
         with fh:
             reader = _HashingReader(fh, hasher, h_old)
-            for chunk, line, n in scan(reader, _filter(task, [r for op in patch.ops for r in (op.before, op.after) if r])):
+            if index is None:
+                source = scan(reader, _filter(task, rows))
+            else:
+                col = index.column
+                spans = keyindex.find(index, {keyindex.row_key(r, col) for r in rows})
+                source = scan_spans(reader, [(off, n) for off, n, _, _ in spans])
+            hit = -1
+            for chunk, line, n in source:
                 if line == 0:
                     rows_old += n
-                    rows_new += n
                     emit(chunk)
                     continue
+                hit += 1
                 if not chunk.strip():
                     emit(chunk)
                     continue
                 rows_old += 1
-                row = _parse(chunk, data_name, line)
+                if index is None:
+                    row = _parse(chunk, data_name, line)
+                else:
+                    try:
+                        row = _parse(chunk, data_name, line)
+                    except InputError:
+                        error = error or (bytes(chunk), line)
+                        emit(chunk)
+                        continue
                 rid = ids(row)
                 base = base_id(rid)
                 if base in track:
                     seen.setdefault(base, set()).add(row_hash(row))
                 op = by_row.get(rid)
                 if op is None:
-                    rows_new += 1
                     emit(chunk)
                     continue
                 found.add(rid)
                 current = row_hash(row)
                 if op.after is not None and current == row_hash(op.after):
                     skipped += 1
-                    rows_new += 1
                     emit(chunk)
                 elif op.before is not None and current == row_hash(op.before):
                     applied.append(op)
                     if op.after is not None:
-                        rows_new += 1
-                        emit(_dumps_row(op.after))
+                        data = _dumps_row(op.after)
+                        emit(data)
+                        if index is not None:
+                            _, _, slot, key = spans[hit]
+                            touched[slot] = keyindex.Touched(key, keyindex.row_key(op.after, index.column),
+                                                             len(data))
+                    else:
+                        deleted += 1
+                        if index is not None:
+                            _, _, slot, key = spans[hit]
+                            touched[slot] = keyindex.Touched(key, None, 0)
                 else:
                     conflicts.append((op, row, line))
-                    rows_new += 1
                     emit(chunk)
         for rid, op in by_row.items():
             if rid in found:
@@ -222,19 +315,62 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
                 continue
             if last != b"\n":
                 emit(b"\n")
-            emit(_dumps_row(row))
-            rows_new += 1
+                close_end = True
+            data = _dumps_row(row)
+            emit(data)
+            added += 1
+            if index is not None:
+                appended.append((keyindex.row_key(row, index.column), len(data)))
             applied.append(op)
+        hasher.close()
+        old_hash = "sha256:" + h_old.hexdigest()
+        if index is not None:
+            if old_hash != index.hash:
+                raise keyindex.StaleIndex(f"{data_name} is not the version its index describes")
+            rows_old = index.rows
+            if error is not None or conflicts:  # messages name lines: number them now
+                numbers = _line_numbers(dataset, [off for off, _, _, _ in spans])
+                if error is not None:
+                    _parse(error[0], data_name, numbers[error[1] - 1])
+                conflicts = [(op, row, line and numbers[line - 1]) for op, row, line in conflicts]
         if conflicts:
             raise ConflictError(_conflict_message(name, data_name, conflicts))
-        hasher.close()
-        return _record(project, task, patch, out, patch_path, author, now or utc_now(),
-                       old_hash="sha256:" + h_old.hexdigest(), new_hash="sha256:" + h_new.hexdigest(),
-                       rows_old=rows_old, rows_new=rows_new, applied=applied, skipped=skipped, dry_run=dry_run)
+        rows_new = rows_old - deleted + added
+        new_hash = "sha256:" + h_new.hexdigest()
+        result = _record(project, task, patch, out, patch_path, author, now or utc_now(),
+                         old_hash=old_hash, new_hash=new_hash, rows_old=rows_old, rows_new=rows_new,
+                         applied=applied, skipped=skipped, dry_run=dry_run)
     finally:
         hasher.close()
         if out is not None and not out.done:
             out.discard()
+    if dry_run or not applied:
+        return result
+    if index is None:  # an index of the old version would only cost a wasted pass
+        keyindex.index_path(project, task).unlink(missing_ok=True)
+    else:
+        try:
+            keyindex.derive(index, hash=new_hash, size=written, rows=rows_new, touched=touched,
+                            added=appended, close_end=close_end)
+        except (OSError, keyindex.StaleIndex):
+            index.path.unlink(missing_ok=True)  # a cache: the next apply builds it again
+    return result
+
+
+def _line_numbers(path: Any, offsets: list[int]) -> list[int]:
+    """The 1-based line number at each of `offsets` (ascending) in the file at `path`."""
+    numbers: list[int] = []
+    with open(path, "rb") as fh:
+        pos = lines = 0
+        for off in offsets:
+            while pos < off:
+                data = fh.read(min(BLOCK, off - pos))
+                if not data:
+                    break
+                lines += data.count(b"\n")
+                pos += len(data)
+            numbers.append(lines + 1)
+    return numbers
 
 
 class _HashingReader:
@@ -243,7 +379,7 @@ class _HashingReader:
     def __init__(self, fh: IO[bytes], hasher: HashWorker, h: Any) -> None:
         self._fh, self._hasher, self._h = fh, hasher, h
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1, /) -> bytes:
         data = self._fh.read(size)
         self._hasher.update(self._h, data)
         return data

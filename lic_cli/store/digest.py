@@ -1,9 +1,11 @@
 """Content hashes computed beside the work that streams the bytes.
 
-Applying hashes the old dataset and the new one while it scans and copies them. sha256
-releases the GIL on large updates, so a worker thread hashes on another core while the
-scan runs. Small pieces (single rows) are batched so the worker sees large updates, and
-the queue is bounded so memory stays flat when hashing falls behind.
+Applying hashes the old dataset and the new one while it copies one into the other.
+sha256 releases the GIL on large updates, so each hash gets its own worker thread:
+with two hashes and a copy to do, all cores help. Small pieces (single rows) are
+batched so a worker sees few, large updates, and each queue is bounded so memory
+stays flat when hashing falls behind. Pieces must not change once handed over (bytes,
+or memoryviews of bytes).
 """
 
 from __future__ import annotations
@@ -13,47 +15,59 @@ import threading
 from typing import Any
 
 _BATCH = 1 << 18  # bytes gathered per hash before handing them over
-_DEPTH = 4  # updates in flight (a few MiB at most: memory stays flat)
+_DEPTH = 2  # batches in flight per hash (a few MiB at most: memory stays flat)
+
+Piece = bytes | memoryview
+
+
+class _Worker:
+    """One hash, fed in order from one thread."""
+
+    def __init__(self, h: Any) -> None:
+        self.h = h
+        self.q: queue.Queue[list[Piece] | None] = queue.Queue(_DEPTH)
+        self.pending: list[Piece] = []
+        self.size = 0
+        self.thread = threading.Thread(target=self._run, name="lic-hash", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        update = self.h.update
+        while (pieces := self.q.get()) is not None:
+            for piece in pieces:
+                update(piece)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.q.put(self.pending)
+            self.pending, self.size = [], 0
 
 
 class HashWorker:
-    """Feeds sha256 objects from one worker thread, in order per object."""
+    """Feeds sha256 objects, each from its own worker thread, in order per object."""
 
     def __init__(self) -> None:
-        self._q: queue.Queue[tuple[Any, bytes] | None] = queue.Queue(_DEPTH)
-        self._pending: dict[int, tuple[Any, list[bytes]]] = {}  # id(hash) -> (hash, small pieces)
-        self._sizes: dict[int, int] = {}
+        self._workers: dict[int, _Worker] = {}  # id(hash) -> its worker
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="lic-hash", daemon=True)
-        self._thread.start()
 
-    def _run(self) -> None:
-        while (item := self._q.get()) is not None:
-            item[0].update(item[1])
-
-    def _flush(self, key: int) -> None:
-        h, parts = self._pending.pop(key)
-        del self._sizes[key]
-        self._q.put((h, b"".join(parts)))
-
-    def update(self, h: Any, data: bytes) -> None:
-        key = id(h)
-        if len(data) >= _BATCH:
-            if key in self._pending:
-                self._flush(key)
-            self._q.put((h, data))
-        elif data:
-            self._pending.setdefault(key, (h, []))[1].append(data)
-            self._sizes[key] = self._sizes.get(key, 0) + len(data)
-            if self._sizes[key] >= _BATCH:
-                self._flush(key)
+    def update(self, h: Any, data: Piece) -> None:
+        if not data:
+            return
+        w = self._workers.get(id(h))
+        if w is None:
+            w = self._workers[id(h)] = _Worker(h)
+        w.pending.append(data)
+        w.size += len(data)
+        if w.size >= _BATCH:
+            w.flush()
 
     def close(self) -> None:
-        """Hash everything handed over and stop the worker (safe to call twice)."""
+        """Hash everything handed over and stop the workers (safe to call twice)."""
         if self._closed:
             return
         self._closed = True
-        for key in list(self._pending):
-            self._flush(key)
-        self._q.put(None)
-        self._thread.join()
+        for w in self._workers.values():
+            w.flush()
+            w.q.put(None)
+        for w in self._workers.values():
+            w.thread.join()

@@ -1,5 +1,9 @@
 """Stream a dataset file, handing over only the lines an applier must look at.
 
+Two ways to know which: `scan_spans` is given their byte positions (by the dataset's
+key index, store/keyindex.py) and only copies; `scan` finds them itself, as below, when
+there is no index to ask.
+
 Applying 1,000 edits to a million-row file should cost about a file copy, so the
 scanner works on large blocks with C-speed bytes operations and yields untouched
 stretches as raw byte chunks, copied verbatim (which also keeps their exact bytes, so
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, compress, filterfalse, repeat
 from typing import Protocol
 
@@ -256,3 +260,48 @@ def scan(fh: Readable, keep: KeyFilter | None) -> Iterator[tuple[bytes, int, int
         if pos < len(block):
             yield block[pos:], 0, total - done
         line_no += total
+
+
+def scan_spans(fh: Readable, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[bytes | memoryview, int, int]]:
+    """scan() for lines known by position (an index): hand over the line at each
+    (offset, length) of `spans` (in file order) and yield everything else as verbatim
+    chunks, to the end of the file whatever its length. Nothing is searched or counted,
+    so this costs a copy: a handed-over line's number is its span's (1-based), and a
+    verbatim chunk's count of newlines is 0 (the index knows where lines are).
+
+    Every byte read is yielded exactly once, even when the spans do not fit the file
+    (a stale index): the caller hashes what it was given and finds out."""
+    block = b""
+    bstart = 0  # file offset of block[0]
+    cur = 0  # file offset of the first byte not yielded yet
+    for k, (off, length) in enumerate(spans, 1):
+        if off < cur:
+            continue  # not in file order: only a stale index does that
+        while off > bstart + len(block):  # yield up to the end of the block, read on
+            if cur < bstart + len(block):
+                yield memoryview(block)[cur - bstart:], 0, 0
+                cur = bstart + len(block)
+            bstart, block = cur, fh.read(BLOCK)
+            if not block:
+                return
+        if off > cur:
+            yield memoryview(block)[cur - bstart:off - bstart], 0, 0
+            cur = off
+        end = off + length
+        piece = block[off - bstart:end - bstart]
+        if end > bstart + len(block):  # the line runs on into the next blocks
+            parts = [piece]
+            while end > bstart + len(block):
+                bstart, block = bstart + len(block), fh.read(BLOCK)
+                if not block:
+                    break
+                parts.append(block[:end - bstart])
+            piece = b"".join(parts)
+        yield piece, k, 1
+        cur = off + len(piece)
+        if not block:
+            return
+    if cur < bstart + len(block):
+        yield memoryview(block)[cur - bstart:], 0, 0
+    while data := fh.read(BLOCK):
+        yield data, 0, 0

@@ -1,0 +1,468 @@
+"""Where each row of a dataset lies, by key: a per-version index that spares apply a parse.
+
+Applying a patch should cost about a file copy, but finding the rows it touches by
+reading every row's key costs several copies. So each task keeps an index of its
+dataset's current version in `.lic/index/<task>.idx`:
+
+- `lens`: one u32 per *slot*, the byte length of one line (its newline included).
+  Slots are the file's lines in order; a deleted row leaves a 0-length slot (a
+  tombstone) and added rows get new slots at the end, so slot numbers never shift and
+  the next version's index is this one with a few entries changed (`derive`): no
+  offsets to rewrite, no rows to read.
+- `table`: sorted u64 entries `key << 32 | slot`, one per live line. `key` is the
+  CRC-32 of the line's first key column in normalize_text form with its spaces removed
+  (`key_of`); a blank line has the key of "" (0). Rows with equal keys have equal CRCs,
+  so a binary search finds every row a patch may touch, in file order; a CRC collision
+  only costs one more parsed row.
+
+The header names the content hash and size of the dataset it describes. An index
+never decides alone: apply hashes the dataset as it copies it and drops its work when
+that hash is not the header's (an edit made outside lic), so a stale index costs time,
+never a wrong result. The body carries CRCs too, checked on every read. Reads, and the
+build's sort, go in chunks, so memory stays flat in the dataset size.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+import zlib
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from lic_cli.errors import InputError
+from lic_cli.store.digest import HashWorker
+from lic_cli.store.rows import normalize_text
+from lic_cli.store.scan import _ASCII_WS, _ESCAPED_ASCII, _LOWER, BLOCK, Readable, _stable
+from lic_cli.tasks import Project, Task
+
+FORMAT = 1
+_MAGIC = b"LICIDX\n"
+_HEADER = 512  # bytes: magic, JSON header, padding
+_CHUNK = 1 << 16  # entries per read: 256 KiB of lens, 512 KiB of table
+_SMALL = 32  # lines: build judges a stretch this short line by line
+_SORT = 1 << 18  # table entries build sorts at a time (2 MiB)
+_FANOUT = 8
+_SLOT = 0xFFFFFFFF
+MAX_DEAD = 0.25  # share of tombstones above which an index is rebuilt, not reused
+BLANK = 0  # the key of a blank line (and of a row without the key column): crc32(b"")
+
+
+def index_path(project: Project, task: Task) -> Path:
+    return project.state_dir / "index" / f"{task.name}.idx"
+
+
+def key_of(value: Any) -> int:
+    """The index key of a key-column value (what build finds for a line holding it)."""
+    return zlib.crc32(normalize_text(value).replace(" ", "").encode("utf-8"))
+
+
+def row_key(row: dict[str, Any], column: str) -> int:
+    return key_of(row.get(column, ""))
+
+
+@dataclass(frozen=True)
+class KeyIndex:
+    path: Path
+    column: str
+    hash: str  # content hash of the dataset version described
+    size: int  # its size in bytes
+    slots: int
+    live: int  # table entries (slots that are not tombstones)
+    rows: int  # live slots that are not blank lines
+    open_end: bool  # the last line has no newline
+    crc_lens: int
+    crc_table: int
+
+    def header(self) -> bytes:
+        meta = {"lic_index": FORMAT, "column": self.column, "hash": self.hash, "size": self.size,
+                "slots": self.slots, "live": self.live, "rows": self.rows, "open_end": self.open_end,
+                "crc_lens": self.crc_lens, "crc_table": self.crc_table}
+        head = _MAGIC + json.dumps(meta).encode() + b"\n"
+        if len(head) > _HEADER:
+            raise ValueError("index header too long")
+        return head.ljust(_HEADER, b" ")
+
+    @property
+    def dead(self) -> int:
+        return self.slots - self.live
+
+
+class StaleIndex(Exception):
+    """The index does not describe the bytes read (internal: apply rebuilds it)."""
+
+
+def load(path: Path, column: str) -> KeyIndex | None:
+    """The index at `path` if it is for `column`, whole, and worth using; None otherwise.
+
+    Only the header is read here: the body's CRCs are checked as `find` reads it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEADER)
+            end = fh.seek(0, os.SEEK_END)
+    except OSError:
+        return None
+    if not head.startswith(_MAGIC):
+        return None
+    try:
+        meta = json.loads(head[len(_MAGIC):].split(b"\n", 1)[0])
+        idx = KeyIndex(path=path, column=meta["column"], hash=meta["hash"], size=meta["size"],
+                       slots=meta["slots"], live=meta["live"], rows=meta["rows"], open_end=meta["open_end"],
+                       crc_lens=meta["crc_lens"], crc_table=meta["crc_table"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    ints = (idx.size, idx.slots, idx.live, idx.rows, idx.crc_lens, idx.crc_table)
+    if (meta.get("lic_index") != FORMAT or idx.column != column or not isinstance(idx.hash, str)
+            or not all(type(n) is int and n >= 0 for n in ints) or sys.byteorder != "little"):
+        return None  # (the body is read as native u32/u64: little-endian machines only)
+    if end != _HEADER + 4 * idx.slots + 8 * idx.live or idx.dead > MAX_DEAD * idx.slots:
+        return None
+    return idx
+
+
+def _chunks(fh: IO[bytes], start: int, count: int, width: int) -> Iterable[memoryview]:
+    """`count` entries of `width` bytes from offset `start`, in chunks."""
+    fh.seek(start)
+    left = count
+    while left:
+        n = min(left, _CHUNK)
+        data = fh.read(n * width)
+        if len(data) != n * width:
+            raise StaleIndex("index file truncated")
+        left -= n
+        yield memoryview(data).cast("I" if width == 4 else "Q")
+
+
+def find(idx: KeyIndex, keys: Iterable[int]) -> list[tuple[int, int, int, int]]:
+    """(offset, length, slot, key) of every live line whose key is in `keys`, in file order.
+
+    Reads the whole body once, in chunks, checking its CRCs (StaleIndex if they fail)."""
+    want = sorted(set(keys))
+    hits: list[tuple[int, int]] = []  # (slot, key)
+    crc = 0
+    with open(idx.path, "rb") as fh:
+        for chunk in _chunks(fh, _HEADER + 4 * idx.slots, idx.live, 8):
+            crc = zlib.crc32(chunk, crc)
+            lo, hi = chunk[0] >> 32, chunk[-1] >> 32
+            for k in want[bisect.bisect_left(want, lo):bisect.bisect_right(want, hi)]:
+                i = bisect.bisect_left(chunk, k << 32)
+                j = bisect.bisect_left(chunk, (k + 1) << 32)
+                hits.extend((e & _SLOT, k) for e in chunk[i:j])
+        if crc != idx.crc_table:
+            raise StaleIndex("index table damaged")
+        hits.sort()
+        out: list[tuple[int, int, int, int]] = []
+        base = 0  # slots before this chunk
+        offset = 0  # bytes before this chunk
+        h = 0
+        crc = 0
+        for chunk in _chunks(fh, _HEADER, idx.slots, 4):
+            crc = zlib.crc32(chunk, crc)
+            end = base + len(chunk)
+            prev = 0
+            while h < len(hits) and hits[h][0] < end:
+                slot, key = hits[h]
+                offset += sum(chunk[prev:slot - base])
+                prev = slot - base
+                out.append((offset, chunk[prev], slot, key))
+                h += 1
+            offset += sum(chunk[prev:])
+            base = end
+        if crc != idx.crc_lens or offset != idx.size:
+            raise StaleIndex("index lens damaged")
+    return out
+
+
+# --- building ---------------------------------------------------------------------------
+
+class _LineKeys:
+    """The index keys of raw lines, for one key column: a few C-speed passes over a
+    stretch of whole lines when every line in it is regular, json.loads for the others
+    (stretches with an irregular line are cut in eight until they are isolated)."""
+
+    def __init__(self, column: str, source: str) -> None:
+        self.source = source
+        self.column = column
+        self.raw_key = b'"' + column.encode() + b'"'
+        # The column's value up to the next quote, then the rest of its line: each match
+        # ends a line, so n matches in n lines means one per line.
+        self.value = re.compile(re.escape(self.raw_key) + rb'[ \t\r]*:[ \t\r]*("?[^"\n]*)[^\n]*\n')
+        self.blank = 0  # blank lines seen (slots that are not rows)
+
+    def block(self, block: bytes, ends: list[int], first_line: int, out: array) -> None:
+        """Append to `out` the keys of the lines of `block` (which ends with a newline);
+        `ends[i]` is the offset just past line i's newline."""
+        self._range(block, ends, 0, len(ends), first_line, out)
+
+    def _range(self, block: bytes, ends: list[int], i: int, j: int, first_line: int, out: array) -> None:
+        a, b = ends[i - 1] if i else 0, ends[j - 1]
+        fast = self._fast(block, a, b, j - i)
+        if fast is not None:
+            out.extend(fast)
+        elif j - i <= _SMALL:
+            for k in range(i, j):
+                start, end = ends[k - 1] if k else 0, ends[k]
+                one = self._fast(block, start, end, 1) if block[start:end].strip() else None
+                out.extend(one if one is not None else (self.parse(block[start:end], first_line + k),))
+        else:
+            step = -(-(j - i) // _FANOUT)
+            for k in range(i, j, step):
+                self._range(block, ends, k, min(k + step, j), first_line, out)
+
+    def _fast(self, block: bytes, a: int, b: int, n: int) -> Iterable[int] | None:
+        """Keys of the n lines in block[a:b] when each holds the column once, as a plain
+        string that normalize_text would only lowercase and collapse spaces in: the CRC
+        of its raw skeleton (ASCII-lowercased, ASCII whitespace removed). Else None."""
+        if block.count(self.raw_key, a, b) != n:
+            return None  # a line without the column (blank, keyless), or with it twice
+        if block.find(b"\\", a, b) >= 0 and _ESCAPED_ASCII.search(block, a, b):
+            return None  # a column name spelled with \u escapes may hide a second key
+        vals = self.value.findall(block, a, b)
+        if len(vals) != n:
+            return None  # the column used as a value, not a key
+        joined = b"".join(vals)
+        if b"\\" in joined:
+            return None  # an escaped value
+        flat = joined.translate(_LOWER, _ASCII_WS)
+        skel = flat.split(b'"')
+        if len(skel) != n + 1 or not _stable(flat):
+            return None  # a value that is not a string, or that NFKC/casefold would change
+        # (A line whose column sits only in a nested object gets that value here, not "":
+        # apply never asks this index for the key "".)
+        return map(zlib.crc32, skel[1:])
+
+    def parse(self, line: bytes, line_no: int) -> int:
+        if not line.strip():
+            self.blank += 1
+            return BLANK
+        try:
+            obj = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid UTF-8 ({exc.reason})", source=self.source, line=line_no) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=self.source,
+                             line=line_no) from None
+        if not isinstance(obj, dict):
+            raise InputError(f"expected a JSON object, got {type(obj).__name__}", source=self.source,
+                             line=line_no)
+        return row_key(obj, self.column)
+
+
+def build(fh: Readable, path: Path, column: str, source: str) -> KeyIndex:
+    """Index the dataset read from `fh` (hashed as it is read) into `path`, atomically.
+
+    Raises InputError for a line that must be parsed and cannot be. Memory stays flat:
+    lengths and keys go to scratch files as they are found, and the table is sorted in
+    buckets (by the keys' top bits) of about _SORT entries each."""
+    import numpy as np  # only here: newline search, bucketing and sorting
+
+    finder = _LineKeys(column, source)
+    slots = size = 0
+    h = hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as tmp:
+        scratch = Path(tmp)
+        hasher = HashWorker()
+        rest = b""
+        last = b"\n"
+        try:
+            with open(scratch / "lens", "wb") as lens_f, open(scratch / "keys", "wb") as keys_f:
+                while data := fh.read(BLOCK):
+                    hasher.update(h, data)
+                    size += len(data)
+                    last = data[-1:]
+                    block = rest + data
+                    cut = block.rfind(b"\n") + 1
+                    block, rest = block[:cut], block[cut:]
+                    if block:
+                        ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10) + 1
+                        lens_f.write(np.diff(ends, prepend=0).astype("<u4").tobytes())
+                        keys = array("I")
+                        finder.block(block, ends.tolist(), slots + 1, keys)
+                        keys_f.write(keys.tobytes())
+                        slots += len(keys)
+                if rest:  # a last line without a newline is read in full (it may be cut short)
+                    lens_f.write(array("I", [len(rest)]).tobytes())
+                    keys_f.write(array("I", [finder.parse(rest, slots + 1)]).tobytes())
+                    slots += 1
+        finally:
+            hasher.close()
+        buckets = _bucket(np, scratch, slots)
+        crcs = [0, 0]
+
+        def body(out: IO[bytes]) -> None:
+            with open(scratch / "lens", "rb") as lens_f:
+                while data := lens_f.read(4 * _CHUNK):
+                    crcs[0] = zlib.crc32(data, crcs[0])
+                    out.write(data)
+            for bucket in buckets:
+                table = np.fromfile(bucket, dtype="<u8")
+                table.sort()
+                crcs[1] = zlib.crc32(table, crcs[1])
+                out.write(memoryview(table))
+
+        def header() -> KeyIndex:
+            return KeyIndex(path=path, column=column, hash="sha256:" + h.hexdigest(), size=size, slots=slots,
+                            live=slots, rows=slots - finder.blank, open_end=last != b"\n",
+                            crc_lens=crcs[0], crc_table=crcs[1])
+
+        return _write_with(path, body, header)
+
+
+def _bucket(np: Any, scratch: Path, slots: int) -> list[Path]:
+    """Split the table entries (key << 32 | slot) made from scratch/keys into files by
+    the keys' top bits, in key order: each can be sorted alone. (CRCs of distinct keys
+    spread evenly; only many rows with one key make a bucket large.)"""
+    # 2**bits buckets of about _SORT entries (at most 256 files: past 64M rows they grow)
+    bits = min(max(0, (slots - 1) // _SORT).bit_length(), 8)
+    paths = [scratch / f"bucket{b}" for b in range(1 << bits)]
+    files = [open(p, "wb") for p in paths]
+    try:
+        base = 0
+        with open(scratch / "keys", "rb") as keys_f:
+            while data := keys_f.read(4 * _CHUNK):
+                keys = np.frombuffer(data, dtype="<u4")
+                entries = (keys.astype("<u8") << np.uint64(32)) | np.arange(base, base + len(keys), dtype="<u8")
+                base += len(keys)
+                if not bits:
+                    files[0].write(memoryview(entries))
+                    continue
+                which = keys >> np.uint32(32 - bits)
+                order = np.argsort(which, kind="stable")
+                bounds = np.searchsorted(which[order], np.arange(1, 1 << bits))
+                for b, part in enumerate(np.split(entries[order], bounds)):
+                    if len(part):
+                        files[b].write(memoryview(part))
+    finally:
+        for f in files:
+            f.close()
+    return paths
+
+
+def _write_with(path: Path, body: Any, header: Any) -> KeyIndex:
+    """Write `body(out)` after a header slot, then `header()` (known once the body is
+    written) into it, and rename over `path`. No fsync: the index is a cache checked
+    against its CRCs and the dataset's hash, never trusted blindly."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.seek(_HEADER)
+            body(out)
+            idx: KeyIndex = header()
+            out.seek(0)
+            out.write(idx.header())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return idx
+
+
+@dataclass
+class Touched:
+    """What an apply did to one indexed line."""
+
+    old_key: int
+    new_key: int | None  # None: the row was deleted
+    length: int  # its new length in bytes (0 when deleted)
+
+
+def derive(idx: KeyIndex, *, hash: str, size: int, rows: int, touched: dict[int, Touched],
+           added: list[tuple[int, int]], close_end: bool) -> KeyIndex:
+    """Write the index of the next version over `idx.path` and return it.
+
+    `touched`: slot -> what happened to that line; `added`: (key, length) of the lines
+    appended; `close_end`: a newline was added after the last line first. Streams the
+    old index once: memory is flat in the dataset size."""
+    removes = sorted((t.old_key << 32) | s for s, t in touched.items() if t.new_key != t.old_key)
+    inserts = sorted([(t.new_key << 32) | s for s, t in touched.items()
+                      if t.new_key is not None and t.new_key != t.old_key]
+                     + [(k << 32) | (idx.slots + i) for i, (k, _) in enumerate(added)])
+    deleted = sum(1 for t in touched.values() if t.new_key is None)
+    last = idx.slots - 1
+    crcs = [0, 0]
+
+    def put(out: IO[bytes], data: bytes | memoryview, which: int) -> None:
+        crcs[which] = zlib.crc32(data, crcs[which])
+        out.write(data)
+
+    def body(out: IO[bytes]) -> None:
+        with open(idx.path, "rb") as fh:
+            base = 0
+            crc = 0
+            slots = sorted(touched)
+            t = 0
+            for chunk in _chunks(fh, _HEADER, idx.slots, 4):
+                crc = zlib.crc32(chunk, crc)
+                end = base + len(chunk)
+                if (t < len(slots) and slots[t] < end) or (close_end and end == idx.slots):
+                    lens = array("I")
+                    lens.frombytes(chunk.cast("B"))
+                    while t < len(slots) and slots[t] < end:
+                        lens[slots[t] - base] = touched[slots[t]].length
+                        t += 1
+                    if close_end and end == idx.slots and last not in touched:
+                        lens[last - base] += 1
+                    put(out, lens.tobytes(), 0)
+                else:
+                    put(out, chunk, 0)
+                base = end
+            if crc != idx.crc_lens:
+                raise StaleIndex("index lens damaged")
+            put(out, array("I", [n for _, n in added]).tobytes(), 0)
+            crc = 0
+            r = i = 0
+            chunks = list(_chunk_bounds(idx.live))
+            for c, chunk in enumerate(_chunks(fh, _HEADER + 4 * idx.slots, idx.live, 8)):
+                crc = zlib.crc32(chunk, crc)
+                final = c == len(chunks) - 1
+                top = chunk[-1]
+                cuts: list[tuple[int, int, int]] = []  # (position, 0: insert value | 1: drop entry, value)
+                while r < len(removes) and removes[r] <= top:
+                    p = bisect.bisect_left(chunk, removes[r])
+                    if chunk[p] != removes[r]:
+                        raise StaleIndex("index table lacks an entry it should have")
+                    cuts.append((p, 1, removes[r]))
+                    r += 1
+                while i < len(inserts) and (final or inserts[i] <= top):
+                    cuts.append((bisect.bisect_left(chunk, inserts[i]), 0, inserts[i]))
+                    i += 1
+                cuts.sort()
+                pos = 0
+                for p, drop, value in cuts:
+                    if p > pos:
+                        put(out, chunk[pos:p], 1)
+                    if drop:
+                        pos = p + 1
+                    else:
+                        put(out, array("Q", [value]).tobytes(), 1)
+                        pos = p
+                if pos < len(chunk):
+                    put(out, chunk[pos:], 1)
+            if crc != idx.crc_table:
+                raise StaleIndex("index table damaged")
+            if r < len(removes):
+                raise StaleIndex("index table lacks an entry it should have")
+            if i < len(inserts):  # an empty table
+                put(out, array("Q", inserts[i:]).tobytes(), 1)
+
+    def header() -> KeyIndex:
+        return replace(idx, hash=hash, size=size, slots=idx.slots + len(added),
+                       live=idx.live - deleted + len(added), rows=rows,
+                       open_end=idx.open_end and not added and last not in touched,
+                       crc_lens=crcs[0], crc_table=crcs[1])
+
+    return _write_with(idx.path, body, header)
+
+
+def _chunk_bounds(count: int) -> Iterable[int]:
+    return range(0, count, _CHUNK)
