@@ -36,9 +36,15 @@ step "5. Apply the reviewed patches as new dataset versions"
 lic apply patches/*/*.patch.jsonl > applied.jsonl
 lic log >&2
 
-step "6. lic train: retrain the tasks whose datasets changed"
-lic train > trained.jsonl
+step "6. lic train ticket_topics: retrain the classifier the conversation changed"
+# `lic train` alone retrains every task whose dataset changed, the SmolLM2 chat model
+# (support_qa) included: minutes more on a laptop CPU, so the demo leaves it out unless
+# LIC_DEMO_TRAIN_ALL=1. Until then, answers use the new rows through live knowledge (step 8).
+if [ "${LIC_DEMO_TRAIN_ALL:-0}" = 1 ]; then lic train > trained.jsonl; else lic train ticket_topics > trained.jsonl; fi
 
 step "7. Ask again: the same conversation through the loop, and the retrained models"
 lic detect -i teach.jsonl | lic extract | lic route | lic locate > relocated.jsonl
+
+step "8. lic chat: the assistant answers from the new dataset version at once"
+echo "How long is the refund window now?" | lic chat --max-new-tokens 32 > asked.jsonl
 python "$here/examples/summary.py" --seconds "$(( $(date +%s) - start ))"

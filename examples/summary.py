@@ -1,6 +1,7 @@
 """The demo's closing summary: what was taught, which versions and models it made, and
 whether the system now knows it (the loop finds nothing left to change, and the retrained
-classifier gives the taught label). Run by examples/demo.sh inside the demo workspace."""
+classifier gives the taught label, the assistant answers from the new rows). Run by
+examples/demo.sh inside the demo workspace."""
 
 from __future__ import annotations
 
@@ -86,6 +87,12 @@ def main() -> int:
             label, p = Classifier.load(registry.model_path(project, entry)).predict([row[task.column("text")]])[0]
             checks.append((f"{task.name} model on {row[task.column('text')]!r}", label == row[task.column("label")],
                            f"predicts {label} ({p:.2f}); taught {row[task.column('label')]}"))
+    # ...and the assistant answers with the corrected refund window before any retraining.
+    for rec in records("asked.jsonl"):
+        if rec.get("role") == "assistant":
+            used = ", ".join(f"{c['task']} {c['row']}" for c in rec.get("context", []))
+            checks.append(("chat answers from the new dataset version", "30" in rec["text"],
+                           f"{rec['text']!r} (rows given: {used or 'none'})"))
     known = Table(title="Does the system know it now?")
     for col in ("check", "result", "detail"):
         known.add_column(col)
