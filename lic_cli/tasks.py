@@ -23,6 +23,9 @@ FORMATS: dict[str, dict[str, tuple[str, ...]]] = {
     "qa": {"key": ("question",), "value": ("answer",)},
     "fact": {"key": ("subject", "relation"), "value": ("object",)},
     "label": {"key": ("text",), "value": ("label",)},
+    # Training data of lic's own extractor (turn + context -> knowledge list); knowledge is
+    # never routed into it (router/rules.py), only edited by hand and trained with `lic train`.
+    "extraction": {"key": ("text",), "value": ("knowledge",)},
 }
 TRAIN_TYPES = ("classification", "causal-lm", "extraction")
 REVIEW = ("none", "required")

@@ -368,8 +368,8 @@ def test_auto_engine_is_rules():
 
 
 def test_unknown_engine():
-    with pytest.raises(InputError, match="unknown extract engine 'llm'"):
-        list(extract.run([], engine="llm"))
+    with pytest.raises(InputError, match="unknown extract engine 'gpt'"):
+        list(extract.run([], engine="gpt"))
 
 
 def test_bad_errors_field_names_the_record():
@@ -447,3 +447,42 @@ def test_correct_intent_after_an_assistant_question_answers_that_question():
     items = extract("1 point per dollar spent.", "correct", context)
     assert items == [("qa", {"question": "How many points do customers earn per dollar?",
                              "answer": "1 point per dollar spent"})]
+
+
+# --- forms added for the extract dataset (issue 4) -------------------------------------
+
+@pytest.mark.parametrize(("text", "answer"), [
+    ("its 30 days", "30 days"),                       # "its" typed for "it's" before a value
+    ("Not 14 days, 30 days.", "30 days"),              # rejected value, comma, new value
+    ("Only 30 days.", "30 days"),                      # a hedge before the value
+    ("No, just 30 days.", "30 days"),
+])
+def test_correction_values_lose_typos_and_hedges(text, answer):
+    assert fields(knowledge_of(text, "correct", REFUND)) == [
+        {"kind": "qa", "question": REFUND_Q, "answer": answer, "replaces": REFUND_A}]
+
+
+def test_its_before_a_noun_is_still_a_possessive():
+    assert knowledge_of("Its price is $79.", "correct", REFUND)[0]["answer"] != "price is $79"
+
+
+def test_named_products_ending_in_a_common_noun_are_fact_subjects():
+    assert fields(knowledge_of("The Kestrel Pulse smartwatch's battery life is 7 days.", "teach")) == [
+        {"kind": "fact", "subject": "Kestrel Pulse smartwatch", "relation": "battery life", "object": "7 days"}]
+    assert fields(knowledge_of("The price of the Kestrel Link cable is $19.", "teach")) == [
+        {"kind": "fact", "subject": "Kestrel Link cable", "relation": "price", "object": "$19"}]
+
+
+def test_called_is_not_part_of_the_object():
+    assert fields(knowledge_of("Kestrel's loyalty program is called Kestrel Perks.", "teach")) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "loyalty program", "object": "Kestrel Perks"}]
+
+
+@pytest.mark.parametrize(("text", "question", "answer"), [
+    ("standard delivery takes 3 to 5 business days", "How long does standard delivery take?", "3 to 5 business days"),
+    ("The Black Friday sale starts on November 24.", "When does the Black Friday sale start?", "on November 24"),
+    ("The password reset link expires after 30 minutes.", "When does the password reset link expire?",
+     "after 30 minutes"),
+])
+def test_more_verb_statements(text, question, answer):
+    assert fields(knowledge_of(text, "teach")) == [{"kind": "qa", "question": question, "answer": answer}]

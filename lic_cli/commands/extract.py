@@ -1,40 +1,100 @@
-"""lic extract: turn each teaching turn into structured knowledge items."""
+"""lic extract: turn each teaching turn into structured knowledge items (or score an engine)."""
 
 from __future__ import annotations
 
 import click
 
 from lic_cli.commands._errors import cli_errors
-from lic_cli.commands._options import input_output, run_stage
+from lic_cli.commands._options import input_output, project_option, run_stage
 
 _SHOW_IDS = 10  # ids listed in the summary; the rest are counted
 
 
 @click.command("extract")
 @input_output
-@click.option("--engine", type=click.Choice(["auto", "rules"]), default="auto", show_default=True,
+@project_option
+@click.option("--engine", type=click.Choice(["auto", "rules", "model", "llm"]), default="auto", show_default=True,
               envvar="LIC_EXTRACT_ENGINE",
-              help="auto: the best engine available (today the deterministic rules).")
+              help="rules: deterministic patterns; model: the project's trained extraction model; llm: a chat "
+                   "model (--llm / --endpoint); auto: model when one is trained, else rules.")
+@click.option("--llm", "llm", default="smollm2", show_default=True, metavar="MODEL",
+              help="--engine llm: a model alias or local Hugging Face folder; with --endpoint, the model name sent.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="--engine llm: an OpenAI-compatible server (http://host:port/v1) instead of a local model.")
+@click.option("--api-key", envvar="LIC_API_KEY", default=None, help="Bearer key for --endpoint [env LIC_API_KEY].")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds to wait for each --endpoint answer.")
+@click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True,
+              help="Teaching turns per model call (model and llm engines).")
+@click.option("--rejects", metavar="FILE", type=click.File("w", encoding="utf-8", lazy=True), default=None,
+              help="Also write every record whose engine output failed validation here (JSONL).")
+@click.option("--eval", "eval_file", metavar="FILE", default=None,
+              help="Score the engine on labelled rows (extract dataset format) instead; '-' means the "
+                   "project's extract dataset.")
+@click.option("--split", default=None, help="With --eval: only rows of this split [default: test for '-', all "
+                                            "rows for a file; 'all' for every row].")
+@click.option("--eval-json", metavar="OUT", default=None,
+              help="With --eval: also write the metrics as JSON here ('-': stdout, the report goes to stderr).")
 @cli_errors
-def command(input_, output, engine):
+def command(input_, output, project_dir, engine, llm, endpoint, api_key, timeout, batch_size, rejects, eval_file,
+            split, eval_json):
     """Add `knowledge` (qa, fact, label or forget items) to every teach, correct and forget turn.
 
-    Teaching turns the engine cannot read get `knowledge: []` and an `errors` entry,
-    and are counted on stderr.
+    Teaching turns the engine cannot read get `knowledge: []` and an `errors` entry, and
+    are counted on stderr, as are turns whose engine output failed validation (--rejects).
 
     \b
-    Example:
+    Examples:
       lic detect -i chat.jsonl | lic extract | jq -c '.knowledge // empty'
+      lic extract --engine llm --endpoint http://localhost:8080/v1 -i turns.jsonl
+      lic extract --eval - --engine rules        # the extract dataset's test split
     """
     from lic_cli import extract
 
+    if (split or eval_json) and eval_file is None:
+        raise click.UsageError("--split and --eval-json go with --eval")
+    project = _project(project_dir, required=engine == "model" or eval_file == "-")
+    eng = extract.load_engine(engine, project, llm=llm, endpoint=endpoint, api_key=api_key, timeout=timeout,
+                              batch_size=batch_size)
+    if eval_file is not None:
+        from lic_cli.extract.evaluate import write_eval
+
+        write_eval(eng, project, eval_file, split=split, eval_json=eval_json, batch_size=batch_size)
+        return
     stats = extract.Stats()
-    run_stage(input_, output, lambda recs: extract.run(recs, engine=engine, stats=stats))
+    from lic_cli.jsonl import dumps
+
+    keep = (lambda rec: rejects.write(dumps(rec) + "\n")) if rejects is not None else None
+    run_stage(input_, output, lambda recs: extract.run(recs, engine=eng, stats=stats, batch_size=batch_size,
+                                                       reject=keep))
+    click.echo(_summary(stats), err=True)
+
+
+def _project(project_dir, *, required: bool):
+    from lic_cli.errors import ProjectError
+    from lic_cli.tasks import load_project
+
+    try:
+        return load_project(project_dir)
+    except ProjectError:
+        if required or project_dir:
+            raise
+        return None  # rules and llm engines work outside a project
+
+
+def _summary(stats) -> str:
     line = f"extract: {_count(stats.teaching, 'teaching turn')}, {_count(stats.items, 'item')}"
     if stats.empty:
-        ids = ", ".join(stats.empty[:_SHOW_IDS]) + (", ..." if len(stats.empty) > _SHOW_IDS else "")
-        line += f"; {len(stats.empty)} with nothing extracted ({ids})"
-    click.echo(line, err=True)
+        line += f"; {len(stats.empty)} with nothing extracted ({_ids(stats.empty)})"
+    if stats.rejected:
+        line += f"; {len(stats.rejected)} rejected: output failed validation ({_ids(stats.rejected)})"
+    if stats.repaired:
+        line += f"; {stats.repaired} repaired by a retry"
+    return line
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(ids[:_SHOW_IDS]) + (", ..." if len(ids) > _SHOW_IDS else "")
 
 
 def _count(n: int, noun: str) -> str:

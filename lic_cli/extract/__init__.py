@@ -3,23 +3,30 @@
 Adds `knowledge` (a list of items, see docs/records.md and `schema.py`) to every user
 turn whose `intent.label` is teach, correct or forget; every other turn and key passes
 through untouched. A teaching turn that yields nothing gets `knowledge: []` and an
-entry in `errors`, so it is never dropped silently.
+entry in `errors`, so it is never dropped silently; one whose engine output fails
+validation gets `knowledge: []`, an `errors` entry with the output, and is counted as
+a reject (`Stats.rejected`, and the `reject` callback: `lic extract --rejects FILE`).
+
+Engines (see docs/extract.md): `rules` (deterministic patterns), `model` (SmolLM2
+fine-tuned on the project's `extract` task), `llm` (any chat model or an
+OpenAI-compatible endpoint) and `auto` (model when one is trained, else rules).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from lic_cli.errors import InputError, RecordError
-from lic_cli.extract import rules
+from lic_cli.errors import InputError, ModelLoadError, ProjectError, RecordError
+from lic_cli.extract.engine import Engine, Outcome, RulesEngine, Turn
 from lic_cli.extract.schema import item_problems, make_item
 from lic_cli.jsonl import record_id
 from lic_cli.records import Context, is_teaching, is_user
 
-ENGINES = ("rules", "auto")
+ENGINES = ("auto", "rules", "model", "llm")
 STAGE = "extract"
+BATCH = 16  # teaching turns per model call; rules handle every turn at once anyway
 
 
 @dataclass
@@ -29,51 +36,125 @@ class Stats:
     teaching: int = 0
     items: int = 0
     empty: list[str] = field(default_factory=list)  # record ids of teaching turns with no item
+    rejected: list[str] = field(default_factory=list)  # record ids whose engine output failed validation
+    repaired: int = 0  # llm answers fixed by the repair retry
 
 
-def run(records: Iterable[dict], *, engine: str = "rules", stats: Stats | None = None) -> Iterator[dict]:
-    """Add `knowledge` to teaching turns. `auto` picks the best available engine (rules, for now)."""
-    if engine not in ENGINES:
-        raise InputError(f"unknown extract engine {engine!r} (expected {', '.join(ENGINES)})", field="engine")
+def load_engine(name: str, project: Any = None, *, llm: str = "smollm2", endpoint: str | None = None,
+                api_key: str | None = None, timeout: float = 60.0, batch_size: int = BATCH) -> Engine:
+    """An engine by name. `project` (a tasks.Project) is needed by `model`; `auto` without one is rules."""
+    if name not in ENGINES:
+        raise InputError(f"unknown extract engine {name!r} (expected {', '.join(ENGINES)})", field="engine")
+    if name == "rules":
+        return RulesEngine()
+    if name == "llm":
+        from lic_cli.extract.llm import LLMEngine
+
+        if endpoint:
+            from lic_cli.extract.endpoint import EndpointGenerator
+
+            return LLMEngine(EndpointGenerator(endpoint, model=llm, api_key=api_key, timeout=timeout,
+                                               workers=min(batch_size, 8)))
+        from lic_cli.extract.generate import ChatGenerator
+
+        return LLMEngine(ChatGenerator.load(llm, batch_size=batch_size, max_new_tokens=200))
+    from lic_cli.extract.model import ModelEngine, trained_entry
+
+    if name == "auto":
+        if project is None or not _has_model(project, trained_entry):
+            return RulesEngine()
+    if project is None:
+        from lic_cli.tasks import load_project
+
+        project = load_project()
+    return ModelEngine.load(project, batch_size=batch_size)
+
+
+def _has_model(project: Any, trained_entry: Callable[[Any], Any]) -> bool:
+    try:
+        return trained_entry(project) is not None
+    except (ProjectError, ModelLoadError):  # no extraction task, or no usable registry
+        return False
+
+
+def run(records: Iterable[dict], *, engine: str | Engine = "rules", stats: Stats | None = None,
+        project: Any = None, batch_size: int = BATCH, reject: Callable[[dict], None] | None = None) -> Iterator[dict]:
+    """Add `knowledge` to teaching turns, in input order. Model engines see up to `batch_size`
+    teaching turns per call, so output lags input by at most one batch."""
+    eng = load_engine(engine, project, batch_size=batch_size) if isinstance(engine, str) else engine
     stats = stats if stats is not None else Stats()
+    if isinstance(eng, RulesEngine):
+        batch_size = 1  # instant: no reason to hold records back
     context = Context()
+    pending: list[tuple[dict, Turn | None]] = []
     for rec in records:
-        out = rec
+        turn = None
         if is_user(rec) and is_teaching(rec):
-            out = _extract(rec, context.before(rec), stats)
+            turn = _turn(rec, context.before(rec))
         context.add(rec)
-        yield out
+        pending.append((rec, turn))
+        if turn is not None and sum(t is not None for _, t in pending) >= batch_size:
+            yield from _flush(pending, eng, stats, reject)
+            pending = []
+    yield from _flush(pending, eng, stats, reject)
 
 
-def _extract(rec: dict, before: list[dict], stats: Stats) -> dict:
+def _turn(rec: dict, before: list[dict]) -> Turn:
     text = rec.get("text")
     if not isinstance(text, str):
         raise RecordError(f"expected a string, got {type(text).__name__}", record=rec, field="text")
     errors = rec.get("errors", [])
     if not isinstance(errors, list):
         raise RecordError(f"expected a list, got {type(errors).__name__}", record=rec, field="errors")
-    # Re-running extract replaces its own earlier error entries instead of piling them up.
-    errors = [e for e in errors if not (isinstance(e, dict) and e.get("stage") == STAGE)]
-    source = record_id(rec) or ""
-    label = rec["intent"]["label"]
+    return Turn(text=text, context=before, label=rec["intent"]["label"])
 
+
+def _flush(pending: list[tuple[dict, Turn | None]], eng: Engine, stats: Stats,
+           reject: Callable[[dict], None] | None) -> Iterator[dict]:
+    turns = [t for _, t in pending if t is not None]
+    outcomes = iter(eng.extract(turns) if turns else [])
+    for rec, turn in pending:
+        if turn is None:
+            yield rec
+            continue
+        out, rejected = _apply(rec, turn, next(outcomes), eng.name, stats)
+        if rejected and reject is not None:
+            reject(out)
+        yield out
+
+
+def _apply(rec: dict, turn: Turn, outcome: Outcome, engine: str, stats: Stats) -> tuple[dict, bool]:
+    # Re-running extract replaces its own earlier error entries instead of piling them up.
+    errors = [e for e in rec.get("errors", []) if not (isinstance(e, dict) and e.get("stage") == STAGE)]
+    source = record_id(rec) or ""
     knowledge: list[dict[str, Any]] = []
-    for kind, fields in rules.extract(text, label, before):
-        item = make_item(kind, fields, source=source, engine="rules")
+    rejected = False
+    if outcome.error is not None:
+        rejected = True
+        errors.append({"stage": STAGE, "reason": f"{engine} engine output failed validation: {outcome.error}",
+                       "engine": engine, "output": outcome.output or ""})
+    for fields in outcome.items:
+        kind = fields.get("kind", "")
+        item = make_item(kind, fields, source=source, engine=engine) if kind in ("qa", "fact", "label", "forget") \
+            else fields
         problems = item_problems(item)
         if problems:
-            errors.append({"stage": STAGE, "reason": f"dropped a {kind} item: {'; '.join(problems)}"})
-        else:
+            rejected = True
+            errors.append({"stage": STAGE, "reason": f"dropped a {kind} item: {'; '.join(problems)}",
+                           "engine": engine, "output": outcome.output or ""})
+        elif item not in knowledge:
             knowledge.append(item)
     stats.teaching += 1
     stats.items += len(knowledge)
-    if not knowledge:
+    stats.repaired += outcome.repaired
+    if rejected:
+        stats.rejected.append(source)
+    elif not knowledge:
         stats.empty.append(source)
-        errors.append({"stage": STAGE, "reason": f"no knowledge found in this {label} turn by the rules engine"})
-
+        errors.append({"stage": STAGE, "reason": f"no knowledge found in this {turn.label} turn by the {engine} engine"})
     out = {**rec, "knowledge": knowledge}
     if errors:
         out["errors"] = errors
     else:
         out.pop("errors", None)
-    return out
+    return out, rejected

@@ -257,7 +257,10 @@ def _label(sentence: str) -> Item | None:
 _COPULA = (r"(?P<cop>(?:is|are)(?:\s+now)?|(?:has|have)(?:\s+been)?\s+(?:changed|updated|moved)\s+to"
            r"|(?:was|were)\s+(?:changed|updated|moved)\s+to|changed to|moved to|is moving to"
            r"|(?:has|have)\s+become|became|will be|is going to be)")
-_NAME = r"[A-Z0-9][\w&.+-]*(?:\s+(?:[A-Z0-9][\w&.+-]*|of|and|&|de))*"
+_NAME = (r"[A-Z0-9][\w&.+-]*(?:\s+(?:[A-Z0-9][\w&.+-]*|of|and|&|de))*"
+         # a named product often ends in a common noun: "the Kestrel Pulse smartwatch"
+         r"(?:\s+(?:smartwatch|watch|speaker|camera|cable|charger|plug|smart plug|headphones|earbuds|buds|laptop"
+         r"|app|hub|store|warehouse))?")
 # Kestrel's support phone number is ... / Kestrel Headphones' battery life is ...
 _POSSESSIVE = re.compile(r"^(?:the\s+)?(?P<subj>" + _NAME + r")'s?\s+(?P<rel>[^,]+?)\s+" + _COPULA
                          + r"\s+(?P<obj>.+)$")
@@ -274,7 +277,9 @@ _VERBS = {"gives": "What does {x} give?", "offers": "What does {x} offer?", "cos
           "accepts": "What does {x} accept?", "lasts": "How long does {x} last?",
           "charges": "How much does {x} charge?", "opens": "When does {x} open?",
           "closes": "When does {x} close?", "earns": "What does {x} earn?",
-          "requires": "What does {x} require?", "supports": "What does {x} support?"}
+          "requires": "What does {x} require?", "supports": "What does {x} support?",
+          "takes": "How long does {x} take?", "expires": "When does {x} expire?",
+          "starts": "When does {x} start?", "ends": "When does {x} end?", "fixes": "What does {x} fix?"}
 _VERB_FORM = re.compile(r"^(?P<x>[^,;:]+?)\s+(?P<verb>" + "|".join(_VERBS) + r")\s+(?P<y>.+)$", _I)
 
 # First words that make a phrase a clause or a pronoun rather than a thing to ask about.
@@ -309,6 +314,8 @@ def _ok_name(text: str) -> bool:
 
 def _fact(subject: str, rel: str, obj: str) -> Item | None:
     subject, rel, obj = _subject(subject), _relation(rel), _value(obj)
+    if obj.lower().startswith("called "):  # "Kestrel's loyalty program is called Kestrel Perks"
+        obj = obj[len("called "):]
     if not (_ok_name(subject) and _ok_name(rel) and obj) or _NOT_VALUES.match(obj):
         return None
     if rel.split()[0].lower() in _NOT_SUBJECTS or subject.split()[0].lower() in _NOT_OWNERS:
@@ -421,10 +428,15 @@ def _teach_items(text: str) -> list[Item]:
 
 # "it's 30 days", "they are ...", "the answer is ...": the value follows.
 _PRONOUN_COPULA = re.compile(
-    r"^(?:it|that|this|they|those|these|the (?:correct |right |real |actual |new )?(?:answer|one|number|value))"
-    r"(?:'s|'re| is| are| was| were| has| have| should be| will be| ought to be)"
+    r"^(?:its(?=\s+[\d$+])|(?:it|that|this|they|those|these"
+    r"|the (?:correct |right |real |actual |new )?(?:answer|one|number|value))"
+    r"(?:'s|'re| is| are| was| were| has| have| should be| will be| ought to be))"
     r"(?:\s+(?:actually|now|really|been|changed to|updated to|moved to|since changed to))*\s+", _I)
 _NOT_BUT = re.compile(r"^not\s+(?P<old>.+?)(?:,\s*|\s+)(?:but|it's|it is|rather|they're|they are)\s+(?P<new>.+)$", _I)
+# "Not 24 hours, 1 hour after checkout": the rejected value has a number, the new one follows.
+_NOT_COMMA = re.compile(r"^not\s+(?P<old>[^,]*\d[^,]*),\s*(?P<new>.+)$", _I)
+# "Only 5 units", "just 1 per order", "more like 3 to 5 days": hedges before the value itself.
+_HEDGE = re.compile(r"^(?:only|just|more like)\s+(?=\S*\d)", _I)
 _BUT_NOT = re.compile(r"^(?P<new>.+?)(?:,\s*|\s+)(?:and\s+)?(?:not|rather than|instead of)\s+(?P<old>.+)$", _I)
 _NOT_ANSWERS = re.compile(
     r"^(?:i|i'm|i've|i'd|you|you're|please|can|could|would|what|why|how|who|where|when|which|let|thanks|"
@@ -437,10 +449,11 @@ def _bare_value(text: str) -> str:
     text = text.replace("\n", " ")
     text = _strip_lead(_strip_lead(text), _CORRECTION)
     text = _FULL_STOP.sub("", text).strip()
-    m = _NOT_BUT.match(text)
+    m = _NOT_BUT.match(text) or _NOT_COMMA.match(text)
     if m:
         text = m.group("new")
     text = _PRONOUN_COPULA.sub("", text, count=1)
+    text = _HEDGE.sub("", text, count=1)
     m = _BUT_NOT.match(text)
     if m:
         text = m.group("new")

@@ -1,4 +1,8 @@
-"""Schema compatibility: which tasks can hold a knowledge item at all."""
+"""Schema compatibility: which tasks can hold a knowledge item at all.
+
+Tasks of format `extraction` (lic's own extractor training data) never receive
+knowledge: their rows are teaching turns, not the things taught.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,16 @@ from typing import Any
 
 from lic_cli.tasks import Project, Task
 
+ROUTABLE = ("qa", "fact", "label")  # the formats that store knowledge items
+
 
 def compatible(project: Project, item: dict[str, Any]) -> list[tuple[Task, str]]:
     """(task, reason) for every task whose schema accepts the item."""
     kind = item.get("kind")
     out = []
     for task in project.tasks.values():
+        if task.format not in ROUTABLE:
+            continue
         if kind == "forget":
             out.append((task, "forget: any task may hold the target"))
         elif kind != task.format:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib.util
 import os
 import shutil
 import sys
@@ -30,7 +29,7 @@ from lic_cli.train import gate, registry
 from lic_cli.train.params import ClassifyParams, SFTParams
 from lic_cli.train.sft import is_main_process
 
-# Train types with an implementation (extraction once lic_cli/extract/prompt.py exists).
+# Train types with an implementation (all of tasks.TRAIN_TYPES).
 IMPLEMENTED = ("classification", "causal-lm", "extraction")
 NOTHING_TO_TRAIN = "nothing to train: every task's model matches its dataset"
 Params = ClassifyParams | SFTParams
@@ -56,8 +55,6 @@ def unavailable(task: Task) -> str | None:
     kind = task.train.type
     if kind not in IMPLEMENTED:
         return f"train type '{kind}' is not implemented yet"
-    if kind == "extraction" and importlib.util.find_spec("lic_cli.extract.prompt") is None:
-        return "train type 'extraction' needs lic_cli/extract/prompt.py, which this install lacks"
     return None
 
 

@@ -1,0 +1,174 @@
+"""Benchmark: `lic extract` throughput per engine on the same transcript, and the model
+engine's generation speed beside plain batched `model.generate` of the same model.
+
+    .venv/bin/python bench/bench_extract.py [--turns 10000] [--sample 32] [--engines rules model llm]
+
+The transcript is built from the extract dataset's rows: for each row its context turns,
+then the row's text as a user turn with its intent label, then an assistant reply, so
+about 40% of the turns are teaching turns and the rest are context the engine reads but
+does not extract from (as in a real conversation). Every text carries a unique suffix, so no cache flatters a
+run. Each row also shows turns per CPU second of this process, the figure that does not
+depend on what else runs on a shared machine. `rules` runs on --turns turns; `model` and `llm` on the first --sample teaching turns
+(with their context) of the same transcript. turns/s counts every transcript turn;
+teaching/s only the turns an engine extracts from.
+
+Generation (model engine only): the engine's batched greedy generation (prompt building,
+left padding, length sorting, decoding, parsing, validation) against one plain
+`model.generate(**tokenizer(prompts, padding=True))` per batch of the same prompts,
+same model, same batch size, same max_new_tokens, interleaved over --rounds rounds (best
+of each kept: on a shared machine other processes otherwise decide the ratio). Both
+count generated tokens up to the end-of-turn token. Target: ratio >= 0.9.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def transcript(rows: list[dict], turns: int) -> Iterator[dict]:
+    n = conv = 0
+    while True:
+        for row in rows:
+            conv += 1
+            recs = [{"role": c["role"], "text": c["text"]} for c in row["context"]]
+            recs.append({"role": "user", "text": row["text"], "intent": {"label": row["label"], "score": 0.9}})
+            recs.append({"role": "assistant", "text": "Thanks, I'll keep that in mind."})
+            for t, rec in enumerate(recs, 1):
+                if n >= turns:
+                    return
+                yield {"conversation": f"c{conv}", "turn": t, **rec, "text": f"{rec['text']} [{n}]"}
+                n += 1
+
+
+def timed(engine, records: list[dict], batch_size: int) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of this process, teaching turns)."""
+    from lic_cli import extract
+
+    stats = extract.Stats()
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in extract.run(records, engine=engine, stats=stats, batch_size=batch_size):
+        pass
+    return time.perf_counter() - start, time.process_time() - cpu, stats.teaching
+
+
+def generation(engine, records: list[dict], rounds: int) -> dict:
+    """The engine's generated tokens/s vs plain batched generate on the same prompts."""
+    import torch
+
+    from lic_cli.extract import prompt
+    from lic_cli.extract.engine import Turn
+    from lic_cli.records import Context, is_teaching
+
+    turns, ctx = [], Context()
+    for rec in records:
+        if is_teaching(rec):
+            turns.append(Turn(rec["text"], ctx.before(rec), rec["intent"]["label"]))
+        ctx.add(rec)
+    gen = engine.generator
+    model, tok, bs = gen.model, gen.tokenizer, gen.batch_size
+    texts = gen.prompts([prompt.messages(t.text, t.context, t.label) for t in turns])
+
+    def plain() -> tuple[float, int]:
+        tokens = 0
+        start = time.perf_counter()
+        for i in range(0, len(texts), bs):
+            enc = tok(texts[i:i + bs], return_tensors="pt", padding=True, add_special_tokens=False)
+            with torch.inference_mode():
+                out = model.generate(**enc, max_new_tokens=gen.max_new_tokens, do_sample=False,
+                                     pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+            for row in out[:, enc["input_ids"].shape[1]:].tolist():
+                tokens += row.index(tok.eos_token_id) + 1 if tok.eos_token_id in row else len(row)
+        return time.perf_counter() - start, tokens
+
+    def engine_run() -> tuple[float, int]:
+        start = time.perf_counter()
+        answers = gen.complete([prompt.messages(t.text, t.context, t.label) for t in turns])
+        for a in answers:  # the engine's own validation, included in its time
+            try:
+                prompt.parse(a.text)
+            except Exception:  # noqa: BLE001 - an invalid answer still counts its tokens
+                pass
+        return time.perf_counter() - start, sum(a.new_tokens for a in answers)
+
+    best = {"plain": 0.0, "engine": 0.0}
+    tokens = {}
+    for _ in range(rounds):
+        for name, fn in (("plain", plain), ("engine", engine_run)):
+            seconds, n = fn()
+            tokens[name] = n
+            best[name] = max(best[name], n / seconds)
+    return {"turns": len(turns), "batch_size": bs, "tokens_engine": tokens["engine"], "tokens_plain": tokens["plain"],
+            "engine_tok_s": round(best["engine"], 1), "plain_tok_s": round(best["plain"], 1),
+            "ratio": round(best["engine"] / best["plain"], 3) if best["plain"] else None}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--turns", type=int, default=10000)
+    ap.add_argument("--sample", type=int, default=32, help="teaching turns for the model and llm engines")
+    ap.add_argument("--project", default=str(ROOT))
+    ap.add_argument("--engines", nargs="+", default=["rules", "model", "llm"], choices=["rules", "model", "llm"])
+    ap.add_argument("--llm", default="smollm2")
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON line too")
+    args = ap.parse_args()
+
+    from lic_cli import extract
+    from lic_cli.records import is_teaching
+    from lic_cli.tasks import load_project
+
+    project = load_project(args.project)
+    data = [json.loads(line) for line in (ROOT / "datasets" / "extract.jsonl").read_text().splitlines()]
+    full = list(transcript(data, args.turns))
+    sample: list[dict] = []
+    for rec in full:  # whole conversations, until --sample teaching turns
+        sample.append(rec)
+        if sum(map(is_teaching, sample)) >= args.sample and rec.get("intent"):
+            break
+    results = []
+    for name in args.engines:
+        try:
+            engine = extract.load_engine(name, project, llm=args.llm, batch_size=args.batch_size)
+        except Exception as exc:  # noqa: BLE001 - a missing model skips its row, the others still run
+            print(f"{name}: skipped ({exc})", file=sys.stderr)
+            continue
+        records = full if name == "rules" else sample
+        best = best_cpu = None
+        for _ in range(args.rounds if name == "rules" else 1):
+            seconds, cpu, teaching = timed(engine, records, args.batch_size)
+            best = seconds if best is None else min(best, seconds)
+            best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+        row = {"engine": name, "turns": len(records), "teaching": teaching,
+               "turns_per_s": round(len(records) / best, 1), "teaching_per_s": round(teaching / best, 2),
+               "turns_per_cpu_s": round(len(records) / best_cpu, 1) if best_cpu else None}
+        if name == "model":
+            row["generation"] = generation(engine, sample, args.rounds)
+        results.append(row)
+
+    # turns per CPU second: what one idle core does, whatever else the machine is running
+    # (for the model engines it also counts torch's worker threads, so it reads low).
+    print(f"{'engine':<8}{'turns':>8}{'teaching':>10}{'turns/s':>11}{'teaching/s':>12}{'turns/CPU s':>13}")
+    for r in results:
+        print(f"{r['engine']:<8}{r['turns']:>8}{r['teaching']:>10}{r['turns_per_s']:>11}{r['teaching_per_s']:>12}"
+              f"{r['turns_per_cpu_s']:>13}")
+    for r in results:
+        if "generation" in r:
+            g = r["generation"]
+            print(f"\nmodel engine generation, {g['turns']} prompts, batch {g['batch_size']}: engine "
+                  f"{g['engine_tok_s']} tok/s, plain model.generate {g['plain_tok_s']} tok/s, ratio {g['ratio']} "
+                  f"(target >= 0.9)")
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
