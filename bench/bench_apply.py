@@ -3,13 +3,18 @@ streaming copy + sha256 of the same file, in the same run.
 
     .venv/bin/python bench/bench_apply.py [--rows 100000 1000000] [--ops 1000] [--nonascii 0.05]
 
-Two applies per size, each the best of two runs in a fresh subprocess (so peak memory,
-ru_maxrss, is its own):
-  first   patch 1 on a dataset lic has never indexed: the key index is built (one
-          extra pass over the file, .lic/index/), then the patch applied through it.
-  steady  patch 2 on the version patch 1 made: the index derived by patch 1 is used
-          (the usual case for a dataset lic manages).
-A third, untimed run of each measures the Python heap peak with tracemalloc.
+Two applies per size, each the best of two rounds, each apply in a fresh subprocess
+(so peak memory, ru_maxrss, is its own):
+  first   patch 1 on a dataset lic has never indexed (a fresh copy): the key index is
+          built (one extra pass over the file, .lic/index/), then the patch applied
+          through it, hashing the old file and the new one.
+  steady  patch 2, right after, on the version patch 1 made, left in place: the index
+          derived by patch 1 is used, and the old file is not hashed again when its stat
+          record (.lic/index/<task>.stat) vouches for it (the usual case for a dataset lic
+          manages). Column "old hashed" says whether it was.
+  rehash  the same as steady with the stat record removed first: the old file hashed
+          as well (as before stat records; the comparison in the same run).
+A third, untimed round measures the Python heap peak with tracemalloc (first, steady).
 Columns: the copy's wall seconds; apply's wall seconds for the call alone and with
 the imports of a cold `lic apply` process, and their ratios to the copy; CPU seconds
 of both (all threads: on a busy machine the steadier figure; apply hashes two files
@@ -69,13 +74,23 @@ def child_copy(src: str) -> None:
     os.unlink(src + ".copy2")
 
 
-def child_apply(root: str, patch: str, trace: bool) -> tuple[float, float]:
-    """(seconds of the imports, seconds of the call); tracemalloc peak MiB printed when `trace`."""
+def child_apply(root: str, patch: str, trace: bool) -> tuple[float, float, int]:
+    """(seconds of the imports, seconds of the call, times the old dataset was hashed);
+    tracemalloc peak MiB printed when `trace`."""
     t0 = time.perf_counter()
+    from lic_cli.patches import apply as apply_mod
     from lic_cli.patches import files
     from lic_cli.patches.apply import apply_patch
     from lic_cli.tasks import load_project
     t1 = time.perf_counter()
+    hashed = []
+    real = apply_mod._HashingReader
+
+    def spy(*args: object) -> object:
+        hashed.append(1)
+        return real(*args)
+
+    apply_mod._HashingReader = spy  # type: ignore[assignment,misc]
     if trace:
         import tracemalloc
         tracemalloc.start()
@@ -86,7 +101,7 @@ def child_apply(root: str, patch: str, trace: bool) -> tuple[float, float]:
     assert res.applied, res
     if trace:
         print(tracemalloc.get_traced_memory()[1] / 2**20)
-    return t1 - t0, t2 - t1
+    return t1 - t0, t2 - t1, len(hashed)
 
 
 def timed(args: list[str]) -> dict[str, float]:
@@ -100,13 +115,14 @@ def child(argv: list[str]) -> None:
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     imp = 0.0
+    hashed = 1
     if argv[0] == "copy":
         child_copy(argv[1])
         call = time.perf_counter() - t0
     else:
-        imp, call = child_apply(argv[1], argv[2], "trace" in argv)
+        imp, call, hashed = child_apply(argv[1], argv[2], "trace" in argv)
     r1 = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"imp": imp, "call": call, "rss": r1.ru_maxrss / 1024,
+    print(json.dumps({"imp": imp, "call": call, "rss": r1.ru_maxrss / 1024, "hashed": hashed,
                       "cpu": r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime}))
 
 
@@ -159,25 +175,31 @@ def bench(n: int, n_ops: int, nonascii: float, work: Path) -> list[dict]:
         paths.append(str(files.write_new(project, patch, f"bench{k}")))
     size = data.stat().st_size
     copy = min((timed(["copy", str(data)]) for _ in range(2)), key=lambda r: r["call"])
-    pristine, after1 = work / f"s{n}-0", work / f"s{n}-1"
+    pristine = work / f"s{n}-0"
     pristine.mkdir()
     (pristine / "datasets").mkdir()
     shutil.copyfile(data, pristine / DATA)
+    # Each round: a fresh copy of the dataset, patch 1 (first), then patch 2 on the file
+    # patch 1 wrote, as it is (a copy would be a new file: its stat record would not fit).
+    runs: dict[str, list[dict]] = {"first": [], "steady": [], "rehash": []}
+    for _ in range(2):
+        for phase in ("steady", "rehash"):
+            restore(pristine, root)
+            runs["first"].append(timed(["apply", str(root), paths[0]]))
+            if phase == "rehash":
+                for rec in (root / ".lic" / "index").glob("*.stat"):
+                    rec.unlink()
+            runs[phase].append(timed(["apply", str(root), paths[1]]))
+    restore(pristine, root)
+    tm = {"first": timed(["apply", str(root), paths[0], "trace"])["tm"],
+          "steady": timed(["apply", str(root), paths[1], "trace"])["tm"]}
     out = []
-    for phase, snap, patch in (("first", pristine, paths[0]), ("steady", after1, paths[1])):
-        runs = []
-        for _ in range(2):
-            restore(snap, root)
-            runs.append(timed(["apply", str(root), patch]))
-            if phase == "first" and not after1.exists():
-                for rel in (DATA, "versions", ".lic"):
-                    (after1 / rel).parent.mkdir(parents=True, exist_ok=True)
-                    (shutil.copytree if (root / rel).is_dir() else shutil.copyfile)(root / rel, after1 / rel)
-        best = min(runs, key=lambda r: r["imp"] + r["call"])
-        restore(snap, root)
-        best["tm"] = timed(["apply", str(root), patch, "trace"])["tm"]
+    tm["rehash"] = float("nan")  # (not measured: as steady, plus the hash)
+    for phase in ("first", "steady", "rehash"):
+        best = min(runs[phase], key=lambda r: r["imp"] + r["call"])
         out.append({"rows": n, "MiB": size / 2**20, "phase": phase, "copy_s": copy["call"],
-                    "copy_cpu": copy["cpu"], **best})
+                    "copy_cpu": copy["cpu"], **best, "tm": tm[phase],
+                    "hashed": "/".join(str(r["hashed"]) for r in runs[phase])})
     return out
 
 
@@ -191,13 +213,13 @@ def main() -> None:
         results = [r for n in args.rows for r in bench(n, args.ops, args.nonascii, Path(tmp))]
     print(f"{'rows':>9} {'MiB':>6} {'apply':>7} {'copy+sha s':>10} {'call s':>7} {'ratio':>6} "
           f"{'+imports s':>10} {'ratio':>6} {'copy CPU s':>10} {'CPU s':>6} {'ratio':>6} "
-          f"{'peak RSS MiB':>12} {'heap peak MiB':>13}")
+          f"{'peak RSS MiB':>12} {'heap peak MiB':>13} {'old hashed':>10}")
     for r in results:
         total = r["imp"] + r["call"]
         print(f"{r['rows']:>9} {r['MiB']:>6.1f} {r['phase']:>7} {r['copy_s']:>10.3f} {r['call']:>7.3f} "
               f"{r['call'] / r['copy_s']:>5.2f}x {total:>10.3f} {total / r['copy_s']:>5.2f}x "
               f"{r['copy_cpu']:>10.3f} {r['cpu']:>6.2f} {r['cpu'] / r['copy_cpu']:>5.2f}x "
-              f"{r['rss']:>12.1f} {r['tm']:>13.1f}")
+              f"{r['rss']:>12.1f} {r['tm']:>13.1f} {r['hashed']:>10}")
     print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
 
 

@@ -7,16 +7,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import struct
+import time
 import tracemalloc
 import zlib
+from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 from test_apply_project import QA_ROWS, dump_rows, edit, make_project, read_rows, turn
 from test_store_scan import random_line
 
 from lic_cli.errors import ConflictError
+from lic_cli.patches import apply as apply_mod
 from lic_cli.patches.apply import apply_patch
 from lic_cli.patches.build import build
 from lic_cli.store import digest, keyindex, scan, versions
@@ -271,3 +276,126 @@ def test_memory_is_flat_in_the_dataset_size(tmp_path, monkeypatch):
     # whether the index is built (first apply) or used.
     assert large[0] - small[0] < 1 << 18, (small, large)
     assert large[1] - small[1] < 1 << 18, (small, large)
+
+
+# --- the stat record: skipping the old file's hash ---------------------------------------
+
+@pytest.fixture
+def old_hashes(monkeypatch):
+    """How many applies hashed the old dataset (each builds one _HashingReader for it)."""
+    calls = []
+    real = apply_mod._HashingReader
+
+    def spy(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(apply_mod, "_HashingReader", spy)
+    return calls
+
+
+def six_rows(project) -> list[dict]:
+    rows = [{"question": f"Question {i}?", "answer": f"Answer {i}.", "split": "train"} for i in range(6)]
+    qa(project).write_text(dump_rows(rows))
+    return rows
+
+
+def test_a_version_lic_wrote_is_not_hashed_again(project, old_hashes):
+    rows = six_rows(project)
+    apply(project, make_patch(project, edit("update", rows[0], {"answer": "Zero."})))
+    assert len(old_hashes) == 1  # the hand-written dataset: hashed (and indexed)
+    rec = keyindex.load_stat(idx_path(project))
+    assert rec is not None and rec.hash == file_hash(qa(project))
+    for i in (1, 2, 3):
+        res = apply(project, make_patch(project, edit("update", rows[i], {"answer": f"New {i}."})))
+        assert res.applied and res.external is None and res.version == i + 1
+    assert len(old_hashes) == 1  # each version lic wrote was taken on its stat record
+    check_index(project)
+    assert versions.head(project, project.task("support_qa")).hash == file_hash(qa(project))
+    assert [r["answer"] for r in read_rows(qa(project))][:4] == ["Zero.", "New 1.", "New 2.", "New 3."]
+
+
+@pytest.mark.parametrize("how", ["in_place", "mtime_put_back", "replaced"])
+def test_an_outside_edit_that_keeps_the_size_is_detected(project, old_hashes, how):
+    rows = six_rows(project)
+    apply(project, make_patch(project, edit("update", rows[0], {"answer": "Zero."})))
+    path = qa(project)
+    st = path.stat()
+    data = path.read_bytes().replace(b"Answer 4.", b"Answer X.")  # same size, another row
+    if how == "replaced":  # a new file renamed over it, even with the old mtime: a new inode
+        tmp = path.with_name("swap.tmp")
+        tmp.write_bytes(data)
+        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(tmp, path)
+    else:
+        with open(path, "r+b") as fh:  # same inode
+            fh.write(data)
+        if how == "mtime_put_back":  # only the ctime tells
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = path.stat()
+    assert after.st_size == st.st_size and keyindex.signature(after) != keyindex.signature(st)
+    res = apply(project, make_patch(project, edit("update", rows[1], {"answer": "One."})))
+    # The record no longer matched: hashed, found not to be the indexed version, indexed
+    # again and applied again (hashed again), as with no record at all.
+    assert len(old_hashes) == 3
+    assert res.applied and res.external == 2 and res.version == 3
+    assert [r["answer"] for r in read_rows(path)] == ["Zero.", "One.", "Answer 2.", "Answer 3.", "Answer X.",
+                                                       "Answer 5."]
+    check_index(project)
+
+
+def test_a_racy_record_is_not_trusted(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b'{"question": "q"}\n')
+    st = path.stat()
+    idx = keyindex.build(io.BytesIO(path.read_bytes()), tmp_path / "d.idx", "question", "d.jsonl")
+    # Hashed within the margin of its last write: a write in the same tick could follow unseen.
+    assert keyindex.verified_record(idx.hash, st, time.time_ns()) is None
+    # Recorded with the mtime in the tick the record is good from: not trusted either.
+    racy = keyindex.StatRecord(idx.hash, keyindex.signature(st), st.st_mtime_ns)
+    assert not keyindex.trusted(racy, idx, st)
+    # Hashed well after the last write: trusted, and only while the signature is the same.
+    rec = keyindex.verified_record(idx.hash, st, st.st_mtime_ns + keyindex.RACY_NS + 10**9)
+    assert rec is not None and keyindex.trusted(rec, idx, st)
+    assert not keyindex.trusted(replace(rec, hash="sha256:" + "0" * 64), idx, st)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # a ctime change alone
+    assert not keyindex.trusted(rec, idx, path.stat())
+    # A file lic wrote and renamed in the same tick as its last write: no record.
+    same_tick = SimpleNamespace(st_dev=1, st_ino=2, st_size=3, st_mtime_ns=5, st_ctime_ns=5)
+    assert keyindex.written_record(idx.hash, same_tick, same_tick) is None
+    later = SimpleNamespace(st_dev=1, st_ino=2, st_size=3, st_mtime_ns=5, st_ctime_ns=6)
+    assert keyindex.written_record(idx.hash, same_tick, later) is not None
+    moved = SimpleNamespace(st_dev=1, st_ino=2, st_size=3, st_mtime_ns=6, st_ctime_ns=7)  # written after
+    assert keyindex.written_record(idx.hash, same_tick, moved) is None
+
+
+def test_a_hashed_dataset_is_recorded_once_it_is_old_enough(project, old_hashes, monkeypatch):
+    rows = six_rows(project)
+    patch = make_patch(project, edit("update", rows[0], {"answer": "Zero."}))
+    apply(project, patch)
+    keyindex.save_stat(idx_path(project), None)  # as after a crash between rename and record
+    # Already applied, nothing written: the old file is hashed, but it was just written,
+    # so no record is made and the next apply hashes it again.
+    assert not apply(project, patch).applied
+    assert keyindex.load_stat(idx_path(project)) is None and len(old_hashes) == 2
+    # With no margin (as if the file were older than it): hashed once more, then recorded.
+    monkeypatch.setattr(keyindex, "RACY_NS", 0)
+    assert not apply(project, patch).applied
+    assert keyindex.load_stat(idx_path(project)) is not None and len(old_hashes) == 3
+    assert apply(project, make_patch(project, edit("delete", rows[5]))).applied
+    assert len(old_hashes) == 3
+    check_index(project)
+
+
+def test_a_stale_record_falls_back_to_hashing(project, old_hashes):
+    rows = six_rows(project)
+    apply(project, make_patch(project, edit("update", rows[0], {"answer": "Zero."})))
+    # A record that lies about the hash (as a damaged one might) is not for this index.
+    rec = keyindex.load_stat(idx_path(project))
+    keyindex.save_stat(idx_path(project), replace(rec, hash="sha256:" + "0" * 64))
+    assert apply(project, make_patch(project, edit("delete", rows[5]))).applied
+    assert len(old_hashes) == 2
+    idx_path(project).with_suffix(".stat").write_bytes(b"{not json")
+    assert apply(project, make_patch(project, edit("update", rows[4], {"answer": "Four."}))).applied
+    assert len(old_hashes) == 3
+    check_index(project)

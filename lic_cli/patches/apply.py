@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -209,7 +211,9 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
     skipped = 0
     conflicts: list[tuple[Op, dict[str, Any] | None, int | None]] = []
     # Both files are hashed by worker threads as they stream: the old one as it is
-    # read, the new one as it is written; neither is read twice.
+    # read, the new one as it is written; neither is read twice. The old one is not
+    # hashed when its stat record vouches for it (keyindex.StatRecord): lic wrote or
+    # hashed it, and it has not been written since.
     h_old, h_new = hashlib.sha256(), hashlib.sha256()
     rows_old = 0
     deleted = added = 0
@@ -241,7 +245,10 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
         except OSError as exc:
             raise PatchError(f"{data_name}: cannot open ({exc.strerror})") from None
         with fh:
-            reader = _HashingReader(fh, hasher, h_old)
+            before_ns = time.time_ns()  # (taken before the stat: see verified_record)
+            st0 = os.fstat(fh.fileno())
+            trust = index is not None and keyindex.trusted(keyindex.load_stat(index.path), index, st0)
+            reader: Any = fh if trust else _HashingReader(fh, hasher, h_old)
             if index is None:
                 source = scan(reader, _filter(task, rows))
             else:
@@ -298,6 +305,9 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
                 else:
                     conflicts.append((op, row, line))
                     emit(chunk)
+            if trust and (keyindex.signature(os.fstat(fh.fileno())) != keyindex.signature(st0)
+                          or keyindex.signature(os.stat(dataset)) != keyindex.signature(st0)):
+                raise keyindex.StaleIndex(f"{data_name} changed while being read")
         for rid, op in by_row.items():
             if rid in found:
                 continue
@@ -323,10 +333,12 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
                 appended.append((keyindex.row_key(row, index.column), len(data)))
             applied.append(op)
         hasher.close()
-        old_hash = "sha256:" + h_old.hexdigest()
+        old_hash = index.hash if trust and index is not None else "sha256:" + h_old.hexdigest()
         if index is not None:
             if old_hash != index.hash:
                 raise keyindex.StaleIndex(f"{data_name} is not the version its index describes")
+            if not trust and not dry_run:  # hashed and found true: let the next apply skip it
+                keyindex.save_stat(index.path, keyindex.verified_record(old_hash, st0, before_ns))
             rows_old = index.rows
             if error is not None or conflicts:  # messages name lines: number them now
                 numbers = _line_numbers(dataset, [off for off, _, _, _ in spans])
@@ -337,6 +349,10 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
             raise ConflictError(_conflict_message(name, data_name, conflicts))
         rows_new = rows_old - deleted + added
         new_hash = "sha256:" + h_new.hexdigest()
+        written_st = None
+        if out is not None and applied and index is not None:
+            out.prepare()  # every byte written: its stat now is the one to find after the rename
+            written_st = os.stat(out.tmp)
         result = _record(project, task, patch, out, patch_path, author, now or utc_now(),
                          old_hash=old_hash, new_hash=new_hash, rows_old=rows_old, rows_new=rows_new,
                          applied=applied, skipped=skipped, dry_run=dry_run)
@@ -354,6 +370,13 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
                             added=appended, close_end=close_end)
         except (OSError, keyindex.StaleIndex):
             index.path.unlink(missing_ok=True)  # a cache: the next apply builds it again
+        else:
+            assert written_st is not None
+            try:
+                rec = keyindex.written_record(result.hash, written_st, os.stat(dataset))
+            except OSError:
+                rec = None
+            keyindex.save_stat(index.path, rec)
     return result
 
 

@@ -20,6 +20,9 @@ never decides alone: apply hashes the dataset as it copies it and drops its work
 that hash is not the header's (an edit made outside lic), so a stale index costs time,
 never a wrong result. The body carries CRCs too, checked on every read. Reads, and the
 build's sort, go in chunks, so memory stays flat in the dataset size.
+
+Beside it, `<task>.stat` (StatRecord) lets apply skip hashing the dataset when its stat
+signature proves it is the bytes lic last wrote or hashed (git's index does the same).
 """
 
 from __future__ import annotations
@@ -58,6 +61,99 @@ BLANK = 0  # the key of a blank line (and of a row without the key column): crc3
 
 def index_path(project: Project, task: Task) -> Path:
     return project.state_dir / "index" / f"{task.name}.idx"
+
+
+# --- the dataset's stat record: when the old file's hash may be skipped ------------------
+
+RACY_NS = 2_000_000_000  # a file changed this close to when it was hashed is hashed again
+
+
+@dataclass(frozen=True)
+class StatRecord:
+    """"The file with this stat signature holds the bytes hashing to `hash`", as git's
+    index records it. `settled_ns`: a time such that any later write to the file leaves
+    its mtime at or after it; the record is trusted only while the signature matches
+    exactly and the recorded mtime is before it (else a write in the same timestamp tick
+    as the one recorded could have changed the bytes unseen)."""
+
+    hash: str
+    sig: tuple[int, int, int, int, int]  # st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns
+    settled_ns: int
+
+
+def signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def stat_path(index: Path) -> Path:
+    return index.with_suffix(".stat")
+
+
+def trusted(rec: StatRecord | None, idx: KeyIndex, st: os.stat_result) -> bool:
+    """Whether the dataset (stat `st`) is, without reading it, the version `idx` describes."""
+    return (rec is not None and rec.hash == idx.hash and rec.sig[2] == idx.size
+            and signature(st) == rec.sig and st.st_mtime_ns < rec.settled_ns)
+
+
+def load_stat(index: Path) -> StatRecord | None:
+    try:
+        obj = json.loads(stat_path(index).read_bytes())
+        rec = StatRecord(hash=obj["hash"], sig=tuple(obj["sig"]),  # type: ignore[arg-type]
+                         settled_ns=obj["settled_ns"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if (not isinstance(rec.hash, str) or len(rec.sig) != 5
+            or not all(type(n) is int for n in (*rec.sig, rec.settled_ns))):
+        return None
+    return rec
+
+
+def save_stat(index: Path, rec: StatRecord | None) -> None:
+    """Write (None: remove) the stat record beside `index`. A cache: no fsync (a torn or
+    empty file does not parse, and a record only ever vouches for its own signature)."""
+    path = stat_path(index)
+    if rec is None:
+        path.unlink(missing_ok=True)
+        return
+    data = json.dumps({"hash": rec.hash, "sig": list(rec.sig), "settled_ns": rec.settled_ns}).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        path.unlink(missing_ok=True)  # no record: the next apply hashes
+
+
+def verified_record(hash: str, st: os.stat_result, before_ns: int) -> StatRecord | None:
+    """The record for a file whose bytes, read after `st` was taken at wall time
+    `before_ns` (taken before the stat), hash to `hash`. A later write gets a timestamp
+    of that time or after; a file changed within RACY_NS of it gets no record (the
+    margin covers coarse file-system timestamps and a clock read ahead of the kernel's)."""
+    settled = before_ns - RACY_NS
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= settled:
+        return None
+    return StatRecord(hash, signature(st), settled)
+
+
+def written_record(hash: str, before: os.stat_result, after: os.stat_result) -> StatRecord | None:
+    """The record for a file lic wrote (hashing `hash`): `before` is its stat once its
+    last byte was written (flushed and closed, under a private temp name), `after` its
+    stat once renamed into place. A write by anyone after the rename gets an mtime at or
+    after the rename's ctime; so when the rename's tick (ctime) is strictly later than
+    the last write's (mtime) and nothing wrote between the two stats, the bytes are ours
+    until the mtime moves. Otherwise (same tick) no record: the next apply hashes."""
+    keep = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns)
+    if keep != (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns):
+        return None
+    if after.st_ctime_ns <= after.st_mtime_ns:
+        return None
+    return StatRecord(hash, signature(after), after.st_ctime_ns)
 
 
 def key_of(value: Any) -> int:
