@@ -46,7 +46,7 @@ class ChatGenerator:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from lic_cli.train.classify import cpu_threads
+        from lic_cli.train.runtime import cpu_threads
 
         torch.set_num_threads(cpu_threads())
         models.quiet_loading()

@@ -243,7 +243,7 @@ def _train(project: Project, task: Task, params: Params, data: Any, version: int
 def _train_classifier(task: Task, params: ClassifyParams, splits: Any, tmp: Path, *, progress: bool,
                       note: Note) -> dict[str, Any]:
     from lic_cli import models
-    from lic_cli.train import classify
+    from lic_cli.train import classify, runtime
 
     assert task.train is not None
     for msg in splits.notes:
@@ -251,7 +251,7 @@ def _train_classifier(task: Task, params: ClassifyParams, splits: Any, tmp: Path
     base = models.resolve(task.train.base)
     evaluated = f"{splits.eval_split}: {len(splits.eval)} rows" if splits.eval_split else "no eval split"
     note(f"{task.name}: training {task.train.base} on {len(splits.train)} rows ({evaluated}), "
-         f"{params.epochs:g} epochs, {classify.cpu_threads()} threads")
+         f"{params.epochs:g} epochs, {runtime.cpu_threads()} threads")
     return classify.train(splits, task.labels, base, tmp, params, progress=progress, note=note)
 
 

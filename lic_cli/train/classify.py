@@ -13,34 +13,24 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lic_cli.errors import ModelLoadError
 from lic_cli.train.data import Splits
 from lic_cli.train.params import ClassifyParams
+from lic_cli.train.runtime import (
+    ListDataset,
+    cpu_threads,
+    progress_bars,
+    quiet_transformers,
+    torch_env,
+    trainer_args,
+)
 
 if TYPE_CHECKING:
     import numpy as np
-
-
-def cpu_threads() -> int:
-    """Torch threads: $LIC_THREADS, else every core this process may use."""
-    env = os.environ.get("LIC_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _torch_env() -> None:
-    # OpenMP threads that spin while waiting make a busy machine (a shared CI runner,
-    # other processes on 2 cores) 2-4x slower; sleeping waits cost little when idle.
-    # Read once, when torch loads OpenMP, so it only helps if torch is not loaded yet.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def encode(tokenizer: Any, texts: Sequence[str], contexts: Sequence[str] | None,
@@ -80,7 +70,7 @@ class Classifier:
         from lic_cli import models
 
         models.offline()
-        _torch_env()
+        torch_env()
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -137,12 +127,12 @@ def train(splits: Splits, labels: Sequence[str], base: Path, out_dir: Path, para
     from lic_cli import models
 
     models.offline()
-    _torch_env()
+    torch_env()
     import torch
     from transformers.utils import logging as hf_logging
 
     torch.set_num_threads(cpu_threads())
-    with _progress_bars(hf_logging, progress):
+    with progress_bars(hf_logging, progress):
         return _train(splits, labels, base, out_dir, params, progress=progress, note=note)
 
 
@@ -153,14 +143,13 @@ def _train(splits: Splits, labels: Sequence[str], base: Path, out_dir: Path, par
         AutoTokenizer,
         DataCollatorWithPadding,
         Trainer,
-        TrainingArguments,
         set_seed,
     )
     from transformers.utils import logging as hf_logging
 
     set_seed(params.seed)  # before the new head is initialised
     id2label = dict(enumerate(labels))
-    with _quiet_transformers(hf_logging):  # the "classifier weights newly initialised" report is expected
+    with quiet_transformers(hf_logging):  # the "classifier weights newly initialised" report is expected
         try:
             tokenizer = AutoTokenizer.from_pretrained(base)
             model = AutoModelForSequenceClassification.from_pretrained(
@@ -176,27 +165,9 @@ def _train(splits: Splits, labels: Sequence[str], base: Path, out_dir: Path, par
         feat["labels"] = label  # type: ignore[assignment]
 
     with tempfile.TemporaryDirectory(prefix="lic-train-") as scratch:
-        args = TrainingArguments(
-            output_dir=scratch,  # required, but nothing is saved there (save_strategy "no")
-            num_train_epochs=params.epochs,
-            learning_rate=params.learning_rate,
-            per_device_train_batch_size=params.batch_size,
-            per_device_eval_batch_size=params.eval_batch_size,
-            weight_decay=params.weight_decay,
-            warmup_steps=params.warmup,
-            seed=params.seed,
-            data_seed=params.seed,
-            save_strategy="no",
-            eval_strategy="no",
-            report_to="none",
-            logging_strategy="no",
-            disable_tqdm=not progress,
-            dataloader_num_workers=0,
-            dataloader_pin_memory=False,
-            # Batches of similar length: less padding, so faster steps on CPU.
-            train_sampling_strategy="group_by_length",
-        )
-        trainer = Trainer(model=model, args=args, train_dataset=_ListDataset(features),
+        # Batches of similar length: less padding, so faster steps on CPU.
+        args = trainer_args(scratch, params, progress=progress, train_sampling_strategy="group_by_length")
+        trainer = Trainer(model=model, args=args, train_dataset=ListDataset(features),
                           data_collator=DataCollatorWithPadding(tokenizer))
         # Trainer writes its summaries with print()/tqdm.write(): keep stdout for records.
         with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(sys.stderr if progress else devnull):
@@ -217,40 +188,6 @@ def _train(splits: Splits, labels: Sequence[str], base: Path, out_dir: Path, par
     model.save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
     return metrics
-
-
-class _ListDataset:
-    """A map-style dataset over a list (what Trainer's samplers need: len and getitem)."""
-
-    def __init__(self, items: list[dict[str, Any]]) -> None:
-        self.items = items
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, i: int) -> dict[str, Any]:
-        return self.items[i]
-
-
-@contextlib.contextmanager
-def _progress_bars(hf_logging: Any, enabled: bool) -> Iterator[None]:
-    """Loading / saving bars on or off for one call (transformers keeps it as global state)."""
-    was = hf_logging.is_progress_bar_enabled()
-    (hf_logging.enable_progress_bar if enabled else hf_logging.disable_progress_bar)()
-    try:
-        yield
-    finally:
-        (hf_logging.enable_progress_bar if was else hf_logging.disable_progress_bar)()
-
-
-@contextlib.contextmanager
-def _quiet_transformers(hf_logging: Any) -> Iterator[None]:
-    level = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(level)
 
 
 def score(gold: Sequence[int], pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:

@@ -43,10 +43,10 @@ class Answerer:
     def __init__(self, folder: Path, *, batch_size: int = BATCH_SIZE, max_new_tokens: int = MAX_NEW_TOKENS,
                  cache: bool = True) -> None:
         from lic_cli import models
-        from lic_cli.train.classify import _torch_env, cpu_threads
+        from lic_cli.train.runtime import cpu_threads, torch_env
 
         models.offline()
-        _torch_env()
+        torch_env()
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 

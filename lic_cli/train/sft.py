@@ -91,15 +91,15 @@ def train_causal_lm(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | No
     and eval_loss (mean completion-token loss), rounded to 4 decimals.
     """
     from lic_cli import models
-    from lic_cli.train.classify import _progress_bars, _torch_env, cpu_threads
+    from lic_cli.train.runtime import cpu_threads, progress_bars, torch_env
 
     models.offline()
-    _torch_env()
+    torch_env()
     import torch
     from transformers.utils import logging as hf_logging
 
     torch.set_num_threads(cpu_threads())
-    with _progress_bars(hf_logging, progress), warnings.catch_warnings():
+    with progress_bars(hf_logging, progress), warnings.catch_warnings():
         # peft asks transformers a deprecated question on every step; nothing for the user to do.
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
         return _train(train_pairs, eval_pairs, base, out_dir, params, progress=progress, note=note)
@@ -112,11 +112,10 @@ def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base:
         AutoTokenizer,
         DataCollatorForSeq2Seq,
         Trainer,
-        TrainingArguments,
         set_seed,
     )
 
-    from lic_cli.train.classify import _ListDataset
+    from lic_cli.train.runtime import ListDataset, trainer_args
 
     set_seed(params.seed)  # before the adapters are initialised
     try:
@@ -143,32 +142,12 @@ def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base:
     on_cpu = not torch.cuda.is_available()
 
     with tempfile.TemporaryDirectory(prefix="lic-sft-") as scratch:
-        args = TrainingArguments(
-            output_dir=scratch,  # required, but nothing is saved there (save_strategy "no")
-            num_train_epochs=params.epochs,
-            max_steps=params.max_steps if params.max_steps > 0 else -1,
-            learning_rate=params.learning_rate,
-            per_device_train_batch_size=params.batch_size,
-            per_device_eval_batch_size=params.eval_batch_size,
-            weight_decay=params.weight_decay,
-            warmup_steps=params.warmup,
-            lr_scheduler_type="linear",
-            bf16=bf16,
-            use_cpu=on_cpu,
-            seed=params.seed,
-            data_seed=params.seed,
-            save_strategy="no",
-            eval_strategy="no",
-            report_to="none",
-            logging_strategy="no",
-            disable_tqdm=not progress,
-            dataloader_num_workers=0,
-            dataloader_pin_memory=False,
-            remove_unused_columns=False,
-        )
+        args = trainer_args(scratch, params, progress=progress, lr_scheduler_type="linear", bf16=bf16,
+                            use_cpu=on_cpu, remove_unused_columns=False,
+                            max_steps=params.max_steps if params.max_steps > 0 else -1)
         collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
-        trainer = Trainer(model=model, args=args, train_dataset=_ListDataset(train_feats),
-                          eval_dataset=_ListDataset(eval_feats) if eval_feats else None, data_collator=collator)
+        trainer = Trainer(model=model, args=args, train_dataset=ListDataset(train_feats),
+                          eval_dataset=ListDataset(eval_feats) if eval_feats else None, data_collator=collator)
         # Trainer writes its summaries with print()/tqdm.write(): keep stdout for records.
         with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(sys.stderr if progress else devnull):
             result = trainer.train()
