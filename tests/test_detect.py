@@ -142,7 +142,7 @@ def test_intent_dataset_is_large_varied_and_split():
                for lab in LABELS)
     texts = [r["text"].casefold() for r in rows]
     keys = [(r["text"].casefold(), r.get("context_user", ""), r.get("context", "")) for r in rows]
-    assert len(set(keys)) == len(keys)  # the task's key: a turn in its context
+    assert len(set(keys)) == len(keys)  # a turn is unique in its context (pairs repeat a text)
     pairs = Counter(r["pair"] for r in rows if "pair" in r)
     assert len(pairs) >= 50 and set(pairs.values()) == {2}
     assert all(len({r["split"] for r in rows if r.get("pair") == p}) == 1 for p in pairs)  # never split apart

@@ -26,8 +26,10 @@ NEW_PHRASING = "Leeds is done, zap it."
 
 def lic(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "LIC_AUTHOR": "tester"}
-    return subprocess.run([sys.executable, "-m", "lic_cli", *args], cwd=cwd, input=stdin, text=True,
-                          capture_output=True, env=env, check=True)
+    done = subprocess.run([sys.executable, "-m", "lic_cli", *args], cwd=cwd, input=stdin, text=True,
+                          capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return done
 
 
 def test_head_meets_its_target_on_the_test_split_and_is_calibrated(demo_project):
