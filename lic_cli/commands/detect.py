@@ -8,7 +8,14 @@ import stat
 import click
 
 from lic_cli.commands._errors import cli_errors
-from lic_cli.commands._options import input_output, project_option, run_stage
+from lic_cli.commands._options import (
+    check_eval_options,
+    emit_eval,
+    eval_options,
+    input_output,
+    project_option,
+    run_stage,
+)
 
 
 @click.command("detect")
@@ -23,16 +30,10 @@ from lic_cli.commands._options import input_output, project_option, run_stage
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=None,
               help="User turns classified per model call (memory stays flat; larger is faster) "
                    "[default: 512 for a file, 64 for a pipe or terminal, so live pipes answer soon].")
-@click.option("--eval", "eval_file", metavar="FILE", default=None,
-              help="Score the model on labelled JSONL rows (text, context, label) instead; '-' means the "
-                   "project's intent dataset.")
-@click.option("--split", default=None, help="With --eval: only rows of this split [default: test for '-', "
-                                            "all rows for a file; 'all' for every row].")
-@click.option("--eval-json", metavar="OUT", default=None,
-              help="With --eval: also write the metrics as JSON here ('-': stdout, the report goes to stderr).")
+@eval_options("text, context_user, context, label", "intent dataset")
 @cli_errors
 def command(input_, output, project_dir, model_choice, threshold, batch_size, eval_file, split, eval_json):
-    """Add `intent` to every user turn, using the previous assistant turn as context.
+    """Add `intent` to every user turn, with the previous exchange (assistant turn and the user turn it answered) as context.
 
     \b
     Examples:
@@ -42,8 +43,7 @@ def command(input_, output, project_dir, model_choice, threshold, batch_size, ev
     from lic_cli import detect
     from lic_cli.tasks import load_project
 
-    if (split or eval_json) and eval_file is None:
-        raise click.UsageError("--split and --eval-json go with --eval")
+    check_eval_options(eval_file, split, eval_json)
     project = load_project(project_dir)
     model = detect.load_model(project, choice=model_choice)
     if eval_file is None:
@@ -52,20 +52,11 @@ def command(input_, output, project_dir, model_choice, threshold, batch_size, ev
         run_stage(input_, output, lambda recs: detect.run(recs, model=model, batch_size=batch_size,
                                                           threshold=threshold))
         return
-    import json
-
     from lic_cli.detect.evaluate import evaluate_file, report
 
     metrics = evaluate_file(project, model, None if eval_file == "-" else eval_file, split=split,
                             threshold=threshold)
-    click.echo(report(metrics), nl=False, err=eval_json == "-")
-    if eval_json is not None:
-        try:
-            fh = click.open_file(eval_json, "w", encoding="utf-8")
-        except OSError as exc:
-            raise click.FileError(eval_json, exc.strerror) from None
-        with fh:
-            fh.write(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+    emit_eval(report(metrics), metrics, eval_json)
 
 
 def _is_file(fp) -> bool:

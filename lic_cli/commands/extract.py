@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from lic_cli.commands._errors import cli_errors
-from lic_cli.commands._options import input_output, project_option, run_stage
+from lic_cli.commands._options import (
+    check_eval_options,
+    emit_eval,
+    eval_options,
+    input_output,
+    project_option,
+    run_stage,
+)
 
 _SHOW_IDS = 10  # ids listed in the summary; the rest are counted
 
@@ -28,13 +35,7 @@ _SHOW_IDS = 10  # ids listed in the summary; the rest are counted
               help="Teaching turns per model call (model and llm engines).")
 @click.option("--rejects", metavar="FILE", type=click.File("w", encoding="utf-8", lazy=True), default=None,
               help="Also write every record whose engine output failed validation here (JSONL).")
-@click.option("--eval", "eval_file", metavar="FILE", default=None,
-              help="Score the engine on labelled rows (extract dataset format) instead; '-' means the "
-                   "project's extract dataset.")
-@click.option("--split", default=None, help="With --eval: only rows of this split [default: test for '-', all "
-                                            "rows for a file; 'all' for every row].")
-@click.option("--eval-json", metavar="OUT", default=None,
-              help="With --eval: also write the metrics as JSON here ('-': stdout, the report goes to stderr).")
+@eval_options("extract dataset format", "extract dataset")
 @cli_errors
 def command(input_, output, project_dir, engine, llm, endpoint, api_key, timeout, batch_size, rejects, eval_file,
             split, eval_json):
@@ -51,15 +52,15 @@ def command(input_, output, project_dir, engine, llm, endpoint, api_key, timeout
     """
     from lic_cli import extract
 
-    if (split or eval_json) and eval_file is None:
-        raise click.UsageError("--split and --eval-json go with --eval")
+    check_eval_options(eval_file, split, eval_json)
     project = _project(project_dir, required=engine == "model" or eval_file == "-")
     eng = extract.load_engine(engine, project, llm=llm, endpoint=endpoint, api_key=api_key, timeout=timeout,
                               batch_size=batch_size)
     if eval_file is not None:
-        from lic_cli.extract.evaluate import write_eval
+        from lic_cli.extract.evaluate import evaluate_file, report
 
-        write_eval(eng, project, eval_file, split=split, eval_json=eval_json, batch_size=batch_size)
+        metrics = evaluate_file(eng, project, eval_file, split=split, batch_size=batch_size)
+        emit_eval(report(metrics), metrics, eval_json)
         return
     stats = extract.Stats()
     from lic_cli.jsonl import dumps

@@ -177,11 +177,10 @@ def report(m: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_eval(engine: Engine, project: Any, path: str, *, split: str | None, eval_json: str | None,
-               batch_size: int = 16) -> dict[str, Any]:
-    """`lic extract --eval`: score, print the report (stderr when the JSON goes to stdout), write JSON."""
-    import sys
-
+def evaluate_file(engine: Engine, project: Any, path: str, *, split: str | None,
+                  batch_size: int = 16) -> dict[str, Any]:
+    """`lic extract --eval`: score `engine` on a labelled file ('-': the project's extract
+    dataset, its test split unless `split` says otherwise)."""
     if path == "-":
         from lic_cli.extract.model import extraction_task
 
@@ -194,11 +193,4 @@ def write_eval(engine: Engine, project: Any, path: str, *, split: str | None, ev
             raise InputError("file not found", source=path)
     metrics = evaluate(engine, read_rows(file, source=source, split=split), batch_size=batch_size)
     metrics["source"], metrics["split"] = source, split or "all"
-    (sys.stderr if eval_json == "-" else sys.stdout).write(report(metrics))
-    if eval_json is not None:
-        text = json.dumps(metrics, ensure_ascii=False, indent=2) + "\n"
-        if eval_json == "-":
-            sys.stdout.write(text)
-        else:
-            Path(eval_json).write_text(text, encoding="utf-8")
     return metrics
