@@ -102,7 +102,7 @@ _LEAD = re.compile(
     _I)
 # Openers of a correction: "No,", "Actually", "That's wrong,", "Wrong —".
 _CORRECTION = re.compile(
-    r"^(?:no+\s+(?=(?:it|it's|its|that|that's|they|they're|the|we|you|not)\b)"
+    r"^(?:(?:no+|nope|nah)\s+(?=(?:it|it's|its|that|that's|they|they're|the|we|you|not)\b)"
     r"|(?:no+|nope|nah|wrong|incorrect|false|not quite|not really|sorry|correction|careful|hmm"
     r"|not (?:this|that|any) (?:year|time|season|month|more)|not anymore|not any more)"
     r"\s*[,:;.!—–-]+\s*"
@@ -211,8 +211,8 @@ def _question_in(text: str) -> str:
 
 
 # "Could you tell me?", "What is it?": the assistant hands the user's question back.
-_ASK_BACK = re.compile(r"^(?:.*,\s*)?(?:could|can|would) you (?:tell me|let me know|check)\??$"
-                       r"|^(?:do you know|what is it|what's it|what is that|which is it)\??$", _I)
+_ASK_BACK = re.compile(r"^(?:.*,\s*)?(?:(?:could|can|would) you (?:tell me|let me know|check)|do you know)"
+                       r"(?:\s+(?:it|that|this))?\??$", _I)
 _IT = re.compile(r"\b(?:it|that)\?$", _I)
 # "I don't know the express fee. What is it?": the thing "it" stands for.
 _NAMED_THING = re.compile(r"\b(?:the|your|our)\s+(?P<np>[a-z][\w+-]*(?:\s+[a-z][\w+-]*){0,3}?)\s*(?:[.,;!]|$)", _I)
@@ -226,12 +226,16 @@ def _assistant_question(context: list[dict]) -> str:
     q = _question_in(text)
     if not q or _RHETORICAL.search(q):
         return ""
+    if _ASK_BACK.match(q):
+        return ""
     if _IT.search(q):
         before = text[: text.rfind(q)] if q in text else ""
         named = list(_NAMED_THING.finditer(before))
         if named:
             return _IT.sub(f"the {named[-1].group('np')}?", q)
-    return "" if _ASK_BACK.match(q) else q
+        if _words(q) <= 3:
+            return ""  # "What is it?" with nothing named: the user's own question is meant
+    return q
 
 
 # --- labels -------------------------------------------------------------------------
@@ -699,8 +703,9 @@ _PRONOUN_VERB = re.compile(
 _PARTICIPLE_LEAD = re.compile(r"^(?:[a-z]+ed|paid|held|sold|made|sent|kept|given|shown|done|built|taken)\s+"
                               r"(?=(?:as|for|with|when|within|until|at|in|on|after|by|from)\b)", _I)
 # Prepositions the question already holds ("What does it pay out as?" -> "a gift card").
-_DROP_PREP = re.compile(r"^(?:as|with|for|of)\s+(?=\S)", _I)
+_DROP_PREP = re.compile(r"^(?:as|with|for|of|to)\s+(?=\S)", _I)
 _DROP_PREP_WHAT = re.compile(r"^(?:in|at|on|after|by)\s+(?=\S)", _I)
+_PREPOSITIONS = {"as", "at", "in", "on", "from", "to", "with", "for", "by", "of", "under", "via", "through", "into"}
 _TIME_PREP_START = re.compile(r"^(?:when|where)\s+\S", _I)
 _WHAT_QUESTION = re.compile(r"^(?:what|what's|which|how long|how much|how many|who)\b", _I)
 _NOT_BUT = re.compile(r"^not\s+(?P<old>.+?)(?:,\s*|\s+)(?:but|it's|it is|rather|they're|they are)\s+(?P<new>.+)$", _I)
@@ -713,11 +718,15 @@ _NOT_ANSWERS = re.compile(
     r"^(?:i|i'm|i've|i'd|you|you're|please|can|could|would|what|why|how|who|where|when|which|let|thanks|"
     r"thank|thanks|ok|okay|yes|yeah|yep|sure|hmm|hi|hello|hey|bye|goodbye|cheers|great|cool|nice|perfect|"
     r"awesome|got it|fine|alright|good|no|nope|sorry|that|this|it|we|they|my|too|not)\b", _I)
+# "That's a bit slow": a reaction, not a value.
+_OPINION = re.compile(r"^(?:a bit|a little|quite|very|really|so|pretty|too|kind of|rather|way too)\s+[a-z]+$", _I)
 # "Right, 14 days." confirms the answer instead of correcting it.
 _CONFIRM = re.compile(r"^(?:right|yes|yeah|yep|yup|exactly|correct|true|that's right|that's correct)\b\s*[,.!—–-]",
                       _I)
 _YES_NO_QUESTION = re.compile(r"^(?:is|are|do|does|did|can|could|will|would|has|have|was|were)\b", _I)
 _NO_OPENER = re.compile(r"^(?:no+|nope|nah|not anymore|not any more|no longer)\b\s*[,.!—–-]*\s*", _I)
+_YES_OPENER = re.compile(r"^(?:yes|yeah|yep|yup|of course|sure)(?:\s+(?:we|it|they|you)\s+(?:do|does|can|is|are|will))?"
+                         r"\b\s*[,.!—–-]*\s*", _I)
 _NEGATION = re.compile(r"\b(?:no|not|never|don't|doesn't|isn't|aren't|can't|cannot|won't|only)\b|n't\b", _I)
 _RESTATED = re.compile(r"^(?:yes|yeah|yep|we do|it does|they do|it is|they are|there is|there are|you can)$", _I)
 _STOP = set("the a an is are do does can you your we our i my to of for in on at it".split())
@@ -740,7 +749,12 @@ def _content(text: str) -> set[str]:
 
 
 def _trim_for(question: str, value: str) -> str:
-    """The value without what the question already says ("for 7 days" -> "7 days")."""
+    """The value without what the question already says ("for 7 days" -> "7 days"; "shipped
+    from?" -> "the Reno warehouse")."""
+    last = question.rstrip(" ?").rsplit(" ", 1)[-1].lower()
+    first, _, rest = value.partition(" ")
+    if rest and first.lower() == last and last in _PREPOSITIONS:
+        return rest
     value = _DROP_PREP.sub("", value, count=1)
     if _WHAT_QUESTION.match(question):
         value = _DROP_PREP_WHAT.sub("", value, count=1)
@@ -773,7 +787,7 @@ def _bare_value(text: str, question: str = "") -> str:
     text = _value(text)
     # A value cut out of "they're charged when they ship" may start with "when"; a whole turn may not.
     if not text or text.endswith("?") or _NOT_ANSWERS.match(text) and not (trimmed and _TIME_PREP_START.match(text)) \
-            or _words(text) > 20 or _FIRST_PERSON.search(text):
+            or _words(text) > 20 or _FIRST_PERSON.search(text) or _OPINION.match(text):
         return ""
     return text
 
@@ -796,8 +810,11 @@ def _yes_no(question: str, text: str, old: str) -> str:
     """The answer to a yes/no question from a correction: 'no, it closes at 8'."""
     text = _FULL_STOP.sub("", _strip_lead(text)).strip()
     opener = _NO_OPENER.match(text)
+    yes = _YES_OPENER.match(text)
     if opener:
         negative, body = True, text[opener.end():]
+    elif yes:
+        negative, body = False, text[yes.end():]
     else:
         body = _strip_lead(text, _CORRECTION)
         copula = _PRONOUN_COPULA.match(body)
@@ -842,8 +859,11 @@ def _correct(text: str, context: list[dict]) -> list[Item]:
     prev_user, prev_assistant = previous_exchange(context)
     question = _question_in(prev_user)
     old = _clean(prev_assistant)
-    if _CONFIRM.match(_strip_lead(text)):
-        return []
+    confirm = _CONFIRM.match(_strip_lead(text))
+    if confirm:
+        rest = _value(_strip_lead(text)[confirm.end():])
+        if not rest or _normal(rest) in _normal(old):
+            return []  # "Right, 14 days." after "14 days"; "Yes, it's $4.99" after "No, ..." is news
     body = _strip_lead(_strip_lead(text), _CORRECTION)
     asked = _assistant_question(context)
     replaces = {"replaces": old} if old else {}
