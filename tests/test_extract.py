@@ -486,3 +486,231 @@ def test_called_is_not_part_of_the_object():
 ])
 def test_more_verb_statements(text, question, answer):
     assert fields(knowledge_of(text, "teach")) == [{"kind": "qa", "question": question, "answer": answer}]
+
+
+# --- forms added in session 3 (issue 4: quality) ---------------------------------------
+
+def items_of(text: str, intent: str, context: list[tuple[str, str]] = ()) -> list[dict]:
+    return fields(knowledge_of(text, intent, context))
+
+
+@pytest.mark.parametrize(("text", "question", "answer"), [
+    # a passive or an adjective: the preposition says what is asked
+    ("Online refunds are processed within 5 business days.", "When are online refunds processed?",
+     "within 5 business days"),
+    ("The trade-in credit is paid as a gift card.", "How is the trade-in credit paid?", "as a gift card"),
+    ("Same-day delivery is available in Portland and Seattle.", "Where is same-day delivery available?",
+     "in Portland and Seattle"),
+    ("Gift wrapping is available for $3.99.", "Is gift wrapping available?", "yes, for $3.99"),
+    ("Pre-order items are charged when they ship, not when they're placed.", "When are pre-order items charged?",
+     "when they ship"),
+    # a place or a time after the copula
+    ("The recycling drop-off point is at every Kestrel store.", "Where is the recycling drop-off point?",
+     "at every Kestrel store"),
+    ("Our annual clearance sale is in January.", "When is your annual clearance sale?", "in January"),
+    ("The email response time is under 24 hours.", "What is the email response time?", "under 24 hours"),
+    ("Kestrel Perks points are worth 1 cent each.", "How much are Kestrel Perks points worth?", "1 cent each"),
+    ("Store pickup is free.", "How much does store pickup cost?", "free"),
+    # plural verbs ask "do"; have/get/come with a counted noun ask for the noun
+    ("In-store repairs take 3 to 5 days.", "How long do in-store repairs take?", "3 to 5 days"),
+    ("Open-box items have a 1-year warranty.", "What warranty do open-box items have?", "a 1-year warranty"),
+    ("Refurbished laptops come with a 1-year warranty.", "What warranty do refurbished laptops come with?",
+     "a 1-year warranty"),
+    # the shop's yes/no policies
+    ("We now ship to Mexico.", "Do you ship to Mexico?", "yes"),
+    ("We don't ship to PO boxes.", "Do you ship to PO boxes?", "no"),
+    ("You can return items bought on sale, the same 14-day window applies.", "Can I return items bought on sale?",
+     "yes, the same 14-day window applies"),
+    # lead-ins without punctuation, typos of "remember", a heading before a colon, typos in questions
+    ("ok so the pickup hold period is 7 days", "What is the pickup hold period?", "7 days"),
+    ("remeber that the refund window is 30 days now", "What is the refund window?", "30 days"),
+    ("Correction for the FAQ: the warranty period is 2 years.", "What is the warranty period?", "2 years"),
+    ("teh restocking fee is 15% on opened drones", "What is the restocking fee?", "15% on opened drones"),
+    ("The refund windwo is 30 days.", "What is the refund window?", "30 days"),
+    # "for ..." names a question, not a fact's subject
+    ("The minimum age for Klarna is 18.", "What is the minimum age for Klarna?", "18"),
+])
+def test_statement_forms(text, question, answer):
+    assert items_of(text, "teach") == [{"kind": "qa", "question": question, "answer": answer}]
+
+
+def test_lower_case_possessive_is_a_fact_but_a_common_noun_owner_is_not():
+    assert items_of("kestrel's cfo is Omar Reyes", "teach") == [
+        {"kind": "fact", "subject": "kestrel", "relation": "cfo", "object": "Omar Reyes"}]
+    assert items_of("The app's dark mode setting is under Profile > Appearance.", "teach") == [
+        {"kind": "qa", "question": "Where is the app's dark mode setting?", "answer": "under Profile > Appearance"}]
+    assert items_of("The Kestrel Aero 2's batery life is 30 hours.", "teach")[0]["relation"] == "battery life"
+
+
+def test_same_question_with_another_qualifier():
+    assert items_of("The trade-in credit for a Glide 14 is $250, and for a Glide 16 it's $350.", "teach") == [
+        {"kind": "qa", "question": "What is the trade-in credit for a Glide 14?", "answer": "$250"},
+        {"kind": "qa", "question": "What is the trade-in credit for a Glide 16?", "answer": "$350"}]
+    # the qualifier can also refine the assistant's last answer
+    assert items_of("And for opened software it's 0 days.", "teach", REFUND) == [
+        {"kind": "qa", "question": "What is the refund window for opened software?", "answer": "0 days"}]
+
+
+def test_its_refers_to_the_assistants_last_subject():
+    context = [("user", "Who is Kestrel's CEO?"), ("assistant", "Kestrel's CEO is Dana Whitfield.")]
+    assert items_of("And its CFO is Omar Reyes.", "teach", context) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "CFO", "object": "Omar Reyes"}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("For ticket_topics, 'where's my order #88123' is shipping.",
+     [{"kind": "label", "text": "where's my order #88123", "label": "shipping", "task": "ticket_topics"}]),
+    # a verdict word is a label once the task that has it is named
+    ("For intent, 'no, it's 30 days' is correct.",
+     [{"kind": "label", "text": "no, it's 30 days", "label": "correct", "task": "intent"}]),
+    ("'Why was I charged sales tax?' is a billing ticket, and 'Where do I mail my return?' is returns.",
+     [{"kind": "label", "text": "Why was I charged sales tax?", "label": "billing"},
+      {"kind": "label", "text": "Where do I mail my return?", "label": "returns"}]),
+    ("'tracking number doesnt work' shoud be shipping",
+     [{"kind": "label", "text": "tracking number doesnt work", "label": "shipping"}]),
+])
+def test_label_forms(text, expected):
+    assert items_of(text, "teach") == expected
+
+
+def test_forget_inside_a_teach_turn():
+    assert items_of("Forget the fax number. Kestrel's support phone number is +1 555 0199.", "teach") == [
+        {"kind": "forget", "target": "fax number"},
+        {"kind": "fact", "subject": "Kestrel", "relation": "support phone number", "object": "+1 555 0199"}]
+
+
+@pytest.mark.parametrize("text", [
+    "Remember my address is 12 Elm Street when you ship it.",
+    "My Perks balance is 1,200 points.",
+    "Let me tell you, the Glide 14 is the best laptop I've owned.",
+    "Our office manager says the business terms are net 30.",
+    "In my experience the Aero Buds last about 6 hours.",
+])
+def test_personal_details_opinions_and_hearsay_are_not_knowledge(text):
+    assert items_of(text, "teach") == []
+
+
+ASK = [("user", REFUND_Q), ("assistant", "I'm not sure, could you tell me?")]
+
+
+def test_answers_after_an_ask_back_or_an_it_question():
+    # "could you tell me?" hands back the user's question
+    assert items_of("It's 30 days.", "teach", ASK) == [{"kind": "qa", "question": REFUND_Q, "answer": "30 days"}]
+    # "What is it?" stands for the thing the assistant just named
+    assert items_of("It's $12.99.", "teach", [("assistant", "I don't know the express fee. What is it?")]) == [
+        {"kind": "qa", "question": "What is the express fee?", "answer": "$12.99"}]
+
+
+@pytest.mark.parametrize(("question", "answer_text", "text", "expected"), [
+    ("How long do I have to pick up an order in store?", "We hold pickup orders for 3 days.",
+     "No, pickup orders are held for 7 days.", "7 days"),                    # "for" is in "how long"
+    ("What does the trade-in pay out as?", "Trade-in credit is paid to your card.",
+     "No, it's paid as a gift card.", "a gift card"),                         # the question ends in "as"
+    ("When do preorders get charged?", "Pre-orders are charged when you place them.",
+     "No, they're charged when they ship.", "when they ship"),
+    ("When does the Toronto store open on Sundays?", "The Toronto store opens at 10 am on Sundays.",
+     "Actually it opens at noon.", "at noon"),                                # a pronoun and a verb
+    ("How long does the reset link last?", "Password reset links expire after 24 hours.",
+     "It expires after 30 minutes.", "30 minutes"),
+    ("What's the Haven camera resolution?", "The Haven camera records in 1080p.", "it records in 2K", "2K"),
+    ("What's the price of the Nest Hub?", "The Kestrel Nest Hub costs $149.",
+     "That was before the price drop, it's $129.", "$129"),                  # the value is in the last clause
+    ("What's the max Klarna order?", "Klarna works on orders up to $500.", "Up to $1,000.", "$1,000"),
+    ("When's the holiday shipping cut-off?", "Order by December 22.", "it's dec 20 this year", "dec 20"),
+    ("How long is the holiday return window?", "Holiday purchases follow the normal 14-day window.",
+     "Not this year, holiday returns are accepted until January 31.", "until January 31"),
+    ("Where can I get a gift receipt?", "Gift receipts are only available in store.",
+     "No, you can choose one at checkout online too.", "at checkout online too"),
+    ("Which cards do you take?", "We accept Visa and Mastercard.", "Also Amex and Discover.",
+     "Visa, Mastercard, Amex and Discover"),                                  # an addition to the list
+])
+def test_correction_values_resolved_against_the_question(question, answer_text, text, expected):
+    assert items_of(text, "correct", [("user", question), ("assistant", answer_text)]) == [
+        {"kind": "qa", "question": question, "answer": expected, "replaces": answer_text}]
+
+
+@pytest.mark.parametrize(("question", "answer_text", "text", "expected"), [
+    ("Is there a restocking fee?", "Yes, there is a 15% restocking fee on opened items.",
+     "No, there's no restocking fee at all.", "no, there's no restocking fee at all"),
+    ("Do you ship to Alaska?", "No, we only ship to the contiguous US and Canada.",
+     "We do ship to Alaska now, it takes 7 to 10 days.", "yes, it takes 7 to 10 days"),
+    ("Can I pay with PayPal?", "Sorry, we don't accept PayPal.",
+     "You're wrong, PayPal is accepted at checkout.", "yes, PayPal is accepted at checkout"),
+    ("Is the Austin store open late on Fridays?", "Yes, Kestrel Austin is open until 10 pm on Fridays.",
+     "Not anymore, it closes at 8.", "no, it closes at 8"),
+    ("Do you offer gift wrapping?", "No, we don't offer gift wrapping.", "Yes we do, it's $4.99 per item.",
+     "yes, it's $4.99 per item"),
+    ("Is there a minimum age for Klarna?", "Klarna is available to anyone with a card.", "You have to be 18.", "18"),
+])
+def test_corrections_of_yes_no_answers(question, answer_text, text, expected):
+    assert items_of(text, "correct", [("user", question), ("assistant", answer_text)]) == [
+        {"kind": "qa", "question": question, "answer": expected, "replaces": answer_text}]
+
+
+def test_correction_matches_each_claim_of_the_assistant():
+    context = [("assistant", "Kestrel's CEO is John Smith and its CFO is Laura Chen.")]
+    assert items_of("Kestrel's CEO is Dana Whitfield and its CFO is Omar Reyes.", "correct", context) == [
+        {"kind": "fact", "subject": "Kestrel", "relation": "CEO", "object": "Dana Whitfield", "replaces": "John Smith"},
+        {"kind": "fact", "subject": "Kestrel", "relation": "CFO", "object": "Omar Reyes", "replaces": "Laura Chen"}]
+    # "the fee" names the claim's "express shipping fee"; the claim ends before "and it ..."
+    context = [("assistant", "The express shipping fee is $9.99 and it arrives in 2 to 3 days.")]
+    assert items_of("The fee is $12.99.", "correct", context) == [
+        {"kind": "qa", "question": "What is the express shipping fee?", "answer": "$12.99", "replaces": "$9.99"}]
+    assert items_of("There is no restocking fee.", "correct", [("assistant", "The restocking fee is 15%.")]) == [
+        {"kind": "qa", "question": "What is the restocking fee?", "answer": "none", "replaces": "15%"}]
+
+
+def test_correction_of_a_label_the_user_asked_about():
+    context = [("user", "'My invoice shows the wrong VAT number' — what topic is that?"),
+               ("assistant", "That sounds like an account ticket.")]
+    assert items_of("No, it's billing.", "correct", context) == [
+        {"kind": "label", "text": "My invoice shows the wrong VAT number", "label": "billing"}]
+
+
+@pytest.mark.parametrize(("text", "context"), [
+    ("Right, 14 days.", REFUND),                           # a confirmation
+    ("That's too expensive.", REFUND),                     # a reaction
+    ("Hmm, that's not what I expected.", REFUND),
+    ("Nope, my email is sam@example.com.", []),            # the user's own details
+])
+def test_corrections_that_are_not_knowledge(text, context):
+    assert items_of(text, "correct", context) == []
+
+
+@pytest.mark.parametrize(("text", "targets"), [
+    ("Forget what I said about the loyalty points.", ["loyalty points"]),
+    ("forget everything about the Haven cloud storage price", ["Haven cloud storage price"]),
+    ("We don't do engraving anymore, forget it.", ["engraving"]),          # "it" is the thing just named
+    ("The Pulse smartwatch bundle is no longer true, remove it.", ["Pulse smartwatch bundle"]),
+    ("We stopped offering the rewards card, forget it.", ["rewards card"]),
+    ("Stop mentioning the $9.99 same-day fee.", ["$9.99 same-day fee"]),
+    ("forget teh fax nuber", ["fax nuber"]),                               # targets keep their typos
+    ("Delete the Kestrel spokesperson fact.", ["Kestrel spokesperson"]),
+    ("Forget the Volt 100W charger price and the Link cable price.", ["Volt 100W charger price", "Link cable price"]),
+    ("Please forget the Reno warehouse, forget the Columbus warehouse too.", ["Reno warehouse", "Columbus warehouse"]),
+    ("Forget the label for 'my invoice is wrong'.", ["label for 'my invoice is wrong'"]),
+])
+def test_forget_forms(text, targets):
+    assert items_of(text, "forget") == [{"kind": "forget", "target": t} for t in targets]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Forget that one, it's being shut down.", "Write to business@kestrel.example."),
+    ("Forget that, we stopped gift wrapping.", "Yes, gift wrapping is $3.99 per item."),  # the rest says why
+    ("That's not a thing, forget it.", "Kestrel Care+ covers theft."),
+    ("That's wrong and should be forgotten.", "The Chicago store has free parking."),
+])
+def test_forget_pointing_at_the_assistant(text, said):
+    assert items_of(text, "forget", [("user", "Tell me more."), ("assistant", said)]) == [
+        {"kind": "forget", "target": said.rstrip(".")}]
+
+
+@pytest.mark.parametrize("text", [
+    "Forget it, never mind.",
+    "Please delete my account.",
+    "Forget the last question, what are your hours in Austin?",
+    "Can you forget things I tell you?",
+    "forget my last message",
+])
+def test_forget_look_alikes(text):
+    assert items_of(text, "forget") == []

@@ -142,6 +142,9 @@ def _lower_first(text: str) -> str:
     if first in ("The", "A", "An", "This", "These", "Those", "Each", "Every", "All", "Any", "Some", "Our", "Your",
                  "My"):
         return first.lower() + (" " + rest if rest else "")
+    # "Refurbished laptops" is capitalized only because it starts the sentence; "Kestrel Care+" is a name.
+    if rest and first[:1].isupper() and first[1:].islower() and rest[:1].islower():
+        return first.lower() + " " + rest
     return text
 
 
