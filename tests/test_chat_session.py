@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from lic_cli.chat.backend import chat_model_spec
 from lic_cli.chat.session import Session, decide
 from lic_cli.chat.staging import Stage
@@ -17,9 +19,9 @@ from lic_cli.tasks import load_project
 class Echo:
     name = "echo"
 
-    def stream(self, messages, *, stop=None, grounded=False):
-        yield "you said: "
-        yield messages[-1]["content"]
+    def generate(self, messages, emit, *, grounded=False):
+        emit("you said: ")
+        emit(messages[-1]["content"])
 
 
 def test_the_newest_trained_causal_lm_answers_when_there_is_one(demo_project):
@@ -77,3 +79,87 @@ def test_transcript_is_written_as_it_goes_and_resumed(tmp_path):
     reply = again.reply()
     assert reply["turn"] == 4 and reply["text"] == "you said: more"
     assert [m["role"] for m in again.messages([])] == ["system", "user", "assistant", "user", "assistant"]
+
+
+class Stopped:
+    """A backend the person interrupts (Ctrl-C) after its second piece."""
+
+    name = "stopped"
+    last_tokens = 0
+
+    def generate(self, messages, emit, *, grounded=False):
+        for n, piece in enumerate(["The ", "refund ", "window "], 1):
+            self.last_tokens = n
+            emit(piece)
+            if n == 2:
+                raise KeyboardInterrupt
+
+
+def test_an_interrupted_reply_keeps_what_was_said(tmp_path):
+    s = Session(Stopped())
+    s.record(s.user("How long is the refund window?"))
+    shown = []
+    with pytest.raises(KeyboardInterrupt):
+        s.generate_reply(shown.append)
+    assert shown == s.partial == ["The ", "refund "] and s.last_stats.tokens == 2
+    rec = s.finish_reply("".join(s.partial), interrupted=True)
+    assert (rec["text"], rec["interrupted"], rec["turn"]) == ("The refund", True, 2)
+
+
+def _row(project_dir: Path, task: str, field: str, value: str) -> dict:
+    path = project_dir / "datasets" / f"{task}.jsonl"
+    return next(r for r in map(json.loads, path.read_text().splitlines()) if r[field] == value)
+
+
+def test_resume_stages_again_what_the_transcript_left_staged(demo_project):
+    """Applied (in a patch file), unstaged by /undo, rejected: none come back; the rest does,
+    and /patch and /apply work on it."""
+    project = load_project(demo_project)
+    refund = _row(demo_project, "support_qa", "question", "How long is the refund window?")
+    fax = _row(demo_project, "facts", "relation", "fax number")
+    phone = _row(demo_project, "facts", "subject", "Kestrel Portland")
+    update = {"task": "support_qa", "op": "update", "row": None, "before": refund,
+              "after": {**refund, "answer": "30 days"}, "candidates": [{"score": 0.9}]}
+    delete = {"task": "facts", "op": "delete", "row": None, "before": fax, "after": None}
+    new_phone = {"task": "facts", "op": "update", "row": None, "before": phone,
+                 "after": {**phone, "object": "+1 503 555 0199"}}
+    added = {"task": "facts", "op": "add", "row": None, "before": None,
+             "after": {"subject": "Kestrel", "relation": "mascot", "object": "a kestrel"}}
+    log = demo_project / "t.jsonl"
+
+    def turn(s, text, edit, decision):
+        rec = s.user(text)
+        rec["edits"] = [decide(edit, decision)]
+        s.stage_edit(rec, rec["edits"][0])
+        s.record(rec)
+        s.reply()
+
+    with log.open("a", encoding="utf-8") as fh:
+        s = Session(Echo(), conversation="c", stage=Stage(project, "tester"))
+        s.sinks.append(fh)
+        turn(s, "Forget the fax number.", delete, "accepted")
+        (applied,) = s.stage.apply()  # /apply: the delete is in a patch file now
+        turn(s, "Portland's number is +1 503 555 0199.", new_phone, "accepted")
+        assert s.stage.undo().startswith("unstaged update of facts")  # /undo
+        turn(s, "The refund window is 30 days.", update, "edited")
+        turn(s, "Our mascot is a kestrel.", added, "rejected")
+        turn(s, "Our mascot is a kestrel, really.", added, "accepted")
+        s.stage.undo()  # the last thing before leaving: only a system turn can carry it
+        s.close()
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert records[4]["unstaged"][0]["task"] == "facts" and records[-1]["role"] == "system"
+
+    again = Session(Echo(), stage=Stage(project, "tester"))
+    assert again.resume(log) == len(records)
+    assert [(e.turn, e.edit["task"], e.edit["op"]) for e in again.stage.edits] == [(5, "support_qa", "update")]
+    assert "candidates" not in again.stage.edits[0].edit
+    assert {m["role"] for m in again.messages([])[1:]} == {"user", "assistant"}  # the system note is not history
+    (patch,) = again.stage.patches()
+    assert patch.ops[0].after["answer"] == "30 days" and patch.ops[0].source == "c/t5"
+    (result,) = again.stage.apply()
+    assert result["applied"] and result["task"] == "support_qa" and applied["patch"] != result["patch"]
+    assert _row(demo_project, "support_qa", "question", "How long is the refund window?")["answer"] == "30 days"
+    # Resumed once more, nothing is staged: all of it is in patch files now.
+    third = Session(Echo(), stage=Stage(project, "tester"))
+    third.resume(log)
+    assert third.stage.edits == []

@@ -2,6 +2,7 @@
 
 POST /v1/chat/completions with `"stream": true` and read the server-sent events, with the
 standard library only. The key, if the server wants one, comes from $LIC_ENDPOINT_KEY.
+`stream` yields the pieces; `generate` hands them to a callback like the local backend.
 """
 
 from __future__ import annotations
@@ -43,16 +44,31 @@ class EndpointLM:
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
+    def _models_url(self) -> str:
+        return self.url.removesuffix("/chat/completions") + "/models"
+
     def _first_model(self) -> str:
         """The server's first model (GET /v1/models); servers with one model ignore the name."""
-        url = self.url.removesuffix("/chat/completions") + "/models"
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=self._headers()), timeout=10) as resp:
+            req = urllib.request.Request(self._models_url(), headers=self._headers())
+            with urllib.request.urlopen(req, timeout=10) as resp:
                 data = json.load(resp).get("data") or []
         except (urllib.error.URLError, OSError, ValueError, AttributeError):
             return "default"
         first = data[0] if data and isinstance(data[0], dict) else {}
         return str(first.get("id") or "default")
+
+    def check(self) -> None:
+        """Fail now, in one line, when nothing answers at the URL (any HTTP answer will do:
+        not every server has /v1/models)."""
+        try:
+            req = urllib.request.Request(self._models_url(), headers=self._headers())
+            with urllib.request.urlopen(req, timeout=10):
+                pass
+        except urllib.error.HTTPError:
+            pass
+        except (urllib.error.URLError, OSError) as exc:
+            raise ModelLoadError(f"endpoint {self.url}: {getattr(exc, 'reason', exc)}") from None
 
     def stream(self, messages: list[dict[str, str]], *, stop: threading.Event | None = None,
                grounded: bool = False) -> Iterator[str]:
@@ -89,6 +105,15 @@ class EndpointLM:
                     if piece:
                         self.last_tokens += 1
                         yield piece
+
+    def generate(self, messages: list[dict[str, str]], emit, *, grounded: bool = False) -> None:
+        """The backend interface (lic_cli/chat/backend.py): on Ctrl-C the connection is closed."""
+        stream = self.stream(messages, grounded=grounded)
+        try:
+            for piece in stream:
+                emit(piece)
+        finally:
+            stream.close()
 
     def reply(self, messages: list[dict[str, str]], *, grounded: bool = False) -> str:
         return "".join(self.stream(messages, grounded=grounded)).strip()

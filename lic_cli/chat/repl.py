@@ -8,9 +8,10 @@ Ctrl-C stops a reply (or a question), never the session; Ctrl-D or /quit ends it
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lic_cli.chat.learn import Learned
@@ -26,6 +27,8 @@ When a turn teaches, the proposed change is shown: [a]ccept, [e]dit or [r]eject 
   /undo    unstage the last accepted change (or, if none is staged, revert the last applied patch)
   /log     the latest dataset versions
   /model   which model answers, and the live-knowledge settings
+  /model NAME|PATH|URL [SERVER-MODEL]   switch: an alias (smollm2), a local Hugging Face
+           folder, a task with a trained chat model, or an OpenAI-compatible server
   /help    this text        /quit (or Ctrl-D)  leave
 Ctrl-C stops a reply."""
 
@@ -92,6 +95,8 @@ class Repl:
                         break
                 except LicError as exc:
                     self.say(f"error: {exc}", "red")
+                except KeyboardInterrupt:
+                    self.say("\n[interrupted]", "yellow")
                 continue
             self.turn(text)
         self.goodbye()
@@ -119,7 +124,8 @@ class Repl:
                                       if (e.conversation, e.turn) != (rec["conversation"], rec["turn"])]
             rec = {k: rec[k] for k in ("conversation", "turn", "role", "text")}
             self.say("\n[learning skipped]", "yellow")
-        self.s.record(rec)
+        with sigint_deferred():
+            self.s.record(rec)
         self.answer(learned)
 
     def learn(self, learned: Learned) -> dict[str, Any]:
@@ -270,30 +276,30 @@ class Repl:
     # --- the reply ----------------------------------------------------------------------
 
     def answer(self, learned: Learned | None) -> None:
-        stop = threading.Event()
-        parts: list[str] = []
-        interrupted = False
+        """Stream the reply here, in the main thread (as fast as plain `generate`): Ctrl-C
+        raises KeyboardInterrupt out of the model at the next token, and the part already
+        said is logged with `"interrupted": true`."""
         out = self.console.file
-        gen = self.s.stream_reply(stop)
+        interrupted = False
+
+        def write(piece: str) -> None:
+            out.write(piece)
+            out.flush()
+
         try:
-            with contextlib.closing(gen):
-                out.write("assistant> ")
-                out.flush()
-                for piece in gen:
-                    parts.append(piece)
-                    out.write(piece)
-                    out.flush()
+            write("assistant> ")
+            self.s.generate_reply(write)
         except KeyboardInterrupt:
-            stop.set()
             interrupted = True
         except LicError as exc:
             out.write("\n")
             self.say(f"error: {exc}", "red")
             interrupted = True
-        out.write("\n")
-        if interrupted:
-            self.say("[stopped]", "yellow")
-        self.s.finish_reply("".join(parts), interrupted=interrupted)
+        with sigint_deferred():  # the reply is over: a late Ctrl-C must not lose its record
+            out.write("\n")
+            if interrupted:
+                self.say("[stopped]", "yellow")
+            self.s.finish_reply("".join(self.s.partial), interrupted=interrupted)
         self.status(learned)
 
     def status(self, learned: Learned | None) -> None:
@@ -328,7 +334,13 @@ class Repl:
         elif name == "/log":
             self.show_log()
         elif name == "/model":
-            self.show_model()
+            args = text.split()[1:]
+            if len(args) > 2:
+                self.say("usage: /model [NAME|PATH|URL [SERVER-MODEL]]", "yellow")
+            elif args:
+                self.switch_model(*args)
+            else:
+                self.show_model()
         else:
             self.say(f"unknown command {name}; /help lists them", "yellow")
         return None
@@ -379,6 +391,17 @@ class Repl:
         if not shown:
             self.say("no dataset versions recorded yet")
 
+    def switch_model(self, spec: str, server_model: str | None = None) -> None:
+        """Load the named model and let it answer from the next turn; on a bad name the old
+        one stays (the error is one line)."""
+        from lic_cli.chat.start import open_backend
+
+        self.say(f"loading {spec}...", "dim")
+        backend, note = open_backend(spec, project=_project(self.s), server_model=server_model, check=True,
+                                     max_new_tokens=getattr(self.s.backend, "max_new_tokens", 128))
+        self.s.backend, self.model_note = backend, note
+        self.say(f"model {backend.name} ({note}) answers from now on", "bold")
+
     def show_model(self) -> None:
         b = self.s.backend
         self.say(f"model: {b.name}" + (f" ({self.model_note})" if self.model_note else ""))
@@ -387,6 +410,24 @@ class Repl:
             r = self.s.retriever
             self.say(f"live knowledge: top {r.top_k} rows with similarity ≥ {r.threshold} from "
                      f"{', '.join(t.name for t in r.tasks)}")
+
+
+@contextlib.contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Ignore Ctrl-C while a transcript record is written, so a record is never half done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _project(session: Session):
+    return next((part.project for part in (session.stage, session.learner, session.retriever) if part is not None),
+                None)
 
 
 def _read_line(prompt: str) -> str:

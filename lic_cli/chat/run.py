@@ -30,11 +30,13 @@ def main(*, model: str | None, endpoint: str | None, system: str | None, convers
     sess, note = start(opts, notify=notify)
     if resume:
         n = sess.resume(resume)
-        notify(f"resumed conversation '{sess.conversation}' ({n} turns) from {resume}")
+        staged = f", {len(sess.stage.edits)} staged change(s)" if sess.stage is not None and sess.stage.edits else ""
+        notify(f"resumed conversation '{sess.conversation}' ({n} turns{staged}) from {resume}")
     log_path = log_file or resume
     with contextlib.ExitStack() as stack:
         if log_path:
             sess.sinks.append(stack.enter_context(open(log_path, "a", encoding="utf-8")))
+        stack.callback(sess.close)  # runs before the log is closed
         if interactive:
             _console(sess, note, output)
             return

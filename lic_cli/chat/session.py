@@ -9,8 +9,6 @@ moment it is complete, so an interrupted session loses nothing.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from typing import IO, Any
 from lic_cli.chat.backend import DEFAULT_SYSTEM
 from lic_cli.chat.learn import Learned, Learner
 from lic_cli.chat.retrieve import Hit, Retriever
-from lic_cli.chat.staging import Stage
+from lic_cli.chat.staging import Stage, staged_edit
 from lic_cli.jsonl import Reader, dumps
 
 NOTES = "Answer from these notes; they are current and override anything you remember:"
@@ -66,11 +64,13 @@ class Session:
         self.next_turn = 1
         self.last_stats: ReplyStats | None = None
         self.last_hits: list[Hit] = []
+        self.partial: list[str] = []  # the pieces of the reply being generated
 
     # --- the transcript ---------------------------------------------------------------
 
     def resume(self, path: str | Path) -> int:
-        """Continue the conversation of a transcript (its last conversation); returns its turn count."""
+        """Continue the conversation of a transcript (its last conversation), with the edits it
+        left staged staged again; returns its turn count."""
         with open(path, encoding="utf-8") as fh:
             records = list(Reader(fh, str(path)))
         if not records:
@@ -78,6 +78,8 @@ class Session:
         self.conversation = str(records[-1]["conversation"])
         self.turns = [r for r in records if str(r.get("conversation")) == self.conversation]
         self.next_turn = max(int(r["turn"]) for r in self.turns) + 1
+        if self.stage is not None:
+            self.stage.restore(self.turns)
         return len(self.turns)
 
     def user(self, text: str) -> dict[str, Any]:
@@ -87,7 +89,12 @@ class Session:
         return rec
 
     def record(self, rec: dict[str, Any]) -> dict[str, Any]:
-        """Add a finished turn to the conversation and write it to every log."""
+        """Add a finished turn to the conversation and write it to every log. A user turn also
+        carries what /undo unstaged since the last one (`unstaged`), so a resumed session and
+        the transcript agree on what is still staged."""
+        if rec.get("role") == "user" and self.stage is not None and self.stage.unstaged:
+            rec = {**rec, "unstaged": self.stage.unstaged}
+            self.stage.unstaged = []
         self.turns.append(rec)
         line = dumps(rec) + "\n"
         for sink in self.sinks:
@@ -95,19 +102,30 @@ class Session:
             sink.flush()
         return rec
 
+    def close(self) -> None:
+        """At the end: /undo notes no user turn has carried yet go on a last system turn."""
+        if self.stage is not None and self.stage.unstaged:
+            notes, self.stage.unstaged = self.stage.unstaged, []
+            self.record({"conversation": self.conversation, "turn": self.next_turn, "role": "system",
+                         "text": f"unstaged {len(notes)} change(s)", "unstaged": notes})
+            self.next_turn += 1
+
+    def dialogue(self) -> list[dict[str, Any]]:
+        """The user and assistant turns (what the model and the learning stages read)."""
+        return [t for t in self.turns if t.get("role") in ("user", "assistant")]
+
     # --- learning ---------------------------------------------------------------------
 
     def detect(self, rec: dict[str, Any]) -> Learned | None:
-        return self.learner.detect(self.turns, rec) if self.learner else None
+        return self.learner.detect(self.dialogue(), rec) if self.learner else None
 
     def locate(self, learned: Learned, label: str | None = None) -> Learned:
         assert self.learner is not None
-        return self.learner.locate(self.turns, learned, label=label)
+        return self.learner.locate(self.dialogue(), learned, label=label)
 
     def stage_edit(self, rec: dict[str, Any], edit: dict[str, Any]) -> None:
         if self.stage is not None and edit.get("op") in APPLIED_OPS:
-            self.stage.add(rec["conversation"], rec["turn"], {k: v for k, v in edit.items()
-                                                                if k not in ("candidates", "decision")})
+            self.stage.add(rec["conversation"], rec["turn"], staged_edit(edit))
 
     # --- replies ----------------------------------------------------------------------
 
@@ -122,30 +140,36 @@ class Session:
         if hits and self.retriever is not None:
             system = f"{system}\n{NOTES}\n{self.retriever.context(hits)}"
         msgs = [{"role": "system", "content": system}]
-        msgs += [{"role": t["role"], "content": t["text"]} for t in self.turns[-self.history:]
-                 if t.get("role") in ("user", "assistant")]
+        msgs += [{"role": t["role"], "content": t["text"]} for t in self.dialogue()[-self.history:]]
         return msgs
 
-    def stream_reply(self, stop: threading.Event | None = None) -> Iterator[str]:
-        """Stream the reply to the last user turn; `self.finish_reply` records it."""
-        self.last_hits, self.last_stats = [], None
+    def generate_reply(self, emit: Callable[[str], None]) -> str:
+        """Generate the reply to the last user turn in this thread, each piece to `emit` as it
+        comes; returns the text. KeyboardInterrupt (Ctrl-C) stops it and propagates, with
+        `last_stats` and `partial` telling what was said so far; `finish_reply` records it."""
+        self.last_hits, self.last_stats, self.partial = [], None, []
         start = time.perf_counter()
         last_user = next((t["text"] for t in reversed(self.turns) if t.get("role") == "user"), "")
         self.last_hits = self.retrieve(last_user)
         retrieve_s = time.perf_counter() - start
         msgs = self.messages(self.last_hits)
-        first = None
+        first: float | None = None
+        parts = self.partial
         t0 = time.perf_counter()
-        inner = self.backend.stream(msgs, stop=stop, grounded=bool(self.last_hits))
+
+        def piece(text: str) -> None:
+            nonlocal first
+            if first is None:
+                first = time.perf_counter() - t0
+            parts.append(text)
+            emit(text)
+
         try:
-            with contextlib.closing(inner):  # closing this generator stops the model at once
-                for piece in inner:
-                    if first is None:
-                        first = time.perf_counter() - t0
-                    yield piece
+            self.backend.generate(msgs, piece, grounded=bool(self.last_hits))
         finally:
             self.last_stats = ReplyStats(first, time.perf_counter() - t0, getattr(self.backend, "last_tokens", 0),
                                          retrieve_s)
+        return "".join(parts)
 
     def finish_reply(self, text: str, *, interrupted: bool = False) -> dict[str, Any]:
         rec: dict[str, Any] = {"conversation": self.conversation, "turn": self.next_turn, "role": "assistant",
@@ -158,7 +182,7 @@ class Session:
         return self.record(rec)
 
     def reply(self) -> dict[str, Any]:
-        return self.finish_reply("".join(self.stream_reply()))
+        return self.finish_reply(self.generate_reply(lambda _piece: None))
 
 
 def run(lines: Iterable[str], *, session: Session, accept: str = "none",

@@ -9,18 +9,30 @@ written for review (`lic apply --approve PATCH`) and leave the session.
 `/undo` takes back the newest change of the session: a staged edit is unstaged; when
 nothing is staged, the last patch this session applied is reverted as a new version
 (`lic revert`: history is never rewritten).
+
+`--resume` rebuilds the stage from the transcript (`restore`): the accepted and edited
+edits of its user turns, less those a later turn names as `unstaged` (what /undo took
+back) and those already in a patch file of the project (applied, or written for review).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lic_cli.errors import LicError
+from lic_cli.jsonl import record_id
+from lic_cli.patches import files
+from lic_cli.patches.apply import complete_row, expected_id
 from lic_cli.patches.build import build
 from lic_cli.patches.fileformat import Patch, utc_now
 from lic_cli.patches.run import apply_records, revert_files
 from lic_cli.tasks import Project
+
+STAGED_DECISIONS = ("accepted", "edited")
+STAGED_OPS = ("add", "update", "delete")
 
 Notify = Callable[[str], None]
 
@@ -39,6 +51,20 @@ class StagedEdit:
     def record(self) -> dict[str, Any]:
         return {"conversation": self.conversation, "turn": self.turn, "role": "user", "edits": [self.edit]}
 
+    def note(self) -> dict[str, Any]:
+        """How the transcript names this edit when /undo unstages it."""
+        e = self.edit
+        return {"turn": self.turn, "task": e["task"], "op": e["op"], "row": e.get("row"), "after": e.get("after")}
+
+
+def staged_edit(edit: dict[str, Any]) -> dict[str, Any]:
+    """An accepted edit as the stage keeps it: without the evidence and the decision."""
+    return {k: v for k, v in edit.items() if k not in ("candidates", "decision")}
+
+
+def _same(note: dict[str, Any], staged: StagedEdit) -> bool:
+    return json.dumps(note, sort_keys=True) == json.dumps(staged.note(), sort_keys=True)
+
 
 @dataclass
 class Stage:
@@ -47,6 +73,7 @@ class Stage:
     notify: Notify = _quiet
     edits: list[StagedEdit] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # patch files this session applied, oldest first
+    unstaged: list[dict[str, Any]] = field(default_factory=list)  # /undo notes not yet in the transcript
 
     def add(self, conversation: str, turn: int, edit: dict[str, Any]) -> None:
         self.edits.append(StagedEdit(conversation, turn, edit))
@@ -74,6 +101,7 @@ class Stage:
         """Unstage the newest staged edit, else revert the newest applied patch."""
         if self.edits:
             gone = self.edits.pop()
+            self.unstaged.append(gone.note())
             e = gone.edit
             return f"unstaged {e['op']} of {e['task']} row {e.get('row') or '(new)'}"
         if self.applied:
@@ -83,3 +111,40 @@ class Stage:
             versions = ", ".join(f"{r['task']} version {r['version']}" for r in results if r["applied"])
             return f"reverted {path}" + (f" as {versions}" if versions else "")
         return "nothing to undo"
+
+    def restore(self, records: Iterable[dict[str, Any]]) -> int:
+        """Stage again what a transcript's conversation left staged; returns how many edits."""
+        for rec in records:
+            if rec.get("role") != "user" and not rec.get("unstaged"):
+                continue
+            for note in rec.get("unstaged") or []:
+                match = [i for i, s in enumerate(self.edits) if _same(note, s)]
+                if match:
+                    del self.edits[match[-1]]
+            for edit in rec.get("edits") or []:
+                if edit.get("decision") in STAGED_DECISIONS and edit.get("op") in STAGED_OPS:
+                    self.add(str(rec["conversation"]), int(rec["turn"]), staged_edit(edit))
+        written = self._written()
+        self.edits = [s for s in self.edits if (s.edit["task"], self._row(s), record_id(s.record)) not in written]
+        return len(self.edits)
+
+    def _row(self, staged: StagedEdit) -> str | None:
+        """The row id the edit's op gets in a patch (as lic_cli.patches.build gives it)."""
+        e = staged.edit
+        try:
+            task = self.project.task(e["task"])
+        except LicError:
+            return None
+        if e["op"] == "add":
+            return expected_id(task, complete_row(task, e.get("after") or {}))
+        return e.get("row") or expected_id(task, e.get("before") or {})
+
+    def _written(self) -> set[tuple[str, str, str]]:
+        """(task, row, source record) of every op in the project's patch files."""
+        out = set()
+        for task in {s.edit["task"] for s in self.edits} & set(self.project.tasks):
+            folder = files.patch_dir(self.project, task)
+            for path in sorted(folder.glob("*" + files.SUFFIX)) if folder.is_dir() else []:
+                patch, _, _ = files.load(self.project, path, check_id=False)
+                out.update((task, op.row, op.source) for op in patch.ops if op.source)
+        return out

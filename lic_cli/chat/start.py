@@ -1,18 +1,19 @@
 """Putting a chat session together: backend, learning stages, live knowledge, staging.
 
-Each model is loaded once here, for the whole session.
+Each model is loaded once here, for the whole session (and again only when `/model`
+switches the backend: `open_backend`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lic_cli.chat.backend import DEFAULT_SYSTEM, LocalLM, chat_model_spec
+from lic_cli.chat.backend import DEFAULT_MODEL, DEFAULT_SYSTEM, LocalLM, chat_model_spec
 from lic_cli.chat.endpoint import EndpointLM
 from lic_cli.chat.retrieve import THRESHOLD, TOP_K, Retriever
 from lic_cli.chat.session import Session
 from lic_cli.chat.staging import Notify, Stage
-from lic_cli.errors import ProjectError
+from lic_cli.errors import ModelLoadError, ProjectError
 from lic_cli.tasks import Project, load_project
 
 
@@ -41,14 +42,43 @@ def find_project(project_dir: str | None) -> Project | None:
         return None
 
 
+def is_url(spec: str) -> bool:
+    return spec.startswith(("http://", "https://"))
+
+
+def open_backend(spec: str, *, project: Project | None, max_new_tokens: int,
+                 server_model: str | None = None, check: bool = False):
+    """(backend, note) for a model named by the person: an endpoint URL (`server_model` names the
+    server's model), a task of the project with a trained causal-lm model (its active one), a
+    packaged alias or a local Hugging Face folder. `check` makes an unreachable endpoint an
+    error now rather than at the first reply."""
+    if is_url(spec):
+        backend = EndpointLM(spec, model=server_model, max_new_tokens=max_new_tokens)
+        if check:
+            backend.check()
+        return backend, "OpenAI-compatible endpoint"
+    if project is not None and spec in project.tasks:
+        from lic_cli.train import registry
+
+        task = project.task(spec)
+        entry = registry.latest(project, spec) if task.train is not None and task.train.type == "causal-lm" else None
+        if entry is None:
+            raise ModelLoadError(f"task '{spec}' has no trained chat model (a causal-lm task after lic train {spec})")
+        path = str(registry.model_path(project, entry))
+        return LocalLM(path, max_new_tokens=max_new_tokens), f"trained on {spec} v{entry.get('dataset_version')}"
+    return LocalLM(spec, max_new_tokens=max_new_tokens), "--model" if spec != DEFAULT_MODEL else "packaged"
+
+
 def start(opts: Options, *, notify: Notify) -> tuple[Session, str]:
     """(session, a note on where the model came from) ready to chat."""
     project = find_project(opts.project_dir)
     if opts.endpoint:
-        backend = EndpointLM(opts.endpoint, model=opts.model, max_new_tokens=opts.max_new_tokens)
-        note = "OpenAI-compatible endpoint"
+        backend, note = open_backend(opts.endpoint, project=project, max_new_tokens=opts.max_new_tokens,
+                                     server_model=opts.model)
+    elif opts.model:
+        backend, note = open_backend(opts.model, project=project, max_new_tokens=opts.max_new_tokens)
     else:
-        spec, note = (opts.model, "--model") if opts.model else chat_model_spec(project)
+        spec, note = chat_model_spec(project)
         backend = LocalLM(spec, max_new_tokens=opts.max_new_tokens)
     learner = retriever = stage = None
     if project is not None and (opts.learn or opts.knowledge):
