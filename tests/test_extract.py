@@ -714,3 +714,20 @@ def test_forget_pointing_at_the_assistant(text, said):
 ])
 def test_forget_look_alikes(text):
     assert items_of(text, "forget") == []
+
+
+def test_shouted_possessive_is_still_a_fact():
+    assert items_of("KESTREL'S CEO IS DANA WHITFIELD", "teach") == [
+        {"kind": "fact", "subject": "KESTREL", "relation": "CEO", "object": "DANA WHITFIELD"}]
+
+
+def test_correction_saying_who_changed_the_value():
+    context = [("user", "When does the Reno warehouse open?"), ("assistant", "The Reno warehouse opens at 8 am.")]
+    assert items_of("They changed it to 9 am.", "correct", context) == [
+        {"kind": "qa", "question": "When does the Reno warehouse open?", "answer": "9 am",
+         "replaces": "The Reno warehouse opens at 8 am."}]
+
+
+def test_no_longer_with_a_singular_verb_targets_the_thing():
+    assert items_of("Kestrel no longer sells the Volt 30W charger.", "forget") == [
+        {"kind": "forget", "target": "Volt 30W charger"}]

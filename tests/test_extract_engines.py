@@ -329,7 +329,8 @@ def test_tiny_trained_model_runs_end_to_end(demo_project, tmp_path):
                     note=lambda _: None)
     registry.add(project, {"task": task.name, "status": "trained", "path": str(folder.relative_to(project.root)),
                            "dataset_version": 1, "dataset_hash": digest, "base": "smollm2", "type": "extraction"})
-    assert not isinstance(extract.load_engine("auto", project), RulesEngine)
+    # auto stays with the rules (the better engine on the dataset) even when a model is trained
+    assert isinstance(extract.load_engine("auto", project), RulesEngine)
     rejects = tmp_path / "rejects.jsonl"
     result = CliRunner().invoke(command, ["--project", str(demo_project), "--engine", "model", "--rejects",
                                           str(rejects)],

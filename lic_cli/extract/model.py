@@ -17,6 +17,7 @@ from lic_cli.extract.generate import ChatGenerator
 from lic_cli.tasks import Project, Task
 
 FORMAT = "extraction"
+MAX_NEW_TOKENS = 160  # the longest gold answer of the extract dataset is 69 tokens
 
 
 def extraction_task(project: Project) -> Task:
@@ -50,7 +51,7 @@ class ModelEngine:
             raise ModelLoadError(f"no trained model for task '{task.name}' yet: run `lic train {task.name}` "
                                  "(or use --engine rules or --engine llm)")
         folder = project.path(entry["path"])
-        return cls(ChatGenerator.load(folder, batch_size=batch_size, max_new_tokens=160))
+        return cls(ChatGenerator.load(folder, batch_size=batch_size, max_new_tokens=MAX_NEW_TOKENS))
 
     def extract(self, turns: list[Turn]) -> list[Outcome]:
         answers = self.generator.complete([prompt.messages(t.text, t.context, t.label) for t in turns])

@@ -324,15 +324,16 @@ def _label(sentence: str) -> Item | None:
 
 # --- statements: facts and question/answer pairs --------------------------------------
 
-_COPULA = (r"(?P<cop>(?:is|are)(?:\s+now)?|(?:has|have)(?:\s+been)?\s+(?:changed|updated|moved)\s+to"
+# (?i:...): "KESTREL'S CEO IS ..." is shouted, the names around it stay case-sensitive
+_COPULA = (r"(?P<cop>(?i:(?:is|are)(?:\s+now)?|(?:has|have)(?:\s+been)?\s+(?:changed|updated|moved)\s+to"
            r"|(?:was|were)\s+(?:changed|updated|moved)\s+to|changed to|moved to|is moving to"
-           r"|(?:has|have)\s+become|became|will be|is going to be)")
+           r"|(?:has|have)\s+become|became|will be|is going to be))")
 _NAME = (r"[A-Z0-9][\w&.+-]*(?:\s+(?:[A-Z0-9][\w&.+-]*|of|and|&|de))*"
          # a named product often ends in a common noun: "the Kestrel Pulse smartwatch"
          r"(?:\s+(?:smartwatch|watch|speaker|camera|cable|charger|plug|smart plug|headphones|earbuds|buds|laptop"
          r"|app|hub|store|warehouse))?")
 # Kestrel's support phone number is ... / Kestrel Headphones' battery life is ...
-_POSSESSIVE = re.compile(r"^(?:the\s+)?(?P<subj>" + _NAME + r")'s?\s+(?P<rel>[^,]+?)\s+" + _COPULA
+_POSSESSIVE = re.compile(r"^(?:the\s+)?(?P<subj>" + _NAME + r")'[sS]?\s+(?P<rel>[^,]+?)\s+" + _COPULA
                          + r"\s+(?P<obj>.+)$")
 # "The app's ..." matches _NAME through its common-noun tail, but names no one.
 _COMMON_OWNER = re.compile(r"^(?:The|A|An)\s+[a-z]")
@@ -693,7 +694,9 @@ _PRONOUN_COPULA = re.compile(
     r"^(?:its(?=\s+[\d$+])|(?:it|that|this|they|those|these"
     r"|the (?:correct |right |real |actual |new )?(?:answer|one|number|value))"
     r"(?:'s|'re| is| are| was| were| has| have| should be| will be| ought to be)"
-    r"|you (?:have to|must|need to|got to|gotta) be)"
+    r"|you (?:have to|must|need to|got to|gotta) be"
+    r"|(?:they|we|kestrel) (?:changed|moved|updated|pushed|bumped|raised|lowered|cut|dropped|set) (?:it|that|this|them)"
+    r"(?: to)?)"
     r"(?:\s+(?:actually|now|really|been|changed to|updated to|moved to|since changed to))*\s+", _I)
 # "..., it's $129" / "Wrong address, it's 410 Congress Avenue": the value is in the last clause.
 _LAST_CLAUSE = re.compile(r"(?:,\s*|\s+[—–-]\s+)(?=(?:it's|it is|they're|they are|that's|that is)\s+\S)", _I)
@@ -1056,7 +1059,8 @@ def _part_targets(part: str) -> list[str]:
     if m := _NO_LONGER.match(plain):
         verb = m.group("verb").lower()
         who = "we" if m.group("who").lower() == "we" else m.group("who")
-        return [_target(m.group("rest")) if verb in _HAVE_VERBS else _value(f"{who} {m.group('verb')} {m.group('rest')}")]
+        have = verb in _HAVE_VERBS or verb.endswith("s") and verb[:-1] in _HAVE_VERBS or verb in ("has", "does")
+        return [_target(m.group("rest")) if have else _value(f"{who} {m.group('verb')} {m.group('rest')}")]
     return []
 
 
