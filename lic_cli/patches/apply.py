@@ -156,6 +156,8 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
     """Apply through the dataset's key index (built first when missing or stale), or by
     scanning every key when the index cannot answer for this patch."""
     dataset = project.dataset_path(task)
+    if not dry_run:  # (under the lock) what a killed apply left of its index work
+        keyindex.sweep(keyindex.index_path(project, task))
     rows = [r for op in patch.ops for r in (op.before, op.after) if r]
     col = _index_column(task, rows)
     try:
@@ -228,6 +230,8 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
     appended: list[tuple[int, int]] = []
     close_end = False
     error: tuple[bytes, int] | None = None  # (line, span number)
+    derived: tuple[keyindex.KeyIndex, Any] | None = None  # the next version's index, not in place yet
+    freeing: Any = None  # the thread freeing the old index's blocks
     hasher = HashWorker()  # started last: the finally below stops it
 
     def emit(data: bytes | memoryview) -> None:
@@ -332,6 +336,8 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
             if index is not None:
                 appended.append((keyindex.row_key(row, index.column), len(data)))
             applied.append(op)
+        if out is not None and applied and not conflicts:
+            out.start_prepare()  # fsync on a thread while the hash ends and the index is derived
         hasher.close()
         old_hash = index.hash if trust and index is not None else "sha256:" + h_old.hexdigest()
         if index is not None:
@@ -351,32 +357,45 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
         new_hash = "sha256:" + h_new.hexdigest()
         written_st = None
         if out is not None and applied and index is not None:
+            # The next version's index, beside the current one until the commit.
+            try:
+                derived = keyindex.derive(index, hash=new_hash, size=written, rows=rows_new, touched=touched,
+                                          added=appended, close_end=close_end)
+            except (OSError, keyindex.StaleIndex):
+                pass  # a cache: the next apply builds it again
             out.prepare()  # every byte written: its stat now is the one to find after the rename
             written_st = os.stat(out.tmp)
         result = _record(project, task, patch, out, patch_path, author, now or utc_now(),
                          old_hash=old_hash, new_hash=new_hash, rows_old=rows_old, rows_new=rows_new,
                          applied=applied, skipped=skipped, dry_run=dry_run)
+        if not dry_run and applied:
+            if derived is None:  # no index, or none derived: an old one would only cost a wasted pass
+                keyindex.index_path(project, task).unlink(missing_ok=True)
+            else:
+                new_index, tmp = derived
+                derived = None
+                try:
+                    freeing = keyindex.install(tmp, new_index)
+                except OSError:
+                    tmp.unlink(missing_ok=True)
+                    new_index.path.unlink(missing_ok=True)
+                else:
+                    assert written_st is not None
+                    try:
+                        rec = keyindex.written_record(result.hash, written_st, os.stat(dataset))
+                    except OSError:
+                        rec = None
+                    keyindex.save_stat(new_index.path, rec)
     finally:
         hasher.close()
-        if out is not None and not out.done:
-            out.discard()
-    if dry_run or not applied:
-        return result
-    if index is None:  # an index of the old version would only cost a wasted pass
-        keyindex.index_path(project, task).unlink(missing_ok=True)
-    else:
-        try:
-            keyindex.derive(index, hash=new_hash, size=written, rows=rows_new, touched=touched,
-                            added=appended, close_end=close_end)
-        except (OSError, keyindex.StaleIndex):
-            index.path.unlink(missing_ok=True)  # a cache: the next apply builds it again
-        else:
-            assert written_st is not None
-            try:
-                rec = keyindex.written_record(result.hash, written_st, os.stat(dataset))
-            except OSError:
-                rec = None
-            keyindex.save_stat(index.path, rec)
+        if out is not None:
+            if not out.done:
+                out.discard()
+            out.settle()  # the old version's blocks freed (started by the commit)
+        if derived is not None:  # derived but not committed
+            derived[1].unlink(missing_ok=True)
+        if freeing is not None:
+            freeing.wait()
     return result
 
 

@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import zlib
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from lic_cli.errors import InputError
+from lic_cli.store.atomic import Background, replace_retiring
 from lic_cli.store.digest import HashWorker
 from lic_cli.store.rows import normalize_text
 from lic_cli.store.scan import _ASCII_WS, _ESCAPED_ASCII, _LOWER, BLOCK, Readable, _stable
@@ -410,7 +412,7 @@ def build(fh: Readable, path: Path, column: str, source: str) -> KeyIndex:
                             live=slots, rows=slots - finder.blank, open_end=last != b"\n",
                             crc_lens=crcs[0], crc_table=crcs[1])
 
-        return _write_with(path, body, header)
+        return _write_with(path, body, header)[0]
 
 
 def _bucket(np: Any, scratch: Path, slots: int) -> list[Path]:
@@ -443,10 +445,11 @@ def _bucket(np: Any, scratch: Path, slots: int) -> list[Path]:
     return paths
 
 
-def _write_with(path: Path, body: Any, header: Any) -> KeyIndex:
+def _write_with(path: Path, body: Any, header: Any, *, install: bool = True) -> tuple[KeyIndex, Path]:
     """Write `body(out)` after a header slot, then `header()` (known once the body is
-    written) into it, and rename over `path`. No fsync: the index is a cache checked
-    against its CRCs and the dataset's hash, never trusted blindly."""
+    written) into it, and rename over `path` (with `install`; else the temp file is
+    returned for `install()`). No fsync: the index is a cache checked against its CRCs
+    and the dataset's hash, never trusted blindly."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -456,11 +459,29 @@ def _write_with(path: Path, body: Any, header: Any) -> KeyIndex:
             idx: KeyIndex = header()
             out.seek(0)
             out.write(idx.header())
-        os.replace(tmp, path)
+        if install:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return idx
+    return idx, Path(tmp)
+
+
+def install(tmp: Path, idx: KeyIndex) -> Background | None:
+    """Put a derived index in place (the old one's blocks freed on the thread returned)."""
+    return replace_retiring(tmp, idx.path)
+
+
+def sweep(path: Path) -> None:
+    """Remove what a killed apply left of its index work (temp files, build scratch
+    folders) beside the index at `path`. Call under the task's lock."""
+    if path.parent.is_dir():
+        for stem in (path.name, stat_path(path).name):
+            for p in path.parent.glob(f".{stem}.*"):
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
 
 
 @dataclass
@@ -473,8 +494,10 @@ class Touched:
 
 
 def derive(idx: KeyIndex, *, hash: str, size: int, rows: int, touched: dict[int, Touched],
-           added: list[tuple[int, int]], close_end: bool) -> KeyIndex:
-    """Write the index of the next version over `idx.path` and return it.
+           added: list[tuple[int, int]], close_end: bool) -> tuple[KeyIndex, Path]:
+    """Write the index of the next version beside `idx.path`: it and its temp file, to
+    `install()` once that version is committed (apply derives it while the new dataset
+    is being fsynced).
 
     `touched`: slot -> what happened to that line; `added`: (key, length) of the lines
     appended; `close_end`: a newline was added after the last line first. Streams the
@@ -557,7 +580,7 @@ def derive(idx: KeyIndex, *, hash: str, size: int, rows: int, touched: dict[int,
                        open_end=idx.open_end and not added and last not in touched,
                        crc_lens=crcs[0], crc_table=crcs[1])
 
-    return _write_with(idx.path, body, header)
+    return _write_with(idx.path, body, header, install=False)
 
 
 def _chunk_bounds(count: int) -> Iterable[int]:

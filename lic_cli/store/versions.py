@@ -166,7 +166,7 @@ def commit(project: Project, task: Task, new_dataset: AtomicFile | None, *, old_
     write_atomic(jpath, json.dumps({"task": task.name, "old_hash": old_hash, "new_hash": new_hash,
                                     "entries": [e.to_dict() for e in entries]}, ensure_ascii=False))
     if new_dataset is not None:
-        new_dataset.commit()
+        new_dataset.commit(retire=True)  # the old version's blocks are freed on a thread
     _crash_point("renamed")
     write_atomic(log_path(project, task), _dumps_log(versions + entries))
     _crash_point("logged")
