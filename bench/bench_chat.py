@@ -2,7 +2,7 @@
 backend, beside plain `model.generate` of the same model on the same prompt in the same run;
 and the per-turn cost of the learning stages (detect, extract, route, locate) and retrieval.
 
-    python bench/bench_chat.py [--model smollm2] [--tokens 64] [--rounds 3]
+    python bench/bench_chat.py [--model smollm2] [--tokens 64] [--rounds 3] [--no-learning]
 
 Targets (issue 8): chat >= 0.9x the tokens/s of plain generate; first token <= 1 s on 2 cores.
 Two replies are timed: the live-knowledge question (3 retrieved rows, a short answer) and a
@@ -74,6 +74,7 @@ def main() -> None:
     ap.add_argument("--model", default="smollm2")
     ap.add_argument("--tokens", type=int, default=64, help="max new tokens per reply")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-learning", action="store_true", help="time the replies only")
     args = ap.parse_args()
 
     from lic_cli.models import offline
@@ -140,13 +141,18 @@ def main() -> None:
               f"{c_dec / p_dec:.2f}x; target >= 0.9x")
         print(f"chat first token {med(chat_runs, 0):.2f} s, retrieval included (target <= 1 s)")
     sink.close()
+    if not args.no_learning:
+        learning(learner, retriever, args.rounds)
+    shutil.rmtree(work, ignore_errors=True)
 
-    # Per-turn cost of learning: each turn through the four stages, models loaded once.
+
+def learning(learner, retriever, rounds: int) -> None:
+    """Per-turn cost of learning: each turn through the four stages, models loaded once."""
     per: dict[str, list[float]] = {"detect": [], "extract": [], "route": [], "locate": []}
     retrieval = []
     teaching = 0
     learner.run([], {"conversation": "b", "turn": 1, "role": "user", "text": TURNS[0][0]})  # warm-up
-    for rnd in range(args.rounds):
+    for rnd in range(rounds):
         for n, (text, before) in enumerate(TURNS):
             history = []
             if before:
@@ -162,14 +168,13 @@ def main() -> None:
             retriever.search(text)
             retrieval.append(time.perf_counter() - t)
     print()
-    print(f"learning per user turn, ms ({len(TURNS)} turns x {args.rounds} rounds, {teaching} of them teaching; "
+    print(f"learning per user turn, ms ({len(TURNS)} turns x {rounds} rounds, {teaching} of them teaching; "
           "extract/route/locate run on teaching turns only)")
     print(f"{'stage':<12}{'mean':>8}{'median':>8}{'max':>8}")
     total = [sum(vals) for vals in zip(*per.values(), strict=True)]
     for name, vals in [*per.items(), ("all four", total), ("retrieval", retrieval)]:
         print(f"{name:<12}{statistics.mean(vals) * 1000:>8.1f}{statistics.median(vals) * 1000:>8.1f}"
               f"{max(vals) * 1000:>8.1f}")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_chat_endpoint import Server
 
 from lic_cli.jsonl import Reader
 
@@ -110,6 +111,19 @@ def test_teach_correct_forget_apply_undo_and_the_live_answer(demo_project):
     child.expect(PROMPT)
     assert "model: smollm2 (packaged)" in command(child, "/model")
 
+    # /model switches the backend; a bad name is one error line and the old model stays.
+    assert "error: model 'no-such-model': no such alias or folder" in command(child, "/model no-such-model")
+    assert "model: smollm2 (packaged)" in command(child, "/model")
+    server = Server()
+    try:
+        switched = command(child, f"/model {server.url}")
+        assert f"model tiny-chat@{server.url} (OpenAI-compatible endpoint) answers from now on" in switched
+        served = say(child, "how long do I have to return something?")
+    finally:
+        server.close()
+    reply, status = served.split("assistant> ", 1)[1].split("\n", 1)
+    assert "30 days" in reply and f"tiny-chat@{server.url} · first token" in status
+
     # Ctrl-D leaves cleanly; the transcript has every turn.
     child.sendeof()
     child.expect(pexpect.EOF)
@@ -126,4 +140,41 @@ def test_teach_correct_forget_apply_undo_and_the_live_answer(demo_project):
     (edited,) = turns[4]["edits"][:1]
     assert edited["decision"] == "edited" and edited["after"]["answer"] == "45 days from delivery"
     assert turns[3]["context"] and any(c["task"] == "support_qa" for c in turns[3]["context"])
-    assert turns[-1]["interrupted"] is True and turns[-1]["model"] == "smollm2"
+    stopped = next(t for t in turns if t.get("interrupted"))
+    assert stopped["model"] == "smollm2" and stopped["role"] == "assistant"
+    assert turns[-1]["model"] == f"tiny-chat@{server.url}" and "30 days" in turns[-1]["text"]
+
+
+def test_resume_brings_back_what_was_staged(demo_project):
+    """Accepted but not applied, the session ends; resumed, /patch shows it and /apply applies it.
+    What /undo took back before leaving stays out."""
+    log = demo_project / "session.jsonl"
+    child = spawn(demo_project, "--log", str(log))
+    child.expect(PROMPT)
+    assert "staged (1 change(s)" in say(child, "The refund window is 30 days.")
+    assert "staged (2 change(s)" in say(child, "Please forget Kestrel's fax number.")
+    assert "unstaged delete of facts" in command(child, "/undo")
+    child.sendeof()
+    child.expect("1 accepted change\\(s\\) were not applied")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and not (demo_project / "versions").exists()
+    first = len(log.read_text(encoding="utf-8").splitlines())
+
+    child = spawn(demo_project, "--resume", str(log))
+    child.expect(PROMPT)
+    assert f"resumed conversation 'chat' ({first} turns, 1 staged change(s))" in ANSI.sub("", child.before)
+    patch = command(child, "/patch")
+    assert "+ answer: \"30 days\"" in patch and "fax" not in patch
+    assert "support_qa is now version 1" in command(child, "/apply")
+    live = say(child, "how long do I have to return something?")
+    assert "30 days" in live.split("assistant> ", 1)[1]
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert any(r["relation"] == "fax number" for r in rows(demo_project, "facts"))
+    with log.open(encoding="utf-8") as fh:
+        turns = list(Reader(fh))
+    assert [t["turn"] for t in turns] == list(range(1, len(turns) + 1))  # one numbering across both sessions
+    assert turns[first - 1]["role"] == "system" and turns[first - 1]["unstaged"][0]["op"] == "delete"

@@ -163,3 +163,92 @@ def test_resume_stages_again_what_the_transcript_left_staged(demo_project):
     third = Session(Echo(), stage=Stage(project, "tester"))
     third.resume(log)
     assert third.stage.edits == []
+
+
+def tiny_lm(folder: Path) -> Path:
+    """A real, tiny Hugging Face causal LM folder (random weights, SmolLM2's tokenizer and
+    chat template): what `--model PATH` and `/model PATH` load, in a second."""
+    import shutil
+
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from lic_cli.models import resolve
+
+    source = resolve("smollm2")
+    config = AutoConfig.from_pretrained(source)
+    config.update({"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+                   "num_key_value_heads": 1, "head_dim": 8})
+    AutoModelForCausalLM.from_config(config).save_pretrained(folder)
+    for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        if (source / name).exists():
+            shutil.copy(source / name, folder / name)
+    return folder
+
+
+@pytest.mark.slow
+def test_local_model_streams_in_the_calling_thread_and_sigint_stops_it():
+    import os
+    import signal
+    import threading
+
+    import torch
+
+    from lic_cli.chat.backend import LocalLM
+
+    lm = LocalLM("smollm2", max_new_tokens=24)
+    messages = [{"role": "user", "content": "Tell me a long story about a dragon."}]
+    enc = lm.encode(messages)
+    with torch.inference_mode():
+        out = lm.model.generate(**enc, **lm.generate_kwargs(False))
+    new = out[0, enc["input_ids"].shape[1]:]
+    threads = []
+    pieces = []
+
+    def emit(piece):
+        threads.append(threading.current_thread())
+        pieces.append(piece)
+
+    lm.generate(messages, emit)
+    # The same greedy tokens as plain generate, streamed piece by piece from this thread.
+    assert "".join(pieces) == lm.tokenizer.decode(new, skip_special_tokens=True) and len(pieces) > 5
+    assert lm.last_tokens == len(new) and set(threads) == {threading.main_thread()}
+
+    # Ctrl-C (a real SIGINT) at the third piece stops generate at once; the tokens so far count.
+    stopped = []
+
+    def interrupt(piece):
+        stopped.append(piece)
+        if len(stopped) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        lm.generate(messages, interrupt)
+    assert len(stopped) == 3 and 3 <= lm.last_tokens < len(new)
+    assert lm.reply(messages) == "".join(pieces).strip()  # and the model is fine afterwards
+
+
+@pytest.mark.slow
+def test_open_backend_resolves_aliases_folders_tasks_and_urls(demo_project):
+    from lic_cli.chat.start import open_backend
+    from lic_cli.errors import ModelLoadError
+
+    project = load_project(demo_project)
+    with pytest.raises(ModelLoadError, match="task 'support_qa' has no trained chat model"):
+        open_backend("support_qa", project=project, max_new_tokens=8)
+    with pytest.raises(ModelLoadError, match="task 'ticket_topics' has no trained chat model"):
+        open_backend("ticket_topics", project=project, max_new_tokens=8)  # a classifier, never a chat model
+    with pytest.raises(ModelLoadError, match="model 'no-such-model': no such alias or folder"):
+        open_backend("no-such-model", project=project, max_new_tokens=8)
+    with pytest.raises(ModelLoadError, match=r"endpoint http://127.0.0.1:9/v1/chat/completions"):
+        open_backend("http://127.0.0.1:9", project=project, max_new_tokens=8, check=True)
+
+    folder = tiny_lm(demo_project / "models" / "support_qa" / "v0-abcdef12")
+    lm, note = open_backend(str(folder), project=project, max_new_tokens=8)
+    assert (lm.name, note) == (str(folder), "--model") and lm.model.config.hidden_size == 16
+    entry = {"task": "support_qa", "status": "trained", "path": "models/support_qa/v0-abcdef12",
+             "dataset_version": 0, "dataset_hash": file_hash(demo_project / "datasets" / "support_qa.jsonl"),
+             "type": "causal-lm", "time": "2026-01-01T00:00:00Z"}
+    (demo_project / "models" / "registry.jsonl").write_text(json.dumps(entry) + "\n")
+    lm, note = open_backend("support_qa", project=project, max_new_tokens=8)
+    assert (lm.name, note, lm.max_new_tokens) == (str(folder), "trained on support_qa v0", 8)
+    assert isinstance(lm.reply([{"role": "user", "content": "hi"}]), str)

@@ -69,9 +69,9 @@ def _streamer(tokenizer, emit: Emit):
 class LocalLM:
     """Greedy generation with the model's own chat template, in the caller's thread.
 
-    Generating in the main thread matters for speed: torch's intra-op threads belong to
-    the thread that set them up, and a fresh worker thread ran `generate` at 0.84-0.89x
-    of the main thread on 2 idle cores (docs/benchmarks.md, "chat").
+    The main thread matters for speed: the same `generate` call in a worker thread ran at
+    0.84-0.89x of the main-thread call on 2 idle cores (docs/benchmarks.md, "chat"), and
+    Ctrl-C needs no stop flag here, since it raises KeyboardInterrupt out of `generate`.
     """
 
     def __init__(self, spec: str = DEFAULT_MODEL, *, max_new_tokens: int = 128) -> None:
