@@ -10,8 +10,9 @@ from lic_cli.commands._options import project_option
 
 @click.command("chat")
 @click.option("--model", "model_spec", default=None, envvar="LIC_CHAT_MODEL",
-              help="Model alias or local Hugging Face causal-LM folder (with --endpoint: the server's model name) "
-                   "[default: the newest trained chat model, else smollm2].")
+              help="Model alias, local Hugging Face causal-LM folder, or a task with a trained chat model (with "
+                   "--endpoint: the server's model name) [default: the newest trained chat model, else smollm2]. "
+                   "/model switches it in the console.")
 @click.option("--endpoint", metavar="URL", envvar="LIC_CHAT_ENDPOINT",
               help="An OpenAI-compatible server (ollama, vLLM, llama.cpp) instead of a local model.")
 @click.option("--system", default=None, help="System prompt.")
@@ -30,7 +31,8 @@ from lic_cli.commands._options import project_option
 @click.option("--log", "log_file", type=click.Path(dir_okay=False), default=None,
               help="Append every turn to this JSONL transcript as it happens.")
 @click.option("--resume", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="Continue the conversation in this transcript (and append to it unless --log is given).")
+              help="Continue the conversation in this transcript, with what it left staged (and append to it "
+                   "unless --log is given).")
 @click.option("--author", envvar="LIC_AUTHOR", help="Who applies the changes (default: git user.name, else $USER).")
 @click.option("-i", "--input", "input_", type=click.File("r", encoding="utf-8"), default="-",
               help="User lines to send, one per line (default: stdin; a terminal opens the console).")
