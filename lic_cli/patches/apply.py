@@ -22,7 +22,7 @@ from typing import IO, Any
 from lic_cli.errors import ConflictError, InputError, PatchError, ProjectError, TaskConfigError
 from lic_cli.patches.fileformat import Op, Patch, count_ops, utc_now
 from lic_cli.store import keyindex, versions
-from lic_cli.store.atomic import AtomicFile
+from lic_cli.store.atomic import AtomicFile, Background
 from lic_cli.store.digest import HashWorker
 from lic_cli.store.rows import RowIds, key_id, normalize_text, row_hash
 from lic_cli.store.scan import BLOCK, KeyFilter, scan, scan_spans
@@ -230,6 +230,7 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
     appended: list[tuple[int, int]] = []
     close_end = False
     error: tuple[bytes, int] | None = None  # (line, span number)
+    deriving: Background | None = None
     derived: tuple[keyindex.KeyIndex, Any] | None = None  # the next version's index, not in place yet
     freeing: Any = None  # the thread freeing the old index's blocks
     hasher = HashWorker()  # started last: the finally below stops it
@@ -281,14 +282,14 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
                         continue
                 rid = ids(row)
                 base = base_id(rid)
+                current = row_hash(row)
                 if base in track:
-                    seen.setdefault(base, set()).add(row_hash(row))
+                    seen.setdefault(base, set()).add(current)
                 op = by_row.get(rid)
                 if op is None:
                     emit(chunk)
                     continue
                 found.add(rid)
-                current = row_hash(row)
                 if op.after is not None and current == row_hash(op.after):
                     skipped += 1
                     emit(chunk)
@@ -337,7 +338,7 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
                 appended.append((keyindex.row_key(row, index.column), len(data)))
             applied.append(op)
         if out is not None and applied and not conflicts:
-            out.start_prepare()  # fsync on a thread while the hash ends and the index is derived
+            out.start_prepare()  # fsync on a thread while the hash ends
         hasher.close()
         old_hash = index.hash if trust and index is not None else "sha256:" + h_old.hexdigest()
         if index is not None:
@@ -357,17 +358,22 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
         new_hash = "sha256:" + h_new.hexdigest()
         written_st = None
         if out is not None and applied and index is not None:
-            # The next version's index, beside the current one until the commit.
-            try:
-                derived = keyindex.derive(index, hash=new_hash, size=written, rows=rows_new, touched=touched,
-                                          added=appended, close_end=close_end)
-            except (OSError, keyindex.StaleIndex):
-                pass  # a cache: the next apply builds it again
+            # The next version's index, on a thread while the dataset is fsynced and
+            # committed; put in place once it is.
+            deriving = Background(lambda: keyindex.derive(
+                index, hash=new_hash, size=written, rows=rows_new, touched=touched, added=appended,
+                close_end=close_end))
             out.prepare()  # every byte written: its stat now is the one to find after the rename
             written_st = os.stat(out.tmp)
         result = _record(project, task, patch, out, patch_path, author, now or utc_now(),
                          old_hash=old_hash, new_hash=new_hash, rows_old=rows_old, rows_new=rows_new,
                          applied=applied, skipped=skipped, dry_run=dry_run)
+        if deriving is not None:
+            waiting, deriving = deriving, None
+            try:
+                derived = waiting.wait()
+            except (OSError, keyindex.StaleIndex):
+                pass  # a cache: the next apply builds it again
         if not dry_run and applied:
             if derived is None:  # no index, or none derived: an old one would only cost a wasted pass
                 keyindex.index_path(project, task).unlink(missing_ok=True)
@@ -392,7 +398,12 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
             if not out.done:
                 out.discard()
             out.settle()  # the old version's blocks freed (started by the commit)
-        if derived is not None:  # derived but not committed
+        if deriving is not None:  # derived for a version not committed
+            try:
+                derived = deriving.wait()
+            except (OSError, keyindex.StaleIndex):
+                pass
+        if derived is not None:
             derived[1].unlink(missing_ok=True)
         if freeing is not None:
             freeing.wait()

@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ class Patch:
     approved_at: str | None = None
     reverts: str | None = None  # id of the patch this one undoes
 
-    @property
+    @cached_property  # (frozen: the ops never change; reading a patch and applying it both ask)
     def id(self) -> str:
         return patch_id(self.task, self.ops)
 

@@ -62,24 +62,27 @@ def _start_writeback(fd: int, offset: int, length: int) -> None:
 
 
 class Background:
-    """Run `fn` on a thread; `wait()` joins it and re-raises what it raised."""
+    """Run `fn` on a thread; `wait()` joins it and returns what it returned, or
+    re-raises what it raised."""
 
     def __init__(self, fn: Callable[[], Any]) -> None:
+        self._result: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(fn,), name="lic-io", daemon=True)
         self._thread.start()
 
     def _run(self, fn: Callable[[], Any]) -> None:
         try:
-            fn()
+            self._result = fn()
         except BaseException as exc:  # handed to wait()
             self._error = exc
 
-    def wait(self) -> None:
+    def wait(self) -> Any:
         self._thread.join()
         if self._error is not None:
             err, self._error = self._error, None
             raise err
+        return self._result
 
 
 class AtomicFile:

@@ -8,6 +8,7 @@ in file order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -24,8 +25,18 @@ _WS = re.compile(r"\s+")
 
 def normalize_text(value: Any) -> str:
     """Case-, width- and whitespace-insensitive form used for keys and exact matches."""
-    text = unicodedata.normalize("NFKC", str(value)).casefold()
-    return _WS.sub(" ", text).strip()
+    if type(value) is str:
+        return _normalize_str(value)
+    return _normalize(str(value))
+
+
+def _normalize(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+# Applying a patch normalizes each key several times (checking ids, finding rows in
+# the index, numbering duplicates): remembered, for a bounded number of recent keys.
+_normalize_str = functools.lru_cache(maxsize=4096)(_normalize)
 
 
 def key_id(task: Task, row: dict[str, Any]) -> str:
