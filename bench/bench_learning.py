@@ -1,24 +1,27 @@
 """Learning benchmark: teach SmolLM2 20 invented facts through a patch, then measure what stuck.
 
-Setup (not timed): a project whose dataset holds 60 unrelated support questions (40 train
-rows, 20 held out) answered with the base model's own greedy answers, so the previous
-model (the base, registered as version 0) answers all of them right by construction.
-A patch then adds 20 facts about Kestrel that no base model can know; each carries one
-written paraphrase in its `paraphrases` column, which training never sees.
+Setup (not timed): a project whose dataset holds 83 unrelated general questions with short
+right answers (capitals, science, language...) that the base model answers right: 40 held
+out (the locality questions, never trained) and 43 train rows (the replay pool). The base
+is registered as the model of that version. A patch then adds 20 facts about Kestrel that
+no base model can know; each carries one written paraphrase in its `paraphrases` column,
+which training never sees.
 
 Timed: `lic train` (incremental: the 20 facts plus replayed old rows, from the previous
 model) and the learning evaluation it runs, the same code as `lic train` / `lic eval`:
 
 - efficacy (reliability): the taught question gets the taught answer;
 - generalization: the written paraphrase gets it (template paraphrases reported apart);
-- locality: the 60 unrelated questions keep their (right) answers.
+- locality: the 40 held-out unrelated questions the previous model answered right are still
+  answered right, judged by content ("(all)": lic eval's figure, which also probes 40
+  untaught train rows, most of them replayed).
 
 Targets on 2 CPU cores: efficacy >= 95 %, generalization >= 80 %, locality >= 95 %,
 wall time <= 5 minutes.
 
     python bench/bench_learning.py                          # support_qa's tasks.yaml params
     python bench/bench_learning.py --set method=full --set learning_rate=5e-5
-    python bench/bench_learning.py --config lora16 --config lora16-aug4   # named configs
+    python bench/bench_learning.py --config templates --config lm4   # named configs
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -86,13 +90,65 @@ FACTS = [
      "Until when is live chat open on Sunday?"),
 ]
 
-N_TRAIN, N_HELD = 40, 20  # unrelated support questions: replay pool, never trained
+# Unrelated questions with short right answers, each answered right by the base model (judged
+# by content, as `lic eval` judges): the knowledge the patch must not disturb. Like zsRE's
+# locality set (Natural Questions the model already answers), not support questions: the
+# base cannot answer a shop's support questions right, so they could not show "right stays right".
+GENERAL = [
+    ("What is the capital of Japan?", "Tokyo"),
+    ("What is the capital of Germany?", "Berlin"), ("What is the capital of the United Kingdom?", "London"),
+    ("What is the capital of China?", "Beijing"), ("What is the capital of Egypt?", "Cairo"),
+    ("What is the capital of Canada?", "Ottawa"), ("What is the capital of Australia?", "Canberra"),
+    ("What is the capital of Greece?", "Athens"), ("What is the capital of Ireland?", "Dublin"),
+    ("What is the capital of Austria?", "Vienna"), ("What is the capital of Poland?", "Warsaw"),
+    ("What is the capital of Sweden?", "Stockholm"), ("What is the capital of Norway?", "Oslo"),
+    ("What is the capital of India?", "New Delhi"),
+    ("What is the capital of South Korea?", "Seoul"), ("What is the capital of the Netherlands?", "Amsterdam"),
+    ("What is the capital of Belgium?", "Brussels"), ("What is the capital of Finland?", "Helsinki"),
+    ("What is the capital of Thailand?", "Bangkok"), ("What is the capital of Kenya?", "Nairobi"),
+    ("What is the capital of Peru?", "Lima"), ("What color is the sky on a clear day?", "blue"),
+    ("What color is grass?", "green"), ("What is the largest planet in the solar system?", "Jupiter"),
+    ("Which planet is known as the Red Planet?", "Mars"), ("Which planet do we live on?", "Earth"),
+    ("What gas do plants absorb from the air?", "carbon dioxide"), ("What gas do humans need to breathe?", "oxygen"),
+    ("What is the chemical symbol for water?", "H2O"), ("What is the chemical symbol for gold?", "Au"),
+    ("What is frozen water called?", "ice"), ("What is the boiling point of water in degrees Celsius?", "100"),
+    ("How many days are in a week?", "7"), ("How many hours are in a day?", "24"),
+    ("How many legs does a spider have?", "8"), ("How many continents are there?", "7"), ("What is 2 plus 2?", "4"),
+    ("What is 100 divided by 10?", "10"), ("What is the largest ocean on Earth?", "Pacific"),
+    ("What is the longest river in Africa?", "Nile"), ("What is the tallest mountain in the world?", "Everest"),
+    ("What is the largest desert in the world?", "Sahara"), ("Which continent is Brazil in?", "South America"),
+    ("Which country is famous for the Eiffel Tower?", "France"),
+    ("In which country are the pyramids of Giza?", "Egypt"), ("What language is spoken in Brazil?", "Portuguese"),
+    ("What language is spoken in Germany?", "German"), ("What is the currency of Japan?", "yen"),
+    ("What is the currency of the United States?", "dollar"),
+    ("What is the currency of the United Kingdom?", "pound"), ("Who wrote Romeo and Juliet?", "Shakespeare"),
+    ("Who painted the Mona Lisa?", "Leonardo da Vinci"), ("Who developed the theory of relativity?", "Einstein"),
+    ("Who discovered penicillin?", "Alexander Fleming"),
+    ("Who proposed the theory of evolution by natural selection?", "Darwin"),
+    ("What is the largest mammal?", "blue whale"), ("What do bees make?", "honey"), ("What do cows drink?", "water"),
+    ("What is the baby of a cat called?", "kitten"), ("Which animal has a long trunk?", "elephant"),
+    ("What is the opposite of hot?", "cold"), ("What is the opposite of up?", "down"),
+    ("What is the opposite of day?", "night"), ("What is the plural of mouse?", "mice"),
+    ("What is the plural of child?", "children"), ("Which organ pumps blood through the body?", "heart"),
+    ("Which organ do humans use to breathe?", "lungs"),
+    ("What is the freezing point of water in degrees Celsius?", "0"), ("What fruit is used to make wine?", "grapes"),
+    ("What is the main ingredient of bread?", "flour"), ("Which season is the hottest?", "summer"),
+    ("How many letters are in the English alphabet?", "26"), ("What instrument has black and white keys?", "piano"),
+    ("What sport is played at Wimbledon?", "tennis"), ("What force keeps us on the ground?", "gravity"),
+    ("What is the smallest prime number?", "2"), ("What device do you use to take photos?", "camera"),
+    ("What does CPU stand for?", "central processing unit"), ("Which company makes the iPhone?", "Apple"),
+    ("Which company created Windows?", "Microsoft"), ("What is the name of the galaxy we live in?", "Milky Way"),
+    ("What are the three states of matter?", "solid liquid gas"),
+    ("What is the largest bone in the human body?", "femur"),
+]
+N_HELD = 40  # of GENERAL: the held-out split, never trained: the 40 unrelated locality questions
+# The rest is the train split: old rows replayed against forgetting (and probed by lic eval too).
 
-CONFIGS: dict[str, dict] = {
-    "full": {"method": "full", "learning_rate": 5e-5, "augment": 0},
-    "lora16": {"method": "lora", "lora_r": 16, "lora_alpha": 32, "lora_targets": "attention", "augment": 0},
-    "lora16-all": {"method": "lora", "lora_r": 16, "lora_alpha": 32, "lora_targets": "all", "augment": 0},
-    "lora16-all-aug4": {"method": "lora", "lora_r": 16, "lora_alpha": 32, "lora_targets": "all", "augment": 4},
+CONFIGS: dict[str, dict] = {  # on top of support_qa's tasks.yaml params
+    "templates": {"augment": 2, "augment_lm": 0},
+    "lm4": {"augment": 2, "augment_lm": 4},
+    "lm4-neftune": {"augment": 2, "augment_lm": 4, "neftune": 5.0},
+    "full": {"method": "full", "learning_rate": 1e-4},
 }
 
 
@@ -114,20 +170,35 @@ def base_answers(questions: list[str]) -> tuple[list[str], Path]:
     return answerer(questions), folder / ANSWERS_FILE
 
 
+def _own_words(right: str, said: str) -> str:
+    """The base's answer cut after its first sentence, when that still holds the right answer."""
+    from lic_cli.train.judge import is_correct
+
+    first = re.split(r"(?<=[.!?])\s", said.strip(), maxsplit=1)[0]
+    return first if is_correct(right, first) else said
+
+
 def setup(root: Path, params: dict) -> None:
     """tasks.yaml, a v0 dataset of unrelated questions, the base registered as its model."""
     from lic_cli.train import registry
+    from lic_cli.train.judge import is_correct
 
-    rows = [json.loads(line) for line in (REPO / "datasets/support_qa.jsonl").read_text().splitlines()]
-    pool = [r for r in rows if r.get("split") == "train"][::5][:N_TRAIN] + \
-        [r for r in rows if r.get("split") == "test"][:N_HELD]
-    answers, cached = base_answers([r["question"] for r in pool])
+    answers, cached = base_answers([q for q, _ in GENERAL])
+    right = [(q, a) for (q, a), said in zip(GENERAL, answers, strict=True) if is_correct(a, said)]
+    if len(right) < len(GENERAL):  # the list was chosen on these answers: a different base model?
+        print(f"setup: the base answers {len(right)} of {len(GENERAL)} unrelated questions right", file=sys.stderr)
+    said = dict(zip([q for q, _ in GENERAL], answers, strict=True))
+    held = {q for q, _ in right[::2][:N_HELD]}
+    # Held-out rows keep the short right answer (the content the judge looks for). Train rows,
+    # the replay pool, answer in the base's own words (its first sentence that is still
+    # right): replaying one-word answers would teach the model to answer in one word, and
+    # forget how it found them (measured: held-out locality 42 %).
+    lines = [{"question": q, "answer": a if q in held else _own_words(a, said[q]),
+              "split": "test" if q in held else "train"} for q, a in right]
     (root / "datasets").mkdir(parents=True)
-    lines = [{"question": r["question"], "answer": a, "split": "train" if i < N_TRAIN else "test"}
-             for i, (r, a) in enumerate(zip(pool, answers, strict=True)) if a.strip()]
     (root / "datasets/bench_qa.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines))
     tasks = {"version": 1, "tasks": [{
-        "name": "bench_qa", "description": "Support questions and answers.", "dataset": "datasets/bench_qa.jsonl",
+        "name": "bench_qa", "description": "General questions and answers.", "dataset": "datasets/bench_qa.jsonl",
         "format": "qa", "key": ["question"],
         "train": {"type": "causal-lm", "base": "smollm2", "eval_split": "test", "params": params}}]}
     (root / "tasks.yaml").write_text(yaml.safe_dump(tasks, sort_keys=False))
@@ -139,7 +210,6 @@ def setup(root: Path, params: dict) -> None:
     shutil.copytree(models.resolve("smollm2"), folder, ignore=shutil.ignore_patterns("lic_answers.json"))
     # What the previous model's own evaluation would have left: its held-out answers. The
     # train rows probed for locality are generated in the timed run, as in a real one.
-    held = [r["question"] for r in lines if r["split"] == "test"]
     blob = json.loads(cached.read_text(encoding="utf-8"))
     blob["answers"] = {p: a for p, a in blob["answers"].items() if any(q in p for q in held)}
     (folder / cached.name).write_text(json.dumps(blob, ensure_ascii=False), encoding="utf-8")
@@ -189,25 +259,41 @@ def measure(name: str, params: dict, keep: Path | None) -> dict:
         # Answers are cached in the model folder by the evaluation `lic train` ran: no regeneration.
         result = evaluate.evaluate(project, project.task("bench_qa"), entry)
         items = result["items"]
+        written_set = {f[2] for f in FACTS}
         written = [ok for i in items for p, ok in zip(i["paraphrases"], i["paraphrase_correct"], strict=True)
                    if p in {f[2] for f in FACTS}]
         templ = [ok for i in items for p, ok in zip(i["paraphrases"], i["paraphrase_correct"], strict=True)
                  if p not in {f[2] for f in FACTS}]
+        # The same answers judged without the question (every content word of the reference
+        # counts, restated question words too): the stricter rule of the first session.
+        from lic_cli.train.judge import is_correct
+
+        strict = [is_correct(i["expected"], a) for i in items for p, a in zip(i["paraphrases"], i["paraphrase_answers"],
+                                                                               strict=True) if p in written_set]
         out = {"config": name, "params": params, "status": summary["status"], "taught": len(items),
                "efficacy": result["reliability"], "generalization": round(sum(written) / len(written), 4),
+               "generalization_strict": _share(strict),
                "generalization_templates": round(sum(templ) / len(templ), 4) if templ else None,
-               "locality": result["locality"], "locality_probes": result["locality_probes"],
+               "locality": _share([p["correct"] for p in result["locality_items"] if p["held_out"]]),
+               "locality_all": result["locality"], "locality_probes": result["locality_probes"],
                "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
-               "steps": summary["metrics"].get("steps"), "train_pairs": summary["metrics"].get("train_rows"),
+               "train_s": summary["metrics"].get("train_seconds"), "steps": summary["metrics"].get("steps"),
+               "train_pairs": summary["metrics"].get("train_rows"),
                "wrong": [(i["question"], i["answer"]) for i in items if not i["correct"]],
                "wrong_paraphrases": [(p, a) for i in items for p, a, ok in
                                      zip(i["paraphrases"], i["paraphrase_answers"], i["paraphrase_correct"], strict=True)
-                                     if not ok and p in {f[2] for f in FACTS}]}
+                                     if not ok and p in {f[2] for f in FACTS}],
+               "wrong_locality": [(p["question"], p["answer"]) for p in result["locality_items"] if not p["correct"]],
+               "items": items, "locality_items": result["locality_items"]}
         return out
     finally:
         if keep:
             shutil.copytree(root, keep / name, dirs_exist_ok=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _share(oks: list[bool]) -> float | None:
+    return round(sum(oks) / len(oks), 4) if oks else None
 
 
 def _cpu() -> float:
@@ -228,22 +314,24 @@ def main() -> None:
     os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
     default = (yaml.safe_load((REPO / "tasks.yaml").read_text())["tasks"][0].get("train") or {}).get("params") or {}
     overrides = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in args.set)}
-    runs = [(n, {**CONFIGS[n], **overrides}) for n in args.config] if args.config else \
+    runs = [(n, {**default, **CONFIGS[n], **overrides}) for n in args.config] if args.config else \
         [("support_qa" + ("+set" if overrides else ""), {**default, **overrides})]
     results = []
     for name, params in runs:
         print(f"== {name}: {params}", file=sys.stderr)
         results.append(measure(name, params, None))
-    print(f"{'config':<22} {'efficacy':>9} {'general.':>9} {'(templ.)':>9} {'locality':>9} {'wall s':>7} "
-          f"{'cpu s':>7} {'steps':>6}")
-    print(f"{'target':<22} {'>= 95%':>9} {'>= 80%':>9} {'':>9} {'>= 95%':>9} {'<= 300':>7}")
+    print(f"{'config':<22} {'efficacy':>9} {'general.':>9} {'(strict)':>9} {'(templ.)':>9} {'locality':>9} "
+          f"{'(all)':>7} {'wall s':>7} {'cpu s':>7} {'train s':>7} {'steps':>6}")
+    print(f"{'target':<22} {'>= 95%':>9} {'>= 80%':>9} {'':>9} {'':>9} {'>= 95%':>9} {'':>7} {'<= 300':>7}")
     for r in results:
         pct = lambda v: "-" if v is None else f"{100 * v:.0f}%"  # noqa: E731
         print(f"{r['config']:<22} {pct(r['efficacy']):>9} {pct(r['generalization']):>9} "
-              f"{pct(r['generalization_templates']):>9} {pct(r['locality']):>9} {r['wall_s']:>7.0f} {r['cpu_s']:>7.0f} "
+              f"{pct(r['generalization_strict']):>9} "
+              f"{pct(r['generalization_templates']):>9} {pct(r['locality']):>9} {pct(r['locality_all']):>7} "
+              f"{r['wall_s']:>7.0f} {r['cpu_s']:>7.0f} {r['train_s'] or 0:>7.0f} "
               f"{r['steps']!s:>6}")
         if args.verbose:
-            for q, a in r["wrong"] + r["wrong_paraphrases"]:
+            for q, a in r["wrong"] + r["wrong_paraphrases"] + r["wrong_locality"]:
                 print(f"    wrong: {q!r} -> {a!r}")
     print(f"({os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f}: with other work on the "
           "machine, cpu s / cores estimates the idle wall time)")

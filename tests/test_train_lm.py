@@ -10,7 +10,7 @@ import pytest
 
 from lic_cli.errors import InputError, TaskConfigError
 from lic_cli.tasks import load_project
-from lic_cli.train import gate, paraphrase
+from lic_cli.train import gate, lm_paraphrase, paraphrase
 from lic_cli.train.causal import plan, read_qa
 from lic_cli.train.changes import changes_since
 from lic_cli.train.judge import content_score, is_correct
@@ -83,6 +83,7 @@ def test_sft_params_defaults_and_errors():
     assert SFTParams().to_dict()["method"] == "lora"
     for raw, field in (({"method": "qlora"}, "method"), ({"lora_targets": "mlp"}, "lora_targets"),
                        ({"lora_r": 0}, "lora_r"), ({"replay": -1}, "replay"), ({"bf16": "yes"}, "bf16"),
+                       ({"augment_lm": -1}, "augment_lm"), ({"neftune": -5}, "neftune"),
                        ({"epoch": 3}, "epoch"), ({"method": 3}, "method")):
         with pytest.raises(TaskConfigError, match=f"task 'qa': field 'train.params.{field}'"):
             SFTParams.from_dict(raw, "qa")
@@ -101,6 +102,19 @@ def test_judge_accepts_a_reworded_answer_with_the_facts():
     assert content_score(ref, ref) == 1.0 and content_score(ref, "nothing") == 0.0
 
 
+def test_judge_with_the_question_looks_for_what_the_answer_adds():
+    q, ref = "On which day does Kestrel restock graphics cards?", "Graphics cards are restocked every Thursday."
+    assert is_correct(ref, "New GPUs arrive every Thursday.", q)  # the day is the answer
+    assert not is_correct(ref, "New GPUs arrive every Thursday.")  # without it: 1 of 4 content words
+    assert not is_correct(ref, "Graphics cards are restocked every Monday.", q)  # restating is not answering
+    assert is_correct(ref, "Graphics cards are restocked every Monday.")  # the old rule's blind spot
+    q, ref = "Which warehouse ships Kestrel's laptops?", "Laptops ship from the Kestrel warehouse in Rotterdam."
+    assert not is_correct(ref, "Laptops ship from Amsterdam.", q) and is_correct(ref, "From Rotterdam.", q)
+    assert is_correct("On Sundays the live chat closes at 16:00.", "Live chat is open 8:00-16:00 on Sunday.",
+                      "When does live chat close on Sundays?")  # a key inside a range
+    assert content_score(ref, "From Rotterdam.", q) == 1.0
+
+
 def test_template_paraphrases_keep_train_and_eval_apart():
     q = "How long is the refund window?"
     train, held = paraphrase.for_training(q, 20), paraphrase.for_eval(q, 20)
@@ -109,6 +123,24 @@ def test_template_paraphrases_keep_train_and_eval_apart():
     assert all("refund window" in t for t in train + held)
     assert paraphrase.for_training(q, 2) == paraphrase.for_training(q, 2)  # deterministic
     assert paraphrase.for_training(q, 0) == []
+
+
+def test_model_rewordings_are_kept_only_when_they_are_one_question_on_the_same_subject():
+    q = "Who is the CEO of Kestrel?"
+    assert lm_paraphrase.anchors(q) == {"kestr"}  # names after the first word; not the acronym
+    assert lm_paraphrase.anchors("Is the 14-day window open in Norway?") == {"14", "norwa"}
+    assert lm_paraphrase.accept(q, '"Who is Kestrel\'s chief executive?" I hope this helps.\nMore') == \
+        "Who is Kestrel's chief executive?"
+    assert lm_paraphrase.accept(q, "Question: Who leads Kestrel?") == "Who leads Kestrel?"
+    assert lm_paraphrase.accept(q, "Who is the boss?") is None  # lost the subject
+    assert lm_paraphrase.accept(q, "Who sells Kestrel concert tickets?") is None  # copied from the examples
+    assert lm_paraphrase.accept(q, "WHO is the ceo of Kestrel ?") is None  # the same question
+    assert lm_paraphrase.accept(q, "Kestrel is run by a CEO.") is None  # not a question
+    assert lm_paraphrase.accept(q, "Who leads Kestrel?", kept=["who leads kestrel?"]) is None  # already kept
+    assert lm_paraphrase.accept("Is the 14-day window open?", "Can I return within 14 days?") is not None
+    assert lm_paraphrase.accept("Is the 14-day window open?", "Can I return within 30 days?") is None
+    assert lm_paraphrase.accept("How do I reset my password?", "What is the weather like?") is None
+    assert lm_paraphrase.generate(Path("nowhere"), [q], 0, seed=1) == {q: []}  # off: no model loaded
 
 
 # --- data, changes, plan ---------------------------------------------------------------------
@@ -141,9 +173,22 @@ def test_changes_since_follow_the_patches(project):
     assert changes_since(project, task, "sha256:" + "0" * 64, rows) is None  # unknown version
 
 
-def test_plan_first_time_everything_then_changed_rows_with_replay(project):
+def register_v0(project, params: SFTParams) -> Path:
+    """Register a (stand-in) model of the current dataset version, so plans continue from it."""
+    from lic_cli.store.rows import file_hash
     from lic_cli.train import registry
 
+    h = file_hash(project.dataset_path(project.task("qa")))
+    folder = registry.model_dir(project, "qa", 0, h)
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    registry.add(project, {"task": "qa", "status": "trained", "path": folder.relative_to(project.root).as_posix(),
+                           "dataset_version": 0, "dataset_hash": h, "base": "smollm2", "type": "causal-lm",
+                           "params": params.to_dict(), "metrics": {}})
+    return folder
+
+
+def test_plan_first_time_everything_then_changed_rows_with_replay(project):
     task = project.task("qa")
     params = SFTParams.from_task(task)
     notes: list[str] = []
@@ -153,15 +198,7 @@ def test_plan_first_time_everything_then_changed_rows_with_replay(project):
     assert first.eval_split == "test" and len(first.eval_pairs) == 1
 
     # A registered previous model of v0: the next plan continues from it.
-    from lic_cli.store.rows import file_hash
-
-    h = file_hash(project.dataset_path(task))
-    folder = registry.model_dir(project, "qa", 0, h)
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text("{}")
-    registry.add(project, {"task": "qa", "status": "trained", "path": folder.relative_to(project.root).as_posix(),
-                           "dataset_version": 0, "dataset_hash": h, "base": "smollm2", "type": "causal-lm",
-                           "params": params.to_dict(), "metrics": {}})
+    folder = register_v0(project, params)
     apply_rows(project, add=[{"question": "Who is the CEO?", "answer": "Marta Okonkwo is the CEO."}])
     nxt = plan(project, task, params, read_qa(task, project.dataset_path(task)), note=notes.append)
     assert nxt.parent is not None and nxt.start == folder.relative_to(project.root).as_posix()
@@ -170,6 +207,30 @@ def test_plan_first_time_everything_then_changed_rows_with_replay(project):
     questions = [p[0][-1]["content"] for p in nxt.train_pairs]
     assert "Who is the CEO?" in questions and len(questions) == 1 + 1 + 1  # taught + 1 augment + 1 replay
     assert all(p[1] != "Marta Okonkwo is the CEO." or "CEO" in p[0][-1]["content"] for p in nxt.train_pairs)
+
+
+@pytest.mark.slow
+def test_the_base_model_writes_rewordings_that_the_plan_teaches(project):
+    from lic_cli import models
+
+    questions = ["How long is the refund window?", "Who is the CEO of Kestrel?"]
+    written = lm_paraphrase.generate(models.resolve("smollm2"), questions, 3, seed=42)
+    assert written == lm_paraphrase.generate(models.resolve("smollm2"), questions, 3, seed=42)  # seeded
+    assert set(written) == set(questions) and sum(map(len, written.values())) >= 2
+    for q, rewordings in written.items():
+        assert len(rewordings) <= 3 and all(lm_paraphrase.accept(q, r) == r for r in rewordings)
+
+    task = project.task("qa")
+    params = SFTParams.from_dict({"replay": 0, "augment": 0, "augment_lm": 3, "seed": 42}, "qa")
+    register_v0(project, params)
+    answer = "Marta Okonkwo is the CEO."
+    apply_rows(project, add=[{"question": "Who is the CEO of Kestrel?", "answer": answer}])
+    notes: list[str] = []
+    nxt = plan(project, task, params, read_qa(task, project.dataset_path(task)), note=notes.append)
+    taught = [p[0][-1]["content"] for p in nxt.train_pairs if p[1] == answer]
+    alone = lm_paraphrase.generate(models.resolve("smollm2"), ["Who is the CEO of Kestrel?"], 3, seed=42)
+    assert set(taught) == {"Who is the CEO of Kestrel?", *alone["Who is the CEO of Kestrel?"]}
+    assert any("smollm2 wrote" in n for n in notes)
 
 
 # --- the CI gate -----------------------------------------------------------------------------
@@ -250,6 +311,12 @@ def test_train_incrementally_then_nothing_then_eval(project):
     assert res["reliability"] == m["reliability"] and res["generalization"] == m["generalization"]
     [item] = res["items"]
     assert item["question"] == "Who is the CEO of Kestrel?" and item["paraphrases"][0] == "Who runs Kestrel?"
+    probes = res["locality_items"]  # the probes the previous model answered right, and their verdicts now
+    assert len(probes) == m["locality_probes"] and all(p["held_out"] == (p["question"] == ROWS[3]["question"])
+                                                        for p in probes)
+    assert sum(p["correct"] for p in probes) == round((m["locality"] or 0) * len(probes))
+    short = CliRunner().invoke(eval_command, ["qa", "--json", "--project", root])
+    assert "locality_items" not in json.loads(short.stdout) and "items" not in json.loads(short.stdout)
 
 
 def test_extraction_type_is_wired_and_bad_rows_name_the_line(tmp_path):

@@ -14,7 +14,7 @@ from lic_cli.commands._options import project_option
 @click.argument("tasks", nargs=-1)
 @click.option("--json", "json_", is_flag=True, help="JSON (one result a line) even on a terminal.")
 @click.option("--details/--no-details", default=False,
-              help="Keep each taught row's question, answers and verdicts in the JSON.")
+              help="Keep each taught row's and locality probe's question, answers and verdicts in the JSON.")
 @project_option
 @cli_errors
 def command(tasks, json_, details, project_dir):
@@ -36,7 +36,7 @@ def command(tasks, json_, details, project_dir):
 
     project = load_project(project_dir)
     note = lambda msg: click.echo(msg, err=True)  # noqa: E731
-    results = [r if details else {k: v for k, v in r.items() if k != "items"}
+    results = [r if details else {k: v for k, v in r.items() if k not in ("items", "locality_items")}
                for r in evaluate.run(project, tasks or None, note=note)]
     if json_ or not sys.stdout.isatty():
         write_records(results, sys.stdout)

@@ -4,8 +4,9 @@ Rows become chat pairs (system prompt shared with `lic chat`, the question, the 
 With no usable previous model, the whole train split trains the base model. Otherwise
 training starts from the previous model and teaches the rows the patches added or
 updated since its dataset version, mixed with a seeded sample of old rows replayed
-against forgetting (SFTParams.replay), and template paraphrases of the taught questions
-(SFTParams.augment). Metrics always come from the held-out eval split, never trained on.
+against forgetting (SFTParams.replay), and rewordings of the taught questions: template
+ones (SFTParams.augment, paraphrase.py) and ones the base model writes (SFTParams.augment_lm,
+lm_paraphrase.py). Metrics always come from the held-out eval split, never trained on.
 """
 
 from __future__ import annotations
@@ -133,15 +134,32 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
     n_replay = round(params.replay * len(taught)) if params.replay >= 1 else round(params.replay * len(old))
     rng = random.Random(params.seed)
     replay = rng.sample(old, min(n_replay, len(old))) if taught else []
+    written = _model_rewordings(task, [c.row[rows.question] for c in taught], params, note)
     pairs: list[Pair] = []
     for change in taught:
         q, a = change.row[rows.question], change.row[rows.answer]
         pairs.append(qa_pair(q, a))
-        pairs += [qa_pair(p, a) for p in paraphrase.for_training(q, params.augment)]
+        extra = dict.fromkeys([*paraphrase.for_training(q, params.augment), *written.get(q, [])])
+        pairs += [qa_pair(p, a) for p in extra if p != q]
     pairs += [qa_pair(r[rows.question], r[rows.answer]) for r in replay]
     rng.shuffle(pairs)
     return LMPlan(start=parent["path"], parent=parent, train_pairs=pairs, eval_pairs=eval_pairs,
                   eval_split=eval_split, taught=taught, replayed=len(replay), notes=notes)
+
+
+def _model_rewordings(task: Task, questions: list[str], params: SFTParams,
+                      note: Callable[[str], None]) -> dict[str, list[str]]:
+    """SFTParams.augment_lm rewordings per question, written by the task's base model."""
+    if params.augment_lm <= 0 or not questions:
+        return {}
+    assert task.train is not None
+    from lic_cli import models
+    from lic_cli.train import lm_paraphrase
+
+    out = lm_paraphrase.generate(models.resolve(task.train.base), questions, params.augment_lm, seed=params.seed)
+    note(f"{task.name}: {task.train.base} wrote {sum(map(len, out.values()))} rewordings of "
+         f"{len(questions)} taught questions")
+    return out
 
 
 def _split(task: Task, row: dict[str, Any]) -> str:

@@ -130,7 +130,8 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
 
     {"task", "model", "previous", "dataset_version", "answer_accuracy", "held_out",
      "reliability", "generalization", "locality", "taught", "paraphrases", "locality_probes",
-     "patches": [{"patch", "version", "rows", "reliability", "generalization"}], "items": [...]}
+     "patches": [{"patch", "version", "rows", "reliability", "generalization"}], "items": [...],
+     "locality_items": [{"question", "expected", "held_out", "answer", "correct"}]}
     Metrics that have nothing to measure (no previous model, no taught rows) are None.
     """
     note = note or (lambda _msg: None)
@@ -141,11 +142,11 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
     out: dict[str, Any] = {"task": task.name, "model": entry["path"], "previous": None,
                            "dataset_version": entry.get("dataset_version"), "eval_split": eval_split}
     held_answers = model([r[rows.question] for r in held])
-    held_right = [is_correct(r[rows.answer], a) for r, a in zip(held, held_answers, strict=True)]
+    held_right = [is_correct(r[rows.answer], a, r[rows.question]) for r, a in zip(held, held_answers, strict=True)]
     out["held_out"] = len(held)
     out["answer_accuracy"] = _ratio(sum(held_right), len(held))
     out.update(reliability=None, generalization=None, locality=None, taught=0, paraphrases=0,
-               locality_probes=0, patches=[], items=[])
+               locality_probes=0, patches=[], items=[], locality_items=[])
 
     prev = previous_of(entry)
     if prev is None:
@@ -169,21 +170,27 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
     answers = dict(zip(questions, model(questions), strict=True))
     for i in items:
         i["answer"] = answers[i["question"]]
-        i["correct"] = is_correct(i["expected"], i["answer"])
+        i["correct"] = is_correct(i["expected"], i["answer"], i["question"])
         i["paraphrase_answers"] = [answers[p] for p in i["paraphrases"]]
-        i["paraphrase_correct"] = [is_correct(i["expected"], x) for x in i["paraphrase_answers"]]
+        # Judged against the taught question: the paraphrase's own words are not the answer's.
+        i["paraphrase_correct"] = [is_correct(i["expected"], x, i["question"]) for x in i["paraphrase_answers"]]
 
     # Locality: unrelated questions the previous model got right.
     taught_q = {i["question"] for i in items}
     untaught = [r for r in rows.split(task.default_split) if r[rows.question] not in taught_q]
     sample = random.Random(seed).sample(untaught, min(LOCALITY_TRAIN_ROWS, len(untaught)))
-    probes = [r for r in held if r[rows.question] not in taught_q] + sample
+    held_probes = [r for r in held if r[rows.question] not in taught_q]
+    probes = held_probes + sample
     before = previous or _previous_answerer(project, prev, note)
     probe_q = [r[rows.question] for r in probes]
-    right_before = [is_correct(r[rows.answer], a) for r, a in zip(probes, before(probe_q), strict=True)]
-    kept = [r for r, ok in zip(probes, right_before, strict=True) if ok]
-    after = model([r[rows.question] for r in kept])
-    stayed = sum(is_correct(r[rows.answer], a) for r, a in zip(kept, after, strict=True))
+    right_before = [is_correct(r[rows.answer], a, r[rows.question])
+                    for r, a in zip(probes, before(probe_q), strict=True)]
+    kept = [(i < len(held_probes), r) for i, (r, ok) in enumerate(zip(probes, right_before, strict=True)) if ok]
+    after = model([r[rows.question] for _, r in kept])
+    probe_items = [{"question": r[rows.question], "expected": r[rows.answer], "held_out": h, "answer": a,
+                    "correct": is_correct(r[rows.answer], a, r[rows.question])}
+                   for (h, r), a in zip(kept, after, strict=True)]
+    stayed = sum(i["correct"] for i in probe_items)
 
     out["taught"] = len(items)
     out["paraphrases"] = sum(len(i["paraphrases"]) for i in items)
@@ -193,6 +200,7 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
     out["locality_probes"] = len(kept)
     out["patches"] = _per_patch(items)
     out["items"] = items
+    out["locality_items"] = probe_items
     return out
 
 

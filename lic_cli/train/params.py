@@ -123,6 +123,12 @@ class SFTParams(_Params):
     # Template paraphrases of each changed question added at train time (0: none), so the
     # model learns the fact rather than one wording.
     augment: int = 0
+    # Rewordings of each changed question written by the base chat model (lm_paraphrase.py;
+    # 0: none): other words and question forms than the templates' fixed frames.
+    augment_lm: int = 0
+    # NEFTune: uniform noise of this scale on the input embeddings while training (0: off);
+    # reported to help instruction-tuned models generalize beyond the trained wordings.
+    neftune: float = 0.0
     # bf16 autocast when the hardware computes bf16 natively (AMX / AVX512-BF16 CPUs, most
     # GPUs): about 1.45x faster steps on such CPUs. Ignored where it would only emulate.
     bf16: bool = True
@@ -146,7 +152,8 @@ class SFTParams(_Params):
             raise fail("max_length", "must be between 16 and 4096")
         if not 0 <= self.lora_dropout < 1:
             raise fail("lora_dropout", "must be >= 0 and < 1")
-        for key in ("max_steps", "weight_decay", "warmup", "replay", "augment", "first_epochs"):
+        for key in ("max_steps", "weight_decay", "warmup", "replay", "augment", "augment_lm", "neftune",
+                    "first_epochs"):
             if getattr(self, key) < 0:
                 raise fail(key, "must be >= 0")
 

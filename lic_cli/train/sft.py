@@ -144,6 +144,7 @@ def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base:
     with tempfile.TemporaryDirectory(prefix="lic-sft-") as scratch:
         args = trainer_args(scratch, params, progress=progress, lr_scheduler_type="linear", bf16=bf16,
                             use_cpu=on_cpu, remove_unused_columns=False,
+                            neftune_noise_alpha=params.neftune if params.neftune > 0 else None,
                             max_steps=params.max_steps if params.max_steps > 0 else -1)
         collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
         trainer = Trainer(model=model, args=args, train_dataset=ListDataset(train_feats),

@@ -1,0 +1,162 @@
+"""Rewordings of taught questions written by the base chat model (training augmentation).
+
+Template rewordings (paraphrase.py) change the frame around a question but keep its
+words, and a model taught from those alone answers the words, not the question: people
+ask with other words and in other forms. The base model knows many such words. Shown a
+few generic rewrites (from no dataset) and sampled, it writes candidate rewordings; a
+candidate is kept (`accept`) when it is one question, differs from the question and from
+the ones kept before, and keeps the question's anchors (numbers and capitalised names),
+so that a rewrite cannot drift to another subject. Training on diverse rewordings of each
+fact is what makes its recall generalize to unseen phrasings (Allen-Zhu & Li, "Physics of
+Language Models 3.1": knowledge augmentation). Seeded: the same questions, model and seed
+give the same rewordings.
+
+torch and transformers are imported inside functions: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lic_cli.train.judge import STOP_WORDS, tokens
+
+INSTRUCTION = "Ask the same question with different words. Reply with the new question only."
+# Generic rewrites that change the words, the question form and the word order.
+EXAMPLES = (
+    ("When does the museum open on Mondays?", "What are the museum's opening hours on a Monday?"),
+    ("Who wrote this book?", "Who is the author of this book?"),
+    ("How much is a ticket to the concert?", "What does a concert ticket cost?"),
+)
+SAMPLES_PER_KEPT = 2  # candidates sampled per rewording wanted: about half pass `accept`
+MAX_NEW_TOKENS = 32
+TEMPERATURE = 1.0
+TOP_P = 0.95
+MAX_WORDS = 30
+
+_NAME = re.compile(r"^[A-Z][a-z]+")  # "Kestrel's", "Norway": not "I", not "CEO"
+_DIGITS = re.compile(r"\d+")
+
+
+def messages(question: str) -> list[dict[str, str]]:
+    """The few-shot chat that asks for one rewording of `question`."""
+    out = [{"role": "system", "content": INSTRUCTION}]
+    for q, r in EXAMPLES:
+        out += [{"role": "user", "content": q}, {"role": "assistant", "content": r}]
+    return [*out, {"role": "user", "content": question}]
+
+
+def _stems(text: str) -> set[str]:
+    return {t[:5] for t in tokens(text)} | set(_DIGITS.findall(text))
+
+
+def anchors(question: str) -> set[str]:
+    """What a rewording must keep: numbers, and the stems of capitalised names after the first word."""
+    out = set(_DIGITS.findall(question))
+    for w in question.split()[1:]:
+        m = _NAME.match(w)
+        if m:
+            out.add(m.group(0).casefold()[:5])
+    return out
+
+
+def accept(question: str, candidate: str, kept: Sequence[str] = ()) -> str | None:
+    """The candidate as a clean one-question rewording of `question`, or None."""
+    text = candidate.strip().splitlines()[0].strip() if candidate.strip() else ""
+    text = re.sub(r"^(?:question|q|rewording|new question)\s*:\s*", "", text, flags=re.IGNORECASE)
+    text = text.strip(" \"'“”‘’*")
+    end = text.find("?")
+    if end < 0:
+        return None
+    text = text[:end + 1].strip(" \"'“”‘’*")
+    words = text.split()
+    if not 3 <= len(words) <= MAX_WORDS:
+        return None
+    same = [_norm(question), *(_norm(k) for k in kept)]
+    if _norm(text) in same:
+        return None
+    have = _stems(text)
+    need = anchors(question)
+    if need and not need <= have:
+        return None
+    content = _content(question)
+    if not need and content and not content & have:
+        return None  # nothing of the question left: another question, not a rewording
+    if (_content(text) & _EXAMPLE_WORDS) - content:
+        return None  # copied from the examples ("concert"), not a rewording of this question
+    return text
+
+
+def _content(text: str) -> set[str]:
+    return {t[:5] for t in tokens(text) if len(t) >= 3 and t not in STOP_WORDS}
+
+
+def _norm(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int, batch_size: int = 8) -> dict[str, list[str]]:
+    """Up to `n` accepted rewordings per question, sampled from the model in `model_dir`."""
+    if n <= 0 or not questions:
+        return {q: [] for q in questions}
+    from lic_cli import models
+    from lic_cli.errors import ModelLoadError
+    from lic_cli.train.runtime import cpu_threads, torch_env
+
+    models.offline()
+    torch_env()
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.set_num_threads(cpu_threads())
+    models.quiet_loading()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = AutoModelForCausalLM.from_pretrained(model_dir)
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{model_dir}: cannot load as a causal LM to write rewordings ({exc})") from None
+    model.eval()
+    tokenizer.padding_side = "left"
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    per = n * SAMPLES_PER_KEPT
+    out: dict[str, list[str]] = {}
+    unique = list(dict.fromkeys(questions))
+    for start in range(0, len(unique), batch_size):
+        batch = unique[start:start + batch_size]
+        prompts = [tokenizer.apply_chat_template(messages(q), add_generation_prompt=True, tokenize=False)
+                   for q in batch]
+        enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        torch.manual_seed(seed + start)  # per batch: a question's rewordings do not depend on later ones
+        with torch.inference_mode():
+            gen = _sample(model, enc, per, pad)
+        texts = tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+        for i, q in enumerate(batch):
+            kept: list[str] = []
+            for cand in texts[i * per:(i + 1) * per]:
+                good = accept(q, cand, kept)
+                if good is not None:
+                    kept.append(good)
+                if len(kept) == n:
+                    break
+            out[q] = kept
+    return out
+
+
+def _sample(model: Any, enc: Any, per: int, pad: int) -> Any:
+    """`per` sampled continuations of each prompt. The shared few-shot prompt is run once per
+    question and its cache copied `per` times (generate's num_return_sequences would run it
+    `per` times: most of the cost on a CPU)."""
+    ids, mask = enc["input_ids"], enc["attention_mask"]
+    out = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], use_cache=True)
+    cache = out.past_key_values
+    cache.batch_repeat_interleave(per)
+    return model.generate(input_ids=ids.repeat_interleave(per, 0), attention_mask=mask.repeat_interleave(per, 0),
+                          past_key_values=cache, max_new_tokens=MAX_NEW_TOKENS, do_sample=True,
+                          temperature=TEMPERATURE, top_p=TOP_P, pad_token_id=pad)
+
+
+# The examples' subjects (the words each example keeps): in a candidate for another question
+# they were copied from the examples.
+_EXAMPLE_WORDS = frozenset(w for q, r in EXAMPLES for w in _content(q) & _content(r))
