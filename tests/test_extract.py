@@ -731,3 +731,22 @@ def test_correction_saying_who_changed_the_value():
 def test_no_longer_with_a_singular_verb_targets_the_thing():
     assert items_of("Kestrel no longer sells the Volt 30W charger.", "forget") == [
         {"kind": "forget", "target": "Volt 30W charger"}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Put 'where is my package' under shipping.", {"text": "where is my package", "label": "shipping"}),
+    ("That one is a returns ticket: 'how do I send back my earbuds'",
+     {"text": "how do I send back my earbuds", "label": "returns"}),
+    ("Example for billing: 'why did my card get charged twice'",
+     {"text": "why did my card get charged twice", "label": "billing"}),
+    ("In ticket_topics, 'can I get a refund for a late order' is returns.",
+     {"text": "can I get a refund for a late order", "label": "returns", "task": "ticket_topics"}),
+])
+def test_more_label_forms(text, expected):
+    assert items_of(text, "teach") == [{"kind": "label", **expected}]
+
+
+def test_label_correction_of_the_assistants_proposal():
+    context = [("assistant", "I'd label 'the app logs me out every hour' as account.")]
+    assert items_of("It should be technical, not account.", "correct", context) == [
+        {"kind": "label", "text": "the app logs me out every hour", "label": "technical"}]

@@ -266,6 +266,15 @@ _LABEL_FORMS = [
     # The label for '...' is billing
     re.compile(r"^(?:the\s+)?(?:label|topic|category|class|intent)\s+(?:for|of)\s+" + _Q
                + r"\s+(?:is|should be)\s+" + _TAIL, _I),
+    # Put '...' under shipping / Move '...' into returns
+    re.compile(r"^(?:please\s+)?(?:put|move|place|add|sort)\s+" + _Q + r"\s+(?:under|in|into|to|with)\s+(?:the\s+)?"
+               + _TAIL, _I),
+    # That one is a returns ticket: '...' / Example for billing: '...'
+    re.compile(r"^(?:(?:this|that|it|that one|this one|here's|here is)\s+(?:is\s+)?)?(?:an?\s+)?"
+               r"(?P<label>[A-Za-z][\w-]*)\s+(?:ticket|example|one|message)" + _TASK + r"\s*[:—–-]+\s*" + _Q + r"[.!]?$",
+               _I),
+    re.compile(r"^(?:an?\s+|another\s+)?example\s+(?:for|of)\s+(?:the\s+)?(?P<label>[A-Za-z][\w-]*)(?:\s+(?:label|topic"
+               r"|tickets?|class))?" + _TASK + r"\s*[:—–-]+\s*" + _Q + r"[.!]?$", _I),
     # Label where is my parcel as shipping (unquoted: only with a verb first and `as` last)
     re.compile(r"^" + _VERB + r"(?!this\b|it\b|that\b)(?P<raw>.+?)\s+as\s+" + _TAIL, _I),
 ]
@@ -279,7 +288,7 @@ _NOT_LABELS = {"a", "an", "the", "this", "that", "it", "not", "wrong", "right", 
 
 
 # "For ticket_topics, '...' is shipping": the task named before the example.
-_TASK_FIRST = re.compile(r"^for\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)(?:\s+(?:task|dataset|labels?))?\s*[,:]\s*"
+_TASK_FIRST = re.compile(r"^(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)(?:\s+(?:task|dataset|labels?))?\s*[,:]\s*"
                          r"(?=[\"'])", _I)
 # "'...' is billing, and '...' is returns": one label per quoted example.
 _LABEL_SPLIT = re.compile(r"(?:,\s*|\s+)and\s+(?=[\"'])|[,;]\s+(?=[\"'])", _I)
@@ -740,7 +749,8 @@ _STOP = set("the a an is are do does can you your we our i my to of for in on at
 _ALSO = re.compile(r"^(?:also|plus|and also)\s+(?P<new>.+)$|^(?P<new2>.+?)\s+(?:too|as well)$", _I)
 _LIST_END = re.compile(r"(?P<list>(?:[A-Z][\w+&-]*,\s+)*[A-Z][\w+&-]*\s+and\s+[A-Z][\w+&-]*)$")
 # "'My invoice shows the wrong VAT number' — what topic is that?": the answer is a label.
-_LABEL_QUESTION = re.compile(r"\b(?:topic|label|category|class|intent|kind of ticket|type of ticket)\b", _I)
+_LABEL_QUESTION = re.compile(r"\b(?:topic|label|labell?ed|category|class|classify|intent|kind of ticket|type of ticket"
+                             r"|(?:an?|\w+) ticket)\b", _I)
 _LABEL_VALUE = re.compile(r"^(?:an?\s+)?(?P<label>[a-z][\w-]*)(?:\s+(?:ticket|one|topic|example|question))?$", _I)
 
 
@@ -839,7 +849,8 @@ def _yes_no(question: str, text: str, old: str) -> str:
 
 
 def _label_answer(question: str, body: str) -> Item | None:
-    """A label given for the example the user quoted in a "what topic is ...?" question."""
+    """A label given for the example quoted in a "what topic is ...?" question, or in the
+    assistant's "I'd label '...' as account"."""
     quoted = _QUOTED_SPAN.search(question)
     if not quoted or not _LABEL_QUESTION.search(question):
         return None
@@ -873,10 +884,12 @@ def _correct(text: str, context: list[dict]) -> list[Item]:
     body = _strip_lead(_strip_lead(text), _CORRECTION)
     asked = _assistant_question(context)
     replaces = {"replaces": old} if old else {}
+    label = _label_answer(question, body) if question and not asked else None
+    if label is None and old and not asked:
+        label = _label_answer(old, body)  # "I'd label '...' as account." / "It should be technical."
+    if label:
+        return [label]
     if question and not asked:
-        label = _label_answer(question, body)
-        if label:
-            return [label]
         if _YES_NO_QUESTION.match(question):
             answer = _yes_no(question, text, old)
             if answer:
