@@ -750,3 +750,28 @@ def test_label_correction_of_the_assistants_proposal():
     context = [("assistant", "I'd label 'the app logs me out every hour' as account.")]
     assert items_of("It should be technical, not account.", "correct", context) == [
         {"kind": "label", "text": "the app logs me out every hour", "label": "technical"}]
+
+
+def test_comma_joined_statements_and_changes_of_value():
+    assert items_of("the loyalty signup bonus is 200 points, the birthday bonus is 100 points", "teach") == [
+        {"kind": "qa", "question": "What is the loyalty signup bonus?", "answer": "200 points"},
+        {"kind": "qa", "question": "What is the birthday bonus?", "answer": "100 points"}]
+    assert items_of("The Care+ deductible went up to $49.", "teach") == [
+        {"kind": "qa", "question": "What is the Care+ deductible?", "answer": "$49"}]
+    # "the answer" is not a subject: the turn answers the assistant's question
+    assert items_of("The answer is 2 business days.", "teach", [("assistant", "How long does a price adjustment take?")]) \
+        == [{"kind": "qa", "question": "How long does a price adjustment take?", "answer": "2 business days"}]
+
+
+@pytest.mark.parametrize(("question", "answer_text", "text", "expected"), [
+    ("How long is the Haven warranty?", "The Haven camera has a 12-month warranty.", "Close, but it's 18 months.",
+     "18 months"),
+    ("How many points do I get for a review?", "You get 10 points per product review.",
+     "That changed last month: 25 points per review.", "25 points per review"),
+    # the question asks for the subject of the corrected sentence
+    ("Which warehouse handles returns?", "The Columbus warehouse handles returns.",
+     "No, the Reno warehouse handles returns.", "the Reno warehouse"),
+])
+def test_more_correction_values(question, answer_text, text, expected):
+    assert items_of(text, "correct", [("user", question), ("assistant", answer_text)]) == [
+        {"kind": "qa", "question": question, "answer": expected, "replaces": answer_text}]

@@ -336,7 +336,9 @@ def _label(sentence: str) -> Item | None:
 # (?i:...): "KESTREL'S CEO IS ..." is shouted, the names around it stay case-sensitive
 _COPULA = (r"(?P<cop>(?i:(?:is|are)(?:\s+now)?|(?:has|have)(?:\s+been)?\s+(?:changed|updated|moved)\s+to"
            r"|(?:was|were)\s+(?:changed|updated|moved)\s+to|changed to|moved to|is moving to"
-           r"|(?:has|have)\s+become|became|will be|is going to be))")
+           r"|(?:has|have)\s+become|became|will be|is going to be"
+           r"|went (?:up|down) to|(?:rose|fell|dropped|increased|decreased) to"
+           r"|(?:is|are|was|were|has been|have been) (?:raised|lowered|increased|reduced|cut|bumped) to))")
 _NAME = (r"[A-Z0-9][\w&.+-]*(?:\s+(?:[A-Z0-9][\w&.+-]*|of|and|&|de))*"
          # a named product often ends in a common noun: "the Kestrel Pulse smartwatch"
          r"(?:\s+(?:smartwatch|watch|speaker|camera|cable|charger|plug|smart plug|headphones|earbuds|buds|laptop"
@@ -409,6 +411,9 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i've|i'm|i'd|i'll|me|my|mine|myself)\b", _I)
 _REPORTED = re.compile(r"\b(?:says|said|thinks|thought|told|claims|claimed|believes|reckons|mentioned|heard)\b", _I)
 
 
+_PLACEHOLDER = re.compile(r"^(?:the\s+)?(?:(?:correct|right|real|actual|new|true)\s+)?(?:answer|one|value)$", _I)
+
+
 def _personal(subject: str) -> bool:
     """'my address', 'the one I bought', 'our manager says the terms': not the shop's knowledge."""
     return bool(_FIRST_PERSON.search(subject) or _REPORTED.search(subject))
@@ -478,6 +483,8 @@ def _be(plural: bool) -> str:
 def _qa_about(x: str, cop: str, y: str) -> Item | None:
     """'The refund window is 30 days' -> ('What is the refund window?', '30 days')."""
     x = x.strip()
+    if _PLACEHOLDER.match(x):
+        return None  # "The answer is 2 days" answers the question asked, it is not about "the answer"
     if not (0 < _words(x) <= 8) or x[0] in "\"'(" or x.split()[0].lower() in _NOT_SUBJECTS or _personal(x):
         return None
     y = _value(y)
@@ -634,7 +641,7 @@ def _clause(text: str, state: _State) -> Item | None:
 
 _AND_PRONOUN = re.compile(r",?\s+(?:and|but)\s+(?=(?:it|they|you|we)\s)", _I)
 # "A is B and its C is D": split only where both sides read as statements.
-_AND = re.compile(r",?\s+and\s+(?:also\s+)?|;\s+|,\s+(?=(?:its|their)\s)", _I)
+_AND = re.compile(r",?\s+and\s+(?:also\s+)?|;\s+|,\s+(?=(?:its|their|the|our)\s)", _I)
 
 
 def _statement_items(sentence: str, state: _State) -> list[Item]:
@@ -708,7 +715,8 @@ _PRONOUN_COPULA = re.compile(
     r"(?: to)?)"
     r"(?:\s+(?:actually|now|really|been|changed to|updated to|moved to|since changed to))*\s+", _I)
 # "..., it's $129" / "Wrong address, it's 410 Congress Avenue": the value is in the last clause.
-_LAST_CLAUSE = re.compile(r"(?:,\s*|\s+[—–-]\s+)(?=(?:it's|it is|they're|they are|that's|that is)\s+\S)", _I)
+_LAST_CLAUSE = re.compile(r"(?:,\s*(?:but\s+)?|\s+[—–-]\s+|\s+but\s+)(?=(?:it's|it is|they're|they are|that's|that is)\s+\S)",
+                          _I)
 # "it opens at noon", "they ship with UPS", "it weighs 1.2 kg": a pronoun, a verb, the value.
 _PRONOUN_VERB = re.compile(
     r"^(?:it|they|he|she)\s+(?:(?:only|also|now|still|actually|really|usually)\s+)*"
@@ -782,6 +790,9 @@ def _bare_value(text: str, question: str = "") -> str:
     text = text.replace("\n", " ")
     text = _strip_lead(_strip_lead(text), _CORRECTION)
     text = _FULL_STOP.sub("", text).strip()
+    head = _HEADING.match(text)
+    if head and _words(head.group("head")) <= 6:
+        text = head.group("rest")  # "That changed last month: 25 points per review"
     parts = _LAST_CLAUSE.split(text)
     if len(parts) > 1:
         text = parts[-1]
@@ -861,6 +872,21 @@ def _label_answer(question: str, body: str) -> Item | None:
     return ("label", {"text": text, "label": m.group("label").lower()}) if text else None
 
 
+def _subject_answer(question: str, body: str) -> str:
+    """"Which warehouse handles returns?" / "The Reno warehouse handles returns": the subject."""
+    words = question.rstrip(" ?").split()
+    if not words or words[0].lower() not in ("which", "who", "what"):
+        return ""
+    said = _normal(_FULL_STOP.sub("", body))
+    # "who" is followed by the verb; "which"/"what" by a noun first ("which warehouse handles ...")
+    for k in (1,) if words[0].lower() == "who" else (2, 3):
+        pred = _normal(" ".join(words[k:]))
+        if _words(pred) >= 2 and said.endswith(" " + pred):
+            value = _value(_FULL_STOP.sub("", body)[: len(said) - len(pred)])
+            return value if value and not _NOT_ANSWERS.match(value) and _words(value) <= 6 else ""
+    return ""
+
+
 def _merged_list(body: str, old: str) -> str:
     """'Also Amex and Discover' after 'We accept Visa and Mastercard' -> the whole list."""
     m = _ALSO.match(_FULL_STOP.sub("", body))
@@ -894,6 +920,9 @@ def _correct(text: str, context: list[dict]) -> list[Item]:
             answer = _yes_no(question, text, old)
             if answer:
                 return [("qa", {"question": question, "answer": answer, **replaces})]
+        who = _subject_answer(question, body)
+        if who:
+            return [("qa", {"question": question, "answer": who, **replaces})]
         place = _WHERE_ANSWER.match(_FULL_STOP.sub("", body)) if _WHERE_QUESTION.match(question) else None
         if place:
             return [("qa", {"question": question, "answer": _value(place.group("pp")), **replaces})]
