@@ -48,7 +48,7 @@ def load_engine(name: str, project: Any = None, *, llm: str = "smollm2", endpoin
         raise InputError(f"unknown extract engine {name!r} (expected {', '.join(ENGINES)})", field="engine")
     if name in ("rules", "auto"):
         # auto: the rules score best on the dataset's dev and test splits, and the turns they leave
-        # empty are look-alikes (1 of 93 on train+dev has knowledge), so a model fallback there would
+        # empty are look-alikes (1 of 103 on train+dev has knowledge), so a model fallback there would
         # only add wrong items; a trained model is used when asked for (--engine model).
         return RulesEngine()
     if name == "llm":
