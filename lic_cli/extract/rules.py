@@ -5,16 +5,27 @@ rules are deliberately conservative; a teaching turn they cannot read yields not
 (and `run` records why) rather than a guess. Forms handled, per intent:
 
 - teach: labels (`'...' is a billing ticket`, `Label '...' as shipping`, `Tag this as
-  technical: '...'`), facts (`Kestrel's CEO is Dana Whitfield`, `The battery life of the
-  Kestrel Aero 2 is 30 hours`), plain statements as questions (`The refund window is 30
-  days` -> `What is the refund window?`), a few verb statements (`Our loyalty program
-  gives 1 point per dollar`), and answers to the question the assistant just asked.
+  technical: '...'`, `For intent, '...' is correct`, several per sentence), facts
+  (`Kestrel's CEO is Dana Whitfield`, `The battery life of the Kestrel Aero 2 is 30 hours`,
+  `its CFO is ...` after the assistant's claim), plain statements as questions (`The refund
+  window is 30 days` -> `What is the refund window?`), passives and adjectives asked by their
+  preposition (`are processed within 5 days` -> `When ...?`), verb statements (`In-store
+  repairs take 3 to 5 days`), yes/no policies (`We don't ship to PO boxes`), qualifiers
+  (`and for a Glide 16 it's $350`), forgets inside the turn, and answers to the question the
+  assistant just asked (or handed back: "could you tell me?").
 - correct: the same, plus bare new values (`No, it's 30 days now.`, `Not 14 days but 30
-  days.`) set against the previous user question, or else against the assistant's last
-  statement `X is A`; the old answer goes in `replaces`.
-- forget: `Forget ...`, `Delete the fact about ...`, `Stop saying ...`, `Remove the entry
-  saying ...`, `X is no longer true`, `We no longer offer X`; trailing justifications
-  (`, we don't have one anymore`, `because ...`) are cut.
+  days.`, `it opens at noon`) cut to what the previous user question asks, yes/no answers
+  (`no, it closes at 8`), labels for a quoted example, additions to a list (`Also Amex`);
+  without a question, each stated item is matched to the assistant's claim on the same thing
+  (`X is A`); the old answer goes in `replaces`.
+- forget: `Forget ...`, `Delete the fact about ...`, `Stop mentioning ...`, `X is no longer
+  true`, `We no longer offer X`, `We stopped offering X, forget it`; `Forget that` is the
+  assistant's last statement; trailing justifications (`, we don't have one anymore`) are cut.
+
+Not knowledge, whatever the intent: the user's own details and opinions (`my address is`,
+`the best laptop I've owned`), hearsay (`our manager says`), confirmations (`Right, 14
+days.`), reactions (`That's too expensive.`) and the conversation itself (`forget my last
+message`).
 
 Each returned item is a `(kind, fields)` pair; `lic_cli.extract` adds statement, source
 and engine and validates it.
