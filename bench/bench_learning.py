@@ -148,6 +148,8 @@ CONFIGS: dict[str, dict] = {  # on top of support_qa's tasks.yaml params
     "templates": {"augment": 2, "augment_lm": 0},
     "lm4": {"augment": 2, "augment_lm": 4},
     "lm4-neftune": {"augment": 2, "augment_lm": 4, "neftune": 5.0},
+    "lm3-e2": {"augment": 1, "augment_lm": 3, "epochs": 2},
+    "lm4-e3": {"augment": 2, "augment_lm": 4, "epochs": 3},
     "full": {"method": "full", "learning_rate": 1e-4},
 }
 

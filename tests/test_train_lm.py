@@ -113,6 +113,9 @@ def test_judge_with_the_question_looks_for_what_the_answer_adds():
     assert is_correct("On Sundays the live chat closes at 16:00.", "Live chat is open 8:00-16:00 on Sunday.",
                       "When does live chat close on Sundays?")  # a key inside a range
     assert content_score(ref, "From Rotterdam.", q) == 1.0
+    q, ref = "What is Kestrel's phone number for business customers?", "Business customers can call 0800 555 0199."
+    assert is_correct(ref, "Business clients should ring 0800 555 0199.", q)  # the number is the answer
+    assert not is_correct(ref, "Business clients should ring 0800 555 0198.", q)
 
 
 def test_template_paraphrases_keep_train_and_eval_apart():

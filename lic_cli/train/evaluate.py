@@ -28,7 +28,7 @@ from lic_cli.train.causal import PARAPHRASES, QARows, eval_split_of, messages_fo
 from lic_cli.train.changes import changes_since
 from lic_cli.train.judge import is_correct
 
-MAX_NEW_TOKENS = 48  # answers are a sentence or two; the key facts come first
+MAX_NEW_TOKENS = 32  # answers are a sentence or two; the key facts come first
 BATCH_SIZE = 16
 LOCALITY_TRAIN_ROWS = 40  # untaught train rows probed for locality, besides the held-out split
 EVAL_TEMPLATE_PARAPHRASES = 2

@@ -31,7 +31,7 @@ EXAMPLES = (
     ("How much is a ticket to the concert?", "What does a concert ticket cost?"),
 )
 SAMPLES_PER_KEPT = 2  # candidates sampled per rewording wanted: about half pass `accept`
-MAX_NEW_TOKENS = 32
+MAX_NEW_TOKENS = 28  # a question of 20 words or so
 TEMPERATURE = 1.0
 TOP_P = 0.95
 MAX_WORDS = 30
@@ -149,12 +149,15 @@ def _sample(model: Any, enc: Any, per: int, pad: int) -> Any:
     question and its cache copied `per` times (generate's num_return_sequences would run it
     `per` times: most of the cost on a CPU)."""
     ids, mask = enc["input_ids"], enc["attention_mask"]
-    out = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], use_cache=True)
-    cache = out.past_key_values
+    # Positions as generate counts them on left-padded rows (from the first real token).
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=positions[:, :-1], use_cache=True)
+    name = "cache" if "cache" in out.keys() else "past_key_values"  # transformers >= 5.x renamed it
+    cache = out[name]
     cache.batch_repeat_interleave(per)
     return model.generate(input_ids=ids.repeat_interleave(per, 0), attention_mask=mask.repeat_interleave(per, 0),
-                          past_key_values=cache, max_new_tokens=MAX_NEW_TOKENS, do_sample=True,
-                          temperature=TEMPERATURE, top_p=TOP_P, pad_token_id=pad)
+                          max_new_tokens=MAX_NEW_TOKENS, do_sample=True, temperature=TEMPERATURE, top_p=TOP_P,
+                          pad_token_id=pad, **{name: cache})
 
 
 # The examples' subjects (the words each example keeps): in a candidate for another question
