@@ -52,12 +52,15 @@ class Server:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                for word in outer.answer(req).split(" "):
-                    event = {"choices": [{"index": 0, "delta": {"content": word + " "}}]}
-                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
-                    self.wfile.flush()
-                    time.sleep(delay)
-                self.wfile.write(b"data: [DONE]\n\n")
+                try:
+                    for word in outer.answer(req).split(" "):
+                        event = {"choices": [{"index": 0, "delta": {"content": word + " "}}]}
+                        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                        self.wfile.flush()
+                        time.sleep(delay)
+                    self.wfile.write(b"data: [DONE]\n\n")
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped the reply
+                    pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
