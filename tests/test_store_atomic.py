@@ -10,6 +10,7 @@ import random
 import pytest
 from test_apply_project import QA_ROWS, dump_rows, edit, make_project, turn
 
+from lic_cli.errors import InputError
 from lic_cli.patches.apply import apply_patch
 from lic_cli.patches.build import build
 from lic_cli.store import atomic, keyindex, versions
@@ -121,3 +122,32 @@ def test_retire_without_a_target_is_a_plain_rename(tmp_path):
     af.commit(retire=True)
     af.settle()
     assert target.read_bytes() == b"a\n" and not list(tmp_path.glob("*" + TMP_SUFFIX))
+
+
+def test_failed_commit_drops_the_index_derived_for_it(tmp_path):
+    # The next index is derived on a thread before the commit; when the commit fails (here
+    # the version log is unreadable) neither the dataset nor the index may change.
+    project = make_project(tmp_path)
+    task = project.task("support_qa")
+    data = project.dataset_path(task)
+    rows = QA_ROWS + [{"question": f"Question {i}?", "answer": f"A{i}.", "split": "train"} for i in range(3000)]
+    data.write_text(dump_rows(rows))
+
+    def patch(k):
+        (p,) = build([turn("c1", 1, edit("update", rows[10 + k], {"answer": f"changed {k}"}))],
+                     project=project, author="a", time="2026-01-02T03:04:05Z").patches
+        return p
+
+    apply_patch(project, patch(0), name="p", patch_path=None)
+    second = patch(1)
+    idx_path = keyindex.index_path(project, task)
+    before = (data.read_bytes(), idx_path.read_bytes())
+    log = versions.log_path(project, task)
+    log.write_text(log.read_text().replace('"rows": ', '"rows": "x", "r": ', 1))
+    with pytest.raises(InputError) as exc:
+        apply_patch(project, second, name="p", patch_path=None)
+    assert exc.value.source == "versions/support_qa.jsonl"
+    assert (data.read_bytes(), idx_path.read_bytes()) == before
+    assert sorted(p.name for p in idx_path.parent.iterdir()) == sorted(
+        [idx_path.name, keyindex.stat_path(idx_path).name])
+    assert not [p for p in data.parent.iterdir() if p.name.startswith(".")]

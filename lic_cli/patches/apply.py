@@ -401,7 +401,7 @@ def _stream(project: Project, task: Task, patch: Patch, name: str, patch_path: s
         if deriving is not None:  # derived for a version not committed
             try:
                 derived = deriving.wait()
-            except (OSError, keyindex.StaleIndex):
+            except Exception:  # noqa: BLE001 (the error on its way out is the one to report)
                 pass
         if derived is not None:
             derived[1].unlink(missing_ok=True)
