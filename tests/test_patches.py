@@ -9,7 +9,7 @@ from test_apply_project import QA_ROWS, edit, make_project, turn
 
 from lic_cli.errors import InputError, RecordError
 from lic_cli.patches import files, render
-from lic_cli.patches.build import build
+from lic_cli.patches.build import build, undo_note
 from lic_cli.patches.fileformat import Op, Patch, dumps, loads, read_patch, source_key
 
 T = "2026-01-02T03:04:05Z"
@@ -123,6 +123,29 @@ def test_build_orders_ops_and_folds_repeated_edits(tmp_path):
     # Deterministic: the same edits give the same bytes.
     again = build(recs, project=project, author="ann", time=T).patches[0]
     assert dumps(again) == dumps(patch)
+
+
+def test_build_leaves_out_what_undo_took_back(tmp_path):
+    """A chat transcript: turn 2's add was unstaged by /undo (noted on turn 3), turn 3's
+    update was unstaged on a last system turn; only turn 1's update and turn 4's add stay."""
+    project = make_project(tmp_path)
+    q0, q1 = QA_ROWS[0], QA_ROWS[1]
+    taught = edit("add", None, {"question": "New?", "answer": "Yes."})
+    fixed = edit("update", q1, {"answer": "Yes, to the EU."})
+    recs = [
+        turn("c1", 1, edit("update", q0, {"answer": "45 days."})),
+        turn("c1", 2, taught),
+        turn("c1", 3, fixed, unstaged=[undo_note(2, taught)]),
+        turn("c2", 3, fixed),  # the same edit in another conversation is not taken back
+        turn("c1", 4, edit("add", None, {"question": "Other?", "answer": "Maybe."})),
+        {"conversation": "c1", "turn": 5, "role": "system", "text": "unstaged 1 change(s)",
+         "unstaged": [undo_note(3, fixed)]},
+    ]
+    (patch,) = build(recs, project=project, author="ann", time=T).patches
+    assert sorted(o.source for o in patch.ops) == ["c1/t1", "c1/t4", "c2/t3"]
+    with pytest.raises(RecordError) as exc:
+        build([turn("c1", 1, unstaged={"turn": 1})], project=project, author="a", time=T)
+    assert exc.value.field == "unstaged"
 
 
 def test_build_rejects_bad_edits(tmp_path):

@@ -26,7 +26,7 @@ from lic_cli.errors import LicError
 from lic_cli.jsonl import record_id
 from lic_cli.patches import files
 from lic_cli.patches.apply import complete_row, expected_id
-from lic_cli.patches.build import build
+from lic_cli.patches.build import build, undo_note
 from lic_cli.patches.fileformat import Patch, utc_now
 from lic_cli.patches.run import apply_records, revert_files
 from lic_cli.tasks import Project
@@ -53,8 +53,7 @@ class StagedEdit:
 
     def note(self) -> dict[str, Any]:
         """How the transcript names this edit when /undo unstages it."""
-        e = self.edit
-        return {"turn": self.turn, "task": e["task"], "op": e["op"], "row": e.get("row"), "after": e.get("after")}
+        return undo_note(self.turn, self.edit)
 
 
 def staged_edit(edit: dict[str, Any]) -> dict[str, Any]:

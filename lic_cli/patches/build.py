@@ -3,11 +3,14 @@
 noop edits change nothing and conflict edits need a person, so neither goes into a
 patch; records carrying `errors` are left out whole. Several edits of one row in a
 transcript fold into one op (the first `before`, the last `after`): the later
-correction wins, and the patch never touches a row twice.
+correction wins, and the patch never touches a row twice. An edit that a later turn of
+its conversation names in `unstaged` (what `/undo` took back in `lic chat`) is left out,
+so a chat transcript rebuilds exactly the changes the session kept.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,12 +36,32 @@ class Built:
     folded: int = 0  # edits merged into an earlier edit of the same row
 
 
+def undo_note(turn: Any, edit: dict[str, Any]) -> dict[str, Any]:
+    """How a chat transcript names an edit that /undo took back (a turn's `unstaged` list)."""
+    return {"turn": turn, "task": edit.get("task"), "op": edit.get("op"), "row": edit.get("row"),
+            "after": edit.get("after")}
+
+
+def _note_key(conversation: Any, note: Any) -> str:
+    return json.dumps([conversation, note], sort_keys=True, ensure_ascii=False)
+
+
 def build(records: Iterable[dict[str, Any]], *, project: Project, author: str, time: str,
           message: str | None = None) -> Built:
     out = Built()
     per_task: dict[str, list[tuple[tuple[Any, ...], Op]]] = {}
+    taken_back: dict[str, list[tuple[str, int]]] = {}  # undo note key -> (task, index in per_task)
+    dropped: set[tuple[str, int]] = set()
     for rec in records:
         rid = record_id(rec) or "?"
+        notes = rec.get("unstaged")
+        if notes is not None:
+            if not isinstance(notes, list):
+                raise RecordError("expected a list of /undo notes", record=rec, field="unstaged")
+            for note in notes:
+                places = taken_back.get(_note_key(rec.get("conversation"), note))
+                if places:
+                    dropped.add(places.pop())
         if rec.get("errors"):
             out.left_out.append(rid)
             continue
@@ -53,10 +76,14 @@ def build(records: Iterable[dict[str, Any]], *, project: Project, author: str, t
                 if isinstance(edit, dict) and edit.get("op") == "conflict":
                     out.conflicts.append((rid, edit))
                 continue
-            per_task.setdefault(task.name, []).append((op_sort_key(op, item), op))
+            ops_of_task = per_task.setdefault(task.name, [])
+            key = _note_key(rec.get("conversation"), undo_note(rec.get("turn"), edit))
+            taken_back.setdefault(key, []).append((task.name, len(ops_of_task)))
+            ops_of_task.append((op_sort_key(op, item), op))
     for name in sorted(per_task):
         task = project.task(name)
-        ops, folded = _fold(sorted(per_task[name], key=lambda kv: kv[0]))
+        kept = [kv for i, kv in enumerate(per_task[name]) if (name, i) not in dropped]
+        ops, folded = _fold(sorted(kept, key=lambda kv: kv[0]))
         out.folded += folded
         if not ops:
             continue
