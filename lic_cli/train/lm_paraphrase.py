@@ -128,7 +128,7 @@ def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int, ba
         prompts = [tokenizer.apply_chat_template(messages(q), add_generation_prompt=True, tokenize=False)
                    for q in batch]
         enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-        torch.manual_seed(seed + start)  # per batch: a question's rewordings do not depend on later ones
+        torch.manual_seed(seed + start)  # per batch: the same questions and seed give the same rewordings
         with torch.inference_mode():
             gen = _sample(model, enc, per, pad)
         texts = tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
