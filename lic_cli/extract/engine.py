@@ -41,7 +41,7 @@ class Engine(Protocol):
 
 
 class RulesEngine:
-    """Deterministic patterns (`rules.py`): instant, no model."""
+    """Deterministic patterns (the `rules` package): instant, no model."""
 
     name = "rules"
 

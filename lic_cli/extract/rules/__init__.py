@@ -1,0 +1,76 @@
+"""The rules engine: deterministic regexes that turn a teaching turn into knowledge fields.
+
+No model, no randomness: the same turn and context always give the same items. The
+rules are deliberately conservative; a teaching turn they cannot read yields nothing
+(and `run` records why) rather than a guess. Forms handled, per intent:
+
+- teach: labels (`'...' is a billing ticket`, `Label '...' as shipping`, `Tag this as
+  technical: '...'`, `For intent, '...' is correct`, several per sentence), facts
+  (`Kestrel's CEO is Dana Whitfield`, `The battery life of the Kestrel Aero 2 is 30 hours`,
+  `its CFO is ...` after the assistant's claim), plain statements as questions (`The refund
+  window is 30 days` -> `What is the refund window?`), passives and adjectives asked by their
+  preposition (`are processed within 5 days` -> `When ...?`), verb statements (`In-store
+  repairs take 3 to 5 days`), yes/no policies (`We don't ship to PO boxes`), qualifiers
+  (`and for a Glide 16 it's $350`), forgets inside the turn, and answers to the question the
+  assistant just asked (or handed back: "could you tell me?").
+- correct: the same, plus bare new values (`No, it's 30 days now.`, `Not 14 days but 30
+  days.`, `it opens at noon`) cut to what the previous user question asks, yes/no answers
+  (`no, it closes at 8`), labels for a quoted example, additions to a list (`Also Amex`);
+  without a question, each stated item is matched to the assistant's claim on the same thing
+  (`X is A`); the old answer goes in `replaces`.
+- forget: `Forget ...`, `Delete the fact about ...`, `Stop mentioning ...`, `X is no longer
+  true`, `We no longer offer X`, `We stopped offering X, forget it`; `Forget that` is the
+  assistant's last statement; trailing justifications (`, we don't have one anymore`) are cut.
+
+Not knowledge, whatever the intent: the user's own details and opinions (`my address is`,
+`the best laptop I've owned`), hearsay (`our manager says`), confirmations (`Right, 14
+days.`), reactions (`That's too expensive.`) and the conversation itself (`forget my last
+message`).
+
+Each returned item is a `(kind, fields)` pair; `lic_cli.extract` adds statement, source
+and engine and validates it.
+"""
+
+from __future__ import annotations
+
+from lic_cli.extract.rules.corrections import _correct
+from lic_cli.extract.rules.forget import _forget
+from lic_cli.extract.rules.questions import _assistant_question, _question_in
+from lic_cli.extract.rules.statements import _teach_items
+from lic_cli.extract.rules.text import Fields, Item, _clean, _strip_lead
+from lic_cli.extract.rules.values import _bare_value
+from lic_cli.records import previous_exchange
+
+__all__ = ["Fields", "Item", "extract"]
+
+
+def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
+    """Knowledge in one teaching turn. `context`: earlier turns of the conversation, oldest first."""
+    text = _clean(text)
+    if not text:
+        return []
+    if intent == "forget":
+        items = _forget(text, context)
+    elif intent == "correct":
+        items = _correct(text, context)
+    else:
+        items = _teach_items(_strip_lead(text), context)
+        if not items:
+            items = _answer(text, context)
+    unique: list[Item] = []
+    for item in items:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def _answer(text: str, context: list[dict]) -> list[Item]:
+    """A bare answer to the question just asked: by the assistant, else by the user before it."""
+    question = _assistant_question(context)
+    if not question and context and context[-1].get("role") == "assistant":
+        # The assistant just failed to answer: "It's 30 days." answers the user's own question.
+        question = _question_in(previous_exchange(context)[0])
+    if not question:
+        return []
+    value = _bare_value(text)
+    return [("qa", {"question": question, "answer": value})] if value else []

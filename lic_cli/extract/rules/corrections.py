@@ -1,0 +1,225 @@
+"""Corrections, resolved against the previous exchange: which question they answer and what they replace."""
+
+from __future__ import annotations
+
+import re
+
+from lic_cli.extract.rules.labels import _NOT_LABELS
+from lic_cli.extract.rules.questions import _assistant_question, _question_in
+from lic_cli.extract.rules.statements import _assistant_claim, _assistant_claims, _teach_items
+from lic_cli.extract.rules.text import (
+    _CORRECTION,
+    _FIRST_PERSON,
+    _FULL_STOP,
+    _I,
+    _QUOTED_SPAN,
+    Fields,
+    Item,
+    _clean,
+    _normal,
+    _strip_lead,
+    _value,
+    _words,
+)
+from lic_cli.extract.rules.values import _BUT_NOT, _NOT_ANSWERS, _PRONOUN_COPULA, _bare_value, _trim_for
+from lic_cli.records import previous_exchange
+
+# "Right, 14 days." confirms the answer instead of correcting it.
+_CONFIRM = re.compile(r"^(?:right|yes|yeah|yep|yup|exactly|correct|true|that's right|that's correct)\b\s*[,.!—–-]",
+                      _I)
+_YES_NO_QUESTION = re.compile(r"^(?:is|are|do|does|did|can|could|will|would|has|have|was|were)\b", _I)
+_NO_OPENER = re.compile(r"^(?:no+|nope|nah|not anymore|not any more|no longer)\b\s*[,.!—–-]*\s*", _I)
+_YES_OPENER = re.compile(r"^(?:yes|yeah|yep|yup|of course|sure)(?:\s+(?:we|it|they|you)\s+(?:do|does|can|is|are|will))?"
+                         r"\b\s*[,.!—–-]*\s*", _I)
+_NEGATION = re.compile(r"\b(?:no|not|never|don't|doesn't|isn't|aren't|can't|cannot|won't|only)\b|n't\b", _I)
+_RESTATED = re.compile(r"^(?:yes|yeah|yep|we do|it does|they do|it is|they are|there is|there are|you can)$", _I)
+_STOP = set("the a an is are do does can you your we our i my to of for in on at it".split())
+# "Also Amex and Discover." adds to the list the assistant gave.
+_ALSO = re.compile(r"^(?:also|plus|and also)\s+(?P<new>.+)$|^(?P<new2>.+?)\s+(?:too|as well)$", _I)
+_LIST_END = re.compile(r"(?P<list>(?:[A-Z][\w+&-]*,\s+)*[A-Z][\w+&-]*\s+and\s+[A-Z][\w+&-]*)$")
+# "'My invoice shows the wrong VAT number' — what topic is that?": the answer is a label.
+_LABEL_QUESTION = re.compile(r"\b(?:topic|label|labell?ed|category|class|classify|intent|kind of ticket|type of ticket"
+                             r"|(?:an?|\w+) ticket)\b", _I)
+_LABEL_VALUE = re.compile(r"^(?:an?\s+)?(?P<label>[a-z][\w-]*)(?:\s+(?:ticket|one|topic|example|question))?$", _I)
+
+
+# "Where can I get a gift receipt?" / "You can choose one at checkout online": the place.
+_WHERE_QUESTION = re.compile(r"^where\b", _I)
+_WHERE_ANSWER = re.compile(r"^(?:you|it|they|we)\b(?!.*\b(?:not|n't|never)\b).*?\s(?P<pp>(?:at|in|on|from|via|through)\s.+)$",
+                           _I)
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9$]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _yes_no(question: str, text: str, old: str) -> str:
+    """The answer to a yes/no question from a correction: 'no, it closes at 8'."""
+    text = _FULL_STOP.sub("", _strip_lead(text)).strip()
+    opener = _NO_OPENER.match(text)
+    yes = _YES_OPENER.match(text)
+    if opener:
+        negative, body = True, text[opener.end():]
+    elif yes:
+        negative, body = False, text[yes.end():]
+    else:
+        body = _strip_lead(text, _CORRECTION)
+        copula = _PRONOUN_COPULA.match(body)
+        # "You have to be 18": a value, not a yes or no.
+        if copula and _words(body[copula.end():]) <= 4:
+            return ""
+        first = body.split(", ")[0]
+        negative = bool(_NEGATION.search(first))
+    body = _value(body)
+    first, _, extra = body.partition(", ")
+    if extra and (_RESTATED.match(first) or len(_content(first) & _content(question)) >= 2):
+        body = _value(extra)  # "We do ship to Alaska now, it takes 7 to 10 days": the news is the rest
+    if _FIRST_PERSON.search(body) or _words(body) > 20:
+        return ""
+    return ("no" if negative else "yes") + (f", {body}" if body else "")
+
+
+def _label_answer(question: str, body: str) -> Item | None:
+    """A label given for the example quoted in a "what topic is ...?" question, or in the
+    assistant's "I'd label '...' as account"."""
+    quoted = _QUOTED_SPAN.search(question)
+    if not quoted or not _LABEL_QUESTION.search(question):
+        return None
+    m = _LABEL_VALUE.match(_bare_value(body))
+    if not m or m.group("label").lower() in _NOT_LABELS:
+        return None
+    text = _value(quoted.group(0)[1:-1])
+    return ("label", {"text": text, "label": m.group("label").lower()}) if text else None
+
+
+def _subject_answer(question: str, body: str) -> str:
+    """"Which warehouse handles returns?" / "The Reno warehouse handles returns": the subject."""
+    words = question.rstrip(" ?").split()
+    if not words or words[0].lower() not in ("which", "who", "what"):
+        return ""
+    said = _normal(_FULL_STOP.sub("", body))
+    # "who" is followed by the verb; "which"/"what" by a noun first ("which warehouse handles ...")
+    for k in (1,) if words[0].lower() == "who" else (2, 3):
+        pred = _normal(" ".join(words[k:]))
+        if _words(pred) >= 2 and said.endswith(" " + pred):
+            value = _value(_FULL_STOP.sub("", body)[: len(said) - len(pred)])
+            return value if value and not _NOT_ANSWERS.match(value) and _words(value) <= 6 else ""
+    return ""
+
+
+def _merged_list(body: str, old: str) -> str:
+    """'Also Amex and Discover' after 'We accept Visa and Mastercard' -> the whole list."""
+    m = _ALSO.match(_FULL_STOP.sub("", body))
+    listed = _LIST_END.search(_FULL_STOP.sub("", old))
+    if not m or not listed:
+        return ""
+    split = re.compile(r",\s+|\s+and\s+")
+    items = split.split(listed.group("list")) + split.split(_value(m.group("new") or m.group("new2")))
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else ""
+
+
+def _correct(text: str, context: list[dict]) -> list[Item]:
+    prev_user, prev_assistant = previous_exchange(context)
+    question = _question_in(prev_user)
+    old = _clean(prev_assistant)
+    confirm = _CONFIRM.match(_strip_lead(text))
+    if confirm:
+        rest = _value(_strip_lead(text)[confirm.end():])
+        if not rest or _normal(rest) in _normal(old):
+            return []  # "Right, 14 days." after "14 days"; "Yes, it's $4.99" after "No, ..." is news
+    body = _strip_lead(_strip_lead(text), _CORRECTION)
+    asked = _assistant_question(context)
+    replaces = {"replaces": old} if old else {}
+    label = _label_answer(question, body) if question and not asked else None
+    if label is None and old and not asked:
+        label = _label_answer(old, body)  # "I'd label '...' as account." / "It should be technical."
+    if label:
+        return [label]
+    if question and not asked:
+        if _YES_NO_QUESTION.match(question):
+            answer = _yes_no(question, text, old)
+            if answer:
+                return [("qa", {"question": question, "answer": answer, **replaces})]
+        who = _subject_answer(question, body)
+        if who:
+            return [("qa", {"question": question, "answer": who, **replaces})]
+        place = _WHERE_ANSWER.match(_FULL_STOP.sub("", body)) if _WHERE_QUESTION.match(question) else None
+        if place:
+            return [("qa", {"question": question, "answer": _value(place.group("pp")), **replaces})]
+        merged = _merged_list(body, old)
+        if merged:
+            return [("qa", {"question": question, "answer": merged, **replaces})]
+
+    # A full statement first: "No, Kestrel's CEO is Dana Whitfield." / "'...' is billing, not shipping."
+    stated = _teach_items(body, context)
+    if stated:
+        claims = _assistant_claims(old) if old else []
+        return [_replacing(kind, fields, question if len(stated) == 1 else "", old, claims)
+                for kind, fields in stated]
+    # Then a bare value set against the question just answered: "No, it's 30 days now."
+    value = _bare_value(body, asked or question)
+    if not value:
+        return []
+    if asked:
+        # The assistant asked rather than answered: the "correction" is the answer to its question.
+        return [("qa", {"question": asked, "answer": value})]
+    if question:
+        return [("qa", {"question": question, "answer": value, **replaces})]
+    # No question: correct the assistant's own claim "X is A".
+    claim = _assistant_claim(old) if old else None
+    if claim is None:
+        return []
+    kind, fields = claim
+    key = "answer" if kind == "qa" else "object"
+    if _normal(fields[key]) == _normal(value):
+        return []
+    return [(kind, {**fields, key: value, "replaces": fields[key]})]
+
+
+def _replacing(kind: str, fields: Fields, question: str, old: str, claims: list[Item]) -> Item:
+    """A stated correction, with the question asked and the answer it replaces when known."""
+    if kind not in ("qa", "fact"):
+        return kind, fields
+    key = "answer" if kind == "qa" else "object"
+    fields = {**fields, key: _cut_not(fields[key])}
+    if kind == "qa" and _qualifies(fields["question"], claims):
+        return kind, fields  # "For Canada it's 5 to 8 days": a new case beside the old answer, not a fix
+    if kind == "qa" and question:
+        # It answers the question just asked, so it replaces the answer just given.
+        fields["question"] = question
+        fields["answer"] = _trim_for(question, fields["answer"])
+        if old:
+            fields["replaces"] = old
+        return kind, fields
+    # Replace the old value only when the assistant said "<the same thing> is <old value>".
+    for claim_kind, claim in claims:
+        if claim_kind == kind and _same_topic(claim, fields):
+            if kind == "qa":
+                fields["question"] = claim["question"]
+            fields["replaces"] = claim[key]
+            break
+    return kind, fields
+
+
+def _qualifies(question: str, claims: list[Item]) -> bool:
+    """The question is one of the claims' questions with a qualifier added."""
+    q = question.rstrip("?")
+    return any(q.startswith(f["question"].rstrip("?") + " ") for k, f in claims if k == "qa")
+
+
+def _cut_not(value: str) -> str:
+    m = _BUT_NOT.match(value)
+    return _value(m.group("new")) if m else value
+
+
+def _same_topic(a: Fields, b: Fields) -> bool:
+    """Same question or same subject and relation; "the fee" also names "the express shipping fee"."""
+    if "question" in a:
+        qa, qb = _normal(a["question"]), _normal(b.get("question", ""))
+        if qa == qb:
+            return True
+        wa, wb = qa.split(), qb.split()
+        # "what is the fee" vs "what is the express shipping fee": same opening, same head noun.
+        return len(wb) >= 3 and wa[:2] == wb[:2] and wa[-1] == wb[-1] and set(wb) <= set(wa)
+    return _normal(a["subject"]) == _normal(b.get("subject", "")) and \
+        _normal(a["relation"]) == _normal(b.get("relation", ""))

@@ -1,0 +1,146 @@
+"""Forget targets: what a turn asks to drop, with "it"/"that" resolved against the assistant."""
+
+from __future__ import annotations
+
+import re
+
+from lic_cli.extract.rules.text import (
+    _FIRST_PERSON,
+    _FULL_STOP,
+    _I,
+    _QUOTED_SPAN,
+    _REQUEST_END,
+    _THAT,
+    Item,
+    _clean,
+    _sentences,
+    _strip_lead,
+    _value,
+    _words,
+)
+from lic_cli.records import previous_exchange
+
+_FORGET_VERB = (r"(?:forget(?:\s+about)?|delete|remove|drop|erase|unlearn|purge|discard|scrap|get rid of"
+                r"|stop (?:saying|mentioning|talking about|bringing up|telling (?:people|customers|users|them|everyone"
+                r"|anyone)(?:\s+about)?)"
+                r"|(?:don'?t|do not|never|no longer) (?:say|mention|tell (?:people|customers|users|anyone|them)))")
+_FORGET = re.compile(
+    r"^(?:(?:please|can you|could you|would you|kindly|you should|you can|you need to|i want you to|also|and"
+    r"|just|now)\s+)*" + _FORGET_VERB + r"\s+(?P<rest>.+)$", _I)
+_NO_LONGER_TRUE = re.compile(
+    r"^(?P<target>.+?)\s+(?:is|are)\s+(?:no longer|not)\s+(?:true|valid|correct|accurate|right|the case"
+    r"|a thing|offered|available)(?:\s+(?:anymore|any more))?$", _I)
+_NO_LONGER = re.compile(
+    r"^(?P<who>we|kestrel|they)\s+(?:no longer|(?:don't|do not|doesn't|does not)(?=.*\b(?:anymore|any more)$))"
+    r"\s+(?P<verb>[\w-]+)\s+(?P<rest>.+?)(?:\s+(?:anymore|any more))?$", _I)
+# "We stopped offering the rewards card": the thing that went away.
+_STOPPED = re.compile(
+    r"^(?:we|kestrel|they)\s+(?:have\s+|has\s+)?(?:stopped|quit|discontinued|dropped|ended|retired)\s+"
+    r"(?:(?:offering|selling|doing|stocking|carrying|providing|supporting|accepting|running|using)\s+)?"
+    r"(?P<rest>.+)$", _I)
+# "That's wrong and should be forgotten" / "The Perks card should be deleted".
+_BE_FORGOTTEN = re.compile(
+    r"^(?P<target>.+?)(?:(?:\s+is|\s+was|'s)\s+\w+\s+and)?\s+(?:should|must|needs to|has to|can)\s+be\s+"
+    r"(?:forgotten|deleted|removed|dropped|erased)$", _I)
+_HAVE_VERBS = {"have", "offer", "sell", "stock", "provide", "support", "carry", "accept", "use", "run", "ship", "do"}
+_ABOUT = re.compile(
+    r"^(?:(?:the|that|this|any|all)\s+)?(?:fact|facts|entry|entries|row|rows|record|records|line|answer|answers|"
+    r"info|information|item|note|bit|part|thing|statement|claim|rule|knowledge|stuff|data|detail|details)"
+    r"\s+(?:about|saying|that says|which says|stating|that|on|for|regarding|of)\s+"
+    r"|^(?:what|everything|anything|all)\s+(?:(?:you know|you learned|you have learned|i told you|you were told|"
+    r"you have|we said|you said|you've been told|i said|i mentioned|i wrote)\s+)?(?:about|regarding|on)\s+"
+    r"|^about\s+", _I)
+_JUSTIFY = re.compile(
+    r"(?:\s*[,;]|\s+[—–-])\s+(?:we|it|they|that|this|there|as|since|because|which|he|she|i|you|our|its|it's|"
+    r"that's|there's|we're|we've|they're|please|thanks|thank|now|not|no|so|but|the)\b.*$"
+    r"|\s+(?:because|since|as (?:we|it|they|that|this|there)|seeing as)\b.*$", _I)
+_TARGET_TAIL = re.compile(
+    r"\s+(?:anymore|any more|please|from now on|for good|completely|entirely|too|as well|also|either"
+    r"|from (?:the |your |our )?(?:dataset|datasets|memory|database|data|records|knowledge base|list|answers))$", _I)
+# "the Kestrel spokesperson fact": the kind of record is not part of what to match.
+_RECORD_NOUN = re.compile(r"\s+(?:fact|facts|entry|entries|info|information|record|detail|details)$", _I)
+_TARGET_ARTICLE = re.compile(r"^(?:the|a|an|teh)\s+", _I)
+_PRONOUN_TARGET = re.compile(
+    r"^(?:it|that|this|those|these|them|that one|this one|that fact|this fact|that answer|this answer|"
+    r"what you (?:just )?said|your (?:last )?answer)$", _I)
+# Conversation itself is not knowledge: "forget the last question", "forget my last message".
+_META_TARGET = re.compile(r"(?:^|\s)(?:question|questions|message|messages|conversation|chat)$"
+                          r"|^(?:things|stuff|everything|anything)\b", _I)
+_SPLIT_FORGET = re.compile(
+    r",?\s+and\s+(?:also\s+)?(?=" + _FORGET_VERB + r"\b)"
+    r"|,\s+(?=(?:please\s+|and\s+)?" + _FORGET_VERB + r"\b)"
+    r"|(?:(?<=\bit)|(?<=\bthat)|(?<=\bthis)|(?<=\bone))\s*,\s+"
+    r"|,\s+(?=(?:what|what's|where|where's|when|how|who|which|why|can you|do you)\b)", _I)
+# "the Volt 100W charger price and the Link cable price": two targets.
+_SPLIT_TARGET = re.compile(r"\s+and\s+(?=(?:the|teh)\s)|,\s+(?=(?:the|teh)\s)", _I)
+
+
+def _target(rest: str) -> str:
+    rest = rest.strip()
+    rest = _JUSTIFY.sub("", rest)
+    rest = _FULL_STOP.sub("", rest).strip()
+    while True:
+        cut = _TARGET_TAIL.sub("", rest).strip()
+        if cut == rest:
+            break
+        rest = cut
+    rest = _ABOUT.sub("", rest, count=1).strip()
+    if _PRONOUN_TARGET.match(rest):
+        return rest  # resolved by the caller against what the assistant said
+    if _words(rest) > 1:
+        rest = _THAT.sub("", rest)
+    rest = _TARGET_ARTICLE.sub("", rest)
+    if _words(rest) > 1:
+        rest = _RECORD_NOUN.sub("", rest)
+    return _value(rest)
+
+
+def _part_targets(part: str) -> list[str]:
+    """The targets one clause names ("it"/"that" included, for the caller to resolve)."""
+    part = _REQUEST_END.sub("", part.strip()).strip()
+    m = _FORGET.match(part)
+    if m:
+        return [_target(t) for t in _SPLIT_TARGET.split(m.group("rest"))]
+    plain = _JUSTIFY.sub("", part)
+    if m := _NO_LONGER_TRUE.match(plain) or _BE_FORGOTTEN.match(plain):
+        return [_target(m.group("target"))]
+    if m := _STOPPED.match(plain):
+        return [_target(m.group("rest"))]
+    if m := _NO_LONGER.match(plain):
+        verb = m.group("verb").lower()
+        who = "we" if m.group("who").lower() == "we" else m.group("who")
+        have = verb in _HAVE_VERBS or verb.endswith("s") and verb[:-1] in _HAVE_VERBS or verb in ("has", "does")
+        return [_target(m.group("rest")) if have else _value(f"{who} {m.group('verb')} {m.group('rest')}")]
+    return []
+
+
+def _forget_targets(sentence: str, prev_assistant: str) -> list[str]:
+    """Forget targets of one sentence. "it"/"that" means what the assistant just said, unless
+    another clause of the sentence names the thing ("We don't do engraving anymore, forget it")."""
+    targets: list[str] = []
+    pointed = False  # "Forget that, we stopped gift wrapping": what follows only says why
+    for part in _SPLIT_FORGET.split(_strip_lead(sentence)):
+        explicit = bool(_FORGET.match(part.strip()))
+        for t in _part_targets(part) if part else []:
+            if not t:
+                continue
+            if _PRONOUN_TARGET.match(t):
+                if not targets:  # "We don't do engraving anymore, forget it": "it" is the thing named
+                    said = _value(_clean(prev_assistant))
+                    targets += [said] if said else []
+                    pointed = True
+            elif explicit or not pointed:
+                targets.append(t)
+    return [t for t in targets if not _META_TARGET.search(t) and not _FIRST_PERSON.search(_QUOTED_SPAN.sub("", t))]
+
+
+def _forget(text: str, context: list[dict]) -> list[Item]:
+    _, prev_assistant = previous_exchange(context)
+    if context and context[-1].get("role") == "assistant":
+        prev_assistant = str(context[-1].get("text", ""))
+    targets: list[str] = []
+    for sentence in _sentences(text):
+        for target in _forget_targets(sentence, prev_assistant):
+            if target not in targets:
+                targets.append(target)
+    return [("forget", {"target": t}) for t in targets]
