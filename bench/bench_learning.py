@@ -1,14 +1,14 @@
 """Learning benchmark: teach SmolLM2 20 invented facts through a patch, then measure what stuck.
 
-Setup (not timed): a project whose dataset holds 83 unrelated general questions with short
+Setup (not timed): a project whose dataset holds the unrelated general questions with short
 right answers (capitals, science, language...) that the base model answers right: 40 held
-out (the locality questions, never trained) and 43 train rows (the replay pool). The base
-is registered as the model of that version. A patch then adds 20 facts about Kestrel that
-no base model can know; each carries one written paraphrase in its `paraphrases` column,
-which training never sees.
+out (the locality questions, never trained) and the rest as train rows (the replay pool,
+answered in the base's own words). The base is registered as the model of that version.
+A patch then adds 20 facts about Kestrel that no base model can know; each carries one
+written paraphrase in its `paraphrases` column, which training never sees.
 
-Timed: `lic train` (incremental: the 20 facts plus replayed old rows, from the previous
-model) and the learning evaluation it runs, the same code as `lic train` / `lic eval`:
+Timed: `lic train` (incremental: the base writes rewordings of the 20 taught questions, then
+the facts plus replayed old rows train from the previous model) and the learning evaluation it runs, the same code as `lic train` / `lic eval`:
 
 - efficacy (reliability): the taught question gets the taught answer;
 - generalization: the written paraphrase gets it (template paraphrases reported apart);
