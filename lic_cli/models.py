@@ -171,7 +171,13 @@ class Encoder:
 
 @functools.lru_cache(maxsize=2)
 def load_causal_lm(spec: str = "smollm2") -> tuple[Any, Any]:
-    """(model, tokenizer) for generation, on the CPU, in eval mode."""
+    """open_causal_lm, kept for the process (the chat backend asks again on /model)."""
+    return open_causal_lm(spec)
+
+
+def open_causal_lm(spec: str | os.PathLike[str]) -> tuple[Any, Any]:
+    """(model, tokenizer) of an alias or a local folder for generation, on the CPU, in
+    eval mode; not cached (a freshly trained folder is loaded once and let go)."""
     offline()
     path = resolve(spec)
     from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -39,27 +39,17 @@ class ChatGenerator:
 
     @classmethod
     def load(cls, spec: str | os.PathLike[str], **kwargs: Any) -> ChatGenerator:
-        from lic_cli import models
-
-        models.offline()
-        path = models.resolve(spec)
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        from lic_cli import models
         from lic_cli.train.runtime import cpu_threads
 
         torch.set_num_threads(cpu_threads())
-        models.quiet_loading()
-        try:
-            tok = AutoTokenizer.from_pretrained(path)
-            model = AutoModelForCausalLM.from_pretrained(path)
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"model '{spec}': cannot load as a causal LM ({exc})") from None
+        model, tok = models.open_causal_lm(spec)
         if getattr(tok, "chat_template", None) is None:
             raise ModelLoadError(f"model '{spec}': its tokenizer has no chat template (a chat model is needed)")
         if torch.cuda.is_available():
             model = model.to("cuda")
-        model.eval()
         return cls(model, tok, name=models.describe(spec), **kwargs)
 
     def prompts(self, conversations: list[Messages]) -> list[str]:

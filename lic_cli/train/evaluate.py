@@ -45,19 +45,11 @@ class Answerer:
         from lic_cli import models
         from lic_cli.train.runtime import cpu_threads, torch_env
 
-        models.offline()
         torch_env()
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
 
         torch.set_num_threads(cpu_threads())
-        models.quiet_loading()
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(folder)
-            self.model = AutoModelForCausalLM.from_pretrained(folder)
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"{folder}: cannot load as a causal LM ({exc})") from None
-        self.model.eval()
+        self.model, self.tokenizer = models.open_causal_lm(folder)
         self.tokenizer.padding_side = "left"  # generation continues every row from its end
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token

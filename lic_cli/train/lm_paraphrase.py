@@ -102,22 +102,13 @@ def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int, ba
     if n <= 0 or not questions:
         return {q: [] for q in questions}
     from lic_cli import models
-    from lic_cli.errors import ModelLoadError
     from lic_cli.train.runtime import cpu_threads, torch_env
 
-    models.offline()
     torch_env()
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.set_num_threads(cpu_threads())
-    models.quiet_loading()
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        model = AutoModelForCausalLM.from_pretrained(model_dir)
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"{model_dir}: cannot load as a causal LM to write rewordings ({exc})") from None
-    model.eval()
+    model, tokenizer = models.open_causal_lm(model_dir)
     tokenizer.padding_side = "left"
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     per = n * SAMPLES_PER_KEPT
