@@ -35,10 +35,11 @@ from __future__ import annotations
 
 from lic_cli.extract.rules.corrections import _correct
 from lic_cli.extract.rules.forget import _forget
+from lic_cli.extract.rules.labels import _label_answer
 from lic_cli.extract.rules.questions import _assistant_question, _question_in
 from lic_cli.extract.rules.statements import _teach_items
 from lic_cli.extract.rules.text import Fields, Item, _clean, _strip_lead
-from lic_cli.extract.rules.values import _bare_value
+from lic_cli.extract.rules.values import _YES_NO_QUESTION, _bare_value, _yes_no
 from lic_cli.records import previous_exchange
 
 __all__ = ["Fields", "Item", "extract"]
@@ -66,11 +67,23 @@ def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
 
 def _answer(text: str, context: list[dict]) -> list[Item]:
     """A bare answer to the question just asked: by the assistant, else by the user before it."""
+    prev_user, prev_assistant = previous_exchange(context)
+    last = context[-1] if context else {}
+    if last.get("role") == "assistant":
+        # "Which topic is '...'?" / "Billing.": the answer is a label for the quoted example.
+        label = _label_answer(_bare_value(text) or text, _clean(prev_user), _clean(prev_assistant))
+        if label:
+            return [label]
     question = _assistant_question(context)
-    if not question and context and context[-1].get("role") == "assistant":
+    if not question and last.get("role") == "assistant":
         # The assistant just failed to answer: "It's 30 days." answers the user's own question.
-        question = _question_in(previous_exchange(context)[0])
+        question = _question_in(prev_user)
     if not question:
         return []
+    if _YES_NO_QUESTION.match(question):
+        # "It does, iOS 15 and up." after "Does the Pulse watch work with iPhone?"
+        answer = _yes_no(question, text, infer=False)
+        if answer:
+            return [("qa", {"question": question, "answer": answer})]
     value = _bare_value(text)
     return [("qa", {"question": question, "answer": value})] if value else []

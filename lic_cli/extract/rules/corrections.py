@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 
-from lic_cli.extract.rules.labels import _NOT_LABELS
+from lic_cli.extract.rules.labels import _label_answer
 from lic_cli.extract.rules.questions import _assistant_question, _question_in
 from lic_cli.extract.rules.statements import _assistant_claim, _assistant_claims, _teach_items
 from lic_cli.extract.rules.text import (
     _CORRECTION,
-    _FIRST_PERSON,
     _FULL_STOP,
     _I,
-    _QUOTED_SPAN,
     Fields,
     Item,
     _clean,
@@ -21,75 +19,30 @@ from lic_cli.extract.rules.text import (
     _value,
     _words,
 )
-from lic_cli.extract.rules.values import _BUT_NOT, _NOT_ANSWERS, _PRONOUN_COPULA, _bare_value, _trim_for
+from lic_cli.extract.rules.values import (
+    _BUT_NOT,
+    _NOT_ANSWERS,
+    _YES_NO_QUESTION,
+    _bare_value,
+    _trim_for,
+    _yes_no,
+)
 from lic_cli.records import previous_exchange
 
 # "Right, 14 days." confirms the answer instead of correcting it.
 _CONFIRM = re.compile(r"^(?:right|yes|yeah|yep|yup|exactly|correct|true|that's right|that's correct)\b\s*[,.!—–-]",
                       _I)
-_YES_NO_QUESTION = re.compile(r"^(?:is|are|do|does|did|can|could|will|would|has|have|was|were)\b", _I)
-_NO_OPENER = re.compile(r"^(?:no+|nope|nah|not anymore|not any more|no longer)\b\s*[,.!—–-]*\s*", _I)
-_YES_OPENER = re.compile(r"^(?:yes|yeah|yep|yup|of course|sure)(?:\s+(?:we|it|they|you)\s+(?:do|does|can|is|are|will))?"
-                         r"\b\s*[,.!—–-]*\s*", _I)
-_NEGATION = re.compile(r"\b(?:no|not|never|don't|doesn't|isn't|aren't|can't|cannot|won't|only)\b|n't\b", _I)
-_RESTATED = re.compile(r"^(?:yes|yeah|yep|we do|it does|they do|it is|they are|there is|there are|you can)$", _I)
-_STOP = set("the a an is are do does can you your we our i my to of for in on at it".split())
 # "Also Amex and Discover." adds to the list the assistant gave.
 _ALSO = re.compile(r"^(?:also|plus|and also)\s+(?P<new>.+)$|^(?P<new2>.+?)\s+(?:too|as well)$", _I)
 _LIST_END = re.compile(r"(?P<list>(?:[A-Z][\w+&-]*,\s+)*[A-Z][\w+&-]*\s+and\s+[A-Z][\w+&-]*)$")
-# "'My invoice shows the wrong VAT number' — what topic is that?": the answer is a label.
-_LABEL_QUESTION = re.compile(r"\b(?:topic|label|labell?ed|category|class|classify|intent|kind of ticket|type of ticket"
-                             r"|(?:an?|\w+) ticket)\b", _I)
-_LABEL_VALUE = re.compile(r"^(?:an?\s+)?(?P<label>[a-z][\w-]*)(?:\s+(?:ticket|one|topic|example|question))?$", _I)
 
 
+_NAME_THEN_VERB = re.compile(r"^(?!(?:It|That|This|They|He|She|We|You)\b)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})"
+                             r"\s+(?!(?:is|are|was|were)\b)(?:now\s+|has\s+)?[a-z]{3,}\b")
 # "Where can I get a gift receipt?" / "You can choose one at checkout online": the place.
 _WHERE_QUESTION = re.compile(r"^where\b", _I)
 _WHERE_ANSWER = re.compile(r"^(?:you|it|they|we)\b(?!.*\b(?:not|n't|never)\b).*?\s(?P<pp>(?:at|in|on|from|via|through)\s.+)$",
                            _I)
-
-
-def _content(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9$]+", text.lower()) if w not in _STOP and len(w) > 2}
-
-
-def _yes_no(question: str, text: str, old: str) -> str:
-    """The answer to a yes/no question from a correction: 'no, it closes at 8'."""
-    text = _FULL_STOP.sub("", _strip_lead(text)).strip()
-    opener = _NO_OPENER.match(text)
-    yes = _YES_OPENER.match(text)
-    if opener:
-        negative, body = True, text[opener.end():]
-    elif yes:
-        negative, body = False, text[yes.end():]
-    else:
-        body = _strip_lead(text, _CORRECTION)
-        copula = _PRONOUN_COPULA.match(body)
-        # "You have to be 18": a value, not a yes or no.
-        if copula and _words(body[copula.end():]) <= 4:
-            return ""
-        first = body.split(", ")[0]
-        negative = bool(_NEGATION.search(first))
-    body = _value(body)
-    first, _, extra = body.partition(", ")
-    if extra and (_RESTATED.match(first) or len(_content(first) & _content(question)) >= 2):
-        body = _value(extra)  # "We do ship to Alaska now, it takes 7 to 10 days": the news is the rest
-    if _FIRST_PERSON.search(body) or _words(body) > 20:
-        return ""
-    return ("no" if negative else "yes") + (f", {body}" if body else "")
-
-
-def _label_answer(question: str, body: str) -> Item | None:
-    """A label given for the example quoted in a "what topic is ...?" question, or in the
-    assistant's "I'd label '...' as account"."""
-    quoted = _QUOTED_SPAN.search(question)
-    if not quoted or not _LABEL_QUESTION.search(question):
-        return None
-    m = _LABEL_VALUE.match(_bare_value(body))
-    if not m or m.group("label").lower() in _NOT_LABELS:
-        return None
-    text = _value(quoted.group(0)[1:-1])
-    return ("label", {"text": text, "label": m.group("label").lower()}) if text else None
 
 
 def _subject_answer(question: str, body: str) -> str:
@@ -104,7 +57,9 @@ def _subject_answer(question: str, body: str) -> str:
         if _words(pred) >= 2 and said.endswith(" " + pred):
             value = _value(_FULL_STOP.sub("", body)[: len(said) - len(pred)])
             return value if value and not _NOT_ANSWERS.match(value) and _words(value) <= 6 else ""
-    return ""
+    # "Who manages the Seattle store?" / "Priya Nair took over in May": a name, then what they did.
+    m = _NAME_THEN_VERB.match(body) if words[0].lower() == "who" else None
+    return m.group("name") if m else ""
 
 
 def _merged_list(body: str, old: str) -> str:
@@ -130,14 +85,13 @@ def _correct(text: str, context: list[dict]) -> list[Item]:
     body = _strip_lead(_strip_lead(text), _CORRECTION)
     asked = _assistant_question(context)
     replaces = {"replaces": old} if old else {}
-    label = _label_answer(question, body) if question and not asked else None
-    if label is None and old and not asked:
-        label = _label_answer(old, body)  # "I'd label '...' as account." / "It should be technical."
+    # "'...' — what topic is that?" / "That sounds like account." / "No, it's billing.": a label.
+    label = _label_answer(_bare_value(body) or body, _clean(prev_user), old)
     if label:
         return [label]
     if question and not asked:
         if _YES_NO_QUESTION.match(question):
-            answer = _yes_no(question, text, old)
+            answer = _yes_no(question, text)
             if answer:
                 return [("qa", {"question": question, "answer": answer, **replaces})]
         who = _subject_answer(question, body)

@@ -21,6 +21,7 @@ from lic_cli.extract.rules.text import (
 from lic_cli.records import previous_exchange
 
 _FORGET_VERB = (r"(?:forget(?:\s+about)?|delete|remove|drop|erase|unlearn|purge|discard|scrap|get rid of"
+                r"|wipe|clear|throw (?:out|away)|ignore|disregard|scratch|strike|cross out"
                 r"|stop (?:saying|mentioning|talking about|bringing up|telling (?:people|customers|users|them|everyone"
                 r"|anyone)(?:\s+about)?)"
                 r"|(?:don'?t|do not|never|no longer) (?:say|mention|tell (?:people|customers|users|anyone|them)))")
@@ -29,7 +30,8 @@ _FORGET = re.compile(
     r"|just|now)\s+)*" + _FORGET_VERB + r"\s+(?P<rest>.+)$", _I)
 _NO_LONGER_TRUE = re.compile(
     r"^(?P<target>.+?)\s+(?:is|are)\s+(?:no longer|not)\s+(?:true|valid|correct|accurate|right|the case"
-    r"|a thing|offered|available)(?:\s+(?:anymore|any more))?$", _I)
+    r"|a thing|offered|available)(?:\s+(?:anymore|any more))?$"
+    r"|^(?P<target2>.+?)\s+(?:is|are)\s+(?:outdated|out of date|obsolete|stale|wrong|incorrect)$", _I)
 _NO_LONGER = re.compile(
     r"^(?P<who>we|kestrel|they)\s+(?:no longer|(?:don't|do not|doesn't|does not)(?=.*\b(?:anymore|any more)$))"
     r"\s+(?P<verb>[\w-]+)\s+(?P<rest>.+?)(?:\s+(?:anymore|any more))?$", _I)
@@ -102,7 +104,9 @@ def _part_targets(part: str) -> list[str]:
     if m:
         return [_target(t) for t in _SPLIT_TARGET.split(m.group("rest"))]
     plain = _JUSTIFY.sub("", part)
-    if m := _NO_LONGER_TRUE.match(plain) or _BE_FORGOTTEN.match(plain):
+    if m := _NO_LONGER_TRUE.match(plain):
+        return [_target(m.group("target") or m.group("target2"))]
+    if m := _BE_FORGOTTEN.match(plain):
         return [_target(m.group("target"))]
     if m := _STOPPED.match(plain):
         return [_target(m.group("rest"))]

@@ -8,36 +8,45 @@ from lic_cli.extract.rules.text import _FULL_STOP, _I, Item
 
 _Q = r"(?:\"(?P<dq>[^\"]+)\"|(?<![\w'])'(?P<sq>.+?)'(?!\w))"
 _LABEL = r"(?:an?\s+)?(?P<label>[A-Za-z][\w-]*)"
-_NOUN = (r"(?:\s+(?:ticket|tickets|example|examples|one|message|messages|query|request|question|issue"
-         r"|case|topic|label|category|class|turn|item|sample|thing|problem|complaint))?")
-_TASK = r"(?:\s+(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)(?:\s+(?:task|dataset))?)?"
+_NOUN = (r"(?:\s+(?:ticket|tickets|example|examples|one|ones|message|messages|query|request|question|issue"
+         r"|case|topic|label|category|class|turn|item|sample|thing|problem|complaint|bucket|queue|pile))?")
+_TASK = (r"(?:,?\s+(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)"
+         r"(?:\s+(?:task|dataset|labels?|set))?)?")
 _TAIL = _LABEL + _NOUN + _TASK + r"\s*$"
+# Between an example and its label: "'...' → billing", "'...' - technical", "'...' = account".
+_SEP = r"(?:\s*(?:→|->|=>|=|:)\s*|\s+[-–—]+\s+)"
 _CLASSIFIED = r"(?:labell?ed|tagged|classified|categori[sz]ed|marked|filed)(?:\s+(?:as|under|with))?\s+"
-_VERB = r"(?:please\s+)?(?:label|tag|classify|mark|categori[sz]e|file)\s+"
+# The teacher's labelling verbs, with an optional softener ("I'd call '...' a shipping ticket").
+_VERB = (r"(?:(?:please|just|i'd|i would|we'd|you can|you should|go ahead and)\s+)?"
+         r"(?:label|tag|classify|mark|categori[sz]e|file|count|treat|call|consider|put|move|place|add|sort|route)\s+")
+_INTO = r"(?:(?:as|under|in|into|to|with)\s+(?:the\s+)?)"
+_THESE = r"(?:this|it|that|these|those|them|the following)(?:\s+ones?)?\s+"
 _LABEL_FORMS = [
-    # '...' is a billing ticket / should be classified as returns / is a teach example for intent
-    re.compile(r"^" + _Q + r"\s+(?:is|are|(?:should|shoud|shuold|shold|would|must) be|counts as|=|->)\s+(?:"
-               + _CLASSIFIED
-               + r")?" + _TAIL, _I),
-    # '...' belongs in / goes under billing
-    re.compile(r"^" + _Q + r"\s+(?:belongs|goes|fits)\s+(?:in|to|under|with|into)\s+(?:the\s+)?" + _TAIL, _I),
-    # Label '...' as shipping
-    re.compile(r"^" + _VERB + _Q + r"\s+(?:as|under|with)\s+" + _TAIL, _I),
-    # Tag this as technical: '...'
-    re.compile(r"^" + _VERB + r"(?:this|it|that|the following)(?:\s+one)?\s+(?:as|under|with)\s+" + _LABEL
-               + _NOUN + _TASK + r"\s*[:—–-]+\s*" + _Q + r"[.!]?$", _I),
-    # The label for '...' is billing
-    re.compile(r"^(?:the\s+)?(?:label|topic|category|class|intent)\s+(?:for|of)\s+" + _Q
-               + r"\s+(?:is|should be)\s+" + _TAIL, _I),
-    # Put '...' under shipping / Move '...' into returns
-    re.compile(r"^(?:please\s+)?(?:put|move|place|add|sort)\s+" + _Q + r"\s+(?:under|in|into|to|with)\s+(?:the\s+)?"
-               + _TAIL, _I),
-    # That one is a returns ticket: '...' / Example for billing: '...'
-    re.compile(r"^(?:(?:this|that|it|that one|this one|here's|here is)\s+(?:is\s+)?)?(?:an?\s+)?"
-               r"(?P<label>[A-Za-z][\w-]*)\s+(?:ticket|example|one|message)" + _TASK + r"\s*[:—–-]+\s*" + _Q + r"[.!]?$",
-               _I),
-    re.compile(r"^(?:an?\s+|another\s+)?example\s+(?:for|of)\s+(?:the\s+)?(?P<label>[A-Za-z][\w-]*)(?:\s+(?:label|topic"
-               r"|tickets?|class))?" + _TASK + r"\s*[:—–-]+\s*" + _Q + r"[.!]?$", _I),
+    # '...' is a billing ticket / should be classified as returns / are both returns
+    re.compile(r"^" + _Q + r"\s+(?:is|are|(?:should|shoud|shuold|shold|would|must|can)\s+be|counts?\s+as|=|->|→)\s+"
+               r"(?:(?:both|all|also)\s+)?(?:" + _CLASSIFIED + r")?" + _TAIL, _I),
+    # '...' → billing / '...' - technical
+    re.compile(r"^" + _Q + _SEP + _TAIL, _I),
+    # '...' belongs in / should go under billing
+    re.compile(r"^" + _Q + r"\s+(?:(?:should|would|must|can)\s+)?(?:belongs?|goes|go|fits?|falls?)\s+"
+               r"(?:in|to|under|with|into)\s+(?:the\s+)?" + _TAIL, _I),
+    # Label '...' as shipping / File '...' under technical / I'd call '...' a shipping ticket
+    re.compile(r"^" + _VERB + _Q + r"\s+" + _INTO + r"?" + _TAIL, _I),
+    # Tag this as technical: '...' / Put these under returns: '...' / Label this one technical: '...'
+    re.compile(r"^" + _VERB + _THESE + _INTO + r"?" + _LABEL + _NOUN + _TASK + _SEP + _Q + r"[.!]?$", _I),
+    # The (right) label for '...' is billing / Topic for '...': shipping
+    re.compile(r"^(?:the\s+)?(?:(?:right|correct|proper|best|actual|real)\s+)?(?:label|topic|category|class|intent)"
+               r"\s+(?:for|of)\s+" + _Q + r"(?:\s+(?:is|should be)\s+|" + _SEP + r")" + _TAIL, _I),
+    # (That one's) a returns ticket: '...' / These are shipping tickets: '...'
+    re.compile(r"^(?:(?:this|that|it|that one|this one|here's|here is|these|those|here are)(?:'s|\s+is|\s+are)?\s+)?"
+               r"(?:an?\s+|some\s+)?(?P<label>[A-Za-z][\w-]*)\s+(?:ticket|example|one|message)s?" + _TASK + _SEP + _Q
+               + r"[.!]?$", _I),
+    # Example (ticket) for billing: '...'
+    re.compile(r"^(?:an?\s+|another\s+)?(?:example|sample)(?:\s+(?:ticket|message|text|turn))?\s+(?:for|of)\s+"
+               r"(?:the\s+)?(?P<label>[A-Za-z][\w-]*)(?:\s+(?:label|topic|tickets?|class))?" + _TASK + _SEP + _Q
+               + r"[.!]?$", _I),
+    # billing: '...' (the label alone before a colon)
+    re.compile(r"^(?P<label>[A-Za-z][\w-]*)" + _TASK + r"\s*:\s*" + _Q + r"[.!]?$", _I),
     # Label where is my parcel as shipping (unquoted: only with a verb first and `as` last)
     re.compile(r"^" + _VERB + r"(?!this\b|it\b|that\b)(?P<raw>.+?)\s+as\s+" + _TAIL, _I),
 ]
@@ -46,34 +55,79 @@ _REJECTED_LABEL = re.compile(
     r",?\s+(?:not|rather than|instead of)\s+(?:an?\s+)?[\w-]+(?:\s+(?:ticket|one|example))?$", _I)
 _NOT_TASKS = {"customers", "customer", "users", "user", "us", "me", "you", "them", "people", "now", "sure",
               "example", "instance", "real", "good", "later", "reference", "training"}
+# Verdicts, question words and the nouns that introduce a quote ("Customer: '...'") are not labels.
 _NOT_LABELS = {"a", "an", "the", "this", "that", "it", "not", "wrong", "right", "correct", "true", "false",
-               "good", "bad", "fine", "ok", "okay"}
+               "good", "bad", "fine", "ok", "okay", "yes", "no", "which", "what", "who", "how", "where", "why",
+               "when", "example", "examples", "ticket", "tickets", "text", "message", "customer", "user", "quote",
+               "question", "note", "label", "topic", "category", "both", "all", "also", "same", "one", "me", "him",
+               "her", "them", "us", "says", "said", "asked", "wrote", "typed"}
+# An unquoted example must read as a ticket, not as an object ("Mark my order as a gift").
+_MIN_RAW_WORDS = 3
 
 
 # "For ticket_topics, '...' is shipping": the task named before the example.
-_TASK_FIRST = re.compile(r"^(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)(?:\s+(?:task|dataset|labels?))?\s*[,:]\s*"
-                         r"(?=[\"'])", _I)
+_TASK_FIRST = re.compile(r"^(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)(?:\s+(?:task|dataset|labels?|set))?"
+                         r"\s*[,:]\s*(?=[\"'])", _I)
+# "For ticket_topics:" on a line of its own names the task of the examples below it.
+_TASK_HEADING = re.compile(r"^(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)"
+                           r"(?:\s+(?:task|dataset|labels?|set))?\s*:?$", _I)
 # "'...' is billing, and '...' is returns": one label per quoted example.
 _LABEL_SPLIT = re.compile(r"(?:,\s*|\s+)and\s+(?=[\"'])|[,;]\s+(?=[\"'])", _I)
+# "'...', '...' and '...' are returns": several examples, one label.
+_QUOTE = r"(?:\"[^\"]+\"|(?<![\w'])'.+?'(?!\w))"
+_QUOTE_LIST = re.compile(_QUOTE + r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*)" + _QUOTE + r")+")
+# "'...' is shipping and so is '...'": the second example gets the same label.
+_SO_IS = re.compile(r",?\s+and\s+so\s+(?:is|are|does|do)\s+(?P<q>" + _QUOTE + r")$", _I)
+# "Tickets like '...' go to billing": "like" introduces the example.
+_LIKE = re.compile(r"^(?!(?:i'd|i|we'd|would)\s)(?:[a-z]+\s+)?like\s+(?=[\"'])", _I)
+_PLEASE_END = re.compile(r",?\s+(?:please|thanks|thank you)$", _I)
+_VERB_START = re.compile(r"^" + _VERB, _I)
 
 
 def _labels(sentence: str) -> list[Item]:
     """The labels of a sentence: one, or one per example joined by `and`/`;`."""
     parts = [p for p in _LABEL_SPLIT.split(sentence) if p.strip()]
     if len(parts) > 1:
+        # "Label '...' account and '...' technical": later examples share the first one's verb.
+        verb = _VERB_START.match(parts[0])
+        if verb:
+            parts = [parts[0]] + [verb.group(0) + p if p.lstrip()[:1] in "\"'" else p for p in parts[1:]]
         items = [_label(p) for p in parts]
         if all(items):
             return items  # type: ignore[return-value]
-    item = _label(sentence)
-    return [item] if item else []
+    return _label_list(sentence)
+
+
+def _label_list(sentence: str) -> list[Item]:
+    """One label for a sentence, given to every example it lists."""
+    text = _FULL_STOP.sub("", sentence.strip())
+    more: list[str] = []
+    so = _SO_IS.search(text)
+    if so:
+        text = text[: so.start()]
+        more.append(so.group("q"))
+    listed = _QUOTE_LIST.search(text)
+    if listed:
+        found = re.findall(_QUOTE, listed.group(0))
+        more = found[1:] + more
+        text = text[: listed.start()] + found[0] + text[listed.end():]
+    item = _label(text)
+    if item is None:
+        return []
+    kind, fields = item
+    first = re.search(_QUOTE, text)
+    if not more or not first or fields["text"] != first.group(0)[1:-1].strip():
+        return [item]
+    return [item] + [(kind, {**fields, "text": q[1:-1].strip()}) for q in more]
 
 
 def _label(sentence: str) -> Item | None:
-    text = _FULL_STOP.sub("", sentence.strip())
+    text = _PLEASE_END.sub("", _FULL_STOP.sub("", sentence.strip()))
     m = _TASK_FIRST.match(text)
     named_task = m.group("task") if m and m.group("task").lower() not in _NOT_TASKS else None
     if m:
         text = text[m.end():]
+    text = _LIKE.sub("", text, count=1)
     # "'...' is billing, not shipping" -> drop the rejected label.
     text = _REJECTED_LABEL.sub("", text)
     for form in _LABEL_FORMS:
@@ -83,6 +137,8 @@ def _label(sentence: str) -> Item | None:
         groups = m.groupdict()
         quoted = groups.get("dq") or groups.get("sq") or groups.get("raw") or ""
         label = m.group("label").lower()
+        if groups.get("raw") and len(quoted.split()) < _MIN_RAW_WORDS:
+            continue
         # "'...' is correct" is a verdict, unless a task is named whose labels include it.
         if not quoted.strip() or label in _NOT_LABELS and not named_task:
             continue
@@ -92,3 +148,57 @@ def _label(sentence: str) -> Item | None:
             fields["task"] = task
         return "label", fields
     return None
+
+
+def _task_heading(sentence: str) -> str:
+    """The task a heading line names ("For ticket_topics:"), or ''."""
+    m = _TASK_HEADING.match(sentence.strip())
+    return m.group("task") if m and m.group("task").lower() not in _NOT_TASKS else ""
+
+
+# A short answer that names a label: "Billing.", "That's an account one.", "Should be product.",
+# "file it under returns", "Shipping, since it's about the delivery."
+_ANSWER_LEAD = re.compile(
+    r"^(?:(?:it|that|this|that one|this one)(?:'s|\s+is|\s+should\s+be|\s+would\s+be|\s+goes\s+(?:in|under|to)"
+    r"|\s+belongs\s+(?:in|under|to))\s+|(?:should|would|must)\s+be\s+|(?:i'd say|i would say|make it)\s+"
+    r"|(?:please\s+)?(?:label|tag|file|put|mark|move|classify|call|count)\s+(?:it|this|that|this one|that one|them)"
+    r"\s+(?:(?:as|under|in|into|to|with)\s+)?(?:the\s+)?)", _I)
+_ANSWER_WHY = re.compile(r"(?:,\s*|\s+)(?:since|because|as|given)\b.*$|,?\s+(?:not|rather than|instead of)\s+.+$", _I)
+_ANSWER_LABEL = re.compile(r"^(?:an?\s+)?(?P<label>[a-z][\w-]*)(?:\s+(?:ticket|one|topic|example|question|issue"
+                           r"|label|category))?$", _I)
+
+
+def _label_value(text: str) -> str:
+    """The label a short answer names, or ''."""
+    text = _FULL_STOP.sub("", text.strip())
+    text = _ANSWER_WHY.sub("", text)
+    text = _ANSWER_LEAD.sub("", text, count=1)
+    m = _ANSWER_LABEL.match(text)
+    if not m or m.group("label").lower() in _NOT_LABELS:
+        return ""
+    return m.group("label").lower()
+
+
+# "'...' — what topic is that?", "Which label should that ticket get?": a turn asking for a label.
+_LABEL_QUESTION = re.compile(r"\b(?:topic|label|labell?ed|category|class|classify|intent|kind of ticket"
+                             r"|type of ticket|(?:an?|\w+) ticket)\b", _I)
+
+
+def _example(turn: str, *, asked: bool = False) -> str:
+    """The quoted example of a turn that asks for its label, gives it one ("I'd put '...' under
+    billing"), or, with `asked`, whose label the next turn asks for."""
+    quoted = re.search(_QUOTE, turn)
+    if not quoted:
+        return ""
+    if asked or _LABEL_QUESTION.search(turn) or any(_labels(s) for s in re.split(r"(?<=[.!?])\s+", turn)):
+        return _FULL_STOP.sub("", quoted.group(0)[1:-1].strip()).strip()
+    return ""
+
+
+def _label_answer(answer: str, user_turn: str, assistant_turn: str) -> Item | None:
+    """A label given in a short answer ("Billing.", "No, it's shipping.") for the example the last
+    exchange is about: quoted by the assistant, else by the user before it."""
+    asks = assistant_turn.rstrip().endswith("?") and bool(_LABEL_QUESTION.search(assistant_turn))
+    text = _example(assistant_turn) or _example(user_turn, asked=asks)
+    label = _label_value(answer) if text else ""
+    return ("label", {"text": text, "label": label}) if label else None

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lic_cli.extract.rules.asked import _asked_items, _pair_item
 from lic_cli.extract.rules.forget import _FORGET, _forget_targets
-from lic_cli.extract.rules.labels import _labels
+from lic_cli.extract.rules.labels import _labels, _task_heading
 from lic_cli.extract.rules.text import (
     _FIRST_PERSON,
     _FULL_STOP,
@@ -43,6 +44,11 @@ _POSSESSIVE = re.compile(r"^(?:the\s+)?(?P<subj>" + _NAME + r")'[sS]?\s+(?P<rel>
 _COMMON_OWNER = re.compile(r"^(?:The|A|An)\s+[a-z]")
 # kestrel's cfo is ... (typed in lower case: a bare word owns it; "the app's" does not)
 _POSSESSIVE_LOWER = re.compile(r"^(?P<subj>[a-z][\w&+-]*)'s\s+(?P<rel>[^,]+?)\s+" + _COPULA + r"\s+(?P<obj>.+)$")
+# "..., and Kestrel Austin's are noon to 6 pm": the relation of the fact before, another subject.
+_POSSESSIVE_ALONE = re.compile(r"^(?:the\s+)?(?P<subj>" + _NAME + r")'[sS]?\s+(?:is|are)\s+(?P<obj>.+)$")
+# The Kestrel Pulse smartwatch has a water resistance of 50 meters (a named subject: a fact).
+_HAS_OF = re.compile(r"^(?:[Tt]he\s+)?(?P<subj>" + _NAME + r")\s+(?:has|have)\s+(?:an?\s+)(?P<rel>[a-z][\w -]*?)\s+of\s+"
+                     r"(?P<obj>.+)$")
 # its CFO is ... (the subject of the previous fact in the same turn, or of the assistant's claim)
 _ITS = re.compile(r"^(?:its|their)\s+(?P<rel>[^,]+?)\s+" + _COPULA + r"\s+(?P<obj>.+)$", _I)
 # The battery life of the Kestrel Aero 2 is ...
@@ -61,7 +67,7 @@ _VERBS = {"give": "What {aux} {x} give?", "offer": "What {aux} {x} offer?", "cos
           "take": "How long {aux} {x} take?", "expire": "When {aux} {x} expire?",
           "start": "When {aux} {x} start?", "end": "When {aux} {x} end?", "fix": "What {aux} {x} fix?",
           "get": "What {aux} {x} get?", "have": "What {aux} {x} have?", "need": "What {aux} {x} need?",
-          "come with": "What {aux} {x} come with?"}
+          "come with": "What {aux} {x} come with?", "weigh": "How much {aux} {x} weigh?"}
 _SINGULAR = {"have": "has", "fix": "fixes", "come with": "comes with"}
 _VERB_OF = {**{_SINGULAR.get(v, v + "s"): (v, "does") for v in _VERBS}, **{v: (v, "do") for v in _VERBS}}
 _VERB_FORM = re.compile(r"^(?P<x>[^,;:]+?)\s+(?P<verb>" + "|".join(sorted(_VERB_OF, key=len, reverse=True))
@@ -142,11 +148,12 @@ class _State:
 
     subject: str = ""
     question: str = ""
+    relation: str = ""  # "Kestrel Denver's Sunday hours are ..., and Kestrel Austin's are ..."
 
     def note(self, item: Item) -> None:
         kind, fields = item
         if kind == "fact":
-            self.subject = fields["subject"]
+            self.subject, self.relation = fields["subject"], fields["relation"]
         elif kind == "qa":
             self.question = fields["question"]
 
@@ -313,6 +320,16 @@ def _clause(text: str, state: _State) -> Item | None:
         item = _fact(m.group("subj"), m.group("rel"), m.group("obj"))
         if item:
             return item
+    m = _POSSESSIVE_ALONE.match(text)
+    if m and state.relation and not _COMMON_OWNER.match(m.group("subj")):
+        item = _fact(m.group("subj"), state.relation, m.group("obj"))
+        if item:
+            return item
+    m = _HAS_OF.match(text)
+    if m and not _COMMON_OWNER.match(m.group("subj")):
+        item = _fact(m.group("subj"), m.group("rel"), m.group("obj"))
+        if item:
+            return item
     item = _yes_no_item(text)
     if item:
         return item
@@ -329,6 +346,8 @@ def _clause(text: str, state: _State) -> Item | None:
     return None
 
 
+# "Kestrel Toronto's phone number: +1 555 0160": a possessive before a colon names the fact.
+_POSSESSIVE_COLON = re.compile(r"^(?P<head>[A-Z][\w&.+ -]{0,40}?'[sS]?\s+[\w -]{1,40}?):\s+(?P<rest>[^:]+)$")
 _AND_PRONOUN = re.compile(r",?\s+(?:and|but)\s+(?=(?:it|they|you|we)\s)", _I)
 # "A is B and its C is D": split only where both sides read as statements.
 _AND = re.compile(r",?\s+and\s+(?:also\s+)?|;\s+|,\s+(?=(?:its|their|the|our)\s)", _I)
@@ -368,12 +387,30 @@ def _teach_items(text: str, context: list[dict] | None = None) -> list[Item]:
     """Labels, forgets and statements, sentence by sentence (lead-ins and fillers stripped)."""
     state = _context_state(context)
     items: list[Item] = []
-    for sentence in _sentences(text):
+    task = ""  # "For ticket_topics:" above a list names the task of the labels below it
+    sentences = _sentences(text)
+    answered = -1  # the sentence that answered the question before it
+    for n, sentence in enumerate(sentences):
+        if n == answered:
+            continue
         sentence = _strip_lead(sentence)
+        # "How long do trade-in quotes last? 30 days.": a question and, next, its answer.
+        pair = _pair_item(sentence, sentences[n + 1]) if n + 1 < len(sentences) else None
+        if pair:
+            answered = n + 1
+            items.append(pair)
+            continue
         found = _sentence_items(sentence, state)
         head = _HEADING.match(sentence)
         if not found and head and _words(head.group("head")) <= 6:
             found = _sentence_items(_strip_lead(head.group("rest")), state)
+        if not found:
+            task = _task_heading(sentence) or task
+        if task:
+            found = [("label", {**f, "task": task}) if k == "label" and "task" not in f else (k, f) for k, f in found]
+        owned = _POSSESSIVE_COLON.match(sentence) if not found else None
+        if owned:
+            found = _statement_items(f"{owned.group('head')} is {owned.group('rest')}", state)
         items.extend(found)
     return items
 
@@ -382,6 +419,9 @@ def _sentence_items(sentence: str, state: _State) -> list[Item]:
     labels = _labels(sentence)
     if labels:
         return labels
+    asked = _asked_items(sentence)  # "If someone asks X, tell them Y"
+    if asked:
+        return asked
     # "Forget the fax number. Kestrel's support phone number is ...": a forget inside a teach turn.
     if _FORGET.match(_REQUEST_END.sub("", sentence)):
         return [("forget", {"target": t}) for t in _forget_targets(sentence, "")]

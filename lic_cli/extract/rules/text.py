@@ -72,18 +72,24 @@ _LEAD = re.compile(
     r"|just so you know|just (?:a|an) (?:fyi|heads[- ]up|note)|heads[- ]up|please note(?:\s+that)?"
     r"|(?:i want to|let me|i'd like to|i would like to) (?:tell you|teach you|let you know|add)(?:\s+that)?"
     r"|(?:learn|know) this)\b[\s,:;.!—–-]*"
-    r"|^(?:hi|hello|hey|ok|okay|so|well|also|and|oh|thanks|thank you|great|cool|sure|note|update|correction)"
+    r"|^(?:hi|hello|hey|ok|okay|so|well|also|and|oh|thanks|thank you|great|cool|sure|note|update|correction"
+    # "Should anyone ask, ...", "In case customers ask: ...", "For anyone asking: ..."
+    r"|(?:if|in case|should|when|whenever)\s+(?:anyone|someone|somebody|anybody|customers?|people|they|a customer)"
+    r"\s+(?:asks?|wonders?)|for (?:anyone|customers|people|those) (?:asking|wondering|who ask))"
     r"\s*[,:;.!—–-]+\s*",
     _I)
 # Openers of a correction: "No,", "Actually", "That's wrong,", "Wrong —".
 _CORRECTION = re.compile(
     r"^(?:(?:no+|nope|nah)\s+(?=(?:it|it's|its|that|that's|they|they're|the|we|you|not)\b)"
     r"|(?:no+|nope|nah|wrong|incorrect|false|not quite|not really|sorry|correction|careful|hmm"
-    r"|not (?:this|that|any) (?:year|time|season|month|more)|not anymore|not any more)"
+    r"|not (?:this|that|any) (?:year|time|season|month|more)|not anymore|not any more"
+    r"|(?:wrong|incorrect|not the right)\s+(?:topic|label|category|class|answer|one|price|number|value|figure|address"
+    r"|date|time|info|information))"
     r"\s*[,:;.!—–-]+\s*"
     r"|(?:actually|in fact|in reality|to be clear|to clarify)\b[\s,:;.!—–-]*"
     r"|(?:that|this|it)(?:'s| is| was) (?:wrong|incorrect|not right|not correct|not true|false|outdated"
-    r"|out of date|old|not accurate|inaccurate|a mistake|no longer (?:true|right|correct|valid))"
+    r"|out of date|old|not accurate|inaccurate|a mistake|no longer (?:true|right|correct|valid)"
+    r"|(?:the|an?)\s+(?:old|previous|former|outdated|wrong|last year's)\s+[\w-]+)"
     r"(?: information| info| now| anymore)?\b[\s,:;.!—–-]*"
     r"|(?:you're|you are) (?:wrong|mistaken|incorrect|out of date)\b[\s,:;.!—–-]*)",
     _I)

@@ -1,4 +1,5 @@
-"""Bare values: what a reply that only gives a value ("No, it's 30 days now.") says, cut to the question."""
+"""Bare values: what a reply that only gives a value ("No, it's 30 days now.") says, cut to the question;
+and yes/no answers ("Not yet, US only." -> "no, US only")."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ _PRONOUN_COPULA = re.compile(
     r"(?:'s|'re| is| are| was| were| has| have| should be| will be| ought to be)"
     r"|you (?:have to|must|need to|got to|gotta) be"
     r"|(?:they|we|kestrel) (?:changed|moved|updated|pushed|bumped|raised|lowered|cut|dropped|set) (?:it|that|this|them)"
-    r"(?: to)?)"
+    r"(?: to)?"
+    r"|(?:you|they|customers|members) (?:get|have|receive)(?! to\b))"
     r"(?:\s+(?:actually|now|really|been|changed to|updated to|moved to|since changed to))*\s+", _I)
 # "..., it's $129" / "Wrong address, it's 410 Congress Avenue": the value is in the last clause.
 _LAST_CLAUSE = re.compile(r"(?:,\s*(?:but\s+)?|\s+[—–-]\s+|\s+but\s+)(?=(?:it's|it is|they're|they are|that's|that is)\s+\S)",
@@ -45,12 +47,15 @@ _NOT_BUT = re.compile(r"^not\s+(?P<old>.+?)(?:,\s*|\s+)(?:but|it's|it is|rather|
 # "Not 24 hours, 1 hour after checkout": the rejected value has a number, the new one follows.
 _NOT_COMMA = re.compile(r"^not\s+(?P<old>[^,]*\d[^,]*),\s*(?P<new>.+)$", _I)
 # "Only 5 units", "just 1 per order", "more like 3 to 5 days", "up to $1,000": hedges before the value.
-_HEDGE = re.compile(r"^(?:only|just|more like|up to)\s+(?=\S*\d)", _I)
+_HEDGE = re.compile(r"^(?:only|just|more like|up to|about|around|roughly|approximately)\s+(?=\S*\d)", _I)
 _BUT_NOT = re.compile(r"^(?P<new>.+?)(?:,\s*|\s+)(?:and\s+)?(?:not|rather than|instead of)\s+(?P<old>.+)$", _I)
 _NOT_ANSWERS = re.compile(
     r"^(?:i|i'm|i've|i'd|you|you're|please|can|could|would|what|why|how|who|where|when|which|let|thanks|"
     r"thank|thanks|ok|okay|yes|yeah|yep|sure|hmm|hi|hello|hey|bye|goodbye|cheers|great|cool|nice|perfect|"
     r"awesome|got it|fine|alright|good|no|nope|sorry|that|this|it|we|they|my|too|not)\b", _I)
+# "There isn't one", "There's no fee": the answer is none.
+_NONE = re.compile(r"^(?:there(?:'s| is| are) (?:none|no\s+[\w-]+(?:\s+[\w-]+){0,3})|there (?:isn't|aren't) (?:one|any)"
+                   r"|(?:we|it|they) (?:don't|doesn't|do not|does not) have (?:one|any)|none)(?:\s+at all)?$", _I)
 # "That's a bit slow": a reaction, not a value.
 _OPINION = re.compile(r"^(?:a bit|a little|quite|very|really|so|pretty|too|kind of|rather|way too)\s+[a-z]+$", _I)
 
@@ -76,6 +81,8 @@ def _bare_value(text: str, question: str = "") -> str:
     head = _HEADING.match(text)
     if head and _words(head.group("head")) <= 6:
         text = head.group("rest")  # "That changed last month: 25 points per review"
+    if _NONE.match(text):
+        return "none"
     parts = _LAST_CLAUSE.split(text)
     if len(parts) > 1:
         text = parts[-1]
@@ -100,3 +107,53 @@ def _bare_value(text: str, question: str = "") -> str:
             or _words(text) > 20 or _FIRST_PERSON.search(text) or _OPINION.match(text):
         return ""
     return text
+
+
+# --- yes/no answers ---------------------------------------------------------------------
+
+_YES_NO_QUESTION = re.compile(r"^(?:is|are|do|does|did|can|could|will|would|has|have|was|were)\b", _I)
+# "It does, iOS 15 and up" / "We don't, sorry": a pronoun and its auxiliary alone say yes or no.
+_SHORT_YES = r"|(?:we|it|they|you)\s+(?:do|does|can|will|are|is)(?=\s*(?:[,.!—–-]|$))"
+_SHORT_NO = (r"|(?:we|it|they|you)\s+(?:don't|doesn't|can't|won't|aren't|isn't|do not|does not|cannot)"
+             r"(?=\s*(?:[,.!—–-]|$))")
+_NO_OPENER = re.compile(r"^(?:no+|nope|nah|not anymore|not any more|no longer|not yet" + _SHORT_NO + r")\b\s*[,.!—–-]*\s*",
+                        _I)
+_YES_OPENER = re.compile(r"^(?:(?:yes|yeah|yep|yup|of course|sure|absolutely)(?:\s+(?:we|it|they|you)\s+"
+                         r"(?:do|does|can|is|are|will))?" + _SHORT_YES + r")\b\s*[,.!—–-]*\s*", _I)
+_NEGATION = re.compile(r"\b(?:no|not|never|don't|doesn't|isn't|aren't|can't|cannot|won't|only)\b|n't\b", _I)
+_RESTATED = re.compile(r"^(?:yes|yeah|yep|we do|it does|they do|it is|they are|there is|there are|you can)$", _I)
+_ANSWER_IS = re.compile(r"^(?:the\s+)?(?:(?:correct|right|real|short)\s+)?answer\s+is\s*:?\s+", _I)
+_STOP = set("the a an is are do does can you your we our i my to of for in on at it".split())
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9$]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _yes_no(question: str, text: str, *, infer: bool = True) -> str:
+    """The answer to a yes/no question: 'no, it closes at 8'. Without an opening yes or no, a
+    correction (`infer`) is read as no when it is negated; other answers give ''."""
+    text = _ANSWER_IS.sub("", _FULL_STOP.sub("", _strip_lead(text)).strip())
+    opener = _NO_OPENER.match(text)
+    yes = _YES_OPENER.match(text)
+    if opener:
+        negative, body = True, text[opener.end():]
+    elif yes:
+        negative, body = False, text[yes.end():]
+    elif not infer:
+        return ""
+    else:
+        body = _strip_lead(text, _CORRECTION)
+        copula = _PRONOUN_COPULA.match(body)
+        # "You have to be 18": a value, not a yes or no.
+        if copula and _words(body[copula.end():]) <= 4:
+            return ""
+        first = body.split(", ")[0]
+        negative = bool(_NEGATION.search(first))
+    body = _value(body)
+    first, _, extra = body.partition(", ")
+    if extra and (_RESTATED.match(first) or len(_content(first) & _content(question)) >= 2):
+        body = _value(extra)  # "We do ship to Alaska now, it takes 7 to 10 days": the news is the rest
+    if _FIRST_PERSON.search(body) or _words(body) > 20:
+        return ""
+    return ("no" if negative else "yes") + (f", {body}" if body else "")
