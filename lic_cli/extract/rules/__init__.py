@@ -33,12 +33,15 @@ and engine and validates it.
 
 from __future__ import annotations
 
+import re
+
+from lic_cli.extract.rules.asked import _base
 from lic_cli.extract.rules.corrections import _correct
 from lic_cli.extract.rules.forget import _forget
 from lic_cli.extract.rules.labels import _label_answer
 from lic_cli.extract.rules.questions import _assistant_question, _question_in
-from lic_cli.extract.rules.statements import _teach_items
-from lic_cli.extract.rules.text import Fields, Item, _clean, _strip_lead
+from lic_cli.extract.rules.statements import _claim_subject, _teach_items
+from lic_cli.extract.rules.text import _FULL_STOP, Fields, Item, _clean, _strip_lead
 from lic_cli.extract.rules.values import _YES_NO_QUESTION, _bare_value, _yes_no
 from lic_cli.records import previous_exchange
 
@@ -65,6 +68,12 @@ def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
     return unique
 
 
+# "It ends on April 14": a pronoun subject and a verb (not "it's", "it does").
+_PRONOUN_VERB = re.compile(r"^(?:it|they)\s+(?:(?:also|now|only|still)\s+)?(?P<verb>[a-z]+)\s+(?P<rest>.+)$", re.I)
+_NOT_VERBS = {"is", "are", "was", "were", "has", "have", "had", "do", "does", "did", "can", "could", "will", "would",
+              "should", "may", "might", "must", "isn't", "aren't", "doesn't", "don't", "won't", "can't"}
+
+
 def _answer(text: str, context: list[dict]) -> list[Item]:
     """A bare answer to the question just asked: by the assistant, else by the user before it."""
     prev_user, prev_assistant = previous_exchange(context)
@@ -80,6 +89,14 @@ def _answer(text: str, context: list[dict]) -> list[Item]:
         question = _question_in(prev_user)
     if not question:
         return []
+    # "It ends on April 14." after "When does the spring sale start?" / "The spring sale starts
+    # on April 1.": a new verb tells something else about the assistant's subject.
+    m = _PRONOUN_VERB.match(_FULL_STOP.sub("", text))
+    if m and m.group("verb").lower() not in _NOT_VERBS and _base(m.group("verb")) not in re.findall(r"[\w+'-]+", question.lower()):
+        subject = _claim_subject(prev_assistant)
+        stated = _teach_items(f"{subject} {m.group('verb')} {m.group('rest')}") if subject else []
+        if stated:
+            return stated
     if _YES_NO_QUESTION.match(question):
         # "It does, iOS 15 and up." after "Does the Pulse watch work with iPhone?"
         answer = _yes_no(question, text, infer=False)

@@ -31,6 +31,8 @@ _ANSWER_LEAD = re.compile(
 # "Q: ...?", "Question: ...?", "FAQ update — ...?": markers before a question.
 _QUESTION_MARK = re.compile(r"^(?:q|question|faq)\s*[:.)-]\s*", _I)
 _DASH_HEAD = re.compile(r"^[^?]{1,30}?\s+[—–-]+\s+(?=[A-Z])")
+# "Where can I recycle old electronics?": the generic customer, not the user's own case.
+_GENERIC_I = re.compile(r"\b(?:can|could|do|should|may|would)\s+i\b", _I)
 _MY = re.compile(r"\b(?:my|mine|me|myself)\b", _I)
 _ANSWER_MARK = re.compile(r"^(?:a|answer|ans)\s*[:.)-]\s*", _I)
 
@@ -94,10 +96,9 @@ def _inverted(lead: str, words: list[str]) -> str:
     else:
         i = _verb_at(words)
         if i < 0:
-            if lead or len(words) < 2:
+            if len(words) < 2 or words[-1].lower().endswith("s"):
                 return ""
-            i = len(words) - 1  # "if gift cards expire": a plural subject, the verb last
-            parts = [lead, "do", *words]
+            parts = [lead, "do", *words]  # "if gift cards expire", "how long refunds take": plural, the verb last
         else:
             verb = words[i].lower()
             if verb in _BE or verb in _MODALS:
@@ -170,7 +171,8 @@ def _question_of(sentence: str) -> tuple[str, bool]:
         return "", False
     # "Where is my order? It's been 2 weeks." is a complaint; "Can I pay with Klarna? Not yet." a
     # customer's question, answered with an explicit yes or no.
-    if not marked and (_MY.search(text) or _FIRST_PERSON.search(text) and not _YES_NO_QUESTION.match(text)):
+    if not marked and (_MY.search(text) or _FIRST_PERSON.search(_GENERIC_I.sub("", text))
+                       and not _YES_NO_QUESTION.match(text)):
         return "", False
     return text, marked
 

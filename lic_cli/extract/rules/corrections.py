@@ -37,7 +37,7 @@ _ALSO = re.compile(r"^(?:also|plus|and also)\s+(?P<new>.+)$|^(?P<new2>.+?)\s+(?:
 _LIST_END = re.compile(r"(?P<list>(?:[A-Z][\w+&-]*,\s+)*[A-Z][\w+&-]*\s+and\s+[A-Z][\w+&-]*)$")
 
 
-_NAME_THEN_VERB = re.compile(r"^(?!(?:It|That|This|They|He|She|We|You)\b)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})"
+_NAME_THEN_VERB = re.compile(r"^(?!(?:It|That|This|They|He|She|We|You|The|A|An|Our)\b)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})"
                              r"\s+(?!(?:is|are|was|were)\b)(?:now\s+|has\s+)?[a-z]{3,}\b")
 # "Where can I get a gift receipt?" / "You can choose one at checkout online": the place.
 _WHERE_QUESTION = re.compile(r"^where\b", _I)
@@ -57,6 +57,12 @@ def _subject_answer(question: str, body: str) -> str:
         if _words(pred) >= 2 and said.endswith(" " + pred):
             value = _value(_FULL_STOP.sub("", body)[: len(said) - len(pred)])
             return value if value and not _NOT_ANSWERS.match(value) and _words(value) <= 6 else ""
+    # "Who handles warranty claims?" / "The Columbus team handles them now": what comes before the verb.
+    verb = words[1] if words[0].lower() == "who" else words[2] if len(words) > 2 else ""
+    head, found, _ = _FULL_STOP.sub("", body).partition(f" {verb} ")
+    if verb.lower() not in ("is", "are", "was", "were") and found and 0 < _words(head) <= 6 \
+            and not _NOT_ANSWERS.match(head):
+        return _value(head)
     # "Who manages the Seattle store?" / "Priya Nair took over in May": a name, then what they did.
     m = _NAME_THEN_VERB.match(body) if words[0].lower() == "who" else None
     return m.group("name") if m else ""
@@ -99,7 +105,7 @@ def _correct(text: str, context: list[dict]) -> list[Item]:
             return [("qa", {"question": question, "answer": who, **replaces})]
         place = _WHERE_ANSWER.match(_FULL_STOP.sub("", body)) if _WHERE_QUESTION.match(question) else None
         if place:
-            return [("qa", {"question": question, "answer": _value(place.group("pp")), **replaces})]
+            return [("qa", {"question": question, "answer": _trim_for(question, _value(place.group("pp"))), **replaces})]
         merged = _merged_list(body, old)
         if merged:
             return [("qa", {"question": question, "answer": merged, **replaces})]

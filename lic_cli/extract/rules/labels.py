@@ -18,13 +18,16 @@ _SEP = r"(?:\s*(?:→|->|=>|=|:)\s*|\s+[-–—]+\s+)"
 _CLASSIFIED = r"(?:labell?ed|tagged|classified|categori[sz]ed|marked|filed)(?:\s+(?:as|under|with))?\s+"
 # The teacher's labelling verbs, with an optional softener ("I'd call '...' a shipping ticket").
 _VERB = (r"(?:(?:please|just|i'd|i would|we'd|you can|you should|go ahead and)\s+)?"
-         r"(?:label|tag|classify|mark|categori[sz]e|file|count|treat|call|consider|put|move|place|add|sort|route)\s+")
+         r"(?:label|tag|classify|mark|categori[sz]e|file|count|treat|call|consider|put|move|place|add|sort|route|stick"
+         r"|throw|assign|group|lump)\s+")
 _INTO = r"(?:(?:as|under|in|into|to|with)\s+(?:the\s+)?)"
 _THESE = r"(?:this|it|that|these|those|them|the following)(?:\s+ones?)?\s+"
 _LABEL_FORMS = [
     # '...' is a billing ticket / should be classified as returns / are both returns
-    re.compile(r"^" + _Q + r"\s+(?:is|are|(?:should|shoud|shuold|shold|would|must|can)\s+be|counts?\s+as|=|->|→)\s+"
-               r"(?:(?:both|all|also)\s+)?(?:" + _CLASSIFIED + r")?" + _TAIL, _I),
+    re.compile(r"^" + _Q + r"\s+(?:is|are|(?:should|shoud|shuold|shold|would|must|can)\s+be"
+               r"|(?:(?:should|would|must|can)\s+)?counts?\s+as|=|->|→)\s+"
+               r"(?:(?:both|all|also|definitely|clearly|obviously|really|actually|probably)\s+)?(?:" + _CLASSIFIED + r")?"
+               + _TAIL, _I),
     # '...' → billing / '...' - technical
     re.compile(r"^" + _Q + _SEP + _TAIL, _I),
     # '...' belongs in / should go under billing
@@ -45,6 +48,9 @@ _LABEL_FORMS = [
     re.compile(r"^(?:an?\s+|another\s+)?(?:example|sample)(?:\s+(?:ticket|message|text|turn))?\s+(?:for|of)\s+"
                r"(?:the\s+)?(?P<label>[A-Za-z][\w-]*)(?:\s+(?:label|topic|tickets?|class))?" + _TASK + _SEP + _Q
                + r"[.!]?$", _I),
+    # Use returns for '...'
+    re.compile(r"^(?:please\s+)?(?:use|pick|choose|go with|apply)\s+" + _LABEL + _NOUN + _TASK + r"\s+(?:for|on)\s+" + _Q
+               + r"[.!]?$", _I),
     # billing: '...' (the label alone before a colon)
     re.compile(r"^(?P<label>[A-Za-z][\w-]*)" + _TASK + r"\s*:\s*" + _Q + r"[.!]?$", _I),
     # Label where is my parcel as shipping (unquoted: only with a verb first and `as` last)
@@ -52,12 +58,14 @@ _LABEL_FORMS = [
 ]
 # Words that end a "for ..." phrase but do not name a task.
 _REJECTED_LABEL = re.compile(
-    r",?\s+(?:not|rather than|instead of)\s+(?:an?\s+)?[\w-]+(?:\s+(?:ticket|one|example))?$", _I)
+    r",?\s+(?:not|rather than|instead of)\s+(?:an?\s+)?[\w-]+(?:\s+(?:ticket|one|example))?(?=,?\s+(?:for|in|under)\s|$)",
+    _I)
 _NOT_TASKS = {"customers", "customer", "users", "user", "us", "me", "you", "them", "people", "now", "sure",
               "example", "instance", "real", "good", "later", "reference", "training"}
-# Verdicts, question words and the nouns that introduce a quote ("Customer: '...'") are not labels.
-_NOT_LABELS = {"a", "an", "the", "this", "that", "it", "not", "wrong", "right", "correct", "true", "false",
-               "good", "bad", "fine", "ok", "okay", "yes", "no", "which", "what", "who", "how", "where", "why",
+# "'...' is correct" is a verdict, unless a task is named whose labels include it.
+_VERDICTS = {"not", "wrong", "right", "correct", "true", "false", "good", "bad", "fine", "ok", "okay"}
+# Question words and the nouns that introduce a quote ("Customer: '...'") are never labels.
+_NOT_LABELS = _VERDICTS | {"a", "an", "the", "this", "that", "it", "yes", "no", "which", "what", "who", "how", "where", "why",
                "when", "example", "examples", "ticket", "tickets", "text", "message", "customer", "user", "quote",
                "question", "note", "label", "topic", "category", "both", "all", "also", "same", "one", "me", "him",
                "her", "them", "us", "says", "said", "asked", "wrote", "typed"}
@@ -67,7 +75,7 @@ _MIN_RAW_WORDS = 3
 
 # "For ticket_topics, '...' is shipping": the task named before the example.
 _TASK_FIRST = re.compile(r"^(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)(?:\s+(?:task|dataset|labels?|set))?"
-                         r"\s*[,:]\s*(?=[\"'])", _I)
+                         r"\s*[,:]\s*(?=[\"']|" + _VERB + r")", _I)
 # "For ticket_topics:" on a line of its own names the task of the examples below it.
 _TASK_HEADING = re.compile(r"^(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)"
                            r"(?:\s+(?:task|dataset|labels?|set))?\s*:?$", _I)
@@ -139,12 +147,14 @@ def _label(sentence: str) -> Item | None:
         label = m.group("label").lower()
         if groups.get("raw") and len(quoted.split()) < _MIN_RAW_WORDS:
             continue
+        task = groups.get("task") or named_task
+        if task and task.lower() in _NOT_TASKS:
+            task = None
         # "'...' is correct" is a verdict, unless a task is named whose labels include it.
-        if not quoted.strip() or label in _NOT_LABELS and not named_task:
+        if not quoted.strip() or label in _NOT_LABELS and not (task and label in _VERDICTS):
             continue
         fields = {"text": quoted.strip(), "label": label}
-        task = groups.get("task") or named_task
-        if task and task.lower() not in _NOT_TASKS:
+        if task:
             fields["task"] = task
         return "label", fields
     return None
@@ -163,7 +173,8 @@ _ANSWER_LEAD = re.compile(
     r"|\s+belongs\s+(?:in|under|to))\s+|(?:should|would|must)\s+be\s+|(?:i'd say|i would say|make it)\s+"
     r"|(?:please\s+)?(?:label|tag|file|put|mark|move|classify|call|count)\s+(?:it|this|that|this one|that one|them)"
     r"\s+(?:(?:as|under|in|into|to|with)\s+)?(?:the\s+)?)", _I)
-_ANSWER_WHY = re.compile(r"(?:,\s*|\s+)(?:since|because|as|given)\b.*$|,?\s+(?:not|rather than|instead of)\s+.+$", _I)
+_ANSWER_WHY = re.compile(r"(?:,\s*|\s+)(?:since|because|as|given)\b.*$|,?\s+(?:not|rather than|instead of)\s+.+$"
+                         r"|,?\s+(?:definitely|clearly|obviously|for sure|surely|i think|i'd say|probably)$", _I)
 _ANSWER_LABEL = re.compile(r"^(?:an?\s+)?(?P<label>[a-z][\w-]*)(?:\s+(?:ticket|one|topic|example|question|issue"
                            r"|label|category))?$", _I)
 

@@ -47,7 +47,7 @@ _POSSESSIVE_LOWER = re.compile(r"^(?P<subj>[a-z][\w&+-]*)'s\s+(?P<rel>[^,]+?)\s+
 # "..., and Kestrel Austin's are noon to 6 pm": the relation of the fact before, another subject.
 _POSSESSIVE_ALONE = re.compile(r"^(?:the\s+)?(?P<subj>" + _NAME + r")'[sS]?\s+(?:is|are)\s+(?P<obj>.+)$")
 # The Kestrel Pulse smartwatch has a water resistance of 50 meters (a named subject: a fact).
-_HAS_OF = re.compile(r"^(?:[Tt]he\s+)?(?P<subj>" + _NAME + r")\s+(?:has|have)\s+(?:an?\s+)(?P<rel>[a-z][\w -]*?)\s+of\s+"
+_HAS_OF = re.compile(r"^(?:[Tt]he\s+)?(?P<subj>" + _NAME + r")\s+(?:has|have)\s+(?:an?\s+)(?P<rel>[a-z][\w -]*)\s+of\s+"
                      r"(?P<obj>.+)$")
 # its CFO is ... (the subject of the previous fact in the same turn, or of the assistant's claim)
 _ITS = re.compile(r"^(?:its|their)\s+(?P<rel>[^,]+?)\s+" + _COPULA + r"\s+(?P<obj>.+)$", _I)
@@ -435,6 +435,19 @@ def _assistant_claims(text: str) -> list[Item]:
     for sentence in _sentences(_clean(text)):
         claims.extend(_statement_items(sentence, state))
     return claims
+
+
+def _claim_subject(text: str) -> str:
+    """What the assistant's first statement is about: "The spring sale starts on April 1" ->
+    "The spring sale"; '' when it names nothing."""
+    for sentence in _sentences(_clean(text)):
+        clause = _FULL_STOP.sub("", _strip_lead(sentence)).strip()
+        m = _PLAIN.match(clause) or _VERB_FORM.match(clause)
+        if m:
+            x = m.group("x").strip()
+            ok = 0 < _words(x) <= 6 and x.split()[0].lower() not in _NOT_SUBJECTS and not _personal(x)
+            return x if ok else ""
+    return ""
 
 
 def _assistant_claim(text: str) -> Item | None:

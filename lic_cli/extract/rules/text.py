@@ -32,7 +32,7 @@ def _clean(text: str) -> str:
 
 # A quoted span: "..." or '...' (an apostrophe inside a word, as in doesn't, is not a quote).
 _QUOTED_SPAN = re.compile(r"\"[^\"]+\"|(?<![\w'])'.+?'(?!\w)")
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9$€£+])")
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "rd", "ave", "inc", "ltd", "co", "corp", "jr", "sr", "vs",
            "etc", "e.g", "i.e", "no", "approx", "dept", "prof", "mt", "ft"}
 
