@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from lic_cli.extract.rules.asked import _base
+from lic_cli.extract.rules.asked import _base, _direct
 from lic_cli.extract.rules.corrections import _correct
 from lic_cli.extract.rules.forget import _forget
 from lic_cli.extract.rules.labels import _label_answer
@@ -74,6 +74,16 @@ _NOT_VERBS = {"is", "are", "was", "were", "has", "have", "had", "do", "does", "d
               "should", "may", "might", "must", "isn't", "aren't", "doesn't", "don't", "won't", "can't"}
 
 
+_DONT_KNOW = re.compile(r"\b(?:i\s+)?(?:don't|do not|didn't|did not)\s+know|\b(?:i'm|i am)\s+(?:not sure|unsure)"
+                        r"(?:\s+(?:about|of))?|\bi\s+(?:can't|cannot|couldn't)\s+(?:tell|find out|say)", re.I)
+
+
+def _unknown_question(text: str) -> str:
+    """The question an assistant says it cannot answer: "I don't know when X opens" -> "When does X open?"."""
+    m = _DONT_KNOW.search(_clean(text))
+    return _direct(_clean(text)[m.end():].strip(" ,.")) if m else ""
+
+
 def _answer(text: str, context: list[dict]) -> list[Item]:
     """A bare answer to the question just asked: by the assistant, else by the user before it."""
     prev_user, prev_assistant = previous_exchange(context)
@@ -85,8 +95,9 @@ def _answer(text: str, context: list[dict]) -> list[Item]:
             return [label]
     question = _assistant_question(context)
     if not question and last.get("role") == "assistant":
-        # The assistant just failed to answer: "It's 30 days." answers the user's own question.
-        question = _question_in(prev_user)
+        # The assistant just failed to answer: "It's 30 days." answers the user's own question,
+        # or the one the assistant named ("I don't know when the Toronto store opens on Saturdays").
+        question = _question_in(prev_user) or _unknown_question(prev_assistant)
     if not question:
         return []
     # "It ends on April 14." after "When does the spring sale start?" / "The spring sale starts

@@ -20,7 +20,11 @@ _IF_ASKED = re.compile(
     r"\s+(?P<q>" + _Q + r"|[^,:;—–]+?)\s*(?:,|:|;|—|–|\s-\s)\s*(?P<a>.+)$", _I)
 # "The answer to '...' is yes" / "Answer '...' with: no" / "'How do I track my order?' → from the Orders page"
 _ANSWER_TO = re.compile(r"^(?:the\s+)?(?:(?:right|correct|short|official)\s+)?answer\s+to\s+(?P<q>" + _Q
-                        + r"|[^,]+?\?)\s+is\s*:?\s+(?P<a>.+)$", _I)
+                        + r"|[^,]+?\?|(?:how|what|when|where|who|whether|if)\b[^,]+?)\s+is\s*:?\s+(?P<a>.+)$", _I)
+_FOR_ANSWER = re.compile(r"^(?:for|to)\s+(?P<q>" + _Q + r"),?\s+(?:the\s+)?answer\s+is\s*:?\s+(?P<a>.+)$", _I)
+_TELL_WHO_ASKS = re.compile(r"^(?:please\s+)?(?:tell|let)\s+(?:anyone|everyone|customers|people|whoever|anybody)\s+"
+                            r"(?:who\s+asks?|asking)\s+(?P<q>(?:about|whether|if|how|what|when|where)\b.+?)\s+that\s+(?P<a>.+)$",
+                            _I)
 _ANSWER_WITH = re.compile(r"^(?:please\s+)?answer\s+(?P<q>" + _Q + r")\s+(?:with|by saying)\s*:?\s+(?P<a>.+)$", _I)
 _ARROW = re.compile(r"^(?P<q>" + _Q + r")\s*(?:→|->|=>|:|\s[-–—]+)\s*(?P<a>.+)$")
 # What introduces the answer: "tell them 7 days", "say yes", "A: 30 days".
@@ -153,7 +157,7 @@ def _answer_for(question: str, text: str) -> Item | None:
 def _asked_items(sentence: str) -> list[Item]:
     """One sentence that states a question and its answer."""
     text = sentence.strip()
-    for form in (_ANSWER_TO, _ANSWER_WITH, _ARROW, _IF_ASKED):
+    for form in (_ANSWER_TO, _FOR_ANSWER, _ANSWER_WITH, _ARROW, _TELL_WHO_ASKS, _IF_ASKED):
         m = form.match(text)
         if m:
             item = _answer_for(_direct(m.group("q")), m.group("a"))

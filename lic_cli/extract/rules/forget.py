@@ -21,7 +21,7 @@ from lic_cli.extract.rules.text import (
 from lic_cli.records import previous_exchange
 
 _FORGET_VERB = (r"(?:forget(?:\s+about)?|delete|remove|drop|erase|unlearn|purge|discard|scrap|get rid of"
-                r"|wipe|clear|throw (?:out|away)|ignore|disregard|scratch|strike|cross out"
+                r"|wipe|clear(?:\s+out)?|throw (?:out|away)|ignore|disregard|scratch|strike|cross out"
                 r"|stop (?:saying|mentioning|talking about|bringing up|telling (?:people|customers|users|them|everyone"
                 r"|anyone)(?:\s+about)?)"
                 r"|(?:don'?t|do not|never|no longer) (?:say|mention|tell (?:people|customers|users|anyone|them)))")

@@ -7,7 +7,8 @@ import re
 from lic_cli.extract.rules.text import _FULL_STOP, _I, Item
 
 _Q = r"(?:\"(?P<dq>[^\"]+)\"|(?<![\w'])'(?P<sq>.+?)'(?!\w))"
-_LABEL = r"(?:an?\s+)?(?P<label>[A-Za-z][\w-]*)"
+# ("one", "this" are never the label: "'...' is one for technical")
+_LABEL = r"(?:an?\s+)?(?!(?:one|ones|this|that|it|the|which|what)\b)(?P<label>[A-Za-z][\w-]*)"
 _NOUN = (r"(?:\s+(?:ticket|tickets|example|examples|one|ones|message|messages|query|request|question|issue"
          r"|case|topic|label|category|class|turn|item|sample|thing|problem|complaint|bucket|queue|pile))?")
 _TASK = (r"(?:,?\s+(?:for|in|under)\s+(?:the\s+)?(?P<task>[a-z][a-z0-9_-]*)"
@@ -26,7 +27,7 @@ _LABEL_FORMS = [
     # '...' is a billing ticket / should be classified as returns / are both returns
     re.compile(r"^" + _Q + r"\s+(?:is|are|(?:should|shoud|shuold|shold|would|must|can)\s+be"
                r"|(?:(?:should|would|must|can)\s+)?counts?\s+as|=|->|→)\s+"
-               r"(?:(?:both|all|also|definitely|clearly|obviously|really|actually|probably)\s+)?(?:" + _CLASSIFIED + r")?"
+               r"(?:(?:both|all|definitely|clearly|obviously|really|actually|probably)\s+)?(?:" + _CLASSIFIED + r")?"
                + _TAIL, _I),
     # '...' → billing / '...' - technical
     re.compile(r"^" + _Q + _SEP + _TAIL, _I),
@@ -53,6 +54,14 @@ _LABEL_FORMS = [
                + r"[.!]?$", _I),
     # billing: '...' (the label alone before a colon)
     re.compile(r"^(?P<label>[A-Za-z][\w-]*)" + _TASK + r"\s*:\s*" + _Q + r"[.!]?$", _I),
+    # Any short frame around one example that ends in the label: "'...' is one for technical",
+    # "The ticket '...' belongs to billing", "'...', that's returns", "'...' both go under product"
+    re.compile(r"^(?P<frame>)(?:(?:the\s+)?(?:ticket|example|message|text|query|request|complaint)\s+)?" + _Q
+               + r",?\s+(?:(?:that's|that is|it's|it is|this is|which is)\s+|(?:[\w']+\s+){0,3}?"
+               r"(?:as|under|in|into|to|for|with|is|are|be)\s+)(?:the\s+)?" + _TAIL, _I),
+    # ... or starts with it: "Under billing: '...'", "Label as account: '...'", "Here's one for account: '...'"
+    re.compile(r"^(?P<frame>)(?:[\w']+\s+){0,3}?(?:as|under|in|into|for)\s+(?:the\s+)?" + _LABEL + _NOUN + _TASK + r"\s*[:—–-]+\s*"
+               + _Q + r"[.!]?$", _I),
     # Label where is my parcel as shipping (unquoted: only with a verb first and `as` last)
     re.compile(r"^" + _VERB + r"(?!this\b|it\b|that\b)(?P<raw>.+?)\s+as\s+" + _TAIL, _I),
 ]
@@ -70,7 +79,7 @@ _NOT_LABELS = _VERDICTS | {"a", "an", "the", "this", "that", "it", "yes", "no", 
                "question", "note", "label", "topic", "category", "both", "all", "also", "same", "one", "me", "him",
                "her", "them", "us", "says", "said", "asked", "wrote", "typed"}
 # An unquoted example must read as a ticket, not as an object ("Mark my order as a gift").
-_MIN_RAW_WORDS = 3
+_MIN_WORDS = 3
 
 
 # "For ticket_topics, '...' is shipping": the task named before the example.
@@ -132,9 +141,15 @@ def _label_list(sentence: str) -> list[Item]:
 def _label(sentence: str) -> Item | None:
     text = _PLEASE_END.sub("", _FULL_STOP.sub("", sentence.strip()))
     m = _TASK_FIRST.match(text)
-    named_task = m.group("task") if m and m.group("task").lower() not in _NOT_TASKS else None
     if m:
-        text = text[m.end():]
+        # "For ticket_topics: '...' is billing" names the task; "Under billing: '...'" the label.
+        return _label_in(text[m.end():], m.group("task")) or _label_in(text, None)
+    return _label_in(text, None)
+
+
+def _label_in(text: str, named_task: str | None) -> Item | None:
+    if named_task and named_task.lower() in _NOT_TASKS:
+        named_task = None
     text = _LIKE.sub("", text, count=1)
     # "'...' is billing, not shipping" -> drop the rejected label.
     text = _REJECTED_LABEL.sub("", text)
@@ -145,7 +160,9 @@ def _label(sentence: str) -> Item | None:
         groups = m.groupdict()
         quoted = groups.get("dq") or groups.get("sq") or groups.get("raw") or ""
         label = m.group("label").lower()
-        if groups.get("raw") and len(quoted.split()) < _MIN_RAW_WORDS:
+        # An unquoted example, or one in a free frame, must read as a ticket: "'Aero 2' is also
+        # available in white" names a product, it labels nothing.
+        if (groups.get("raw") or groups.get("frame") is not None) and len(quoted.split()) < _MIN_WORDS:
             continue
         task = groups.get("task") or named_task
         if task and task.lower() in _NOT_TASKS:
@@ -171,6 +188,7 @@ def _task_heading(sentence: str) -> str:
 _ANSWER_LEAD = re.compile(
     r"^(?:(?:it|that|this|that one|this one)(?:'s|\s+is|\s+should\s+be|\s+would\s+be|\s+goes\s+(?:in|under|to)"
     r"|\s+belongs\s+(?:in|under|to))\s+|(?:should|would|must)\s+be\s+|(?:i'd say|i would say|make it)\s+"
+    r"|(?:(?:i'd|i would|let's|we'd)\s+)?(?:go with|pick|choose|use)\s+"
     r"|(?:please\s+)?(?:label|tag|file|put|mark|move|classify|call|count)\s+(?:it|this|that|this one|that one|them)"
     r"\s+(?:(?:as|under|in|into|to|with)\s+)?(?:the\s+)?)", _I)
 _ANSWER_WHY = re.compile(r"(?:,\s*|\s+)(?:since|because|as|given)\b.*$|,?\s+(?:not|rather than|instead of)\s+.+$"

@@ -49,6 +49,8 @@ _POSSESSIVE_ALONE = re.compile(r"^(?:the\s+)?(?P<subj>" + _NAME + r")'[sS]?\s+(?
 # The Kestrel Pulse smartwatch has a water resistance of 50 meters (a named subject: a fact).
 _HAS_OF = re.compile(r"^(?:[Tt]he\s+)?(?P<subj>" + _NAME + r")\s+(?:has|have)\s+(?:an?\s+)(?P<rel>[a-z][\w -]*)\s+of\s+"
                      r"(?P<obj>.+)$")
+# "... has a screen size of 16 inches and a weight of 1.9 kg": another measure of the same subject.
+_ALSO_OF = re.compile(r"^(?:an?\s+)(?P<rel>[a-z][\w -]{0,30}?)\s+of\s+(?P<obj>[$€£]?\d.*)$")
 # its CFO is ... (the subject of the previous fact in the same turn, or of the assistant's claim)
 _ITS = re.compile(r"^(?:its|their)\s+(?P<rel>[^,]+?)\s+" + _COPULA + r"\s+(?P<obj>.+)$", _I)
 # The battery life of the Kestrel Aero 2 is ...
@@ -325,6 +327,9 @@ def _clause(text: str, state: _State) -> Item | None:
         item = _fact(m.group("subj"), state.relation, m.group("obj"))
         if item:
             return item
+    m = _ALSO_OF.match(text)
+    if m and state.subject and state.relation:
+        return _fact(state.subject, m.group("rel"), m.group("obj"))
     m = _HAS_OF.match(text)
     if m and not _COMMON_OWNER.match(m.group("subj")):
         item = _fact(m.group("subj"), m.group("rel"), m.group("obj"))

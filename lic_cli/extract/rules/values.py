@@ -116,7 +116,8 @@ def _bare_value(text: str, question: str = "") -> str:
 _YES_NO_QUESTION = re.compile(r"^(?:is|are|do|does|did|can|could|will|would|has|have|was|were)\b", _I)
 # "It does, iOS 15 and up" / "We don't, sorry": a pronoun and its auxiliary alone say yes or no.
 _SHORT_YES = r"|(?:we|it|they|you)\s+(?:do|does|can|will|are|is)(?=\s*(?:[,.!—–-]|$))"
-_SHORT_NO = (r"|(?:we|it|they|you)\s+(?:don't|doesn't|can't|won't|aren't|isn't|do not|does not|cannot)"
+_SHORT_NO = (r"|(?:we|it|they|you)\s+(?:don't|doesn't|can't|won't|aren't|isn't|do not|does not|cannot|are not|is not)"
+             r"(?=\s*(?:[,.!—–-]|$))|(?:it's|they're|we're|you're)\s+not"
              r"(?=\s*(?:[,.!—–-]|$))")
 _NO_OPENER = re.compile(r"^(?:no+|nope|nah|not anymore|not any more|no longer|not yet" + _SHORT_NO + r")\b\s*[,.!—–-]*\s*",
                         _I)
