@@ -35,7 +35,7 @@ _LABEL_FORMS = [
     re.compile(r"^" + _Q + r"\s+(?:(?:should|would|must|can)\s+)?(?:belongs?|goes|go|fits?|falls?)\s+"
                r"(?:in|to|under|with|into)\s+(?:the\s+)?" + _TAIL, _I),
     # Label '...' as shipping / File '...' under technical / I'd call '...' a shipping ticket
-    re.compile(r"^" + _VERB + _Q + r"\s+" + _INTO + r"?" + _TAIL, _I),
+    re.compile(r"^" + _VERB + _Q + r"(?:\s+" + _INTO + r"?|" + _SEP + r")" + _TAIL, _I),
     # Tag this as technical: '...' / Put these under returns: '...' / Label this one technical: '...'
     re.compile(r"^" + _VERB + _THESE + _INTO + r"?" + _LABEL + _NOUN + _TASK + _SEP + _Q + r"[.!]?$", _I),
     # The (right) label for '...' is billing / Topic for '...': shipping
@@ -94,7 +94,14 @@ _LABEL_SPLIT = re.compile(r"(?:,\s*|\s+)and\s+(?=[\"'])|[,;]\s+(?=[\"'])", _I)
 _QUOTE = r"(?:\"[^\"]+\"|(?<![\w'])'.+?'(?!\w))"
 _QUOTE_LIST = re.compile(_QUOTE + r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*)" + _QUOTE + r")+")
 # "'...' is shipping and so is '...'": the second example gets the same label.
-_SO_IS = re.compile(r",?\s+and\s+so\s+(?:is|are|does|do)\s+(?P<q>" + _QUOTE + r")$", _I)
+_SO_IS = re.compile(r",?\s+and\s+(?:so\s+(?:is|are|does|do)\s+(?P<q>" + _QUOTE + r")|(?P<q2>" + _QUOTE
+                    + r")\s+(?:too|as well))$", _I)
+# "Mark both '...' and '...' as shipping"
+_BOTH = re.compile(r"\b(?:both|all of|each of|all)\s+(?=[\"'])", _I)
+# "(it's over the free threshold)": an aside after the label.
+_ASIDE = re.compile(r"\s*\([^()]*\)$")
+# "'...' — shipping or returns?": a question offering labels.
+_OPTIONS = re.compile(r"\b(?P<a>[a-z][\w-]*),?\s+or\s+(?P<b>[a-z][\w-]*)\s*\?$", _I)
 # "Tickets like '...' go to billing": "like" introduces the example.
 _LIKE = re.compile(r"^(?!(?:i'd|i|we'd|would)\s)(?:[a-z]+\s+)?like\s+(?=[\"'])", _I)
 _PLEASE_END = re.compile(r",?\s+(?:please|thanks|thank you)$", _I)
@@ -117,12 +124,12 @@ def _labels(sentence: str) -> list[Item]:
 
 def _label_list(sentence: str) -> list[Item]:
     """One label for a sentence, given to every example it lists."""
-    text = _FULL_STOP.sub("", sentence.strip())
+    text = _BOTH.sub("", _FULL_STOP.sub("", sentence.strip()))
     more: list[str] = []
     so = _SO_IS.search(text)
     if so:
         text = text[: so.start()]
-        more.append(so.group("q"))
+        more.append(so.group("q") or so.group("q2"))
     listed = _QUOTE_LIST.search(text)
     if listed:
         found = re.findall(_QUOTE, listed.group(0))
@@ -139,7 +146,7 @@ def _label_list(sentence: str) -> list[Item]:
 
 
 def _label(sentence: str) -> Item | None:
-    text = _PLEASE_END.sub("", _FULL_STOP.sub("", sentence.strip()))
+    text = _PLEASE_END.sub("", _FULL_STOP.sub("", _ASIDE.sub("", _FULL_STOP.sub("", sentence.strip()))))
     m = _TASK_FIRST.match(text)
     if m:
         # "For ticket_topics: '...' is billing" names the task; "Under billing: '...'" the label.
@@ -227,7 +234,10 @@ def _example(turn: str, *, asked: bool = False) -> str:
 def _label_answer(answer: str, user_turn: str, assistant_turn: str) -> Item | None:
     """A label given in a short answer ("Billing.", "No, it's shipping.") for the example the last
     exchange is about: quoted by the assistant, else by the user before it."""
-    asks = assistant_turn.rstrip().endswith("?") and bool(_LABEL_QUESTION.search(assistant_turn))
-    text = _example(assistant_turn) or _example(user_turn, asked=asks)
-    label = _label_value(answer) if text else ""
+    label = _label_value(answer)
+    options = _OPTIONS.search(assistant_turn)
+    offered = bool(options and label in (options.group("a").lower(), options.group("b").lower()))
+    asks = offered or assistant_turn.rstrip().endswith("?") and bool(_LABEL_QUESTION.search(assistant_turn))
+    text = _example(assistant_turn, asked=offered) or _example(user_turn, asked=asks)
+    label = label if text else ""
     return ("label", {"text": text, "label": label}) if label else None

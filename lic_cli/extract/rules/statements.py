@@ -134,8 +134,9 @@ _TIME = re.compile(r"^(?:the\s+)?(?:" + _MONTH + r"\b|" + _DAY + r"\b|\d{1,2}(?:
                    r"|holidays?\b|christmas|black friday|(?:first|last|end|start|beginning|middle) of\b"
                    r"|(?:next|this) (?:week|month|year)|\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\b)", _I)
 _PARTICIPLE = re.compile(
-    r"^(?P<adj>[a-z]+ed|paid|held|sold|made|sent|kept|given|shown|done|built|taken|written|open|closed|available"
-    r"|valid|eligible|free|possible|due|ready|offered)\s+(?P<rest>.+)$", _I)
+    r"^(?P<adj>(?:[a-z]+ed|paid|held|sold|made|sent|kept|given|shown|done|built|taken|written)"
+    r"(?:\s+(?:out|up|back|off|over|down))?"  # "are paid out within 3 days"
+    r"|open|closed|available|valid|eligible|free|possible|due|ready|offered)\s+(?P<rest>.+)$", _I)
 # "under 24 hours", "at least $50": an amount, asked with "what".
 _AMOUNT = re.compile(r"^(?:least\s+|most\s+)?[$€£]?\d", _I)
 _MONEY = re.compile(r"^(?:only\s+)?[$€£]?\d|^(?:free|nothing)\b", _I)
@@ -186,7 +187,7 @@ def _qa_about(x: str, cop: str, y: str) -> Item | None:
         return None  # "The answer is 2 days" answers the question asked, it is not about "the answer"
     if not (0 < _words(x) <= 8) or x[0] in "\"'(" or x.split()[0].lower() in _NOT_SUBJECTS or _personal(x):
         return None
-    y = _value(y)
+    y = _value(_CUT_NOT.sub("", y))  # "30 days, not 14"
     if not y or _NOT_VALUES.match(y) or _FIRST_PERSON.search(y):
         return None
     plural = cop.lower().startswith(("are", "have", "were"))
@@ -217,7 +218,8 @@ def _qa_about(x: str, cop: str, y: str) -> Item | None:
     # "is closed on Sundays", "is shipped the same day": not a thing to ask "what is" about.
     if first[0].islower() and (first.lower().endswith("ed") and len(first) > 4 or first.lower() in
                                ("open", "closed", "free", "available", "unavailable", "possible", "required",
-                                "allowed", "valid", "included", "excluded", "eligible", "limited")):
+                                "allowed", "valid", "included", "excluded", "eligible", "limited", "broken",
+                                "down", "offline", "missing", "stolen", "busy")):
         return None
     who = x.split()[-1].lower().strip("'") in _PERSON_ROLES
     return "qa", {"question": f"{'Who' if who else 'What'} {be} {subject}?", "answer": y}
@@ -278,6 +280,44 @@ def _yes_no_item(text: str) -> Item | None:
     return "qa", {"question": question, "answer": answer}
 
 
+# "Student discounts don't apply to gift cards" -> Do student discounts apply to gift cards? no.
+_NEGATED = re.compile(r"^(?P<x>[^,;:]+?)\s+(?P<aux>doesn't|don't|does not|do not|isn't|aren't|is not|are not)\s+"
+                      r"(?P<rest>.+)$", _I)
+_AUX = {"doesn't": "Does", "does not": "Does", "don't": "Do", "do not": "Do", "isn't": "Is", "is not": "Is",
+        "aren't": "Are", "are not": "Are"}
+# "Gift cards can be used in any Kestrel store", "Perks points can't be transferred"
+_MODAL_PASSIVE = re.compile(r"^(?P<x>[^,;:]+?)\s+(?P<modal>can|can't|cannot|can not|may|will|won't)\s+(?:only\s+)?be\s+"
+                            r"(?P<part>[a-z]+ed|paid|held|sold|made|sent|kept|given|shown|done|taken)(?:\s+(?P<rest>.+))?$",
+                            _I)
+
+
+def _thing(x: str) -> bool:
+    """A phrase that names a thing of the shop's to ask about (not a pronoun, not the user's own)."""
+    return 0 < _words(x) <= 8 and x.split()[0].lower() not in _NOT_SUBJECTS and not _personal(x) and x[0] not in "\"'("
+
+
+def _negated(text: str) -> Item | None:
+    m = _NEGATED.match(text)
+    if not m or not _thing(m.group("x")) or _words(m.group("rest")) > 10 or _FIRST_PERSON.search(m.group("rest")):
+        return None
+    rest = _value(m.group("rest"))
+    subject = _as_asked(_lower_first(m.group("x").strip()))
+    return "qa", {"question": f"{_AUX[m.group('aux').lower()]} {subject} {rest}?", "answer": "no"}
+
+
+def _modal_passive(text: str) -> Item | None:
+    m = _MODAL_PASSIVE.match(text)
+    if not m or not _thing(m.group("x")):
+        return None
+    modal, part, rest = m.group("modal").lower(), m.group("part").lower(), _value(m.group("rest") or "")
+    subject = _as_asked(_lower_first(m.group("x").strip()))
+    asked = "Will" if modal in ("will", "won't") else "Can"
+    if modal in ("can't", "cannot", "can not", "won't"):
+        return "qa", {"question": f"{asked} {subject} be {part}{' ' + rest if rest else ''}?", "answer": "no"}
+    placed = _passive(subject, modal, f"be {part}", rest) if rest else None
+    return placed or ("qa", {"question": f"{asked} {subject} be {part}{' ' + rest if rest else ''}?", "answer": "yes"})
+
+
 def _qualified(text: str, state: _State) -> Item | None:
     """'for a Glide 16 it's $350' re-asks the last question with the new qualifier."""
     m = _QUALIFIED.match(text)
@@ -335,7 +375,7 @@ def _clause(text: str, state: _State) -> Item | None:
         item = _fact(m.group("subj"), m.group("rel"), m.group("obj"))
         if item:
             return item
-    item = _yes_no_item(text)
+    item = _yes_no_item(text) or _negated(text) or _modal_passive(text)
     if item:
         return item
     m = _THERE_IS_NO.match(text)

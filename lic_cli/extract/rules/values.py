@@ -54,7 +54,7 @@ _NOT_ANSWERS = re.compile(
     r"thank|thanks|ok|okay|yes|yeah|yep|sure|hmm|hi|hello|hey|bye|goodbye|cheers|great|cool|nice|perfect|"
     r"awesome|got it|fine|alright|good|no|nope|sorry|that|this|it|we|they|my|too|not)\b", _I)
 # "noon, it changed in October": a trailing clause about the change is not part of the value.
-_WHY_CLAUSE = re.compile(r",\s+(?:it|that|this|they|which)\s+(?:[a-z]+ed|was|were|went|got|has been|have been)\b.*$", _I)
+_WHY_CLAUSE = re.compile(r",\s+(?:it|that|this|they|which|we)\s+(?:[a-z]+ed|was|were|went|got|has been|have been)\b.*$", _I)
 # "There isn't one", "There's no fee": the answer is none.
 _NONE = re.compile(r"^(?:there(?:'s| is| are) (?:none|no\s+[\w-]+(?:\s+[\w-]+){0,3})|there (?:isn't|aren't) (?:one|any)"
                    r"|(?:we|it|they) (?:don't|doesn't|do not|does not) have (?:one|any)|none)(?:\s+at all)?$", _I)
@@ -99,6 +99,8 @@ def _bare_value(text: str, question: str = "") -> str:
         text = _trim_for(question, m.group("rest"))
     elif trimmed:
         text = _trim_for(question, _PARTICIPLE_LEAD.sub("", text, count=1))
+    elif copula and _WHAT_QUESTION.match(question):
+        text = _DROP_PREP_WHAT.sub("", text, count=1)  # "What's the address?" / "they're at 410 Congress Avenue"
     text = _WHY_CLAUSE.sub("", _HEDGE.sub("", text, count=1))
     m = _BUT_NOT.match(text)
     if m:
