@@ -259,3 +259,53 @@ def test_weigh_is_asked_how_much():
 ])
 def test_forget_forms(text, target):
     assert items(text, "forget") == [{"kind": "forget", "target": target}]
+
+
+# --- statements in new shapes -----------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Student discounts don't apply to gift cards.", qa("Do student discounts apply to gift cards?", "no")),
+    ("Price matching isn't available on marketplace sellers.",
+     qa("Is price matching available on marketplace sellers?", "no")),
+    ("Perks points can't be transferred.", qa("Can perks points be transferred?", "no")),  # sentence case dropped
+    ("Gift cards can be used in any Kestrel store.", qa("Where can gift cards be used?", "in any Kestrel store")),
+    ("Trade-ins are paid out within 3 business days.", qa("When are trade-ins paid out?", "within 3 business days")),
+    ("The return window for Perks members is 30 days, not 14.", qa("What is the return window for Perks members?", "30 days")),
+])
+def test_statement_shapes(text, expected):
+    assert items(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Label printer at the Denver store is broken.",  # a state, not a value
+    "The fax number is not valid.",                  # a verdict on the knowledge, not a policy
+])
+def test_states_and_verdicts_are_not_answers(text):
+    assert items(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("'I was charged for shipping on a $60 order' → billing (it's over the free threshold).",
+     [label("I was charged for shipping on a $60 order", "billing")]),
+    ("Mark both 'parcel never came' and 'courier lost my order' as shipping.",
+     [label("parcel never came", "shipping"), label("courier lost my order", "shipping")]),
+    ("'Can I pay with PayPal?' goes to billing, and 'Can I pay in store?' too.",
+     [label("Can I pay with PayPal?", "billing"), label("Can I pay in store?", "billing")]),
+    ("Label \"my Kestrel app won't open\" → technical.", [label("my Kestrel app won't open", "technical")]),
+])
+def test_more_label_shapes(text, expected):
+    assert items(text) == expected
+
+
+def test_offered_labels_are_a_label_question():
+    context = [("assistant", "'Delivery window missed' — shipping or returns?")]
+    assert items("Shipping.", "teach", context) == [label("Delivery window missed", "shipping")]
+
+
+@pytest.mark.parametrize("text, context, answer", [
+    ("Wrong, they're at 410 Congress Avenue now.", [("user", "What's the Austin store's address?"), ("assistant", "200 Lamar.")],
+     "410 Congress Avenue"),
+    ("Six, we opened Toronto last year.", [("user", "How many stores does Kestrel have?"), ("assistant", "Five.")], "Six"),
+])
+def test_correction_values_lose_what_the_question_holds(text, context, answer):
+    assert items(text, "correct", context)[0]["answer"] == answer

@@ -283,6 +283,7 @@ def _yes_no_item(text: str) -> Item | None:
 # "Student discounts don't apply to gift cards" -> Do student discounts apply to gift cards? no.
 _NEGATED = re.compile(r"^(?P<x>[^,;:]+?)\s+(?P<aux>doesn't|don't|does not|do not|isn't|aren't|is not|are not)\s+"
                       r"(?P<rest>.+)$", _I)
+_VERDICT = re.compile(r"^(?:true|valid|correct|accurate|right|the case|a thing|up to date|current)\b", _I)
 _AUX = {"doesn't": "Does", "does not": "Does", "don't": "Do", "do not": "Do", "isn't": "Is", "is not": "Is",
         "aren't": "Are", "are not": "Are"}
 # "Gift cards can be used in any Kestrel store", "Perks points can't be transferred"
@@ -300,6 +301,8 @@ def _negated(text: str) -> Item | None:
     m = _NEGATED.match(text)
     if not m or not _thing(m.group("x")) or _words(m.group("rest")) > 10 or _FIRST_PERSON.search(m.group("rest")):
         return None
+    if _VERDICT.match(m.group("rest")):
+        return None  # "The fax number is not valid": a verdict on the knowledge (a forget), not a policy
     rest = _value(m.group("rest"))
     subject = _as_asked(_lower_first(m.group("x").strip()))
     return "qa", {"question": f"{_AUX[m.group('aux').lower()]} {subject} {rest}?", "answer": "no"}

@@ -126,6 +126,9 @@ def _lower_first(text: str) -> str:
     # "Refurbished laptops" is capitalized only because it starts the sentence; "Kestrel Care+" is a name.
     if rest and first[:1].isupper() and first[1:].islower() and rest[:1].islower():
         return first.lower() + " " + rest
+    # "Refunds", "Trade-ins" alone: a plural common noun, capitalized by the sentence.
+    if not rest and first[:1].isupper() and first[1:].islower() and first.endswith("s") and len(first) > 3:
+        return first.lower()
     return text
 
 
