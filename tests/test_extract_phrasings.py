@@ -309,3 +309,46 @@ def test_offered_labels_are_a_label_question():
 ])
 def test_correction_values_lose_what_the_question_holds(text, context, answer):
     assert items(text, "correct", context)[0]["answer"] == answer
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Standard returns take up to 10 business days to process.",
+     qa("How long do standard returns take to process?", "up to 10 business days")),
+    ("The Aero Buds case holds three full charges.", qa("What does the Aero Buds case hold?", "three full charges")),
+    ("The Glide 16 comes in silver and space grey.", qa("What does the Glide 16 come in?", "silver and space grey")),
+])
+def test_verbs_beyond_the_known_list(text, expected):
+    assert items(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "The Glide 14 is a great laptop.",
+    "Refunds are such a hassle.",
+    "The app crashes on login.",                            # a verb, but no value after it
+    "Heads-up: express orders placed after 2 pm ship the next day.",
+])
+def test_opinions_and_reports_are_not_answers(text):
+    assert items(text) == []
+
+
+@pytest.mark.parametrize("text, context, answer", [
+    ("Only splash-proof, not waterproof.", [("user", "Is the Beacon speaker waterproof?"), ("assistant", "Yes.")],
+     "no, Only splash-proof"),
+    ("No no, 12%.", [("user", "What does Care+ cost?"), ("assistant", "10% of the item price.")], "12%"),
+    ("It's valid for 30 days.", [("user", "How long is the trade-in quote valid?"), ("assistant", "7 days.")], "30 days"),
+    ("Rosa Alvarez manages it now.", [("user", "Who's the Denver store manager?"), ("assistant", "Paul Hart.")], "Rosa Alvarez"),
+])
+def test_more_correction_values(text, context, answer):
+    assert items(text, "correct", context)[0]["answer"] == answer
+
+
+@pytest.mark.parametrize("text, context, expected", [
+    ("It's an account ticket.", [("assistant", "'my login code never arrives' sounds like technical.")],
+     label("my login code never arrives", "account")),
+])
+def test_label_correction_of_a_proposal(text, context, expected):
+    assert items(text, "correct", context) == [expected]
+
+
+def test_my_label_for():
+    assert items("My label for 'the app charged me twice' is billing.") == [label("the app charged me twice", "billing")]

@@ -48,7 +48,8 @@ _WHERE_ANSWER = re.compile(r"^(?:you|it|they|we)\b(?!.*\b(?:not|n't|never)\b).*?
 def _subject_answer(question: str, body: str) -> str:
     """"Which warehouse handles returns?" / "The Reno warehouse handles returns": the subject."""
     words = question.rstrip(" ?").split()
-    if not words or words[0].lower() not in ("which", "who", "what"):
+    who = bool(words) and words[0].lower() in ("who", "who's", "whos")
+    if not words or words[0].lower() not in ("which", "who", "what") and not who:
         return ""
     said = _normal(_FULL_STOP.sub("", body))
     # "who" is followed by the verb; "which"/"what" by a noun first ("which warehouse handles ...")
@@ -64,7 +65,7 @@ def _subject_answer(question: str, body: str) -> str:
             and not _NOT_ANSWERS.match(head):
         return _value(head)
     # "Who manages the Seattle store?" / "Priya Nair took over in May": a name, then what they did.
-    m = _NAME_THEN_VERB.match(body) if words[0].lower() == "who" else None
+    m = _NAME_THEN_VERB.match(body) if who else None
     return m.group("name") if m else ""
 
 

@@ -39,7 +39,7 @@ _LABEL_FORMS = [
     # Tag this as technical: '...' / Put these under returns: '...' / Label this one technical: '...'
     re.compile(r"^" + _VERB + _THESE + _INTO + r"?" + _LABEL + _NOUN + _TASK + _SEP + _Q + r"[.!]?$", _I),
     # The (right) label for '...' is billing / Topic for '...': shipping
-    re.compile(r"^(?:the\s+)?(?:(?:right|correct|proper|best|actual|real)\s+)?(?:label|topic|category|class|intent)"
+    re.compile(r"^(?:(?:the|my|our)\s+)?(?:(?:right|correct|proper|best|actual|real)\s+)?(?:label|topic|category|class|intent)"
                r"\s+(?:for|of)\s+" + _Q + r"(?:\s+(?:is|should be)\s+|" + _SEP + r")" + _TAIL, _I),
     # (That one's) a returns ticket: '...' / These are shipping tickets: '...'
     re.compile(r"^(?:(?:this|that|it|that one|this one|here's|here is|these|those|here are)(?:'s|\s+is|\s+are)?\s+)?"
@@ -217,7 +217,7 @@ def _label_value(text: str) -> str:
 
 # "'...' — what topic is that?", "Which label should that ticket get?": a turn asking for a label.
 _LABEL_QUESTION = re.compile(r"\b(?:topic|label|labell?ed|category|class|classify|intent|kind of ticket"
-                             r"|type of ticket|(?:an?|\w+) ticket)\b", _I)
+                             r"|type of ticket|(?:an?|\w+) ticket|(?:sounds|looks|seems) like)\b", _I)
 
 
 def _example(turn: str, *, asked: bool = False) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lic_cli.extract.rules.asked import _asked_items, _pair_item
+from lic_cli.extract.rules.asked import _asked_items, _base, _pair_item
 from lic_cli.extract.rules.forget import _FORGET, _forget_targets
 from lic_cli.extract.rules.labels import _labels, _task_heading
 from lic_cli.extract.rules.text import (
@@ -69,14 +69,22 @@ _VERBS = {"give": "What {aux} {x} give?", "offer": "What {aux} {x} offer?", "cos
           "take": "How long {aux} {x} take?", "expire": "When {aux} {x} expire?",
           "start": "When {aux} {x} start?", "end": "When {aux} {x} end?", "fix": "What {aux} {x} fix?",
           "get": "What {aux} {x} get?", "have": "What {aux} {x} have?", "need": "What {aux} {x} need?",
-          "come with": "What {aux} {x} come with?", "weigh": "How much {aux} {x} weigh?"}
-_SINGULAR = {"have": "has", "fix": "fixes", "come with": "comes with"}
+          "come with": "What {aux} {x} come with?", "weigh": "How much {aux} {x} weigh?",
+          "come in": "What {aux} {x} come in?"}
+_SINGULAR = {"have": "has", "fix": "fixes", "come with": "comes with", "come in": "comes in"}
 _VERB_OF = {**{_SINGULAR.get(v, v + "s"): (v, "does") for v in _VERBS}, **{v: (v, "do") for v in _VERBS}}
 _VERB_FORM = re.compile(r"^(?P<x>[^,;:]+?)\s+(?P<verb>" + "|".join(sorted(_VERB_OF, key=len, reverse=True))
                         + r")\s+(?P<y>.+)$", _I)
 # "Open-box items have a 1-year warranty" asks what warranty: the noun after a number names it.
 _COUNTED = re.compile(r"^(?:an?\s+)(?:\S*\d\S*)\s+(?P<noun>[a-z][a-z -]*)$")
 _VERB_ASKS_NOUN = {"have", "get", "come with"}
+# Any -s verb and a direct object that reads as a value (a number, an amount, a name):
+# "The Aero Buds case holds three full charges"; "The app crashes on login" has none.
+_ANY_VERB = re.compile(r"^(?P<x>(?:[Tt]he|[Oo]ur|[Yy]our|[Ee]ach|[Ee]very)\s+[^,;:\d]+?)\s+(?P<verb>[a-z]+[^s\W]s)\s+(?P<y>(?!(?:on|in|at|to|for|with|from|by|after|before|when"
+                       r"|if|up|down|out|off|over|under|into)\b).+)$")
+_VALUE_LIKE = re.compile(r"[\d$€£%]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)\b|\s[A-Z]")
+_NOT_VERB_WORDS = re.compile(r"^(?:is|was|has|does|says|thinks|claims|seems|looks|sounds|feels|means|wants|needs|costs|ships)$")
+_TO_DO = re.compile(r"^(?P<value>.*\d.*?)\s+to\s+(?P<inf>[a-z]+)$", _I)
 _ADVERB_END = re.compile(r"\s+(?:only|also|now|still|usually|always|actually|just)$", _I)
 # "We now ship to Mexico" / "We don't ship to PO boxes": a yes/no question about the shop.
 _WE_DO = re.compile(
@@ -104,7 +112,10 @@ _NOT_SUBJECTS = set(
 _NOT_OWNERS = _NOT_SUBJECTS | {"our", "your", "my", "their", "his", "her", "its"}
 _NOT_VALUES = re.compile(
     r"^(?:not|no longer|never|being|going|able|unable|sure|right|wrong|correct|incorrect|true|false|"
-    r"great|good|bad|fine|ok|okay|done|it|that|this|why|how|what|when|where|who|which|because|too)\b", _I)
+    r"great|good|bad|fine|ok|okay|done|it|that|this|why|how|what|when|where|who|which|because|too)\b"
+    # opinions: "a great laptop", "such a hassle", "the best headphones"
+    r"|^(?:such|so|really|very|quite|pretty)\s|^(?:an?|the)\s+(?:great|good|bad|terrible|awful|amazing|excellent|nice"
+    r"|fantastic|horrible|best|worst|lovely|perfect|awesome|brilliant|real|total|complete)\b", _I)
 # "Our office manager says the terms are net 30": hearsay, not a statement of the teacher's.
 _REPORTED = re.compile(r"\b(?:says|said|thinks|thought|told|claims|claimed|believes|reckons|mentioned|heard)\b", _I)
 
@@ -259,6 +270,10 @@ def _verb_item(x: str, verb: str, y: str) -> Item | None:
     counted = _COUNTED.match(y)
     if base in _VERB_ASKS_NOUN and counted:
         return "qa", {"question": f"What {counted.group('noun')} {aux} {subject} {base}?", "answer": y}
+    purpose = _TO_DO.match(y) if base == "take" else None
+    if purpose:  # "take up to 10 business days to process" -> How long do ... take to process?
+        return "qa", {"question": f"How long {aux} {subject} take to {purpose.group('inf')}?",
+                      "answer": purpose.group("value")}
     return "qa", {"question": _VERBS[base].format(aux=aux, x=subject), "answer": y}
 
 
@@ -391,6 +406,11 @@ def _clause(text: str, state: _State) -> Item | None:
     m = _VERB_FORM.match(text)
     if m:
         return _verb_item(m.group("x"), m.group("verb"), m.group("y"))
+    m = _ANY_VERB.match(text)
+    if m and _VALUE_LIKE.search(m.group("y")) and not _NOT_VERB_WORDS.match(m.group("verb")):
+        x, y = m.group("x"), _value(_CUT_NOT.sub("", m.group("y")))
+        if _thing(x) and y and not _NOT_VALUES.match(y) and not _FIRST_PERSON.search(y):
+            return "qa", {"question": f"What does {_as_asked(_lower_first(x))} {_base(m.group('verb'))}?", "answer": y}
     return None
 
 

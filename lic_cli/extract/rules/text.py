@@ -81,7 +81,7 @@ _LEAD = re.compile(
 # Openers of a correction: "No,", "Actually", "That's wrong,", "Wrong —".
 _CORRECTION = re.compile(
     r"^(?:(?:no+|nope|nah)\s+(?=(?:it|it's|its|that|that's|they|they're|the|we|you|not)\b)"
-    r"|(?:no+|nope|nah|wrong|incorrect|false|not quite|not really|sorry|correction|careful|hmm"
+    r"|(?:no+(?:[\s,]+no+)*|nope|nah|wrong|incorrect|false|not quite|not really|sorry|correction|careful|hmm"
     r"|not (?:this|that|any) (?:year|time|season|month|more)|not anymore|not any more"
     r"|(?:wrong|incorrect|not the right)\s+(?:topic|label|category|class|answer|one|price|number|value|figure|address"
     r"|date|time|info|information))"

@@ -37,6 +37,7 @@ _PRONOUN_VERB = re.compile(
 # "it's paid as a gift card": the participle restates the question's verb.
 _PARTICIPLE_LEAD = re.compile(r"^(?:[a-z]+ed|paid|held|sold|made|sent|kept|given|shown|done|built|taken)\s+"
                               r"(?=(?:as|for|with|when|within|until|at|in|on|after|by|from)\b)", _I)
+_ADJ_LEAD = re.compile(r"^(?P<adj>[a-z]+)\s+(?=(?:for|until|till|from|in|at|on|within)\b)", _I)
 # Prepositions the question already holds ("What does it pay out as?" -> "a gift card").
 _DROP_PREP = re.compile(r"^(?:as|with|for|of|to)\s+(?=\S)", _I)
 _DROP_PREP_WHAT = re.compile(r"^(?:in|at|on|after|by)\s+(?=\S)", _I)
@@ -99,6 +100,9 @@ def _bare_value(text: str, question: str = "") -> str:
         text = _trim_for(question, m.group("rest"))
     elif trimmed:
         text = _trim_for(question, _PARTICIPLE_LEAD.sub("", text, count=1))
+    elif copula and (adj := _ADJ_LEAD.match(text)) and \
+            adj.group("adj").lower() in re.findall(r"[a-z']+", question.lower()):
+        text = _trim_for(question, text[adj.end():])  # "It's valid for 30 days" for "How long is it valid?"
     elif copula and _WHAT_QUESTION.match(question):
         text = _DROP_PREP_WHAT.sub("", text, count=1)  # "What's the address?" / "they're at 410 Congress Avenue"
     text = _WHY_CLAUSE.sub("", _HEDGE.sub("", text, count=1))
@@ -156,6 +160,9 @@ def _yes_no(question: str, text: str, *, infer: bool = True) -> str:
         first = body.split(", ")[0]
         negative = bool(_NEGATION.search(first))
     body = _value(body)
+    cut = _BUT_NOT.match(body)
+    if cut and not opener:
+        body = _value(cut.group("new"))  # "Only splash-proof, not waterproof"
     first, _, extra = body.partition(", ")
     if extra and (_RESTATED.match(first) or len(_content(first) & _content(question)) >= 2):
         body = _value(extra)  # "We do ship to Alaska now, it takes 7 to 10 days": the news is the rest
