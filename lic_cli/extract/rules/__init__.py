@@ -12,7 +12,11 @@ rules are deliberately conservative; a teaching turn they cannot read yields not
   preposition (`are processed within 5 days` -> `When ...?`), verb statements (`In-store
   repairs take 3 to 5 days`), yes/no policies (`We don't ship to PO boxes`), qualifiers
   (`and for a Glide 16 it's $350`), forgets inside the turn, and answers to the question the
-  assistant just asked (or handed back: "could you tell me?").
+  assistant just asked (or handed back: "could you tell me?", or named: "I don't know when ...").
+  Questions answered in the turn (`How long ...? 7 days.`, `If someone asks X, tell them Y`,
+  `The answer to '...' is yes`: `asked`), labels in free frames and lists (`billing: '...'`,
+  `'...' and '...' are both returns`), labels given as answers (`Billing.` after `Which topic is
+  '...'?`), negated policies (`... don't apply to gift cards` -> `Do ...?` / `no`).
 - correct: the same, plus bare new values (`No, it's 30 days now.`, `Not 14 days but 30
   days.`, `it opens at noon`) cut to what the previous user question asks, yes/no answers
   (`no, it closes at 8`), labels for a quoted example, additions to a list (`Also Amex`);
