@@ -179,6 +179,8 @@ class Session:
             rec["context"] = [h.to_dict() for h in self.last_hits]
         if interrupted:
             rec["interrupted"] = True
+        if not getattr(self.backend, "last_in_scope", True):
+            rec["scope"] = "fallback"  # a gated model's fallback answered (lic_cli/train/scope.py)
         return self.record(rec)
 
     def reply(self) -> dict[str, Any]:

@@ -281,6 +281,16 @@ def _train_lm(project: Project, task: Task, params: SFTParams, rows: Any, tmp: P
     metrics["start"] = plan.start
     metrics["taught"] = len(plan.taught)
     metrics["replayed"] = plan.replayed
+    if params.scope_threshold > 0 and is_main_process():
+        from lic_cli.train import scope
+
+        parent = registry.model_path(project, plan.parent) if plan.parent else None
+        gate = scope.for_training(tmp, plan.scope, params.scope_threshold, parent_folder=parent,
+                                  base=task.train.base)
+        scope.write(tmp, gate)
+        metrics["scope_questions"] = len(gate.questions)
+        note(f"{task.name}: scope gate: {len(gate.questions)} taught questions answer with the new weights, "
+             f"the rest with {gate.fallback} (similarity >= {params.scope_threshold:g})")
     if is_main_process():
         note(f"{task.name}: evaluating what was learned (greedy answers, judged by content)")
         probe = {**entry, "previous": ({k: previous.get(k) for k in ("path", "dataset_version", "dataset_hash")}

@@ -52,6 +52,9 @@ class LMPlan:
     taught: list[Change] = field(default_factory=list)  # incremental: the rows taught
     replayed: int = 0
     notes: list[str] = field(default_factory=list)
+    # The questions this training teaches (taught rows and their rewordings; from the base:
+    # every train row): the scope of the gate, when the task has one (scope.py).
+    scope: list[str] = field(default_factory=list)
 
 
 def system_prompt() -> str:
@@ -126,7 +129,7 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
     if parent is None or changes is None:
         pairs = [qa_pair(r[rows.question], r[rows.answer]) for r in train_rows]
         return LMPlan(start=task.train.base, parent=None, train_pairs=pairs, eval_pairs=eval_pairs,
-                      eval_split=eval_split, notes=notes)
+                      eval_split=eval_split, notes=notes, scope=[r[rows.question] for r in train_rows])
 
     taught = [c for c in changes.changes if _split(task, c.row) == task.default_split]
     keys = {id(c.row) for c in taught}
@@ -136,15 +139,17 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
     replay = rng.sample(old, min(n_replay, len(old))) if taught else []
     written = _model_rewordings(task, [c.row[rows.question] for c in taught], params, note)
     pairs: list[Pair] = []
+    scope: list[str] = []
     for change in taught:
         q, a = change.row[rows.question], change.row[rows.answer]
-        pairs.append(qa_pair(q, a))
-        extra = dict.fromkeys([*paraphrase.for_training(q, params.augment), *written.get(q, [])])
-        pairs += [qa_pair(p, a) for p in extra if p != q]
+        extra = [p for p in dict.fromkeys([*paraphrase.for_training(q, params.augment), *written.get(q, [])])
+                 if p != q]
+        pairs += [qa_pair(p, a) for p in [q, *extra]]
+        scope += [q, *extra]
     pairs += [qa_pair(r[rows.question], r[rows.answer]) for r in replay]
     rng.shuffle(pairs)
     return LMPlan(start=parent["path"], parent=parent, train_pairs=pairs, eval_pairs=eval_pairs,
-                  eval_split=eval_split, taught=taught, replayed=len(replay), notes=notes)
+                  eval_split=eval_split, taught=taught, replayed=len(replay), notes=notes, scope=scope)
 
 
 def _model_rewordings(task: Task, questions: list[str], params: SFTParams,

@@ -105,6 +105,9 @@ class SFTParams(_Params):
     lora_dropout: float = 0.0
     # Which linear layers get adapters: "attention" (q, k, v, o) or "all" (attention + MLP).
     lora_targets: str = "all"
+    # Adapters on the top N decoder layers only (0: every layer). Backpropagation then
+    # stops at the lowest adapted layer, so a step costs less.
+    lora_layers: int = 0
     epochs: float = 3.0  # passes over the training rows (taught + replayed)
     # Passes when training from the base on every row (no previous model): 0 means `epochs`.
     # Lets a large first training stay short while incremental teaching gets its full passes.
@@ -132,6 +135,11 @@ class SFTParams(_Params):
     # bf16 autocast when the hardware computes bf16 natively (AMX / AVX512-BF16 CPUs, most
     # GPUs): about 1.45x faster steps on such CPUs. Ignored where it would only emulate.
     bf16: bool = True
+    # Scope gate (causal-lm; scope.py): questions whose nearest taught question is at least
+    # this similar (MiniLM cosine) go to the trained weights, the others to the model from
+    # before the teaching, so unrelated answers stay as they were. 0: off (the weights
+    # answer everything).
+    scope_threshold: float = 0.0
     seed: int = 42  # seeds adapters, replay sampling and shuffling: same data, same model
 
     def _check(self, task_name: str) -> None:
@@ -150,9 +158,11 @@ class SFTParams(_Params):
                 raise fail(key, "must be > 0")
         if not 16 <= self.max_length <= 4096:
             raise fail("max_length", "must be between 16 and 4096")
+        if not 0 <= self.scope_threshold <= 1:
+            raise fail("scope_threshold", "must be between 0 (off) and 1")
         if not 0 <= self.lora_dropout < 1:
             raise fail("lora_dropout", "must be >= 0 and < 1")
-        for key in ("max_steps", "weight_decay", "warmup", "replay", "augment", "augment_lm", "neftune",
+        for key in ("lora_layers", "max_steps", "weight_decay", "warmup", "replay", "augment", "augment_lm", "neftune",
                     "first_epochs"):
             if getattr(self, key) < 0:
                 raise fail(key, "must be >= 0")
