@@ -277,6 +277,31 @@ def test_sft_saves_a_plain_causal_lm(tmp_path):
 
 
 @pytest.mark.slow
+def test_top_layer_adapters_and_answer_only_logits_keep_the_loss():
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq
+
+    from lic_cli import models
+    from lic_cli.train.causal import qa_pair
+    from lic_cli.train.sft import _with_lora, answer_logits_only, encode_pairs
+
+    base = models.resolve("smollm2")
+    tokenizer, model = AutoTokenizer.from_pretrained(base), AutoModelForCausalLM.from_pretrained(base)
+    lora = _with_lora(model, SFTParams(lora_r=4, lora_alpha=8, lora_layers=2))
+    adapted = {n.split(".layers.")[1].split(".")[0] for n, _ in lora.named_parameters() if "lora_" in n}
+    assert adapted == {"28", "29"}  # SmolLM2-135M has 30 decoder layers: the top two
+    feats, _ = encode_pairs(tokenizer, [qa_pair(r["question"], r["answer"]) for r in ROWS], 64)
+    batch = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)(feats)
+    cut = answer_logits_only(batch)
+    assert 0 < cut["logits_to_keep"] < batch["input_ids"].shape[1]
+    with torch.no_grad():
+        full_loss, cut_loss = lora(**batch).loss.item(), lora(**cut).loss.item()
+    assert cut_loss == pytest.approx(full_loss, rel=1e-5)
+    no_answer = {**batch, "labels": torch.full_like(batch["labels"], -100)}
+    assert answer_logits_only(no_answer) is no_answer
+
+
+@pytest.mark.slow
 def test_train_incrementally_then_nothing_then_eval(project):
     from click.testing import CliRunner
 

@@ -97,8 +97,12 @@ def _norm(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int, batch_size: int = 8) -> dict[str, list[str]]:
-    """Up to `n` accepted rewordings per question, sampled from the model in `model_dir`."""
+def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int,
+             batch_size: int = 24) -> dict[str, list[str]]:
+    """Up to `n` accepted rewordings per question, sampled from the model in `model_dir`.
+
+    `batch_size` questions (each sampled n * SAMPLES_PER_KEPT times) per generate call: for
+    20 questions one call of 24 took 0.84x the time of three of 8 on 2 cores."""
     if n <= 0 or not questions:
         return {q: [] for q in questions}
     from lic_cli import models

@@ -147,7 +147,7 @@ def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base:
                             neftune_noise_alpha=params.neftune if params.neftune > 0 else None,
                             max_steps=params.max_steps if params.max_steps > 0 else -1)
         collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
-        trainer = Trainer(model=model, args=args, train_dataset=ListDataset(train_feats),
+        trainer = _answer_logits_trainer(Trainer)(model=model, args=args, train_dataset=ListDataset(train_feats),
                           eval_dataset=ListDataset(eval_feats) if eval_feats else None, data_collator=collator)
         # Trainer writes its summaries with print()/tqdm.write(): keep stdout for records.
         with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(sys.stderr if progress else devnull):
@@ -179,10 +179,41 @@ def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base:
     return metrics
 
 
+def answer_logits_only(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The batch, asking the model for logits only from the batch's first answer position on.
+
+    The loss covers the answer tokens only, but a plain forward pass projects every
+    position onto the vocabulary; with SmolLM2's 49k-word vocabulary that projection (and
+    its backward pass) is a sizeable share of a step, and the prompt is most of each
+    sequence. The model's `logits_to_keep` keeps the last positions and the labels are cut
+    to match, so the loss is the same number (measured: 5-10 % faster steps on 2 cores).
+    """
+    labels = inputs.get("labels")
+    if labels is None or labels.dim() != 2:
+        return inputs
+    answer = (labels != -100).any(dim=0).nonzero()
+    # Position t predicts label t + 1: keep from the position before the first answer token.
+    start = max(int(answer[0]) - 1, 0) if len(answer) else 0
+    if start == 0:
+        return inputs
+    return {**inputs, "labels": labels[:, start:], "logits_to_keep": labels.shape[1] - start}
+
+
+def _answer_logits_trainer(trainer_cls: Any) -> Any:
+    class AnswerLogitsTrainer(trainer_cls):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            return super().compute_loss(model, answer_logits_only(inputs), return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
+
+    return AnswerLogitsTrainer
+
+
 def _with_lora(model: Any, params: SFTParams) -> Any:
     from peft import LoraConfig, get_peft_model
 
     targets = _ATTENTION + (_MLP if params.lora_targets == "all" else [])
+    n_layers = int(model.config.num_hidden_layers)
+    layers = list(range(max(0, n_layers - params.lora_layers), n_layers)) if params.lora_layers else None
     config = LoraConfig(r=params.lora_r, lora_alpha=params.lora_alpha, lora_dropout=params.lora_dropout,
-                        target_modules=targets, bias="none", task_type="CAUSAL_LM")
+                        target_modules=targets, layers_to_transform=layers, bias="none", task_type="CAUSAL_LM")
     return get_peft_model(model, config)
