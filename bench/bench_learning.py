@@ -16,12 +16,16 @@ the facts plus replayed old rows train from the previous model) and the learning
   answered right, judged by content ("(all)": lic eval's figure, which also probes 40
   untaught train rows, most of them replayed).
 
+These are the figures of the model as lic serves it (with support_qa's scope gate, the
+questions far from anything taught go to the model from before the teaching). With a gate,
+a second line gives the trained weights alone, and how many questions the gate let in.
+
 Targets on 2 CPU cores: efficacy >= 95 %, generalization >= 80 %, locality >= 95 %,
 wall time <= 5 minutes.
 
     python bench/bench_learning.py                          # support_qa's tasks.yaml params
     python bench/bench_learning.py --set method=full --set learning_rate=5e-5
-    python bench/bench_learning.py --config templates --config lm4   # named configs
+    python bench/bench_learning.py --config no-gate --config lm4-e3   # named configs
 """
 
 from __future__ import annotations
@@ -144,12 +148,15 @@ GENERAL = [
 N_HELD = 40  # of GENERAL: the held-out split, never trained: the 40 unrelated locality questions
 # The rest is the train split: old rows replayed against forgetting (and probed by lic eval too).
 
-CONFIGS: dict[str, dict] = {  # on top of support_qa's tasks.yaml params (LoRA r32, lr 1e-3, replay 2)
-    "templates": {"epochs": 4, "augment": 2, "augment_lm": 0},  # the first session's default
-    "lm4": {"epochs": 4, "augment": 2, "augment_lm": 4},
-    "lm4-e3": {"epochs": 3, "augment": 2, "augment_lm": 4},  # support_qa's default now
-    "lm3-e2": {"epochs": 2, "augment": 1, "augment_lm": 3},
-    "lm4-neftune": {"epochs": 3, "augment": 2, "augment_lm": 4, "neftune": 5.0},
+# On top of support_qa's tasks.yaml params (LoRA r32 on the top 15 layers, lr 1e-3, 3 epochs,
+# 1 template + 4 model-written rewordings, replay 1, scope gate 0.5). Earlier defaults, whole:
+_SESSION3 = {"lora_layers": 0, "augment": 2, "replay": 2, "scope_threshold": 0.0}
+CONFIGS: dict[str, dict] = {
+    "no-gate": {"scope_threshold": 0.0},  # the same training, every question to the new weights
+    "all-layers": {"lora_layers": 0},  # adapters on all 30 layers (slower steps)
+    "lm4-e3": _SESSION3,  # session 3's default
+    "lm4-e3-attention": {**_SESSION3, "lora_targets": "attention"},
+    "templates": {**_SESSION3, "epochs": 4, "augment_lm": 0},  # the first session's default
 }
 
 
@@ -271,7 +278,9 @@ def measure(name: str, params: dict, keep: Path | None) -> dict:
 
         strict = [is_correct(i["expected"], a) for i in items for p, a in zip(i["paraphrases"], i["paraphrase_answers"],
                                                                                strict=True) if p in written_set]
+        weights = _weights_alone(project, entry, written_set)
         out = {"config": name, "params": params, "status": summary["status"], "taught": len(items),
+               **weights,
                "efficacy": result["reliability"], "generalization": round(sum(written) / len(written), 4),
                "generalization_strict": _share(strict),
                "generalization_templates": round(sum(templ) / len(templ), 4) if templ else None,
@@ -291,6 +300,26 @@ def measure(name: str, params: dict, keep: Path | None) -> dict:
         if keep:
             shutil.copytree(root, keep / name, dirs_exist_ok=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _weights_alone(project, entry: dict, written: set[str]) -> dict:
+    """With a scope gate: the same measures asked of the trained weights alone (not timed)."""
+    from lic_cli.train import evaluate, registry, scope
+
+    folder = registry.model_path(project, entry)
+    if scope.read(folder) is None:
+        return {}
+    gated = evaluate.Answerer(folder)
+    result = evaluate.evaluate(project, project.task("bench_qa"), entry,
+                               answerer=evaluate.Answerer(folder, gate=False))
+    paras = [p for i in result["items"] for p in i["paraphrases"] if p in written]
+    probes = [p["question"] for p in result["locality_items"] if p["held_out"]]
+    return {"weights_generalization": _share([ok for i in result["items"] for p, ok in
+                                              zip(i["paraphrases"], i["paraphrase_correct"], strict=True)
+                                              if p in written]),
+            "weights_locality": _share([p["correct"] for p in result["locality_items"] if p["held_out"]]),
+            "routed_in_paraphrases": _share(gated.in_scope(paras)),
+            "routed_in_locality": _share(gated.in_scope(probes))}
 
 
 def _share(oks: list[bool]) -> float | None:
@@ -331,6 +360,10 @@ def main() -> None:
               f"{pct(r['generalization_templates']):>9} {pct(r['locality']):>9} {pct(r['locality_all']):>7} "
               f"{r['wall_s']:>7.0f} {r['cpu_s']:>7.0f} {r['train_s'] or 0:>7.0f} "
               f"{r['steps']!s:>6}")
+        if "weights_locality" in r:
+            print(f"{'  weights alone':<22} {'':>9} {pct(r['weights_generalization']):>9} {'':>9} {'':>9} "
+                  f"{pct(r['weights_locality']):>9}   (scope gate routed {pct(r['routed_in_paraphrases'])} of the "
+                  f"paraphrases and {pct(r['routed_in_locality'])} of the locality questions to the new weights)")
         if args.verbose:
             for q, a in r["wrong"] + r["wrong_paraphrases"] + r["wrong_locality"]:
                 print(f"    wrong: {q!r} -> {a!r}")
