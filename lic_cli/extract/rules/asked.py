@@ -38,7 +38,6 @@ _DASH_HEAD = re.compile(r"^[^?]{1,30}?\s+[—–-]+\s+(?=[A-Z])")
 # "Where can I recycle old electronics?": the generic customer, not the user's own case.
 _GENERIC_I = re.compile(r"\b(?:can|could|do|should|may|would)\s+i\b", _I)
 _MY = re.compile(r"\b(?:my|mine|me|myself)\b", _I)
-_ANSWER_MARK = re.compile(r"^(?:a|answer|ans)\s*[:.)-]\s*", _I)
 
 _WH = re.compile(r"^(?P<wh>how (?:long|much|many|often|far|soon|big|fast|old)|what time|what|when|where|who|why"
                  r"|which|how)\s+(?P<rest>.+)$", _I)
@@ -186,4 +185,4 @@ def _pair_item(question_sentence: str, answer_sentence: str) -> Item | None:
     question, _ = _question_of(question_sentence)
     if not question or answer_sentence.strip().endswith("?"):
         return None
-    return _answer_for(question, _ANSWER_MARK.sub("", answer_sentence.strip(), count=1))
+    return _answer_for(question, answer_sentence)  # "A: 30 days" loses its marker there
