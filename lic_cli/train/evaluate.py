@@ -10,7 +10,8 @@ For the rows the patches added or updated since the model's previous version:
 
 Plus **answer_accuracy**: the held-out split answered right, comparable across versions
 (what the CI gate watches). Answers are judged by content (judge.py), from batched greedy
-generation. Reported per patch and overall.
+generation. Reported per patch and overall. A model with a scope gate (scope.py) is asked
+as lic serves it: out-of-scope questions get its fallback's answers.
 """
 
 from __future__ import annotations
