@@ -80,9 +80,8 @@ def _scope_gate(spec: str) -> tuple[Any, str | None]:
     found = scope.read(folder)
     if found is None:
         return None, None
-    fallback = found.fallback_spec(Path(folder))
-    resolve(fallback)  # a missing fallback is an error when the model is chosen, not mid-reply
-    return scope.Gate(found), fallback
+    found.fallback_path(Path(folder))  # a missing fallback is an error when the model is chosen, not mid-reply
+    return scope.Gate(found), found.fallback_spec(Path(folder))
 
 
 class LocalLM:

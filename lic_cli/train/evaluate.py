@@ -80,11 +80,7 @@ class Answerer:
         assert self.gate is not None
         if self._fallback is None:
             spec = self.gate.scope.fallback_spec(self.folder)
-            try:
-                path = models.resolve(spec)
-            except ModelLoadError as exc:
-                raise ModelLoadError(f"{self.folder}: the fallback of its scope gate is unusable ({exc}); "
-                                     "retrain the task with --force") from None
+            path = self.gate.scope.fallback_path(self.folder)
             self._fallback = Answerer(path, batch_size=self.batch_size, max_new_tokens=self.max_new_tokens,
                                       cache=spec not in models.ALIASES, gate=False)
         return self._fallback

@@ -46,6 +46,16 @@ class Scope:
             return self.fallback
         return str((folder / self.fallback).resolve())
 
+    def fallback_path(self, folder: Path) -> Path:
+        """The fallback's model folder; one clear error when it is gone."""
+        from lic_cli import models
+
+        try:
+            return models.resolve(self.fallback_spec(folder))
+        except ModelLoadError as exc:
+            raise ModelLoadError(f"{folder}: the fallback of its scope gate is unusable ({exc}); "
+                                 "retrain the task with --force") from None
+
 
 def read(folder: Path) -> Scope | None:
     """The folder's scope, or None for an ungated model; a damaged file is a clear error."""
