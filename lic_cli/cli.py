@@ -40,6 +40,9 @@ def cli() -> None:
     apply writes reviewable patch files; `apply --yes` applies them as new dataset
     versions, and `lic train` retrains the tasks whose datasets changed.
     """
+    from lic_cli.commands._errors import guard_std_streams
+
+    guard_std_streams()  # a closed stdin or stdout fails in one line, not in click's parsing
 
 
 for _cmd in COMMANDS:

@@ -61,3 +61,17 @@ class RecordError(LicError):
         self.record = record
         self.field = field
         super().__init__(reason)
+
+
+class OutputError(LicError):
+    """Writing the output failed (a full disk, a closed or broken pipe, a missing folder)."""
+
+    def __init__(self, name: str, exc: OSError) -> None:
+        self.name = name
+        self.errno = exc.errno
+        reason = exc.strerror or str(exc)
+        super().__init__(f"cannot write {name}: {reason}")
+
+
+class StateError(LicError):
+    """lic's own state (versions/, patches/, .lic/, models/, the journal) is not as lic left it."""

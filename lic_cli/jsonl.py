@@ -15,8 +15,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from lic_cli.errors import InputError, RecordError
+from lic_cli.errors import InputError, OutputError, RecordError
 from lic_cli.records import normalize
+from lic_cli.safeload import check_record, limits, loads, read_line
 
 # How many recent records keep their line number for error messages. Stages batch at
 # most a few hundred records, so this is plenty and keeps memory bounded.
@@ -40,8 +41,13 @@ class Reader:
         # Decode line by line from the byte stream when there is one, so bad UTF-8 is
         # reported on its own line rather than on whichever chunk the decoder was reading.
         binary = getattr(self.fp, "buffer", None)
+        stream = binary if binary is not None else self.fp
+        if stream is None or not hasattr(stream, "readline"):
+            raise InputError("cannot read: the stream is closed", source=self.name)
+        limit = limits().line_bytes
         while True:
-            raw = binary.readline() if binary is not None else self.fp.readline()
+            # At most `limit` bytes per line (safeload.read_line): an endless line is refused, not buffered.
+            raw = read_line(stream, source=self.name, line=self.line + 1, limit=limit)
             if not raw:
                 return
             self.line += 1
@@ -53,11 +59,7 @@ class Reader:
                                      source=self.name, line=self.line) from None
             if not raw.strip():
                 continue
-            try:
-                obj = json.loads(raw.rstrip("\r\n"))  # so a column points into the line itself
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})",
-                                 source=self.name, line=self.line) from None
+            obj = loads(raw.rstrip("\r\n"), source=self.name, line=self.line)  # a column points into the line
             if not isinstance(obj, dict):
                 raise InputError(f"expected a JSON object, got {type(obj).__name__}",
                                  source=self.name, line=self.line)
@@ -70,6 +72,9 @@ class Reader:
             except RecordError as exc:
                 raise InputError(exc.reason, source=self.name, line=self.line, field=exc.field) from None
             for turn in turns:
+                bad = check_record(turn)
+                if bad is not None:
+                    raise InputError(bad[0], source=self.name, line=self.line, field=bad[1])
                 self._track(turn)
                 yield turn
 
@@ -106,13 +111,31 @@ def write_records(records: Iterable[dict], fp: IO[str]) -> int:
     n = 0
     try:
         for rec in records:
-            fp.write(dumps(rec) + "\n")
-            fp.flush()
+            line = dumps(rec) + "\n"
+            try:
+                fp.write(line)
+                fp.flush()
+            except OSError as exc:
+                exc.lic_output = True  # type: ignore[attr-defined]  # (the stage's own reads fail too)
+                raise
             n += 1
     except BrokenPipeError:
         _silence_stdout()
         raise SystemExit(0) from None
+    except OSError as exc:  # a full disk, a closed descriptor: one line, exit 1 (commands/_errors.py)
+        if not getattr(exc, "lic_output", False):
+            raise
+        raise OutputError(_output_name(fp), exc) from None
+    except (AttributeError, ValueError):  # stdout closed (None), or a closed file
+        if fp is None or getattr(fp, "closed", False):
+            raise OutputError(_output_name(fp), OSError(9, "the output is closed")) from None
+        raise
     return n
+
+
+def _output_name(fp: Any) -> str:
+    name = getattr(fp, "name", None)
+    return "stdout" if name in (None, "<stdout>", "-") else str(name)
 
 
 def _silence_stdout() -> None:

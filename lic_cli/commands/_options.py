@@ -40,6 +40,65 @@ def eval_options(rows: str, dataset: str) -> Callable[[Callable[..., Any]], Call
 def check_eval_options(eval_file: str | None, split: str | None, eval_json: str | None) -> None:
     if (split or eval_json) and eval_file is None:
         raise click.UsageError("--split and --eval-json go with --eval")
+    if eval_json and eval_json != "-":
+        check_output_path(eval_json, "--eval-json")  # now, not after the whole evaluation
+
+
+def check_output_path(path: str, option: str = "-o") -> None:
+    """Fail now, in one line, when `path` cannot be written: a missing folder, a folder, a
+    read-only place. Creates nothing (a file that does not exist yet stays absent)."""
+    import os
+
+    from lic_cli.errors import OutputError
+
+    p = os.path.abspath(path)
+    parent = os.path.dirname(p) or "."
+    if os.path.isdir(p):
+        raise OutputError(f"{option} {path}", OSError(21, "is a folder, not a file"))
+    if not os.path.isdir(parent):
+        raise OutputError(f"{option} {path}", OSError(2, f"no such folder: {parent}"))
+    if not os.access(parent if not os.path.exists(p) else p, os.W_OK):
+        raise OutputError(f"{option} {path}", OSError(13, "not writable"))
+
+
+def check_output(output: Any, option: str = "-o") -> None:
+    """Check an output stream (a click.File, lazy or not, or sys.stdout) can take writes,
+    before any work whose result it is meant to record: its folder exists, it is not a
+    folder, a zero-byte write does not fail (/dev/full, a closed descriptor) and, for a
+    pipe, the reader is still there. Raises OutputError (one line, exit 1)."""
+    import errno
+    import os
+    import select
+
+    from lic_cli.errors import OutputError
+
+    if output is None:
+        raise OutputError("stdout", OSError(errno.EBADF, "stdout is closed"))
+    name = getattr(output, "name", None)
+    label = "stdout" if name in (None, "-", "<stdout>") else f"{option} {name}"
+    if callable(getattr(output, "open", None)) and name not in (None, "-"):  # a lazy click.File
+        check_output_path(name, option)
+        try:
+            output.open()
+        except (OSError, click.FileError) as exc:
+            raise OutputError(label, exc if isinstance(exc, OSError) else OSError(5, str(exc))) from None
+    try:
+        fd = output.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a real file (a test runner's buffer): nothing the OS can refuse
+    try:
+        output.flush()
+        os.write(fd, b"")  # /dev/full refuses even zero bytes; a closed descriptor too
+    except OSError as exc:
+        raise OutputError(label, exc) from None
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        events = dict(poller.poll(0)).get(fd, 0)
+    except (OSError, ValueError):
+        return
+    if events & (select.POLLERR | select.POLLNVAL):
+        raise OutputError(label, OSError(errno.EPIPE, "broken pipe (nothing reads the output)"))
 
 
 def emit_eval(report: str, metrics: dict[str, Any], eval_json: str | None) -> None:
@@ -49,12 +108,17 @@ def emit_eval(report: str, metrics: dict[str, Any], eval_json: str | None) -> No
     click.echo(report, nl=False, err=eval_json == "-")
     if eval_json is None:
         return
+    from lic_cli.errors import OutputError
+
     try:
         fh = click.open_file(eval_json, "w", encoding="utf-8")
     except OSError as exc:
         raise click.FileError(eval_json, exc.strerror) from None
-    with fh:
-        fh.write(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+    try:
+        with fh:
+            fh.write(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+    except OSError as exc:
+        raise OutputError("stdout" if eval_json == "-" else eval_json, exc) from None
 
 
 def run_stage(input_: IO[str], output: IO[str], stage: Callable[[Iterator[dict]], Iterable[dict]]) -> int:
@@ -62,6 +126,7 @@ def run_stage(input_: IO[str], output: IO[str], stage: Callable[[Iterator[dict]]
     from lic_cli.errors import RecordError
     from lic_cli.jsonl import Reader, write_records
 
+    check_output(output)
     reader = Reader(input_)
     try:
         return write_records(stage(iter(reader)), output)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from lic_cli.commands._errors import cli_errors
-from lic_cli.commands._options import input_output, project_option, run_stage, stdin_is_terminal
+from lic_cli.commands._options import check_output, input_output, project_option, run_stage, stdin_is_terminal
 
 
 @click.command("apply")
@@ -39,6 +39,7 @@ def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: b
 
     project = load_project(project_dir)
     author = author or default_author()
+    check_output(output)  # before anything is applied: a failing output leaves every dataset as it was
 
     def notify(msg: str) -> None:
         click.echo(msg, err=True)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from lic_cli.commands._errors import cli_errors
-from lic_cli.commands._options import project_option
+from lic_cli.commands._options import check_output, project_option
 
 
 @click.command("revert")
@@ -34,6 +34,7 @@ def command(patches: tuple[str, ...], dry_run: bool, approve: bool, author: str 
     from lic_cli.tasks import load_project
 
     project = load_project(project_dir)
+    check_output(sys.stdout)  # before anything is applied
     write_records(revert_files(patches, project=project, author=author or default_author(), message=message,
                                approve=approve, dry_run=dry_run, notify=lambda m: click.echo(m, err=True)),
                   sys.stdout)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import time
@@ -21,7 +22,8 @@ from typing import IO, Any
 
 from lic_cli.errors import ConflictError, InputError, PatchError, ProjectError, TaskConfigError
 from lic_cli.patches.fileformat import Op, Patch, count_ops, utc_now
-from lic_cli.store import keyindex, versions
+from lic_cli.safeload import loads as safe_loads
+from lic_cli.store import formats, keyindex, versions
 from lic_cli.store.atomic import AtomicFile, Background
 from lic_cli.store.digest import HashWorker
 from lic_cli.store.rows import RowIds, key_id, normalize_text, row_hash
@@ -50,6 +52,64 @@ def complete_row(task: Task, row: dict[str, Any]) -> dict[str, Any]:
     if task.split_column in row:
         return row
     return {**row, task.split_column: task.default_split}
+
+
+def row_problem(task: Task, row: dict[str, Any]) -> tuple[str, str] | None:
+    """(reason, column) when `row` may not be written into `task`'s dataset, else None.
+
+    Whatever wrote the patch, a row written must fit the task's format: every column of
+    the format present; strings where the format has strings (never null, a number, a
+    list or an object); key columns not blank; no empty column names; no NaN or Infinity
+    anywhere (JSON has neither); the split and id columns strings.
+    """
+    for col in row:
+        if not isinstance(col, str) or not col.strip():
+            return ("empty column name", "")
+    fields = task.key_fields + task.value_fields
+    for f in fields:
+        col = task.column(f)
+        if col not in row:
+            return (f"missing column '{col}' (every row of format {task.format} has "
+                    f"{', '.join(task.column(x) for x in fields)})", col)
+        value = row[col]
+        if task.format == "extraction" and f == "knowledge":
+            if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+                return (f"expected a list of knowledge objects, got {_kind(value)}", col)
+            continue
+        if not isinstance(value, str):
+            return (f"expected a string, got {_kind(value)}", col)
+    for col in task.key:
+        if isinstance(row.get(col), str) and not row[col].strip():
+            return ("a key column may not be empty", col)
+    for col in (task.split_column, task.id_column):
+        if col and col in row and not isinstance(row[col], str):
+            return (f"expected a string, got {_kind(row[col])}", col)
+    for col, value in row.items():
+        if not _finite(value):
+            return ("NaN and Infinity are not JSON", col)
+    return None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return {"bool": "a boolean", "int": "a number", "float": "a number", "list": "a list",
+            "dict": "an object"}.get(type(value).__name__, type(value).__name__)
+
+
+def _finite(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            return False
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return True
 
 
 @dataclass
@@ -89,6 +149,10 @@ def check_patch(project: Project, patch: Patch, name: str) -> Task:
                 if not isinstance(row.get(col), str):
                     raise InputError(f"key column '{col}' must be a string", source=name, line=op.line,
                                      field=f"{side}.{col}")
+        if op.after is not None:
+            bad = row_problem(task, op.after)
+            if bad is not None:
+                raise InputError(bad[0], source=name, line=op.line, field=f"after.{bad[1]}" if bad[1] else "after")
         if op.after is not None and task.format == "label":
             label_col = task.column("label")
             if op.after.get(label_col) not in task.labels:
@@ -156,6 +220,10 @@ def _apply(project: Project, task: Task, patch: Patch, name: str, patch_path: st
     """Apply through the dataset's key index (built first when missing or stale), or by
     scanning every key when the index cannot answer for this patch."""
     dataset = project.dataset_path(task)
+    if dataset.exists() and not formats.is_jsonl(dataset):  # CSV, Parquet, a folder: rewritten whole
+        from lic_cli.patches.apply_rows import apply_table
+
+        return apply_table(project, task, patch, name, patch_path, author, now, dry_run=dry_run)
     if not dry_run:  # (under the lock) what a killed apply left of its index work
         keyindex.sweep(keyindex.index_path(project, task))
     rows = [r for op in patch.ops for r in (op.before, op.after) if r]
@@ -445,6 +513,12 @@ def find_ids(project: Project, task: Task, rows: list[dict[str, Any]]) -> dict[s
     wanted = {row_hash(r) for r in rows}
     ids = RowIds(task, track={expected_id(task, r) for r in rows})
     found: dict[str, str] = {}
+    if not formats.is_jsonl(project.dataset_path(task)):
+        for _, row in formats.read_rows(project.dataset_path(task), task.dataset):
+            rid = ids(row)
+            if (h := row_hash(row)) in wanted:
+                found[h] = rid
+        return found
     with open(project.dataset_path(task), "rb") as fh:
         for chunk, line, _ in scan(fh, _filter(task, rows)):
             if line and chunk.strip():
@@ -456,12 +530,7 @@ def find_ids(project: Project, task: Task, rows: list[dict[str, Any]]) -> dict[s
 
 
 def _parse(raw: bytes, source: str, line: int) -> dict[str, Any]:
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not valid UTF-8 ({exc.reason})", source=source, line=line) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=line) from None
+    obj = safe_loads(raw, source=source, line=line)  # lic_cli/safeload.py: depth, integers, surrogates
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object, got {type(obj).__name__}", source=source, line=line)
     return obj

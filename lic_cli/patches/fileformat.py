@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from lic_cli.errors import InputError, PatchError
+from lic_cli.safeload import limits
+from lic_cli.safeload import loads as safe_loads
 
 FORMAT_VERSION = 1
 OPS = ("add", "update", "delete")
@@ -128,8 +130,12 @@ def read_patch(path: Path, name: str | None = None, *, check_id: bool = True) ->
         fh = open(path, "rb")
     except OSError as exc:
         raise PatchError(f"{name}: cannot open ({exc.strerror})") from None
+    cap = limits().line_bytes * 64  # a patch is read whole: bounded, like every file lic reads
     with fh:
-        return loads(fh.read(), name, check_id=check_id)
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise InputError(f"patch file larger than {cap:,} bytes (LIC_MAX_LINE_BYTES x 64)", source=name)
+    return loads(data, name, check_id=check_id)
 
 
 def loads(data: bytes, name: str, *, check_id: bool = True) -> Patch:
@@ -168,17 +174,11 @@ def loads(data: bytes, name: str, *, check_id: bool = True) -> Patch:
 
 
 def _json_line(raw: bytes, name: str, lineno: int) -> dict[str, Any]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start + 1})", source=name,
-                         line=lineno) from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=name, line=lineno) from None
-    except RecursionError:
-        raise InputError("invalid JSON (nested too deeply)", source=name, line=lineno) from None
+    limit = limits().line_bytes
+    if len(raw) > limit:
+        raise InputError(f"line longer than {limit:,} bytes (LIC_MAX_LINE_BYTES raises the limit)", source=name,
+                         line=lineno)
+    obj = safe_loads(raw, source=name, line=lineno)  # depth, integer size, surrogates, NaN: lic_cli/safeload.py
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object, got {type(obj).__name__}", source=name, line=lineno)
     return obj
