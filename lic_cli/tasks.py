@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from lic_cli.errors import ProjectError, TaskConfigError
+from lic_cli.safeload import YamlLimitError, load_yaml
 
 TASKS_FILE = "tasks.yaml"
 
@@ -147,8 +148,13 @@ def parse(path: Path, root: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise TaskConfigError(f"{path}: not valid UTF-8") from None
+    except OSError as exc:
+        raise TaskConfigError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)  # aliases bounded, duplicate keys refused (lic_cli/safeload.py)
+    except YamlLimitError as exc:
+        where = f" line {exc.line}" if exc.line else ""
+        raise TaskConfigError(f"{path}{where}: {exc.reason}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -159,7 +165,7 @@ def parse(path: Path, root: Path) -> dict[str, Any]:
     if unknown:
         raise TaskConfigError(f"{path}: unknown top-level key '{sorted(unknown)[0]}' (expected version, tasks)")
     version = doc.get("version", 1)
-    if version != 1:
+    if version != 1 or not isinstance(version, int) or isinstance(version, bool):
         raise TaskConfigError(f"{path}: field 'version': unsupported version {version!r} (expected 1)")
     raw_tasks = doc.get("tasks")
     if not isinstance(raw_tasks, list) or not raw_tasks:
