@@ -203,7 +203,7 @@ def _task(raw: Any, index: int, path: Path, root: Path) -> Task:
         dataset = inside(root, raw["dataset"])
     except ProjectError:
         raise fail("dataset", f"'{raw['dataset']}' is outside the project") from None
-    if not dataset.is_file():
+    if not dataset.is_file() and not dataset.is_dir():  # a folder: a Hugging Face save_to_disk dataset
         raise fail("dataset", f"file not found: {raw['dataset']}")
     fields = FORMATS[fmt]["key"] + FORMATS[fmt]["value"]
     columns = raw.get("columns", {}) or {}

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 
 from lic_cli.errors import InputError
-from lic_cli.jsonl import read_jsonl_file
+from lic_cli.store.formats import read_rows
 from lic_cli.records import join_context
 from lic_cli.tasks import Project, Task
 
@@ -36,7 +36,7 @@ def read_labelled(path: str | os.PathLike[str], task: Task, *, source: str | Non
     text_col, label_col = task.column("text"), task.column("label")
     ctx_cols = task.train.context_columns if task.train and task.train.context_columns else ("context",)
     out = []
-    for line, row in read_jsonl_file(path):
+    for line, row in read_rows(path):
         text, label = row.get(text_col), row.get(label_col)
         if not isinstance(text, str) or not text.strip():
             raise InputError("expected a non-empty string", source=source, line=line, field=text_col)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from lic_cli.errors import InputError
 from lic_cli.locate.keys import row_key_fields, row_value_text
 from lic_cli.models import cache_dir
+from lic_cli.store import formats
 from lic_cli.store.rows import RowIds, file_hash
 from lic_cli.tasks import Project, Task
 
@@ -63,6 +64,8 @@ class KeyIndex:
         return len(self.ids)
 
     def row(self, i: int) -> dict[str, Any]:
+        if not formats.is_jsonl(self.path):  # CSV, Parquet, a folder: offsets are row positions
+            return formats.row_at(self.path, int(self.offsets[i]))
         with open(self.path, "rb") as fh:
             fh.seek(int(self.offsets[i]))
             return json.loads(fh.readline())
@@ -81,6 +84,12 @@ def _scan(task: Task, path: Path) -> tuple[list[str], list[str], list[int]]:
     ids, keys, offsets = [], [], []
     assign = RowIds(task)
     offset = 0
+    if not formats.is_jsonl(path):  # CSV, Parquet, a folder: the offset is the row's position
+        for pos, (_, row) in enumerate(formats.read_rows(path, task.dataset)):
+            ids.append(assign(row))
+            keys.append(" ".join(row_key_fields(task, row)).strip())
+            offsets.append(pos)
+        return ids, keys, offsets
     with open(path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
             here, offset = offset, offset + len(raw)

@@ -16,6 +16,7 @@ so that freeing its blocks (0.1 s for 140 MB on ext4) happens on a thread too.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -259,6 +260,9 @@ def sweep_temps(target: Path) -> list[Path]:
     removed = []
     if target.parent.is_dir():
         for p in target.parent.glob(tmp_prefix(target) + "*" + TMP_SUFFIX):
-            p.unlink(missing_ok=True)
+            if p.is_dir() and not p.is_symlink():  # a dataset folder's new version (formats/hfdisk.py)
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
             removed.append(p)
     return removed

@@ -1,6 +1,6 @@
 """Dataset rows: streaming reads and stable row identity.
 
-Datasets are JSONL files of flat objects. A row's identity is its `id_column` value
+Datasets are files of flat rows (JSONL, CSV/TSV, Parquet, HF folders: store/formats). A row's identity is its `id_column` value
 when the task declares one, otherwise a hash of its key columns (normalized), so
 users never have to add ids to their data. Rows sharing a key get `~2`, `~3`...
 in file order.
@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lic_cli.jsonl import read_jsonl_file
 from lic_cli.tasks import Task
 
 _WS = re.compile(r"\s+")
@@ -74,13 +74,20 @@ class RowIds:
 
 
 def iter_rows(task: Task, path: Path) -> Iterator[tuple[str, int, dict[str, Any]]]:
-    """(row id, line number, row) for every row of a dataset, streaming."""
+    """(row id, line number, row) for every row of a dataset (any format), streaming."""
+    from lic_cli.store.formats import read_rows
+
     ids = RowIds(task)
-    for line, row in read_jsonl_file(path):
+    for line, row in read_rows(path):
         yield ids(row), line, row
 
 
 def file_hash(path: Path, chunk: int = 1 << 20) -> str:
+    """Content hash of a dataset file (or of a dataset folder: store/formats)."""
+    if os.path.isdir(path):
+        from lic_cli.store.formats import dir_hash
+
+        return dir_hash(Path(path))
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):

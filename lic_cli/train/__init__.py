@@ -167,9 +167,9 @@ def _read(task: Task, path: Path) -> Any:
         from lic_cli.train.causal import read_qa
 
         return read_qa(task, path)
-    from lic_cli.jsonl import read_jsonl_file
+    from lic_cli.store.formats import read_rows
 
-    return (str(path), list(read_jsonl_file(path)))
+    return (str(path), list(read_rows(path)))
 
 
 def _reuse(project: Project, task: Task, done: dict[str, Any], params: Params,

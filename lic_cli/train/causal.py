@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lic_cli.errors import InputError, TaskConfigError
-from lic_cli.jsonl import read_jsonl_file
+from lic_cli.store.formats import read_rows
 from lic_cli.tasks import Project, Task
 from lic_cli.train import paraphrase, registry
 from lic_cli.train.changes import Change, changes_since
@@ -82,7 +82,7 @@ def read_qa(task: Task, path: Path) -> QARows:
     q_col, a_col = task.column("question"), task.column("answer")
     source = str(path)
     by_split: dict[str, list[dict[str, Any]]] = {}
-    for line, row in read_jsonl_file(path):
+    for line, row in read_rows(path):
         for col in (q_col, a_col):
             value = row.get(col)
             if not isinstance(value, str) or not value.strip():

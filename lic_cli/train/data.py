@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lic_cli.errors import InputError
-from lic_cli.jsonl import read_jsonl_file
+from lic_cli.store.formats import read_rows
 from lic_cli.records import join_context
 from lic_cli.tasks import Task
 
@@ -47,7 +47,7 @@ def read_splits(task: Task, path: Path) -> Splits:
     index = {label: i for i, label in enumerate(task.labels)}
     by_split: dict[str, Examples] = {}
     source = str(path)
-    for line, row in read_jsonl_file(path):
+    for line, row in read_rows(path):
         text = _text(row, text_col, source, line, required=True)
         label = row.get(label_col)
         if not isinstance(label, str) or label not in index:

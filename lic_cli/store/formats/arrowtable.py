@@ -1,0 +1,104 @@
+"""What Parquet files and Hugging Face folders share: rows of an Arrow table.
+
+Finding candidates and writing the new version work on the table column-wise:
+only the rows whose key might match are turned into Python dicts, and the new table
+is the old one's slices with the changed rows in between (untouched rows are never
+converted). A null is an absent column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lic_cli.errors import InputError
+from lic_cli.store.formats import Candidates, plain, skeleton
+
+_WS = r"[ \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f]+"
+_BATCH = 65_536
+
+
+def iter_rows(table: Any, start_line: int = 1) -> Any:
+    n = start_line
+    for batch in table.to_batches(_BATCH):
+        for row in batch.to_pylist():
+            yield n, plain(row)
+            n += 1
+
+
+def candidates(table: Any, column: str, targets: set[str] | None) -> Candidates:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = list(table.column_names)
+    idx: Any
+    skels = {skeleton(t) for t in targets} if targets is not None else None
+    if skels is None or "" in skels or column not in names:
+        idx = None
+    else:
+        col = table.column(column)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            idx = None  # numbers and the like: compare them in Python
+        else:
+            skel = pc.replace_substring_regex(pc.utf8_lower(col), _WS, "")
+            hit = pc.is_in(skel, value_set=pa.array(sorted(skels), type=col.type))
+            # Non-ASCII values may normalize (NFKC, casefold) to a target: let Python judge.
+            mask = pc.fill_null(pc.or_(hit, pc.invert(pc.string_is_ascii(col))), False)
+            idx = pc.indices_nonzero(mask)
+    if idx is None:
+        rows = [(i, i + 1, row) for i, (_, row) in enumerate(iter_rows(table))]
+    else:
+        positions = idx.to_pylist()
+        picked = table.take(idx).to_pylist() if positions else []
+        rows = [(p, p + 1, plain(r)) for p, r in zip(positions, picked, strict=True)]
+    return Candidates(rows=rows, total=table.num_rows, columns=names, state=table)
+
+
+def new_table(cand: Candidates, changes: dict[int, dict[str, Any] | None], adds: list[dict[str, Any]],
+              source: str) -> Any:
+    """The old table with `changes` made and `adds` appended, in the old schema (a new
+    column is added at the end, its type taken from the values)."""
+    import pyarrow as pa
+
+    table = cand.state
+    schema = table.schema
+    written = [r for r in changes.values() if r is not None] + adds
+    new_cols: dict[str, list[Any]] = {}
+    for row in written:
+        for c in row:
+            if schema.get_field_index(c) < 0:
+                new_cols.setdefault(c, [])
+    for name in new_cols:
+        values = [r.get(name) for r in written]
+        try:
+            typ = pa.array(values).type
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise InputError(f"cannot store the values of new column '{name}' ({exc})", source=source,
+                             field=name) from None
+        if pa.types.is_null(typ):
+            typ = pa.string()
+        table = table.append_column(pa.field(name, typ), pa.nulls(table.num_rows, typ))
+    if new_cols:
+        table = table.replace_schema_metadata(None)  # written by a tool about the old columns
+    schema = table.schema
+
+    def one(row: dict[str, Any]) -> Any:
+        try:
+            return pa.Table.from_pylist([{c: row.get(c) for c in schema.names}], schema=schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+            raise InputError(f"a row does not fit the dataset's column types ({exc})", source=source) from None
+
+    pieces = []
+    pos = 0
+    for p in sorted(changes):
+        if p > pos:
+            pieces.append(table.slice(pos, p - pos))
+        row = changes[p]
+        if row is not None:
+            pieces.append(one(row))
+        pos = p + 1
+    if pos < table.num_rows:
+        pieces.append(table.slice(pos))
+    pieces.extend(one(row) for row in adds)
+    if not pieces:
+        return table.slice(0, 0)
+    return pa.concat_tables(pieces).combine_chunks()
