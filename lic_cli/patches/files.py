@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lic_cli.errors import PatchError, ProjectError
 from lic_cli.patches.fileformat import Patch, dumps, read_patch
+from lic_cli.store import guard
 from lic_cli.store.atomic import create_exclusive, write_atomic
 from lic_cli.store.versions import rel
 from lic_cli.tasks import Project
@@ -38,6 +39,8 @@ def write_new(project: Project, patch: Patch, slug: str) -> Path:
     Returns the project-relative path. Concurrent writers each get their own number.
     """
     folder = patch_dir(project, patch.task)
+    guard.check_folder(project, project.root / PATCHES_DIR)  # patches/ a folder, inside the project
+    guard.check_folder(project, folder)
     folder.mkdir(parents=True, exist_ok=True)
     text = dumps(patch)
     used = [int(m.group(1)) for p in folder.iterdir() if (m := _NUMBERED.match(p.name))]

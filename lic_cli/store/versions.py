@@ -26,6 +26,8 @@ from typing import Any
 
 from lic_cli.errors import InputError, PatchError
 from lic_cli.jsonl import read_jsonl_file
+from lic_cli.safeload import loads as safe_loads
+from lic_cli.store import guard
 from lic_cli.store.atomic import AtomicFile, fsync_dir, sweep_temps, write_atomic
 from lic_cli.store.lock import task_lock
 from lic_cli.store.rows import file_hash
@@ -74,13 +76,7 @@ def read_log(project: Project, task: Task) -> list[Version]:
     name = rel(project, path)
     versions: list[Version] = []
     for line, obj in read_jsonl_file(path):
-        for key, types in _FIELDS.items():
-            if key not in obj:
-                raise InputError("missing field", source=name, line=line, field=key)
-            val = obj[key]
-            if not isinstance(val, types) or (int in types and isinstance(val, bool)):
-                raise InputError(f"expected {types[0].__name__}, got {type(val).__name__}",
-                                 source=name, line=line, field=key)
+        guard.check_version(obj, name, line)  # types, hash, counts: a damaged log is reported, never followed
         expected = versions[-1].version + 1 if versions else 0
         if obj["version"] != expected:
             raise InputError(f"expected version {expected}, got {obj['version']}", source=name, line=line,
@@ -105,12 +101,16 @@ def _read_journal(project: Project, task: Task) -> dict[str, Any] | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PatchError(f"{path}: unreadable journal of an interrupted apply ({exc}); check "
+                         f"{task.dataset} against {VERSIONS_DIR}/{task.name}.jsonl, then delete it") from None
     try:
-        obj = json.loads(text)  # written atomically, so complete or absent
-        obj["entries"] = [Version(**e) for e in obj["entries"]]
-    except (ValueError, KeyError, TypeError):
+        obj = safe_loads(text, source=str(path))  # written atomically, so complete or absent
+    except InputError:
         raise PatchError(f"{path}: unreadable journal of an interrupted apply; check "
                          f"{task.dataset} against {VERSIONS_DIR}/{task.name}.jsonl, then delete it") from None
+    entries = guard.check_journal(obj, str(path), task, read_log(project, task))
+    obj["entries"] = [Version(**e) for e in entries]
     return obj
 
 
@@ -146,6 +146,7 @@ def recover(project: Project, task: Task) -> str | None:
 @contextmanager
 def writing(project: Project, task: Task) -> Iterator[None]:
     """The task lock, with any interrupted commit repaired first."""
+    guard.check_state(project, task)  # folders where folders belong, nothing leading out of the project
     with task_lock(project, task):
         recover(project, task)
         yield

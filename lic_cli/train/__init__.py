@@ -388,4 +388,7 @@ def _train_lock(project: Project, task: str) -> Any:
 
     if not is_main_process():
         return contextlib.nullcontext()
+    from lic_cli.store.guard import check_state
+
+    check_state(project)  # a .lic or models/ link out of the project is refused, not written through
     return file_lock(project.state_dir / "locks" / f"train-{task}.lock")

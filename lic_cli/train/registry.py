@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lic_cli.errors import InputError, ProjectError
+from lic_cli.errors import ProjectError
 from lic_cli.jsonl import read_jsonl_file
+from lic_cli.store import guard
 from lic_cli.tasks import Project
 
 MODELS_DIR = "models"
@@ -34,7 +35,9 @@ def registry_path(project: Project) -> Path:
 
 def model_dir(project: Project, task: str, version: int, dataset_hash: str) -> Path:
     """Where the model trained on this dataset version lives."""
-    return project.root / MODELS_DIR / task / f"v{version}-{hash8(dataset_hash)}"
+    path = project.root / MODELS_DIR / task / f"v{version}-{hash8(dataset_hash)}"
+    guard.check_models(project, path)  # a models/ link out of the project is refused, not written through
+    return path
 
 
 def hash8(dataset_hash: str) -> str:
@@ -53,9 +56,7 @@ def entries(project: Project, task: str | None = None) -> list[dict[str, Any]]:
         return []
     out = []
     for line, entry in read_jsonl_file(path):
-        for key in ("task", "path", "dataset_hash"):
-            if not isinstance(entry.get(key), str):
-                raise InputError("missing or not a string", source=str(path), line=line, field=key)
+        guard.check_registry_entry(project, entry, str(path), line)  # checked before it is followed
         if task is None or entry["task"] == task:
             out.append(entry)
     return out
@@ -110,6 +111,8 @@ def for_hash(project: Project, task: str, dataset_hash: str) -> dict[str, Any] |
 def add(project: Project, entry: dict[str, Any]) -> dict[str, Any]:
     """Append one entry atomically (a single write of a whole line, under a lock)."""
     path = registry_path(project)
+    guard.check_models(project)  # models/ stays in the project (or $LIC_HOME), a folder
+    guard.check_file(project, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(entry, ensure_ascii=False) + "\n"
     with _locked(path) as fh:
