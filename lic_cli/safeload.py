@@ -298,3 +298,48 @@ def load_yaml(text: str) -> Any:
         raise YamlLimitError("nested too deeply", None) from None
     finally:
         loader.dispose()
+
+
+# --- plain text lines (chat input) -----------------------------------------------------
+
+_BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16", b"\xef\xbb\xbf": None}
+
+
+def text_lines(fp: IO[Any], name: str | None = None) -> Any:
+    """The lines of a UTF-8 text stream, each at most LIC_MAX_TEXT_CHARS characters.
+
+    Reads bytes line by line (bounded, like every lic reader); binary or UTF-16 input ends
+    in one InputError naming the line, instead of a UnicodeDecodeError mid-conversation.
+    """
+    name = name or getattr(fp, "name", None) or "input"
+    if name == "<stdin>":
+        name = "stdin"
+    stream = getattr(fp, "buffer", None) or fp
+    lim = limits()
+    line = 0
+    while True:
+        raw = read_line(stream, source=name, line=line + 1, limit=max(lim.text_chars * 4, 1024))
+        if not raw:
+            return
+        line += 1
+        if isinstance(raw, str):
+            text = raw
+        else:
+            if line == 1:
+                for bom, enc in _BOMS.items():
+                    if raw.startswith(bom):
+                        if enc:
+                            raise InputError(f"{enc} text; lic reads UTF-8 (convert it: iconv -f {enc} -t UTF-8)",
+                                             source=name, line=line)
+                        raw = raw[len(bom):]
+            if b"\x00" in raw:
+                raise InputError("binary data (a NUL byte), not text; lic reads UTF-8 text", source=name, line=line)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start + 1})", source=name,
+                                 line=line) from None
+        if len(text) > lim.text_chars:
+            raise InputError(f"line of {len(text):,} characters; the limit is {lim.text_chars:,} "
+                             "(LIC_MAX_TEXT_CHARS)", source=name, line=line)
+        yield text

@@ -12,6 +12,7 @@ from lic_cli.chat.staging import Notify
 from lic_cli.chat.start import Options, start
 from lic_cli.errors import InputError
 from lic_cli.jsonl import write_records
+from lic_cli.safeload import text_lines
 
 
 def main(*, model: str | None, endpoint: str | None, system: str | None, conversation: str,
@@ -40,7 +41,8 @@ def main(*, model: str | None, endpoint: str | None, system: str | None, convers
         if interactive:
             _console(sess, note, output)
             return
-        records = chat_session.run(input_, session=sess, accept=accept)
+        # UTF-8 lines of bounded length (binary or UTF-16 input: one clear error), lic_cli/safeload.py
+        records = chat_session.run(text_lines(input_), session=sess, accept=accept)
         write_records(records, output)
         if apply and sess.stage is not None:
             sess.stage.apply()
