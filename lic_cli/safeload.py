@@ -343,3 +343,38 @@ def text_lines(fp: IO[Any], name: str | None = None) -> Any:
             raise InputError(f"line of {len(text):,} characters; the limit is {lim.text_chars:,} "
                              "(LIC_MAX_TEXT_CHARS)", source=name, line=line)
         yield text
+
+
+# --- endpoints -------------------------------------------------------------------------
+
+MAX_REPLY_BYTES = 8 << 20  # one endpoint reply (a whole completion, or a whole stream)
+MAX_EVENT_BYTES = 1 << 20  # one server-sent event line
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
+_warned: set[str] = set()
+
+
+def check_endpoint(url: str, *, sends_key: bool, env: str) -> None:
+    """An endpoint URL lic may talk to: http:// or https:// with a host (anything else,
+    file:// or ftp:// say, raises ValueError). A key about to go over plain http to a
+    host other than this machine gets a warning on stderr first (once per URL)."""
+    import sys
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise ValueError(f"endpoint '{url}': not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"endpoint '{url}': expected an http:// or https:// URL with a host")
+    if sends_key and parts.scheme == "http" and parts.hostname not in _LOOPBACK and url not in _warned:
+        _warned.add(url)
+        print(f"lic: warning: ${env} is sent to {parts.hostname} over plain http (anyone on the way can read "
+              "it); use https", file=sys.stderr)
+
+
+def read_reply(resp: Any, url: str, limit: int = MAX_REPLY_BYTES) -> bytes:
+    """A whole HTTP reply body, refused (ValueError) past `limit` bytes."""
+    data = resp.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"endpoint {url}: reply larger than {limit:,} bytes")
+    return data

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 from lic_cli.errors import ModelLoadError
+from lic_cli.safeload import MAX_EVENT_BYTES, MAX_REPLY_BYTES, check_endpoint, read_reply
 
 TIMEOUT = 120.0  # seconds without a byte from the server
 
@@ -30,6 +32,10 @@ def completions_url(url: str) -> str:
 class EndpointLM:
     def __init__(self, url: str, *, model: str | None = None, max_new_tokens: int = 128,
                  timeout: float = TIMEOUT) -> None:
+        try:  # http(s) only; a warning before a key goes over plain http (lic_cli/safeload.py)
+            check_endpoint(url, sends_key=bool(os.environ.get("LIC_ENDPOINT_KEY")), env="LIC_ENDPOINT_KEY")
+        except ValueError as exc:
+            raise ModelLoadError(str(exc)) from None
         self.url = completions_url(url)
         self.model = model or self._first_model()
         self.name = f"{self.model}@{url.rstrip('/')}"
@@ -52,7 +58,7 @@ class EndpointLM:
         try:
             req = urllib.request.Request(self._models_url(), headers=self._headers())
             with urllib.request.urlopen(req, timeout=10) as resp:
-                data = json.load(resp).get("data") or []
+                data = json.loads(read_reply(resp, self.url)).get("data") or []
         except (urllib.error.URLError, OSError, ValueError, AttributeError):
             return "default"
         first = data[0] if data and isinstance(data[0], dict) else {}
@@ -84,10 +90,22 @@ class EndpointLM:
         except (urllib.error.URLError, OSError) as exc:
             raise ModelLoadError(f"endpoint {self.url}: {getattr(exc, 'reason', exc)}") from None
         self.last_tokens = 0
+        received = 0
+        deadline = time.monotonic() + self.timeout * 4  # a server that trickles forever
         with resp:
-            for raw in resp:  # one SSE line at a time: "data: {...}", blank lines between events
+            while True:  # one SSE line at a time: "data: {...}", blank lines between events
+                raw = resp.readline(MAX_EVENT_BYTES + 1)
+                if not raw:
+                    return
+                received += len(raw)
+                if len(raw) > MAX_EVENT_BYTES or received > MAX_REPLY_BYTES:
+                    raise ModelLoadError(f"endpoint {self.url}: reply larger than {MAX_REPLY_BYTES:,} bytes")
+                if time.monotonic() > deadline:
+                    raise ModelLoadError(f"endpoint {self.url}: no end of the reply after {self.timeout * 4:g} s")
                 if stop is not None and stop.is_set():
                     return
+                if self.last_tokens >= self.max_new_tokens:
+                    return  # --max-new-tokens, whatever the server does with max_tokens
                 line = raw.decode("utf-8", "replace").strip()
                 if not line.startswith("data:"):
                     continue
@@ -105,6 +123,8 @@ class EndpointLM:
                     if piece:
                         self.last_tokens += 1
                         yield piece
+                        if self.last_tokens >= self.max_new_tokens:
+                            return
 
     def generate(self, messages: list[dict[str, str]], emit, *, grounded: bool = False) -> None:
         """The backend interface (lic_cli/chat/backend.py): on Ctrl-C the connection is closed."""

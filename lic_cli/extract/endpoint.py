@@ -16,6 +16,7 @@ from typing import Any
 
 from lic_cli.errors import ModelLoadError
 from lic_cli.extract.generate import Completion, Messages
+from lic_cli.safeload import check_endpoint, read_reply
 
 API_KEY_ENV = "LIC_API_KEY"
 
@@ -35,11 +36,13 @@ class EndpointGenerator:
 
     def __init__(self, url: str, *, model: str = "default", api_key: str | None = None, timeout: float = 60.0,
                  max_new_tokens: int = 256, workers: int = 4) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ModelLoadError(f"endpoint '{url}': expected an http:// or https:// URL")
+        self.api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+        try:  # http(s) only; a warning before a key goes over plain http (lic_cli/safeload.py)
+            check_endpoint(url, sends_key=bool(self.api_key), env=API_KEY_ENV)
+        except ValueError as exc:
+            raise ModelLoadError(str(exc)) from None
         self.url = chat_url(url)
         self.model = model
-        self.api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         self.timeout = timeout
         self.max_new_tokens = max_new_tokens
         self.workers = max(1, workers)
@@ -60,7 +63,7 @@ class EndpointGenerator:
         req = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                raw = resp.read()
+                raw = read_reply(resp, self.url)  # at most MAX_REPLY_BYTES
         except urllib.error.HTTPError as exc:
             detail = exc.read(200).decode("utf-8", "replace").strip()
             raise ModelLoadError(f"endpoint {self.url}: HTTP {exc.code} {exc.reason}"
@@ -75,6 +78,8 @@ class EndpointGenerator:
             raise ModelLoadError(f"endpoint {self.url}: cannot connect ({reason})") from None
         except OSError as exc:
             raise ModelLoadError(f"endpoint {self.url}: {exc}") from None
+        except ValueError as exc:  # a reply over the size limit
+            raise ModelLoadError(str(exc)) from None
         return Completion(_content(raw, self.url), _tokens(raw))
 
 
