@@ -9,9 +9,23 @@ from typing import IO, Any
 import click
 
 
+def _early_output(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """-o checked as the options are read: a missing folder, a folder or /dev/full fails in
+    one line before any model is loaded or any input read."""
+    from lic_cli.errors import OutputError
+
+    if ctx.resilient_parsing:
+        return value
+    try:
+        check_output(value)
+    except OutputError as exc:
+        raise click.ClickException(str(exc)) from None
+    return value
+
+
 def input_output(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
-                      help="Write JSONL here (default: stdout).")(fn)
+                      callback=_early_output, help="Write JSONL here (default: stdout).")(fn)
     fn = click.option("-i", "--input", "input_", type=click.File("r", encoding="utf-8"), default="-",
                       help="Read JSONL from here (default: stdin).")(fn)
     return fn

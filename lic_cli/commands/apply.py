@@ -13,13 +13,16 @@ from lic_cli.commands._options import check_output, input_output, project_option
 @input_output
 @click.option("--yes", is_flag=True, help="Apply the patches built from records too (default: write them for review).")
 @click.option("--dry-run", is_flag=True, help="Write nothing: show the patches and what applying them would do.")
+@click.option("--ci", is_flag=True, envvar="LIC_CI_APPROVALS",
+              help="Verify approvals: a review-required task's patch must carry an approval signed with "
+                   "$LIC_APPROVAL_KEY (docs/security.md).")
 @click.option("--approve", is_flag=True, help="Record your approval in the patch (needed by tasks with review: required).")
 @click.option("--author", envvar="LIC_AUTHOR", help="Who writes, approves or applies (default: git user.name, else $USER).")
 @click.option("-m", "--message", help="Patch message (default: a summary of the edits).")
 @project_option
 @click.pass_context
 @cli_errors
-def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: bool, dry_run: bool,
+def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: bool, dry_run: bool, ci: bool,
             approve: bool, author: str | None, message: str | None, project_dir: str | None) -> None:
     """Write one patch file per task from located records, or apply PATCH files.
 
@@ -34,9 +37,11 @@ def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: b
     Prints one JSON line per patch: {"patch", "task", "id", "ops", "applied", "version"}.
     """
     from lic_cli.jsonl import write_records
+    from lic_cli.patches.apply import VERIFY_APPROVALS
     from lic_cli.patches.run import apply_files, apply_records, default_author
     from lic_cli.tasks import load_project
 
+    VERIFY_APPROVALS.set(ci)  # (every apply sets it: one in-process run never leaks into the next)
     project = load_project(project_dir)
     author = author or default_author()
     check_output(output)  # before anything is applied: a failing output leaves every dataset as it was

@@ -11,6 +11,7 @@ makes no new version.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import math
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from lic_cli.errors import ConflictError, InputError, PatchError, ProjectError, TaskConfigError
-from lic_cli.patches.fileformat import Op, Patch, count_ops, utc_now
+from lic_cli.patches.fileformat import APPROVAL_KEY_ENV, Op, Patch, approval_valid, count_ops, utc_now
 from lic_cli.safeload import loads as safe_loads
 from lic_cli.store import formats, keyindex, versions
 from lic_cli.store.atomic import AtomicFile, Background
@@ -48,8 +49,9 @@ def expected_id(task: Task, row: dict[str, Any]) -> str:
 
 
 def complete_row(task: Task, row: dict[str, Any]) -> dict[str, Any]:
-    """A new row as it will be written: with the split column filled."""
-    if task.split_column in row:
+    """A new row as it will be written: with the split column filled (none when the task
+    says its dataset has no split column: `split_column: ""`)."""
+    if not task.split_column or task.split_column in row:
         return row
     return {**row, task.split_column: task.default_split}
 
@@ -110,6 +112,21 @@ def _finite(value: Any) -> bool:
         elif isinstance(v, list):
             stack.extend(v)
     return True
+
+
+# `lic apply --ci`: approvals of review-required tasks must carry a valid HMAC (set by the command).
+VERIFY_APPROVALS: contextvars.ContextVar[bool] = contextvars.ContextVar("lic_verify_approvals", default=False)
+
+
+def check_signed_approval(patch: Patch, name: str, task: str) -> None:
+    key = os.environ.get(APPROVAL_KEY_ENV)
+    if not key:
+        raise PatchError(f"{name}: --ci checks approvals with ${APPROVAL_KEY_ENV}, which is not set here")
+    if not approval_valid(patch, key):
+        why = "has no signature" if patch.approval is None else "has a signature that does not match"
+        raise PatchError(f"{name}: task '{task}' requires a verified review: the approval by "
+                         f"{patch.approved_by!r} {why} (approve it where ${APPROVAL_KEY_ENV} is set: "
+                         f"lic apply --approve {name})")
 
 
 @dataclass
@@ -176,6 +193,8 @@ def apply_patch(project: Project, patch: Patch, *, name: str, patch_path: str | 
     if task.review == "required" and not patch.approved_by:
         raise PatchError(f"{name}: task '{task.name}' requires review; approve the patch with "
                          f"'lic apply --approve {name}'")
+    if task.review == "required" and VERIFY_APPROVALS.get():
+        check_signed_approval(patch, name, task.name)
     if dry_run:
         return _apply(project, task, patch, name, patch_path, author, now, dry_run=True)
     with versions.writing(project, task):

@@ -28,7 +28,9 @@ _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 _SOURCE = re.compile(r"^(.*)/t(\d+)$")
 
 _HEADER_REQUIRED = ("lic_patch", "task", "dataset", "base", "author", "time", "source", "message", "id")
-_HEADER_OPTIONAL = ("approved_by", "approved_at", "reverts")
+_HEADER_OPTIONAL = ("approved_by", "approved_at", "reverts", "approval")
+APPROVAL_KEY_ENV = "LIC_APPROVAL_KEY"
+_APPROVAL = re.compile(r"^hmac-sha256:[0-9a-f]{64}$")
 _OP_FIELDS = ("op", "row", "before", "after", "score", "source")
 
 
@@ -61,6 +63,7 @@ class Patch:
     approved_by: str | None = None
     approved_at: str | None = None
     reverts: str | None = None  # id of the patch this one undoes
+    approval: str | None = None  # HMAC of the approval, with $LIC_APPROVAL_KEY (see approval_mac)
 
     @cached_property  # (frozen: the ops never change; reading a patch and applying it both ask)
     def id(self) -> str:
@@ -82,7 +85,31 @@ class Patch:
         return head
 
     def approve(self, by: str, at: str) -> Patch:
-        return replace(self, approved_by=by, approved_at=at)
+        """Approved by `by` at `at`; signed (the `approval` field) when $LIC_APPROVAL_KEY is set."""
+        approved = replace(self, approved_by=by, approved_at=at, approval=None)
+        key = os.environ.get(APPROVAL_KEY_ENV)
+        return replace(approved, approval=approval_mac(approved, key)) if key else approved
+
+
+def approval_mac(patch: Patch, key: str) -> str:
+    """An HMAC-SHA256, keyed with a secret only CI (or the approvers' tooling) holds, over
+    what an approval vouches for: the task, the dataset and its base version, the
+    operations (through the content id) and who approved when. Anyone can write
+    `approved_by`; without the key no one can make this match (docs/security.md)."""
+    import hmac
+
+    blob = json.dumps({"task": patch.task, "dataset": patch.dataset,
+                       "base": {"version": patch.base_version, "hash": patch.base_hash}, "id": patch.id,
+                       "approved_by": patch.approved_by, "approved_at": patch.approved_at},
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "hmac-sha256:" + hmac.new(key.encode("utf-8"), blob.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def approval_valid(patch: Patch, key: str) -> bool:
+    import hmac
+
+    return (patch.approved_by is not None and patch.approval is not None
+            and hmac.compare_digest(patch.approval, approval_mac(patch, key)))
 
 
 def count_ops(ops: tuple[Op, ...] | list[Op]) -> dict[str, int]:
@@ -165,7 +192,7 @@ def loads(data: bytes, name: str, *, check_id: bool = True) -> Patch:
                   base_hash=head["base"]["hash"], author=head["author"], time=head["time"],
                   source=tuple(head["source"]), message=head["message"], ops=tuple(ops),
                   approved_by=head.get("approved_by"), approved_at=head.get("approved_at"),
-                  reverts=head.get("reverts"))
+                  reverts=head.get("reverts"), approval=head.get("approval"))
     if check_id and patch.id != head["id"]:
         raise InputError(f"id {head['id']} does not match the operations (computed {patch.id}): the patch "
                          "was edited after it was written; review it, then re-approve with "
@@ -236,6 +263,9 @@ def _header(obj: dict[str, Any], name: str) -> dict[str, Any]:
                          field="approved_at" if "approved_by" in obj else "approved_by")
     if "approved_at" in obj:
         _check_time(obj["approved_at"], name, "approved_at")
+    if "approval" in obj and ("approved_by" not in obj or not _APPROVAL.match(obj["approval"])):
+        raise InputError("expected 'hmac-sha256:' and 64 hex digits, beside approved_by", source=name, line=1,
+                         field="approval")
     return obj
 
 
