@@ -9,13 +9,18 @@ for a person to resolve). Adds `edits` to each record with routes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
+
+from rapidfuzz import fuzz, process, utils
 
 from lic_cli.errors import RecordError
 from lic_cli.extract.schema import validate_item
+from lic_cli.locate import answered, spans, sweep
 from lic_cli.locate import index as key_index
-from lic_cli.locate.keys import item_key_fields, item_value_text
+from lic_cli.locate.keys import forget_target, item_key_fields, item_own_key, item_value_text
 from lic_cli.locate.matcher import Candidate, same_value, search
+from lic_cli.records import Context
 from lic_cli.tasks import Project, Task
 
 # Decision thresholds on the blended score (see docs/locate.md).
@@ -24,11 +29,16 @@ NEAR = 0.78  # between NEAR and SAME_KEY with a different value: conflict
 FORGET = 0.86  # a forget target must match this well to delete; NEAR..FORGET is a conflict
 PARAPHRASE = 0.60  # a candidate this close carrying the very same value is the row (already known)
 FIELD_SAME = 0.90  # multi-column keys (subject + relation): each column must match this well to be the same key
+CROSS = 0.75  # qa <-> fact: a row of the other kind whose key matches this well holds the same knowledge
+SAME_TEXT = 95  # label tasks: rapidfuzz ratio at or above which two texts are the same example
 TOP_K = 5
 
 
 def run(records: Iterable[dict], *, project: Project, encoder, top_k: int = TOP_K) -> Iterator[dict]:
+    context = Context()  # every turn passes through: the assistant turn before a correction is here
     for rec in records:
+        before = context.before(rec)
+        context.add(rec)
         routes = rec.get("routes")
         if not routes:
             yield rec
@@ -39,11 +49,47 @@ def run(records: Iterable[dict], *, project: Project, encoder, top_k: int = TOP_
         if not isinstance(knowledge, list):
             raise RecordError("routes without a knowledge list: run 'lic extract' first", record=rec,
                               field="knowledge")
-        edits = []
-        for i, route in enumerate(routes):
-            item_no, task = _check_route(rec, route, i, knowledge, project)
-            edits.append(locate_item(project, task, knowledge[item_no], item_no, encoder, top_k))
-        yield {**rec, "edits": edits}
+        checked = [_check_route(rec, route, i, knowledge, project) for i, route in enumerate(routes)]
+        yield {**rec, "edits": locate_record(project, rec, checked, knowledge, encoder, top_k,
+                                             answered.prior(before))}
+
+
+def locate_record(project: Project, rec: dict, routes: list[tuple[int, Task]], knowledge: list, encoder,
+                  top_k: int, prev: answered.Prior | None = None) -> list[dict]:
+    """The edits of one record: one per route, then the rows a correction's answer came from
+    in tasks it was not routed to, then the stale-value sweep."""
+    prev = prev or answered.Prior()
+    edits: list[dict] = []
+    facts: dict[int, Correction] = {}
+    for item_no, task in routes:
+        item = knowledge[item_no]
+        if item_no not in facts:
+            facts[item_no] = correction(project, rec, item, prev, [t for n, t in routes if n == item_no])
+        edits.append(locate_item(project, task, item, item_no, encoder, top_k, facts[item_no]))
+    done = {(e["task"], str(e["row"])) for e in edits if e.get("row") is not None}
+    changes: list[sweep.Change] = []
+    for item_no, corr in facts.items():
+        item = knowledge[item_no]
+        for target in corr.targets:
+            if (target.task.name, target.row_id) in done:
+                continue
+            edit = {"item": item_no, "task": target.task.name}
+            _update_value(edit, target.task, item, corr, target.row_id, target.row, target.score, target.signal)
+            edit["reason"] = f"the previous answer came from this row ({target.signal}); " + edit.get("reason", "")
+            done.add((target.task.name, target.row_id))
+            edits.append(edit)
+    for e in edits:
+        rw = e.get("rewrite")
+        if e.get("op") == "update" and rw and rw.get("kind") not in ("whole", None) and not e.get("review"):
+            item = knowledge[e["item"]]
+            old = spans.Span(rw["kind"], 0, len(rw["old"]), rw["old"], spans.unit(rw["old"]) if rw["kind"] == "quantity" else "")
+            changes.append(sweep.Change(e["task"], str(e["row"]), old, rw["new"],
+                                        sweep.anchor_words(item, project.task(e["task"]), e["before"])))
+    for s in sweep.sweep(project, changes, done):
+        s["item"] = next(e["item"] for e in edits if e["task"] == s["sweep"]["from"]["task"]
+                         and str(e["row"]) == s["sweep"]["from"]["row"])
+        edits.append(s)
+    return edits
 
 
 def _check_route(rec: dict, route: Any, i: int, knowledge: list, project: Project) -> tuple[int, Task]:
@@ -68,44 +114,170 @@ def _evidence(index, cands: list[Candidate]) -> list[dict[str, Any]]:
              "fuzz": c.fuzz, "sim": c.sim, "score": c.score} for c in cands]
 
 
-def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder, top_k: int) -> dict:
+@dataclass
+class Correction:
+    """What a correction replaces, worked out once per knowledge item."""
+
+    is_correction: bool = False
+    new: str = ""  # the new value (qa answer, fact object)
+    core: spans.Span | None = None  # its typed core
+    old: spans.Span | None = None  # the value it replaces, when it can be told
+    hint: str = ""  # words saying what the value is about (question, turn text)
+    targets: list[answered.Target] = field(default_factory=list)  # rows the corrected answer came from
+
+
+def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, routed: list[Task]) -> Correction:
+    kind = item.get("kind")
+    if kind not in ("qa", "fact"):
+        return Correction()
+    new = str(item.get("answer" if kind == "qa" else "object", ""))
+    key = str(item.get("question", "")) if kind == "qa" else f"{item.get('subject', '')} {item.get('relation', '')}"
+    hint = f"{key} {rec.get('text', '')}"
+    label = (rec.get("intent") or {}).get("label") if isinstance(rec.get("intent"), dict) else None
+    replaces = str(item.get("replaces") or "")
+    corr = Correction(is_correction=bool(replaces) or label == "correct", new=new, core=spans.core(new), hint=hint)
+    if corr.core is not None:
+        if replaces and not spans.is_sentence(replaces):
+            corr.old = spans.core(replaces) or spans.old_value(replaces, corr.core, hint)
+        else:
+            corr.old = spans.old_value(replaces or prev.answer, corr.core, hint)
+    if not corr.is_correction:
+        return corr
+    if prev.rows:
+        corr.targets = answered.recorded_targets(project, prev)
+    if not corr.targets:
+        said = replaces or prev.answer
+        signal = "replaces" if replaces else "previous_answer"
+        for task in routed:
+            if task.format in ("qa", "fact"):
+                corr.targets += answered.value_targets(project, task, answer=said, old=corr.old,
+                                                       question=prev.question or key, signal=signal)
+    return corr
+
+
+def _value_column(task: Task) -> str:
+    return task.column(task.value_fields[0])
+
+
+def _update_value(edit: dict, task: Task, item: dict, corr: Correction, row_id: str, before: dict,
+                  score: float, signal: str) -> None:
+    """An update of `before`'s value in the dataset's own words, a noop when it already states
+    the new value, or a rewrite for review when no span can be found."""
+    col = _value_column(task)
+    stored = str(before.get(col, ""))
+    new = corr.new or str(item.get("answer" if item.get("kind") == "qa" else "object", ""))
+    nc = corr.core or spans.core(new)
+    edit.update(row=row_id, score=round(float(score), 4), before=before, signal=signal)
+    already = (spans.contains(stored, nc) and (corr.old is None or not spans.contains(stored, corr.old))
+               if nc is not None else same_value(stored, new))
+    if already or same_value(stored, new):
+        edit.update(op="noop", after=None, reason="the row already states the new value")
+        return
+    rw = spans.rewrite(stored, new, old=corr.old.text if corr.old else None, hint=corr.hint)
+    if rw is None:
+        edit.update(op="update", after={**before, col: new}, review="rewrite",
+                    reason=f"no span of the stored value {stored!r} matches {new!r}: a rewrite for a person to "
+                           "review (not applied until resolved)")
+        return
+    edit.update(op="update", after={**before, col: rw.text},
+                rewrite={"old": rw.old, "new": rw.new, "kind": rw.kind})
+
+
+def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder, top_k: int,
+                corr: Correction | None = None) -> dict:
+    corr = corr or Correction()
     index = key_index.load(project, task, encoder)
-    query = item_key_fields(task, item)
+    kind = item.get("kind")
+    cross = kind in ("qa", "fact") and task.format in ("qa", "fact") and kind != task.format
+    query = (item_own_key(item),) if cross else item_key_fields(task, item)
     cands = search(index, query, k=top_k)
     best = cands[0] if cands else None
     edit: dict[str, Any] = {"item": item_no, "task": task.name}
-    if item.get("kind") == "forget":
-        if best is not None and best.score >= FORGET:
-            edit.update(op="delete", row=index.ids[best.i], score=best.score, before=index.row(best.i), after=None)
-        elif best is not None and best.score >= NEAR:
-            edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
-                        after=None, reason="the closest row is not a sure match for the forget target")
+    mine = [t for t in corr.targets if t.task.name == task.name]
+    if kind == "forget":
+        _forget(edit, index, item, best, task)
+    elif kind == "label":
+        _label(edit, index, item, cands, task)
+    elif mine:
+        # A correction of an answer: the row it came from, whatever the user's wording.
+        t = mine[0]
+        _update_value(edit, task, item, corr, t.row_id, t.row, t.score, t.signal)
+    elif cross:
+        if best is not None and best.score >= CROSS:
+            _update_value(edit, task, item, corr, index.ids[best.i], index.row(best.i), best.score, "key")
+            edit["reason"] = (f"{kind}→{task.format}: the {'question' if kind == 'qa' else 'subject and relation'} "
+                              f"match this row's key; its value is rewritten in its own words")
         else:
             edit.update(op="noop", row=None, score=best.score if best else 0.0, before=None, after=None,
-                        reason="nothing in this task matches the forget target")
+                        signal="key", reason=f"{kind}→{task.format}: no row of this task holds this knowledge")
     else:
         after_fields = task.to_row(item)
         value = item_value_text(task, item)
-        # A label is shared by many rows: only the same text is already known. A qa answer or a
-        # fact object is specific, so a paraphrased key carrying the very same value is.
-        floor = SAME_KEY if task.format == "label" else PARAPHRASE
-        known = next((c for c in cands if c.score >= floor and same_value(index.value(c.i), value)), None)
+        # A qa answer or a fact object is specific, so a paraphrased key carrying the very same value is known.
+        known = next((c for c in cands if c.score >= PARAPHRASE and same_value(index.value(c.i), value)), None)
         # "Kestrel / founded by" is not "Kestrel / founded in": close embeddings, different key.
         same_key = best is not None and best.score >= SAME_KEY and (len(task.key_fields) == 1 or best.fuzz >= FIELD_SAME)
         if known is not None:
             edit.update(op="noop", row=index.ids[known.i], score=known.score, before=index.row(known.i), after=None,
-                        reason="already known" if known is best and same_key else
+                        signal="key", reason="already known" if known is best and same_key else
                         "a paraphrase with the same value is already known")
         elif same_key:
-            before = index.row(best.i)
-            edit.update(op="update", row=index.ids[best.i], score=best.score, before=before,
-                        after={**before, **{c: v for c, v in after_fields.items() if c not in task.key}})
+            _update_value(edit, task, item, corr, index.ids[best.i], index.row(best.i), best.score, "key")
         elif best is not None and best.score >= NEAR and (len(task.key_fields) == 1 or best.fuzz >= FIELD_SAME):
             edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
-                        after=after_fields, reason="close to an existing row with a different value")
+                        after=after_fields, signal="key", reason="close to an existing row with a different value")
         else:
             edit.update(op="add", row=None, score=best.score if best else 0.0, before=None,
-                        after={**after_fields, task.split_column: task.default_split},
+                        after={**after_fields, task.split_column: task.default_split}, signal="key",
                         position={"at": "end", "split": task.default_split, "rows": len(index)})
     edit["candidates"] = _evidence(index, cands)
     return edit
+
+
+def _forget(edit: dict, index, item: dict, best: Candidate | None, task: Task) -> None:
+    target = forget_target(item)
+    exact = _exact(index, target) if task.format == "label" else None
+    if exact is not None:
+        edit.update(op="delete", row=index.ids[exact], score=1.0, before=index.row(exact), after=None,
+                    signal="text", reason="the row with exactly this text")
+    elif best is not None and best.score >= FORGET:
+        edit.update(op="delete", row=index.ids[best.i], score=best.score, before=index.row(best.i), after=None,
+                    signal="key")
+    elif best is not None and best.score >= NEAR:
+        edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
+                    after=None, signal="key", reason="the closest row is not a sure match for the forget target")
+    else:
+        edit.update(op="noop", row=None, score=best.score if best else 0.0, before=None, after=None, signal="key",
+                    reason="nothing in this task matches the forget target")
+
+
+def _exact(index, text: str) -> int | None:
+    """The row whose key is this text (after normalization, or a near-verbatim copy)."""
+    want = utils.default_process(text)
+    if not want:
+        return None
+    hit = process.extractOne(want, index.keys, scorer=fuzz.ratio, processor=utils.default_process,
+                             score_cutoff=SAME_TEXT)
+    return hit[2] if hit else None
+
+
+def _label(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -> None:
+    """Label tasks: more examples are the point of a classifier's data. The same text with its
+    label is known, the same text with a new label is an update, anything else an add."""
+    exact = _exact(index, str(item.get("text", "")))
+    label_col = task.column("label")
+    if exact is not None:
+        before = index.row(exact)
+        if str(before.get(label_col)) == str(item.get("label")):
+            edit.update(op="noop", row=index.ids[exact], score=1.0, before=before, after=None, signal="text",
+                        reason="already known: the same text with the same label")
+        else:
+            edit.update(op="update", row=index.ids[exact], score=1.0, before=before,
+                        after={**before, label_col: item.get("label")}, signal="text",
+                        reason="the same text with a new label")
+        return
+    best = cands[0] if cands else None
+    edit.update(op="add", row=None, score=best.score if best else 0.0, before=None,
+                after={**task.to_row(item), task.split_column: task.default_split}, signal="text",
+                position={"at": "end", "split": task.default_split, "rows": len(index)},
+                reason="a new example" + (f" (nearest: {index.keys[best.i]!r}, {best.score:.2f})" if best else ""))

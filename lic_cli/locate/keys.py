@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from lic_cli.tasks import Task
+from lic_cli.tasks import FORMATS, Task
 
 
 def row_key_fields(task: Task, row: dict[str, Any]) -> tuple[str, ...]:
@@ -19,10 +20,21 @@ def row_value_text(task: Task, row: dict[str, Any]) -> str:
     return " ".join(str(row.get(task.column(f), "")) for f in task.value_fields).strip()
 
 
+_QUOTED = re.compile(r"(?:^|(?<=[\s(:]))[\"'‘“]([^\"“”]{3,}?)[\"'’”](?=$|[\s.,;:!?)])")
+
+
+def forget_target(item: dict[str, Any]) -> str:
+    """What a forget item names: the quoted text when it quotes one ("Remove the ticket
+    'hello world'" names the row 'hello world'), else the whole target."""
+    target = str(item.get("target", ""))
+    m = _QUOTED.search(target)
+    return m.group(1).strip() if m else target
+
+
 def item_key_fields(task: Task, item: dict[str, Any]) -> tuple[str, ...]:
     """The item's key, field by field; a forget target is one free-text field."""
     if item.get("kind") == "forget":
-        return (str(item.get("target", "")),)
+        return (forget_target(item),)
     return tuple(str(item.get(f, "")) for f in task.key_fields)
 
 
@@ -32,3 +44,9 @@ def item_key_text(task: Task, item: dict[str, Any]) -> str:
 
 def item_value_text(task: Task, item: dict[str, Any]) -> str:
     return " ".join(str(item.get(f, "")) for f in task.value_fields).strip()
+
+
+def item_own_key(item: dict[str, Any]) -> str:
+    """The item's key in its own kind, as one text: a question, or "subject relation"."""
+    fields = FORMATS.get(str(item.get("kind")), {}).get("key", ())
+    return " ".join(str(item.get(f, "")) for f in fields).strip()

@@ -1,7 +1,7 @@
 """Turn located edits (the `edits` key of `lic locate` records) into one patch per task.
 
-noop edits change nothing and conflict edits need a person, so neither goes into a
-patch; records carrying `errors` are left out whole. Several edits of one row in a
+noop edits change nothing, and conflict edits and proposals marked `review` need a
+person (`lic resolve`), so none of them goes into a patch; records carrying `errors` are left out whole. Several edits of one row in a
 transcript fold into one op (the first `before`, the last `after`): the later
 correction wins, and the patch never touches a row twice. An edit that a later turn of
 its conversation names in `unstaged` (what `/undo` took back in `lic chat`) is left out,
@@ -73,7 +73,7 @@ def build(records: Iterable[dict[str, Any]], *, project: Project, author: str, t
         for i, edit in enumerate(edits):
             op, task, item = _op(project, rec, rid, edit, f"edits[{i}]")
             if op is None:
-                if isinstance(edit, dict) and edit.get("op") == "conflict":
+                if isinstance(edit, dict) and (edit.get("op") == "conflict" or edit.get("review")):
                     out.conflicts.append((rid, edit))
                 continue
             ops_of_task = per_task.setdefault(task.name, [])
@@ -111,8 +111,8 @@ def _op(project: Project, rec: dict, rid: str, edit: Any, where: str) -> tuple[O
         raise RecordError(str(exc), record=rec, field=f"{where}.task") from None
     item = edit.get("item", 0)
     item = item if isinstance(item, int) and not isinstance(item, bool) else 0
-    if kind in ("noop", "conflict"):
-        return None, task, item
+    if kind in ("noop", "conflict") or edit.get("review"):
+        return None, task, item  # a conflict, or a proposal marked for review: `lic resolve` decides
     before, after = edit.get("before"), edit.get("after")
     for side, val, wanted in (("before", before, kind != "add"), ("after", after, kind != "delete")):
         if wanted and not (isinstance(val, dict) and val):

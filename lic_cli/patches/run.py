@@ -64,8 +64,9 @@ def apply_records(records: Iterable[dict[str, Any]], *, project: Project, author
     if built.left_out:
         notify(f"left out {len(built.left_out)} record(s) with errors: {', '.join(built.left_out)}")
     for rid, edit in built.conflicts:
-        notify(f"{rid}: conflict edit on task {edit.get('task')} row {edit.get('row')} needs a person; "
-               "not in any patch")
+        what = "proposed rewrite" if edit.get("review") else "conflict edit"
+        notify(f"{rid}: {what} on task {edit.get('task')} row {edit.get('row')} needs a person; "
+               "not in any patch (lic resolve)")
     if built.folded:
         notify(f"folded {built.folded} edit(s) into earlier edits of the same row")
     if not built.patches:

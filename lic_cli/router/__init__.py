@@ -16,6 +16,8 @@ from lic_cli.router.scorer import Scorer
 from lic_cli.tasks import Project
 
 MARGIN = 0.15  # several compatible tasks: keep those within this of the best
+CONVERTS = {"qa": "fact", "fact": "qa"}
+CROSS_MIN = 0.75  # the other kind's nearest row must match this well (locate.CROSS)
 FORGET_MIN = 0.78  # a forget item routes to tasks holding a row this close to its target (locate.NEAR)
 
 
@@ -58,4 +60,27 @@ def route_item(project: Project, scorer: Scorer, item: dict, i: int) -> list[dic
     scored.sort(key=lambda r: -r["score"])
     if scored and scored[0]["score"] > 0 and item.get("kind") != "forget":
         scored = [r for r in scored if r["score"] >= scored[0]["score"] - MARGIN]
-    return scored
+    return scored + cross_routes(project, scorer, item, i)
+
+
+def cross_routes(project: Project, scorer: Scorer, item: dict, i: int) -> list[dict]:
+    """qa <-> fact: a task of the other kind holds the same knowledge when one of its rows has
+    this key (the question against "subject relation", or the reverse). Its value is then
+    rewritten in that row's own words (locate), so one correction reaches both tasks."""
+    kind = item.get("kind")
+    if kind not in CONVERTS:
+        return []
+    out = []
+    for task in project.tasks.values():
+        if task.format != CONVERTS[kind]:
+            continue
+        row = scorer.cross(task, item)
+        if row is None or row[1] < CROSS_MIN:
+            continue
+        key, score = row
+        how = ("qa→fact: the question is the subject and relation of the row" if kind == "qa" else
+               "fact→qa: the subject and relation are the question of the row")
+        out.append({"item": i, "task": task.name, "score": score,
+                    "reason": f"{how} {key!r} ({score:.2f}); the {'answer' if kind == 'qa' else 'object'} "
+                              f"becomes its {'object' if kind == 'qa' else 'answer'}, in the row's own words"})
+    return out

@@ -1,0 +1,214 @@
+"""Rewrite a stored value in the dataset's own words: replace just the span a correction changes.
+
+A correction usually carries a fragment ("30 days", "$120", "Tom Ortiz since May") while
+the row holds a sentence ("You can request a refund within 14 days of delivery."). The
+fragment's *typed core* (a price, a quantity with its unit, a time, a phone number, an
+e-mail, a URL, a person's name) is found, then the span of the same type in the stored
+sentence is replaced, and nothing else:
+
+    rewrite("You can request a refund within 14 days of delivery.", "30 days")
+    -> "You can request a refund within 30 days of delivery."
+
+When the stored text holds several spans of that type ("a check-up costs $85 and a
+cleaning costs $110"), the one whose clause shares words with the hint (the question and
+the user's turn) is chosen; a tie is not guessed. No span at all: `None`, and the caller
+proposes a rewrite for review instead of replacing a sentence with a fragment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CURRENCY = r"[$€£¥]"
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_UNIT = r"[A-Za-z]+"
+# Order matters: the first type that matches the new value is its type.
+TYPES: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "url": re.compile(r"https?://\S+[\w/]|www\.\S+[\w/]"),
+    "money": re.compile(rf"{_CURRENCY}\s?{_NUMBER}|{_NUMBER}\s?(?:USD|EUR|GBP|dollars|euros|pounds)\b"),
+    "phone": re.compile(r"\+?\d[\d ().-]{5,}\d"),
+    "time": re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\b\d{1,2}:\d{2}\b", re.I),
+    "quantity": re.compile(rf"\b{_NUMBER}(?:\s|-)(?:{_UNIT})\b"),
+    "number": re.compile(rf"\b{_NUMBER}\b"),
+    "name": re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Prof)\.\s)?[A-Z][a-z'’-]+(?:\s(?:[A-Z][a-z'’-]+|[A-Z]\.))+"),
+}
+_WORD = re.compile(r"[a-z0-9]+")
+_CLAUSE = re.compile(r",|;|\.\s|\s(?:and|but|while|whereas)\s")
+STOP = frozenset("""a an the is are was were be been being am do does did of for to in on at by with from as
+ and or but if then than that this these those it its it's we our you your they their he she his her i me my
+ what which who whom whose how when where why can could will would should may might must shall has have had
+ there here now no not yes so just also only per up about into over under again still any all each every
+ much many long cost costs price prices charged charge get got please actually wrong right anymore since
+ new old currently today tell know s t""".split())
+# Word endings dropped before comparing words ("cleanings" ~ "cleaning").
+_SUFFIX = re.compile(r"(?:ies|es|s|ing|ed)$")
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str
+    start: int
+    end: int
+    text: str
+    unit: str = ""  # quantities: the unit word, normalized
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    text: str  # the stored value with the span replaced
+    old: str  # the span that was replaced
+    new: str  # what replaced it
+    kind: str  # the span type, or "whole" for a value replaced as a whole
+
+
+def stem(word: str) -> str:
+    if len(word) > 4:
+        return _SUFFIX.sub("", word)
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def content_words(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP and not w.isdigit()}
+
+
+def unit(text: str) -> str:
+    m = re.search(rf"{_NUMBER}(?:\s|-)({_UNIT})", text)
+    return stem(m.group(1).lower()) if m else ""
+
+
+def spans(text: str, kind: str) -> list[Span]:
+    """Spans of one type in `text`, left to right (a name at the very start of a sentence
+    needs two words; one capitalized word there is just the sentence's first word)."""
+    out = []
+    for m in TYPES[kind].finditer(text):
+        s = m.group(0).rstrip(".,;:")
+        out.append(Span(kind, m.start(), m.start() + len(s), s, unit(s) if kind == "quantity" else ""))
+    if kind == "number":  # numbers that are part of a richer type are not bare numbers
+        taken = [(s.start, s.end) for k in ("money", "phone", "time", "quantity") for s in spans(text, k)]
+        out = [s for s in out if not any(a <= s.start < b for a, b in taken)]
+    return out
+
+
+def core(value: str) -> Span | None:
+    """The typed core of a new value: its first span of the first type that has one."""
+    for kind in TYPES:
+        found = spans(value, kind)
+        if found:
+            return found[0]
+    return None
+
+
+def is_sentence(text: str) -> bool:
+    """A whole answer, not a fragment: ends like a sentence, or is long."""
+    t = text.strip()
+    return bool(t) and (t[-1] in ".!?" and len(t.split()) >= 3 or len(t.split()) >= 8)
+
+
+def _compatible(a: Span, b: Span) -> bool:
+    if a.kind != b.kind:
+        return False
+    if a.kind == "quantity":
+        return a.unit == b.unit
+    return True
+
+
+def _replacement(old: Span, new: Span) -> str:
+    """What goes where `old` was: a quantity keeps the stored form of its unit ("14-day")."""
+    if old.kind == "quantity":
+        num_old = re.match(_NUMBER, old.text)
+        num_new = re.match(_NUMBER, new.text)
+        if num_old and num_new:
+            return num_new.group(0) + old.text[num_old.end():]
+    return new.text
+
+
+def _clause(text: str, span: Span) -> str:
+    starts = [0] + [m.end() for m in _CLAUSE.finditer(text) if m.end() <= span.start]
+    ends = [m.start() for m in _CLAUSE.finditer(text) if m.start() >= span.end] + [len(text)]
+    return text[max(starts):min(ends)]
+
+
+def pick(text: str, found: list[Span], hint: str) -> Span | None:
+    """The span the hint is about: the only one, or the one whose clause alone shares the most
+    words with the hint (words every clause has do not count). None on a tie."""
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return None
+    clauses = [content_words(_clause(text, s)) - content_words(s.text) for s in found]
+    common = set.intersection(*clauses)
+    want = content_words(hint)
+    # Words before the first span ("Printing costs 15 cents ... and 50 cents ...") are about
+    # every span: they decide only when nothing else does.
+    lead = content_words(text[:found[0].start])
+    for ignore in (common | lead, common):
+        scores = [len((c - ignore) & want) for c in clauses]
+        best = max(scores)
+        if best > 0 and scores.count(best) == 1:
+            return found[scores.index(best)]
+    return None
+
+
+def find_old(stored: str, new: Span, *, old: str | None = None, hint: str = "") -> Span | None:
+    """The span of `stored` that `new` replaces: the given old value where it occurs, else the
+    span of the same type the hint points to."""
+    if old:
+        oc = core(old)
+        if oc is not None and _compatible(oc, new):
+            hits = [s for s in spans(stored, oc.kind) if same(s, oc)]
+            if hits:
+                return pick(stored, hits, hint) or hits[0]
+        i = stored.lower().find(old.lower())
+        if i >= 0 and len(old) < len(stored):
+            return Span(new.kind, i, i + len(old), stored[i:i + len(old)])
+    found = [s for s in spans(stored, new.kind) if _compatible(s, new)]
+    return pick(stored, found, hint)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s,]", "", text.lower())
+
+
+def same(a: Span, b: Span) -> bool:
+    """The same typed value: "14 days" is "14-day"; "$1,200" is "$1200"."""
+    if not _compatible(a, b):
+        return False
+    if a.kind == "quantity":
+        na, nb = re.match(_NUMBER, a.text), re.match(_NUMBER, b.text)
+        return bool(na and nb) and _norm(na.group(0)) == _norm(nb.group(0))
+    return _norm(a.text) == _norm(b.text)
+
+
+def contains(stored: str, value: Span) -> bool:
+    """Does `stored` state this typed value?"""
+    return any(same(s, value) for s in spans(stored, value.kind))
+
+
+def old_value(previous: str, new: Span, hint: str = "") -> Span | None:
+    """The value a correction replaces, read from the answer it corrects (`replaces` or the
+    previous assistant turn): the span of the new value's type there that the hint is about."""
+    found = [s for s in spans(previous, new.kind) if _compatible(s, new) and not same(s, new)]
+    return pick(previous, found, hint)
+
+
+def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = "") -> Rewrite | None:
+    """`stored` with the corrected span replaced, or None when no span can be found.
+
+    A new value that is itself a whole sentence, or a stored value that is no sentence
+    (a fact's object), is replaced whole."""
+    stored_s, new_s = stored.strip(), new_value.strip()
+    if not new_s:
+        return None
+    nc = core(new_s)
+    if nc is not None:
+        span = find_old(stored_s, nc, old=old, hint=hint)
+        if span is not None:
+            new_text = _replacement(span, nc) if span.kind == nc.kind else nc.text
+            if not is_sentence(stored_s) and not is_sentence(new_s) and span.start == 0 and span.end == len(stored_s):
+                new_text = new_s if len(new_s.split()) <= len(stored_s.split()) + 1 else new_text
+            return Rewrite(stored_s[:span.start] + new_text + stored_s[span.end:], span.text, new_text, span.kind)
+    if is_sentence(new_s) or not is_sentence(stored_s):
+        return Rewrite(new_s, stored_s, new_s, "whole")
+    return None
