@@ -16,7 +16,7 @@ per dataset content hash under $LIC_HOME/cache/detect/.
 from __future__ import annotations
 
 import hashlib
-import os
+import json
 import re
 import zlib
 from pathlib import Path
@@ -26,6 +26,7 @@ from lic_cli.detect import calibration
 from lic_cli.detect.calibration import Calibration
 from lic_cli.detect.features import Example, read_examples
 from lic_cli.models import cache_dir, load_encoder
+from lic_cli.models.mlp import MLP
 from lic_cli.records import CONTEXT_SEP
 from lic_cli.store.rows import file_hash
 from lic_cli.tasks import Project, Task
@@ -43,7 +44,7 @@ _DIGIT = re.compile(r"\d")
 DROPOUT = 0.3
 WEIGHT_DECAY = 0.1
 SEED = 0
-CACHE_VERSION = "v7"  # bump when features, training or the cached layout change
+CACHE_VERSION = "v8"  # bump when features, training or the cached layout change
 
 
 def _features(encoder, texts: list[str], contexts: list[str]) -> np.ndarray:
@@ -111,16 +112,12 @@ class Head:
         self.encoder = load_encoder(ENCODER)
 
     def raw_proba(self, texts: list[str], contexts: list[str]) -> np.ndarray:
-        """Uncalibrated probabilities (what the temperature is fitted on)."""
-        import torch
-
+        """Uncalibrated probabilities (what the temperature is fitted on); numpy only, no torch."""
         if not texts:
             import numpy as np
 
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        x = torch.from_numpy(_features(self.encoder, texts, contexts))
-        with torch.inference_mode():
-            return torch.softmax(self.net(x), dim=-1).numpy()
+        return self.net.proba(_features(self.encoder, texts, contexts))
 
     def predict_proba(self, texts: list[str], contexts: list[str]) -> np.ndarray:
         """Calibrated probabilities, columns in `self.labels` order."""
@@ -157,32 +154,27 @@ def cache_path(digest: str, labels: tuple[str, ...]) -> Path:
     # Keyed by the dataset content and the label order the head's outputs follow.
     key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|{DROPOUT}|{TEXT_BUCKETS}|"
                          f"{CONTEXT_BUCKETS}|{CACHE_VERSION}".encode()).hexdigest()
-    return cache_dir("detect") / f"head-{key[:16]}.pt"
+    return cache_dir("detect") / f"head-{key[:16]}.npz"
 
 
 def load_head(project: Project, task: Task) -> Head:
-    import torch
-
+    """The cached head (numpy weights: scoring never imports torch), else trained once and cached."""
     digest = file_hash(project.dataset_path(task))
     path = cache_path(digest, task.labels)
     name = f"head:{ENCODER}@{digest.split(':')[-1][:12]}"
     labels = task.labels
     if path.is_file():
-        saved = torch.load(path, weights_only=True)
-        state = saved["state"]
-        net = _net(state["0.weight"].shape[1], len(labels))
-        net.load_state_dict(state)
-        net.eval()
-        return Head(net, labels, name, Calibration.from_dict(saved["calibration"]))
+        net, extra = MLP.load(path)
+        return Head(net, labels, name, Calibration.from_dict(json.loads(str(extra["calibration"]))))
     examples = read_examples(project, task)
-    net = train_head(examples, labels)
+    net = MLP.from_state(train_head(examples, labels).state_dict())
     head = Head(net, labels, name, Calibration())
     dev = [e for e in examples if e.split == "dev"]
     cal = calibration.calibrate(head.raw_proba([e.text for e in dev], [e.context for e in dev]),
                                 [labels.index(e.label) for e in dev], labels)
     head.calibration, head.threshold = cal, cal.threshold
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    torch.save({"state": net.state_dict(), "calibration": cal.to_dict()}, tmp)
-    os.replace(tmp, path)
+    import numpy as np
+
+    net.save(path, calibration=np.array(json.dumps(cal.to_dict())))
     return head

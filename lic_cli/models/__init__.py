@@ -133,11 +133,23 @@ def _converted_gguf(alias: str, gguf: Path) -> Path:
 
 @functools.lru_cache(maxsize=4)
 def load_encoder(spec: str = "minilm") -> Encoder:
+    """Sentence embeddings for the stages: the ONNX export run with onnxruntime where the
+    folder allows it (no torch import; models/embed.py), else the torch Encoder below."""
+    from lic_cli.models.embed import open_encoder
+
+    return open_encoder(spec)
+
+
+@functools.lru_cache(maxsize=4)
+def load_torch_encoder(spec: str = "minilm") -> Encoder:
+    """The sentence-transformers path (training features, and the reference the ONNX path is tested against)."""
     return Encoder(spec)
 
 
 class Encoder:
-    """Sentence embeddings (L2-normalized float32) from a sentence-transformers folder."""
+    """Sentence embeddings (L2-normalized float32) from a sentence-transformers folder, through torch."""
+
+    backend = "torch"
 
     def __init__(self, spec: str = "minilm") -> None:
         offline()
