@@ -9,7 +9,7 @@ Sources, all written by the project except the CLINC150 rows (CC BY 3.0, train s
   classifier examples, entity sentences, requests, questions, complaints, opinions);
 - templates.py: wordings per form in two disjoint families, A for train domains, B for
   dev and test domains (so held-out scores never reward a memorised wording);
-- handwritten.jsonl: rows written by hand (varied, natural, lower-case, typos);
+- handwritten.py: rows written by hand (varied, natural, lower-case, typos);
 - clinc150_subset.jsonl: ordinary requests from the CLINC150 train split, split by intent.
 
 Every row: {"id", "domain", "split", "form", "source", "context", "text", "label", "knowledge"}.
@@ -399,17 +399,11 @@ def split_of(domain: str) -> str:
 
 
 def handwritten() -> list[dict]:
+    from handwritten import ROWS
+
     out = []
-    path = HERE / "handwritten.jsonl"
-    if not path.exists():
-        return out
-    for n, line in enumerate(path.open(encoding="utf-8"), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        row.setdefault("context", [])
-        row.setdefault("knowledge", [])
-        row.setdefault("source", "handwritten")
+    for n, row in enumerate(ROWS, 1):
+        row = dict(row)
         assert row["label"] in ("teach", "correct", "forget", "none"), (n, row)
         assert (row["label"] == "none") == (not row["knowledge"]), (n, row)
         row["split"] = split_of(row["domain"])
