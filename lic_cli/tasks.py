@@ -27,8 +27,16 @@ FORMATS: dict[str, dict[str, tuple[str, ...]]] = {
     # Training data of lic's own extractor (turn + context -> knowledge list); knowledge is
     # never routed into it (router/rules.py), only edited by hand and trained with `lic train`.
     "extraction": {"key": ("text",), "value": ("knowledge",)},
+    # Notes (free text, e.g. "The user is vegetarian."): the text is both what is matched
+    # (by meaning, locate/notes.py) and what is stored.
+    "text": {"key": ("text",), "value": ()},
+    # Entity labels over a sentence: text + character spans, or CoNLL tokens + tags when
+    # `columns` names `tokens` and `tags` (lic_cli/spans.py).
+    "span": {"key": ("text",), "value": ("spans",)},
 }
-TRAIN_TYPES = ("classification", "causal-lm", "extraction")
+SPAN_CONLL = ("tokens", "tags")  # extra column fields of a span task kept CoNLL-style
+KIND_FORMAT = {"note": "text"}  # a knowledge kind -> the format that stores it (else the same name)
+TRAIN_TYPES = ("classification", "causal-lm", "extraction", "token-classification")
 REVIEW = ("none", "required")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -82,8 +90,19 @@ class Task:
 
     def to_row(self, item: dict[str, Any]) -> dict[str, Any]:
         """A knowledge item in this task's row format (its columns, in a stable order)."""
+        if self.format == "span":
+            from lic_cli.spans import to_conll
+
+            if self.span_style == "conll":
+                tokens, tags = to_conll(item["text"], item["spans"])
+                return {self.column("tokens"): tokens, self.column("tags"): tags}
         fields = self.key_fields + self.value_fields
         return {self.column(f): item[f] for f in fields if f in item}
+
+    @property
+    def span_style(self) -> str:
+        """`conll` (tokens + tags columns) or `spans` (text + character spans); span tasks only."""
+        return "conll" if self.format == "span" and "tokens" in self.columns else "spans"
 
     def key_of(self, row: dict[str, Any]) -> tuple[str, ...]:
         return tuple(str(row.get(c, "")) for c in self.key)
@@ -205,22 +224,30 @@ def _task(raw: Any, index: int, path: Path, root: Path) -> Task:
         raise fail("dataset", f"'{raw['dataset']}' is outside the project") from None
     if not dataset.is_file() and not dataset.is_dir():  # a folder: a Hugging Face save_to_disk dataset
         raise fail("dataset", f"file not found: {raw['dataset']}")
-    fields = FORMATS[fmt]["key"] + FORMATS[fmt]["value"]
+    fields = FORMATS[fmt]["key"] + FORMATS[fmt]["value"] + (SPAN_CONLL if fmt == "span" else ())
     columns = raw.get("columns", {}) or {}
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise fail("columns", "expected a mapping of knowledge field -> column name")
     for k in columns:
         if k not in fields:
             raise fail("columns", f"'{k}' is not a field of format {fmt} (fields: {', '.join(fields)})")
+    if fmt == "span" and ("tokens" in columns) != ("tags" in columns):
+        raise fail("columns", "a CoNLL-style span task maps both 'tokens' and 'tags'")
     key = raw.get("key")
     if key is None:
-        key = [columns.get(f, f) for f in FORMATS[fmt]["key"]]
+        conll = fmt == "span" and "tokens" in columns
+        key = [columns["tokens"]] if conll else [columns.get(f, f) for f in FORMATS[fmt]["key"]]
     if isinstance(key, str):
         key = [key]
     if not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
         raise fail("key", "expected a column name or a list of column names")
     labels = raw.get("labels", [])
-    if fmt == "label":
+    if fmt == "span" and labels:
+        if not isinstance(labels, list) or not all(isinstance(x, str) and x.strip() for x in labels):
+            raise fail("labels", "a span task's labels are a list of entity label names")
+        if len(set(labels)) != len(labels):
+            raise fail("labels", "duplicate label")
+    elif fmt == "label":
         if not isinstance(labels, list) or len(labels) < 2 or not all(isinstance(x, str) for x in labels):
             raise fail("labels", "a label task needs a list of at least two label names")
         if len(set(labels)) != len(labels):
@@ -236,6 +263,8 @@ def _task(raw: Any, index: int, path: Path, root: Path) -> Task:
     train = _train(raw.get("train"), fail) if raw.get("train") is not None else None
     if train and train.type == "classification" and fmt != "label":
         raise fail("train.type", "classification needs a label task")
+    if train and train.type == "token-classification" and (fmt != "span" or not labels):
+        raise fail("train.type", "token-classification needs a span task with labels")
     return Task(name=name, description=raw["description"].strip(), dataset=raw["dataset"], format=fmt,
                 columns=dict(columns), key=tuple(key), labels=tuple(labels), review=review,
                 id_column=raw.get("id_column"), split_column=raw.get("split_column", "split"),
