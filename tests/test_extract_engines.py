@@ -163,7 +163,7 @@ def test_eval_cli_reports_per_kind_and_writes_json(demo_project, tmp_path):
     assert "exact match" in result.stdout and "forget" in result.stdout
     m = json.loads(out.read_text())
     assert m["engine"] == "rules" and m["split"] == "test" and m["rows"] == sum(r["split"] == "test" for r in rows())
-    assert set(m["per_kind"]) == {"qa", "fact", "label", "forget"}
+    assert set(m["per_kind"]) == {"qa", "fact", "label", "forget", "note", "span"}
     assert 0.5 < m["field"]["f1"] <= 1 and m["rejected"] == 0
 
 

@@ -67,7 +67,7 @@ def command(input_, output, project_dir, engine, llm, endpoint, api_key, timeout
 
     keep = (lambda rec: rejects.write(dumps(rec) + "\n")) if rejects is not None else None
     run_stage(input_, output, lambda recs: extract.run(recs, engine=eng, stats=stats, batch_size=batch_size,
-                                                       reject=keep))
+                                                       reject=keep, project=project))
     click.echo(_summary(stats), err=True)
 
 

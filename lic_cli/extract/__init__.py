@@ -21,7 +21,8 @@ from typing import Any
 
 from lic_cli.errors import InputError, RecordError
 from lic_cli.extract.engine import Engine, Outcome, RulesEngine, Turn
-from lic_cli.extract.schema import item_problems, make_item
+from lic_cli.extract.normalize import normalize_items
+from lic_cli.extract.schema import KINDS, item_problems, make_item
 from lic_cli.jsonl import record_id
 from lic_cli.records import Context, is_teaching, is_user
 
@@ -88,9 +89,9 @@ def run(records: Iterable[dict], *, engine: str | Engine = "rules", stats: Stats
         context.add(rec)
         pending.append((rec, turn))
         if turn is not None and sum(t is not None for _, t in pending) >= batch_size:
-            yield from _flush(pending, eng, stats, reject)
+            yield from _flush(pending, eng, stats, reject, project)
             pending = []
-    yield from _flush(pending, eng, stats, reject)
+    yield from _flush(pending, eng, stats, reject, project)
 
 
 def _turn(rec: dict, before: list[dict]) -> Turn:
@@ -104,14 +105,18 @@ def _turn(rec: dict, before: list[dict]) -> Turn:
 
 
 def _flush(pending: list[tuple[dict, Turn | None]], eng: Engine, stats: Stats,
-           reject: Callable[[dict], None] | None) -> Iterator[dict]:
+           reject: Callable[[dict], None] | None, project: Any = None) -> Iterator[dict]:
     turns = [t for _, t in pending if t is not None]
     outcomes = iter(eng.extract(turns) if turns else [])
     for rec, turn in pending:
         if turn is None:
             yield rec
             continue
-        out, rejected = _apply(rec, turn, next(outcomes), eng.name, stats)
+        outcome = next(outcomes)
+        if project is not None and outcome.items:
+            # Labels onto the project's own label names ("a billing ticket" -> billing).
+            outcome.items = normalize_items(outcome.items, project)
+        out, rejected = _apply(rec, turn, outcome, getattr(outcome, "engine", None) or eng.name, stats)
         if rejected and reject is not None:
             reject(out)
         yield out
@@ -129,8 +134,7 @@ def _apply(rec: dict, turn: Turn, outcome: Outcome, engine: str, stats: Stats) -
                        "engine": engine, "output": outcome.output or ""})
     for fields in outcome.items:
         kind = fields.get("kind", "")
-        item = make_item(kind, fields, source=source, engine=engine) if kind in ("qa", "fact", "label", "forget") \
-            else fields
+        item = make_item(kind, fields, source=source, engine=engine) if kind in KINDS else fields
         problems = item_problems(item)
         if problems:
             rejected = True

@@ -30,6 +30,7 @@ class Outcome:
     error: str | None = None
     output: str | None = None  # the model's raw answer (kept on errors, for --rejects)
     repaired: bool = False  # the first answer was invalid and the repair retry fixed it
+    engine: str | None = None  # the engine that read this turn, when it is not the engine called (auto)
 
 
 class Engine(Protocol):

@@ -43,7 +43,15 @@ def normalize(value: str) -> str:
 
 def _item(fields: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     f = fields_of(fields)
-    return tuple((k, normalize(v) if k != "kind" else v) for k, v in f.items())
+    return tuple((k, v if k == "kind" else _spans(v) if k == "spans" else normalize(v)) for k, v in f.items())
+
+
+def _spans(spans: Any) -> str:
+    """A span list as one comparable value: `start-end:label` sorted, labels upper-cased."""
+    if not isinstance(spans, list):
+        return normalize(str(spans))
+    return ";".join(sorted(f"{s.get('start')}-{s.get('end')}:{str(s.get('label', '')).upper()}"
+                           for s in spans if isinstance(s, dict)))
 
 
 def _triples(items: list[tuple[tuple[str, str], ...]]) -> Counter:

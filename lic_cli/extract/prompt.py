@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lic_cli.errors import InputError
-from lic_cli.extract.schema import KINDS, OPTIONAL, REQUIRED
+from lic_cli.extract.schema import KINDS, LIST_FIELDS, OPTIONAL, REQUIRED, _field_problem
 
 # Short on purpose: a fine-tuned model learns the format from its training pairs, and every
 # system token is paid again on each turn. The LLM engine (`llm.py`) adds the kinds' schema
@@ -125,7 +125,11 @@ def _checked(value: Any) -> list[dict[str, str]]:
             v = raw.get(name)
             if name in OPTIONAL[kind] and (v is None or v == ""):
                 continue  # an absent optional field, however the model wrote it
-            if not isinstance(v, str) or not v.strip():
+            if name in LIST_FIELDS:
+                problem = _field_problem(name, v, raw)
+                if problem:
+                    raise InputError(problem, field=f"{where}.{name}")
+            elif not isinstance(v, str) or not v.strip():
                 raise InputError(f"'{name}' must be a non-empty string", field=f"{where}.{name}")
         items.append(fields_of({k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}))
     return items

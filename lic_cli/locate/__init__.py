@@ -185,6 +185,10 @@ def _update_value(edit: dict, task: Task, item: dict, corr: Correction, row_id: 
 
 def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder, top_k: int,
                 corr: Correction | None = None) -> dict:
+    if task.format in ("text", "span") and item.get("kind") != "forget":
+        from lic_cli.locate import notes  # notes by meaning, spans by sentence
+
+        return notes.locate(project, task, item, item_no, encoder, top_k)
     corr = corr or Correction()
     index = key_index.load(project, task, encoder)
     kind = item.get("kind")

@@ -9,6 +9,10 @@ from lic_cli.tasks import FORMATS, Task
 
 
 def row_key_fields(task: Task, row: dict[str, Any]) -> tuple[str, ...]:
+    if task.format == "span" and task.span_style == "conll":  # the sentence, from its tokens
+        from lic_cli.spans import from_conll
+
+        return (from_conll(list(row.get(task.column("tokens")) or []), [])[0],)
     return tuple(str(row.get(task.column(f), "")) for f in task.key_fields)
 
 

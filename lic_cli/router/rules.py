@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lic_cli.tasks import Project, Task
+from lic_cli.router.kinds import fits
+from lic_cli.tasks import KIND_FORMAT, Project, Task
 
-ROUTABLE = ("qa", "fact", "label")  # the formats that store knowledge items
+ROUTABLE = ("qa", "fact", "label", "text", "span")  # the formats that store knowledge items
 
 
 def compatible(project: Project, item: dict[str, Any]) -> list[tuple[Task, str]]:
@@ -22,8 +23,12 @@ def compatible(project: Project, item: dict[str, Any]) -> list[tuple[Task, str]]
             continue
         if kind == "forget":
             out.append((task, "forget: any task may hold the target"))
-        elif kind != task.format:
+        elif KIND_FORMAT.get(str(kind), kind) != task.format:
             continue
+        elif kind in ("note", "span"):
+            reason = fits(task, item)
+            if reason:
+                out.append((task, reason))
         elif kind == "label":
             named = item.get("task")
             if named and named != task.name:
@@ -47,7 +52,7 @@ def proposal(item: dict[str, Any]) -> dict[str, Any]:
                                    "labels": [item.get("label"), "other"]}
     else:
         name = f"new_{kind}"
-        snippet = {"name": name, "format": kind,
+        snippet = {"name": name, "format": KIND_FORMAT.get(kind, kind),
                    "description": f"Proposed for: {item.get('statement', '')}",
                    "dataset": f"datasets/{name}.jsonl"}
     return {"item": None, "reason": "no task in tasks.yaml accepts this knowledge", "tasks_yaml": snippet}

@@ -1,0 +1,358 @@
+"""The learned engine: a JointBERT-style tagger on MiniLM, trained on many domains.
+
+One encoder pass over `turn [SEP] context` gives (a) a BIO tag per token over slot roles
+(`qa.answer`, `fact.subject`, `qa.question#0`, `span.ent=ORG`, ...) and (b) per field, from
+the first token, how the field is written: a span, or one of the templates seen in
+training ("What is {0}?", "The user works {0}."). `tagging.assemble` builds the items.
+
+Weights are never shipped: the model is trained on first use from the packaged teaching
+corpus (`lic_cli/data/teaching.jsonl`, its train domains only, plus
+`lic_cli/data/extract_extra.jsonl`) and cached under `$LIC_HOME/cache/extract/`, keyed by
+the corpus content and the settings below (`lic extract --engine learned` says so on
+stderr while it trains; a few minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lic_cli.extract import tagging
+from lic_cli.extract.engine import Outcome, Turn
+
+ENCODER = "minilm"
+MAX_LENGTH = 128
+EPOCHS = 4
+BATCH = 32
+LR = 1e-4
+HEAD_LR = 2e-3
+MIN_TEMPLATE = 2  # a template seen fewer times in training is not a class
+SEED = 0
+CACHE_VERSION = "v1"  # bump when the tagging scheme, model or training change
+DATA = Path(__file__).resolve().parent.parent / "data"
+CORPUS = ("teaching.jsonl", "extract_extra.jsonl")
+
+Note = Callable[[str], None]
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Vocab:
+    tags: list[str]  # "O", then "B-role", "I-role" per role
+    heads: dict[str, list[str]]  # role -> classes (tagging.SPAN first, then templates)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tags": self.tags, "heads": self.heads}
+
+
+def build_vocab(encoded: Sequence[tagging.Spans]) -> Vocab:
+    roles = sorted({s[3] for e in encoded for s in e.spans})
+    tags = ["O"] + [f"{p}-{r}" for r in roles for p in "BI"]
+    counts: dict[str, Counter] = {}
+    for e in encoded:
+        for role, template in e.templates.items():
+            counts.setdefault(role, Counter())[template] += 1
+    heads = {}
+    for role in sorted({r.split("#")[0] for r in roles if not r.startswith("span.ent=")} | set(counts)):
+        kept = sorted(t for t, n in counts.get(role, Counter()).items() if n >= MIN_TEMPLATE)
+        heads[role] = [tagging.SPAN, *kept]
+    return Vocab(tags, heads)
+
+
+def _net(encoder_path: str | Path, vocab: Vocab):
+    import torch
+    from transformers import AutoModel
+
+    class Tagger(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(encoder_path))
+            hidden = self.encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(0.1)
+            self.tags = torch.nn.Linear(hidden, len(vocab.tags))
+            self.heads = torch.nn.ModuleDict({_key(r): torch.nn.Linear(hidden, len(c)) for r, c in vocab.heads.items()})
+
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+            h = self.dropout(h)
+            return self.tags(h), {r: head(h[:, 0]) for r, head in self.heads.items()}
+
+    return Tagger()
+
+
+def _key(role: str) -> str:
+    return role.replace(".", "__")  # ModuleDict keys cannot hold dots
+
+
+def _features(tokenizer, texts: list[str], contexts: list[str]) -> Any:
+    pairs = [(t, c) if c else (t,) for t, c in zip(texts, contexts, strict=True)]
+    firsts = [p[0] for p in pairs]
+    seconds = [p[1] if len(p) > 1 else None for p in pairs]
+    out = []
+    for i, (a, b) in enumerate(zip(firsts, seconds, strict=True)):
+        enc = tokenizer(a, b, truncation="only_second" if b else True, max_length=MAX_LENGTH,
+                        return_offsets_mapping=True)
+        seq = enc.sequence_ids()
+        out.append({"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"],
+                    "token_type_ids": enc.get("token_type_ids", [0] * len(enc["input_ids"])),
+                    "offsets": enc["offset_mapping"], "seq": seq, "i": i})
+    return out
+
+
+def _tag_ids(feat: dict, spans: list[tuple[int, int, int, str]], vocab: Vocab) -> list[int]:
+    index = {t: i for i, t in enumerate(vocab.tags)}
+    ids = [-100 if s is None else 0 for s in feat["seq"]]
+    for seg, a, b, role in spans:
+        first = True
+        for k, ((s, e), sq) in enumerate(zip(feat["offsets"], feat["seq"], strict=True)):
+            if sq != seg or e <= a or s >= b or s == e:
+                continue
+            ids[k] = index.get(f"{'B' if first else 'I'}-{role}", 0)
+            first = False
+    return ids
+
+
+def _decode(feat: dict, tag_row: Sequence[int], vocab: Vocab) -> list[tuple[int, int, int, str]]:
+    spans: list[tuple[int, int, int, str]] = []
+    cur: list | None = None
+    for k, (t, sq) in enumerate(zip(tag_row, feat["seq"], strict=True)):
+        s, e = feat["offsets"][k]
+        tag = vocab.tags[t] if sq is not None else "O"
+        if tag == "O" or s == e:
+            if cur:
+                spans.append(tuple(cur))  # type: ignore[arg-type]
+                cur = None
+            continue
+        prefix, role = tag.split("-", 1)
+        if cur and prefix == "I" and cur[3] == role and cur[0] == sq:
+            cur[2] = e
+            continue
+        if cur:
+            spans.append(tuple(cur))  # type: ignore[arg-type]
+        cur = [sq, s, e, role]
+    if cur:
+        spans.append(tuple(cur))  # type: ignore[arg-type]
+    return spans
+
+
+def _merge(segs: tuple[str, str], spans: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Spans of one role split by a stray B tag with only spaces between them are one span."""
+    out: list[tuple[int, int, int, str]] = []
+    for sq, a, b, role in spans:
+        if out and out[-1][0] == sq and out[-1][3] == role and not segs[sq][out[-1][2]:a].strip():
+            out[-1] = (sq, out[-1][1], b, role)
+        else:
+            out.append((sq, a, b, role))
+    return out
+
+
+def _widen(text: str, a: int, b: int) -> tuple[int, int]:
+    while a > 0 and text[a - 1].isalnum() and text[a].isalnum():
+        a -= 1
+    while b < len(text) and text[b].isalnum() and text[b - 1].isalnum():
+        b += 1
+    return a, b
+
+
+def _pad(batch: list[dict], key: str, value: int):
+    import torch
+
+    n = max(len(f[key]) for f in batch)
+    return torch.tensor([f[key] + [value] * (n - len(f[key])) for f in batch])
+
+
+class LearnedEngine:
+    name = "learned"
+
+    def __init__(self, net, tokenizer, vocab: Vocab, model: str, threads: int | None = None) -> None:
+        self.net = net
+        self.tokenizer = tokenizer
+        self.vocab = vocab
+        self.model = model
+
+    @classmethod
+    def load(cls, *, note: Note | None = None, rows: list[dict] | None = None) -> LearnedEngine:
+        """The cached model for the packaged corpus, trained first when there is none."""
+        note = note or _stderr
+        rows = rows if rows is not None else corpus_rows()
+        path = cache_path(rows)
+        if not (path / "vocab.json").is_file():
+            note(f"extract: training the learned engine on {sum(r.get('split') == 'train' for r in rows)} "
+                 f"train-domain turns (once; cached in {path.parent})")
+            train(rows, path, note=note)
+        return cls.from_folder(path)
+
+    @classmethod
+    def from_folder(cls, path: Path) -> LearnedEngine:
+        from lic_cli import models
+
+        models.offline()
+        import torch
+        from transformers import AutoTokenizer
+
+        models.quiet_loading()
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        vocab = Vocab(**json.loads((path / "vocab.json").read_text(encoding="utf-8")))
+        net = _net(path / "encoder", vocab)
+        state = torch.load(path / "heads.pt", weights_only=True)
+        net.tags.load_state_dict(state["tags"])
+        for role, head in net.heads.items():
+            head.load_state_dict(state["heads"][role])
+        net.eval()
+        tokenizer = AutoTokenizer.from_pretrained(str(path / "encoder"))
+        return cls(net, tokenizer, vocab, f"learned:{ENCODER}@{path.name[:12]}")
+
+    def predict(self, texts: list[str], contexts: list[str], batch_size: int = 64) -> list[list[dict[str, Any]]]:
+        import torch
+
+        feats = _features(self.tokenizer, texts, contexts)
+        out: list[list[dict[str, Any]]] = [[] for _ in texts]
+        order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                batch = [feats[i] for i in order[start:start + batch_size]]
+                tag_logits, head_logits = self.net(_pad(batch, "input_ids", 0), _pad(batch, "attention_mask", 0),
+                                                   _pad(batch, "token_type_ids", 0))
+                tags = tag_logits.argmax(-1).tolist()
+                heads = {r: v.argmax(-1).tolist() for r, v in head_logits.items()}
+                for j, feat in enumerate(batch):
+                    i = feat["i"]
+                    segs = (texts[i], contexts[i])
+                    # Word pieces: each span widened to whole words of its segment.
+                    spans = _merge(segs, [(sq, *_widen(segs[sq], a, b), role) for sq, a, b, role
+                                          in _decode(feat, tags[j][:len(feat["seq"])], self.vocab)])
+                    templates = {role: classes[heads[_key(role)][j]] for role, classes in self.vocab.heads.items()}
+                    out[i] = tagging.assemble(texts[i], contexts[i], spans, templates)
+        return out
+
+    def extract(self, turns: list[Turn]) -> list[Outcome]:
+        items = self.predict([t.text for t in turns], [tagging.context_text(t.context) for t in turns])
+        return [Outcome(items=found) for found in items]
+
+
+# --- training -------------------------------------------------------------------------
+
+def corpus_rows(files: Sequence[str] = CORPUS) -> list[dict]:
+    rows = []
+    for name in files:
+        path = DATA / name
+        if path.is_file():
+            with open(path, encoding="utf-8") as fh:
+                rows.extend(json.loads(line) for line in fh if line.strip())
+    return rows
+
+
+def cache_path(rows: list[dict]) -> Path:
+    from lic_cli.models import cache_dir
+
+    h = hashlib.sha256()
+    for r in rows:
+        if r.get("split") == "train":
+            h.update(json.dumps([r.get("text"), r.get("context"), r.get("knowledge")], sort_keys=True).encode())
+    h.update(f"{ENCODER}|{MAX_LENGTH}|{EPOCHS}|{BATCH}|{LR}|{HEAD_LR}|{MIN_TEMPLATE}|{SEED}|{CACHE_VERSION}".encode())
+    return cache_dir("extract") / f"learned-{h.hexdigest()[:16]}"
+
+
+def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | None = None,
+          limit_seconds: float | None = None) -> dict[str, Any]:
+    """Train on the rows of split `train` and save to `path` (atomically)."""
+    from lic_cli import models
+
+    note = note or _stderr
+    models.offline()
+    import torch
+    from transformers import AutoTokenizer
+
+    models.quiet_loading()
+    torch.manual_seed(SEED)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    base = models.resolve(ENCODER)
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    train_rows = [r for r in rows if r.get("split") == "train"]
+    texts = [r["text"] for r in train_rows]
+    contexts = [tagging.context_text(r.get("context") or []) for r in train_rows]
+    encoded = [tagging.encode_row(t, c, r.get("knowledge") or []) for t, c, r in zip(texts, contexts, train_rows,
+                                                                                         strict=True)]
+    vocab = build_vocab(encoded)
+    feats = _features(tokenizer, texts, contexts)
+    for feat, enc in zip(feats, encoded, strict=True):
+        feat["tags"] = _tag_ids(feat, enc.spans, vocab)
+        feat["heads"] = {r: (c.index(enc.templates[r]) if enc.templates.get(r) in c else
+                             (0 if r not in enc.templates else -100)) for r, c in vocab.heads.items()}
+    net = _net(base, vocab)
+    # The new heads start from random: they learn at a higher rate than the encoder.
+    head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
+    opt = torch.optim.AdamW([{"params": net.encoder.parameters(), "lr": LR},
+                             {"params": head_params, "lr": HEAD_LR}], weight_decay=0.01)
+    steps = epochs * ((len(feats) + BATCH - 1) // BATCH)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) *
+                                              max(0.0, (steps - s) / steps))
+    gen = torch.Generator().manual_seed(SEED)
+    start = time.perf_counter()
+    step = 0
+    net.train()
+    for epoch in range(epochs):
+        # Batches of similar length (shuffled within buckets): less padding per step.
+        perm = torch.randperm(len(feats), generator=gen).tolist()
+        chunks = [sorted(perm[i:i + BATCH * 8], key=lambda k: len(feats[k]["input_ids"]))
+                  for i in range(0, len(perm), BATCH * 8)]
+        batches = [c[i:i + BATCH] for c in chunks for i in range(0, len(c), BATCH)]
+        order = torch.randperm(len(batches), generator=gen).tolist()
+        total = 0.0
+        for bi in order:
+            batch = [feats[k] for k in batches[bi]]
+            tag_logits, head_logits = net(_pad(batch, "input_ids", 0), _pad(batch, "attention_mask", 0),
+                                          _pad(batch, "token_type_ids", 0))
+            gold = _pad(batch, "tags", -100)
+            loss = torch.nn.functional.cross_entropy(tag_logits.reshape(-1, tag_logits.shape[-1]), gold.reshape(-1),
+                                                     ignore_index=-100)
+            for role in vocab.heads:
+                y = torch.tensor([f["heads"][role] for f in batch])
+                if (y >= 0).any():
+                    loss = loss + 0.5 * torch.nn.functional.cross_entropy(head_logits[_key(role)], y,
+                                                                          ignore_index=-100)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            total += float(loss.detach())
+            if limit_seconds and time.perf_counter() - start > limit_seconds:
+                break
+        note(f"extract: learned engine epoch {epoch + 1}/{epochs}: loss {total / max(1, len(order)):.4f} "
+             f"({time.perf_counter() - start:.0f} s)")
+    net.eval()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
+    try:
+        net.encoder.save_pretrained(tmp / "encoder", safe_serialization=True)
+        tokenizer.save_pretrained(tmp / "encoder")
+        torch.save({"tags": net.tags.state_dict(), "heads": {r: h.state_dict() for r, h in net.heads.items()}},
+                   tmp / "heads.pt")
+        info = {"train_rows": len(train_rows), "epochs": epochs, "steps": step,
+                "seconds": round(time.perf_counter() - start, 1), "tags": len(vocab.tags),
+                "templates": sum(len(c) - 1 for c in vocab.heads.values())}
+        (tmp / "info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+        (tmp / "vocab.json").write_text(json.dumps(vocab.to_dict()), encoding="utf-8")
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return info

@@ -1,0 +1,372 @@
+"""How the learned engine reads and writes knowledge: gold items <-> role spans + templates.
+
+The learned engine (`learned.py`) is a JointBERT-style model: a token tagger over the turn
+and its context (BIO over slot roles such as `qa.answer` or `fact.subject`) plus one
+turn-level head per field that picks how the field is written. This module is the model-
+free half: it turns a labelled row into character spans and template classes (`encode_row`)
+and turns predicted spans and template classes back into items (`assemble`).
+
+A field's gold value is, in this order:
+
+1. a **span** of the turn (segment 0) or of its context (segment 1), found case-insensitively
+   (`qa.answer` "30 days", `fact.subject` "Kestrel", `qa.replaces` "14 days" in the context);
+2. a **template** with up to two slots, each slot a span of the turn or context: "What is
+   the refund window?" from "The refund window is 30 days" is `What is {0}?` with slot 0 =
+   "The refund window" (role `qa.question#0`); "The user works night shifts" from "I work
+   night shifts" is `The user works {0}`; a value with no span in it ("yes", "ORG") is a
+   template without slots. The slot is the longest run of words the value shares with the
+   text that holds a content word.
+
+Entity spans (kind `span`) put the entity label in the role (`span.ent=ORG`): each mention
+tagged in the turn is then found in the item's sentence to give its offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+# The fields each kind is assembled from, in the order items are written; the first
+# string fields are required (schema.REQUIRED), `replaces` is optional.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "qa": ("question", "answer", "replaces"),
+    "fact": ("subject", "relation", "object", "replaces"),
+    "label": ("text", "label"),
+    "forget": ("target",),
+    "note": ("text", "replaces"),
+    "span": ("text",),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "qa": ("question", "answer"), "fact": ("subject", "relation", "object"), "label": ("text", "label"),
+    "forget": ("target",), "note": ("text",), "span": ("text",),
+}
+SPAN = "<span>"  # template class: the field is a span (or absent)
+THIRD = "<3p>"  # template class: slot 0, a first-person span, told in the third person
+SLOTS = ("{0}", "{1}")
+_MARK = ("\x01", "\x02")  # slots while a template is built (no word matches them)
+_STRIP = " \t\n.,;:!?\"'"
+_WORD = re.compile(r"\w+(?:['\u2019.,:/+-]\w+)*|[$€£%+#@&]")
+STOPWORDS = frozenset("""a an the of to in on at for by with from and or but is are was were be been being it its it's
+this that these those there their they them he she his her we our you your i my me as do does did not no yes
+what which who whom whose when where why how can could will would should may might must has have had if then than
+so just also about into over under up out now""".split())
+
+
+@dataclass
+class Spans:
+    """Character spans of one turn: (segment, start, end, role); segment 0 = turn, 1 = context."""
+
+    spans: list[tuple[int, int, int, str]] = field(default_factory=list)
+    templates: dict[str, str] = field(default_factory=dict)  # role -> template (roles not spans)
+
+
+def context_text(context: list[dict], turns: int = 2, chars: int = 300) -> str:
+    """The last exchange as one string (the second segment the model reads)."""
+    parts = []
+    for t in (context or [])[-turns:]:
+        said = " ".join(str(t.get("text", "")).split())[:chars]
+        if said:
+            parts.append(said)
+    return " | ".join(parts)
+
+
+def _clean(value: str) -> str:
+    return value.strip(_STRIP)
+
+
+def _words(s: str) -> list[tuple[str, int, int]]:
+    return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(s)]
+
+
+def _find(hay: str, needle: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first case-insensitive, word-bounded occurrence of needle not overlapping `taken`."""
+    if not needle:
+        return None
+    low, n = hay.lower(), needle.lower()
+    start = 0
+    while True:
+        i = low.find(n, start)
+        if i < 0:
+            return None
+        j = i + len(n)
+        bounded = (i == 0 or not (low[i - 1].isalnum() and n[0].isalnum())) and \
+                  (j == len(low) or not (low[j].isalnum() and n[-1].isalnum()))
+        if bounded and not any(a < j and i < b for a, b in taken):
+            return i, j
+        start = i + 1
+
+
+def _shared_run(value: str, hay: str, taken: list[tuple[int, int]]) -> tuple[int, int, int, int] | None:
+    """The longest run of words value and hay share (with a content word, outside `taken`):
+    (value start, value end, hay start, hay end) in characters."""
+    vw, hw = _words(value), _words(hay)
+    free = [not any(a < e and s < b for a, b in taken) for _, s, e in hw]
+    best = None
+    sm = SequenceMatcher(None, [w for w, _, _ in vw], [w if f else "\x00" for (w, _, _), f in zip(hw, free, strict=True)],
+                         autojunk=False)
+    for blk in sm.get_matching_blocks():
+        if blk.size == 0:
+            continue
+        # Trim stopwords at both ends of the run: "is the refund window" -> "the refund window".
+        a, b, size = blk.a, blk.b, blk.size
+        words = [vw[a + k][0] for k in range(size)]
+        if not any(w not in STOPWORDS and w.isalnum() for w in words):
+            continue
+        while size and words[-1] in STOPWORDS:
+            size -= 1
+            words.pop()
+        while size and words[0] in STOPWORDS and words[0] not in ("the", "a", "an"):
+            a, b, size = a + 1, b + 1, size - 1
+            words.pop(0)
+        if not size:
+            continue
+        cand = (vw[a][1], vw[a + size - 1][2], hw[b][1], hw[b + size - 1][2])
+        if best is None or cand[1] - cand[0] > best[1] - best[0]:
+            best = cand
+    return best
+
+
+def encode_row(text: str, context: str, items: list[dict[str, Any]]) -> Spans:
+    """Gold items -> spans to tag and templates to classify (see the module docstring)."""
+    out = Spans()
+    taken: dict[int, list[tuple[int, int]]] = {0: [], 1: []}
+    segs = (text, context)
+
+    def place(value: str, role: str) -> bool:
+        for seg in (0, 1):
+            hit = _find(segs[seg], value, taken[seg])
+            if hit:
+                taken[seg].append(hit)
+                out.spans.append((seg, hit[0], hit[1], role))
+                return True
+        return False
+
+    for item in items:
+        kind = item.get("kind")
+        if kind not in FIELDS:
+            continue
+        for name in FIELDS[kind]:
+            value = item.get(name)
+            if not isinstance(value, str) or not _clean(value):
+                continue
+            value = _clean(value)
+            role = f"{kind}.{name}"
+            if place(value, role):
+                continue
+            if role in out.templates:
+                continue  # one template per role and turn (the first item's)
+            third = _third_person_span(text, value, taken[0])
+            if third:
+                taken[0].append(third)
+                out.spans.append((0, third[0], third[1], f"{role}#0"))
+                out.templates[role] = THIRD
+                continue
+            whole = item[name].strip()  # templates keep the value's own end punctuation ("?")
+            template, slots = whole.replace("{", "(").replace("}", ")"), []
+            for k in range(len(SLOTS)):
+                found = None
+                for seg in (0, 1):
+                    run = _shared_run(template, segs[seg], taken[seg])
+                    if run and (found is None or run[1] - run[0] > found[1][1] - found[1][0]):
+                        found = (seg, run)
+                if found is None:
+                    break
+                seg, (vs, ve, hs, he) = found
+                template = template[:vs] + _MARK[k] + template[ve:]
+                taken[seg].append((hs, he))
+                slots.append((seg, hs, he, f"{role}#{k}"))
+            out.spans.extend(slots)
+            for k, mark in enumerate(_MARK):
+                template = template.replace(mark, SLOTS[k])
+            out.templates[role] = template
+        if kind == "span":
+            for ent in item.get("spans") or []:
+                sent = item.get("text", "")
+                try:
+                    mention = sent[ent["start"]:ent["end"]]
+                except (TypeError, KeyError):
+                    continue
+                # The mention as the turn names it outside the sentence, else inside it.
+                place(mention, f"span.ent={str(ent.get('label', '')).upper()}")
+    return out
+
+
+def fill(template: str, slots: list[str]) -> str | None:
+    if template == THIRD:
+        return third_person(slots[0]) if slots and slots[0] else None
+    out = template
+    for k, name in enumerate(SLOTS):
+        if name in out:
+            if k >= len(slots) or not slots[k]:
+                return None
+            out = out.replace(name, slots[k])
+    return out
+
+
+def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
+             templates: dict[str, str]) -> list[dict[str, Any]]:
+    """Predicted spans + template choices -> item fields (`[{"kind": ..., ...}]`).
+
+    Several spans of one role make several items of the kind, the i-th span going to the
+    i-th item; a role with one span (or a constant template) is shared by all of them.
+    """
+    segs = (text, context)
+    by_role: dict[str, list[tuple[int, str]]] = {}
+    for seg, a, b, role in sorted(spans, key=lambda s: (s[0], s[1])):
+        value = _clean(segs[seg][a:b])
+        if value:
+            by_role.setdefault(role, []).append((seg * 100000 + a, value))
+    items: list[tuple[int, dict[str, Any]]] = []
+    for kind, names in FIELDS.items():
+        own = [r for r in by_role if r.split(".")[0] == kind]
+        if not own:
+            continue
+        values: dict[str, list[str]] = {}
+        first = min(by_role[r][0][0] for r in own)
+        for name in names:
+            role = f"{kind}.{name}"
+            if role in by_role and templates.get(role, SPAN) == SPAN:
+                values[name] = [v for _, v in by_role[role]]
+            elif templates.get(role, SPAN) != SPAN:
+                slot_vals = [[v for _, v in by_role.get(f"{role}#{k}", [])] for k in range(len(SLOTS))]
+                n = max([len(s) for s in slot_vals] + [1])
+                filled = []
+                for i in range(n):
+                    got = [s[i] if i < len(s) else (s[0] if len(s) == 1 else "") for s in slot_vals]
+                    value = fill(templates[role], got)
+                    if value:
+                        filled.append(value)
+                if filled:
+                    values[name] = filled
+        if kind == "span":
+            items.extend(_span_items(text, values.get("text", []), by_role, first))
+            continue
+        n = max((len(v) for v in values.values()), default=0)
+        for i in range(n):
+            item: dict[str, Any] = {"kind": kind}
+            for name in names:
+                vals = values.get(name, [])
+                v = vals[i] if i < len(vals) else (vals[0] if len(vals) == 1 else None)
+                if v:
+                    item[name] = v
+            if kind == "note" and item.get("text") and item["text"][-1] not in ".!?":
+                item["text"] += "."
+            if all(item.get(r) for r in REQUIRED[kind]):
+                items.append((first + i, item))
+    items.sort(key=lambda x: x[0])
+    out: list[dict[str, Any]] = []
+    for _, item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _span_items(text: str, sentences: list[str], by_role: dict[str, list[tuple[int, str]]],
+                first: int) -> list[tuple[int, dict[str, Any]]]:
+    sentence = sentences[0] if sentences else ""
+    if not sentence:
+        return []
+    # The sentence as the turn wrote it (with its end punctuation), for offsets.
+    hit = _find(text, sentence, [])
+    if hit:
+        end = hit[1]
+        while end < len(text) and text[end] in ".!?":
+            end += 1
+        sentence = text[hit[0]:end]
+    marks = []
+    for role, vals in by_role.items():
+        if not role.startswith("span.ent="):
+            continue
+        label = role.split("=", 1)[1]
+        for _, mention in vals:
+            where = sentence.find(mention)
+            if where < 0:
+                loc = _find(sentence, mention, [])
+                if loc is None:
+                    continue
+                where = loc[0]
+            mark = {"start": where, "end": where + len(mention), "label": label}
+            if mark not in marks:
+                marks.append(mark)
+    if not marks:
+        return []
+    marks.sort(key=lambda m: m["start"])
+    return [(first, {"kind": "span", "text": sentence, "spans": marks})]
+
+
+# --- first person -> third person (notes about the user) ------------------------------
+
+_FIRST = re.compile(r"\b(?:i|i'm|i\u2019m|i've|i'd|my|our)\b", re.I)
+_ADVERBS = frozenset("always only usually often also never still mostly sometimes really just now".split())
+_MODALS = {"can": "can", "can't": "cannot", "cannot": "cannot", "will": "will", "won't": "will not",
+           "should": "should", "must": "must", "may": "may", "might": "might", "could": "could",
+           "would": "would", "don't": "does not", "do": "does", "am": "is", "have": "has", "was": "was",
+           "had": "had", "did": "did", "didn't": "did not", "wasn't": "was not", "haven't": "has not"}
+_PAST = frozenset("""ran tore grew had got went made took gave fought was did came left lost won bought sold broke
+wrote met saw began found felt kept spent sent built paid told thought became fell drove flew swam rode ate drank
+sang hurt put set cut quit read let""".split())
+_START = {"i'm": "The user is", "i\u2019m": "The user is", "i've": "The user has", "i'd": "The user would",
+          "my": "The user's", "our": "The user's"}
+
+
+def _third_verb(verb: str) -> str:
+    low = verb.lower()
+    if low in _MODALS:
+        return _MODALS[low]
+    if low in _PAST or (low.endswith("ed") and len(low) > 3):
+        return verb
+    if low.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def third_person(span: str) -> str:
+    """'I eat fish again' -> 'The user eats fish again'; 'my partner is Sam' -> "The user's partner is Sam";
+    later 'my' / 'me' / 'I' become their / them / they."""
+    words = span.strip().split()
+    if not words:
+        return ""
+    first = words[0].lower()
+    if first in _START:
+        out = [_START[first]]
+        rest = words[1:]
+    elif first == "i":
+        out = ["The user"]
+        rest = words[1:]
+        i = 0
+        while i < len(rest) and rest[i].lower() in _ADVERBS:
+            out.append(rest[i])
+            i += 1
+        if i < len(rest):
+            out.append(_third_verb(rest[i]))
+            i += 1
+        rest = rest[i:]
+    else:
+        return span.strip()
+    swap = {"my": "their", "me": "them", "i": "they", "i'm": "they are", "myself": "themselves", "mine": "theirs",
+            "our": "their", "us": "them"}
+    out += [swap.get(w.lower(), w) for w in rest]
+    return " ".join(out)
+
+
+def _third_person_span(text: str, value: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The span of `text` whose third-person telling is `value` (case and end punctuation aside)."""
+    want = " ".join(value.lower().split()).strip(_STRIP)
+    if not (want.startswith("the user") or want.startswith("the user's")):
+        return None
+    ends = [m.end() for m in _WORD.finditer(text)]
+    for m in _FIRST.finditer(text):
+        a = m.start()
+        if any(x < len(text) and s <= a < e for s, e in taken for x in (a,)):
+            continue
+        for b in ends:
+            if b <= a:
+                continue
+            got = " ".join(third_person(text[a:b]).lower().split()).strip(_STRIP)
+            if got == want:
+                return a, b
+    return None
