@@ -11,8 +11,10 @@ import click
 from lic_cli import __version__
 from lic_cli.commands import apply, chat, detect, extract, locate, log, models, revert, route, show, train
 from lic_cli.commands import eval as eval_  # the module name shadows a builtin
+from lic_cli.commands import init, predict
 
 COMMANDS = [
+    init.command,
     chat.command,
     detect.command,
     extract.command,
@@ -25,6 +27,7 @@ COMMANDS = [
     revert.command,
     models.command,
     eval_.command,
+    predict.command,
 ]
 
 

@@ -16,7 +16,8 @@ from lic_cli.commands._options import project_option
 @click.option("--force", is_flag=True, help="Retrain even when a model for the current dataset exists.")
 @click.option("--ci", is_flag=True, help="Exit 1 when a trained model's metric drops more than the task's "
               "train.tolerance against the model it replaces.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors (warnings stay in the JSON "
+              "summaries' metrics.warnings).")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
               help="Write the JSON summaries here (default: stdout).")
 @project_option
@@ -39,14 +40,19 @@ def command(tasks, all_, force, ci, quiet, output, project_dir):
 
     if tasks and all_:
         raise click.UsageError("give task names or --all, not both")
+    from lic_cli import progress
+
     project = load_project(project_dir)
+    if quiet:
+        progress.set_quiet()
+    note = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
     skipped: list[str] = []
     failed: list[str] = []
 
     def summaries():
         for summary in train.run(project, tasks or None, all_=all_, force=force, ci=ci,
                                  progress=not quiet and sys.stderr.isatty(),
-                                 note=lambda msg: click.echo(msg, err=True)):
+                                 note=note):
             if summary["status"] == "skipped":
                 skipped.append(summary["task"])
             if not summary.get("gate", {}).get("passed", True):

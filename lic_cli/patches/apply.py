@@ -51,7 +51,9 @@ def expected_id(task: Task, row: dict[str, Any]) -> str:
 def complete_row(task: Task, row: dict[str, Any]) -> dict[str, Any]:
     """A new row as it will be written: with the split column filled (none when the task
     says its dataset has no split column: `split_column: ""`)."""
-    if not task.split_column or task.split_column in row:
+    if not task.split_column:  # (stages that fill `{split_column: ...}` write it under "")
+        return {k: v for k, v in row.items() if k != ""} if "" in row else row
+    if task.split_column in row:
         return row
     return {**row, task.split_column: task.default_split}
 

@@ -76,7 +76,7 @@ def apply_table(project: Project, task: Task, patch: Patch, name: str, patch_pat
         assert op.after is not None
         row = op.after
         # The split column is filled only where the dataset has one (absent: the default split).
-        if task.split_column in cand.columns and task.split_column not in row:
+        if task.split_column and task.split_column in cand.columns and task.split_column not in row:
             row = {**row, task.split_column: task.default_split}
         if row_hash(row) in seen.get(expected_id(task, row), ()):
             skipped += 1

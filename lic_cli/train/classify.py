@@ -10,14 +10,16 @@ torch and transformers are imported inside functions: importing this module is c
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lic_cli.errors import ModelLoadError
+from lic_cli.models.classifier import Classifier, encode  # noqa: F401 (re-exported: detect uses them)
 from lic_cli.train.data import Splits
 from lic_cli.train.params import ClassifyParams
 from lic_cli.train.runtime import (
@@ -28,97 +30,6 @@ from lic_cli.train.runtime import (
     torch_env,
     trainer_args,
 )
-
-if TYPE_CHECKING:
-    import numpy as np
-
-
-def encode(tokenizer: Any, texts: Sequence[str], contexts: Sequence[str] | None,
-           max_length: int) -> list[dict[str, list[int]]]:
-    """Token ids per example, unpadded. Rows with a context become a (context, text) pair."""
-    out: list[dict[str, list[int]] | None] = [None] * len(texts)
-    ctx = list(contexts) if contexts is not None else [""] * len(texts)
-    if len(ctx) != len(texts):
-        raise ValueError("contexts and texts differ in length")
-    singles = [i for i, c in enumerate(ctx) if not c]
-    pairs = [i for i, c in enumerate(ctx) if c]
-    # Tokenize each group in one batched call (fast tokenizers run it in Rust).
-    for group, args in ((singles, lambda idx: ([texts[i] for i in idx],)),
-                        (pairs, lambda idx: ([ctx[i] for i in idx], [texts[i] for i in idx]))):
-        if not group:
-            continue
-        enc = tokenizer(*args(group), truncation=True, max_length=max_length)
-        keys = list(enc.keys())
-        for j, i in enumerate(group):
-            out[i] = {k: enc[k][j] for k in keys}
-    return out  # type: ignore[return-value]
-
-
-class Classifier:
-    """A trained text classifier: `Classifier.load(path).predict_proba(texts, contexts)`."""
-
-    def __init__(self, model: Any, tokenizer: Any, max_length: int = 128) -> None:
-        self.model = model
-        self.tokenizer = tokenizer
-        self.max_length = max_length
-        id2label = model.config.id2label
-        self.labels: list[str] = [id2label[i] for i in range(len(id2label))]
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Classifier:
-        """Load a model folder written by `lic train` (or any sequence-classification folder)."""
-        from lic_cli import models
-
-        models.offline()
-        torch_env()
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-        torch.set_num_threads(cpu_threads())
-        models.quiet_loading()
-        folder = Path(path)
-        if not (folder / "config.json").is_file():
-            raise ModelLoadError(f"{folder}: not a model folder (no config.json); run 'lic train' first")
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(folder)
-            model = AutoModelForSequenceClassification.from_pretrained(folder)
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"{folder}: cannot load as a classifier ({exc})") from None
-        model.eval()
-        # Truncate as in training: the length is saved with the model by `lic train`.
-        max_length = int(getattr(model.config, "lic_max_length", 0) or tokenizer.model_max_length or 128)
-        return cls(model, tokenizer, max_length=min(max_length, 512))
-
-    def predict_proba(self, texts: list[str], contexts: list[str] | None = None,
-                      batch_size: int = 64) -> np.ndarray:
-        """Probabilities, one row per text summing to 1, columns in `self.labels` order."""
-        import numpy as np
-        import torch
-
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        if not texts:
-            return out
-        encoded = encode(self.tokenizer, texts, contexts, self.max_length)
-        # Sorting by length keeps padding (wasted compute) per batch small.
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.inference_mode():
-                for start in range(0, len(order), batch_size):
-                    idx = order[start:start + batch_size]
-                    batch = self.tokenizer.pad([encoded[i] for i in idx], return_tensors="pt")
-                    batch = {k: v.to(self.model.device) for k, v in batch.items()}
-                    logits = self.model(**batch).logits.float()
-                    out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
-        finally:
-            self.model.train(was_training)
-        return out
-
-    def predict(self, texts: list[str], contexts: list[str] | None = None) -> list[tuple[str, float]]:
-        """(label, probability) of the most likely label per text."""
-        proba = self.predict_proba(texts, contexts)
-        return [(self.labels[int(p.argmax())], float(p.max())) for p in proba]
 
 
 def train(splits: Splits, labels: Sequence[str], base: Path, out_dir: Path, params: ClassifyParams, *,
@@ -176,18 +87,61 @@ def _train(splits: Splits, labels: Sequence[str], base: Path, out_dir: Path, par
     model.eval()
 
     metrics: dict[str, Any] = {"train_rows": len(splits.train), "train_loss": round(float(result.training_loss), 4)}
+    clf = Classifier(model, tokenizer, max_length=params.max_length)
+    # Where training ended: the loss of the trained model on (up to 2,000 of) its train rows.
+    sample = range(0, len(splits.train), max(1, len(splits.train) // FINAL_LOSS_ROWS))
+    proba = clf.predict_proba([splits.train.texts[i] for i in sample],
+                              [splits.train.contexts[i] for i in sample] or None, params.eval_batch_size)
+    metrics["final_train_loss"] = round(_loss(proba, [splits.train.labels[i] for i in sample]), 4)
     if splits.eval_split and len(splits.eval):
-        clf = Classifier(model, tokenizer, max_length=params.max_length)
-        proba = clf.predict_proba(splits.eval.texts, splits.eval.contexts or None, params.eval_batch_size)
-        metrics.update(score(splits.eval.labels, [int(i) for i in proba.argmax(axis=1)], labels))
+        predicted = clf.predict(splits.eval.texts, splits.eval.contexts or None, params.eval_batch_size)
+        metrics.update(score(splits.eval.labels, [clf.labels.index(label) for label, _ in predicted], labels))
         metrics["eval_split"] = splits.eval_split
+        metrics["mean_confidence"] = round(sum(p for _, p in predicted) / len(predicted), 4)
+        majority = max(range(len(labels)), key=splits.train.labels.count)
+        metrics["majority_baseline"] = round(splits.eval.labels.count(majority) / len(splits.eval), 4)
     elif note:
         note("no eval rows: the model is saved without metrics")
+    metrics["warnings"] = warnings(metrics, labels)
+    if note:
+        for w in metrics["warnings"]:
+            note(f"warning: {w}")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
     return metrics
+
+
+FINAL_LOSS_ROWS = 2000
+
+
+def _loss(proba: Any, gold: Sequence[int]) -> float:
+    """Mean cross-entropy of predicted probabilities against the gold label indices."""
+    import numpy as np
+
+    if not len(gold):
+        return 0.0
+    picked = proba[np.arange(len(gold)), np.asarray(gold)]
+    return float(-np.log(np.clip(picked, 1e-12, 1.0)).mean())
+
+
+def warnings(metrics: dict[str, Any], labels: Sequence[str]) -> list[str]:
+    """What a person should hear about a trained classifier: it ended above chance-level
+    loss (it learned next to nothing), or it is beaten on the eval split by always
+    answering the most frequent train label."""
+    out = []
+    chance = math.log(len(labels))
+    loss = metrics.get("final_train_loss")
+    if loss is not None and loss > chance:
+        out.append(f"the classifier ends at loss {loss:.2f} on its train rows, above chance level "
+                   f"(ln {len(labels)} = {chance:.2f}): it learned next to nothing; give it more rows, more "
+                   "epochs or a higher learning_rate")
+    acc, base = metrics.get("accuracy"), metrics.get("majority_baseline")
+    if acc is not None and base is not None and acc < base:
+        out.append(f"eval accuracy {acc:.2f} is below the majority-class baseline {base:.2f} (always the most "
+                   "frequent train label); give it more rows, more epochs or a higher learning_rate")
+    return out
 
 
 def score(gold: Sequence[int], pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:
