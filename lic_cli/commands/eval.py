@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from lic_cli.commands._errors import cli_errors
@@ -30,7 +28,7 @@ def command(tasks, json_, details, project_dir):
       lic eval
       lic eval support_qa --json | jq .reliability
     """
-    from lic_cli.jsonl import write_records
+    from lic_cli.commands._output import emit_listing
     from lic_cli.tasks import load_project
     from lic_cli.train import evaluate
 
@@ -38,11 +36,6 @@ def command(tasks, json_, details, project_dir):
     note = lambda msg: click.echo(msg, err=True)  # noqa: E731
     results = [r if details else {k: v for k, v in r.items() if k not in ("items", "locality_items")}
                for r in evaluate.run(project, tasks or None, note=note)]
-    if json_ or not sys.stdout.isatty():
-        write_records(results, sys.stdout)
-        return
-    from rich.console import Console
-
     from lic_cli.train.report import table
 
-    Console().print(table(results))
+    emit_listing(results, json_=json_, table=table)

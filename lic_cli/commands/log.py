@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from lic_cli.commands._errors import cli_errors
@@ -26,20 +24,11 @@ def command(task: str | None, json_: bool, project_dir: str | None) -> None:
 
     A table on a terminal; one JSON line per version when piped or with --json.
     """
-    from lic_cli.jsonl import write_records
+    from lic_cli.commands._output import emit_listing
     from lic_cli.patches.run import log_records
     from lic_cli.tasks import load_project
 
-    records = log_records(load_project(project_dir), task)
-    out = sys.stdout
-    if json_ or not sys.stdout.isatty():
-        write_records(records, out)
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("task", "version", "hash", "rows", "patch", "author", "time", "message")
-    for r in records:
-        table.add_row(r["task"], str(r["version"]), r["hash"][7:19], str(r["rows"]), r["patch"] or "",
-                      r["author"], r["time"], r["message"])
-    Console(file=out).print(table)
+    emit_listing(log_records(load_project(project_dir), task), json_=json_, columns=[
+        ("task", lambda r: r["task"]), ("version", lambda r: r["version"]), ("hash", lambda r: r["hash"][7:19]),
+        ("rows", lambda r: r["rows"]), ("patch", lambda r: r["patch"] or ""), ("author", lambda r: r["author"]),
+        ("time", lambda r: r["time"]), ("message", lambda r: r["message"])])

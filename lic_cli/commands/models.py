@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from lic_cli.commands._errors import cli_errors
@@ -27,7 +25,7 @@ def command(task, json_, project_dir):
       lic models
       lic models intent --json | jq -c .metrics
     """
-    from lic_cli.jsonl import write_records
+    from lic_cli.commands._output import emit_listing
     from lic_cli.tasks import load_project
     from lic_cli.train import registry
 
@@ -35,26 +33,24 @@ def command(task, json_, project_dir):
     if task is not None:
         project.task(task)  # unknown task names are an error, not an empty list
     entries = registry.entries(project, task)
-    if json_ or not sys.stdout.isatty():
-        write_records(entries, sys.stdout)
-        return
-    if not entries:
-        click.echo("no trained models yet: run 'lic train'", err=True)
-        return
-    from rich.console import Console
-    from rich.table import Table
-
     active = {t: registry.latest(project, t) for t in {e["task"] for e in entries}}
-    table = Table("task", "model", "status", "dataset", "accuracy", "macro-F1", "rel/gen/loc", "time", "seconds")
-    for e in entries:
+
+    def learned(e: dict) -> str:
         m = e.get("metrics") or {}
-        learned = "/".join(_num(m.get(k)) or "-" for k in ("reliability", "generalization", "locality"))
-        table.add_row(e["task"] + (" *" if active[e["task"]] == e else ""), e["path"], e.get("status", ""),
-                      f"v{e.get('dataset_version')} {e['dataset_hash'].split(':')[-1][:8]}",
-                      _num(m.get("accuracy", m.get("answer_accuracy"))), _num(m.get("macro_f1")),
-                      "" if learned == "-/-/-" else learned, str(e.get("time", "")), _num(e.get("seconds")))
-    Console().print(table)
-    click.echo("* active model of the task", err=True)
+        text = "/".join(_num(m.get(k)) or "-" for k in ("reliability", "generalization", "locality"))
+        return "" if text == "-/-/-" else text
+
+    def metric(*keys: str):
+        return lambda e: next((_num(v) for k in keys if (v := (e.get("metrics") or {}).get(k)) is not None), "")
+
+    emit_listing(entries, json_=json_, empty="no trained models yet: run 'lic train'",
+                 footer="* active model of the task", columns=[
+                     ("task", lambda e: e["task"] + (" *" if active[e["task"]] == e else "")), ("model", lambda e: e["path"]),
+                     ("status", lambda e: e.get("status", "")),
+                     ("dataset", lambda e: f"v{e.get('dataset_version')} {e['dataset_hash'].split(':')[-1][:8]}"),
+                     ("accuracy", metric("accuracy", "answer_accuracy")), ("macro-F1", metric("macro_f1")),
+                     ("rel/gen/loc", learned), ("time", lambda e: e.get("time", "")),
+                     ("seconds", lambda e: _num(e.get("seconds")))])
 
 
 def _num(value) -> str:
