@@ -86,7 +86,9 @@ def entity_label(value: str, labels: Sequence[str] = ()) -> str:
     for short, names in ENTITY_NAMES.items():
         if bare == short.lower() or bare in names or _singular(bare) in names:
             return short
-    return value
+    # Typos ("preson", "lcoation"): the closest long name, when it is close.
+    score, short = max((fuzz.ratio(bare, name), short) for short, names in ENTITY_NAMES.items() for name in names)
+    return short if score >= 80 else value
 
 
 def normalize_items(items: Iterable[dict[str, Any]], project: Any) -> list[dict[str, Any]]:

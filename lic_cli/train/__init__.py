@@ -30,7 +30,7 @@ from lic_cli.train.params import ClassifyParams, SFTParams
 from lic_cli.train.sft import is_main_process
 
 # Train types with an implementation (all of tasks.TRAIN_TYPES).
-IMPLEMENTED = ("classification", "causal-lm", "extraction")
+IMPLEMENTED = ("classification", "causal-lm", "extraction", "token-classification")
 NOTHING_TO_TRAIN = "nothing to train: every task's model matches its dataset"
 Params = ClassifyParams | SFTParams
 
@@ -44,7 +44,7 @@ def _stderr(msg: str) -> None:
 def params_for(task: Task) -> Params:
     """The task's hyper-parameters, checked (errors name the task and field)."""
     assert task.train is not None
-    if task.train.type == "classification":
+    if task.train.type in ("classification", "token-classification"):
         return ClassifyParams.from_task(task)
     return SFTParams.from_task(task)
 
@@ -218,6 +218,13 @@ def _train(project: Project, task: Task, params: Params, data: Any, version: int
                 shutil.rmtree(tmp, ignore_errors=True)
                 return _carry(project, task, carried, entry, note)
             metrics = entry.pop("metrics")
+        elif task.train.type == "token-classification":
+            from lic_cli import models
+            from lic_cli.train import token_classify
+
+            assert isinstance(params, ClassifyParams)
+            metrics = token_classify.train(task, token_classify.read_splits(task, *data), models.resolve(task.train.base),
+                                           tmp, params, progress=progress, note=note)
         else:
             assert isinstance(params, SFTParams)
             metrics = _train_extraction(task, params, data, tmp, progress=progress, note=note)
@@ -234,7 +241,7 @@ def _train(project: Project, task: Task, params: Params, data: Any, version: int
     entry.update(metrics=metrics, time=_now(), seconds=seconds)
     if is_main_process():
         registry.add(project, entry)
-    keys = ("accuracy", "macro_f1", "answer_accuracy", "reliability", "generalization", "locality", "eval_loss")
+    keys = ("accuracy", "macro_f1", "entity_f1", "answer_accuracy", "reliability", "generalization", "locality", "eval_loss")
     shown = ", ".join(f"{k} {metrics[k]}" for k in keys if metrics.get(k) is not None)
     note(f"{task.name}: trained in {seconds:.1f} s{': ' + shown if shown else ''} -> {entry['path']}")
     return entry

@@ -44,6 +44,7 @@ from lic_cli.extract.rules.corrections import _correct
 from lic_cli.extract.rules.forget import _forget
 from lic_cli.extract.rules.labels import _label_answer
 from lic_cli.extract.rules.questions import _assistant_question, _question_in
+from lic_cli.extract.rules.spans import spans
 from lic_cli.extract.rules.statements import _claim_subject, _teach_items
 from lic_cli.extract.rules.text import _FULL_STOP, Fields, Item, _clean, _strip_lead
 from lic_cli.extract.rules.values import _YES_NO_QUESTION, _bare_value, _yes_no
@@ -57,6 +58,10 @@ def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
     text = _clean(text)
     if not text:
         return []
+    if intent != "forget":
+        labelled = spans(text)  # entity labels over a quoted sentence (the span kind)
+        if labelled:
+            return labelled
     if intent == "forget":
         items = _forget(text, context)
     elif intent == "correct":
