@@ -9,9 +9,23 @@ from __future__ import annotations
 import click
 
 from lic_cli import __version__
-from lic_cli.commands import apply, chat, detect, extract, locate, log, models, revert, route, show, train
+from lic_cli.commands import (
+    apply,
+    chat,
+    detect,
+    extract,
+    init,
+    locate,
+    log,
+    models,
+    plugins,
+    predict,
+    revert,
+    route,
+    show,
+    train,
+)
 from lic_cli.commands import eval as eval_  # the module name shadows a builtin
-from lic_cli.commands import init, predict
 
 COMMANDS = [
     init.command,
@@ -28,6 +42,7 @@ COMMANDS = [
     models.command,
     eval_.command,
     predict.command,
+    plugins.command,
 ]
 
 

@@ -20,10 +20,10 @@ _SHOW_IDS = 10  # ids listed in the summary; the rest are counted
 @click.command("extract")
 @input_output
 @project_option
-@click.option("--engine", type=click.Choice(["auto", "rules", "model", "llm"]), default="auto", show_default=True,
-              envvar="LIC_EXTRACT_ENGINE",
+@click.option("--engine", metavar="NAME", default="auto", show_default=True, envvar="LIC_EXTRACT_ENGINE",
               help="rules: deterministic patterns; model: the project's trained extraction model; llm: a chat "
-                   "model (--llm / --endpoint); auto: the best engine on the extract dataset (rules).")
+                   "model (--llm / --endpoint); auto: the best engine on the extract dataset (rules); or an "
+                   "engine a plugin adds (`lic plugins`). Env: LIC_EXTRACT_ENGINE.")
 @click.option("--llm", "llm", default="smollm2", show_default=True, metavar="MODEL",
               help="--engine llm: a model alias or local Hugging Face folder; with --endpoint, the model name sent.")
 @click.option("--endpoint", metavar="URL", default=None,

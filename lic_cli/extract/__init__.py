@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from lic_cli.errors import InputError, RecordError
+from lic_cli.errors import RecordError
 from lic_cli.extract.engine import Engine, Outcome, RulesEngine, Turn
 from lic_cli.extract.normalize import normalize_items
 from lic_cli.extract.schema import KINDS, item_problems, make_item
 from lic_cli.jsonl import record_id
 from lic_cli.records import Context, is_teaching, is_user
 
-ENGINES = ("auto", "rules", "model", "llm")
+ENGINES = ("auto", "rules", "model", "llm")  # the built-ins; plugins may add more
 STAGE = "extract"
 BATCH = 16  # teaching turns per model call; rules handle every turn at once anyway
 
@@ -44,25 +44,42 @@ class Stats:
 
 def load_engine(name: str, project: Any = None, *, llm: str = "smollm2", endpoint: str | None = None,
                 api_key: str | None = None, timeout: float = 60.0, batch_size: int = BATCH) -> Engine:
-    """An engine by name. `project` (a tasks.Project) is needed by `model`."""
-    if name not in ENGINES:
-        raise InputError(f"unknown extract engine {name!r} (expected {', '.join(ENGINES)})", field="engine")
-    if name in ("rules", "auto"):
-        # auto: the rules score best on the dataset's dev and test splits, and the turns they leave
-        # empty are look-alikes (1 of 103 on train+dev has knowledge), so a model fallback there would
-        # only add wrong items; a trained model is used when asked for (--engine model).
-        return RulesEngine()
-    if name == "llm":
-        from lic_cli.extract.llm import LLMEngine
+    """An engine by name: a built-in (ENGINES) or one a plugin adds through the
+    `lic.extract_engines` entry point group (lic_cli/plugins.py). `project` is needed by `model`."""
+    from lic_cli import plugins
 
-        if endpoint:
-            from lic_cli.extract.endpoint import EndpointGenerator
+    factory = plugins.get("extract-engine", name)
+    return factory(project=project, llm=llm, endpoint=endpoint, api_key=api_key, timeout=timeout,
+                   batch_size=batch_size)
 
-            return LLMEngine(EndpointGenerator(endpoint, model=llm, api_key=api_key, timeout=timeout,
-                                               workers=min(batch_size, 8)))
-        from lic_cli.extract.generate import ChatGenerator
 
-        return LLMEngine(ChatGenerator.load(llm, batch_size=batch_size, max_new_tokens=200))
+# The built-in engines' factories, registered in pyproject.toml under lic.extract_engines.
+def rules_engine(project: Any = None, **_: Any) -> Engine:
+    return RulesEngine()
+
+
+def auto_engine(project: Any = None, **_: Any) -> Engine:
+    # auto: the rules score best on the dataset's dev and test splits, and the turns they leave
+    # empty are look-alikes (1 of 103 on train+dev has knowledge), so a model fallback there would
+    # only add wrong items; a trained model is used when asked for (--engine model).
+    return RulesEngine()
+
+
+def llm_engine(project: Any = None, *, llm: str = "smollm2", endpoint: str | None = None, api_key: str | None = None,
+               timeout: float = 60.0, batch_size: int = BATCH, **_: Any) -> Engine:
+    from lic_cli.extract.llm import LLMEngine
+
+    if endpoint:
+        from lic_cli.extract.endpoint import EndpointGenerator
+
+        return LLMEngine(EndpointGenerator(endpoint, model=llm, api_key=api_key, timeout=timeout,
+                                           workers=min(batch_size, 8)))
+    from lic_cli.extract.generate import ChatGenerator
+
+    return LLMEngine(ChatGenerator.load(llm, batch_size=batch_size, max_new_tokens=200))
+
+
+def model_engine(project: Any = None, *, batch_size: int = BATCH, **_: Any) -> Engine:
     from lic_cli.extract.model import ModelEngine
 
     if project is None:

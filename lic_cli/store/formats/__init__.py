@@ -194,11 +194,13 @@ def plain(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _register_builtin() -> None:
-    from lic_cli.store.formats import csvfile, hfdisk, jsonl, parquet
+    """The built-ins, then the formats plugins add (entry point group lic.dataset_formats,
+    lic_cli/plugins.py; an object may be one format or a list of them)."""
+    from lic_cli import plugins
 
-    for mod in (jsonl, csvfile, parquet, hfdisk):
-        for fmt in mod.FORMATS:
-            register(fmt)
+    for obj in plugins.load_all("dataset-format"):
+        for fmt in obj if isinstance(obj, list | tuple) else [obj]:
+            register(fmt() if isinstance(fmt, type) else fmt)
 
 
 _register_builtin()
