@@ -17,7 +17,7 @@ What each group's object is:
 - lic.extract_engines: a factory `(project=None, **options) -> Engine` (extract.engine.Engine);
   options are llm, endpoint, api_key, timeout, batch_size.
 - lic.chat_backends: a factory `(spec, *, project, max_new_tokens, server_model) -> backend`
-  for `lic chat --backend NAME` (chat/backend.py's interface: name, generate()).
+  for `lic chat --model NAME:ARG` (chat/backend.py's interface: name, generate()).
 - lic.train_types: a Trainer (train/trainers.py): `params(task)` and `train(...)`.
 - lic.dataset_formats: a DatasetFormat (store/formats), or a list of them.
 

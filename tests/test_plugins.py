@@ -121,7 +121,7 @@ def test_builtins_are_declared_as_entry_points_in_pyproject():
         assert declared[group] == plugins.BUILTIN[kind], group
 
 
-@pytest.mark.parametrize("kind", ["extract-engine", "dataset-format"])
+@pytest.mark.parametrize("kind", ["extract-engine", "dataset-format", "chat-backend"])
 def test_every_builtin_loads(kind):
     for p in plugins.plugins(kind):
         assert p.load() is not None

@@ -52,6 +52,14 @@ def open_backend(spec: str, *, project: Project | None, max_new_tokens: int,
     server's model), a task of the project with a trained causal-lm model (its active one), a
     packaged alias or a local Hugging Face folder. `check` makes an unreachable endpoint an
     error now rather than at the first reply."""
+    name, sep, rest = spec.partition(":")
+    if sep and not is_url(spec):  # NAME:ARG picks a chat backend by name, a plugin's included
+        from lic_cli import plugins
+
+        if name in plugins.names("chat-backend"):
+            factory = plugins.get("chat-backend", name)
+            return factory(rest, project=project, max_new_tokens=max_new_tokens, server_model=server_model), \
+                f"backend {name}"
     if is_url(spec):
         backend = EndpointLM(spec, model=server_model, max_new_tokens=max_new_tokens)
         if check:
@@ -67,6 +75,18 @@ def open_backend(spec: str, *, project: Project | None, max_new_tokens: int,
         path = str(registry.model_path(project, entry))
         return LocalLM(path, max_new_tokens=max_new_tokens), f"trained on {spec} v{entry.get('dataset_version')}"
     return LocalLM(spec, max_new_tokens=max_new_tokens), "--model" if spec != DEFAULT_MODEL else "packaged"
+
+
+def local_backend(spec: str, *, project: Project | None = None, max_new_tokens: int = 128,
+                  server_model: str | None = None) -> LocalLM:
+    """Built-in chat backend `local` (lic.chat_backends): a packaged alias or a local HF folder."""
+    return LocalLM(spec or DEFAULT_MODEL, max_new_tokens=max_new_tokens)
+
+
+def endpoint_backend(spec: str, *, project: Project | None = None, max_new_tokens: int = 128,
+                     server_model: str | None = None) -> EndpointLM:
+    """Built-in chat backend `endpoint` (lic.chat_backends): an OpenAI-compatible server URL."""
+    return EndpointLM(spec, model=server_model, max_new_tokens=max_new_tokens)
 
 
 def start(opts: Options, *, notify: Notify) -> tuple[Session, str]:
