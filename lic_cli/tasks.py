@@ -278,7 +278,11 @@ def _train(raw: Any, fail: Any) -> TrainConfig:
     if unknown:
         raise fail(f"train.{sorted(unknown)[0]}", f"unknown field (allowed: {', '.join(sorted(_TRAIN_KEYS))})")
     if raw.get("type") not in TRAIN_TYPES:
-        raise fail("train.type", f"expected one of {', '.join(TRAIN_TYPES)}")
+        from lic_cli import plugins  # a train type a plugin adds (lic.train_types)
+
+        known = plugins.names("train-type")
+        if raw.get("type") not in known:
+            raise fail("train.type", f"expected one of {', '.join(known)}")
     if not isinstance(raw.get("base"), str):
         raise fail("train.base", "required: a model alias (minilm, smollm2) or a local model folder")
     params = raw.get("params", {}) or {}

@@ -131,3 +131,63 @@ def test_lookups_are_lazy():
     probe = "import sys, lic_cli.cli; print('importlib.metadata' in sys.modules, 'lic_cli.plugins' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out[1] == "False"
+
+
+TRAINER_MODULE = '''
+import json
+
+
+class Params:
+    def __init__(self, task):
+        self.word = (task.train.params or {}).get("word", "hello")
+
+    def to_dict(self):
+        return {"word": self.word}
+
+
+class Constant:
+    """A 'model' that answers one word: writes it to the model folder."""
+
+    name = "constant"
+
+    def params(self, task):
+        return Params(task)
+
+    def read(self, task, path):
+        return path.read_text(encoding="utf-8").count("\\n")
+
+    def train(self, job):
+        (job.tmp / "config.json").write_text(json.dumps({"word": job.params.word}))
+        return {"rows": job.data}
+
+
+TRAINER = Constant()
+'''
+
+
+def test_a_plugin_adds_a_train_type(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    info = site / "lic_constant-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "lic_constant.py").write_text(TRAINER_MODULE, encoding="utf-8")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lic-constant\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[lic.train_types]\nconstant = lic_constant:TRAINER\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    plugins.clear_cache()
+    try:
+        from lic_cli.tasks import load_project
+        from lic_cli.train import registry, run
+
+        (tmp_path / "datasets").mkdir()
+        (tmp_path / "datasets" / "qa.jsonl").write_text('{"question": "q?", "answer": "a."}\n' * 3)
+        (tmp_path / "tasks.yaml").write_text(
+            "version: 1\ntasks:\n  - name: qa\n    description: Questions.\n    dataset: datasets/qa.jsonl\n"
+            "    format: qa\n    train: {type: constant, base: minilm, params: {word: kestrel}}\n")
+        project = load_project(tmp_path)
+        [summary] = list(run(project, progress=False, note=lambda _m: None))
+        assert summary["status"] == "trained" and summary["metrics"] == {"rows": 3}
+        [entry] = registry.entries(project)
+        assert entry["type"] == "constant" and entry["params"] == {"word": "kestrel"}
+        assert json.loads((project.path(entry["path"]) / "config.json").read_text()) == {"word": "kestrel"}
+    finally:
+        plugins.clear_cache()
