@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lic_cli.patches import files, render
-from lic_cli.patches.apply import ApplyResult, apply_patch
+from lic_cli.patches.apply import ApplyResult, apply_patch, check_patch
 from lic_cli.patches.build import build
 from lic_cli.patches.fileformat import Patch, utc_now
 from lic_cli.patches.revert import inverse
@@ -71,6 +71,9 @@ def apply_records(records: Iterable[dict[str, Any]], *, project: Project, author
         notify(f"folded {built.folded} edit(s) into earlier edits of the same row")
     if not built.patches:
         notify("no edits to apply")
+    if apply and not dry_run:  # every patch checked before any is written or applied: refused input changes nothing
+        for patch in built.patches:
+            check_patch(project, patch, f"({patch.task} patch from the input)")
     for patch in built.patches:
         task = project.task(patch.task)
         if approve:
