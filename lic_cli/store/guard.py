@@ -85,6 +85,25 @@ def check_state(project: Project, task: Task | None = None) -> None:
         check_file(project, state / "journal" / f"{task.name}.json")
         check_file(project, root / "versions" / f"{task.name}.jsonl")
         check_folder(project, root / "patches" / task.name)
+        # What an apply replaces, checked before it starts: a read-only or immutable log,
+        # journal or index found only after the dataset was renamed would split the two.
+        dataset = project.dataset_path(task)
+        targets = [dataset, dataset.parent, root / "versions" / f"{task.name}.jsonl", root / "versions",
+                   state / "journal", state / "journal" / f"{task.name}.json", state / "locks",
+                   state / "locks" / f"{task.name}.lock", state / "index"]
+        if (state / "index").is_dir():
+            targets += sorted((state / "index").glob(f"{task.name}.*"))
+        for p in targets:
+            check_writable(project, p)
+
+
+def check_writable(project: Project, path: Path) -> None:
+    """An existing file or folder lic will replace or write into can be written (not
+    read-only, not immutable, not on a read-only file system)."""
+    if os.path.lexists(path) and not os.access(path, os.W_OK):
+        kind = "folder" if path.is_dir() else "file"
+        raise StateError(f"{_rel(project, path)}: this {kind} is read-only (or immutable: lsattr); lic writes it "
+                         "when it applies a patch. Make it writable, then try again; nothing was changed")
 
 
 def check_models(project: Project, path: Path | None = None) -> None:

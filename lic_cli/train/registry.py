@@ -52,6 +52,8 @@ def model_path(project: Project, entry: dict[str, Any]) -> Path:
 def entries(project: Project, task: str | None = None) -> list[dict[str, Any]]:
     """All registry lines, oldest first; only `task`'s when given."""
     path = registry_path(project)
+    guard.check_models(project)  # a models/ link out of the project is never followed
+    guard.check_file(project, path)
     if not path.is_file():
         return []
     out = []
