@@ -1,7 +1,7 @@
 """Benchmark: `lic extract` throughput per engine on the same transcript, and the model
 engine's generation speed beside plain batched `model.generate` of the same model.
 
-    .venv/bin/python bench/bench_extract.py [--turns 10000] [--sample 32] [--engines rules model llm]
+    .venv/bin/python bench/bench_extract.py [--turns 10000] [--sample 32] [--engines rules auto learned model llm]
 
 The transcript is built from the extract dataset's rows: for each row its context turns,
 then the row's text as a user turn with its intent label, then an assistant reply, so
@@ -118,12 +118,92 @@ def generation(gen, records: list[dict], rounds: int) -> dict:
             "ratio_same_batches": round(best["engine"] / best["plain_sorted"], 3) if best["plain_sorted"] else None}
 
 
+def corpus_turns(split: str) -> list[dict]:
+    """Teaching turns of the packaged corpus (its `split` domains) as transcript records."""
+    from lic_cli.extract.learned import corpus_rows
+
+    recs = []
+    for n, row in enumerate(r for r in corpus_rows() if r["split"] == split and r["label"] != "none"):
+        for t, c in enumerate(row.get("context") or [], 1):
+            recs.append({"conversation": f"k{n}", "turn": t, "role": c["role"], "text": c["text"]})
+        recs.append({"conversation": f"k{n}", "turn": 9, "role": "user", "text": row["text"],
+                     "intent": {"label": row["label"], "score": 0.9}})
+    return recs
+
+
+def auto_where_rules_decide(turns: int, rounds: int) -> dict:
+    """`auto` on teaching turns the rules decide (their items are all of a SURE kind): no model
+    is loaded (the learned engine would be asked for any other turn; the run checks it never is)."""
+    from lic_cli.extract.auto import SURE, AutoEngine
+    from lic_cli.extract.engine import RulesEngine, Turn
+
+    rules = RulesEngine()
+    decided = []
+    for split in ("train", "dev"):
+        recs = corpus_turns(split)
+        for i, rec in enumerate(recs):
+            if rec.get("intent"):
+                ctx = [r for r in recs[:i] if r["conversation"] == rec["conversation"]]
+                (o,) = rules.extract([Turn(rec["text"], ctx, rec["intent"]["label"])])
+                if o.items and all(f["kind"] in SURE for f in o.items):
+                    decided.append([{**r, "conversation": f"{split}-{r['conversation']}"} for r in [*ctx, rec]])
+    records: list[dict] = []
+    rounds_of = 0
+    while len(records) < turns:
+        rounds_of += 1
+        for conv in decided:
+            records.extend({**r, "conversation": f"{r['conversation']}-{rounds_of}"} for r in conv)
+    records = records[:turns]
+
+    def refuse():
+        raise AssertionError("auto asked the learned engine for a turn the rules decide")
+
+    best = None
+    for _ in range(rounds):
+        engine = AutoEngine(learned=refuse)
+        seconds, cpu, teaching = timed(engine, records, 16)
+        best = (seconds, cpu, teaching) if best is None or seconds < best[0] else best
+    seconds, cpu, teaching = best
+    return {"engine": "auto (rules decide)", "turns": len(records), "teaching": teaching,
+            "turns_per_s": round(len(records) / seconds, 1), "teaching_per_s": round(teaching / seconds, 1),
+            "turns_per_cpu_s": round(len(records) / cpu, 1) if cpu else None}
+
+
+def learned_vs_encoder(sample: int, batch_size: int) -> dict:
+    """The learned engine on `sample` held-out (dev) teaching turns, beside the raw MiniLM encoder
+    (the engine's own fine-tuned encoder, same tokenized inputs, same batches) in the same run."""
+    import torch
+
+    from lic_cli.extract import learned, tagging
+    from lic_cli.extract.engine import Turn
+
+    eng = learned.LearnedEngine.load()
+    recs = [r for r in corpus_turns("dev") if r.get("intent")][:sample]
+    turns = [Turn(r["text"], [], r["intent"]["label"]) for r in recs]
+    start = time.perf_counter()
+    eng.extract(turns)
+    engine_s = time.perf_counter() - start
+    feats = learned._features(eng.tokenizer, [t.text for t in turns], [tagging.context_text(t.context) for t in turns])
+    order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for i in range(0, len(order), batch_size):
+            batch = [feats[k] for k in order[i:i + batch_size]]
+            eng.net.encoder(input_ids=learned._pad(batch, "input_ids", 0),
+                            attention_mask=learned._pad(batch, "attention_mask", 0),
+                            token_type_ids=learned._pad(batch, "token_type_ids", 0))
+    encoder_s = time.perf_counter() - start
+    return {"engine": "learned", "turns": len(turns), "engine_turns_per_s": round(len(turns) / engine_s, 1),
+            "encoder_turns_per_s": round(len(turns) / encoder_s, 1), "ratio": round(encoder_s / engine_s, 3)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--turns", type=int, default=10000)
     ap.add_argument("--sample", type=int, default=32, help="teaching turns for the model and llm engines")
     ap.add_argument("--project", default=str(ROOT))
-    ap.add_argument("--engines", nargs="+", default=["rules", "model", "llm"], choices=["rules", "model", "llm"])
+    ap.add_argument("--engines", nargs="+", default=["rules", "model", "llm"],
+                    choices=["rules", "auto", "learned", "model", "llm"])
     ap.add_argument("--llm", default="smollm2")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=2)
@@ -147,6 +227,15 @@ def main() -> None:
             break
     results = []
     for name in args.engines:
+        if name == "auto":
+            results.append(auto_where_rules_decide(args.turns, args.rounds))
+            continue
+        if name == "learned":
+            r = learned_vs_encoder(max(args.sample, 256), 64)
+            print(f"learned engine: {r['turns']} dev teaching turns, {r['engine_turns_per_s']} turns/s; the raw "
+                  f"encoder on the same inputs {r['encoder_turns_per_s']} turns/s (ratio {r['ratio']})")
+            results.append(r)
+            continue
         try:
             engine = extract.load_engine(name, project, llm=args.llm, batch_size=args.batch_size)
         except Exception as exc:  # noqa: BLE001 - a missing model skips its row, the others still run
@@ -174,10 +263,10 @@ def main() -> None:
 
     # turns per CPU second: what one idle core does, whatever else the machine is running
     # (for the model engines it also counts torch's worker threads, so it reads low).
-    if any("turns" in r for r in results):
+    if any("turns_per_s" in r for r in results):
         print(f"{'engine':<8}{'turns':>8}{'teaching':>10}{'turns/s':>11}{'teaching/s':>12}{'turns/CPU s':>13}")
     for r in results:
-        if "turns" not in r:
+        if "turns_per_s" not in r:
             continue
         print(f"{r['engine']:<8}{r['turns']:>8}{r['teaching']:>10}{r['turns_per_s']:>11}{r['teaching_per_s']:>12}"
               f"{r['turns_per_cpu_s']:>13}")

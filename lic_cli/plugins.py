@@ -48,6 +48,7 @@ BUILTIN: dict[str, dict[str, str]] = {
     "extract-engine": {
         "auto": "lic_cli.extract:auto_engine",
         "rules": "lic_cli.extract:rules_engine",
+        "learned": "lic_cli.extract:learned_engine",
         "model": "lic_cli.extract:model_engine",
         "llm": "lic_cli.extract:llm_engine",
     },

@@ -26,7 +26,7 @@ from lic_cli.extract.schema import KINDS, item_problems, make_item
 from lic_cli.jsonl import record_id
 from lic_cli.records import Context, is_teaching, is_user
 
-ENGINES = ("auto", "rules", "model", "llm")  # the built-ins; plugins may add more
+ENGINES = ("auto", "rules", "learned", "model", "llm")  # the built-ins; plugins may add more
 STAGE = "extract"
 BATCH = 16  # teaching turns per model call; rules handle every turn at once anyway
 
@@ -59,10 +59,17 @@ def rules_engine(project: Any = None, **_: Any) -> Engine:
 
 
 def auto_engine(project: Any = None, **_: Any) -> Engine:
-    # auto: the rules score best on the dataset's dev and test splits, and the turns they leave
-    # empty are look-alikes (1 of 103 on train+dev has knowledge), so a model fallback there would
-    # only add wrong items; a trained model is used when asked for (--engine model).
-    return RulesEngine()
+    # The rules where they are sure (auto.SURE), the learned engine for every other turn.
+    from lic_cli.extract.auto import AutoEngine
+
+    return AutoEngine()
+
+
+def learned_engine(project: Any = None, **_: Any) -> Engine:
+    # MiniLM tagger trained on the packaged corpus (on first use, cached in $LIC_HOME).
+    from lic_cli.extract.learned import LearnedEngine
+
+    return LearnedEngine.load()
 
 
 def llm_engine(project: Any = None, *, llm: str = "smollm2", endpoint: str | None = None, api_key: str | None = None,

@@ -108,6 +108,26 @@ def evaluate(engine: Engine, rows: Sequence[dict[str, Any]], *, batch_size: int 
                     "rejected": sum(o.error is not None for o in outcomes),
                     "repaired": sum(o.repaired for o in outcomes),
                     "turns_per_second": round(len(rows) / seconds, 2) if seconds > 0 else None})
+    teaching = [i for i, r in enumerate(rows) if r.get("label") != "none"]
+    if len(teaching) < len(rows):
+        # Rows labelled `none` (look-alikes handed to extract as if they were teaching): the
+        # field figures of the teaching rows alone, the look-alikes' in `empty_kept`.
+        metrics["teaching"] = score([golds[i] for i in teaching], [preds[i] for i in teaching])
+    if any(r.get("domain") for r in rows):
+        by: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            by.setdefault(str(r.get("domain") or "-"), []).append(i)
+        metrics["per_domain"] = {}
+        for dom, idx in sorted(by.items()):
+            m = score([golds[i] for i in idx if rows[i].get("label") != "none"],
+                      [preds[i] for i in idx if rows[i].get("label") != "none"])
+            empty = [i for i in idx if not golds[i]]
+            metrics["per_domain"][dom] = {"rows": len(idx), "field_f1": m["field"]["f1"], "exact": m["exact"],
+                                          "empty_kept": round(sum(not preds[i] for i in empty) / len(empty), 4)
+                                          if empty else None}
+    used = Counter(o.engine for o in outcomes if o.engine)
+    if used:
+        metrics["decided_by"] = dict(used)
     metrics["errors"] = [{"id": r.get("id"), "text": r["text"], "gold": r["knowledge"],
                           "predicted": [dict(p) for p in pred], "error": o.error}
                          for r, gold, pred, o in zip(rows, golds, preds, outcomes, strict=True)
@@ -180,6 +200,17 @@ def report(m: dict[str, Any]) -> str:
         lines.append(f"{kind:<8}{k['rows']:>6}{exact:>8}{k['field']['precision']:>9.4f}{k['field']['recall']:>9.4f}"
                      f"{k['field']['f1']:>10.4f}{k['item']['f1']:>9.4f}")
     empty = f"{m['empty_kept']:.4f}" if m["empty_kept"] is not None else "-"
+    if m.get("teaching"):
+        t = m["teaching"]
+        lines += ["", f"teaching rows only: field P/R/F1 {t['field']['precision']:.4f} {t['field']['recall']:.4f} "
+                      f"{t['field']['f1']:.4f}, exact {t['exact']:.4f}"]
+    if m.get("per_domain"):
+        lines += ["", f"{'domain':<22}{'rows':>6}{'field F1':>10}{'exact':>8}{'empty kept':>12}"]
+        for dom, d in m["per_domain"].items():
+            kept = f"{d['empty_kept']:.4f}" if d["empty_kept"] is not None else "-"
+            lines.append(f"{dom:<22}{d['rows']:>6}{d['field_f1']:>10.4f}{d['exact']:>8.4f}{kept:>12}")
+    if m.get("decided_by"):
+        lines += ["", "decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(m["decided_by"].items()))]
     lines += ["", f"look-alikes (gold []): {m['empty_rows']} rows, kept empty {empty}",
               f"rejected (output failed validation): {m['rejected']}, repaired: {m['repaired']}"]
     return "\n".join(lines) + "\n"
@@ -189,7 +220,12 @@ def evaluate_file(engine: Engine, project: Any, path: str, *, split: str | None,
                   batch_size: int = 16) -> dict[str, Any]:
     """`lic extract --eval`: score `engine` on a labelled file ('-': the project's extract
     dataset, its test split unless `split` says otherwise)."""
-    if path == "-":
+    if path == "corpus":  # the packaged multi-domain corpus (docs/extract.md), dev split by default
+        from lic_cli.extract.learned import DATA
+
+        source, file = "corpus", DATA / "teaching.jsonl"
+        split = split or "dev"
+    elif path == "-":
         from lic_cli.extract.model import extraction_task
 
         task = extraction_task(project)

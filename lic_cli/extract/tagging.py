@@ -156,7 +156,10 @@ def encode_row(text: str, context: str, items: list[dict[str, Any]]) -> Spans:
             if place(value, role):
                 continue
             if role in out.templates:
-                continue  # one template per role and turn (the first item's)
+                # One template per role and turn (the first item's); a later item written the
+                # same way ("opening time on {0}") gets its own slots tagged.
+                _same_template(out.templates[role], item[name].strip(), role, place)
+                continue
             third = _third_person_span(text, value, taken[0])
             if third:
                 taken[0].append(third)
@@ -191,6 +194,19 @@ def encode_row(text: str, context: str, items: list[dict[str, Any]]) -> Spans:
                 # The mention as the turn names it outside the sentence, else inside it.
                 place(mention, f"span.ent={str(ent.get('label', '')).upper()}")
     return out
+
+
+def _same_template(template: str, value: str, role: str, place) -> None:
+    if template in (SPAN, THIRD) or not any(s in template for s in SLOTS):
+        return
+    pattern = re.escape(template)
+    for k, name in enumerate(SLOTS):
+        pattern = pattern.replace(re.escape(name), f"(?P<s{k}>.+?)")
+    m = re.fullmatch(pattern, value, re.I) or re.fullmatch(pattern, value.strip(_STRIP), re.I)
+    if m:
+        for k in range(len(SLOTS)):
+            if m.groupdict().get(f"s{k}"):
+                place(m.group(f"s{k}").strip(), f"{role}#{k}")
 
 
 def fill(template: str, slots: list[str]) -> str | None:

@@ -47,6 +47,23 @@ def _op(op: Op) -> Iterator[Line]:
             yield "red", f"- {col}: {_val(before[col])}"
         if col in after:
             yield "green", f"+ {col}: {_val(after[col])}"
+    marked = _entities(after)
+    if marked:
+        yield "green", f"  entities: {marked}"
+
+
+def _entities(row: dict[str, Any]) -> str | None:
+    """A span row's sentence with its entities marked ([Ajax](ORG) beat ...), for review."""
+    from lic_cli.spans import from_conll, inline
+
+    try:
+        if isinstance(row.get("tokens"), list) and isinstance(row.get("tags"), list):
+            return inline(*from_conll([str(t) for t in row["tokens"]], [str(t) for t in row["tags"]]))
+        if isinstance(row.get("text"), str) and isinstance(row.get("spans"), list):
+            return inline(row["text"], [s for s in row["spans"] if isinstance(s, dict)])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
 
 
 def write_plain(patch: Patch, fp: IO[str], name: str | None = None) -> None:

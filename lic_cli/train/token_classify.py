@@ -25,7 +25,14 @@ from lic_cli.errors import InputError, ModelLoadError
 from lic_cli.spans import from_conll, to_conll
 from lic_cli.tasks import Task
 from lic_cli.train.params import ClassifyParams
-from lic_cli.train.runtime import ListDataset, cpu_threads, progress_bars, quiet_transformers, torch_env, trainer_args
+from lic_cli.train.runtime import (
+    ListDataset,
+    cpu_threads,
+    progress_bars,
+    quiet_transformers,
+    torch_env,
+    trainer_args,
+)
 
 
 @dataclass
@@ -164,8 +171,13 @@ def train(task: Task, splits: dict[str, Split], base: Path, out_dir: Path, param
     models.offline()
     torch_env()
     import torch
-    from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer
-    from transformers import set_seed
+    from transformers import (
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        Trainer,
+        set_seed,
+    )
     from transformers.utils import logging as hf_logging
 
     torch.set_num_threads(cpu_threads())
