@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from lic_cli.errors import LicError
 from lic_cli.patches import files, render
 from lic_cli.patches.apply import ApplyResult, apply_patch, check_patch
 from lic_cli.patches.build import build
@@ -85,9 +86,19 @@ def apply_records(records: Iterable[dict[str, Any]], *, project: Project, author
                 res = _apply(project, patch, f"({patch.task} patch)", None, author, True, notify)
             yield _result(patch, None, res)
             continue
-        full = files.write_new(project, patch, built.slugs[patch.task])
-        path = versions.rel(project, full)
-        notify(f"wrote {path}")
+        path = same_patch(project, patch)
+        if path is not None:
+            # Idempotent: the same edits were written before (a re-run of the same records);
+            # apply that file, whose ops already in effect are skipped, instead of a copy.
+            notify(f"{path} already holds these edits; not written again")
+            if approve:
+                patch, path = files.approve(project, path, by=author, at=now)
+            else:
+                patch, _, path = files.load(project, path, check_id=False)
+        else:
+            full = files.write_new(project, patch, built.slugs[patch.task])
+            path = versions.rel(project, full)
+            notify(f"wrote {path}")
         res = None
         if apply:
             if task.review == "required" and not patch.approved_by:
@@ -96,6 +107,21 @@ def apply_records(records: Iterable[dict[str, Any]], *, project: Project, author
             else:
                 res = _apply(project, patch, path, path, author, False, notify)
         yield _result(patch, path, res)
+
+
+def same_patch(project: Project, patch: Patch) -> str | None:
+    """The project-relative path of a patch file of this task with the same operations."""
+    folder = files.patch_dir(project, patch.task)
+    if not folder.is_dir():
+        return None
+    for p in sorted(folder.glob(f"*{files.SUFFIX}")):
+        try:
+            other, _, name = files.load(project, p, check_id=False)
+        except LicError:
+            continue  # a damaged or hand-edited file is not a copy of this one
+        if other.id == patch.id and other.reverts is None:
+            return name
+    return None
 
 
 def apply_files(paths: Iterable[str], *, project: Project, author: str, approve: bool, dry_run: bool,
