@@ -65,6 +65,8 @@ def os_message(exc: OSError) -> str:
     reason = exc.strerror or str(exc)
     if exc.filename is not None:
         return f"{exc.filename}: {reason}"
+    if exc.errno == errno.EBADF:
+        return f"a standard stream is closed ({reason})"
     return f"cannot read or write: {reason}"
 
 
@@ -106,6 +108,9 @@ class _Closed(__import__("io").RawIOBase):
 
     def writable(self) -> bool:
         return True
+
+    def fileno(self) -> int:
+        return -1  # any use of the descriptor fails with EBADF (commands/_options.py check_output)
 
     def readinto(self, b: Any) -> int:
         raise OSError(errno.EBADF, f"{self.what} is closed (pass -i FILE or pipe records in)")
