@@ -224,3 +224,21 @@ def test_nothing_written_outside_through_a_committed_lic_link(tmp_path):
     res = invoke(args)
     assert res.exit_code == 1 and ".lic leads outside the project" in res.stderr
     assert os.listdir(outside) == []
+
+
+CACHES = {"index-garbage": ("idx", b"garbage"), "index-magic-only": ("idx", b"LICIDX" + b"\x00" * 64),
+          "stat-deep": ("stat", b'{"a": ' + b"[" * 5000), "stat-list": ("stat", b"[1]"),
+          "stat-types": ("stat", b'{"hash": 5, "sig": "x", "settled_ns": []}')}
+
+
+@pytest.mark.parametrize("case", sorted(CACHES))
+def test_damaged_caches_are_rebuilt(tmp_path, case):
+    """The key index and its stat record are caches: damaged ones are ignored and rebuilt."""
+    project, outside, args = _setup(tmp_path, "apply")
+    suffix, data = CACHES[case]
+    (project.root / ".lic/index").mkdir(parents=True, exist_ok=True)
+    (project.root / f".lic/index/support_qa.{suffix}").write_bytes(data)
+    res = invoke(args)
+    bad = [] if res.exit_code == 0 and "Traceback" not in res.output else [res.stderr[-300:]]
+    record("broken-state", f"cache/{case}", not bad)
+    assert not bad, bad

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from lic_cli.errors import InputError
+from lic_cli.safeload import loads as safe_loads
 from lic_cli.store.atomic import Background, replace_retiring
 from lic_cli.store.digest import HashWorker
 from lic_cli.store.rows import normalize_text
@@ -102,7 +103,7 @@ def load_stat(index: Path) -> StatRecord | None:
         obj = json.loads(stat_path(index).read_bytes())
         rec = StatRecord(hash=obj["hash"], sig=tuple(obj["sig"]),  # type: ignore[arg-type]
                          settled_ns=obj["settled_ns"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):  # a cache: damaged is absent
         return None
     if (not isinstance(rec.hash, str) or len(rec.sig) != 5
             or not all(type(n) is int for n in (*rec.sig, rec.settled_ns))):
@@ -215,7 +216,7 @@ def load(path: Path, column: str) -> KeyIndex | None:
         idx = KeyIndex(path=path, column=meta["column"], hash=meta["hash"], size=meta["size"],
                        slots=meta["slots"], live=meta["live"], rows=meta["rows"], open_end=meta["open_end"],
                        crc_lens=meta["crc_lens"], crc_table=meta["crc_table"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # a cache: damaged is absent
         return None
     ints = (idx.size, idx.slots, idx.live, idx.rows, idx.crc_lens, idx.crc_table)
     if (meta.get("lic_index") != FORMAT or idx.column != column or not isinstance(idx.hash, str)
@@ -341,13 +342,7 @@ class _LineKeys:
         if not line.strip():
             self.blank += 1
             return BLANK
-        try:
-            obj = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not valid UTF-8 ({exc.reason})", source=self.source, line=line_no) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=self.source,
-                             line=line_no) from None
+        obj = safe_loads(line, source=self.source, line=line_no)  # lic_cli/safeload.py: the limits of every reader
         if not isinstance(obj, dict):
             raise InputError(f"expected a JSON object, got {type(obj).__name__}", source=self.source,
                              line=line_no)
