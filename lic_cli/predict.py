@@ -6,6 +6,10 @@ registry names active for the task (train/registry.py); the record comes back wi
 `label` (the most likely label) and `score` (its probability). Records are classified
 in batches. The call is `models.classifier.Classifier.predict`, the one training's
 evaluation (and so the CI gate's metrics) uses.
+
+Span tasks (train type token-classification): each record's text comes back with
+`spans` ([{start, end, label, text}], character offsets, end exclusive) from the task's
+active token classifier (`Tagger.tag`, the call its training evaluates).
 """
 
 from __future__ import annotations
@@ -27,22 +31,40 @@ def load(project: Project, task: Task) -> tuple[Any, str]:
     from lic_cli.train import registry
 
     kind = task.train.type if task.train else None
-    if kind != "classification":
+    if kind not in ("classification", "token-classification"):
         what = f"its train type is '{kind}'" if kind else "it has no train: section"
-        if task.format == "span":
-            what += " (span prediction needs a token-classification model, which lic does not train yet)"
-        raise TaskConfigError(f"task '{task.name}': lic predict runs classification models; {what}")
+        raise TaskConfigError(f"task '{task.name}': lic predict runs classification and token-classification "
+                              f"models; {what}")
     entry = registry.latest(project, task.name)
     if entry is None:
         raise ModelLoadError(f"task '{task.name}' has no trained model yet; run 'lic train {task.name}'")
-    with step(f"loading the {task.name} classifier ({entry['path']})"):
+    with step(f"loading the {task.name} model ({entry['path']})"):
+        if kind == "token-classification":
+            from lic_cli.train.token_classify import Tagger
+
+            return Tagger.load(registry.model_path(project, entry)), entry["path"]
         return Classifier.load(registry.model_path(project, entry)), entry["path"]
+
+
+def _spans(tagger: Any, texts: list[str], batch_size: int) -> list[list[dict[str, Any]]]:
+    from lic_cli.spans import tokenize
+    from lic_cli.train.token_classify import entities
+
+    tokens = [tokenize(t) for t in texts]
+    tags = tagger.tag([[w for w, _, _ in toks] for toks in tokens], batch_size)
+    out = []
+    for text, toks, tg in zip(texts, tokens, tags, strict=True):
+        found = sorted(entities(tg))
+        out.append([{"start": toks[a][1], "end": toks[b - 1][2], "label": label,
+                     "text": text[toks[a][1]:toks[b - 1][2]]} for a, b, label in found])
+    return out
 
 
 def predict(project: Project, task: Task, records: Iterable[tuple[int, dict[str, Any]]], *,
             source: str = "input", batch_size: int = BATCH) -> Iterator[dict[str, Any]]:
     """Each (line, record) back as its record with `label` and `score`, in order."""
     clf, _ = load(project, task)
+    tagging = task.train is not None and task.train.type == "token-classification"
     text_col = task.column("text")
     ctx_cols = task.train.context_columns if task.train else ()
     batch: list[dict[str, Any]] = []
@@ -50,8 +72,12 @@ def predict(project: Project, task: Task, records: Iterable[tuple[int, dict[str,
     contexts: list[str] = []
 
     def flush() -> Iterator[dict[str, Any]]:
-        for rec, (label, score) in zip(batch, clf.predict(texts, contexts or None, batch_size), strict=True):
-            yield {**rec, "label": label, "score": round(score, 4)}
+        if tagging:
+            for rec, spans in zip(batch, _spans(clf, texts, batch_size), strict=True):
+                yield {**rec, "spans": spans}
+        else:
+            for rec, (label, score) in zip(batch, clf.predict(texts, contexts or None, batch_size), strict=True):
+                yield {**rec, "label": label, "score": round(score, 4)}
         batch.clear()
         texts.clear()
         contexts.clear()

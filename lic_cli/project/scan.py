@@ -12,6 +12,7 @@ values are train / test / dev ...), and a `train:` section for the formats lic t
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from lic_cli.tasks import FORMATS
 
 MAX_ROWS = 200_000
 MAX_LABELS = 50
+MIN_STEPS = 60
 SKIP_DIRS = {".lic", ".git", ".venv", "venv", "node_modules", "models", "patches", "versions", "__pycache__"}
 SPLIT_NAMES = ("split", "set", "subset", "fold", "partition")
 SPLIT_VALUES = {"train", "training", "test", "testing", "dev", "valid", "validation", "val", "eval", "holdout"}
@@ -256,11 +258,12 @@ def _train(g: Guess) -> None:
     eval_split = g.eval_split or "test"
     if g.format == "label":
         n = sum(g.splits.get(s, 0) for s in ("train", "training")) if g.splits else g.rows
-        epochs = 8 if n < 200 else 4
+        # At least MIN_STEPS optimizer steps (a small dataset needs many passes), 4 to 30 epochs.
+        epochs = min(30, max(4, math.ceil(MIN_STEPS / max(1, math.ceil(n / 16)))))
         g.train = {"type": "classification", "base": "minilm", "eval_split": eval_split,
                    "params": {"epochs": epochs, "learning_rate": 1.0e-4, "batch_size": 16, "max_length": 64}}
-        g.reasons.append(f"train: a MiniLM classifier ({epochs} epochs for {n} train rows; about a minute "
-                         "on a laptop CPU per thousand rows and epoch)")
+        g.reasons.append(f"train: a MiniLM classifier, {epochs} epochs for {n} train rows (at least {MIN_STEPS} "
+                         "steps of 16 rows; about a minute on a laptop CPU per thousand rows and epoch)")
     elif g.format == "qa" and "causal-lm" in TRAIN_TYPES:
         g.train = {"type": "causal-lm", "base": "smollm2", "eval_split": eval_split,
                    "params": {"method": "lora", "epochs": 3, "first_epochs": 1}}

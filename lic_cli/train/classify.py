@@ -93,11 +93,12 @@ def _train(splits: Splits, labels: Sequence[str], base: Path, out_dir: Path, par
     proba = clf.predict_proba([splits.train.texts[i] for i in sample],
                               [splits.train.contexts[i] for i in sample] or None, params.eval_batch_size)
     metrics["final_train_loss"] = round(_loss(proba, [splits.train.labels[i] for i in sample]), 4)
+    metrics["mean_confidence"] = round(float(proba.max(axis=1).mean()), 4) if len(proba) else 0.0
     if splits.eval_split and len(splits.eval):
         predicted = clf.predict(splits.eval.texts, splits.eval.contexts or None, params.eval_batch_size)
         metrics.update(score(splits.eval.labels, [clf.labels.index(label) for label, _ in predicted], labels))
         metrics["eval_split"] = splits.eval_split
-        metrics["mean_confidence"] = round(sum(p for _, p in predicted) / len(predicted), 4)
+        metrics["mean_confidence"] = round(sum(p for _, p in predicted) / len(predicted), 4)  # on eval rows
         majority = max(range(len(labels)), key=splits.train.labels.count)
         metrics["majority_baseline"] = round(splits.eval.labels.count(majority) / len(splits.eval), 4)
     elif note:
@@ -128,8 +129,9 @@ def _loss(proba: Any, gold: Sequence[int]) -> float:
 
 def warnings(metrics: dict[str, Any], labels: Sequence[str]) -> list[str]:
     """What a person should hear about a trained classifier: it ended above chance-level
-    loss (it learned next to nothing), or it is beaten on the eval split by always
-    answering the most frequent train label."""
+    loss (it learned next to nothing), its mean confidence (on the eval rows, else the
+    train rows) is less than halfway from chance to certain, or it is beaten on the eval
+    split by always answering the most frequent train label."""
     out = []
     chance = math.log(len(labels))
     loss = metrics.get("final_train_loss")
@@ -137,6 +139,11 @@ def warnings(metrics: dict[str, Any], labels: Sequence[str]) -> list[str]:
         out.append(f"the classifier ends at loss {loss:.2f} on its train rows, above chance level "
                    f"(ln {len(labels)} = {chance:.2f}): it learned next to nothing; give it more rows, more "
                    "epochs or a higher learning_rate")
+    conf = metrics.get("mean_confidence")
+    unsure = (1 / len(labels) + 1) / 2  # halfway between chance and certainty
+    if conf is not None and conf < unsure:
+        out.append(f"the classifier is unsure: its mean confidence is {conf:.2f}, where chance is "
+                   f"{1 / len(labels):.2f}; give it more rows, more epochs or a higher learning_rate")
     acc, base = metrics.get("accuracy"), metrics.get("majority_baseline")
     if acc is not None and base is not None and acc < base:
         out.append(f"eval accuracy {acc:.2f} is below the majority-class baseline {base:.2f} (always the most "
