@@ -8,6 +8,7 @@ a stage about a record can still name the file and line.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -44,12 +45,15 @@ class Reader:
         stream = binary if binary is not None else self.fp
         if stream is None or not hasattr(stream, "readline"):
             raise InputError("cannot read: the stream is closed", source=self.name)
-        limit = limits().line_bytes
+        lim = limits()
+        limit, depth = lim.line_bytes, lim.depth
         while True:
-            # At most `limit` bytes per line (safeload.read_line): an endless line is refused, not buffered.
-            raw = read_line(stream, source=self.name, line=self.line + 1, limit=limit)
+            # At most `limit` bytes per line (as safeload.read_line): an endless line is refused, not buffered.
+            raw = stream.readline(limit + 1)
             if not raw:
                 return
+            if len(raw) > limit:
+                read_line(io.BytesIO(raw), source=self.name, line=self.line + 1, limit=limit)  # raises
             self.line += 1
             if isinstance(raw, bytes):
                 try:
@@ -59,7 +63,7 @@ class Reader:
                                      source=self.name, line=self.line) from None
             if not raw.strip():
                 continue
-            obj = loads(raw.rstrip("\r\n"), source=self.name, line=self.line)  # a column points into the line
+            obj = loads(raw.rstrip("\r\n"), source=self.name, line=self.line, depth=depth)  # columns: in the line
             if not isinstance(obj, dict):
                 raise InputError(f"expected a JSON object, got {type(obj).__name__}",
                                  source=self.name, line=self.line)

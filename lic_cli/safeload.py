@@ -81,6 +81,20 @@ def _no_constant(name: str) -> Any:
 
 
 _decoder = json.JSONDecoder(parse_constant=_no_constant)
+_scan = _decoder.scan_once
+
+
+def _decode(text: str) -> Any:
+    """_decoder.decode(text) without its two whitespace regex matches in the common case
+    (a value from the first character to the end): what pays for the limits below.
+    Anything else (leading blanks, trailing data, an error) goes through decode() itself."""
+    try:
+        obj, end = _scan(text, 0)
+    except StopIteration:
+        return _decoder.decode(text)
+    if end != len(text) and text[end:].strip(" \t\n\r"):
+        return _decoder.decode(text)
+    return obj
 
 
 def loads(text: str | bytes, *, source: str | None, line: int | None = None, depth: int | None = None) -> Any:
@@ -93,7 +107,7 @@ def loads(text: str | bytes, *, source: str | None, line: int | None = None, dep
                              line=line) from None
     max_depth = depth or limits().depth
     try:
-        obj = _decoder.decode(text)
+        obj = _decode(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=line) from None
     except RecursionError:
@@ -109,7 +123,8 @@ def loads(text: str | bytes, *, source: str | None, line: int | None = None, dep
         raise InputError(f"invalid JSON ({msg})", source=source, line=line) from None
     # Cheap screens first: a value cannot nest deeper than it has brackets, and a lone
     # surrogate needs a \ud8xx-\udfxx escape in the text.
-    if len(text) > max_depth and text.count("[") + text.count("{") > max_depth:
+    # (A value nested deeper than max_depth has max_depth + 1 brackets open and as many closed.)
+    if len(text) > 2 * max_depth + 1 and text.count("[") + text.count("{") > max_depth:
         found = nesting(obj, max_depth)
         if found is not None:
             raise InputError(f"JSON nested deeper than {max_depth} levels (LIC_MAX_DEPTH)", source=source,
