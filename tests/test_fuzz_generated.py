@@ -130,7 +130,7 @@ def _bad_new_rows(project, before_rows: dict[str, set[str]]) -> list[str]:
     bad = []
     for name, task in project.tasks.items():
         path = project.dataset_path(task)
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8").split("\n"):
             if not line.strip() or line in before_rows[name]:
                 continue
             row = json.loads(line)
@@ -141,7 +141,7 @@ def _bad_new_rows(project, before_rows: dict[str, set[str]]) -> list[str]:
 
 
 def _rows(project) -> dict[str, set[str]]:
-    return {n: set(project.dataset_path(t).read_text(encoding="utf-8").splitlines())
+    return {n: set(project.dataset_path(t).read_text(encoding="utf-8").split("\n"))
             for n, t in project.tasks.items()}
 
 
