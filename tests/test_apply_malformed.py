@@ -83,6 +83,11 @@ def corpus() -> list[tuple[str, object]]:
     cases.append(("bad-utf8-op", lambda ls: as_bytes(ls).replace(b"30 days", b"30 d\xe4ys")))
     cases.append(("nul-bytes", lambda ls: b"\x00" * 10))
     cases.append(("deep-nesting", lambda ls: as_bytes(ls[:1]) + b"[" * 100000 + b"\n"))
+    # issue 19: what the stdlib parser takes but lic must not
+    cases.append(("deep-but-parseable", lambda ls: as_bytes(ls[:1]) + b'{"op": ' + b"[" * 500 + b"]" * 500 + b"}\n"))
+    cases.append(("lone-surrogate", lambda ls: as_bytes(ls).replace(b"30 days.", b"30 days\\ud800")))
+    cases.append(("huge-integer-header", lambda ls: as_bytes(ls).replace(b'"version": 0', b'"version": ' + b"9" * 5000)))
+    cases.append(("nan-score", lambda ls: as_bytes(ls).replace(b'"score": 0.9', b'"score": NaN', 1)))
     for cut in (1, 10, 40, 100, 150, 200, 260, 300, 350, 420, 480, 520):
         cases.append((f"truncated-{cut}", lambda ls, c=cut: as_bytes(ls)[:c]))
     return cases
