@@ -242,3 +242,18 @@ def test_damaged_caches_are_rebuilt(tmp_path, case):
     bad = [] if res.exit_code == 0 and "Traceback" not in res.output else [res.stderr[-300:]]
     record("broken-state", f"cache/{case}", not bad)
     assert not bad, bad
+
+
+def test_reading_needs_nothing_writable(tmp_path):
+    """An immutable dataset and log (a read-only checkout) still list: only a commit needs them writable."""
+    project, outside, args = _setup(tmp_path, "apply")
+    _log(project, version_line(0, _digest(project)))
+    paths = [project.root / "datasets/support_qa.jsonl", project.root / "versions/support_qa.jsonl"]
+    if not _chattr("+i", *paths):
+        pytest.skip("chattr +i is not allowed here")
+    try:
+        res = invoke(["log", "support_qa", "--json", "--project", str(project.root)])
+    finally:
+        _chattr("-i", *paths)
+    record("broken-state", "immutable-but-read-only-use", res.exit_code == 0)
+    assert res.exit_code == 0, res.stderr

@@ -85,16 +85,20 @@ def check_state(project: Project, task: Task | None = None) -> None:
         check_file(project, state / "journal" / f"{task.name}.json")
         check_file(project, root / "versions" / f"{task.name}.jsonl")
         check_folder(project, root / "patches" / task.name)
-        # What an apply replaces, checked before it starts: a read-only or immutable log,
-        # journal or index found only after the dataset was renamed would split the two.
-        dataset = project.dataset_path(task)
-        targets = [dataset, dataset.parent, root / "versions" / f"{task.name}.jsonl", root / "versions",
-                   state / "journal", state / "journal" / f"{task.name}.json", state / "locks",
-                   state / "locks" / f"{task.name}.lock", state / "index"]
-        if (state / "index").is_dir():
-            targets += sorted((state / "index").glob(f"{task.name}.*"))
-        for p in targets:
-            check_writable(project, p)
+
+
+def check_replaceable(project: Project, task: Task) -> None:
+    """What a commit replaces, checked before the journal is written and the dataset renamed:
+    a read-only or immutable log, journal or index found only after the rename would split
+    the dataset from its log. (Not in check_state: reading the log needs none of this.)"""
+    root, state = project.root, project.root / STATE
+    dataset = project.dataset_path(task)
+    targets = [dataset, dataset.parent, root / "versions" / f"{task.name}.jsonl", root / "versions",
+               state / "journal", state / "journal" / f"{task.name}.json", state / "index"]
+    if (state / "index").is_dir():
+        targets += sorted((state / "index").glob(f"{task.name}.*"))
+    for p in targets:
+        check_writable(project, p)
 
 
 def check_writable(project: Project, path: Path) -> None:

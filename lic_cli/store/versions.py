@@ -159,6 +159,7 @@ def commit(project: Project, task: Task, new_dataset: AtomicFile | None, *, old_
     `new_dataset` is None when only the log changes (recording an external edit).
     Call under `writing()`.
     """
+    guard.check_replaceable(project, task)  # nothing read-only in the way: refused before the rename
     versions = read_log(project, task)
     jpath = journal_path(project, task)
     jpath.parent.mkdir(parents=True, exist_ok=True)
