@@ -60,6 +60,46 @@ def test_the_gate_lets_in_rewordings_and_keeps_out_unrelated_questions():
                                  {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]) == "c"
 
 
+def test_a_row_fits_a_question_that_asks_what_it_answers():
+    row = scope.Row.of(["How long is the loan period for books at Elmbrook Library?"], "Books can be kept for 21 days.")
+    assert scope.fits("For how many days can I keep a borrowed Elmbrook book?", row)  # a rewording
+    assert not scope.fits("How long is the loan period for books at Ridgeway Library?", row)  # another subject
+    assert not scope.fits("How long is the loan period for books at Elmbrook Library on Sundays?", row)  # a day
+    sunday = scope.Row.of(["What time does Elmbrook Library open on Sundays?"], "On Sundays it opens at 11:00.")
+    assert scope.fits("How early can I get into Elmbrook Library on Sunday?", sunday)
+    assert not scope.fits("What time does Elmbrook Library close on Sundays?", sunday)  # a contrast
+    assert not scope.fits("What time does Elmbrook Library open on Saturdays?", sunday)
+    hours = scope.Row.of(["How long can I book a study room at Elmbrook?"], "Study rooms can be booked for 3 hours.")
+    assert not scope.fits("How many people fit in a study room at Elmbrook?", hours)  # a count, not a duration
+    assert scope.asks("Which pharmacist is in charge at Bellmoor?") is None  # "in charge" is no price
+    assert scope.asks("What do they call the owl?") is None and scope.asks("What is the phone number?") == "phone"
+    assert {"money"} <= scope.answer_types("A flu jab costs 16 pounds.")
+    assert {"time"} <= scope.answer_types("Check-in starts at 15:00.")
+    assert "person" in scope.answer_types("The head librarian is Priya Valdane.")
+    assert scope.anchors("Who is the CEO of Kestrel's shop in Norway?") == {"ceo", "kestr", "norwa"}
+
+
+def test_a_gate_with_answers_keeps_near_misses_out_and_lets_rewordings_in(tmp_path: Path):
+    questions = ("Who is the head librarian at Elmbrook Library?", "What time does Elmbrook Library open on Sundays?")
+    answers = ("The head librarian is Priya Valdane.", "On Sundays the library opens at 11:00.")
+    s = scope.Scope(questions=questions, threshold=0.5, fallback="smollm2", answers=answers)
+    gate = scope.Gate(s)
+    assert gate.in_scope([*questions, "When do the Elmbrook doors open on a Sunday morning?",
+                          "Who is the head librarian at Ridgeway Library?",
+                          "What time does Elmbrook Library close on Sundays?",
+                          "What is the capital of Japan?"]) == [True, True, True, False, False, False]
+    scope.write(tmp_path, s)
+    assert scope.read(tmp_path) == s
+    # Taught again with a new answer: the question keeps only the newest one.
+    again = scope.for_training(tmp_path / "next", [questions[0]], 0.5, parent_folder=tmp_path, base="smollm2",
+                               answers=["The head librarian is Tomasz Greenhalgh."])
+    assert again.answers == ("The head librarian is Tomasz Greenhalgh.", answers[1])
+    (tmp_path / scope.SCOPE_FILE).write_text(json.dumps({"questions": ["a"], "answers": [], "threshold": 0.5,
+                                                         "fallback": "smollm2"}))
+    with pytest.raises(ModelLoadError, match="field 'answers'"):
+        scope.read(tmp_path)
+
+
 @pytest.mark.slow
 def test_train_writes_a_gate_that_eval_and_chat_route_through(project):  # noqa: F811
     from click.testing import CliRunner
