@@ -178,3 +178,50 @@ def test_resume_brings_back_what_was_staged(demo_project):
         turns = list(Reader(fh))
     assert [t["turn"] for t in turns] == list(range(1, len(turns) + 1))  # one numbering across both sessions
     assert turns[first - 1]["role"] == "system" and turns[first - 1]["unstaged"][0]["op"] == "delete"
+
+
+def test_a_taught_fact_answers_a_question_in_other_words_in_a_new_session(demo_project):
+    """Teach and apply in one session; in the next, a question that shares only the answer's words
+    gets the taught value, and the transcript names the row it came from."""
+    child = spawn(demo_project)
+    child.expect(PROMPT)
+    taught = say(child, "The answer to 'What does the AV loan desk lend?' is webcams for up to 7 days.")
+    assert "Proposed change: support_qa · add" in taught and "staged" in taught
+    assert "support_qa is now version 1" in command(child, "/apply")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    row = next(r for r in rows(demo_project, "support_qa") if r["question"] == "What does the AV loan desk lend?")
+    assert "7 days" in row["answer"]
+
+    log = demo_project / "second.jsonl"
+    child = spawn(demo_project, "--log", str(log))
+    child.expect(PROMPT)
+    asked = say(child, "How long can I borrow a webcam?")
+    reply = asked.split("assistant> ", 1)[1]
+    assert "7 days" in reply.split("\n", 1)[0] and "used rows: support_qa" in reply
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    with log.open(encoding="utf-8") as fh:
+        turns = list(Reader(fh))
+    answer = turns[-1]
+    assert answer["role"] == "assistant" and "7 days" in answer["text"] and answer["grounded"] in ("model", "row")
+    (used,) = answer["answered_from"]
+    assert used["task"] == "support_qa" and used["version"] == 1
+    assert used["row"] == answer["context"][0]["row"]
+
+
+def test_a_rejected_teaching_turn_is_not_answered_as_learned(demo_project):
+    """Rejected: the console says so in one line, and the history does not let the model repeat it."""
+    log = demo_project / "session.jsonl"
+    child = spawn(demo_project, "--log", str(log))
+    child.expect(PROMPT)
+    shown = say(child, "Kestrel's loyalty hotline is +1 555 0123.", decision="r")
+    assert "assistant> I have not saved that: the change was rejected." in shown
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    with log.open(encoding="utf-8") as fh:
+        user, reply = list(Reader(fh))[:2]
+    assert user["not_saved"] == "the change was rejected" and reply["not_saved"] is True

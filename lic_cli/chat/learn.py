@@ -54,17 +54,19 @@ def base_turn(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 class Learner:
-    def __init__(self, project: Project, *, encoder, intent_model=None, engine: str = "auto") -> None:
+    def __init__(self, project: Project, *, encoder, intent_model=None, engine: str = "auto",
+                 intent_threshold: float | None = None) -> None:
         self.project = project
         self.encoder = encoder
         self.intent_model = intent_model if intent_model is not None else detect.load_model(project)
         self.engine = engine
+        self.intent_threshold = intent_threshold  # None: the detector's calibrated threshold
 
     def detect(self, history: list[dict[str, Any]], rec: dict[str, Any]) -> Learned:
         start = time.perf_counter()
         window = [base_turn(t) for t in history[-WINDOW:]] + [base_turn(rec)]
         # The context turns are classified too (one small batch); only the last is kept.
-        out = list(detect.run(window, model=self.intent_model))[-1]
+        out = list(detect.run(window, model=self.intent_model, threshold=self.intent_threshold))[-1]
         return Learned(out, {"detect": time.perf_counter() - start})
 
     def locate(self, history: list[dict[str, Any]], learned: Learned, *, label: str | None = None) -> Learned:

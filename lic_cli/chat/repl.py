@@ -16,7 +16,7 @@ from typing import Any
 
 from lic_cli.chat.learn import Learned
 from lic_cli.chat.related import related_edits
-from lic_cli.chat.session import Session, decide
+from lic_cli.chat.session import Session, decide, not_saved_reason, taught
 from lic_cli.errors import LicError
 
 HELP = """\
@@ -117,15 +117,25 @@ class Repl:
             learned = self.s.detect(rec)
             if learned is not None:
                 rec = self.learn(learned)
+                why = not_saved_reason(rec)
+                if why is not None:
+                    rec = {**rec, "not_saved": why}
         except KeyboardInterrupt:  # Ctrl-C while learning: keep the turn, learn nothing from it
-            learned = None
             if self.s.stage is not None:
                 self.s.stage.edits = [e for e in self.s.stage.edits
                                       if (e.conversation, e.turn) != (rec["conversation"], rec["turn"])]
             rec = {k: rec[k] for k in ("conversation", "turn", "role", "text")}
             self.say("\n[learning skipped]", "yellow")
+            if learned is not None and (learned.teaching or learned.uncertain):
+                rec["not_saved"] = "learning was skipped (Ctrl-C)"
+            learned = None
         with sigint_deferred():
             self.s.record(rec)
+        if rec.get("not_saved") and taught(rec):
+            with sigint_deferred():  # one honest line instead of a reply that sounds as if it had learned
+                reply = self.s.not_saved_reply(rec["not_saved"])
+            self.say(f"assistant> {reply['text']}", "yellow")
+            return
         self.answer(learned)
 
     def learn(self, learned: Learned) -> dict[str, Any]:
@@ -134,6 +144,7 @@ class Repl:
             verb = learned.intent.get("label")
             if self.choose(f"Was that meant to teach? (detect: {verb}, {learned.intent.get('score')}) [y/N] ",
                            "yn", "n") == "n":
+                self.say("  not saved (not meant to teach)", "dim")
                 rec = dict(learned.record)
                 rec["intent"] = {**rec["intent"], "label": "none", "confirmed": True}
                 rec["intent"].pop("uncertain", None)
@@ -151,12 +162,8 @@ class Repl:
     def review(self, learned: Learned) -> dict[str, Any]:
         rec = learned.record
         ms = sum(learned.seconds.values()) * 1000
-        if not rec.get("knowledge"):
-            self.say("I could not tell what to learn from that; try 'X is Y' or 'the answer to Q is A'.", "yellow")
-            return rec
-        if rec.get("proposal") and not rec.get("edits"):
-            self.say("No task takes this knowledge (a tasks.yaml proposal is in the transcript).", "yellow")
-            return rec
+        if not rec.get("knowledge") or (rec.get("proposal") and not rec.get("edits")):
+            return rec  # nothing to decide: the reply says, in one line, that it was not saved
         decided = []
         for edit in rec.get("edits") or []:
             decided.extend(self.decide_edit(rec, edit))
@@ -304,9 +311,16 @@ class Repl:
 
     def status(self, learned: Learned | None) -> None:
         if self.s.last_hits:
-            used = "; ".join(f"{h.task} {h.row}{' (staged)' if h.staged else ''} {h.score:.2f}"
+            used = "; ".join(f"{h.task} {h.row} v{h.version}{' (staged)' if h.staged else ''} {h.score:.2f}"
                              for h in self.s.last_hits)
             self.say(f"  used rows: {used}", "dim")
+            rec = self.s.turns[-1] if self.s.turns and self.s.turns[-1].get("role") == "assistant" else {}
+            stated = rec.get("answered_from") or []
+            if rec.get("grounded") == "row":
+                self.say(f"  answered from row {stated[0]['task']} {stated[0]['row']} (the model's reply did not "
+                         "state its value)", "cyan")
+            elif stated:
+                self.say("  the reply states " + "; ".join(f"{r['task']} {r['row']}" for r in stated), "dim")
         st = self.s.last_stats
         bits = [self.s.backend.name]
         if st is not None and st.first_token_s is not None:
@@ -408,8 +422,8 @@ class Repl:
         self.say(f"max new tokens: {getattr(b, 'max_new_tokens', '?')}")
         if self.s.retriever is not None:
             r = self.s.retriever
-            self.say(f"live knowledge: top {r.top_k} rows with similarity ≥ {r.threshold} from "
-                     f"{', '.join(t.name for t in r.tasks)}")
+            self.say(f"live knowledge: top {r.top_k} rows scoring ≥ {r.threshold} from "
+                     f"{', '.join(t.name for t in r.tasks)}; a row scoring ≥ {r.ground} answers (checked)")
 
 
 @contextlib.contextmanager

@@ -1,11 +1,19 @@
-"""Live knowledge: the dataset rows nearest to a question, given to the model as context.
+"""Live knowledge: the dataset rows that answer a question, given to the model and checked.
 
-The rows come from each qa / fact task's locate index (lic_cli/locate/index.py), so an
-answer uses what the datasets hold *now*, before any retraining. The index of a task is
-looked up again only when its dataset file changes (size or mtime), so after `/apply`
-the new version is searched, and a quiet turn costs one embedding and a dot product.
-Edits the person accepted but has not applied yet lie on top: a staged update or delete
-hides its row, a staged add or update is searched like a row and marked `staged`.
+Every task whose rows answer questions (qa, fact, notes: lic_cli/chat/rowindex.py) is
+searched by what its rows *say*, with a blend of MiniLM similarity and weighted
+keywords, so an answer uses what the datasets hold *now*, before any retraining. A
+task's index is looked up again only when its dataset file changes (size or mtime), so
+after `/apply` the new version is searched, and a quiet turn costs one embedding, a dot
+product and a few rapidfuzz look-ups. Edits the person accepted but has not applied yet
+lie on top: a staged update or delete hides its row, a staged add or update is searched
+like a row and marked `staged`.
+
+Two thresholds on the blended score:
+
+- `threshold` (`--retrieval-threshold`): rows at or above it are given to the model as notes;
+- `ground` (GROUND): the best row at or above it *answers* the question: the reply must
+  state its value (lic_cli/chat/session.py checks it, and answers from the row if not).
 """
 
 from __future__ import annotations
@@ -14,13 +22,13 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lic_cli.locate import index as key_index
-from lic_cli.locate.keys import row_key_text, row_value_text
-from lic_cli.locate.matcher import first_stage
+from lic_cli.chat import rowindex
+from lic_cli.patches.apply import complete_row, expected_id
+from lic_cli.store import versions
 from lic_cli.tasks import Project, Task
 
-FORMATS = ("qa", "fact")  # tasks whose rows answer questions; label rows do not
-THRESHOLD = 0.55  # cosine of question and row key; small talk scores ~0.3 on the demo rows
+THRESHOLD = 0.45  # least blended score of a row given as a note (chosen on evals/chat/makerspace.jsonl)
+GROUND = 0.55  # least score of the best row for the reply to be held to its value
 TOP_K = 3
 
 
@@ -31,71 +39,99 @@ class Hit:
     fields: dict[str, Any]
     score: float
     staged: bool = False
+    version: int | None = None  # the dataset version the row is in (staged: the version it lies on)
 
     def text(self, task: Task) -> str:
-        key, value = row_key_text(task, self.fields), row_value_text(task, self.fields)
-        return f"{key}: {value}" if task.format == "fact" else f"{key} {value}"
+        return rowindex.row_text(task, self.fields)
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {"task": self.task, "row": self.row, "score": round(self.score, 4)}
+    def value(self, task: Task) -> str:
+        return rowindex.row_value(task, self.fields)
+
+    def question(self, task: Task) -> str | None:
+        return rowindex.row_question(task, self.fields)
+
+    def ref(self) -> dict[str, Any]:
+        """How the transcript names the row: task, row id, dataset version."""
+        out: dict[str, Any] = {"task": self.task, "row": self.row, "version": self.version}
         if self.staged:
             out["staged"] = True
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.ref(), "score": round(self.score, 4)}
+
 
 class Retriever:
-    def __init__(self, project: Project, encoder, *, threshold: float = THRESHOLD, top_k: int = TOP_K) -> None:
+    def __init__(self, project: Project, encoder, *, threshold: float = THRESHOLD, ground: float = GROUND,
+                 top_k: int = TOP_K) -> None:
         self.project = project
         self.encoder = encoder
         self.threshold = threshold
+        self.ground = max(ground, threshold)
         self.top_k = top_k
-        self.tasks = [t for t in project.tasks.values() if t.format in FORMATS]
-        self._index: dict[str, tuple[tuple[int, int], Any]] = {}
-        self._staged_emb: dict[str, Any] = {}  # key text -> embedding
+        self.tasks = [t for t in project.tasks.values() if rowindex.answers_questions(t)]
+        self._index: dict[str, tuple[tuple[int, int], Any, int]] = {}
+        self._staged_emb: dict[tuple[str, str], Any] = {}  # (encoder, row text) -> embedding
 
-    def index(self, task: Task):
-        """The task's current index, reloaded only when the dataset file changed."""
+    def index(self, task: Task) -> tuple[rowindex.RowIndex, int]:
+        """The task's current index and dataset version, reloaded only when the dataset file changed."""
         st = os.stat(self.project.dataset_path(task))
         stamp = (st.st_size, st.st_mtime_ns)
         cached = self._index.get(task.name)
         if cached is None or cached[0] != stamp:
-            cached = (stamp, key_index.load(self.project, task, self.encoder))
+            version, _ = versions.current_version(self.project, task)
+            cached = (stamp, rowindex.load(self.project, task, self.encoder), version)
             self._index[task.name] = cached
-        return cached[1]
+        return cached[1], cached[2]
 
     def search(self, text: str, staged: list[dict[str, Any]] = ()) -> list[Hit]:
-        """Rows whose key is at least `threshold` close to `text`, best first, at most top_k."""
+        """Rows scoring at least `threshold` for `text`, best first, at most top_k."""
         if not self.tasks or not text.strip():
             return []
-        q = self.encoder.encode([text])[0]
+        queries: dict[str, Any] = {}  # encoder name -> the question's embedding
+
+        def embed(enc):
+            if enc.name not in queries:
+                queries[enc.name] = enc.encode([text])[0]
+            return queries[enc.name]
+
         hidden = {(e["task"], e["row"]) for e in staged if e.get("op") in ("update", "delete") and e.get("row")}
         hits: list[Hit] = []
         for task in self.tasks:
-            index = self.index(task)
+            index, version = self.index(task)
             if not len(index):
                 continue
-            rows, sims = first_stage(index, q, min(self.top_k + len(hidden), len(index)))
-            for i, sim in zip(rows, sims, strict=True):
-                if sim >= self.threshold and (task.name, index.ids[i]) not in hidden:
-                    hits.append(Hit(task.name, index.ids[i], index.row(i), float(sim)))
-        hits.extend(self._staged_hits(q, staged))
+            scores = index.scores(embed(index.encoder), text)
+            for i in scores.argsort()[::-1][:self.top_k + len(hidden)]:
+                if scores[i] >= self.threshold and (task.name, index.ids[i]) not in hidden:
+                    hits.append(Hit(task.name, index.ids[i], index.fields[i], float(scores[i]), version=version))
+        hits.extend(self._staged_hits(text, embed, staged))
         hits.sort(key=lambda h: -h.score)
         return hits[:self.top_k]
 
-    def _staged_hits(self, q, staged: list[dict[str, Any]]) -> list[Hit]:
+    def _staged_hits(self, text: str, embed, staged: list[dict[str, Any]]) -> list[Hit]:
         out = []
         names = {t.name for t in self.tasks}
         for e in staged:
             if e.get("op") not in ("add", "update") or e.get("task") not in names or not e.get("after"):
                 continue
             task = self.project.task(e["task"])
-            key = row_key_text(task, e["after"])
+            index, version = self.index(task)
+            row = rowindex.row_text(task, e["after"])
+            key = (index.encoder.name, row)
             if key not in self._staged_emb:
-                self._staged_emb[key] = self.encoder.encode([key])[0]
-            sim = float(self._staged_emb[key] @ q)
-            if sim >= self.threshold:
-                out.append(Hit(task.name, e.get("row") or "new", e["after"], sim, staged=True))
+                self._staged_emb[key] = index.encoder.encode([row])[0]
+            sim = max(0.0, float(self._staged_emb[key] @ embed(index.encoder)))
+            score = rowindex.MEANING_WEIGHT * sim + (1 - rowindex.MEANING_WEIGHT) * index.keywords.score_text(text, row)
+            if score >= self.threshold:
+                rid = e.get("row") or expected_id(task, complete_row(task, e["after"]))  # the id /apply gives it
+                out.append(Hit(task.name, rid, rowindex.row_fields(task, e["after"]), score, staged=True,
+                               version=version))
         return out
+
+    def answering(self, hits: list[Hit]) -> Hit | None:
+        """The row that answers the question with high confidence (the best, at or above `ground`), if any."""
+        return hits[0] if hits and hits[0].score >= self.ground else None
 
     def context(self, hits: list[Hit]) -> str:
         """The rows as notes for the system prompt, one a line."""

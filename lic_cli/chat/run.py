@@ -17,7 +17,7 @@ from lic_cli.safeload import text_lines
 
 def main(*, model: str | None, endpoint: str | None, system: str | None, conversation: str,
          max_new_tokens: int, learn: bool | None, accept: str, apply: bool, knowledge: bool,
-         threshold: float | None, log_file: str | None, resume: str | None, author: str | None,
+         threshold: float | None, log_file: str | None, intent_threshold: float | None = None, resume: str | None, author: str | None,
          input_: IO[str], output: IO[str], project_dir: str | None, notify: Notify) -> None:
     interactive = getattr(input_, "name", "") == "<stdin>" and sys.stdin.isatty()
     if not interactive and not learn and (accept != "none" or apply):
@@ -25,7 +25,8 @@ def main(*, model: str | None, endpoint: str | None, system: str | None, convers
     opts = Options(model=model, endpoint=endpoint, system=system, conversation=conversation,
                    max_new_tokens=max_new_tokens, project_dir=project_dir,
                    learn=interactive if learn is None else learn, knowledge=knowledge,
-                   threshold=THRESHOLD if threshold is None else threshold, author=author)
+                   threshold=THRESHOLD if threshold is None else threshold, intent_threshold=intent_threshold,
+                   author=author)
     if interactive:
         notify("lic chat: loading models...")
     sess, note = start(opts, notify=notify)

@@ -2,14 +2,27 @@
 
 Records are the transcript format detect reads (docs/records.md). A user turn carries
 the stage outputs of the learning step (`intent`, `knowledge`, `routes`, `edits`), each
-edit marked with the person's `decision`; an assistant turn carries `model` and
-`context` (the dataset rows it was given). Every record is written to the log the
-moment it is complete, so an interrupted session loses nothing.
+edit marked with the person's `decision`, and `not_saved` when it taught but nothing of
+it was kept; an assistant turn carries `model`, `context` (the dataset rows it was
+given), `answered_from` (the rows its text states) and `grounded`. Every record is
+written to the log the moment it is complete, so an interrupted session loses nothing.
+
+Grounded answers: when the best retrieved row answers the question with high confidence
+(lic_cli/chat/retrieve.py `answering`), the model is told to answer from the notes and
+its reply is checked as `lic eval` judges an answer (lic_cli/train/judge.py): the reply
+is shown once it states the row's value (`"grounded": "model"`); a reply that does not
+within GIVE_UP characters is dropped and the row answers itself in a short templated
+sentence (`"grounded": "row"`). Below that confidence the model answers freely.
+
+Honest feedback: a turn that taught nothing that was kept (`not_saved`) is never given to
+the model again as it was said: later prompts carry a note in its place, so the model
+cannot repeat from the history what lic did not learn.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +33,57 @@ from lic_cli.chat.learn import Learned, Learner
 from lic_cli.chat.retrieve import Hit, Retriever
 from lic_cli.chat.staging import Stage, staged_edit
 from lic_cli.jsonl import Reader, dumps
+from lic_cli.train.judge import is_correct
 
 NOTES = "Answer from these notes; they are current and override anything you remember:"
+ANSWER_NOTE = "The first note answers the question: state its answer in one short sentence."
+NOT_SAVED_NOTE = ("The user's last message was not saved as knowledge ({why}): do not say that you learned, "
+                  "noted or updated anything.")
+NOT_SAVED_HISTORY = "(The user said something here that was not saved as knowledge: {why}.)"
 APPLIED_OPS = ("add", "update", "delete")
+GIVE_UP = 240  # characters of a grounded reply without the row's value before the row answers instead
+
+
+class _Ungrounded(Exception):
+    """Raised out of the backend when a checked reply has gone on too long without the row's value."""
+
+
+def template(task, hit: Hit) -> str:
+    """The row's answer as a short sentence: what the reply says when the model did not."""
+    value = hit.value(task).strip()
+    question = hit.question(task)
+    if task.format == "fact":
+        subject, relation = (str(hit.fields.get(task.column(f), "")).strip() for f in task.key_fields[:2])
+        return f"{subject} — {relation}: {value.rstrip('.')}."
+    if question is None or (len(value.split()) >= 4 and value[:1].isupper()):
+        return value if value.endswith((".", "!", "?")) else value + "."
+    return f"The answer to “{question}” is {value.rstrip('.')}."
+
+
+def not_saved_reason(rec: dict[str, Any]) -> str | None:
+    """Why a teaching (or maybe-teaching) user turn left nothing kept, or None when it was kept or not teaching."""
+    intent = rec.get("intent") or {}
+    label = intent.get("label")
+    if label not in ("teach", "correct", "forget") and not intent.get("uncertain"):
+        return None
+    edits = rec.get("edits") or []
+    if any(e.get("decision") in ("accepted", "edited") and e.get("op") in APPLIED_OPS for e in edits):
+        return None
+    if any(e.get("op") == "noop" and "decision" not in e for e in edits):
+        return None  # already known: nothing needed saving
+    if intent.get("uncertain"):
+        return "not sure it was meant to teach"
+    if not rec.get("knowledge"):
+        return "nothing to learn was found in it (try 'X is Y' or 'the answer to Q is A')"
+    if rec.get("proposal") is not None and not edits:
+        return "no task takes this knowledge (a tasks.yaml proposal is in the transcript)"
+    if any(e.get("decision") == "pending" for e in edits):
+        return "the change is pending (--accept none)"
+    if any(e.get("decision") == "rejected" for e in edits):
+        return "the change was rejected"
+    if any(e.get("op") == "conflict" for e in edits):
+        return "it is close to an existing row and needs a person"
+    return "no change was made"
 
 
 @dataclass
@@ -64,7 +125,10 @@ class Session:
         self.next_turn = 1
         self.last_stats: ReplyStats | None = None
         self.last_hits: list[Hit] = []
+        self.last_answering: Hit | None = None  # the row that answers the last question, if one does
+        self.last_grounded: str | None = None  # "model" (the reply states the row's value) or "row"
         self.partial: list[str] = []  # the pieces of the reply being generated
+        self.unsaved: Counter[str] = Counter()  # teaching turns nothing of which was kept, by why (a pipe)
 
     # --- the transcript ---------------------------------------------------------------
 
@@ -135,41 +199,100 @@ class Session:
         staged = self.stage.staged() if self.stage is not None else []
         return self.retriever.search(text, staged)
 
-    def messages(self, hits: list[Hit]) -> list[dict[str, str]]:
+    def messages(self, hits: list[Hit], answering: Hit | None = None) -> list[dict[str, str]]:
+        """The prompt: the system prompt (with the rows as notes), then the recent turns. A
+        turn that taught nothing kept is replaced by a note, except the newest, which the
+        model answers (told that it was not saved)."""
         system = self.system
         if hits and self.retriever is not None:
             system = f"{system}\n{NOTES}\n{self.retriever.context(hits)}"
+            if answering is not None:
+                system = f"{system}\n{ANSWER_NOTE}"
+        turns = self.dialogue()[-self.history:]
+        last = turns[-1] if turns and turns[-1].get("role") == "user" else None
+        if last is not None and last.get("not_saved"):
+            system = f"{system}\n{NOT_SAVED_NOTE.format(why=last['not_saved'])}"
         msgs = [{"role": "system", "content": system}]
-        msgs += [{"role": t["role"], "content": t["text"]} for t in self.dialogue()[-self.history:]]
+        for t in turns:
+            text = t["text"]
+            if t.get("not_saved") and t is not last:
+                text = NOT_SAVED_HISTORY.format(why=t["not_saved"])
+            msgs.append({"role": t["role"], "content": text})
         return msgs
 
     def generate_reply(self, emit: Callable[[str], None]) -> str:
         """Generate the reply to the last user turn in this thread, each piece to `emit` as it
         comes; returns the text. KeyboardInterrupt (Ctrl-C) stops it and propagates, with
-        `last_stats` and `partial` telling what was said so far; `finish_reply` records it."""
+        `last_stats` and `partial` telling what was said so far; `finish_reply` records it.
+
+        With a row that answers the question (`Retriever.answering`), the pieces are held
+        back until the reply states the row's value, then shown at once and streamed; a reply
+        that never does is replaced by the row's templated answer (`last_grounded` "row")."""
         self.last_hits, self.last_stats, self.partial = [], None, []
+        self.last_answering, self.last_grounded = None, None
         start = time.perf_counter()
         last_user = next((t["text"] for t in reversed(self.turns) if t.get("role") == "user"), "")
         self.last_hits = self.retrieve(last_user)
+        answering = self.retriever.answering(self.last_hits) if self.retriever is not None else None
+        self.last_answering = answering
         retrieve_s = time.perf_counter() - start
-        msgs = self.messages(self.last_hits)
+        msgs = self.messages(self.last_hits, answering)
         first: float | None = None
         parts = self.partial
+        generated: list[str] = []
+        check = self._check(answering, last_user) if answering is not None else None
+        released = check is None
         t0 = time.perf_counter()
 
-        def piece(text: str) -> None:
+        def show(text: str) -> None:
             nonlocal first
             if first is None:
                 first = time.perf_counter() - t0
             parts.append(text)
             emit(text)
 
+        def piece(text: str) -> None:
+            nonlocal released
+            generated.append(text)
+            if released:
+                show(text)
+                return
+            so_far = "".join(generated)
+            if check(so_far):
+                released = True
+                show(so_far)
+            elif len(so_far) > GIVE_UP:
+                raise _Ungrounded
+
         try:
-            self.backend.generate(msgs, piece, grounded=bool(self.last_hits))
+            try:
+                self.backend.generate(msgs, piece, grounded=bool(self.last_hits))
+            except _Ungrounded:
+                pass
+            if answering is not None:
+                if released:
+                    self.last_grounded = "model"
+                else:
+                    self.last_grounded = "row"
+                    show(template(self.retriever.project.task(answering.task), answering))
         finally:
             self.last_stats = ReplyStats(first, time.perf_counter() - t0, getattr(self.backend, "last_tokens", 0),
                                          retrieve_s)
         return "".join(parts)
+
+    def _check(self, hit: Hit, question: str) -> Callable[[str], bool]:
+        """Does a reply state the row's value? Judged as `lic eval` judges an answer."""
+        task = self.retriever.project.task(hit.task)
+        value, about = hit.value(task), hit.question(task) or question
+        return lambda text: is_correct(value, text, about)
+
+    def answered_from(self, text: str) -> list[Hit]:
+        """The rows given whose value the reply states (the templated answer: its row)."""
+        if self.retriever is None or not text.strip():
+            return []
+        if self.last_grounded == "row" and self.last_answering is not None:
+            return [self.last_answering]
+        return [h for h in self.last_hits if self._check(h, "")(text)]
 
     def finish_reply(self, text: str, *, interrupted: bool = False) -> dict[str, Any]:
         rec: dict[str, Any] = {"conversation": self.conversation, "turn": self.next_turn, "role": "assistant",
@@ -177,14 +300,37 @@ class Session:
         self.next_turn += 1
         if self.last_hits:
             rec["context"] = [h.to_dict() for h in self.last_hits]
+            used = self.answered_from(text)
+            if used:
+                rec["answered_from"] = [h.ref() for h in used]
+        if self.last_grounded and not interrupted:
+            rec["grounded"] = self.last_grounded
         if interrupted:
             rec["interrupted"] = True
         if not getattr(self.backend, "last_in_scope", True):
             rec["scope"] = "fallback"  # a gated model's fallback answered (lic_cli/train/scope.py)
         return self.record(rec)
 
+    def not_saved_reply(self, why: str) -> dict[str, Any]:
+        """The reply to a teaching turn nothing of which was kept: one honest line, not the model's
+        "Thanks, noted!" (which reads as if it had learned)."""
+        self.last_hits, self.last_grounded, self.last_stats, self.partial = [], None, None, []
+        rec = {"conversation": self.conversation, "turn": self.next_turn, "role": "assistant",
+               "text": f"I have not saved that: {why}.", "model": "lic", "not_saved": True}
+        self.next_turn += 1
+        return self.record(rec)
+
     def reply(self) -> dict[str, Any]:
+        last = next((t for t in reversed(self.turns) if t.get("role") == "user"), {})
+        if last.get("not_saved") and taught(last):
+            return self.not_saved_reply(last["not_saved"])
         return self.finish_reply(self.generate_reply(lambda _piece: None))
+
+
+def taught(rec: dict[str, Any]) -> bool:
+    """A turn meant to teach (by the detector's confident label, or as the person confirmed)."""
+    intent = rec.get("intent") or {}
+    return intent.get("label") in ("teach", "correct", "forget") and not intent.get("uncertain")
 
 
 def run(lines: Iterable[str], *, session: Session, accept: str = "none",
@@ -194,6 +340,8 @@ def run(lines: Iterable[str], *, session: Session, accept: str = "none",
 
     accept: `all` stages every add / update / delete proposed by a confident turn; `none`
     records the proposals as `pending`. Uncertain turns are never located (no one to ask).
+    A turn that taught (or may have) with nothing kept is marked `not_saved` and counted in
+    `session.unsaved` (uncertain / skipped).
     """
     for line in lines:
         text = line.strip()
@@ -216,5 +364,9 @@ def run(lines: Iterable[str], *, session: Session, accept: str = "none",
                             session.stage_edit(rec, e)
                     edits.append(e)
                 rec = {**rec, "edits": edits}
+            why = not_saved_reason(rec)
+            if why is not None:
+                rec = {**rec, "not_saved": why}
+                session.unsaved["uncertain" if learned.uncertain else "skipped"] += 1
         yield session.record(rec)
         yield session.reply()

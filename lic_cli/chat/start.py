@@ -27,7 +27,8 @@ class Options:
     project_dir: str | None = None
     learn: bool = True
     knowledge: bool = True
-    threshold: float = THRESHOLD
+    threshold: float = THRESHOLD  # live knowledge: least score of a row given to the model
+    intent_threshold: float | None = None  # learning: below it a turn is uncertain (None: the detector's own)
     top_k: int = TOP_K
     author: str | None = None
 
@@ -109,7 +110,7 @@ def start(opts: Options, *, notify: Notify) -> tuple[Session, str]:
             from lic_cli.chat.learn import Learner
             from lic_cli.patches.run import default_author
 
-            learner = Learner(project, encoder=encoder)
+            learner = Learner(project, encoder=encoder, intent_threshold=opts.intent_threshold)
             stage = Stage(project, opts.author or default_author(), notify)
         if opts.knowledge:
             retriever = Retriever(project, encoder, threshold=opts.threshold, top_k=opts.top_k)

@@ -26,8 +26,13 @@ from lic_cli.commands._options import project_option
 @click.option("--apply", "apply_", is_flag=True, help="In a pipe: apply the staged changes at the end, like /apply.")
 @click.option("--knowledge/--no-knowledge", default=True, show_default=True,
               help="Give the model the nearest dataset rows (live knowledge).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Live knowledge: least similarity of a row to the question [default: 0.55].")
+@click.option("--retrieval-threshold", "retrieval_threshold", type=click.FloatRange(0, 1), default=None,
+              help="Live knowledge: least score (meaning + keywords) of a row given to the model [default: 0.45].")
+@click.option("--threshold", "retrieval_threshold", type=click.FloatRange(0, 1), default=None, hidden=True,
+              help="Old name of --retrieval-threshold.")
+@click.option("--intent-threshold", type=click.FloatRange(0, 1), default=None,
+              help="Learning: a turn whose intent score is below this is uncertain (the console asks; a pipe "
+                   "learns nothing from it) [default: the detector's calibrated threshold].")
 @click.option("--log", "log_file", type=click.Path(dir_okay=False), default=None,
               help="Append every turn to this JSONL transcript as it happens.")
 @click.option("--resume", type=click.Path(dir_okay=False, exists=True), default=None,
@@ -41,7 +46,7 @@ from lic_cli.commands._options import project_option
 @project_option
 @cli_errors
 def command(model_spec, endpoint, system, conversation, max_new_tokens, learn, accept, apply_, knowledge,
-            threshold, log_file, resume, author, input_, output, project_dir):
+            retrieval_threshold, intent_threshold, log_file, resume, author, input_, output, project_dir):
     """Chat with the model; teach it, see each change, apply it, and get the new answer at once.
 
     On a terminal this opens the console (/help lists its commands). Otherwise each
@@ -58,5 +63,5 @@ def command(model_spec, endpoint, system, conversation, max_new_tokens, learn, a
 
     main(model=model_spec, endpoint=endpoint, system=system, conversation=conversation,
          max_new_tokens=max_new_tokens, learn=learn, accept=accept, apply=apply_, knowledge=knowledge,
-         threshold=threshold, log_file=log_file, resume=resume, author=author, input_=input_, output=output,
+         threshold=retrieval_threshold, intent_threshold=intent_threshold, log_file=log_file, resume=resume, author=author, input_=input_, output=output,
          project_dir=project_dir, notify=lambda m: click.echo(m, err=True))

@@ -1,0 +1,297 @@
+"""What rows mean, searchable: every answering task's rows as whole sentences.
+
+Live knowledge compares a question with what a row *says*, not with its key alone: a
+qa row is its question and its answer, a fact is its subject, relation and object, a
+note (a `text` task) is its text. "How long can I borrow a webcam?" shares nothing with
+the key "What does the AV loan desk lend?" but much with the whole row "What does the AV
+loan desk lend? Webcams for up to 7 days".
+
+Each row is scored two ways and the two are blended (`score`):
+
+- **meaning**: the cosine of MiniLM embeddings of the question and the row text, or of
+  the question and the row's key alone, whichever is higher;
+- **keywords**: the share of the question's content words (stop words left out) that the
+  row holds, each word weighted by its rarity among the task's rows (idf) and matched
+  with rapidfuzz (`webcam` ~ `webcams`, `borrow` ~ `borrowing`), so a rare word the
+  question shares with the answer counts for much and "the" or "clinic" for little.
+
+The index of a task is built once per dataset version and cached under
+$LIC_HOME/cache/rows/<task>-<tag>/ (tag: the config and the content hash), as locate's
+key index is: a new version embeds only the row texts and keys the newest cached version
+of the task did not have (an apply of one row embeds its text and its key). Rows are read back from the
+cache, so a search never reads the dataset. Datasets above locate's MiniLM limit embed
+with its static model (lic_cli/locate/index.py `choose_encoder`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lic_cli.locate.index import choose_encoder, key_hashes
+from lic_cli.models import cache_dir
+from lic_cli.store.formats import read_rows
+from lic_cli.store.rows import RowIds, file_hash
+from lic_cli.tasks import Project, Task
+from lic_cli.train.judge import STOP_WORDS, tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT = 2
+NOT_ANSWERS = ("label", "extraction", "span")  # formats whose rows do not answer questions
+MEANING_WEIGHT = 0.6  # the blend: 0.6 * cosine + 0.4 * keywords (chosen on evals/chat/makerspace.jsonl)
+WORD_MATCH = 85  # rapidfuzz ratio at or above which two words are the same word
+_PUNCT = re.compile(r"\s+")
+
+
+def answers_questions(task: Task) -> bool:
+    return task.format not in NOT_ANSWERS
+
+
+def _text(value: Any) -> str:
+    return _PUNCT.sub(" ", str(value)).strip() if value not in (None, "") else ""
+
+
+def row_fields(task: Task, row: dict[str, Any]) -> dict[str, Any]:
+    """The row's key and value columns (what a hit carries and the transcript's reader needs)."""
+    cols = [task.column(f) for f in task.key_fields + task.value_fields]
+    return {c: row.get(c) for c in cols if c in row}
+
+
+def row_text(task: Task, row: dict[str, Any]) -> str:
+    """The row as one sentence: question and answer, subject relation object, or the note."""
+    parts = [_text(row.get(task.column(f))) for f in task.key_fields + task.value_fields]
+    return " ".join(p for p in parts if p)
+
+
+def row_value(task: Task, row: dict[str, Any]) -> str:
+    """What the row answers with: its value columns (a note without them: its text)."""
+    value = " ".join(p for p in (_text(row.get(task.column(f))) for f in task.value_fields) if p)
+    return value or row_text(task, row)
+
+
+def row_key(task: Task, row: dict[str, Any]) -> str:
+    """What the row is about (its key columns); a note's text."""
+    return " ".join(p for p in (_text(row.get(task.column(f))) for f in task.key_fields) if p) or row_text(task, row)
+
+
+def row_question(task: Task, row: dict[str, Any]) -> str | None:
+    """What the row is about (its key), when it has a separate value; restating it is not answering."""
+    if not any(_text(row.get(task.column(f))) for f in task.value_fields):
+        return None
+    return " ".join(p for p in (_text(row.get(task.column(f))) for f in task.key_fields) if p) or None
+
+
+# --- keywords -------------------------------------------------------------------------------
+
+
+def stem(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word[:6]
+
+
+def content_words(text: str) -> list[str]:
+    """The words that carry meaning: not stop words, at least 3 letters or holding a digit."""
+    out = []
+    for t in tokens(text):
+        t = t.strip("'")
+        if t and t not in STOP_WORDS and (len(t) >= 3 or any(c.isdigit() for c in t)):
+            out.append(t)
+    return out
+
+
+class Keywords:
+    """Rows by content word, with idf weights; words match by stem or by rapidfuzz ratio."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.n = len(texts)
+        postings: dict[str, set[int]] = defaultdict(set)
+        for i, text in enumerate(texts):
+            for w in content_words(text):
+                postings[w].add(i)
+        self.postings = dict(postings)
+        self.vocab = list(self.postings)
+        self.by_stem: dict[str, list[str]] = defaultdict(list)
+        for w in self.vocab:
+            self.by_stem[stem(w)].append(w)
+
+    def idf(self, df: int) -> float:
+        return math.log((self.n + 1) / (df + 0.5)) + 1.0
+
+    def matches(self, word: str) -> list[str]:
+        """Vocabulary words that are this word (same stem, or a close spelling)."""
+        from rapidfuzz import fuzz, process
+
+        found = set(self.by_stem.get(stem(word), ()))
+        if len(word) >= 4 and not any(c.isdigit() for c in word):
+            found.update(w for w, _, _ in process.extract(word, self.vocab, scorer=fuzz.ratio,
+                                                          score_cutoff=WORD_MATCH, limit=None))
+        return list(found)
+
+    def query(self, text: str) -> tuple[list[tuple[float, set[int], set[str]]], float]:
+        """Per content word of `text`: (weight, the rows holding it, the words it matched); and the total weight."""
+        parts, total = [], 0.0
+        for word in dict.fromkeys(content_words(text)):
+            words = self.matches(word)
+            rows: set[int] = set().union(*(self.postings[w] for w in words)) if words else set()
+            weight = self.idf(len(rows))
+            parts.append((weight, rows, {stem(w) for w in words} | {stem(word)}))
+            total += weight
+        return parts, total
+
+    def scores(self, text: str) -> dict[int, float]:
+        """Row -> share of the question's weighted content words it holds (rows holding none left out)."""
+        parts, total = self.query(text)
+        out: dict[int, float] = defaultdict(float)
+        for weight, rows, _ in parts:
+            for i in rows:
+                out[i] += weight / total
+        return dict(out)
+
+    def score_text(self, text: str, row: str) -> float:
+        """The same share for a text outside the index (a staged row), with the index's weights."""
+        parts, total = self.query(text)
+        if not total:
+            return 0.0
+        have = {stem(w) for w in content_words(row)}
+        return sum(weight for weight, _, stems in parts if stems & have) / total
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+@dataclass
+class RowIndex:
+    task: Task
+    digest: str
+    ids: list[str]
+    texts: list[str]
+    fields: list[dict[str, Any]]
+    emb: np.ndarray  # (2 * rows, dim): the row texts, then the keys
+    encoder: Any
+    keywords: Keywords
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def scores(self, q, text: str) -> np.ndarray:
+        """The blended score of every row for a question (its embedding `q` and its text)."""
+        import numpy as np
+
+        n = len(self)
+        both = np.asarray(self.emb @ q, dtype=np.float32)
+        sims = np.maximum(both[:n], both[n:])  # the better of the whole row and its key alone
+        kw = np.zeros(len(self), dtype=np.float32)
+        for i, s in self.keywords.scores(text).items():
+            kw[i] = s
+        return MEANING_WEIGHT * np.clip(sims, 0.0, 1.0) + (1 - MEANING_WEIGHT) * kw
+
+
+def _config(task: Task, model: str) -> str:
+    return f"{FORMAT}|{model}|{task.format}|{sorted(task.columns.items())}|{task.key}|{task.id_column}"
+
+
+def _scan(project: Project, task: Task) -> tuple[list[str], list[str], list[str], list[dict[str, Any]]]:
+    ids, texts, keys, fields = [], [], [], []
+    assign = RowIds(task)
+    for _, row in read_rows(project.dataset_path(task), task.dataset):
+        ids.append(assign(row))
+        texts.append(row_text(task, row))
+        keys.append(row_key(task, row))
+        fields.append(row_fields(task, row))
+    return ids, texts, keys, fields
+
+
+def _previous(task: Task, config: str, skip: Path) -> Path | None:
+    """The newest cached index of this task built with the same model and config."""
+    best = None
+    for manifest in cache_dir("rows").glob(f"{task.name}-*/manifest.json"):
+        if manifest.parent == skip:
+            continue
+        try:
+            meta = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if meta.get("config") == config and (best is None or manifest.stat().st_mtime > best[0]):
+            best = (manifest.stat().st_mtime, manifest.parent)
+    return best[1] if best else None
+
+
+def _embed(texts: list[str], hashes, enc, prev: Path | None, dim: int):
+    """Embeddings of every text (row texts and keys); those the previous version had are copied."""
+    import numpy as np
+
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    todo = list(range(len(texts)))
+    if prev is not None:
+        try:
+            old_h = np.load(prev / "hash.npy")
+            old_emb = np.load(prev / "emb.npy", mmap_mode="r")
+        except (OSError, ValueError):
+            old_h = None
+        if old_h is not None and old_emb.shape[1] == dim:
+            where = {int(h): i for i, h in enumerate(old_h)}
+            todo = []
+            for i, h in enumerate(hashes):
+                j = where.get(int(h))
+                if j is None:
+                    todo.append(i)
+                else:
+                    out[i] = old_emb[j]
+    if todo:
+        out[todo] = enc.encode([texts[i] for i in todo])
+    return out, len(todo)
+
+
+def build(project: Project, task: Task, encoder, digest: str) -> RowIndex:
+    import numpy as np
+
+    tag = hashlib.sha256(f"{_config(task, encoder.name)}|{digest}".encode()).hexdigest()[:16]
+    cache = cache_dir("rows") / f"{task.name}-{tag}"
+    if not (cache / "manifest.json").is_file():
+        ids, texts, keys, fields = _scan(project, task)
+        enc = choose_encoder(len(texts), encoder)
+        config = _config(task, enc.name)
+        hashes = key_hashes(texts + keys)
+        emb, embedded = _embed(texts + keys, hashes, enc, _previous(task, config, cache), enc.dim)
+        tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        np.save(tmp / "emb.npy", emb)
+        np.save(tmp / "hash.npy", hashes)
+        (tmp / "meta.json").write_text(json.dumps({"ids": ids, "texts": texts, "fields": fields},
+                                                  ensure_ascii=False), encoding="utf-8")
+        manifest = {"format": FORMAT, "dataset": task.dataset, "hash": digest, "config": config, "model": enc.name,
+                    "rows": len(ids), "embedded": embedded, "reused": 2 * len(ids) - embedded}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")  # written last
+        try:
+            os.replace(tmp, cache)
+        except OSError:  # another process won the race; its copy is identical
+            shutil.rmtree(tmp, ignore_errors=True)
+    manifest = json.loads((cache / "manifest.json").read_text(encoding="utf-8"))
+    meta = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
+    return RowIndex(task, digest, meta["ids"], meta["texts"], meta["fields"], np.load(cache / "emb.npy"),
+                    choose_encoder(manifest["rows"], encoder), Keywords(meta["texts"]), manifest)
+
+
+_MEMO: dict[tuple[str, str, str, str], RowIndex] = {}
+
+
+def load(project: Project, task: Task, encoder) -> RowIndex:
+    """The row index of a task's current dataset version (memoized per process)."""
+    digest = file_hash(project.dataset_path(task))
+    key = (str(project.root), task.name, digest, encoder.name)
+    if key not in _MEMO:
+        _MEMO[key] = build(project, task, encoder, digest)
+    return _MEMO[key]

@@ -1,0 +1,167 @@
+"""Grounded answers and honest feedback: rows found by what they say, replies held to the row's
+value (or answered from the row), and teaching turns that were not saved never passed off as learned.
+
+The replies here come from a stand-in backend that says a fixed text (what a model said is
+the input of the check under test); the retrieval runs on the real MiniLM. The packaged
+SmolLM2 answers in test_chat_repl.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lic_cli.chat.retrieve import Hit
+from lic_cli.chat.session import Session, not_saved_reason, template
+from lic_cli.chat.staging import Stage
+from lic_cli.tasks import load_project
+
+
+class Says:
+    """A backend that replies with a fixed text, piece by piece."""
+
+    name = "says"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.last_tokens = 0
+        self.calls = 0
+
+    def generate(self, messages, emit, *, grounded=False):
+        self.calls += 1
+        self.messages = messages
+        for word in self.text.split(" "):
+            self.last_tokens += 1
+            emit(word + " ")
+
+
+def test_the_templated_answer_states_the_row(demo_project):
+    project = load_project(demo_project)
+    qa, facts = project.task("support_qa"), project.task("facts")
+    short = Hit("support_qa", "k1", {"question": "How long is the refund window?", "answer": "30 days"}, 0.9)
+    assert template(qa, short) == "The answer to “How long is the refund window?” is 30 days."
+    full = Hit("support_qa", "k1", {"question": "Q?", "answer": "You can return items within 30 days."}, 0.9)
+    assert template(qa, full) == "You can return items within 30 days."
+    fact = Hit("facts", "k2", {"subject": "Kestrel", "relation": "fax number", "object": "+1 555 0100"}, 0.9)
+    assert template(facts, fact) == "Kestrel — fax number: +1 555 0100."
+
+
+def test_why_a_teaching_turn_was_not_saved():
+    teach = {"label": "teach", "score": 0.9}
+    assert not_saved_reason({"intent": {"label": "none"}}) is None
+    assert not_saved_reason({"intent": teach, "knowledge": [{"kind": "qa"}], "edits": [
+        {"op": "add", "decision": "accepted"}]}) is None
+    assert not_saved_reason({"intent": teach, "knowledge": [{}], "edits": [{"op": "noop"}]}) is None  # known
+    assert not_saved_reason({"intent": {**teach, "uncertain": True}}).startswith("not sure")
+    assert not_saved_reason({"intent": teach, "knowledge": []}).startswith("nothing to learn")
+    assert not_saved_reason({"intent": teach, "knowledge": [{}], "routes": [], "proposal": {}}).startswith("no task")
+    assert not_saved_reason({"intent": teach, "knowledge": [{}], "edits": [
+        {"op": "noop", "proposed": "add", "decision": "rejected"}]}) == "the change was rejected"
+    assert "pending" in not_saved_reason({"intent": teach, "knowledge": [{}], "edits": [
+        {"op": "add", "decision": "pending"}]})
+
+
+def test_a_turn_not_saved_is_not_in_the_history_as_said():
+    """The model is told the newest turn was not saved; later, the turn's words are not in the prompt,
+    so the model cannot repeat from the history what was never learned."""
+    s = Session(Says("ok"))
+    rec = s.record({**s.user("The refund window is 30 days."), "intent": {"label": "teach"},
+                    "not_saved": "the change was rejected"})
+    first = s.messages([])
+    assert "was not saved" in first[0]["content"] and first[-1]["content"] == rec["text"]
+    reply = s.reply()  # a confident teaching turn, nothing kept: one honest line, not the model
+    assert reply["text"] == "I have not saved that: the change was rejected." and reply["not_saved"] is True
+    assert s.backend.calls == 0
+    s.record(s.user("How long is the refund window?"))
+    later = s.messages([])
+    assert not any("30 days" in m["content"] for m in later)
+    assert "was not saved" in later[1]["content"] and "was not saved" not in later[0]["content"]
+
+
+@pytest.fixture
+def project_with_loans(demo_project):
+    """The demo project with one more row, applied as a new version: only its answer says 'webcams'."""
+    project = load_project(demo_project)
+    stage = Stage(project, "tester")
+    stage.add("c", 1, {"task": "support_qa", "op": "add", "row": None, "before": None,
+                       "after": {"question": "What does the AV loan desk lend?",
+                                 "answer": "Webcams for up to 7 days.", "split": "train"}})
+    (result,) = stage.apply()
+    assert result["version"] == 1
+    return load_project(demo_project)
+
+
+@pytest.mark.slow
+def test_retrieval_finds_a_row_by_its_answer_and_indexes_each_version_once(project_with_loans):
+    from lic_cli.chat import rowindex
+    from lic_cli.chat.retrieve import Retriever
+    from lic_cli.models import load_encoder
+
+    project = project_with_loans
+    encoder = load_encoder("minilm")
+    r = Retriever(project, encoder)
+    assert {t.name for t in r.tasks} == {"support_qa", "facts"}  # label tasks answer no question
+    (top, *_) = r.search("How long can I borrow a webcam?")
+    assert top.task == "support_qa" and top.fields["answer"] == "Webcams for up to 7 days." and top.version == 1
+    assert r.answering([top]) is top
+    assert r.search("What is the capital of France?") == []
+    # A new version embeds only its new row; the previous version's embeddings are reused.
+    stage = Stage(project, "tester")
+    stage.add("c", 2, {"task": "support_qa", "op": "add", "row": None, "before": None,
+                       "after": {"question": "Can I borrow a tripod?", "answer": "Yes, tripods for 3 days.",
+                                 "split": "train"}})
+    stage.apply()
+    index = rowindex.load(project, project.task("support_qa"), encoder)
+    assert index.manifest["embedded"] == 2 and index.manifest["reused"] == 2 * len(index) - 2
+    # A staged add is found before it is applied, under the id /apply will give it.
+    staged = [{"task": "facts", "op": "add", "row": None, "before": None,
+               "after": {"subject": "Kestrel", "relation": "mascot", "object": "a kestrel named Kit"}}]
+    hit = next(h for h in r.search("What is the name of Kestrel's mascot?", staged) if h.staged)
+    assert hit.task == "facts" and hit.row.startswith("k") and hit.version is not None
+
+
+@pytest.mark.slow
+def test_a_reply_without_the_rows_value_is_answered_from_the_row(project_with_loans):
+    from lic_cli.chat.retrieve import Retriever
+    from lic_cli.models import load_encoder
+
+    retriever = Retriever(project_with_loans, load_encoder("minilm"))
+    wrong = Session(Says("You can borrow it for [number] days, please ask at [desk name]."), retriever=retriever)
+    wrong.record(wrong.user("How long can I borrow a webcam?"))
+    shown: list[str] = []
+    wrong.generate_reply(shown.append)
+    rec = wrong.finish_reply("".join(wrong.partial))
+    assert shown == ["Webcams for up to 7 days."]  # the model's text was never shown
+    assert rec["grounded"] == "row" and rec["text"] == "Webcams for up to 7 days."
+    assert rec["answered_from"] == [{"task": "support_qa", "row": rec["context"][0]["row"], "version": 1}]
+    assert set(rec["context"][0]) == {"task", "row", "version", "score"}
+
+    right = Session(Says("Sure! The AV desk lends webcams for up to 7 days at a time."), retriever=retriever)
+    right.record(right.user("How long can I borrow a webcam?"))
+    rec = right.reply()
+    assert rec["grounded"] == "model" and rec["text"].startswith("Sure! The AV desk lends webcams for up to 7")
+    assert rec["answered_from"][0]["row"] == rec["context"][0]["row"]
+    assert "The first note answers the question" in right.backend.messages[0]["content"]
+
+    free = Session(Says("Paris."), retriever=retriever)
+    free.record(free.user("What is the capital of France?"))
+    rec = free.reply()
+    assert rec["text"] == "Paris." and not {"context", "grounded", "answered_from"} & set(rec)
+
+
+@pytest.mark.slow
+def test_a_pipe_marks_and_counts_what_it_did_not_save(demo_project):
+    from lic_cli.chat.learn import Learner
+    from lic_cli.chat.session import run
+    from lic_cli.models import load_encoder
+
+    project = load_project(demo_project)
+    learner = Learner(project, encoder=load_encoder("minilm"))
+    s = Session(Says("Thanks, noted!"), learner=learner, stage=Stage(project, "tester"))
+    lines = ["The refund window is 30 days.", "How long is the refund window?"]
+    records = list(run(lines, session=s, accept="none"))
+    teach, reply, _, _ = records
+    assert teach["not_saved"].startswith("the change is pending") and json.dumps(teach)
+    assert reply["text"].startswith("I have not saved that") and s.unsaved["skipped"] == 1
+    assert "30 days" not in json.dumps(s.backend.messages[1:])  # the later prompt does not carry it
