@@ -75,3 +75,26 @@ def inline(text: str, spans: list[dict[str, Any]]) -> str:
         at = s["end"]
     out.append(text[at:])
     return "".join(out)
+
+
+def row_fields(task: Any) -> tuple[str, ...]:
+    """The knowledge fields a span task's rows hold: tokens + tags (CoNLL) or text + spans."""
+    return ("tokens", "tags") if task.span_style == "conll" else ("text", "spans")
+
+
+def value_problem(field: str, value: Any) -> str | None:
+    """What is wrong with one column of a span row (patch checks), or None."""
+    if field == "text":
+        return None if isinstance(value, str) and value.strip() else "expected a non-empty string"
+    if field in ("tokens", "tags"):
+        ok = isinstance(value, list) and value and all(isinstance(x, str) and x for x in value)
+        return None if ok else "expected a non-empty list of strings"
+    ok = isinstance(value, list) and all(
+        isinstance(s, dict) and isinstance(s.get("start"), int) and isinstance(s.get("end"), int)
+        and isinstance(s.get("label"), str) and 0 <= s["start"] < s["end"] for s in value)
+    return None if ok else "expected a list of {start, end, label} spans"
+
+
+def is_key(value: Any) -> bool:
+    """A key column value of a span task: a sentence, or its tokens."""
+    return isinstance(value, str) or (isinstance(value, list) and bool(value) and all(isinstance(x, str) for x in value))

@@ -32,13 +32,14 @@ from lic_cli.extract.engine import Outcome, Turn
 
 ENCODER = "minilm"
 MAX_LENGTH = 128
-EPOCHS = 3
+EPOCHS = 5
 BATCH = 32
 LR = 1e-4
 HEAD_LR = 2e-3
+MAX_ITEMS = 3  # per kind and turn, for the count heads
 MIN_TEMPLATE = 2  # a template seen fewer times in training is not a class
 SEED = 0
-CACHE_VERSION = "v1"  # bump when the tagging scheme, model or training change
+CACHE_VERSION = "v2"  # bump when the tagging scheme, model or training change
 DATA = Path(__file__).resolve().parent.parent / "data"
 CORPUS = ("teaching.jsonl", "extract_extra.jsonl")
 
@@ -69,7 +70,14 @@ def build_vocab(encoded: Sequence[tagging.Spans]) -> Vocab:
     for role in sorted({r.split("#")[0] for r in roles if not r.startswith("span.ent=")} | set(counts)):
         kept = sorted(t for t, n in counts.get(role, Counter()).items() if n >= MIN_TEMPLATE)
         heads[role] = [tagging.SPAN, *kept]
+    for kind in tagging.FIELDS:  # how many items of each kind the turn holds (0..MAX_ITEMS)
+        heads[f"count.{kind}"] = [str(n) for n in range(MAX_ITEMS + 1)]
     return Vocab(tags, heads)
+
+
+def item_counts(items: list[dict[str, Any]]) -> dict[str, int]:
+    kinds = Counter(str(i.get("kind")) for i in items)
+    return {kind: min(MAX_ITEMS, kinds.get(kind, 0)) for kind in tagging.FIELDS}
 
 
 def _net(encoder_path: str | Path, vocab: Vocab):
@@ -126,37 +134,44 @@ def _tag_ids(feat: dict, spans: list[tuple[int, int, int, str]], vocab: Vocab) -
     return ids
 
 
-def _decode(feat: dict, tag_row: Sequence[int], vocab: Vocab) -> list[tuple[int, int, int, str]]:
-    spans: list[tuple[int, int, int, str]] = []
+def _decode(feat: dict, tag_row: Sequence[int], vocab: Vocab,
+            prob_row: Sequence[float] | None = None) -> list[tuple[int, int, int, str, float]]:
+    """Spans (segment, start, end, role, confidence: the mean probability of their tags)."""
+    spans: list[tuple[int, int, int, str, float]] = []
     cur: list | None = None
+    probs: list[float] = []
+
+    def close() -> None:
+        if cur:
+            spans.append((cur[0], cur[1], cur[2], cur[3], sum(probs) / len(probs)))
+
     for k, (t, sq) in enumerate(zip(tag_row, feat["seq"], strict=True)):
         s, e = feat["offsets"][k]
         tag = vocab.tags[t] if sq is not None else "O"
+        p = prob_row[k] if prob_row is not None else 1.0
         if tag == "O" or s == e:
-            if cur:
-                spans.append(tuple(cur))  # type: ignore[arg-type]
-                cur = None
+            close()
+            cur, probs = None, []
             continue
         prefix, role = tag.split("-", 1)
         if cur and prefix == "I" and cur[3] == role and cur[0] == sq:
             cur[2] = e
+            probs.append(p)
             continue
-        if cur:
-            spans.append(tuple(cur))  # type: ignore[arg-type]
-        cur = [sq, s, e, role]
-    if cur:
-        spans.append(tuple(cur))  # type: ignore[arg-type]
+        close()
+        cur, probs = [sq, s, e, role], [p]
+    close()
     return spans
 
 
-def _merge(segs: tuple[str, str], spans: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+def _merge(segs: tuple[str, str], spans: list[tuple[int, int, int, str, float]]) -> list[tuple[int, int, int, str, float]]:
     """Spans of one role split by a stray B tag with only spaces between them are one span."""
-    out: list[tuple[int, int, int, str]] = []
-    for sq, a, b, role in spans:
+    out: list[tuple[int, int, int, str, float]] = []
+    for sq, a, b, role, p in spans:
         if out and out[-1][0] == sq and out[-1][3] == role and not segs[sq][out[-1][2]:a].strip():
-            out[-1] = (sq, out[-1][1], b, role)
+            out[-1] = (sq, out[-1][1], b, role, min(out[-1][4], p))
         else:
-            out.append((sq, a, b, role))
+            out.append((sq, a, b, role, p))
     return out
 
 
@@ -227,16 +242,20 @@ class LearnedEngine:
                 batch = [feats[i] for i in order[start:start + batch_size]]
                 tag_logits, head_logits = self.net(_pad(batch, "input_ids", 0), _pad(batch, "attention_mask", 0),
                                                    _pad(batch, "token_type_ids", 0))
-                tags = tag_logits.argmax(-1).tolist()
+                best = torch.softmax(tag_logits, -1).max(-1)
+                tags, probs = best.indices.tolist(), best.values.tolist()
                 heads = {r: v.argmax(-1).tolist() for r, v in head_logits.items()}
                 for j, feat in enumerate(batch):
                     i = feat["i"]
                     segs = (texts[i], contexts[i])
                     # Word pieces: each span widened to whole words of its segment.
-                    spans = _merge(segs, [(sq, *_widen(segs[sq], a, b), role) for sq, a, b, role
-                                          in _decode(feat, tags[j][:len(feat["seq"])], self.vocab)])
-                    templates = {role: classes[heads[_key(role)][j]] for role, classes in self.vocab.heads.items()}
-                    out[i] = tagging.assemble(texts[i], contexts[i], spans, templates)
+                    n = len(feat["seq"])
+                    spans = _merge(segs, [(sq, *_widen(segs[sq], a, b), role, p) for sq, a, b, role, p
+                                          in _decode(feat, tags[j][:n], self.vocab, probs[j][:n])])
+                    chosen = {role: classes[heads[_key(role)][j]] for role, classes in self.vocab.heads.items()}
+                    counts = {r.split(".", 1)[1]: int(v) for r, v in chosen.items() if r.startswith("count.")}
+                    out[i] = tagging.assemble(texts[i], contexts[i], [s[:4] for s in spans], chosen, counts,
+                                              [s[4] for s in spans])
         return out
 
     def extract(self, turns: list[Turn]) -> list[Outcome]:
@@ -295,10 +314,13 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
                                                                                          strict=True)]
     vocab = build_vocab(encoded)
     feats = _features(tokenizer, texts, contexts)
-    for feat, enc in zip(feats, encoded, strict=True):
+    for feat, enc, row in zip(feats, encoded, train_rows, strict=True):
+        row_items = row.get("knowledge") or []
         feat["tags"] = _tag_ids(feat, enc.spans, vocab)
         feat["heads"] = {r: (c.index(enc.templates[r]) if enc.templates.get(r) in c else
-                             (0 if r not in enc.templates else -100)) for r, c in vocab.heads.items()}
+                             (0 if r not in enc.templates else -100)) for r, c in vocab.heads.items()
+                         if not r.startswith("count.")}
+        feat["heads"].update({f"count.{k}": n for k, n in item_counts(row_items).items()})
     net = _net(base, vocab)
     # Frozen word embeddings: half of MiniLM's weights, about 2x faster steps on CPU (as
     # train/classify.py), and the corpus cannot usefully move 30k token vectors anyway.

@@ -222,22 +222,32 @@ def fill(template: str, slots: list[str]) -> str | None:
 
 
 def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
-             templates: dict[str, str]) -> list[dict[str, Any]]:
+             templates: dict[str, str], counts: dict[str, int] | None = None,
+             scores: list[float] | None = None) -> list[dict[str, Any]]:
     """Predicted spans + template choices -> item fields (`[{"kind": ..., ...}]`).
 
     Several spans of one role make several items of the kind, the i-th span going to the
     i-th item; a role with one span (or a constant template) is shared by all of them.
+    `counts` (the model's number of items per kind) drops kinds predicted absent and keeps,
+    per role, that many spans: the most confident ones (`scores`, one per span).
     """
     segs = (text, context)
     by_role: dict[str, list[tuple[int, str]]] = {}
-    for seg, a, b, role in sorted(spans, key=lambda s: (s[0], s[1])):
+    scored: dict[str, list[tuple[float, int, str]]] = {}
+    for n, (seg, a, b, role) in enumerate(spans):
         value = _clean(segs[seg][a:b])
         if value:
-            by_role.setdefault(role, []).append((seg * 100000 + a, value))
+            scored.setdefault(role, []).append((scores[n] if scores else 1.0, seg * 100000 + a, value))
+    for role, found in scored.items():
+        kind = role.split(".")[0]
+        keep = counts.get(kind) if counts is not None and not role.startswith("span.ent=") else None
+        if keep is not None and len(found) > max(keep, 1):
+            found = sorted(found, key=lambda x: -x[0])[:max(keep, 1)]
+        by_role[role] = [(pos, v) for _, pos, v in sorted(found, key=lambda x: x[1])]
     items: list[tuple[int, dict[str, Any]]] = []
     for kind, names in FIELDS.items():
         own = [r for r in by_role if r.split(".")[0] == kind]
-        if not own:
+        if not own or (counts is not None and counts.get(kind, 1) == 0):
             continue
         values: dict[str, list[str]] = {}
         first = min(by_role[r][0][0] for r in own)
@@ -267,6 +277,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 v = vals[i] if i < len(vals) else (vals[0] if len(vals) == 1 else None)
                 if v:
                     item[name] = v
+            if kind == "note" and item.get("text") and NOTE_REPAIR:
+                item["text"] = _told(text, item["text"])
             if kind == "note" and item.get("text") and item["text"][-1] not in ".!?":
                 item["text"] += "."
             if all(item.get(r) for r in REQUIRED[kind]):
@@ -327,6 +339,26 @@ _START = {"i'm": "The user is", "i\u2019m": "The user is", "i've": "The user has
           "my": "The user's", "our": "The user's"}
 
 
+NOTE_REPAIR = True  # a note span that is not yet in the third person is told from its pronoun (_told)
+
+
+def _told(text: str, value: str) -> str:
+    """A note the tagger cut as a bare span ("have a bad left knee") told in the third person
+    from the first-person pronoun before it in the same clause ("The user has a bad left knee")."""
+    if value.lower().startswith("the user"):
+        return value
+    hit = _find(text, value, [])
+    if hit is None:
+        return value
+    before = text[:hit[0]]
+    cut = max(before.rfind(c) for c in ".!?;:")
+    marks = [m for m in _FIRST.finditer(before) if m.start() > cut]
+    if not marks:
+        return value
+    told = third_person(text[marks[-1].start():hit[1]])
+    return told if told.lower().startswith("the user") else value
+
+
 def _third_verb(verb: str) -> str:
     low = verb.lower()
     if low in _MODALS:
@@ -354,7 +386,7 @@ def third_person(span: str) -> str:
         out = ["The user"]
         rest = words[1:]
         i = 0
-        while i < len(rest) and rest[i].lower() in _ADVERBS:
+        while i < len(rest) and (rest[i].lower() in _ADVERBS or (rest[i].lower().endswith("ly") and len(rest[i]) > 4)):
             out.append(rest[i])
             i += 1
         if i < len(rest):

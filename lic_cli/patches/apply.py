@@ -70,12 +70,23 @@ def row_problem(task: Task, row: dict[str, Any]) -> tuple[str, str] | None:
         if not isinstance(col, str) or not col.strip():
             return ("empty column name", "")
     fields = task.key_fields + task.value_fields
+    if task.format == "span":
+        from lic_cli.spans import row_fields
+
+        fields = row_fields(task)
     for f in fields:
         col = task.column(f)
         if col not in row:
             return (f"missing column '{col}' (every row of format {task.format} has "
                     f"{', '.join(task.column(x) for x in fields)})", col)
         value = row[col]
+        if task.format == "span":  # lists: character spans, or CoNLL tokens and tags
+            from lic_cli.spans import value_problem
+
+            problem = value_problem(f, value)
+            if problem:
+                return (problem, col)
+            continue
         if task.format == "extraction" and f == "knowledge":
             if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
                 return (f"expected a list of knowledge objects, got {_kind(value)}", col)
@@ -92,6 +103,12 @@ def row_problem(task: Task, row: dict[str, Any]) -> tuple[str, str] | None:
         if not _finite(value):
             return ("NaN and Infinity are not JSON", col)
     return None
+
+
+def _span_key(value: Any) -> bool:
+    from lic_cli.spans import is_key
+
+    return is_key(value)  # a CoNLL span task's key is its list of tokens
 
 
 def _kind(value: Any) -> str:
@@ -165,7 +182,7 @@ def check_patch(project: Project, patch: Patch, name: str) -> Task:
             if row is None:
                 continue
             for col in task.key:
-                if not isinstance(row.get(col), str):
+                if not isinstance(row.get(col), str) and not (task.format == "span" and _span_key(row.get(col))):
                     raise InputError(f"key column '{col}' must be a string", source=name, line=op.line,
                                      field=f"{side}.{col}")
         if op.after is not None:

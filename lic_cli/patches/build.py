@@ -133,12 +133,18 @@ def _op(project: Project, rec: dict, rid: str, edit: Any, where: str) -> tuple[O
     for side, val in (("before", before), ("after", after)):
         if val is not None:
             for col in task.key:
-                if not isinstance(val.get(col), str):
+                if not isinstance(val.get(col), str) and not (task.format == "span" and _span_key(val.get(col))):
                     raise RecordError(f"key column '{col}' must be a string", record=rec,
                                       field=f"{where}.{side}.{col}")
     score = edit.get("score")
     score = round(float(score), 4) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
     return Op(op=kind, row=row, before=before, after=after, score=score, source=rid), task, item
+
+
+def _span_key(value: Any) -> bool:
+    from lic_cli.spans import is_key
+
+    return is_key(value)  # a CoNLL span task's key is its list of tokens
 
 
 def _fold(keyed: list[tuple[tuple[Any, ...], Op]]) -> tuple[list[Op], int]:
