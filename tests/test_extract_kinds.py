@@ -165,6 +165,15 @@ def test_tagging_round_trips_gold_items_through_spans_and_templates():
     assert tagging.encode_row(*rows[1][:2], rows[1][2]).templates == {"note.text": tagging.THIRD}
 
 
+def test_rules_read_cued_notes_only():
+    assert rules_extract("A bit about me: I always need an aisle seat, so bear that in mind.", "teach", []) == [
+        ("note", {"text": "The user always needs an aisle seat."})]
+    assert rules_extract("Remember that my daughter is nine.", "teach", []) == [
+        ("note", {"text": "The user's daughter is nine."})]
+    assert rules_extract("Just so you know, I'm really unhappy with this order.", "teach", []) == []
+    assert rules_extract("Remember my address is 12 Elm Street when you ship it.", "teach", []) == []
+
+
 @pytest.mark.parametrize(("said", "told"), [
     ("I eat fish", "The user eats fish"), ("my partner is called Sam", "The user's partner is called Sam"),
     ("I always travel with my dog", "The user always travels with their dog"),
@@ -222,11 +231,16 @@ def _apply_and_show(root: Path, located: list[dict]) -> str:
 
 
 @pytest.mark.slow
-def test_a_note_updates_the_note_it_replaces_by_meaning(tmp_path):
+def test_a_note_updates_the_note_it_replaces_by_meaning(tmp_path, monkeypatch):
+    from lic_cli.extract import learned
+
+    monkeypatch.setattr(learned, "trained_path", lambda: None)  # auto: the rules alone, whatever $LIC_HOME holds
     root = make_project(tmp_path)
     project = load_project(root)
-    item = make_item("note", {"text": "The user is vegetarian."}, source="c1/t1", engine="learned")
-    (rec,) = _located(project, [{**turn("I'm vegetarian now."), "knowledge": [item]}])
+    (said,) = extract.run([turn("Something about me: I'm vegetarian.")], engine="auto", project=project)
+    assert [(k["kind"], k["text"], k["engine"]) for k in said["knowledge"]] == [
+        ("note", "The user is vegetarian.", "rules")]
+    (rec,) = _located(project, [said])
     (edit,) = rec["edits"]
     assert (edit["task"], edit["op"], edit["before"]["text"]) == ("profile", "update", "The user eats fish.")
     assert edit["after"]["text"] == "The user is vegetarian."

@@ -363,7 +363,7 @@ def _third_verb(verb: str) -> str:
     low = verb.lower()
     if low in _MODALS:
         return _MODALS[low]
-    if low in _PAST or (low.endswith("ed") and len(low) > 3):
+    if low in _PAST or (low.endswith("ed") and len(low) > 3 and not low.endswith("eed") and low not in ("shed", "wed")):
         return verb
     if low.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"

@@ -43,6 +43,7 @@ from lic_cli.extract.rules.asked import _base, _direct
 from lic_cli.extract.rules.corrections import _correct
 from lic_cli.extract.rules.forget import _forget
 from lic_cli.extract.rules.labels import _label_answer
+from lic_cli.extract.rules.notes import notes
 from lic_cli.extract.rules.questions import _assistant_question, _question_in
 from lic_cli.extract.rules.spans import spans
 from lic_cli.extract.rules.statements import _claim_subject, _teach_items
@@ -59,7 +60,7 @@ def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
     if not text:
         return []
     if intent != "forget":
-        labelled = spans(text)  # entity labels over a quoted sentence (the span kind)
+        labelled = spans(text) or notes(text)  # entity labels (span kind), cued notes about the user
         if labelled:
             return labelled
     if intent == "forget":
