@@ -281,3 +281,18 @@ def test_a_span_taught_in_conversation_is_patched_shown_and_trained(tmp_path, co
 
     tagger = Tagger.load(root / entry["path"])
     assert tagger.tag([["Ajax", "beat", "Feyenoord"]])[0][0].endswith("ORG") or entry["metrics"]["entity_f1"] >= 0
+
+
+def test_eval_on_the_corpus_reports_held_out_domains(tmp_path):
+    from lic_cli.commands.extract import command
+    from lic_cli.extract.learned import corpus_rows
+
+    out = tmp_path / "m.json"
+    res = CliRunner().invoke(command, ["--engine", "rules", "--eval", "corpus", "--eval-json", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "domain" in res.stdout and "teaching rows only" in res.stdout
+    m = json.loads(out.read_text())
+    dev = {r["domain"] for r in corpus_rows() if r["split"] == "dev"}
+    train = {r["domain"] for r in corpus_rows() if r["split"] == "train"}
+    assert m["split"] == "dev" and set(m["per_domain"]) == dev and not dev & train
+    assert m["per_kind"]["span"]["field"]["precision"] == 1.0 and m["empty_kept"] > 0.9

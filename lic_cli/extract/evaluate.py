@@ -122,7 +122,9 @@ def evaluate(engine: Engine, rows: Sequence[dict[str, Any]], *, batch_size: int 
             m = score([golds[i] for i in idx if rows[i].get("label") != "none"],
                       [preds[i] for i in idx if rows[i].get("label") != "none"])
             empty = [i for i in idx if not golds[i]]
-            metrics["per_domain"][dom] = {"rows": len(idx), "field_f1": m["field"]["f1"], "exact": m["exact"],
+            taught = any(rows[i].get("label") != "none" for i in idx)
+            metrics["per_domain"][dom] = {"rows": len(idx), "field_f1": m["field"]["f1"] if taught else None,
+                                          "exact": m["exact"] if taught else None,
                                           "empty_kept": round(sum(not preds[i] for i in empty) / len(empty), 4)
                                           if empty else None}
     used = Counter(o.engine for o in outcomes if o.engine)
@@ -208,7 +210,9 @@ def report(m: dict[str, Any]) -> str:
         lines += ["", f"{'domain':<22}{'rows':>6}{'field F1':>10}{'exact':>8}{'empty kept':>12}"]
         for dom, d in m["per_domain"].items():
             kept = f"{d['empty_kept']:.4f}" if d["empty_kept"] is not None else "-"
-            lines.append(f"{dom:<22}{d['rows']:>6}{d['field_f1']:>10.4f}{d['exact']:>8.4f}{kept:>12}")
+            f1 = f"{d['field_f1']:.4f}" if d["field_f1"] is not None else "-"
+            exact = f"{d['exact']:.4f}" if d["exact"] is not None else "-"
+            lines.append(f"{dom:<22}{d['rows']:>6}{f1:>10}{exact:>8}{kept:>12}")
     if m.get("decided_by"):
         lines += ["", "decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(m["decided_by"].items()))]
     lines += ["", f"look-alikes (gold []): {m['empty_rows']} rows, kept empty {empty}",
