@@ -39,7 +39,9 @@ def test_routes_by_schema_and_locates_ops(demo_project):
     ops = [(e["item"], e["op"]) for e in out["edits"]]
     assert ops == [(0, "update"), (1, "noop"), (2, "add"), (3, "add"), (4, "delete")]
     update = out["edits"][0]
-    assert update["before"]["answer"] != update["after"]["answer"] == "30 days"
+    # The fragment replaces just the span it corrects: the row keeps its own sentence.
+    assert update["after"]["answer"] == "You can request a refund within 30 days of delivery."
+    assert update["rewrite"] == {"old": "14 days", "new": "30 days", "kind": "quantity"}
     assert {"fuzz", "sim", "score", "row"} <= set(update["candidates"][0])
     assert out["edits"][2]["position"]["split"] == "train"
     # A label outside every label set gets no route but a tasks.yaml proposal for a person.

@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, utils
 HERE = Path(__file__).resolve().parent
 DOMAINS = ("clinic", "library", "cowork")
 STAGES = ("detect", "extract", "route", "locate", "end state")
+OPTS = {"engine": "auto"}  # lic extract's default engine; --engine changes it
 LENIENT = 85  # an added row's key and value: token_set_ratio at least this against the gold row
 
 
@@ -158,7 +159,7 @@ def annotate(domain: Path, project, mode: str, detector, encoder) -> list[dict]:
     if mode == "full":
         if isinstance(detector, str):  # no detector for this project: nothing is detected
             return teach
-        return list(extract.run(detect.run(teach, model=detector), engine="auto", project=project))
+        return list(extract.run(detect.run(teach, model=detector), engine=OPTS["engine"], project=project))
     gold = {g["turn"]: g for g in read_jsonl(domain / "gold.jsonl")}
     out = []
     for rec in teach:
@@ -170,7 +171,7 @@ def annotate(domain: Path, project, mode: str, detector, encoder) -> list[dict]:
                                               source=rid(rec), engine="gold") for k in g["knowledge"]]
         out.append(rec)
     if mode == "extract":
-        out = list(extract.run(out, engine="auto", project=project))
+        out = list(extract.run(out, engine=OPTS["engine"], project=project))
     return out
 
 
@@ -265,11 +266,14 @@ def main() -> int:
     ap.add_argument("--mode", choices=("full", "extract", "gold", "all"), default="all",
                     help="full: detect and extract on main; extract: gold intent, extract on main; "
                          "gold: gold intent and knowledge")
+    ap.add_argument("--engine", default=OPTS["engine"], help="extract engine (default: lic extract's default, auto)")
     ap.add_argument("--domains", nargs="*", default=list(DOMAINS))
     ap.add_argument("--json", type=Path, default=None, help="write per-turn results here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failing turn")
     args = ap.parse_args()
     from lic_cli.models import load_encoder
+
+    OPTS["engine"] = args.engine
 
     encoder = load_encoder("minilm")
     out: dict[str, list[dict]] = {}

@@ -174,6 +174,8 @@ def _update_value(edit: dict, task: Task, item: dict, corr: Correction, row_id: 
         edit.update(op="noop", after=None, reason="the row already states the new value")
         return
     rw = spans.rewrite(stored, new, old=corr.old.text if corr.old else None, hint=corr.hint)
+    if rw is not None and rw.kind == "whole" and item.get("kind") != task.format:
+        rw = None  # another kind's row (a fact's object from a QA answer) takes a typed value only
     if rw is None:
         edit.update(op="update", after={**before, col: new}, review="rewrite",
                     reason=f"no span of the stored value {stored!r} matches {new!r}: a rewrite for a person to "

@@ -1,0 +1,225 @@
+"""Issue 16: corrections land on the row the answer came from, in the dataset's own words,
+in every task that holds the knowledge; label semantics; resolve; idempotent apply."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lic_cli import locate, router
+from lic_cli.cli import cli
+from lic_cli.extract.schema import make_item
+from lic_cli.locate import spans
+from lic_cli.patches.run import apply_records
+from lic_cli.tasks import load_project
+
+TASKS = """version: 1
+tasks:
+  - name: faq
+    description: Questions and answers about Alder Bikes, a bicycle rental shop.
+    dataset: faq.jsonl
+    format: qa
+    id_column: id
+  - name: shop_facts
+    description: Facts about Alder Bikes as subject, relation, object.
+    dataset: facts.jsonl
+    format: fact
+  - name: tickets
+    description: Customer tickets labelled by team.
+    dataset: tickets.jsonl
+    format: label
+    labels: [rentals, repairs, billing]
+"""
+FAQ = [
+    {"id": "a1", "question": "How much is a city bike?", "answer": "A city bike costs $15 a day and an e-bike costs $40 a day."},
+    {"id": "a2", "question": "Who runs the repair shop?", "answer": "Our head mechanic is Ana Silva."},
+    {"id": "a3", "question": "Who fixes flat tyres?", "answer": "Ana Silva, our head mechanic, fixes flat tyres while you wait."},
+    {"id": "a4", "question": "How long can I rent a bike?", "answer": "You can rent a bike for up to 14 days in a row."},
+    {"id": "a5", "question": "Do you rent helmets?", "answer": "Helmets are free with every rental."},
+    {"id": "a6", "question": "What does an e-bike tour cost?", "answer": "Our guided e-bike tour is $40 a day per person, snacks included."},
+]
+FACTS = [
+    {"subject": "Alder Bikes", "relation": "e-bike price", "object": "$40 a day"},
+    {"subject": "Alder Bikes", "relation": "head mechanic", "object": "Ana Silva"},
+    {"subject": "Alder Bikes", "relation": "phone number", "object": "555-0123"},
+    {"subject": "Alder Bikes", "relation": "city bike price", "object": "$15 a day"},
+]
+TICKETS = [
+    {"text": "My chain keeps slipping.", "label": "repairs"},
+    {"text": "I was charged twice for my rental.", "label": "billing"},
+    {"text": "Can I keep the bike one more day?", "label": "rentals"},
+    {"text": "test please ignore", "label": "rentals"},
+]
+
+
+def write(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+@pytest.fixture
+def shop(tmp_path) -> Path:
+    (tmp_path / "tasks.yaml").write_text(TASKS, encoding="utf-8")
+    write(tmp_path / "faq.jsonl", FAQ)
+    write(tmp_path / "facts.jsonl", FACTS)
+    write(tmp_path / "tickets.jsonl", TICKETS)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def enc():
+    from lic_cli.models import load_encoder
+
+    return load_encoder("minilm")
+
+
+def turns(asked: str, answer: str, text: str, *, answered: str | None = None, intent: str = "correct",
+          **fields: str) -> list[dict]:
+    """A user question, the assistant's answer (with the row chat answered from), the teaching turn."""
+    a = {"conversation": "c", "turn": 2, "role": "assistant", "text": answer}
+    if answered:
+        a["answered_from"] = [{"task": "faq", "row": answered, "version": 0}]
+    kind = fields.pop("kind", "qa")
+    t = {"conversation": "c", "turn": 3, "role": "user", "text": text, "intent": {"label": intent, "score": 1.0},
+         "knowledge": [make_item(kind, fields, source="c/t3", engine="rules")]}
+    return [{"conversation": "c", "turn": 1, "role": "user", "text": asked}, a, t]
+
+
+def located(project, recs, enc) -> dict:
+    return list(locate.run(router.run(recs, project=project, encoder=enc), project=project, encoder=enc))[-1]
+
+
+def changes(rec: dict) -> dict[tuple[str, str], str]:
+    out = {}
+    for e in rec["edits"]:
+        if e["op"] == "update" and not e.get("review"):
+            task_value = "answer" if e["task"] == "faq" else "object" if e["task"] == "shop_facts" else "label"
+            out[(e["task"], e["row"])] = e["after"][task_value]
+    return out
+
+
+def test_span_rewrite_keeps_the_sentence_and_the_other_value():
+    assert spans.rewrite("You can request a refund within 14 days of delivery.", "30 days").text == \
+        "You can request a refund within 30 days of delivery."
+    both = "A check-up costs $85 and a cleaning costs $110."
+    assert spans.rewrite(both, "$120", hint="How much is a cleaning? No, a cleaning is $120 now.").text == \
+        "A check-up costs $85 and a cleaning costs $120."
+    # Which of two values is not said: no guess, and never the fragment for the sentence.
+    assert spans.rewrite(both, "$120", hint="no that's wrong") is None
+    assert spans.rewrite("Helmets are free with every rental.", "paid") is None
+    assert spans.rewrite("Our head mechanic is Ana Silva.", "Ben Okafor since May").text == \
+        "Our head mechanic is Ben Okafor."
+
+
+@pytest.mark.slow
+def test_refund_example_on_the_demo_keeps_the_sentence(demo_project, enc):
+    project = load_project(demo_project)
+    recs = [{"conversation": "r", "turn": 1, "role": "user", "text": "How long is the refund window?"},
+            {"conversation": "r", "turn": 2, "role": "assistant",
+             "text": "You can request a refund within 14 days of delivery."},
+            {"conversation": "r", "turn": 3, "role": "user", "text": "No, it's 30 days now.",
+             "intent": {"label": "correct", "score": 1.0},
+             "knowledge": [make_item("qa", {"question": "How long is the refund window?", "answer": "30 days",
+                                            "replaces": "You can request a refund within 14 days of delivery."},
+                                     source="r/t3", engine="rules")]}]
+    rec = located(project, recs, enc)
+    first = rec["edits"][0]
+    assert first["op"] == "update" and first["signal"] == "replaces"
+    assert first["after"]["answer"] == "You can request a refund within 30 days of delivery."
+    assert not any(e["after"] and e["after"].get("answer") == "30 days" for e in rec["edits"])
+
+
+@pytest.mark.slow
+def test_stale_value_sweep_reaches_qa_fact_and_a_second_qa(shop, enc):
+    project = load_project(shop)
+    rec = located(project, turns("How much is an e-bike?", FAQ[0]["answer"], "No, an e-bike is $45 a day now.",
+                                 answered="a1", question="How much is an e-bike?", answer="$45 a day",
+                                 replaces=FAQ[0]["answer"]), enc)
+    got = changes(rec)
+    facts = {e["row"]: e for e in rec["edits"] if e["task"] == "shop_facts"}
+    (fact_row,) = facts
+    assert got == {("faq", "a1"): "A city bike costs $15 a day and an e-bike costs $45 a day.",
+                   ("faq", "a6"): "Our guided e-bike tour is $45 a day per person, snacks included.",
+                   ("shop_facts", fact_row): "$45 a day"}
+    assert rec["edits"][0]["signal"] == "answered_from"
+    assert {e["signal"] for e in rec["edits"][1:]} == {"sweep"}
+    assert facts[fact_row]["before"]["relation"] == "e-bike price"
+
+
+@pytest.mark.slow
+def test_role_holder_correction_reaches_qa_and_facts_without_recorded_rows(shop, enc):
+    project = load_project(shop)
+    rec = located(project, turns("Who runs the repair shop?", "Our head mechanic is Ana Silva.",
+                                 "That's outdated, Ben Okafor is our head mechanic now.",
+                                 question="Who runs the repair shop?", answer="Ben Okafor",
+                                 replaces="Our head mechanic is Ana Silva."), enc)
+    got = changes(rec)
+    assert got[("faq", "a2")] == "Our head mechanic is Ben Okafor."
+    assert got[("faq", "a3")] == "Ben Okafor, our head mechanic, fixes flat tyres while you wait."
+    assert "Ben Okafor" in got.values() and len(got) == 3  # the facts row too
+    assert rec["edits"][0]["signal"] == "replaces"
+
+
+@pytest.mark.slow
+def test_label_semantics(shop, enc):
+    project = load_project(shop)
+    rec = {"conversation": "l", "turn": 1, "role": "user", "text": "x", "intent": {"label": "teach", "score": 1.0},
+           "knowledge": [make_item("label", {"text": "My chain keeps slipping off.", "label": "repairs"}, source="l/t1", engine="rules"),
+                         make_item("label", {"text": "Can I keep the bike one more day?", "label": "billing"}, source="l/t1", engine="rules"),
+                         make_item("label", {"text": "My chain keeps slipping.", "label": "repairs"}, source="l/t1", engine="rules"),
+                         make_item("forget", {"target": "the ticket 'test please ignore' from the examples"}, source="l/t1", engine="rules")]}
+    out = located(project, [rec], enc)
+    assert [(e["item"], e["op"]) for e in out["edits"]] == [(0, "add"), (1, "update"), (2, "noop"), (3, "delete")]
+    assert out["edits"][1]["after"]["label"] == "billing"
+    assert out["edits"][3]["before"]["text"] == "test please ignore"
+
+
+@pytest.mark.slow
+def test_resolve_non_interactive_and_idempotent_apply(shop, enc, monkeypatch):
+    project = load_project(shop)
+    # "paid" has no span in "Helmets are free with every rental.": a rewrite for review, held out of patches.
+    rec = located(project, turns("Do you rent helmets?", "Helmets are free with every rental.", "No, helmets are paid now.",
+                                 answered="a5", question="Do you rent helmets?", answer="paid",
+                                 replaces="Helmets are free with every rental."), enc)
+    (edit,) = rec["edits"]
+    assert edit["review"] == "rewrite" and edit["row"] == "a5"
+    src = shop / "located.jsonl"
+    write(src, [rec])
+    monkeypatch.chdir(shop)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["apply", "-i", str(src)])
+    assert res.exit_code == 0 and "needs a person" in res.stderr and not (shop / "patches").exists()
+    res = runner.invoke(cli, ["resolve", "-i", str(src), "--choose", "c/t3#0=edit:Helmets cost $2 per rental."])
+    assert res.exit_code == 0, res.output
+    (resolved,) = [json.loads(x) for x in res.stdout.splitlines()]
+    assert resolved["edits"][0]["op"] == "update" and resolved["edits"][0]["resolved"]["choice"] == "edit"
+    write(src, [resolved])
+    for _ in range(2):  # the same located records twice: one patch file, one new version
+        res = runner.invoke(cli, ["apply", "-i", str(src), "--yes"])
+        assert res.exit_code == 0, res.output
+    assert len(list((shop / "patches" / "faq").glob("*.patch.jsonl"))) == 1
+    assert "not written again" in res.stderr
+    assert read(shop / "faq.jsonl")[4]["answer"] == "Helmets cost $2 per rental."
+    log = runner.invoke(cli, ["log", "faq"])
+    assert log.exit_code == 0 and len(log.stdout.splitlines()) == 2  # the base version and one patch
+    # --all skip turns what is left into noops.
+    res = runner.invoke(cli, ["resolve", "-i", str(src), "--all", "skip"])
+    assert res.exit_code == 0
+
+
+@pytest.mark.slow
+def test_reteaching_after_apply_is_all_noop(shop, enc):
+    project = load_project(shop)
+    recs = turns("How much is an e-bike?", FAQ[0]["answer"], "No, an e-bike is $45 a day now.",
+                 answered="a1", question="How much is an e-bike?", answer="$45 a day", replaces=FAQ[0]["answer"])
+    rec = located(project, recs, enc)
+    list(apply_records([rec], project=project, author="t", message=None, apply=True, dry_run=False, approve=False,
+                       notify=lambda _m: None))
+    again = located(project, recs, enc)
+    assert {e["op"] for e in again["edits"]} == {"noop"}
