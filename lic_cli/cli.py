@@ -13,6 +13,7 @@ from lic_cli.commands import (
     apply,
     chat,
     detect,
+    export,
     extract,
     init,
     locate,
@@ -23,6 +24,7 @@ from lic_cli.commands import (
     resolve,
     revert,
     route,
+    serve,
     show,
     train,
 )
@@ -43,6 +45,8 @@ COMMANDS = [
     revert.command,
     models.command,
     eval_.command,
+    serve.command,
+    export.command,
     predict.command,
     plugins.command,
 ]

@@ -248,6 +248,15 @@ def test_gate_reports_drops_beyond_the_tolerance():
     assert "macro_f1 dropped 0.1000 (0.8000 -> 0.7000)" in line and "tolerance 0.02" in line
 
 
+def test_gate_fails_weights_alone_locality_below_the_tolerance():
+    # weights_locality is measured against the previous model's answers: 0.9 is a drop of 0.1.
+    cur = {"metrics": {"locality": 1.0, "weights_locality": 0.9}}
+    assert [(d["metric"], d["drop"]) for d in gate.drops(None, cur, 0.05)] == [("weights_locality", 0.1)]
+    assert gate.drops(None, cur, 0.1) == []
+    prev = {"metrics": {"locality": 1.0, "weights_locality": 1.0}}
+    assert [d["metric"] for d in gate.drops(prev, cur, 0.02)] == ["weights_locality"]
+
+
 # --- end to end (slow: SmolLM2 trains for 2 steps a time) ---------------------------------------
 
 @pytest.mark.slow
@@ -317,7 +326,8 @@ def test_train_incrementally_then_nothing_then_eval(project):
     assert s1["metrics"]["answer_accuracy"] is not None and s1["metrics"]["reliability"] is None
 
     apply_rows(project, add=[{"question": "Who is the CEO of Kestrel?", "answer": "Marta Okonkwo is the CEO.",
-                              "paraphrases": ["Who runs Kestrel?"]}], message="ceo")
+                              "paraphrases": ["Who runs Kestrel?"], "near_miss": ["Who is the CFO of Kestrel?"]}],
+               message="ceo")
     second = CliRunner().invoke(train_command, ["-q", "--ci", "--project", root])
     assert second.exit_code in (0, 1), second.stderr
     [s2] = [json.loads(line) for line in second.stdout.splitlines()]
@@ -328,6 +338,11 @@ def test_train_incrementally_then_nothing_then_eval(project):
     assert m["reliability"] in (0.0, 1.0) and m["paraphrases"] == 3  # written + 2 templates
     assert m["patches"][0]["patch"].startswith("patches/qa/") and m["patches"][0]["rows"] == 1
     assert registry.latest(project, "qa")["previous"]["path"] == s1["model"]
+    # Weights alone beside the gated figures (no gate here: the same), near misses counted apart.
+    assert m["weights_locality"] == m["locality"] and m["near_miss_probes"] == 1
+    assert m["near_miss_locality"] == m["weights_near_miss_locality"] in (0.0, 1.0)
+    card = (project.root / s2["model"] / "README.md").read_text()
+    assert "v1" in card and "weights alone" in card and m["patches"][0]["patch"] in card
 
     again = CliRunner().invoke(train_command, ["-q", "--project", root])
     assert again.exit_code == 0 and again.stdout == "" and NOTHING_TO_TRAIN in again.stderr
@@ -343,8 +358,11 @@ def test_train_incrementally_then_nothing_then_eval(project):
     assert len(probes) == m["locality_probes"] and all(p["held_out"] == (p["question"] == ROWS[3]["question"])
                                                         for p in probes)
     assert sum(p["correct"] for p in probes) == round((m["locality"] or 0) * len(probes))
+    [near] = res["near_miss_items"]
+    assert near["question"] == "Who is the CFO of Kestrel?" and near["kept"] == bool(m["near_miss_locality"])
     short = CliRunner().invoke(eval_command, ["qa", "--json", "--project", root])
     assert "locality_items" not in json.loads(short.stdout) and "items" not in json.loads(short.stdout)
+    assert "near_miss_items" not in json.loads(short.stdout)
 
 
 def test_extraction_type_is_wired_and_bad_rows_name_the_line(tmp_path):
@@ -386,3 +404,8 @@ def test_eval_table_has_a_line_per_patch_and_overall():
     text = console.export_text()
     assert "0001-a.patch.jsonl" in text and "25.0 %" in text and "overall" in text
     assert "90.0 % of 10" in text and "75.0 % of 4" in text
+    result.update(weights_locality=0.6, near_miss_locality=1.0, weights_near_miss_locality=0.5, near_miss_probes=2)
+    console = Console(record=True, width=250)
+    console.print(table([result]))
+    text = console.export_text()
+    assert "60.0 % of 10" in text and "50.0 % alone of 2" in text

@@ -34,7 +34,7 @@ def command(tasks, json_, details, project_dir):
 
     project = load_project(project_dir)
     note = lambda msg: click.echo(msg, err=True)  # noqa: E731
-    results = [r if details else {k: v for k, v in r.items() if k not in ("items", "locality_items")}
+    results = [r if details else {k: v for k, v in r.items() if k not in ("items", "locality_items", "near_miss_items")}
                for r in evaluate.run(project, tasks or None, note=note)]
     from lic_cli.train.report import table
 

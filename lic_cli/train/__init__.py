@@ -213,9 +213,12 @@ def _train(project: Project, task: Task, params: Params, data: Any, version: int
     if previous is not None:
         entry["previous"] = {k: previous.get(k) for k in ("path", "dataset_version", "dataset_hash")}
     entry.update(metrics=metrics, time=_now(), seconds=seconds)
+    if is_main_process() and task.train.type == "causal-lm":
+        _write_card(target, entry)
     if is_main_process():
         registry.add(project, entry)
-    keys = ("accuracy", "macro_f1", "entity_f1", "answer_accuracy", "reliability", "generalization", "locality", "eval_loss")
+    keys = ("accuracy", "macro_f1", "entity_f1", "answer_accuracy", "reliability", "generalization", "locality",
+            "weights_locality", "near_miss_locality", "eval_loss")
     shown = ", ".join(f"{k} {metrics[k]}" for k in keys if metrics.get(k) is not None)
     note(f"{task.name}: trained in {seconds:.1f} s{': ' + shown if shown else ''} -> {entry['path']}")
     return entry
@@ -258,16 +261,17 @@ def _train_lm(project: Project, task: Task, params: SFTParams, rows: Any, tmp: P
     held = f"{plan.eval_split}: {len(plan.eval_pairs)} rows" if plan.eval_split else "no eval split"
     note(f"{task.name}: training ({params.method}) on {what} ({held}), {params.epochs:g} epochs")
     metrics = sft.train_causal_lm(plan.train_pairs, plan.eval_pairs, start, tmp, params, progress=progress,
-                                  note=note)
+                                  note=note, kl_pairs=plan.kl_pairs)
     metrics["start"] = plan.start
     metrics["taught"] = len(plan.taught)
     metrics["replayed"] = plan.replayed
+    metrics["distilled"] = plan.distilled
     if params.scope_threshold > 0 and is_main_process():
         from lic_cli.train import scope
 
         parent = registry.model_path(project, plan.parent) if plan.parent else None
         gate = scope.for_training(tmp, plan.scope, params.scope_threshold, parent_folder=parent,
-                                  base=task.train.base)
+                                  base=task.train.base, answers=plan.scope_answers)
         scope.write(tmp, gate)
         metrics["scope_questions"] = len(gate.questions)
         note(f"{task.name}: scope gate: {len(gate.questions)} taught questions answer with the new weights, "
@@ -281,6 +285,15 @@ def _train_lm(project: Project, task: Task, params: SFTParams, rows: Any, tmp: P
         metrics.update(evaluate.summary_metrics(result))
     entry["metrics"] = metrics
     return None
+
+
+def _write_card(folder: Path, entry: dict[str, Any]) -> None:
+    """README.md in the model folder: what it was trained on, its figures, how to serve it (card.py)."""
+    from lic_cli.train import card, scope
+
+    gate = scope.read(folder)
+    card.write(folder, entry, gated=gate is not None, taught=(entry.get("metrics") or {}).get("patches") or [],
+               fallback=gate.fallback if gate else None)
 
 
 def _carry(project: Project, task: Task, parent: dict[str, Any], entry: dict[str, Any],

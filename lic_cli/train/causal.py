@@ -27,6 +27,7 @@ from lic_cli.train.params import SFTParams
 from lic_cli.train.sft import Pair
 
 PARAPHRASES = "paraphrases"  # optional row column: held-out wordings, used by `lic eval` only
+NEAR_MISS = "near_miss"  # optional row column: questions near this one but about something else (eval only)
 
 
 @dataclass
@@ -55,6 +56,9 @@ class LMPlan:
     # The questions this training teaches (taught rows and their rewordings; from the base:
     # every train row): the scope of the gate, when the task has one (scope.py).
     scope: list[str] = field(default_factory=list)
+    scope_answers: list[str] = field(default_factory=list)  # the taught answer of each scope question
+    distilled: int = 0  # self-distillation pairs mixed in (distill.py)
+    kl_pairs: list[Pair] = field(default_factory=list)  # prompts of the KL term, with the base's answers
 
 
 def system_prompt() -> str:
@@ -87,9 +91,10 @@ def read_qa(task: Task, path: Path) -> QARows:
             value = row.get(col)
             if not isinstance(value, str) or not value.strip():
                 raise InputError("missing or empty text", source=source, line=line, field=col)
-        extra = row.get(PARAPHRASES)
-        if extra is not None and not (isinstance(extra, list) and all(isinstance(p, str) for p in extra)):
-            raise InputError("expected a list of strings", source=source, line=line, field=PARAPHRASES)
+        for col in (PARAPHRASES, NEAR_MISS):
+            extra = row.get(col)
+            if extra is not None and not (isinstance(extra, list) and all(isinstance(p, str) for p in extra)):
+                raise InputError("expected a list of strings", source=source, line=line, field=col)
         split = row.get(task.split_column)
         split = task.default_split if split in (None, "") else str(split)
         by_split.setdefault(split, []).append(row)
@@ -129,7 +134,8 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
     if parent is None or changes is None:
         pairs = [qa_pair(r[rows.question], r[rows.answer]) for r in train_rows]
         return LMPlan(start=task.train.base, parent=None, train_pairs=pairs, eval_pairs=eval_pairs,
-                      eval_split=eval_split, notes=notes, scope=[r[rows.question] for r in train_rows])
+                      eval_split=eval_split, notes=notes, scope=[r[rows.question] for r in train_rows],
+                      scope_answers=[r[rows.answer] for r in train_rows])
 
     taught = [c for c in changes.changes if _split(task, c.row) == task.default_split]
     keys = {id(c.row) for c in taught}
@@ -140,16 +146,37 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
     written = _model_rewordings(task, [c.row[rows.question] for c in taught], params, note)
     pairs: list[Pair] = []
     scope: list[str] = []
+    scope_answers: list[str] = []
     for change in taught:
         q, a = change.row[rows.question], change.row[rows.answer]
         extra = [p for p in dict.fromkeys([*paraphrase.for_training(q, params.augment), *written.get(q, [])])
                  if p != q]
         pairs += [qa_pair(p, a) for p in [q, *extra]]
         scope += [q, *extra]
+        scope_answers += [a] * (1 + len(extra))
     pairs += [qa_pair(r[rows.question], r[rows.answer]) for r in replay]
+    distilled, kl_pairs = _self_distilled(task, params, len(taught), note) if taught else ([], [])
+    pairs += distilled
     rng.shuffle(pairs)
     return LMPlan(start=parent["path"], parent=parent, train_pairs=pairs, eval_pairs=eval_pairs,
-                  eval_split=eval_split, taught=taught, replayed=len(replay), notes=notes, scope=scope)
+                  eval_split=eval_split, taught=taught, replayed=len(replay), notes=notes, scope=scope,
+                  scope_answers=scope_answers, distilled=len(distilled), kl_pairs=kl_pairs)
+
+
+def _self_distilled(task: Task, params: SFTParams, n_taught: int,
+                    note: Callable[[str], None]) -> tuple[list[Pair], list[Pair]]:
+    """Pool questions with the base's own answers: SFTParams.distill per taught row as training
+    pairs, and (kl_weight > 0) the whole pool as the KL term's prompts (distill.py)."""
+    if params.distill <= 0 and params.kl_weight <= 0:
+        return [], []
+    assert task.train is not None
+    from lic_cli import models
+    from lic_cli.train import distill
+
+    said = distill.answers(models.resolve(task.train.base), system_prompt(), note=note)
+    chosen = distill.sample(round(params.distill * n_taught), params.seed) if params.distill > 0 else []
+    kl = [qa_pair(q, said[q]) for q in distill.POOL] if params.kl_weight > 0 else []
+    return [qa_pair(q, said[q]) for q in chosen], kl
 
 
 def _model_rewordings(task: Task, questions: list[str], params: SFTParams,

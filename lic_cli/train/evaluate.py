@@ -8,6 +8,13 @@ For the rows the patches added or updated since the model's previous version:
 - **locality**: unrelated questions (the held-out split and a seeded sample of
   untaught train rows) that the previous model answered right are still answered right.
 
+A gated model is also asked with its **weights alone** (as any tool that loads the folder
+with plain from_pretrained serves it): `weights_locality` and `weights_generalization`
+beside the gated figures. **Near-miss probes** (the taught rows' optional `near_miss`
+column: questions close to the taught one but about something else) are counted apart:
+a probe stays when its answer does not give the taught answer and keeps the previous
+model's answer (judged by content): `near_miss_locality`, `weights_near_miss_locality`.
+
 Plus **answer_accuracy**: the held-out split answered right, comparable across versions
 (what the CI gate watches). Answers are judged by content (judge.py), from batched greedy
 generation. Reported per patch and overall. A model with a scope gate (scope.py) is asked
@@ -25,7 +32,7 @@ from typing import Any
 from lic_cli.errors import ModelLoadError, ProjectError, TaskConfigError
 from lic_cli.tasks import Project, Task
 from lic_cli.train import paraphrase, registry
-from lic_cli.train.causal import PARAPHRASES, QARows, eval_split_of, messages_for, read_qa
+from lic_cli.train.causal import NEAR_MISS, PARAPHRASES, QARows, eval_split_of, messages_for, read_qa
 from lic_cli.train.changes import changes_since
 from lic_cli.train.judge import is_correct
 
@@ -176,8 +183,10 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
     held_right = [is_correct(r[rows.answer], a, r[rows.question]) for r, a in zip(held, held_answers, strict=True)]
     out["held_out"] = len(held)
     out["answer_accuracy"] = _ratio(sum(held_right), len(held))
-    out.update(reliability=None, generalization=None, locality=None, taught=0, paraphrases=0,
-               locality_probes=0, patches=[], items=[], locality_items=[])
+    out.update(reliability=None, generalization=None, locality=None, weights_generalization=None,
+               weights_locality=None, near_miss_locality=None, weights_near_miss_locality=None, taught=0,
+               paraphrases=0, locality_probes=0, near_miss_probes=0, patches=[], items=[], locality_items=[],
+               near_miss_items=[])
 
     prev = previous_of(entry)
     if prev is None:
@@ -227,8 +236,25 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
                    for (h, r), a, inside in zip(kept, after, model.in_scope(kept_q), strict=True)]
     stayed = sum(i["correct"] for i in probe_items)
 
+    # The weights alone (a gated model without its gate): the same probes.
+    alone = model.own(kept_q) if model.gate is not None else after
+    for i, a in zip(probe_items, alone, strict=True):
+        i["weights_answer"] = a
+        i["weights_correct"] = is_correct(i["expected"], a, i["question"])
+    paras = [p for i in items for p in i["paraphrases"]]
+    alone_para = dict(zip(paras, model.own(paras), strict=True)) if model.gate is not None else answers
+    weights_para_right = sum(is_correct(i["expected"], alone_para[p], i["question"])
+                             for i in items for p in i["paraphrases"])
+    near = _near_misses(taught, rows, model, before)
+
     out["taught"] = len(items)
     out["paraphrases"] = sum(len(i["paraphrases"]) for i in items)
+    out["weights_generalization"] = _ratio(weights_para_right, out["paraphrases"])
+    out["weights_locality"] = _ratio(sum(i["weights_correct"] for i in probe_items), len(kept))
+    out["near_miss_probes"] = len(near)
+    out["near_miss_locality"] = _ratio(sum(n["kept"] for n in near), len(near))
+    out["weights_near_miss_locality"] = _ratio(sum(n["weights_kept"] for n in near), len(near))
+    out["near_miss_items"] = near
     out["reliability"] = _ratio(sum(i["correct"] for i in items), len(items))
     out["generalization"] = _ratio(sum(sum(i["paraphrase_correct"]) for i in items), out["paraphrases"])
     out["locality"] = _ratio(stayed, len(kept))
@@ -237,6 +263,25 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
     out["items"] = items
     out["locality_items"] = probe_items
     return out
+
+
+def _near_misses(taught: list[Any], rows: QARows, model: Answerer, before: Answerer) -> list[dict[str, Any]]:
+    """Each taught row's near-miss probes: kept when the answer does not give the taught answer
+    and keeps the previous model's answer (judged by content, against the probe)."""
+    probes = [(c.row[rows.question], c.row[rows.answer], n) for c in taught for n in (c.row.get(NEAR_MISS) or [])]
+    if not probes:
+        return []
+    asked = [n for _, _, n in probes]
+    was, now = before(asked), model(asked)
+    alone = model.own(asked) if model.gate is not None else now
+    inside = model.in_scope(asked)
+
+    def kept(q: str, a: str, n: str, old: str, new: str) -> bool:
+        return not is_correct(a, new, q) and is_correct(old, new, n)
+
+    return [{"question": n, "taught_question": q, "before": old, "answer": new, "weights_answer": own,
+             "in_scope": ins, "kept": kept(q, a, n, old, new), "weights_kept": kept(q, a, n, old, own)}
+            for (q, a, n), old, new, own, ins in zip(probes, was, now, alone, inside, strict=True)]
 
 
 def _same_as_fallback(model: Answerer, project: Project, prev: dict[str, Any]) -> Answerer | None:
@@ -287,8 +332,9 @@ def _ratio(n: int, d: int) -> float | None:
 
 def summary_metrics(result: dict[str, Any]) -> dict[str, Any]:
     """What goes into the registry entry (the CI gate compares these): no per-row details."""
-    keys = ("answer_accuracy", "reliability", "generalization", "locality", "held_out", "taught",
-            "paraphrases", "locality_probes", "patches")
+    keys = ("answer_accuracy", "reliability", "generalization", "locality", "weights_generalization",
+            "weights_locality", "near_miss_locality", "weights_near_miss_locality", "held_out", "taught",
+            "paraphrases", "locality_probes", "near_miss_probes", "patches")
     return {k: result[k] for k in keys}
 
 

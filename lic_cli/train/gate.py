@@ -4,6 +4,12 @@ Each higher-is-better metric present in both registry entries is compared; a dro
 more than the task's `train.tolerance` (absolute, on the 0..1 scale) fails the gate.
 A metric either model lacks (no eval split, a first model without a previous version)
 is not compared.
+
+`weights_locality` (a gated causal-lm model's weights alone, lic eval) is itself measured
+against the model it replaces: the share of the previous model's right answers the new
+weights still give. So it fails the gate on its own when it is below 1 - tolerance: the
+folder served without lic's gate (vLLM, llama.cpp, an export) would have lost more than the
+tolerance of what the previous model answered right.
 """
 
 from __future__ import annotations
@@ -16,10 +22,14 @@ GATED = ("accuracy", "macro_f1", "answer_accuracy", "reliability", "generalizati
 
 def drops(previous: dict[str, Any] | None, current: dict[str, Any], tolerance: float) -> list[dict[str, Any]]:
     """[{"metric", "previous", "current", "drop"}] for each metric that fell by more than `tolerance`."""
-    if previous is None:
-        return []
-    old, new = previous.get("metrics") or {}, current.get("metrics") or {}
+    new = current.get("metrics") or {}
     out = []
+    alone = new.get("weights_locality")
+    if isinstance(alone, (int, float)) and 1 - alone > tolerance + 1e-9:
+        out.append({"metric": "weights_locality", "previous": 1.0, "current": alone, "drop": round(1 - alone, 4)})
+    if previous is None:
+        return out
+    old = previous.get("metrics") or {}
     for key in GATED:
         a, b = old.get(key), new.get(key)
         if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):

@@ -123,6 +123,13 @@ class SFTParams(_Params):
     # against forgetting. >= 1: that many old rows per changed row; < 1: that fraction of the
     # old train rows; 0: none.
     replay: float = 2.0
+    # Self-distillation replay (distill.py): general questions from lic's pool, answered by
+    # the base model once (cached), mixed in per taught row (0: none). Keeps the weights'
+    # own answers outside what was taught (weights-alone locality).
+    distill: float = 0.0
+    # A KL term against the model before the teaching (LoRA only: the adapters switched off)
+    # on a batch of the pool's base answers each step, weighted by this (0: off).
+    kl_weight: float = 0.0
     # Template paraphrases of each changed question added at train time (0: none), so the
     # model learns the fact rather than one wording.
     augment: int = 0
@@ -162,8 +169,11 @@ class SFTParams(_Params):
             raise fail("scope_threshold", "must be between 0 (off) and 1")
         if not 0 <= self.lora_dropout < 1:
             raise fail("lora_dropout", "must be >= 0 and < 1")
+        if self.kl_weight > 0 and self.method != "lora":
+            raise fail("kl_weight", "needs method: lora (the model before the teaching is the weights "
+                       "with the adapters switched off)")
         for key in ("lora_layers", "max_steps", "weight_decay", "warmup", "replay", "augment", "augment_lm", "neftune",
-                    "first_epochs"):
+                    "first_epochs", "distill", "kl_weight"):
             if getattr(self, key) < 0:
                 raise fail(key, "must be >= 0")
 

@@ -15,13 +15,17 @@ def table(results: Sequence[dict[str, Any]]) -> Any:
     from rich.table import Table
 
     out = Table("task", "patch", "version", "rows", "reliability", "generalization", "locality",
-                "held-out accuracy", title="What the models learned")
+                "locality (weights alone)", "near-miss kept", "held-out accuracy", title="What the models learned")
     for r in results:
         for p in r.get("patches", []):
             out.add_row(r["task"], p["patch"], f"v{p['version']}", str(p["rows"]), _pct(p["reliability"]),
-                        _pct(p["generalization"]), "", "")
+                        _pct(p["generalization"]), "", "", "", "")
+        probes = r.get("locality_probes", 0)
+        near = r.get("near_miss_probes", 0)
         out.add_row(r["task"], "[b]overall[/b]", f"v{r.get('dataset_version')}", str(r.get("taught", 0)),
                     _pct(r.get("reliability")), _pct(r.get("generalization")),
-                    f"{_pct(r.get('locality'))} of {r.get('locality_probes', 0)}",
+                    f"{_pct(r.get('locality'))} of {probes}", f"{_pct(r.get('weights_locality'))} of {probes}",
+                    f"{_pct(r.get('near_miss_locality'))} / {_pct(r.get('weights_near_miss_locality'))} alone"
+                    f" of {near}" if near else "-",
                     f"{_pct(r.get('answer_accuracy'))} of {r.get('held_out', 0)}")
     return out

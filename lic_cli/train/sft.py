@@ -84,7 +84,8 @@ def use_bf16(params: SFTParams) -> bool:
 
 
 def train_causal_lm(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base: Path, out_dir: Path,
-                    params: SFTParams, *, progress: bool, note: Callable[[str], None]) -> dict[str, Any]:
+                    params: SFTParams, *, progress: bool, note: Callable[[str], None],
+                    kl_pairs: Sequence[Pair] | None = None) -> dict[str, Any]:
     """Fine-tune `base` on the pairs, save safetensors + tokenizer to out_dir, return metrics.
 
     Metrics: train_rows, train_loss, steps, method, bf16, and (with eval pairs) eval_rows
@@ -102,11 +103,13 @@ def train_causal_lm(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | No
     with progress_bars(hf_logging, progress), warnings.catch_warnings():
         # peft asks transformers a deprecated question on every step; nothing for the user to do.
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-        return _train(train_pairs, eval_pairs, base, out_dir, params, progress=progress, note=note)
+        return _train(train_pairs, eval_pairs, base, out_dir, params, progress=progress, note=note,
+                      kl_pairs=kl_pairs or [])
 
 
 def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base: Path, out_dir: Path,
-           params: SFTParams, *, progress: bool, note: Callable[[str], None]) -> dict[str, Any]:
+           params: SFTParams, *, progress: bool, note: Callable[[str], None],
+           kl_pairs: Sequence[Pair]) -> dict[str, Any]:
     from transformers import (
         AutoModelForCausalLM,
         AutoTokenizer,
@@ -147,8 +150,13 @@ def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base:
                             neftune_noise_alpha=params.neftune if params.neftune > 0 else None,
                             max_steps=params.max_steps if params.max_steps > 0 else -1)
         collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
+        kl_feats = encode_pairs(tokenizer, kl_pairs, params.max_length)[0] if params.kl_weight > 0 else []
         trainer = _answer_logits_trainer(Trainer)(model=model, args=args, train_dataset=ListDataset(train_feats),
                           eval_dataset=ListDataset(eval_feats) if eval_feats else None, data_collator=collator)
+        if kl_feats:
+            # Half a training batch of pool prompts a step: the term's extra cost stays under that of
+            # the step itself.
+            trainer.kl = KLTerm(kl_feats, collator, params.kl_weight, max(1, params.batch_size // 2), params.seed)
         # Trainer writes its summaries with print()/tqdm.write(): keep stdout for records.
         with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(sys.stderr if progress else devnull):
             result = trainer.train()
@@ -199,11 +207,62 @@ def answer_logits_only(inputs: dict[str, Any]) -> dict[str, Any]:
     return {**inputs, "labels": labels[:, start:], "logits_to_keep": labels.shape[1] - start}
 
 
+class KLTerm:
+    """KL(before || now) on the answer tokens of a batch of prompts, added to each training step.
+
+    "Before" is the model the training started from: the same weights with the LoRA adapters
+    switched off. The prompts are the self-distillation pool with the base's own answers
+    (distill.py), so the term pulls the whole next-token distribution on general questions
+    back to what it was, where replaying the answers as text only pulls the argmax. Batches
+    cycle through the pool in a seeded order.
+    """
+
+    def __init__(self, feats: list[dict[str, list[int]]], collator: Any, weight: float, batch_size: int,
+                 seed: int) -> None:
+        import random
+
+        self.feats, self.collator, self.weight, self.batch_size = feats, collator, weight, batch_size
+        self._rng = random.Random(seed)
+        self._order: list[int] = []
+
+    def batch(self) -> dict[str, Any]:
+        picked = []
+        while len(picked) < self.batch_size:
+            if not self._order:
+                self._order = list(range(len(self.feats)))
+                self._rng.shuffle(self._order)
+            picked.append(self.feats[self._order.pop()])
+        return answer_logits_only(self.collator(picked))
+
+    def loss(self, model: Any) -> Any:
+        import torch
+        import torch.nn.functional as F
+
+        inputs = self.batch()
+        labels = inputs.pop("labels")
+        inputs = {k: v.to(model.device) if hasattr(v, "to") else v for k, v in inputs.items()}
+        with torch.no_grad(), model.disable_adapter():
+            before = model(**inputs).logits
+        now = model(**inputs).logits
+        # Position t predicts label t + 1: the positions whose next token is an answer token.
+        mask = (labels[:, 1:] != -100).to(now.device)
+        before, now = before[:, :-1][mask], now[:, :-1][mask]
+        kl = F.kl_div(F.log_softmax(now.float(), -1), F.log_softmax(before.float(), -1), log_target=True,
+                      reduction="batchmean")
+        return self.weight * kl
+
+
 def _answer_logits_trainer(trainer_cls: Any) -> Any:
     class AnswerLogitsTrainer(trainer_cls):
+        kl: KLTerm | None = None
+
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            return super().compute_loss(model, answer_logits_only(inputs), return_outputs=return_outputs,
-                                        num_items_in_batch=num_items_in_batch)
+            out = super().compute_loss(model, answer_logits_only(inputs), return_outputs=return_outputs,
+                                       num_items_in_batch=num_items_in_batch)
+            if self.kl is None or not model.training:
+                return out
+            extra = self.kl.loss(self.accelerator.unwrap_model(model))
+            return (out[0] + extra, *out[1:]) if return_outputs else out + extra
 
     return AnswerLogitsTrainer
 

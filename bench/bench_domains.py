@@ -1,0 +1,247 @@
+"""Learning benchmark across domains: teach one domain's 30 invented facts, retrain, measure.
+
+The domains are bench/domains/*.jsonl (written for issues 18 and 21, before any tuning).
+`library` and `gym` tune the causal-lm defaults; `council`, `pharmacy` and `hotel` are held
+out whole (docs/train.md). For each (domain, configuration):
+
+Setup (not timed): a qa project whose v0 dataset holds the 85 fixed locality questions of
+bench/domains/general.jsonl as its held-out split (short right answers the base model gives)
+and the 20 `dev` general questions as its train rows (in the base's own words: the task's
+old rows, which `replay` draws on). The base model is registered as the v0 model.
+A patch adds the domain's 30 facts (with their written paraphrases, never trained on).
+
+Timed: `lic train` (incremental: rewordings, training, and the learning evaluation it runs).
+
+Measured after, through the scope gate (as lic serves the model) and from the weights
+alone (plain from_pretrained on the folder, as any other tool serves it):
+
+- reliability: the taught question gets the taught answer;
+- generalization: the written paraphrases get it (judged against the taught question);
+- locality: the 85 fixed general questions are still answered right (as `lic eval` judges);
+- near-miss: the 60 near-miss probes (same subject, other relation; same relation, other
+  subject) keep the base's answer (judged by content) and do not give the taught one.
+
+    python bench/bench_domains.py --domain library --config today --config distill
+    python bench/bench_domains.py --domain council --domain hotel --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_learning import _cpu, base_answers  # noqa: E402
+
+from lic_cli import models  # noqa: E402
+from lic_cli.store.rows import file_hash  # noqa: E402
+from lic_cli.tasks import load_project  # noqa: E402
+from lic_cli.train.distill import _whole_sentences  # noqa: E402
+
+DOMAINS = REPO / "bench" / "domains"
+TUNING = ("library", "gym")
+HELD_OUT = ("council", "pharmacy", "hotel")
+
+# On top of support_qa's tasks.yaml params. "today": session 4's support_qa params, whole.
+TODAY = {"method": "lora", "lora_r": 32, "lora_alpha": 64, "lora_targets": "all", "lora_layers": 15,
+         "learning_rate": 1.0e-3, "epochs": 3, "first_epochs": 1, "augment": 1, "augment_lm": 4, "replay": 1,
+         "batch_size": 8, "max_length": 128, "scope_threshold": 0.5}
+CONFIGS: dict[str, dict] = {
+    "today": TODAY,
+    "distill": {**TODAY, "distill": 1.0},
+    "kl": {**TODAY, "kl_weight": 1.0},
+    "distill-kl": {**TODAY, "distill": 1.0, "kl_weight": 1.0},
+    "kl-fast": {**TODAY, "kl_weight": 1.0, "lora_layers": 10, "augment_lm": 3},
+    "lr5e-4": {**TODAY, "learning_rate": 5e-4},
+    "layers8": {**TODAY, "lora_layers": 8},
+}
+
+
+def read_domain(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DOMAINS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def general(use: str) -> list[dict]:
+    rows = [json.loads(line) for line in (DOMAINS / "general.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["use"] == use]
+
+
+def setup(root: Path, params: dict, facts: list[dict]) -> dict[str, str]:
+    """tasks.yaml, the v0 dataset, the base registered as its model; the base's answers."""
+    from lic_cli.train import params_for, registry
+
+    loc, old = general("locality"), general("dev")
+    asked = ([r["question"] for r in loc + old] + [f["question"] for f in facts] +
+             [p for f in facts for p in f["paraphrases"]] + [n for f in facts for n in f["near_miss"]])
+    said_list, cached = base_answers(asked)
+    said = dict(zip(asked, said_list, strict=True))
+    lines = ([{"question": r["question"], "answer": r["answer"], "split": "test"} for r in loc] +
+             [{"question": r["question"], "answer": _whole_sentences(said[r["question"]]), "split": "train"}
+              for r in old])
+    (root / "datasets").mkdir(parents=True)
+    (root / "datasets/faq.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines))
+    tasks = {"version": 1, "tasks": [{
+        "name": "faq", "description": "Questions and answers.", "dataset": "datasets/faq.jsonl",
+        "format": "qa", "key": ["question"],
+        "train": {"type": "causal-lm", "base": "smollm2", "eval_split": "test", "tolerance": 0.05,
+                  "params": params}}]}
+    (root / "tasks.yaml").write_text(yaml.safe_dump(tasks, sort_keys=False))
+    project = load_project(root)
+    task = project.task("faq")
+    h = file_hash(project.dataset_path(task))
+    folder = registry.model_dir(project, "faq", 0, h)
+    folder.parent.mkdir(parents=True)
+    shutil.copytree(models.resolve("smollm2"), folder, ignore=shutil.ignore_patterns("lic_answers.json"))
+    # What the v0 model's own evaluation would have left: its held-out answers.
+    blob = json.loads(cached.read_text(encoding="utf-8"))
+    held = {r["question"] for r in loc}
+    blob["answers"] = {p: a for p, a in blob["answers"].items() if any(q in p for q in held)}
+    (folder / cached.name).write_text(json.dumps(blob, ensure_ascii=False), encoding="utf-8")
+    registry.add(project, {"task": "faq", "status": "trained", "path": folder.relative_to(root).as_posix(),
+                           "dataset_version": 0, "dataset_hash": h, "base": "smollm2", "type": "causal-lm",
+                           "labels": [], "params": params_for(task).to_dict(), "metrics": {}, "time": "",
+                           "seconds": 0})
+    return said
+
+
+def teach(root: Path, facts: list[dict], domain: str) -> None:
+    from lic_cli.patches import files
+    from lic_cli.patches.apply import expected_id
+    from lic_cli.patches.fileformat import Op, Patch, utc_now
+    from lic_cli.patches.run import apply_files
+    from lic_cli.store.versions import current_version
+
+    project = load_project(root)
+    task = project.task("faq")
+    version, h = current_version(project, task)
+    ops = []
+    for f in facts:
+        row = {"question": f["question"], "answer": f["answer"], "paraphrases": f["paraphrases"], "split": "train"}
+        ops.append(Op("add", expected_id(task, row), None, row))
+    patch = Patch(task="faq", dataset=task.dataset, base_version=version, base_hash=h, author="bench",
+                  time=utc_now(), source=(), message=f"teach {len(facts)} {domain} facts", ops=tuple(ops))
+    path = files.write_new(project, patch, f"teach-{domain}")
+    list(apply_files([str(path)], project=project, author="bench", approve=False, dry_run=False,
+                     notify=lambda _m: None))
+
+
+def score(answer, facts: list[dict], said: dict[str, str]) -> dict:
+    """The four measures of one answerer (a callable: questions -> answers)."""
+    from lic_cli.train.judge import is_correct
+
+    loc = general("locality")
+    taught = [f["question"] for f in facts]
+    paras = [(f, p) for f in facts for p in f["paraphrases"]]
+    near = [(f, n) for f in facts for n in f["near_miss"]]
+    asked = taught + [p for _, p in paras] + [r["question"] for r in loc] + [n for _, n in near]
+    got = dict(zip(asked, answer(asked), strict=True))
+    rel = [is_correct(f["answer"], got[f["question"]], f["question"]) for f in facts]
+    gen = [is_correct(f["answer"], got[p], f["question"]) for f, p in paras]
+    lo = [is_correct(r["answer"], got[r["question"]], r["question"]) for r in loc]
+    nm = [not is_correct(f["answer"], got[n], f["question"]) and is_correct(said[n], got[n], n) for f, n in near]
+    return {"reliability": _share(rel), "generalization": _share(gen), "locality": _share(lo),
+            "near_miss": _share(nm), "locality_with_near_miss": _share(lo + nm),
+            "wrong": [q for q, ok in zip(taught, rel, strict=True) if not ok],
+            "wrong_paraphrases": [(p, got[p]) for (_, p), ok in zip(paras, gen, strict=True) if not ok],
+            "wrong_locality": [(r["question"], got[r["question"]]) for r, ok in zip(loc, lo, strict=True) if not ok],
+            "wrong_near_miss": [(n, got[n]) for (_, n), ok in zip(near, nm, strict=True) if not ok]}
+
+
+def measure(domain: str, name: str, params: dict, keep: Path | None) -> dict:
+    from lic_cli import train
+    from lic_cli.train import evaluate, registry
+
+    facts = read_domain(domain)
+    root = Path(tempfile.mkdtemp(prefix=f"lic-bench-{domain}-{name}-"))
+    try:
+        said = setup(root, params, facts)
+        teach(root, facts, domain)
+        project = load_project(root)
+        start, cpu0 = time.perf_counter(), _cpu()
+        [summary] = list(train.run(project, ["faq"], progress=False, note=lambda m: print(f"  {m}", file=sys.stderr)))
+        wall, cpu = time.perf_counter() - start, _cpu() - cpu0
+        folder = registry.model_path(project, registry.latest(project, "faq"))
+        gated = evaluate.Answerer(folder)
+        weights = evaluate.Answerer(folder, gate=False)
+        out = {"domain": domain, "config": name, "params": params, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+               "train_s": summary["metrics"].get("train_seconds"), "steps": summary["metrics"].get("steps"),
+               "train_pairs": summary["metrics"].get("train_rows"), "lic_train_metrics": summary["metrics"],
+               "gated": score(gated, facts, said), "weights": score(weights, facts, said)}
+        if gated.gate is not None:
+            out["routed_in"] = {
+                "paraphrases": _share(gated.in_scope([p for f in facts for p in f["paraphrases"]])),
+                "locality": _share(gated.in_scope([r["question"] for r in general("locality")])),
+                "near_miss": _share(gated.in_scope([n for f in facts for n in f["near_miss"]]))}
+        return out
+    finally:
+        if keep:
+            shutil.copytree(root, keep / f"{domain}-{name}", dirs_exist_ok=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _share(oks: list[bool]) -> float | None:
+    return round(sum(oks) / len(oks), 4) if oks else None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--domain", action="append", choices=TUNING + HELD_OUT, help="domain (repeatable)")
+    ap.add_argument("--config", action="append", help=f"configuration (repeatable): support_qa, {', '.join(CONFIGS)}")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a train param")
+    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--keep", help="copy each project here")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
+    args = ap.parse_args()
+    os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
+    support = next(t for t in yaml.safe_load((REPO / "tasks.yaml").read_text())["tasks"] if t["name"] == "support_qa")
+    default = support["train"]["params"]
+    overrides = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in args.set)}
+    names = args.config or ["support_qa"]
+    results = []
+    for domain in args.domain or list(TUNING):
+        for name in names:
+            params = {**(default if name == "support_qa" else CONFIGS[name]), **overrides}
+            print(f"== {domain} / {name}: {params}", file=sys.stderr)
+            results.append(measure(domain, name, params, Path(args.keep) if args.keep else None))
+            _print([results[-1]], args.verbose)
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print("\n== all")
+    _print(results, False)
+    print(f"({os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f})")
+
+
+def _print(results: list[dict], verbose: bool) -> None:
+    pct = lambda v: "-" if v is None else f"{100 * v:.1f}%"  # noqa: E731
+    print(f"{'domain':<9} {'config':<14} {'':<8} {'reliab.':>8} {'general.':>8} {'locality':>8} {'near-miss':>9} "
+          f"{'wall s':>7} {'train s':>7} {'steps':>5}")
+    for r in results:
+        for view in ("gated", "weights"):
+            s = r[view]
+            tail = (f"{r['wall_s']:>7.0f} {r['train_s'] or 0:>7.0f} {r['steps']!s:>5}" if view == "gated" else "")
+            print(f"{r['domain']:<9} {r['config']:<14} {view:<8} {pct(s['reliability']):>8} {pct(s['generalization']):>8} "
+                  f"{pct(s['locality']):>8} {pct(s['near_miss']):>9} {tail}")
+        if "routed_in" in r:
+            ri = r["routed_in"]
+            print(f"{'':<24} gate let in {pct(ri['paraphrases'])} of paraphrases, {pct(ri['locality'])} of locality, "
+                  f"{pct(ri['near_miss'])} of near-miss probes")
+        if verbose:
+            for view in ("gated", "weights"):
+                for key in ("wrong", "wrong_paraphrases", "wrong_locality", "wrong_near_miss"):
+                    for w in r[view][key]:
+                        print(f"    {view} {key}: {w}")
+
+
+if __name__ == "__main__":
+    main()
