@@ -70,3 +70,31 @@ def test_embedding_stages_never_import_torch(demo_project, lic_home):
     located, err = lic("locate", stdin=routed)
     assert "edits" in json.loads(located) and err.rstrip().endswith("HEAVY="), err
     assert any(Path(lic_home, "models", "onnx").glob("*.onnx"))
+
+
+def test_build_once_installs_atomically_and_only_once(tmp_path):
+    from lic_cli.store.lock import build_once
+
+    calls = []
+
+    def build(tmp: Path) -> Path:
+        calls.append(tmp)
+        (tmp / "out.bin").write_bytes(b"x")
+        return tmp / "out.bin"
+
+    target = tmp_path / "cache" / "thing.bin"
+    assert build_once(target, build) == target and target.read_bytes() == b"x"
+    assert build_once(target, build) == target and len(calls) == 1
+
+    def broken(tmp: Path) -> None:
+        (tmp / "half").write_text("partial")
+        raise RuntimeError("disk full")
+
+    folder = tmp_path / "cache" / "model"
+    with pytest.raises(RuntimeError):
+        build_once(folder, broken)
+    assert not folder.exists()
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["model.lock", "thing.bin", "thing.bin.lock"]
+    build_once(folder, lambda tmp: (tmp / "config.json").write_text("{}") and None,
+               done=lambda p: (p / "config.json").is_file())
+    assert (folder / "config.json").is_file()

@@ -7,11 +7,7 @@ depending on load) into $LIC_HOME/models/ and reused; nothing is downloaded.
 
 from __future__ import annotations
 
-import fcntl
 import functools
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,26 +26,17 @@ def _target() -> Path:
 
 
 def distilled_path() -> Path:
-    target = _target()
-    if (target / "config.json").is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.with_suffix(".lock"), "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (target / "config.json").is_file():  # another process distilled it meanwhile
-            return target
-        offline()
-        from model2vec.distill import distill
+    from lic_cli.store.lock import build_once
 
-        model = distill(model_name=str(resolve("minilm")), pca_dims=PCA_DIMS)
-        tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-        try:
-            model.save_pretrained(str(tmp))
-            os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    return target
+    return build_once(_target(), _distill, done=lambda p: (p / "config.json").is_file())
+
+
+def _distill(tmp: Path) -> None:
+    offline()
+    from model2vec.distill import distill
+
+    model = distill(model_name=str(resolve("minilm")), pca_dims=PCA_DIMS)
+    model.save_pretrained(str(tmp))
 
 
 class StaticEncoder:

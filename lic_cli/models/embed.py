@@ -22,9 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,54 +86,47 @@ def max_seq_length(folder: Path) -> int:
 def export(folder: Path, target: Path) -> Path:
     """Export the folder's transformer + mean pooling + normalization to `target` (once;
     concurrent callers wait for the first)."""
-    if target.is_file():
-        return target
-    from lic_cli.store.lock import file_lock
+    from lic_cli.store.lock import build_once
 
-    with file_lock(target.with_suffix(".lock")):
-        if target.is_file():  # another process exported it meanwhile
-            return target
-        print(f"lic: exporting {folder.name} to ONNX once (cached in {target.parent})", file=sys.stderr)
-        from lic_cli.models import offline, quiet_loading
+    return build_once(target, lambda tmp: _export(folder, tmp, target))
 
-        offline()
-        import torch
-        from transformers import AutoModel
 
-        quiet_loading()
-        model = AutoModel.from_pretrained(folder, attn_implementation="eager")
-        model.eval()
+def _export(folder: Path, tmp: Path, target: Path) -> Path:
+    print(f"lic: exporting {folder.name} to ONNX once (cached in {target.parent})", file=sys.stderr)
+    from lic_cli.models import offline, quiet_loading
 
-        class Pooled(torch.nn.Module):
-            def __init__(self, inner) -> None:
-                super().__init__()
-                self.inner = inner
+    offline()
+    import torch
+    from transformers import AutoModel
 
-            def forward(self, input_ids, attention_mask, token_type_ids):
-                hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                                    token_type_ids=token_type_ids).last_hidden_state
-                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-                mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+    quiet_loading()
+    model = AutoModel.from_pretrained(folder, attn_implementation="eager")
+    model.eval()
 
-        ids = torch.ones((2, 8), dtype=torch.long)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=target.stem + ".", dir=target.parent))
-        try:
-            with torch.inference_mode(), warnings.catch_warnings():
-                # The tracer notes branches that are constant for every padded batch (mask
-                # width == sequence length); the equality test covers padded batches.
-                warnings.simplefilter("ignore")
-                torch.onnx.export(
-                    Pooled(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(tmp / "model.onnx"),
-                    dynamo=False, input_names=["input_ids", "attention_mask", "token_type_ids"],
-                    output_names=["embedding"], opset_version=OPSET,
-                    dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "token_type_ids")}
-                    | {"embedding": {0: "batch"}})
-            os.replace(tmp / "model.onnx", target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    class Pooled(torch.nn.Module):
+        def __init__(self, inner) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+
+    ids = torch.ones((2, 8), dtype=torch.long)
+    with torch.inference_mode(), warnings.catch_warnings():
+        # The tracer notes branches that are constant for every padded batch (mask
+        # width == sequence length); the equality test covers padded batches.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Pooled(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(tmp / "model.onnx"),
+            dynamo=False, input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["embedding"], opset_version=OPSET,
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "token_type_ids")}
+            | {"embedding": {0: "batch"}})
+    return tmp / "model.onnx"
 
 
 class OnnxEncoder:
