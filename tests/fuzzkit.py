@@ -24,6 +24,11 @@ from test_apply_project import QA_ROWS, dump_rows, edit, make_project, turn  # n
 from lic_cli.cli import cli
 
 T = "2026-01-02T03:04:05Z"
+REPO = Path(__file__).resolve().parent.parent
+# For `python -m lic_cli` subprocesses: this checkout's lic_cli, unless PYTHONPATH names another
+# (tools/fuzz_report.py --baseline); PYTHONSAFEPATH keeps the working folder off sys.path.
+SUBPROCESS_ENV = {"PYTHONPATH": os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(REPO)) if p),
+                  "PYTHONSAFEPATH": "1"}
 INTERNAL = "internal error"
 
 

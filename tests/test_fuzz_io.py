@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from fuzzkit import (
     QA_ROWS,
+    SUBPROCESS_ENV,
     dump_rows,
     edit,
     guarded,
@@ -47,7 +48,7 @@ def project(tmp_path):
 
 
 def lic(args, *, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=None, timeout=60, pass_fds=()):
-    env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    env = {**os.environ, **SUBPROCESS_ENV, **(env or {})}
     return subprocess.run([sys.executable, "-m", "lic_cli", *args], stdin=stdin, stdout=stdout,
                           stderr=subprocess.PIPE, env=env, timeout=timeout, pass_fds=pass_fds)
 
@@ -120,7 +121,7 @@ def test_stdout_on_dev_full(project, command):
                    stdin=subprocess.PIPE if command == "apply-records" else subprocess.DEVNULL) \
             if command != "apply-records" else subprocess.run(
                 [sys.executable, "-m", "lic_cli", *args, "--project", str(project.root)], input=stdin,
-                stdout=full, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO), "LIC_AUTHOR": "t"},
+                stdout=full, stderr=subprocess.PIPE, env={**os.environ, **SUBPROCESS_ENV, "LIC_AUTHOR": "t"},
                 timeout=60)
     bad = one_line(proc)
     if command != "log" and guarded(project.root) != before:
@@ -136,7 +137,7 @@ def test_stdout_closed_and_broken_pipe(project, command):
         assert invoke(["apply", cmds["revert"][1], "--project", str(project.root)]).exit_code == 0
     args = [*cmds[command], "--project", str(project.root)]
     before = guarded(project.root)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, **SUBPROCESS_ENV}
     closed = subprocess.run([sys.executable, "-m", "lic_cli", *args], stdin=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env, timeout=60, preexec_fn=lambda: os.close(1))
     r, w = os.pipe()
@@ -159,7 +160,7 @@ def test_stdout_closed_and_broken_pipe(project, command):
 
 
 def test_closed_stdin(project):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, **SUBPROCESS_ENV}
     proc = subprocess.run([sys.executable, "-m", "lic_cli", "apply", "--project", str(project.root), "--author", "t"],
                           capture_output=True, env=env, timeout=60,
                           preexec_fn=lambda: os.close(0))
@@ -221,7 +222,7 @@ def test_sigkill_keeps_dataset_and_log_in_agreement(tmp_path, command):
     pristine = tmp_path / "pristine"
     shutil.copytree(project.root, pristine, symlinks=True)
     rng = random.Random(19)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "LIC_AUTHOR": "k"}
+    env = {**os.environ, **SUBPROCESS_ENV, "LIC_AUTHOR": "k"}
     outcomes = []
     for _ in range(3):
         shutil.rmtree(project.root)

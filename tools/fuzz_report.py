@@ -29,14 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_fuzz_*.py"))
 
 
-def run(pythonpath: str | None) -> tuple[dict[str, list[int]], float, str]:
+def run(pythonpath: str | None, slow: bool = False) -> tuple[dict[str, list[int]], float, str]:
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as fh:
         report = fh.name
-    env = {**os.environ, "LIC_FUZZ_REPORT": report}
+    env = {**os.environ, "LIC_FUZZ_REPORT": report, "PYTHONSAFEPATH": "1"}  # (not the working folder first)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *FILES],
+    marks = [] if slow else ["-m", "not slow"]
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *marks, *FILES],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     took = time.monotonic() - t0
     counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
@@ -52,16 +53,18 @@ def run(pythonpath: str | None) -> tuple[dict[str, list[int]], float, str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--baseline", metavar="REV", help="also run the suite against lic_cli at this git revision")
+    ap.add_argument("--slow", action="store_true", help="also the slow cases (the stages load their models: "
+                                                        "run under the CPU lock)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    now, took, summary = run(None)
+    now, took, summary = run(None, args.slow)
     base = None
     if args.baseline:
         with tempfile.TemporaryDirectory(prefix="lic-baseline") as tmp:
             archive = subprocess.run(["git", "archive", args.baseline, "lic_cli"], cwd=ROOT, capture_output=True,
                                      check=True).stdout
             subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-            base, base_took, base_summary = run(tmp)
+            base, base_took, base_summary = run(tmp, args.slow)
     print(f"{'class':<20} {'cases':>6} {'clean':>6}" + (f" {'fail at ' + args.baseline:>16}" if base else ""))
     for cls in sorted(now):
         n, ok = now[cls]
