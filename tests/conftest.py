@@ -1,12 +1,21 @@
-"""Shared fixtures. Nothing here touches the network: models come from installed packages."""
+"""Shared fixtures and helpers. Nothing here touches the network: models come from installed packages.
+
+The small patch / store / apply project (`make_project`, its rows, and `edit` / `turn` to
+build located records) lives here; test modules import the helpers with
+`from conftest import make_project, ...` or take the `small_project` fixture.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from lic_cli.tasks import Project, load_project
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,3 +39,81 @@ def demo_project(tmp_path) -> Path:
     shutil.copy(REPO / "tasks.yaml", tmp_path / "tasks.yaml")
     shutil.copytree(REPO / "datasets", tmp_path / "datasets")
     return tmp_path
+
+
+@pytest.fixture
+def demo_pipe_project(demo_project) -> Path:
+    """The demo project with examples/teach.jsonl beside it as teach.jsonl."""
+    shutil.copy(REPO / "examples" / "teach.jsonl", demo_project / "teach.jsonl")
+    return demo_project
+
+
+# --- the small patch / store / apply project -----------------------------------------------
+
+TASKS_YAML = """\
+version: 1
+tasks:
+  - name: support_qa
+    description: Customer support questions and answers.
+    dataset: datasets/support_qa.jsonl
+    format: qa
+    key: [question]
+  - name: facts
+    description: Facts as triples.
+    dataset: datasets/facts.jsonl
+    format: fact
+  - name: intent
+    description: Teaching intent of a turn.
+    dataset: datasets/intent.jsonl
+    format: label
+    labels: [teach, correct, forget, none]
+    review: required
+"""
+
+QA_ROWS = [
+    {"question": "How long do refunds take?", "answer": "14 days.", "split": "train"},
+    {"question": "Do you ship abroad?", "answer": "No.", "split": "train"},
+    {"question": "What is the warranty?", "answer": "One year.", "split": "test"},
+    {"question": "Can I pay by card?", "answer": "Yes, Visa and Mastercard.", "split": "train"},
+]
+FACT_ROWS = [
+    {"subject": "Kestrel", "relation": "phone", "object": "555-0100", "split": "train"},
+    {"subject": "Kestrel", "relation": "opening hours", "object": "9-17", "split": "train"},
+]
+INTENT_ROWS = [
+    {"text": "No, it's 30 days now.", "label": "correct", "split": "train"},
+    {"text": "Thanks!", "label": "none", "split": "train"},
+]
+
+
+def dump_rows(rows: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def make_project(root: Path) -> Project:
+    (root / "datasets").mkdir(parents=True, exist_ok=True)
+    (root / "tasks.yaml").write_text(TASKS_YAML, encoding="utf-8")
+    (root / "datasets/support_qa.jsonl").write_text(dump_rows(QA_ROWS), encoding="utf-8")
+    (root / "datasets/facts.jsonl").write_text(dump_rows(FACT_ROWS), encoding="utf-8")
+    (root / "datasets/intent.jsonl").write_text(dump_rows(INTENT_ROWS), encoding="utf-8")
+    return load_project(root)
+
+
+def edit(op: str, before: dict | None = None, after: dict | None = None, *, task: str = "support_qa",
+         item: int = 0, score: float = 0.9, row: str | None = None) -> dict[str, Any]:
+    return {"item": item, "task": task, "op": op, "row": row, "score": score, "before": before,
+            "after": after, "candidates": []}
+
+
+def turn(conv: str, n: int, *edits: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"conversation": conv, "turn": n, "role": "user", "text": "...", "edits": list(edits), **extra}
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def small_project(tmp_path) -> Project:
+    """make_project in a fresh folder: support_qa, facts and intent with a few rows each."""
+    return make_project(tmp_path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,10 +35,8 @@ def test_stage_packages_are_callable_and_still_packages():
 
 
 @pytest.mark.slow
-def test_python_api_doc_examples_run(tmp_path, monkeypatch, capsys):
-    shutil.copy(REPO / "tasks.yaml", tmp_path / "tasks.yaml")
-    shutil.copytree(REPO / "datasets", tmp_path / "datasets")
-    shutil.copy(REPO / "examples" / "teach.jsonl", tmp_path / "teach.jsonl")
+def test_python_api_doc_examples_run(demo_pipe_project, monkeypatch, capsys):
+    tmp_path = demo_pipe_project
     monkeypatch.chdir(tmp_path)
     blocks = python_blocks(DOC.read_text(encoding="utf-8"))
     assert len(blocks) >= 4

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 
-from test_apply_project import dump_rows, edit, make_project, read_rows, turn
+from conftest import dump_rows, edit, make_project, read_rows, turn
 
 from lic_cli.patches import files
 from lic_cli.patches.apply import apply_patch

@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from test_apply_project import dump_rows, edit, make_project, turn
+from conftest import dump_rows, edit, make_project, turn
 
 from lic_cli.patches import files
 from lic_cli.patches.build import build

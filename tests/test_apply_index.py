@@ -17,7 +17,7 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
-from test_apply_project import QA_ROWS, dump_rows, edit, make_project, read_rows, turn
+from conftest import QA_ROWS, dump_rows, edit, make_project, read_rows, turn
 from test_store_scan import random_line
 
 from lic_cli.errors import ConflictError

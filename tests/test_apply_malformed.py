@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_apply_project import QA_ROWS, dump_rows, edit, make_project, turn
+from conftest import QA_ROWS, dump_rows, edit, make_project, turn
 
 from lic_cli.cli import cli
 from lic_cli.patches import files

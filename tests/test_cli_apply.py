@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from test_apply_project import QA_ROWS, dump_rows, edit, make_project, read_rows, turn
+from conftest import QA_ROWS, dump_rows, edit, make_project, read_rows, turn
 
 from lic_cli.cli import cli
 from lic_cli.store.rows import file_hash

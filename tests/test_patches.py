@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_apply_project import QA_ROWS, edit, make_project, turn
+from conftest import QA_ROWS, edit, make_project, turn
 
 from lic_cli.errors import InputError, RecordError
 from lic_cli.patches import files, render

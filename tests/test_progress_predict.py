@@ -8,7 +8,7 @@ import json
 import time
 
 from click.testing import CliRunner
-from test_apply_project import make_project
+from conftest import make_project
 
 from lic_cli import progress
 from lic_cli.cli import cli

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from test_apply_project import INTENT_ROWS, QA_ROWS, dump_rows, edit, make_project, read_rows, turn
+from conftest import INTENT_ROWS, QA_ROWS, dump_rows, edit, make_project, read_rows, turn
 
 from lic_cli.errors import ConflictError, InputError, PatchError
 from lic_cli.patches import files

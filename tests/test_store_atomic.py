@@ -8,7 +8,7 @@ import os
 import random
 
 import pytest
-from test_apply_project import QA_ROWS, dump_rows, edit, make_project, turn
+from conftest import QA_ROWS, dump_rows, edit, make_project, turn
 
 from lic_cli.errors import InputError
 from lic_cli.patches.apply import apply_patch

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_apply_project import QA_ROWS, edit, turn
+from conftest import QA_ROWS, edit, turn
 
 from lic_cli.cli import cli
 from lic_cli.store import formats
