@@ -296,3 +296,19 @@ def test_eval_on_the_corpus_reports_held_out_domains(tmp_path):
     train = {r["domain"] for r in corpus_rows() if r["split"] == "train"}
     assert m["split"] == "dev" and set(m["per_domain"]) == dev and not dev & train
     assert m["per_kind"]["span"]["field"]["precision"] == 1.0 and m["empty_kept"] > 0.9
+
+
+def test_auto_follows_a_project_extraction_dataset_where_it_has_one(demo_project, tmp_path):
+    from lic_cli.extract.auto import choose_policy
+    from lic_cli.extract.engine import RulesEngine
+
+    class Empty:
+        name, model = "learned", "empty-for-test"
+
+        def extract(self, turns):
+            return [Outcome() for _ in turns]
+
+    # The demo keeps its own extract dataset: on its dev rows the rules alone score best here.
+    assert choose_policy(load_project(demo_project), RulesEngine(), Empty()) == "rules"
+    assert choose_policy(load_project(make_project(tmp_path / "p")), RulesEngine(), Empty()) == "corpus"
+    assert choose_policy(None, RulesEngine(), Empty()) == "corpus"

@@ -62,7 +62,7 @@ def auto_engine(project: Any = None, **_: Any) -> Engine:
     # The rules where they are sure (auto.SURE), the learned engine for every other turn.
     from lic_cli.extract.auto import AutoEngine
 
-    return AutoEngine()
+    return AutoEngine(project=project)
 
 
 def learned_engine(project: Any = None, **_: Any) -> Engine:

@@ -14,6 +14,7 @@ is the rules alone, and says so once on stderr.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from lic_cli.extract.engine import Engine, Outcome, RulesEngine, Turn
 
@@ -22,17 +23,26 @@ from lic_cli.extract.engine import Engine, Outcome, RulesEngine, Turn
 # cued notes ("A bit about me: ...": 10 of 15 exact, against a note field F1 of 0.31 for the
 # learned engine); qa 0.31, forget 0.28 and fact 0.00 go to the learned engine (docs/extract.md).
 SURE = frozenset({"span", "label", "note"})
+# How auto combines the two engines: `corpus` (rules for SURE kinds, learned for the rest),
+# `rules-first` (rules whenever they find something, learned when they find nothing) and
+# `rules` (the rules alone). `corpus` unless the project has its own extraction dataset, in
+# which case the policy scoring best on that dataset's dev rows is used (`choose_policy`).
+POLICIES = ("rules", "rules-first", "corpus")
+MIN_DEV_ROWS = 20
 
 
 class AutoEngine:
     name = "auto"
 
-    def __init__(self, learned: Callable[[], Engine | None] | None = None, sure: frozenset[str] = SURE) -> None:
+    def __init__(self, learned: Callable[[], Engine | None] | None = None, sure: frozenset[str] = SURE,
+                 project: Any = None) -> None:
         self.rules = RulesEngine()
         self._learned_factory = learned or _learned
         self._learned: Engine | None = None
         self.sure = sure
         self.model = None
+        self.project = project
+        self._policy: str | None = None
 
     @property
     def learned(self) -> Engine | None:
@@ -42,16 +52,83 @@ class AutoEngine:
             self.model = getattr(self._learned, "model", None)
         return self._learned
 
+    @property
+    def policy(self) -> str:
+        if self._policy is None:
+            learned = self.learned
+            self._policy = "rules" if learned is None else choose_policy(self.project, self.rules, learned, self.sure)
+        return self._policy
+
     def extract(self, turns: list[Turn]) -> list[Outcome]:
         out = self.rules.extract(turns)
-        rest = [i for i, o in enumerate(out) if not (o.items and all(f.get("kind") in self.sure for f in o.items))]
         for o in out:
             o.engine = "rules"
+        if self.policy == "rules":
+            return out
+        if self.policy == "rules-first":
+            rest = [i for i, o in enumerate(out) if not o.items]
+        else:
+            rest = [i for i, o in enumerate(out) if not (o.items and all(f.get("kind") in self.sure for f in o.items))]
         if rest and self.learned is not None:
             for i, o in zip(rest, self.learned.extract([turns[i] for i in rest]), strict=True):
                 o.engine = getattr(self._learned, "name", "learned")
                 out[i] = o
         return out
+
+
+def _combine(policy: str, rules: list[Outcome], learned: list[Outcome], sure: frozenset[str]) -> list[Outcome]:
+    out = []
+    for r, m in zip(rules, learned, strict=True):
+        if policy == "rules" or (policy == "rules-first" and r.items):
+            out.append(r)
+        elif policy == "rules-first":
+            out.append(m)
+        else:
+            out.append(r if r.items and all(f.get("kind") in sure for f in r.items) else m)
+    return out
+
+
+def choose_policy(project: Any, rules: Engine, learned: Engine, sure: frozenset[str] = SURE) -> str:
+    """`corpus`, or, when the project keeps its own extraction dataset (format `extraction`,
+    e.g. the demo's `extract`), the policy with the best field F1 on its dev rows: that
+    dataset's conventions are the project's own. Cached per dataset content and model."""
+    task = next((t for t in project.tasks.values() if t.format == "extraction"), None) if project else None
+    if task is None:
+        return "corpus"
+    import hashlib
+    import json
+    import os
+
+    from lic_cli.extract.evaluate import _item, score
+    from lic_cli.models import cache_dir
+    from lic_cli.store.rows import file_hash
+
+    path = project.dataset_path(task)
+    key = hashlib.sha256(f"{file_hash(path)}|{getattr(learned, 'model', '')}|{sorted(sure)}|v1".encode()).hexdigest()
+    cached = cache_dir("extract") / f"auto-policy-{key[:16]}.json"
+    if cached.is_file():
+        return json.loads(cached.read_text(encoding="utf-8"))["policy"]
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                if isinstance(row, dict) and row.get(task.split_column) == "dev" and isinstance(row.get("text"), str):
+                    rows.append(row)
+    if len(rows) < MIN_DEV_ROWS:
+        return "corpus"
+    turns = [Turn(r["text"], list(r.get("context") or []), str(r.get("label") or "teach")) for r in rows]
+    by_rules, by_learned = rules.extract(turns), learned.extract(turns)
+    gold = [[_item(i) for i in r.get("knowledge") or []] for r in rows]
+    f1 = {p: score(gold, [[_item(f) for f in o.items] for o in _combine(p, by_rules, by_learned, sure)])["field"]["f1"]
+          for p in POLICIES}
+    best = max(POLICIES, key=lambda p: f1[p])  # ties: the first, the cheaper one
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps({"policy": best, "dev_rows": len(rows), "field_f1": f1, "dataset": task.dataset}),
+                   encoding="utf-8")
+    os.replace(tmp, cached)
+    return best
 
 
 def _learned() -> Engine | None:
