@@ -21,6 +21,7 @@ from lic_cli.extract import evaluate, prompt
 from lic_cli.extract.endpoint import EndpointGenerator, chat_url
 from lic_cli.extract.engine import RulesEngine, Turn
 from lic_cli.extract.llm import LLMEngine
+from lic_cli.extract.model import ModelEngine
 from lic_cli.extract.schema import item_problems, make_item
 from lic_cli.router.rules import compatible
 from lic_cli.tasks import load_project
@@ -341,8 +342,8 @@ def test_tiny_trained_model_runs_end_to_end(demo_project, tmp_path):
                     note=lambda _: None)
     registry.add(project, {"task": task.name, "status": "trained", "path": str(folder.relative_to(project.root)),
                            "dataset_version": 1, "dataset_hash": digest, "base": "smollm2", "type": "extraction"})
-    # auto stays with the rules (the better engine on the dataset) even when a model is trained
-    assert isinstance(extract.load_engine("auto", project), RulesEngine)
+    # auto never uses the SmolLM2 model engine, trained or not (rules + the learned engine)
+    assert not isinstance(extract.load_engine("auto", project), ModelEngine)
     rejects = tmp_path / "rejects.jsonl"
     result = CliRunner().invoke(command, ["--project", str(demo_project), "--engine", "model", "--rejects",
                                           str(rejects)],
