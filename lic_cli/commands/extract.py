@@ -21,6 +21,7 @@ _SHOW_IDS = 10  # ids listed in the summary; the rest are counted
 @input_output
 @project_option
 @click.option("--engine", metavar="NAME", default="auto", show_default=True, envvar="LIC_EXTRACT_ENGINE",
+              callback=lambda ctx, param, value: _engine(value),
               help="rules: deterministic patterns; model: the project's trained extraction model; llm: a chat "
                    "model (--llm / --endpoint); auto: the best engine on the extract dataset (rules); or an "
                    "engine a plugin adds (`lic plugins`). Env: LIC_EXTRACT_ENGINE.")
@@ -69,6 +70,16 @@ def command(input_, output, project_dir, engine, llm, endpoint, api_key, timeout
     run_stage(input_, output, lambda recs: extract.run(recs, engine=eng, stats=stats, batch_size=batch_size,
                                                        reject=keep, project=project))
     click.echo(_summary(stats), err=True)
+
+
+def _engine(name: str) -> str:
+    """A built-in or plugin engine name, else a usage error listing the installed ones."""
+    from lic_cli import plugins
+
+    names = plugins.names("extract-engine")
+    if name not in names:
+        raise click.BadParameter(f"{name!r} is not an installed engine ({', '.join(names)}; see `lic plugins`)")
+    return name
 
 
 def _project(project_dir, *, required: bool):
