@@ -159,7 +159,7 @@ class Gen:
     def pick(self, pool: dict | list, n: int = 1, *, dynamic: bool = True) -> list[str]:
         opts = pool[self.fam] if isinstance(pool, dict) else pool
         if not dynamic:
-            opts = [o for o in opts if not any(w in o for w in DYNAMIC_WORDS)] or opts
+            opts = [o for o in opts if not any(re.search(rf"\b{w}\b", o) for w in DYNAMIC_WORDS)] or opts
         return self.rng.sample(opts, min(n, len(opts)))
 
     def add(self, form: str, text: str, label: str, knowledge: list, context: list | None = None) -> None:
@@ -227,6 +227,10 @@ class Gen:
             for form in ("neg_hypothetical", "neg_reported_speech"):
                 for t in self.pick(T[form]):
                     self.add(form, t.format(**v), "none", [])
+            if self.rng.random() < 0.4:
+                self.add("neg_request", self.pick(T["neg_request"])[0].format(**v), "none", [])
+            if self.rng.random() < 0.3:
+                self.add("neg_forget_question", self.pick(T["neg_forget_question"])[0].format(**v), "none", [])
             if self.rng.random() < 0.6:
                 self.add("neg_check", self.pick(T["neg_check"])[0].format(**v), "none", [])
             r = self.rng.random()

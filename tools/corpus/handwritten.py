@@ -284,30 +284,30 @@ N(u, "neg_reported_speech", "My tutor says the thesis deadline moved to 1 July, 
 N(u, "neg_dont_forget", "dont forget to send me the resit room")
 
 # ---------------------------------------------------------------- law_firm (test)
-l = "law_firm"
-T(l, "statement_copula", "Marc Dubois handles all our tenancy cases now.", fact("tenancy cases", "handled by", "Marc Dubois"))
-T(l, "statement_verb", "A tenant can withhold rent only after a court order.",
+lf = "law_firm"
+T(lf, "statement_copula", "Marc Dubois handles all our tenancy cases now.", fact("tenancy cases", "handled by", "Marc Dubois"))
+T(lf, "statement_verb", "A tenant can withhold rent only after a court order.",
   fact("a tenant", "can withhold rent", "only after a court order"))
-T(l, "qa_statement", "Q: Does a will need a notary? A: No, two witnesses are enough.",
+T(lf, "qa_statement", "Q: Does a will need a notary? A: No, two witnesses are enough.",
   qa("Does a will need a notary?", "No, two witnesses are enough"))
-T(l, "self_disclosure", "I own a small bakery with two employees.", note("The user owns a small bakery with two employees."))
-T(l, "entity_label", "In 'Laurent & Co represented Vos in Brussels', Vos is a person.",
+T(lf, "self_disclosure", "I own a small bakery with two employees.", note("The user owns a small bakery with two employees."))
+T(lf, "entity_label", "In 'Laurent & Co represented Vos in Brussels', Vos is a person.",
   span("Laurent & Co represented Vos in Brussels", ("Vos", "PER")))
-C(l, "correct_ctx", "No, it's six weeks.", qa("How long do I have to appeal?", "six weeks", "four weeks"),
+C(lf, "correct_ctx", "No, it's six weeks.", qa("How long do I have to appeal?", "six weeks", "four weeks"),
   ctx=("How long do I have to appeal?", "An appeal must be lodged within four weeks."))
-C(l, "correct_old_new", "The Hendricks trial starts on 3 March, not the 10th.",
+C(lf, "correct_old_new", "The Hendricks trial starts on 3 March, not the 10th.",
   fact("the Hendricks case", "trial date", "3 March", "the 10th"))
-C(l, "correct_label_ctx", "No, that's employment.", label("My boss won't let me take sick leave", "employment"),
+C(lf, "correct_label_ctx", "No, that's employment.", label("My boss won't let me take sick leave", "employment"),
   ctx=("How would you label 'My boss won't let me take sick leave'?", "That looks like contracts to me."))
-F(l, "forget", "Please forget the hourly rate you have, we're reviewing it.", forget("the hourly rate"))
-F(l, "forget_personal", "Can you forget that I'm getting divorced? I'd rather it wasn't on file.",
+F(lf, "forget", "Please forget the hourly rate you have, we're reviewing it.", forget("the hourly rate"))
+F(lf, "forget_personal", "Can you forget that I'm getting divorced? I'd rather it wasn't on file.",
   forget("the user is getting divorced"))
-N(l, "neg_question", "Can my employer read my private emails?")
-N(l, "neg_request", "Draft a reply to the landlord saying I dispute the deduction.")
-N(l, "neg_hypothetical", "If I sign the settlement, can I still go to court later?")
-N(l, "neg_reported_speech", "My neighbour claims verbal agreements aren't binding. Is that right?")
-N(l, "neg_opinion", "I think the judge was biased.")
-N(l, "neg_complaint", "Nobody from your office returned my call yesterday.")
+N(lf, "neg_question", "Can my employer read my private emails?")
+N(lf, "neg_request", "Draft a reply to the landlord saying I dispute the deduction.")
+N(lf, "neg_hypothetical", "If I sign the settlement, can I still go to court later?")
+N(lf, "neg_reported_speech", "My neighbour claims verbal agreements aren't binding. Is that right?")
+N(lf, "neg_opinion", "I think the judge was biased.")
+N(lf, "neg_complaint", "Nobody from your office returned my call yesterday.")
 
 # ---------------------------------------------------------------- car_rental (test)
 cr = "car_rental"
@@ -518,19 +518,19 @@ F(u, "forget_ctx", "forget that, she retired", forget("the dean of law"),
 N(u, "neg_question", "Where do I hand in the signed learning agreement?")
 N(u, "neg_chitchat", "exams are killing me haha")
 N(u, "neg_opinion", "Honestly the statistics course is badly organised.")
-T(l, "statement_copula", "Initial consultations on Fridays are free for union members.",
+T(lf, "statement_copula", "Initial consultations on Fridays are free for union members.",
   fact("Friday initial consultations", "price for union members", "free"))
-T(l, "self_disclosure", "My landlord is trying to evict me by the end of the month.",
+T(lf, "self_disclosure", "My landlord is trying to evict me by the end of the month.",
   note("The user's landlord is trying to evict them by the end of the month."))
-C(l, "correct_old_new", "It's 25,000 for small claims now, it used to be 10,000.",
+C(lf, "correct_old_new", "It's 25,000 for small claims now, it used to be 10,000.",
   fact("small claims", "limit", "25,000", "10,000"))
-C(l, "correct_ctx", "That's wrong, Sophie Laurent does employment law.", qa("Who handles employment law?", "Sophie Laurent", "Marc Dubois"),
+C(lf, "correct_ctx", "That's wrong, Sophie Laurent does employment law.", qa("Who handles employment law?", "Sophie Laurent", "Marc Dubois"),
   ctx=("Who handles employment law?", "Marc Dubois handles employment law."))
-F(l, "forget_ctx", "delete that, the case settled", forget("the Hendricks trial date"),
+F(lf, "forget_ctx", "delete that, the case settled", forget("the Hendricks trial date"),
   ctx=("When does the Hendricks trial start?", "The trial in the Hendricks case starts on 3 March."))
-N(l, "neg_question", "how much would a divorce cost roughly?")
-N(l, "neg_dont_forget", "Don't forget to file the appeal before Friday!")
-N(l, "neg_label_question", "How would you label a case about unpaid wages?")
+N(lf, "neg_question", "how much would a divorce cost roughly?")
+N(lf, "neg_dont_forget", "Don't forget to file the appeal before Friday!")
+N(lf, "neg_label_question", "How would you label a case about unpaid wages?")
 T(cr, "statement_copula", "All our cars in Faro are automatic.", fact("cars in Faro", "transmission", "automatic"))
 T(cr, "self_disclosure", "We're a family of five with a lot of luggage.", note("The user is travelling as a family of five with a lot of luggage."))
 C(cr, "correct_ctx", "No no, free cancellation is up to 48 hours before.",

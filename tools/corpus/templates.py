@@ -16,139 +16,218 @@ entities  {sent} the sentence, {ent} the entity, {tw} its type in words, {list}
 # domains of fixed facts (history, geography) skip them.
 DYNAMIC_WORDS = ("now", "anymore", "outdated", "changed", "these days", "Update", "no longer", "used to")
 
+def _x(prefixes, bodies, suffixes=("",)):
+    """Every prefix x body x suffix wording; a bare body gets a capital first letter."""
+    out = []
+    for p in prefixes:
+        for b in bodies:
+            for s in suffixes:
+                body = b if p else b.replace("{s}", "{S}", 1).replace("{p}", "{P}", 1).replace("{u}", "{U}", 1)
+                out.append(f"{p}{body}{s}")
+    return out
+
+
+_STATE_PRE = {
+    "A": ["", "FYI, ", "FYI: ", "Just so you know, ", "Remember that ", "Please note that ", "Good to know: ",
+          "For your info, ", "Note: ", "By the way, ", "btw ", "Quick note: ", "For the record, ", "Also, ",
+          "Oh, and ", "Worth knowing: ", "Take note: "],
+    "B": ["", "Heads up: ", "Note for the future: ", "You should know that ", "Quick fact: ", "Keep in mind that ",
+          "PSA: ", "Something useful: ", "Fun fact: ", "Just telling you, ", "In case it comes up, ", "Make a note: ",
+          "fyi ", "Jot this down: ", "Good to remember: "],
+}
+_STATE_SUF = {"A": [".", ".", ".", ", just so you know.", " - remember that.", ". Thanks!", "!"],
+              "B": [".", ".", ".", ", in case anyone asks.", " - worth remembering.", ", for your info.", " :)"]}
+_SELF_PRE = {
+    "A": ["", "", "Just so you know, ", "btw ", "Remember that ", "Good to know about me: ", "FYI ", "About me: ",
+          "Note that ", "For the record, ", "Oh and ", "Also, "],
+    "B": ["", "", "A bit about me: ", "For context, ", "You should know that ", "Something to keep in mind: ",
+          "Fyi, ", "Side note: ", "Might be useful: ", "Quick thing about me: "],
+}
+_SELF_SUF = {"A": [".", ".", "!", ", just so you know.", ", if that helps.", ", so keep that in mind."],
+             "B": [".", ".", " - worth knowing.", ", in case it matters.", " :)", ", so bear that in mind."]}
+_CORR_PRE = {
+    "A": ["Actually, ", "No, ", "Correction: ", "That's wrong: ", "Not quite, ", "Wrong - ", "Sorry, but ",
+          "Hmm, no, ", "That's not right, ", "No no, "],
+    "B": ["Small fix: ", "Nope, ", "That's incorrect - ", "Careful, ", "Erm, no: ", "Not true, ", "Incorrect: ",
+          "You're mistaken, ", "Let me correct that: ", "Nah, "],
+}
+_CORR_SUF = {"A": ["", "", "", " Please update that.", " Fix that please.", " It changed last month."],
+             "B": ["", "", "", " Can you update it?", " Please correct your notes.", " That changed recently."]}
+_FORGET_VERBS = ["forget", "delete", "remove", "erase", "drop", "wipe", "scrap", "clear", "get rid of"]
+_FORGET_FRAMES = {
+    "A": ["{V} {topic}.", "Please {v} {topic}.", "{V} what you know about {topic}.", "Can you {v} {topic}?",
+          "{V} {topic}, it's no longer valid.", "I want you to {v} {topic}.", "{V} {topic} from your notes.",
+          "Time to {v} {topic}."],
+    "B": ["Could you {v} {topic}, please?", "{Topic} is obsolete, {v} it.", "{V} everything about {topic}.",
+          "Please {v} the info on {topic}.", "You can {v} {topic} now.", "{V} {topic} - it doesn't apply anymore.",
+          "I'd like you to {v} {topic}.", "Go ahead and {v} {topic}."],
+}
+
+
+def _forget(fam):
+    out = []
+    for f in _FORGET_FRAMES[fam]:
+        for v in _FORGET_VERBS:
+            out.append(f.replace("{V}", v[:1].upper() + v[1:]).replace("{v}", v))
+    return out
+
+
 T = {
     # ---- teach -------------------------------------------------------------------------
-    "statement_copula": {  # the fact sentences themselves carry the grammatical shapes
-        "A": ["{S}.", "FYI, {s}.", "Just so you know, {s}.", "Remember that {s}.", "Please note that {s}.",
-              "Good to know: {s}.", "For your info, {s}.", "Note: {s}."],
-        "B": ["{S}.", "Heads up: {s}.", "Note for the future: {s}.", "{S}, in case anyone asks.",
-              "You should know that {s}.", "Quick fact: {s}.", "Keep in mind that {s}.", "{S} - worth remembering."],
-    },
+    "statement_copula": {fam: _x(_STATE_PRE[fam], ["{s}"], _STATE_SUF[fam]) for fam in "AB"},
     "statement_multi": {
-        "A": ["{S1}, and {s2}.", "FYI: {s1}; also, {s2}."],
-        "B": ["Two things: {s1}, and {s2}.", "{S1}. Oh, and {s2}."],
+        "A": ["{S1}, and {s2}.", "FYI: {s1}; also, {s2}.", "Two notes: {s1}, and {s2}.", "{S1}, plus {s2}."],
+        "B": ["Two things: {s1}, and {s2}.", "{S1}. Oh, and {s2}.", "Note both: {s1}; {s2}.", "{S1} - also {s2}."],
     },
     "qa_statement": {
-        "A": ["Remember this: {q} {New}.", "If anyone asks '{q}', the answer is {new}.", "Q: {q} A: {new}."],
+        "A": ["Remember this: {q} {New}.", "If anyone asks '{q}', the answer is {new}.", "Q: {q} A: {new}.",
+              "{q} -> {new}", "The answer to '{q}' is {new}.", "Someone might ask: {q} Tell them {new}.",
+              "For the FAQ: {q} {New}.", "Save this answer: {q} {New}."],
         "B": ["Here's one for your notes: {q} Answer: {new}.", "When people ask '{q}', tell them {new}.",
-              "{q} The answer is {new}, for the record."],
+              "{q} The answer is {new}, for the record.", "Learn this one: {q} It's {new}.",
+              "Question: {q} Answer: {new}.", "If you get asked '{q}', say {new}.", "New FAQ entry - {q} {New}."],
     },
     "answer_ctx": {
-        "A": ["{S}.", "It's {new}.", "I know this one: {s}."],
-        "B": ["I can tell you: {s}.", "{New}, I checked.", "{S}, as far as I know."],
+        "A": ["{S}.", "It's {new}.", "I know this one: {s}.", "{New}.", "Oh, {s}.", "I think you'll find {s}.",
+              "Let me tell you: {s}."],
+        "B": ["I can tell you: {s}.", "{New}, I checked.", "{S}, as far as I know.", "That's {new}.",
+              "Easy - {new}.", "Here you go: {s}."],
     },
-    "self_disclosure": {
-        "A": ["{P}.", "Just so you know, {p}.", "btw {p}.", "Remember that {p}.", "Good to know about me: {p}."],
-        "B": ["{P}.", "A bit about me: {p}.", "For context, {p}.", "You should know that {p}.",
-              "Something to keep in mind: {p}."],
-    },
+    "self_disclosure": {fam: _x(_SELF_PRE[fam], ["{p}"], _SELF_SUF[fam]) for fam in "AB"},
     "self_disclosure_ctx": {
-        "A": ["{P}.", "Well, {p}."],
-        "B": ["{P}.", "Hmm, {p}, if that matters."],
+        "A": ["{P}.", "Well, {p}.", "Hmm, {p}.", "{P}, I guess."],
+        "B": ["{P}.", "Hmm, {p}, if that matters.", "Let's see - {p}.", "Only that {p}."],
     },
     "label_example": {
         "A": ["'{ex}' is a {label} {item}.", "Label '{ex}' as {label}.", "Put '{ex}' under {label}.",
-              "File this under {label}: '{ex}'"],
+              "File this under {label}: '{ex}'", "'{ex}' -> {label}", "'{ex}' belongs to {label}.",
+              "This one is {label}: \"{ex}\"", "Category for '{ex}': {label}.", "'{ex}' = {label}",
+              "Treat '{ex}' as {label}."],
         "B": ["'{ex}' should be tagged {label}.", "Classify this {item} as {label}: {ex}", "{ex} - that one's {label}.",
-              "Mark '{ex}' as {label}, please."],
+              "Mark '{ex}' as {label}, please.", "\"{ex}\" goes in the {label} bucket.", "That one is for {label}: '{ex}'.",
+              "Example of {label}: {ex}", "'{ex}' counts as {label}."],
     },
     "entity_label": {
-        "A": ["In '{sent}', {ent} is a {tw}.", "Tag {ent} as a {tw} in: {sent}", "Entities in '{sent}': {list}."],
+        "A": ["In '{sent}', {ent} is a {tw}.", "Tag {ent} as a {tw} in: {sent}", "Entities in '{sent}': {list}.",
+              "In the sentence \"{sent}\", mark {ent} as a {tw}."],
         "B": ["{ent} in the sentence '{sent}' refers to a {tw}.", "Entity note for '{sent}': {ent} = {tw}.",
-              "Please annotate '{sent}' with {list}."],
+              "Please annotate '{sent}' with {list}.", "'{sent}' - here {ent} is a {tw}."],
     },
     # ---- correct -----------------------------------------------------------------------
     "correct_old_new": {
-        "A": ["Actually, {s}, not {old}.", "Correction: {s}, not {old}.", "{S} now, not {old} anymore.",
-              "That's wrong: {s}, not {old}."],
-        "B": ["Small fix: {s} (it used to be {old}).", "It changed: {s}, no longer {old}.",
-              "Please correct your info: {s}, not {old}.", "Careful, {s} - {old} was a mistake."],
+        "A": _x(_CORR_PRE["A"], ["{s}, not {old}.", "{s} now, not {old}.", "{s}, not {old} anymore."], _CORR_SUF["A"]),
+        "B": _x(_CORR_PRE["B"], ["{s} (it used to be {old}).", "{s}, no longer {old}.", "{s} - {old} was a mistake.",
+                                 "{s} rather than {old}."], _CORR_SUF["B"]),
     },
     "update_prefix": {
-        "A": ["Update: {s} now.", "That's outdated, {s} now.", "No - {s}. Please update that."],
-        "B": ["Your information is old, {s} these days.", "New info: {s} from now on.",
-              "Heads up, things changed: {s}."],
+        "A": _x(["Update: ", "That's outdated, ", "No - ", "Changed: ", "News: ", "Outdated info! "],
+                ["{s} now.", "{s}."], ["", " Please update that.", " Update your notes."]),
+        "B": _x(["Your information is old, ", "New info: ", "Things changed: ", "Out of date - ",
+                 "Please update your notes: ", "Latest: "],
+                ["{s} these days.", "{s} from now on.", "{s}."], ["", " Thanks.", " Keep that in mind."]),
     },
     "correct_question": {
-        "A": ["That's wrong. {q} It's {new}, not {old}.", "No no. {q} {New}, not {old}."],
-        "B": ["No, that is wrong. {q} It is {new}, not {old}.", "Not quite. {q} The answer is {new} rather than {old}."],
+        "A": ["That's wrong. {q} It's {new}, not {old}.", "No no. {q} {New}, not {old}.", "Wrong answer. {q} It's {new}.",
+              "Nope. {q} It's {new}, you said {old}."],
+        "B": ["No, that is wrong. {q} It is {new}, not {old}.", "Not quite. {q} The answer is {new} rather than {old}.",
+              "Incorrect. {q} {New}.", "That's a mistake. {q} It's {new} and not {old}."],
     },
     "correct_ctx": {
-        "A": ["No, it's {new}.", "That's not right, {s}.", "Wrong, it's {new} now.", "Not anymore - it's {new}.",
-              "No, {new}."],
-        "B": ["Hm, no. {S}.", "That changed, it's {new} these days.", "Incorrect: {new}.", "Nope, {new}, not {old}.",
-              "You've got that wrong - {new}."],
+        "A": _x(_CORR_PRE["A"], ["it's {new}.", "{s}.", "{new}.", "it's {new} now.", "it's {new}, not {old}."],
+                _CORR_SUF["A"]),
+        "B": _x(_CORR_PRE["B"], ["it's {new} these days.", "{s}.", "{new}.", "that's {old}, it's {new} now.",
+                                 "{new}, not {old}."], _CORR_SUF["B"]),
     },
     "correct_personal": {
-        "A": ["Update: {u}.", "That's outdated - {u}.", "Actually, {u}."],
-        "B": ["Things have changed: {u}.", "Not true anymore, {u}.", "Small update about me: {u}."],
+        "A": ["Update: {u}.", "That's outdated - {u}.", "Actually, {u}.", "Not anymore: {u}.", "Correction, {u}."],
+        "B": ["Things have changed: {u}.", "Not true anymore, {u}.", "Small update about me: {u}.", "Nope, {u}.",
+              "That's old news - {u}."],
     },
     "correct_label": {
-        "A": ["No, '{ex}' is {label}, not {wrong}.", "Wrong label: '{ex}' is {label}, not {wrong}."],
-        "B": ["'{ex}' isn't {wrong}, it's {label}.", "You mislabelled '{ex}' - it belongs in {label}."],
+        "A": ["No, '{ex}' is {label}, not {wrong}.", "Wrong label: '{ex}' is {label}, not {wrong}.",
+              "Actually '{ex}' should be {label}, not {wrong}."],
+        "B": ["'{ex}' isn't {wrong}, it's {label}.", "You mislabelled '{ex}' - it belongs in {label}.",
+              "Fix the label of '{ex}': {label}, not {wrong}."],
     },
     "correct_label_ctx": {
-        "A": ["No, it's {label}.", "That's wrong, it's a {label} {item}."],
-        "B": ["Wrong category - it's {label}.", "Nope, {label}, not {wrong}."],
+        "A": ["No, it's {label}.", "That's wrong, it's a {label} {item}.", "Not {wrong} - {label}."],
+        "B": ["Wrong category - it's {label}.", "Nope, {label}, not {wrong}.", "Incorrect, that one is {label}."],
     },
     # ---- forget ------------------------------------------------------------------------
-    "forget": {
-        "A": ["Forget {topic}.", "Please delete {topic}.", "Remove {topic} from your notes.",
-              "Erase what you know about {topic}."],
-        "B": ["Drop {topic}, it's no longer valid.", "Can you wipe {topic}?", "Please scrap {topic} from memory.",
-              "{Topic} is obsolete, delete it."],
-    },
+    "forget": {fam: _forget(fam) for fam in "AB"},
     "forget_ctx": {
-        "A": ["Forget that.", "Delete that, it's gone.", "Please remove that from your notes."],
-        "B": ["Scrap that entry, it no longer applies.", "Wipe that one, please.", "Bin that info."],
+        "A": ["Forget that.", "Delete that, it's gone.", "Please remove that from your notes.", "Drop that one.",
+              "That's not valid anymore, delete it.", "Erase that, please.", "Forget it, it no longer exists."],
+        "B": ["Scrap that entry, it no longer applies.", "Wipe that one, please.", "Bin that info.",
+              "Get rid of that, please.", "Forget that one, it's gone.", "Please delete it.", "Clear that from memory."],
     },
     "forget_personal": {
-        "A": ["Please forget that {p}.", "Forget what I told you about {ptopic}."],
-        "B": ["Delete what you know about {ptopic}, please.", "I don't want you to remember that {p}. Remove it."],
+        "A": ["Please forget that {p}.", "Forget what I told you about {ptopic}.", "Delete the note about {ptopic}.",
+              "Forget that {p}, please.", "Remove {ptopic} from what you know about me."],
+        "B": ["Delete what you know about {ptopic}, please.", "I don't want you to remember that {p}. Remove it.",
+              "Can you forget that {p}?", "Please erase {ptopic} from your memory.", "Wipe the info about {ptopic}."],
     },
     "forget_label": {
-        "A": ["Remove '{ex}' from the {label} examples."],
-        "B": ["Drop the example '{ex}' from {label}."],
+        "A": ["Remove '{ex}' from the {label} examples.", "Delete the example '{ex}'."],
+        "B": ["Drop the example '{ex}' from {label}.", "Forget the {label} example '{ex}'."],
     },
     # ---- none (hard negatives) ---------------------------------------------------------
     "neg_question": {
-        "A": ["{q}", "{q}", "Quick question: {q}"],
-        "B": ["{q}", "{q}", "Could you tell me something? {q}"],
+        "A": ["{q}"] * 4 + ["Quick question: {q}", "Hey, {q}", "Hi! {q}", "Sorry, {q}", "One thing: {q}"],
+        "B": ["{q}"] * 4 + ["Could you tell me something? {q}", "Hello - {q}", "Excuse me, {q}", "hey quick one: {q}",
+                            "Just wondering, {q}"],
+    },
+    "neg_request": {
+        "A": ["Tell me {topic}.", "Look up {topic} for me.", "What do you know about {topic}?"],
+        "B": ["Can you check {topic}?", "Show me {topic}.", "Have you got anything on {topic}?"],
+    },
+    "neg_forget_question": {
+        "A": ["Did you delete {topic}?", "Did you forget {topic}?"],
+        "B": ["Have you forgotten {topic}?", "Was {topic} removed?"],
     },
     "neg_hypothetical": {
-        "A": ["What if {s}?", "Suppose {s} - would that change anything?"],
-        "B": ["Imagine {s}; how would that work?", "If {s}, would that be a problem?"],
+        "A": ["What if {s}?", "Suppose {s} - would that change anything?", "Let's say {s}. What then?",
+              "Hypothetically, if {s}, what would happen?", "What would happen if {s}?"],
+        "B": ["Imagine {s}; how would that work?", "If {s}, would that be a problem?", "Say {s} - then what?",
+              "In a world where {s}, what changes?", "Assuming {s}, what should I do?"],
     },
     "neg_reported_speech": {
-        "A": ["My friend said {s}. Is that true?", "Someone told me {s}, is that right?"],
-        "B": ["I read online that {s} - can you confirm?", "A colleague claims {s}. Really?"],
+        "A": ["My friend said {s}. Is that true?", "Someone told me {s}, is that right?", "I heard {s}. True?",
+              "People say {s}. Can you check?", "My colleague thinks {s}. Is she right?"],
+        "B": ["I read online that {s} - can you confirm?", "A colleague claims {s}. Really?",
+              "The website says {s}, correct?", "My neighbour mentioned {s}. Is that so?",
+              "Apparently {s}? Is that accurate?"],
     },
     "neg_check": {
-        "A": ["Is it true that {os}?"],
-        "B": ["Am I right that {os}?"],
+        "A": ["Is it true that {os}?", "Can you confirm that {os}?", "Is it still the case that {os}?"],
+        "B": ["Am I right that {os}?", "Is it correct that {os}?", "Just checking: {os}, right?"],
     },
     "neg_dont_forget": {
-        "A": ["Don't forget to {x}.", "Remind me to {x}."],
-        "B": ["Please don't forget to {x}!", "Don't let me forget to {x}."],
+        "A": ["Don't forget to {x}.", "Remind me to {x}.", "Remember to {x}!", "Make sure you remind me to {x}."],
+        "B": ["Please don't forget to {x}!", "Don't let me forget to {x}.", "Can you remind me to {x} later?",
+              "Pls remind me to {x}."],
     },
     "neg_memory_question": {
-        "A": ["What do you know about {ptopic}?"],
-        "B": ["Do you still remember {ptopic}?"],
+        "A": ["What do you know about {ptopic}?", "Do you remember {ptopic}?"],
+        "B": ["Do you still remember {ptopic}?", "What have you saved about {ptopic}?"],
     },
     "neg_label_question": {
-        "A": ["Is '{ex}' a {label} {item}?", "How would you label '{ex}'?"],
-        "B": ["Which category does '{ex}' fall under?", "Why did you tag '{ex}' as {wrong}?"],
+        "A": ["Is '{ex}' a {label} {item}?", "How would you label '{ex}'?", "Should '{ex}' be {label}?"],
+        "B": ["Which category does '{ex}' fall under?", "Why did you tag '{ex}' as {wrong}?",
+              "What label did '{ex}' get?"],
     },
     "neg_entity_question": {
-        "A": ["What kind of entity is {ent} in '{sent}'?"],
-        "B": ["Is {ent} a person, a place or an organization in '{sent}'?"],
+        "A": ["What kind of entity is {ent} in '{sent}'?", "Is {ent} a place in '{sent}'?"],
+        "B": ["Is {ent} a person, a place or an organization in '{sent}'?", "How would you tag {ent} in '{sent}'?"],
     },
 }
 
 # Assistant turns used as context.
 UNKNOWN = {
-    "A": ["I'm not sure about that, sorry.", "I don't have that information yet.", "Hmm, I don't know. Do you?"],
-    "B": ["I couldn't find that in my notes.", "That's not something I know yet, unfortunately."],
+    "A": ["I'm not sure about that, sorry.", "I don't have that information yet.", "Hmm, I don't know. Do you?",
+          "Sorry, I can't find that.", "I have no record of that. Do you know?"],
+    "B": ["I couldn't find that in my notes.", "That's not something I know yet, unfortunately.",
+          "No idea, I'm afraid - can you tell me?", "My notes don't say."],
 }
 STATE_OLD = {"A": ["{OS}.", "According to my notes, {os}."], "B": ["As far as I know, {os}.", "I believe {os}."]}
 STATE_NEW = {"A": ["{S}.", "According to my notes, {s}."], "B": ["As far as I know, {s}.", "I believe {s}."]}
