@@ -7,10 +7,10 @@ entry in `errors`, so it is never dropped silently; one whose engine output fail
 validation gets `knowledge: []`, an `errors` entry with the output, and is counted as
 a reject (`Stats.rejected`, and the `reject` callback: `lic extract --rejects FILE`).
 
-Engines (see docs/extract.md): `rules` (deterministic patterns), `model` (SmolLM2
-fine-tuned on the project's `extract` task), `llm` (any chat model or an
-OpenAI-compatible endpoint) and `auto`: the best engine measured on the extract dataset,
-which is `rules` (docs/extract.md, "Results"; the others are there to be asked for).
+Engines (see docs/extract.md): `rules` (deterministic patterns), `learned` (a MiniLM
+tagger trained once on the packaged multi-domain corpus), `model` (SmolLM2 fine-tuned on
+the project's `extract` task), `llm` (any chat model or an OpenAI-compatible endpoint) and
+`auto`: the rules where they are sure, the learned engine elsewhere (extract/auto.py).
 """
 
 from __future__ import annotations
