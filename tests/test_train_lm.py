@@ -28,7 +28,8 @@ tasks:
       type: causal-lm
       base: smollm2
       eval_split: test
-      params: {max_steps: 2, batch_size: 4, max_length: 64, replay: 1, augment: 1, lora_r: 4, lora_alpha: 8}
+      params: {max_steps: 2, batch_size: 4, max_length: 64, replay: 1, augment: 1, lora_r: 4, lora_alpha: 8,
+               augment_lm: 0, kl_weight: 0, scope_threshold: 0}
 """
 
 ROWS = [
@@ -77,10 +78,19 @@ def apply_rows(project, add: list[dict] = (), update: dict[str, dict] | None = N
 
 # --- params ------------------------------------------------------------------------------
 
-def test_sft_params_defaults_and_errors():
+def test_sft_params_defaults_and_errors(project):
     p = SFTParams.from_dict({"method": "full", "epochs": 2, "learning_rate": "5e-5"}, "qa")
     assert p.method == "full" and p.epochs == 2.0 and p.learning_rate == 5e-5
     assert SFTParams().to_dict()["method"] == "lora"
+    # A causal-lm task gets the tuned defaults under its own params; its own keys win.
+    task = project.task("qa")
+    tuned = SFTParams.from_dict({}, "qa")
+    assert tuned.scope_threshold == 0 and SFTParams.defaults_for(task, {})["scope_threshold"] == 0.5
+    mine = SFTParams.from_task(task)
+    assert mine.lora_layers == 15 and mine.learning_rate == 1e-3 and mine.kl_weight == 0 and mine.lora_r == 4
+    assert "kl_weight" not in SFTParams.defaults_for(task, {"method": "full"})  # needs adapters
+    with pytest.raises(TaskConfigError, match="train.params.kl_weight"):
+        SFTParams.from_dict({"method": "full", "kl_weight": 1}, "qa")
     for raw, field in (({"method": "qlora"}, "method"), ({"lora_targets": "mlp"}, "lora_targets"),
                        ({"lora_r": 0}, "lora_r"), ({"replay": -1}, "replay"), ({"bf16": "yes"}, "bf16"),
                        ({"augment_lm": -1}, "augment_lm"), ({"neftune": -5}, "neftune"),
@@ -276,8 +286,11 @@ def test_sft_saves_a_plain_causal_lm(tmp_path):
     assert encode_pair(tok, *pair, max_length=8) is None  # prompt alone too long
 
     pairs = [qa_pair(r["question"], r["answer"]) for r in ROWS]
-    params = SFTParams(max_steps=2, batch_size=2, max_length=64, lora_r=4, lora_alpha=8)
-    metrics = train_causal_lm(pairs[:3], pairs[3:], base, tmp_path / "m", params, progress=False, note=print)
+    params = SFTParams(max_steps=2, batch_size=2, max_length=64, lora_r=4, lora_alpha=8, kl_weight=1.0)
+    # With the KL term against the weights before training, on prompts with their base answers.
+    kl = [qa_pair("What is the capital of Japan?", "The capital of Japan is Tokyo.")]
+    metrics = train_causal_lm(pairs[:3], pairs[3:], base, tmp_path / "m", params, progress=False, note=print,
+                              kl_pairs=kl)
     assert metrics["steps"] == 2 and metrics["train_rows"] == 3 and metrics["eval_rows"] == 1
     assert metrics["eval_loss"] > 0 and metrics["method"] == "lora"
     model = AutoModelForCausalLM.from_pretrained(tmp_path / "m")  # merged: no peft needed

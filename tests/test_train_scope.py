@@ -112,7 +112,7 @@ def test_train_writes_a_gate_that_eval_and_chat_route_through(project):  # noqa:
     from lic_cli.train import evaluate, registry
 
     tasks = project.root / "tasks.yaml"
-    tasks.write_text(tasks.read_text().replace("lora_alpha: 8}", "lora_alpha: 8, scope_threshold: 0.5}"))
+    tasks.write_text(tasks.read_text().replace("scope_threshold: 0}", "scope_threshold: 0.5}"))
     root = str(project.root)
     first = CliRunner().invoke(train_command, ["-q", "--project", root])
     assert first.exit_code == 0, first.stderr

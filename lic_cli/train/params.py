@@ -21,7 +21,12 @@ class _Params:
     @classmethod
     def from_task(cls, task: Task) -> Any:
         raw = task.train.params if task.train else {}
-        return cls.from_dict(raw, task.name)
+        return cls.from_dict({**cls.defaults_for(task, raw), **raw}, task.name)
+
+    @classmethod
+    def defaults_for(cls, task: Task, raw: dict[str, Any]) -> dict[str, Any]:
+        """Defaults that depend on the task's train type, under the task's own params."""
+        return {}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], task_name: str = "?") -> Any:
@@ -67,6 +72,9 @@ class ClassifyParams(_Params):
     # CPU, and a few hundred rows cannot usefully move 30k token vectors anyway.
     freeze_embeddings: bool = True
     seed: int = 42  # seeds weights of the new head, dropout and shuffling: same data, same model
+    # The `intent` task only: also train on the train split of lic's packaged teaching corpus
+    # (lic_cli/data/teaching.jsonl, docs/detect.md), as the default detector does.
+    corpus: bool = True
 
     def _check(self, task_name: str) -> None:
         def fail(key: str, msg: str) -> TaskConfigError:
@@ -86,6 +94,13 @@ class ClassifyParams(_Params):
 
 
 SFT_METHODS = ("full", "lora")
+# A causal-lm (qa) task's defaults: what bench/bench_domains.py and bench_learning.py chose
+# (docs/train.md, "Learning any domain"). A task's own train.params override each key; the
+# dataclass defaults below stay those of extraction training, which shares SFTParams.
+CAUSAL_LM_DEFAULTS: dict[str, Any] = {
+    "lora_r": 32, "lora_alpha": 64, "lora_layers": 15, "learning_rate": 1.0e-3, "first_epochs": 1.0,
+    "augment": 1, "augment_lm": 4, "replay": 1.0, "scope_threshold": 0.5, "kl_weight": 1.0,
+}
 LORA_TARGETS = ("attention", "all")
 
 
@@ -148,6 +163,14 @@ class SFTParams(_Params):
     # answer everything).
     scope_threshold: float = 0.0
     seed: int = 42  # seeds adapters, replay sampling and shuffling: same data, same model
+
+    @classmethod
+    def defaults_for(cls, task: Task, raw: dict[str, Any]) -> dict[str, Any]:
+        if task.train is None or task.train.type != "causal-lm":
+            return {}
+        if raw.get("method", cls.method) != "lora":  # the KL term needs adapters to switch off
+            return {k: v for k, v in CAUSAL_LM_DEFAULTS.items() if k != "kl_weight"}
+        return dict(CAUSAL_LM_DEFAULTS)
 
     def _check(self, task_name: str) -> None:
         def fail(key: str, msg: str) -> TaskConfigError:
