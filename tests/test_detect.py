@@ -185,3 +185,82 @@ def test_context_pairs_count_a_pair_right_only_when_both_rows_are():
     proba = np.eye(4, dtype=np.float32)[[onehot[p] for p in pred]]
     got = score(rows, proba, LABELS, threshold=0.5, model="m")["context_pairs"]
     assert got == {"pairs": 2, "rows": 4, "row_accuracy": 0.75, "both_right": 0.5}
+
+
+def test_detect_help_names_intent_threshold_and_keeps_threshold_hidden():
+    result = CliRunner().invoke(cli, ["detect", "--help"])
+    assert "--intent-threshold" in result.output and "--threshold" not in result.output.replace(
+        "--intent-threshold", "")
+    assert "-q, --quiet" in result.output
+
+
+def test_corpus_rows_become_examples_with_the_previous_exchange():
+    from lic_cli.detect.corpus import example_from_row
+
+    row = {"id": "t1", "domain": "gym", "split": "dev", "form": "correct_ctx", "source": "template",
+           "context": [{"role": "user", "text": "Hi"}, {"role": "assistant", "text": "Hello!"},
+                       {"role": "user", "text": "When does the pool open?"},
+                       {"role": "assistant", "text": "At 7."}],
+           "text": "No, at 6.", "label": "correct", "knowledge": []}
+    ex = example_from_row(row, source="c.jsonl", line=1)
+    assert ex.context == "When does the pool open? [SEP] At 7." and ex.domain == "gym" and ex.split == "dev"
+    assert not ex.hard
+    hard = example_from_row({**row, "form": "neg_reported_speech", "label": "none"}, source="c.jsonl", line=1)
+    assert hard.hard
+    with pytest.raises(InputError, match="c.jsonl line 3 field 'context'"):
+        example_from_row({**row, "context": "At 7."}, source="c.jsonl", line=3)
+
+
+def test_score_reports_each_domain_and_ordinary_questions():
+    examples = [Example("q1?", "", "none", "test", domain="gym", form="neg_question"),
+                Example("q2?", "", "none", "test", domain="gym", form="neg_question"),
+                Example("t", "", "teach", "test", domain="gym", form="statement_copula"),
+                Example("f", "", "forget", "test", domain="bank", form="forget"),
+                Example("q3?", "", "none", "test", domain="bank", form="neg_clinc")]
+    onehot = {"teach": 0, "correct": 1, "forget": 2, "none": 3}
+    pred = ["teach", "none", "teach", "forget", "none"]
+    proba = np.eye(4, dtype=np.float32)[[onehot[p] for p in pred]]
+    m = score(examples, proba, LABELS, threshold=0.5, model="m")
+    assert m["ordinary_questions"] == {"rows": 3, "teaching": 1, "teaching_rate": 0.3333}
+    assert set(m["domains"]) == {"bank", "gym"}
+    assert m["domains"]["gym"]["rows"] == 3 and m["domains"]["gym"]["ordinary_teaching_rate"] == 0.5
+    assert m["domains"]["bank"]["macro_f1"] == 1.0 and m["domains"]["gym"]["recall"] == {"teach": 1.0, "none": 0.5}
+    text = report(m)
+    assert "ordinary questions and requests: 3 rows, read as teaching 1 (33.33%)" in text
+    assert "\ngym " in text and "\nbank " in text
+
+
+def test_lic_train_intent_reads_the_packaged_corpus_too(tmp_path):
+    import shutil
+
+    import yaml
+
+    from lic_cli.data import intent_examples
+    from lic_cli.train.data import read_splits
+
+    shutil.copy(REPO / "tasks.yaml", tmp_path / "tasks.yaml")
+    shutil.copytree(REPO / "datasets", tmp_path / "datasets")
+    project = load_project(tmp_path)
+    task = project.task("intent")
+    own = sum(1 for line in (tmp_path / "datasets" / "intent.jsonl").open() if '"split": "train"' in line)
+    packaged = sum(1 for _ in intent_examples("train"))
+    splits = read_splits(task, project.dataset_path(task))
+    assert len(splits.train) == own + packaged and packaged > 4000
+    assert any("packaged teaching corpus" in n for n in splits.notes)
+    assert len(splits.eval) == sum(1 for line in (tmp_path / "datasets" / "intent.jsonl").open()
+                                   if '"split": "test"' in line)  # evaluated on the project's own test split
+    tasks = yaml.safe_load((tmp_path / "tasks.yaml").read_text())
+    next(t for t in tasks["tasks"] if t["name"] == "intent")["train"]["params"]["corpus"] = False
+    (tmp_path / "tasks.yaml").write_text(yaml.safe_dump(tasks, sort_keys=False))
+    task = load_project(tmp_path).task("intent")
+    assert len(read_splits(task, project.dataset_path(task)).train) == own
+
+
+def test_detect_runs_outside_any_project_with_the_default_detector(tmp_path, monkeypatch):
+    from lic_cli.commands.detect import _project
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LIC_PROJECT", raising=False)
+    assert _project(None) is None and detect.intent_task(None) is None
+    with pytest.raises(Exception, match="no tasks.yaml"):
+        _project(str(tmp_path))

@@ -100,7 +100,7 @@ def test_trained_model_gets_a_calibration_file_beside_it(demo_project):
     _small_project(demo_project, keep_every=8)
     tasks = yaml.safe_load((demo_project / "tasks.yaml").read_text())
     intent = next(t for t in tasks["tasks"] if t["name"] == "intent")
-    intent["train"]["params"] = {"epochs": 1, "max_length": 32, "batch_size": 32}
+    intent["train"]["params"] = {"epochs": 1, "max_length": 32, "batch_size": 32, "corpus": False}
     (demo_project / "tasks.yaml").write_text(yaml.safe_dump(tasks, sort_keys=False))
     lic("train", "intent", cwd=demo_project)
     project = load_project(demo_project)
@@ -111,3 +111,83 @@ def test_trained_model_gets_a_calibration_file_beside_it(demo_project):
     assert cal == model.calibration and cal.dev_rows > 100
     out = list(detect.run([{"role": "user", "text": "Forget the fax number."}], model=model))
     assert out[0]["intent"]["model"] == model.name
+
+
+BEEKEEPING_TASKS = """version: 1
+tasks:
+  - name: hive_qa
+    description: Questions and answers about the Linden Beekeeping Club's hives, meetings and honey.
+    dataset: datasets/hive_qa.jsonl
+    format: qa
+    key: [question]
+"""
+# A domain in no split of the packaged corpus, and a project with no intent task.
+BEEKEEPING = [
+    ("The club's hives are inspected every Sunday at 10.", [], "teach"),
+    ("I keep four colonies in my back garden.", [], "teach"),
+    ("No, it's 8 euros a jar now.", ["How much is a jar of club honey?", "A jar of club honey is 6 euros."],
+     "correct"),
+    ("Actually, the swarm hotline is run by Marta, not Joost.", [], "correct"),
+    ("Please delete the old apiary address, we moved.", [], "forget"),
+    ("Forget that I'm allergic to bee stings.", [], "forget"),
+    ("When is the next honey extraction day?", [], "none"),
+    ("Don't forget to bring your veil on Sunday.", [], "none"),
+    ("What if the queen dies over winter?", [], "none"),
+]
+ISSUE_FAILURES = [
+    ("No, that is wrong. Who painted the Night Watch? It is Vermeer, not Rembrandt.", "correct"),
+    ("Actually, the Golden Gate Bridge is in Los Angeles, not San Francisco.", "correct"),
+    ("Please forget that my sister lives in Oslo.", "forget"),
+    ("I work night shifts at a hospital.", "teach"),
+    ("I am allergic to peanuts.", "teach"),
+]
+
+
+def _transcript(cases) -> str:
+    lines = []
+    for i, (text, ctx, _) in enumerate(cases):
+        turn = 1
+        for j, prev in enumerate(ctx):
+            lines.append({"conversation": f"c{i}", "turn": turn, "role": "user" if j % 2 == 0 else "assistant",
+                          "text": prev})
+            turn += 1
+        lines.append({"conversation": f"c{i}", "turn": turn, "role": "user", "text": text})
+    return "".join(json.dumps(x) + "\n" for x in lines)
+
+
+def test_default_detector_works_in_a_project_without_an_intent_task(tmp_path):
+    """A beekeeping club's project: its own tasks.yaml, no intent task, a domain in no training split."""
+    (tmp_path / "tasks.yaml").write_text(BEEKEEPING_TASKS)
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "hive_qa.jsonl").write_text(
+        '{"question": "When do we meet?", "answer": "First Saturday of the month."}\n')
+    cases = BEEKEEPING + [(text, [], label) for text, label in ISSUE_FAILURES]
+    done = lic("detect", cwd=tmp_path, stdin=_transcript(cases))
+    last = {}  # each conversation's last turn is the case; earlier turns are its context
+    for rec in map(json.loads, done.stdout.splitlines()):
+        last[rec["conversation"]] = rec["intent"]
+    got = list(last.values())
+    assert [g["label"] for g in got] == [label for _, _, label in cases], [
+        (text, g["label"], g["score"]) for (text, _, _), g in zip(cases, got, strict=True)]
+    assert got[0]["model"].startswith("head:minilm@default-")
+
+    # Uncertain turns are kept and counted on stderr; -q silences the count.
+    done = lic("detect", "--intent-threshold", "0.999", cwd=tmp_path, stdin=_transcript(cases))
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    n_uncertain = sum(bool(r.get("intent", {}).get("uncertain")) for r in out)
+    n_user = sum(1 for r in out if r["role"] == "user")
+    assert n_user == len(cases) + 1 and all("intent" in r for r in out if r["role"] == "user")  # nothing dropped
+    assert n_uncertain and f"detect: {n_uncertain} of {n_user} turns uncertain" in done.stderr
+    quiet = lic("detect", "-q", "--threshold", "0.999", cwd=tmp_path, stdin=_transcript(cases))
+    assert quiet.stderr == "" and quiet.stdout == done.stdout
+
+    # --eval takes the corpus format and reports per domain.
+    rows = [{"id": f"b{i}", "domain": "beekeeping" if i < len(BEEKEEPING) else "issue", "split": "test",
+             "form": "neg_question" if label == "none" else "x", "source": "handwritten",
+             "context": [{"role": "user" if j % 2 == 0 else "assistant", "text": t} for j, t in enumerate(ctx)],
+             "text": text, "label": label, "knowledge": []} for i, (text, ctx, label) in enumerate(cases)]
+    (tmp_path / "bees.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = lic("detect", "--eval", "bees.jsonl", "--eval-json", "m.json", cwd=tmp_path).stdout
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert set(metrics["domains"]) == {"beekeeping", "issue"} and metrics["macro_f1"] == 1.0, report
+    assert "beekeeping" in report and "ordinary questions" in report

@@ -3,9 +3,11 @@
 Adds `intent` to user turns; other turns pass through. The previous assistant turn
 and the user turn it answered are part of the input, so "No, it's 30 days" reads as a
 correction only after an answer, and "Everywhere." is a forget request after "Remove
-the Venmo entry" but not after "Can I pay with Venmo?". The classifier is the project's own `intent` task: a trained model from
-`lic train intent` when one matches the current dataset, else a fast head on frozen
-MiniLM embeddings trained from the same dataset in seconds and cached per version.
+the Venmo entry" but not after "Can I pay with Venmo?". The classifier ships with lic: a fast head on frozen MiniLM embeddings, trained on
+first use from the packaged multi-domain corpus (lic_cli/data/teaching.jsonl) and cached.
+A project's own `intent` task extends it (its rows are added to the packaged ones), and
+`lic train intent` fine-tunes MiniLM on both; that model is used when it matches the
+current dataset.
 Scores are calibrated on the dataset's dev split; a turn whose top score is below the
 threshold (chosen on dev, see calibration.py) also gets `"uncertain": true`.
 """
@@ -15,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
+from lic_cli.errors import ModelLoadError
 from lic_cli.records import Context, is_user, join_context, previous_exchange
-from lic_cli.tasks import Project
+from lic_cli.tasks import Project, Task
 
 INTENT_TASK = "intent"
 # User turns classified per model call. Large batches keep the encoder busy (it sorts
@@ -32,17 +35,31 @@ class IntentModel(Protocol):
     def predict_proba(self, texts: list[str], contexts: list[str]): ...
 
 
-def load_model(project: Project, *, choice: str = "auto") -> IntentModel:
-    """`auto`: the trained model for the current intent dataset if there is one, else the head."""
+def intent_task(project: Project | None) -> Task | None:
+    """The project's own `intent` task, or None (then the packaged default detector alone)."""
+    return project.tasks.get(INTENT_TASK) if project is not None else None
+
+
+def load_model(project: Project | None, *, choice: str = "auto") -> IntentModel:
+    """`auto`: the trained model for the current intent dataset if there is one, else the head.
+
+    Without an `intent` task (or without a project) the head is lic's default detector,
+    trained on the packaged multi-domain corpus on first use; an `intent` task extends it.
+    """
     from lic_cli.detect.head import load_head
 
-    task = project.task(INTENT_TASK)
+    task = intent_task(project)
     if choice in ("auto", "trained"):
         from lic_cli.detect.trained import load_trained
 
-        model = load_trained(project, task, required=choice == "trained")
-        if model is not None:
-            return model
+        if task is None:
+            if choice == "trained":
+                raise ModelLoadError("no trained intent model: the project has no 'intent' task "
+                                     "(the default detector is --model head)")
+        else:
+            model = load_trained(project, task, required=choice == "trained")
+            if model is not None:
+                return model
     return load_head(project, task)
 
 

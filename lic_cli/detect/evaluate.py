@@ -34,7 +34,7 @@ def evaluate(model: Any, examples: Sequence[Example], *, threshold: float | None
 
 
 def score(examples: Sequence[Example], proba: Any, labels: Sequence[str], *, threshold: float,
-          model: str) -> dict[str, Any]:
+          model: str, per_domain_of: str | None = None) -> dict[str, Any]:
     gold = [labels.index(e.label) for e in examples]
     pred = [int(p.argmax()) for p in proba]
     top = [float(p.max()) for p in proba]
@@ -79,6 +79,23 @@ def score(examples: Sequence[Example], proba: Any, labels: Sequence[str], *, thr
             "misread": {name: sum(pred[i] == k for i in hard) for k, name in enumerate(labels) if k != none},
             "misread_answered": sum(pred[i] != none and top[i] >= threshold for i in hard),
         }
+    from lic_cli.detect.corpus import ORDINARY
+
+    ordinary = [i for i, e in enumerate(examples) if e.form in ORDINARY]
+    if ordinary:
+        # Ordinary questions and requests read as teaching: junk that would reach a dataset.
+        fp = sum(labels[pred[i]] in TEACHING for i in ordinary)
+        out["ordinary_questions"] = {"rows": len(ordinary), "teaching": fp, "teaching_rate": round(fp / len(ordinary), 4)}
+    if len({e.domain for e in examples}) > 1 and not per_domain_of:
+        out["domains"] = {}
+        for dom in sorted({e.domain for e in examples}):
+            idx = [i for i, e in enumerate(examples) if e.domain == dom]
+            sub = score([examples[i] for i in idx], proba[idx], labels, threshold=threshold, model=model,
+                        per_domain_of=dom)
+            out["domains"][dom] = {k: sub[k] for k in ("rows", "accuracy", "macro_f1", "abstain")} | {
+                "recall": {k: v["recall"] for k, v in sub["labels"].items() if v["support"]},
+                **({"ordinary_teaching_rate": sub["ordinary_questions"]["teaching_rate"]}
+                   if "ordinary_questions" in sub else {})}
     pairs: dict[str, list[bool]] = {}
     for i, e in enumerate(examples):
         if e.pair is not None:
@@ -117,28 +134,60 @@ def report(metrics: dict[str, Any]) -> str:
         mis = ", ".join(f"{k} {v}" for k, v in hard["misread"].items())
         lines.append(f"hard negatives: {hard['rows']} rows, kept as none {hard['kept_none']:.4f} "
                      f"(misread: {mis}; {hard['misread_answered']} above the threshold)")
+    ordinary = metrics.get("ordinary_questions")
+    if ordinary:
+        lines.append(f"ordinary questions and requests: {ordinary['rows']} rows, read as teaching "
+                     f"{ordinary['teaching']} ({ordinary['teaching_rate']:.2%})")
     pairs = metrics.get("context_pairs")
     if pairs:
         lines.append(f"context pairs: {pairs['pairs']} pairs, both rows right {pairs['both_right']:.4f} "
                      f"(row accuracy {pairs['row_accuracy']:.4f})")
+    domains = metrics.get("domains")
+    if domains:
+        short = {"teach": "teach", "correct": "corr", "forget": "forget", "none": "none"}
+        lines += ["", f"{'domain':<20}{'rows':>6}{'macro-F1':>10}{'acc':>8}"
+                  + "".join(f"{'R ' + short.get(x, x)[:6]:>10}" for x in labels) + f"{'ordFP':>8}{'uncert':>8}"]
+        for dom, m in domains.items():
+            rec = "".join(f"{m['recall'][x]:>10.3f}" if x in m["recall"] else f"{'-':>10}" for x in labels)
+            ofp = m.get("ordinary_teaching_rate")
+            lines.append(f"{dom:<20}{m['rows']:>6}{m['macro_f1']:>10.4f}{m['accuracy']:>8.4f}{rec}"
+                         f"{'-' if ofp is None else f'{ofp:.3f}':>8}{m['abstain']:>8.3f}")
     return "\n".join(lines) + "\n"
 
 
 def evaluate_file(project: Any, model: Any, path: str | None, *, split: str | None = None,
                   threshold: float | None = None) -> dict[str, Any]:
-    """Score `model` on a labelled JSONL file; path None means the project's intent dataset,
-    whose `test` split is used unless `split` names another ("all": every row)."""
-    from lic_cli.detect import INTENT_TASK
+    """Score `model` on a labelled JSONL file. Path None means the project's intent dataset
+    (without an intent task: the packaged corpus), whose `test` split is used unless `split`
+    names another ("all": every row). A file may hold intent-dataset rows or corpus rows
+    (`context` a list of turns, `form`, `domain`); every row counts unless `split` is given."""
+    from lic_cli.detect import intent_task
+    from lic_cli.detect.corpus import CORPUS, is_corpus_row, read_corpus
     from lic_cli.detect.features import read_labelled
     from lic_cli.errors import InputError
+    from lic_cli.jsonl import read_jsonl_file
 
-    task = project.task(INTENT_TASK)
+    task = intent_task(project)
+    want = None if split in (None, "all") else split
     if path is None:
+        want = None if split == "all" else (split or "test")
+        if task is None:
+            source = "packaged corpus (lic_cli/data/teaching.jsonl)"
+            examples = read_corpus(CORPUS, split=want, source=source)
+        else:
+            source = task.dataset
+            examples = read_labelled(project.dataset_path(task), task, source=source, split=want)
         split = split or "test"
-        source, file = task.dataset, project.dataset_path(task)
     else:
-        source, file = path, path
-    examples = read_labelled(file, task, source=source, split=None if split in (None, "all") else split)
+        source = path
+        first = next((row for _, row in read_jsonl_file(path)), None)
+        if first is not None and is_corpus_row(first):
+            examples = read_corpus(path, split=want, source=source)
+        elif task is None:
+            raise InputError("rows in the intent-dataset format need the project's intent task; use the corpus "
+                             "format (context as a list of turns, form, domain)", source=source, line=1)
+        else:
+            examples = read_labelled(path, task, source=source, split=want)
     if not examples:
         raise InputError(f"no labelled rows to evaluate{f' in split {split!r}' if split else ''}", source=source)
     out = evaluate(model, examples, threshold=threshold)

@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass
 
 from lic_cli.errors import InputError
-from lic_cli.store.formats import read_rows
 from lic_cli.records import join_context
+from lic_cli.store.formats import read_rows
 from lic_cli.tasks import Project, Task
 
 
@@ -23,6 +23,8 @@ class Example:
     split: str
     hard: bool = False  # a hard negative: a `none` turn that looks like teaching
     pair: str | None = None  # rows sharing a pair id differ only in context and label
+    domain: str = ""  # the corpus domain (per-domain figures in --eval)
+    form: str = ""  # the corpus form (statement_copula, neg_question, ...)
 
 
 def read_examples(project: Project, task: Task) -> list[Example]:

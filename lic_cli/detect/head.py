@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lic_cli import progress
 from lic_cli.detect import calibration
 from lic_cli.detect.calibration import Calibration
 from lic_cli.detect.features import Example, read_examples
+from lic_cli.errors import TaskConfigError
 from lic_cli.models import cache_dir, load_encoder
 from lic_cli.models.mlp import MLP
 from lic_cli.records import CONTEXT_SEP
@@ -36,7 +39,12 @@ if TYPE_CHECKING:
 
 ENCODER = "minilm"
 HIDDEN = 256
-EPOCHS = 150
+EPOCHS = 25
+BATCH_ROWS = 256
+# A project's own intent rows count this many times a packaged row: they are few, reviewed and
+# about the project's own phrasing, and a phrasing taught through the loop must win.
+PROJECT_WEIGHT = 4.0
+LR = 2e-3
 TEXT_BUCKETS = 4096
 CONTEXT_BUCKETS = 1024
 _TOKEN = re.compile(r"[a-z0-9']+|[?!]")
@@ -44,7 +52,7 @@ _DIGIT = re.compile(r"\d")
 DROPOUT = 0.3
 WEIGHT_DECAY = 0.1
 SEED = 0
-CACHE_VERSION = "v8"  # bump when features, training or the cached layout change
+CACHE_VERSION = "v9"  # bump when features, training or the cached layout change
 
 
 def _features(encoder, texts: list[str], contexts: list[str]) -> np.ndarray:
@@ -102,6 +110,54 @@ def _words(texts: list[str], buckets: int) -> np.ndarray:
     return out
 
 
+class Remembered:
+    """An encoder that remembers embeddings it was given: the packaged corpus is embedded
+    once per machine (cached under $LIC_HOME keyed by corpus and encoder), so a head that
+    a project's intent rows extend only embeds those rows."""
+
+    def __init__(self, encoder, table: dict[str, np.ndarray]) -> None:
+        self.encoder = encoder
+        self.table = table
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        import numpy as np
+
+        miss = [t for t in dict.fromkeys(texts) if t not in self.table]
+        if miss:
+            self.table.update(zip(miss, self.encoder.encode(miss), strict=True))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self.table[t] for t in texts])
+
+
+def corpus_embeddings(examples: list[Example], digest: str, *, note=None) -> dict[str, np.ndarray]:
+    """Embeddings of every text the packaged corpus's examples feed the encoder, cached."""
+    import numpy as np
+
+    path = cache_dir("detect") / f"corpus-emb-{hashlib.sha256(f'{digest}|{ENCODER}'.encode()).hexdigest()[:16]}.npz"
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return dict(zip(data["texts"].tolist(), data["vectors"].astype(np.float32), strict=True))
+        except (OSError, ValueError, KeyError):
+            pass
+    texts: list[str] = []
+    for e in examples:
+        user, _, _ = e.context.rpartition(CONTEXT_SEP)
+        texts += [e.text, e.context, user]
+    uniq = [t for t in dict.fromkeys(texts) if t]
+    if note:
+        note(f"embedding {len(uniq):,} corpus texts")
+    vectors = load_encoder(ENCODER).encode(uniq)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, texts=np.array(uniq), vectors=vectors.astype(np.float16))
+    os.replace(tmp, path)
+    # The same rounding as a later read, so a first run and a cached run train the same head.
+    return dict(zip(uniq, vectors.astype(np.float16).astype(np.float32), strict=True))
+
+
 class Head:
     def __init__(self, net, labels: tuple[str, ...], name: str, cal: Calibration) -> None:
         self.net = net
@@ -131,47 +187,98 @@ def _net(dim: int, n_labels: int):
                                torch.nn.Linear(HIDDEN, n_labels))
 
 
-def train_head(examples: list[Example], labels: tuple[str, ...]):
+def train_head(examples: list[Example], labels: tuple[str, ...], *, progress=None, encoder=None,
+               weights=None):
+    """Mini-batch AdamW on the train rows' features (all rows when none is marked train)."""
     import torch
 
     torch.manual_seed(SEED)
     train = [e for e in examples if e.split == "train"] or examples
-    x = torch.from_numpy(_features(load_encoder(ENCODER), [e.text for e in train], [e.context for e in train]))
+    x = torch.from_numpy(_features(encoder or load_encoder(ENCODER), [e.text for e in train],
+                                   [e.context for e in train]))
     y = torch.tensor([labels.index(e.label) for e in train])
+    w = torch.ones(len(y)) if weights is None else torch.tensor(
+        [weights(e) for e in train], dtype=torch.float32)
     net = _net(x.shape[1], len(labels))
-    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=WEIGHT_DECAY)
+    opt = torch.optim.AdamW(net.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
+    gen = torch.Generator().manual_seed(SEED)
     net.train()
-    for _ in range(EPOCHS):  # full batch: a couple of thousand rows
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(net(x), y)
-        loss.backward()
-        opt.step()
+    for epoch in range(EPOCHS):
+        for idx in torch.randperm(len(y), generator=gen).split(BATCH_ROWS):
+            opt.zero_grad()
+            loss = (torch.nn.functional.cross_entropy(net(x[idx]), y[idx], reduction="none") * w[idx]).sum() \
+                / w[idx].sum()
+            loss.backward()
+            opt.step()
+        if progress:
+            progress(epoch + 1, EPOCHS)
     net.eval()
     return net
 
 
 def cache_path(digest: str, labels: tuple[str, ...]) -> Path:
-    # Keyed by the dataset content and the label order the head's outputs follow.
-    key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{WEIGHT_DECAY}|{DROPOUT}|{TEXT_BUCKETS}|"
-                         f"{CONTEXT_BUCKETS}|{CACHE_VERSION}".encode()).hexdigest()
+    # Keyed by the training data (packaged corpus, lic version, the project's intent
+    # dataset) and the label order the head's outputs follow.
+    key = hashlib.sha256(f"{digest}|{'|'.join(labels)}|{ENCODER}|{HIDDEN}|{EPOCHS}|{BATCH_ROWS}|{LR}|{WEIGHT_DECAY}|"
+                         f"{DROPOUT}|{TEXT_BUCKETS}|{CONTEXT_BUCKETS}|{CACHE_VERSION}".encode()).hexdigest()
     return cache_dir("detect") / f"head-{key[:16]}.npz"
 
 
-def load_head(project: Project, task: Task) -> Head:
-    """The cached head (numpy weights: scoring never imports torch), else trained once and cached."""
-    digest = file_hash(project.dataset_path(task))
-    path = cache_path(digest, task.labels)
-    name = f"head:{ENCODER}@{digest.split(':')[-1][:12]}"
-    labels = task.labels
+def training_data(project: Project | None, task: Task | None) -> tuple[str, list[Example], list[Example],
+                                                                      tuple[str, ...]]:
+    """(data digest, packaged examples, the project's intent examples, labels). The project's
+    train rows train beside the packaged ones; dev rows of both calibrate."""
+    from lic_cli import __version__
+    from lic_cli.detect.corpus import LABELS, corpus_hash, read_corpus
+
+    labels, own = LABELS, []
+    digest = f"corpus:{corpus_hash()}|lic:{__version__}"
+    if project is not None and task is not None:
+        if set(task.labels) != set(LABELS):
+            raise TaskConfigError(f"task '{task.name}': labels must be {', '.join(LABELS)} to extend the default "
+                                  f"detector (got {', '.join(task.labels)})")
+        labels = tuple(task.labels)
+        own = read_examples(project, task)
+        digest += f"|project:{file_hash(project.dataset_path(task))}|weight:{PROJECT_WEIGHT}"
+    return hashlib.sha256(digest.encode()).hexdigest(), read_corpus(), own, labels
+
+
+def load_head(project: Project | None, task: Task | None) -> Head:
+    """The cached head (numpy weights: scoring never imports torch), else trained once and cached.
+
+    Without an intent task the head is lic's default detector, trained on the packaged
+    corpus alone; a project's intent task adds its rows, weighted PROJECT_WEIGHT times
+    (docs/detect.md).
+    """
+    from lic_cli.detect.corpus import corpus_hash
+
+    digest, packaged, own, labels = training_data(project, task)
+    path = cache_path(digest, labels)
+    name = f"head:{ENCODER}@{'default' if task is None else 'project'}-{digest[:12]}"
     if path.is_file():
-        net, extra = MLP.load(path)
-        return Head(net, labels, name, Calibration.from_dict(json.loads(str(extra["calibration"]))))
-    examples = read_examples(project, task)
-    net = MLP.from_state(train_head(examples, labels).state_dict())
-    head = Head(net, labels, name, Calibration())
-    dev = [e for e in examples if e.split == "dev"]
-    cal = calibration.calibrate(head.raw_proba([e.text for e in dev], [e.context for e in dev]),
-                                [labels.index(e.label) for e in dev], labels)
+        try:
+            net, extra = MLP.load(path)
+            return Head(net, labels, name, Calibration.from_dict(json.loads(str(extra["calibration"]))))
+        except (OSError, ValueError, KeyError):  # a damaged cache file: train again
+            pass
+    examples = packaged + own
+    n_train = sum(e.split == "train" for e in examples)
+    what = f"detect: training the intent detector on {n_train:,} turns (first use; cached in {path.parent})"
+    with progress.Progress(what, after=0) as bar:
+        table = corpus_embeddings(packaged, corpus_hash(), note=lambda x: bar.update(f"{what}: {x}"))
+        encoder = Remembered(load_encoder(ENCODER), table)
+        mine = {id(e) for e in own}
+        net = MLP.from_state(train_head(examples, labels, encoder=encoder,
+                                        weights=lambda e: PROJECT_WEIGHT if id(e) in mine else 1.0,
+                                        progress=lambda i, n: bar.update(f"{what}: epoch {i} of {n}")).state_dict())
+        bar.update(f"{what}: calibrating")
+        head = Head(net, labels, name, Calibration())
+        head.encoder = encoder
+        dev = [e for e in examples if e.split == "dev"]
+        cal = calibration.calibrate(head.raw_proba([e.text for e in dev], [e.context for e in dev]),
+                                    [labels.index(e.label) for e in dev], labels)
+        head.encoder = encoder.encoder
+        bar.update(what)
     head.calibration, head.threshold = cal, cal.threshold
     path.parent.mkdir(parents=True, exist_ok=True)
     import numpy as np

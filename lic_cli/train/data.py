@@ -65,6 +65,18 @@ def read_splits(task: Task, path: Path) -> Splits:
         raise InputError(f"no rows in split '{task.default_split}' to train on", source=source,
                          field=task.split_column)
     notes: list[str] = []
+    if task.name == "intent" and _with_corpus(task):
+        # lic's own detector: the packaged multi-domain corpus extends the project's rows (docs/detect.md).
+        from lic_cli.data import intent_examples
+
+        n = 0
+        for text, context, label in intent_examples("train"):
+            if label in index:
+                train.texts.append(text)
+                train.contexts.append(context)
+                train.labels.append(index[label])
+                n += 1
+        notes.append(f"{task.name}: + {n:,} train rows of lic's packaged teaching corpus (train.params.corpus)")
     wanted = task.train.eval_split
     eval_split: str | None = wanted
     if not by_split.get(wanted) and wanted != task.default_split:
@@ -79,6 +91,12 @@ def read_splits(task: Task, path: Path) -> Splits:
         notes.append(f"{task.name}: eval split '{wanted}' is the train split; metrics are on training data")
     ev = by_split.get(eval_split, Examples()) if eval_split else Examples()
     return Splits(train=train, eval=ev, eval_split=eval_split, notes=notes)
+
+
+def _with_corpus(task: Task) -> bool:
+    from lic_cli.train.params import ClassifyParams
+
+    return ClassifyParams.from_task(task).corpus
 
 
 def _text(row: dict[str, Any], col: str | None, source: str, line: int, *, required: bool) -> str:
