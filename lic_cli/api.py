@@ -139,8 +139,8 @@ def _intent_model(proj: Project, choice: str) -> Any:
     from lic_cli import detect as stage
     from lic_cli.store.rows import file_hash
 
-    task = proj.task(stage.INTENT_TASK)
-    key = (proj.root, choice, file_hash(proj.dataset_path(task)))
+    task = stage.intent_task(proj)  # None: lic's default detector (the packaged corpus)
+    key = (proj.root, choice, file_hash(proj.dataset_path(task)) if task is not None else "default")
     if key not in _MODELS:
         _MODELS[key] = stage.load_model(proj, choice=choice)
     return _MODELS[key]
