@@ -81,24 +81,26 @@ def new_table(cand: Candidates, changes: dict[int, dict[str, Any] | None], adds:
         table = table.replace_schema_metadata(None)  # written by a tool about the old columns
     schema = table.schema
 
-    def one(row: dict[str, Any]) -> Any:
-        try:
-            return pa.Table.from_pylist([{c: row.get(c) for c in schema.names}], schema=schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-            raise InputError(f"a row does not fit the dataset's column types ({exc})", source=source) from None
+    # One gather: the old rows in order, each changed row pointing at its new version in
+    # `extra` (appended after the old rows), deleted ones left out, then the adds.
+    import numpy as np
 
-    pieces = []
-    pos = 0
-    for p in sorted(changes):
-        if p > pos:
-            pieces.append(table.slice(pos, p - pos))
-        row = changes[p]
-        if row is not None:
-            pieces.append(one(row))
-        pos = p + 1
-    if pos < table.num_rows:
-        pieces.append(table.slice(pos))
-    pieces.extend(one(row) for row in adds)
-    if not pieces:
-        return table.slice(0, 0)
-    return pa.concat_tables(pieces).combine_chunks()
+    positions = sorted(changes)
+    replaced = [changes[p] for p in positions if changes[p] is not None]
+    try:
+        extra = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in [*replaced, *adds]],
+                                     schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+        raise InputError(f"a row does not fit the dataset's column types ({exc})", source=source) from None
+    n = table.num_rows
+    order = np.arange(n, dtype=np.int64)
+    keep = np.ones(n, dtype=bool)
+    j = n
+    for p in positions:
+        if changes[p] is None:
+            keep[p] = False
+        else:
+            order[p] = j
+            j += 1
+    order = np.concatenate([order[keep], np.arange(j, j + len(adds), dtype=np.int64)])
+    return pa.concat_tables([table, extra]).take(pa.array(order))
