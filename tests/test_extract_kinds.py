@@ -277,7 +277,7 @@ def test_a_span_taught_in_conversation_is_patched_shown_and_trained(tmp_path, co
     assert res.exit_code == 0, res.output
     entry = [json.loads(x) for x in (root / "models" / "registry.jsonl").read_text().splitlines()][-1]
     assert entry["type"] == "token-classification" and "entity_f1" in entry["metrics"]
-    from lic_cli.train.token_classify import Tagger
+    from lic_cli.models.tagger import Tagger
 
     tagger = Tagger.load(root / entry["path"])
     assert tagger.tag([["Ajax", "beat", "Feyenoord"]])[0][0].endswith("ORG") or entry["metrics"]["entity_f1"] >= 0
