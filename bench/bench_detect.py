@@ -1,7 +1,9 @@
 """Benchmark: `lic detect` throughput on a 10,000-turn transcript, beside the raw MiniLM
 encoder's throughput on the same texts, in the same run.
 
-    .venv/bin/python bench/bench_detect.py [--turns 10000] [--project .] [--models head trained]
+    .venv/bin/python bench/bench_detect.py [--turns 10000] [--project . | none] [--models head trained]
+
+`--project none`: lic's default detector (no project, no intent task), on the packaged corpus's turns.
 
 The transcript is made of the intent dataset's rows: conversations of 10 turns that
 alternate user and assistant, so 9 of every 10 texts reach the model (5 user turns and
@@ -62,9 +64,16 @@ def main() -> None:
     from lic_cli.models import load_encoder
     from lic_cli.tasks import load_project
 
-    project = load_project(args.project)
-    task = project.task(detect.INTENT_TASK)
-    rows = [json.loads(line) for line in project.dataset_path(task).open(encoding="utf-8")]
+    project = load_project(args.project) if args.project != "none" else None
+    task = detect.intent_task(project)
+    if task is not None:
+        rows = [json.loads(line) for line in project.dataset_path(task).open(encoding="utf-8")]
+    else:  # no intent task: the packaged corpus's turns (their last assistant turn as context)
+        from lic_cli.data import teaching_rows
+
+        rows = [{"text": r["text"], "context": next((t["text"] for t in reversed(r["context"])
+                                                     if t["role"] == "assistant"), "")}
+                for _, r in teaching_rows()]
     texts = [r["text"] for r in transcript(rows, args.turns)]
     encoder = load_encoder("minilm")
     encoder.encode(texts[:64])  # warm-up
