@@ -148,7 +148,9 @@ def test_stale_value_sweep_reaches_qa_fact_and_a_second_qa(shop, enc):
                    ("faq", "a6"): "Our guided e-bike tour is $45 a day per person, snacks included.",
                    ("shop_facts", fact_row): "$45 a day"}
     assert rec["edits"][0]["signal"] == "answered_from"
-    assert {e["signal"] for e in rec["edits"][1:]} == {"sweep"}
+    # The second QA row is reached only by the sweep; the fact by the sweep or by route's qa->fact conversion.
+    assert next(e for e in rec["edits"] if e["row"] == "a6")["signal"] == "sweep"
+    assert facts[fact_row]["signal"] in ("sweep", "key")
     assert facts[fact_row]["before"]["relation"] == "e-bike price"
 
 

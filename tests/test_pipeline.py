@@ -47,11 +47,15 @@ def test_example_conversation_through_every_stage(demo_project):
     assert out["smalltalk/t1"]["intent"]["label"] == "none"
     assert "intent" not in out["refund/t2"]  # assistant turns pass through
 
-    (update,) = out["refund/t3"]["edits"]
+    update, *swept = out["refund/t3"]["edits"]
     assert (update["task"], update["op"]) == ("support_qa", "update")
     assert update["before"]["answer"] == "You can request a refund within 14 days of delivery."
-    assert update["after"]["answer"] == "30 days" and update["after"]["question"] == "How long is the refund window?"
+    # The correction's fragment replaces just the span it corrects (issue 16).
+    assert update["after"]["answer"] == "You can request a refund within 30 days of delivery."
+    assert update["after"]["question"] == "How long is the refund window?"
     assert update["candidates"][0]["fuzz"] == 1.0
+    # The stale-value sweep: other rows still stating 14 days about the refund window.
+    assert swept and all(e["signal"] == "sweep" and e["op"] == "update" for e in swept)
 
     (delete,) = out["fax/t1"]["edits"]
     assert (delete["task"], delete["op"], delete["before"]["relation"]) == ("facts", "delete", "fax number")
@@ -78,7 +82,8 @@ def test_cli_pipe_writes_patches_and_applies_only_with_yes(demo_project):
     applied = [json.loads(line) for line in lic("apply", "--yes", cwd=demo_project, stdin=located).stdout.splitlines()]
     assert all(a["applied"] and a["version"] == 1 for a in applied)
     rows = [json.loads(line) for line in qa.read_text(encoding="utf-8").splitlines()]
-    assert {"question": "How long is the refund window?", "answer": "30 days", "split": "train"} in rows
+    assert {"question": "How long is the refund window?", "answer": "You can request a refund within 30 days of delivery.",
+            "split": "train"} in rows
     log = [json.loads(line) for line in (demo_project / "versions" / "support_qa.jsonl").read_text().splitlines()]
     assert log[-1]["version"] == 1 and log[-1]["hash"] == file_hash(qa)
 

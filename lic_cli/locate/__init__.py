@@ -84,7 +84,7 @@ def locate_record(project: Project, rec: dict, routes: list[tuple[int, Task]], k
             item = knowledge[e["item"]]
             old = spans.Span(rw["kind"], 0, len(rw["old"]), rw["old"], spans.unit(rw["old"]) if rw["kind"] == "quantity" else "")
             changes.append(sweep.Change(e["task"], str(e["row"]), old, rw["new"],
-                                        sweep.anchor_words(item, project.task(e["task"]), e["before"])))
+                                        sweep.anchor_words(item, project.task(e["task"]), e["before"], rw["old"])))
     for s in sweep.sweep(project, changes, done):
         s["item"] = next(e["item"] for e in edits if e["task"] == s["sweep"]["from"]["task"]
                          and str(e["row"]) == s["sweep"]["from"]["row"])
@@ -168,10 +168,15 @@ def _update_value(edit: dict, task: Task, item: dict, corr: Correction, row_id: 
     new = corr.new or str(item.get("answer" if item.get("kind") == "qa" else "object", ""))
     nc = corr.core or spans.core(new)
     edit.update(row=row_id, score=round(float(score), 4), before=before, signal=signal)
-    already = (spans.contains(stored, nc) and (corr.old is None or not spans.contains(stored, corr.old))
-               if nc is not None else same_value(stored, new))
+    # A correction's value is its typed core ("$450 per month since January" says $450); taught
+    # knowledge that is not a correction is compared and written as it is.
+    already = (corr.is_correction and nc is not None and spans.contains(stored, nc)
+               and (corr.old is None or not spans.contains(stored, corr.old)))
     if already or same_value(stored, new):
         edit.update(op="noop", after=None, reason="the row already states the new value")
+        return
+    if not corr.is_correction and not (spans.is_sentence(stored) and not spans.is_sentence(new)):
+        edit.update(op="update", after={**before, col: new})  # a whole value for a whole value
         return
     rw = spans.rewrite(stored, new, old=corr.old.text if corr.old else None, hint=corr.hint)
     if rw is not None and rw.kind == "whole" and item.get("kind") != task.format:

@@ -41,7 +41,7 @@ STOP = frozenset("""a an the is are was were be been being am do does did of for
  what which who whom whose how when where why can could will would should may might must shall has have had
  there here now no not yes so just also only per up about into over under again still any all each every
  much many long cost costs price prices charged charge get got please actually wrong right anymore since
- new old currently today tell know s t""".split())
+ new old currently today tell know within s t""".split())
 # Word endings dropped before comparing words ("cleanings" ~ "cleaning").
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed)$")
 
@@ -124,7 +124,7 @@ def _replacement(old: Span, new: Span) -> str:
     return new.text
 
 
-def _clause(text: str, span: Span) -> str:
+def clause(text: str, span: Span) -> str:
     starts = [0] + [m.end() for m in _CLAUSE.finditer(text) if m.end() <= span.start]
     ends = [m.start() for m in _CLAUSE.finditer(text) if m.start() >= span.end] + [len(text)]
     return text[max(starts):min(ends)]
@@ -137,7 +137,7 @@ def pick(text: str, found: list[Span], hint: str) -> Span | None:
         return found[0]
     if not found:
         return None
-    clauses = [content_words(_clause(text, s)) - content_words(s.text) for s in found]
+    clauses = [content_words(clause(text, s)) - content_words(s.text) for s in found]
     common = set.intersection(*clauses)
     want = content_words(hint)
     # Words before the first span ("Printing costs 15 cents ... and 50 cents ...") are about

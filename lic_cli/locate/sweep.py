@@ -12,6 +12,7 @@ that span, so each row keeps its own words.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -35,11 +36,22 @@ class Change:
     new: str  # the replacement text of the typed core
     about: frozenset[str]  # content words of the corrected knowledge's key
 
+    @property
+    def needle(self) -> str:
+        """A substring every value stating the old value contains (its digits, or its text)."""
+        digits = re.findall(r"\d+", self.old.text.replace(",", ""))
+        return max(digits, key=len) if digits else self.old.text.lower()
 
-def anchor_words(item: dict[str, Any], task: Task, row: dict[str, Any]) -> frozenset[str]:
-    """What the corrected knowledge is about: the item's question or relation, and the
-    corrected row's own key (a fact row: its relation only; its subject is shared by every row)."""
+
+def anchor_words(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "") -> frozenset[str]:
+    """What the corrected knowledge is about: the item's question or relation, the corrected
+    row's own key (a fact row: its relation only; its subject is shared by every row) and the
+    clause of its value around the replaced span ("Our head mechanic is Ana Silva.")."""
     words = set()
+    value = row_value_text(task, row)
+    at = value.find(old) if old else -1
+    if at >= 0:
+        words |= spans.content_words(spans.clause(value, spans.Span("", at, at + len(old), old)))
     if item.get("kind") == "fact":
         words |= spans.content_words(str(item.get("relation", "")))
     else:
@@ -69,8 +81,9 @@ def sweep(project: Project, changes: list[Change], done: set[tuple[str, str]]) -
             if (task.name, rid) in done:
                 continue
             value = row_value_text(task, row)
+            plain = value.lower().replace(",", "")
             for ch in changes:
-                if spans.contains(value, ch.old):
+                if ch.needle in plain and spans.contains(value, ch.old):  # a substring test first: cheap
                     hits.append((rid, row, key, value, ch))
                     break
         common = {w for w, c in df.items() if n >= 4 and c / n >= COMMON_KEY_WORD}
