@@ -27,10 +27,12 @@ class Says:
         self.text = text
         self.last_tokens = 0
         self.calls = 0
+        self.prompts: list[list[dict]] = []
 
     def generate(self, messages, emit, *, grounded=False):
         self.calls += 1
         self.messages = messages
+        self.prompts.append(messages)
         for word in self.text.split(" "):
             self.last_tokens += 1
             emit(word + " ")
@@ -162,6 +164,12 @@ def test_a_pipe_marks_and_counts_what_it_did_not_save(demo_project):
     lines = ["The refund window is 30 days.", "How long is the refund window?"]
     records = list(run(lines, session=s, accept="none"))
     teach, reply, _, _ = records
-    assert teach["not_saved"].startswith("the change is pending") and json.dumps(teach)
-    assert reply["text"].startswith("I have not saved that") and s.unsaved["skipped"] == 1
+    # Confident: its proposal is pending (--accept none), and the reply says so instead of the model.
+    # Uncertain: never located in a pipe; the model answers, told that nothing was saved.
+    assert teach["not_saved"].startswith(("the change is pending", "not sure it was meant to teach"))
+    assert sum(s.unsaved.values()) == 1
+    if s.unsaved["skipped"]:
+        assert reply["text"].startswith("I have not saved that") and reply["not_saved"] is True
+    else:
+        assert reply["text"] == "Thanks, noted!" and "was not saved" in s.backend.prompts[0][0]["content"]
     assert "30 days" not in json.dumps(s.backend.messages[1:])  # the later prompt does not carry it
