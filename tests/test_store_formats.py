@@ -155,3 +155,17 @@ def test_bad_csv_names_file_and_line(tmp_path):
     res = run(tmp_path, "apply", "--yes", input=records(turn("c1", 1, edit("add", None, NEW))))
     assert res.exit_code != 0
     assert "qa.csv" in res.stderr and "line 2" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_keys_found_whatever_their_case_width_and_spacing(tmp_path, kind):
+    # The column-wise filter must hand over every row whose key normalizes to a target.
+    rows = [{"question": "  Wie  LANGE\tdauert es?  ", "answer": "1", "split": "train"},
+            {"question": "ＦＵＬＬ width?", "answer": "2", "split": "train"},
+            {"question": "STRASSE oder Straße?", "answer": "3", "split": "train"},
+            *({"question": f"Plain {i}?", "answer": "x", "split": "train"} for i in range(50))]
+    project, path = make(tmp_path, kind, rows)
+    res = run(tmp_path, "apply", "--yes", input=records(*(
+        turn("c1", i + 1, edit("update", r, {"answer": "new"})) for i, r in enumerate(rows[:3]))))
+    assert res.exit_code == 0, res.output
+    assert [r["answer"] for _, r in formats.read_rows(path)][:4] == ["new", "new", "new", "x"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from lic_cli.errors import InputError
-from lic_cli.store.formats import Candidates, plain, skeleton
+from lic_cli.store.formats import Candidates, plain
 
-_WS = r"[ \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f]+"
+_IRREGULAR = r"^\s|\s$|\s\s|[\t\n\r\x0b\x0c\x1c-\x1f]"
 _BATCH = 65_536
 
 
@@ -26,24 +26,32 @@ def iter_rows(table: Any, start_line: int = 1) -> Any:
 
 
 def candidates(table: Any, column: str, targets: set[str] | None) -> Candidates:
+    """The rows whose `column` normalizes (rows.normalize_text) to one of `targets` (a
+    superset: None or "" among them means every row)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from lic_cli.store.rows import normalize_text
+
     names = list(table.column_names)
-    idx: Any
-    skels = {skeleton(t) for t in targets} if targets is not None else None
-    if skels is None or "" in skels or column not in names:
-        idx = None
-    else:
+    idx: Any = None
+    if targets is not None and "" not in targets and column in names:
         col = table.column(column)
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-            idx = None  # numbers and the like: compare them in Python
-        else:
-            skel = pc.replace_substring_regex(pc.utf8_lower(col), _WS, "")
-            hit = pc.is_in(skel, value_set=pa.array(sorted(skels), type=col.type))
-            # Non-ASCII values may normalize (NFKC, casefold) to a target: let Python judge.
-            mask = pc.fill_null(pc.or_(hit, pc.invert(pc.string_is_ascii(col))), False)
-            idx = pc.indices_nonzero(mask)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            # ASCII values: NFKC and casefold change nothing but case, so a value is its
+            # target exactly when it lowercases to it, unless its whitespace is irregular
+            # (leading, trailing, doubled, not a space): those are judged in Python too.
+            ascii_ = pc.fill_null(pc.string_is_ascii(col), True)
+            hit = pc.is_in(pc.utf8_lower(col), value_set=pa.array(sorted(targets), type=col.type))
+            odd = pc.match_substring_regex(col, _IRREGULAR)
+            mask = pc.fill_null(pc.and_(ascii_, pc.or_(hit, odd)), False).to_numpy(zero_copy_only=False)
+            # Other values: normalized in Python, the key column alone.
+            others = np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False))
+            if len(others):
+                values = col.take(pa.array(others)).to_pylist()
+                mask[others[[normalize_text(v) in targets for v in values]]] = True
+            idx = pa.array(np.flatnonzero(mask))
     if idx is None:
         rows = [(i, i + 1, row) for i, (_, row) in enumerate(iter_rows(table))]
     else:
