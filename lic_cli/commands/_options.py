@@ -92,7 +92,17 @@ def check_output(output: Any, option: str = "-o") -> None:
     label = "stdout" if name in (None, "-", "<stdout>") else f"{option} {name}"
     if callable(getattr(output, "open", None)) and name not in (None, "-"):  # a lazy click.File
         check_output_path(name, option)
-        try:
+        if not os.path.exists(name) or os.path.isfile(name):
+            # A regular file is not opened (nor truncated) before the command has output for it;
+            # a file system with no room left is refused now.
+            try:
+                st = os.statvfs(os.path.dirname(os.path.abspath(name)) or ".")
+            except OSError:
+                return
+            if st.f_bavail == 0 and st.f_blocks:
+                raise OutputError(label, OSError(errno.ENOSPC, "No space left on device"))
+            return
+        try:  # a device or a fifo (/dev/full, /dev/stdout): opened and probed below
             output.open()
         except (OSError, click.FileError) as exc:
             raise OutputError(label, exc if isinstance(exc, OSError) else OSError(5, str(exc))) from None
