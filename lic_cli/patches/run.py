@@ -75,6 +75,12 @@ def apply_records(records: Iterable[dict[str, Any]], *, project: Project, author
     if apply and not dry_run:  # every patch checked before any is written or applied: refused input changes nothing
         for patch in built.patches:
             check_patch(project, patch, f"({patch.task} patch from the input)")
+        if len(built.patches) > 1:  # several tasks: a conflict in one must not leave the others applied
+            for patch in built.patches:
+                if approve:
+                    patch = patch.approve(author, now)
+                if project.task(patch.task).review != "required" or patch.approved_by:
+                    apply_patch(project, patch, name=f"({patch.task} patch from the input)", dry_run=True)
     for patch in built.patches:
         task = project.task(patch.task)
         if approve:
