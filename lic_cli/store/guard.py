@@ -165,16 +165,22 @@ def check_version(obj: Any, name: str, line: int) -> None:
         raise InputError(f"{bad[0]}; {log_repair(name)}", source=name, line=line, field=bad[1] or None)
 
 
-def check_journal(obj: Any, path: str, task: Task, log: list[Any]) -> list[dict[str, Any]]:
-    """The entries of an interrupted apply's journal, checked against the version log.
+def _damaged(path: str, task: Task, why: str) -> StateError:
+    return StateError(f"{path}: damaged journal of an interrupted apply ({why}); nothing was changed. "
+                      f"Check {task.dataset} against versions/{task.name}.jsonl ('lic log {task.name}'), "
+                      "then delete the journal")
 
-    A journal lic did not write (a missing new_hash, a garbage hash, an entry dated ahead
-    of the log) raises StateError with how to repair it; nothing in it is followed.
+
+def check_journal(obj: Any, path: str, task: Task) -> list[dict[str, Any]]:
+    """The entries of an interrupted apply's journal, checked for the shape lic writes.
+
+    A journal lic did not write (a missing new_hash, a garbage hash, another task's)
+    raises StateError with how to repair it; nothing in it is followed. Before its
+    entries are followed (a roll forward), `check_journal_follows` checks them against
+    the version log too.
     """
     def damaged(why: str) -> StateError:
-        return StateError(f"{path}: damaged journal of an interrupted apply ({why}); nothing was changed. "
-                          f"Check {task.dataset} against versions/{task.name}.jsonl ('lic log {task.name}'), "
-                          "then delete the journal")
+        return _damaged(path, task, why)
 
     if not isinstance(obj, dict):
         raise damaged("not an object")
@@ -196,15 +202,21 @@ def check_journal(obj: Any, path: str, task: Task, log: list[Any]) -> list[dict[
     numbers = [e["version"] for e in entries]
     if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         raise damaged("its versions are not consecutive")
-    if entries[-1]["hash"] != obj["new_hash"]:
-        raise damaged("its last version is not the new dataset")
-    head = log[-1].version if log else -1
-    if numbers[0] > head + 1:
-        raise damaged(f"it records version {numbers[0]} but the log ends at {head}")
-    for e in entries:
-        if e["version"] <= head and log[e["version"]].hash != e["hash"]:
-            raise damaged(f"its version {e['version']} differs from the log's")
     return entries
+
+
+def check_journal_follows(entries: list[Any], new_hash: str, path: str, task: Task, log: list[Any]) -> None:
+    """Entries about to be appended to the log (or trusted for the current version number)
+    must end at the dataset they describe and continue the log: never dated ahead of it,
+    never rewriting a version it has."""
+    if entries[-1].hash != new_hash:
+        raise _damaged(path, task, "its last version is not the new dataset")
+    head = log[-1].version if log else -1
+    if entries[0].version > head + 1:
+        raise _damaged(path, task, f"it records version {entries[0].version} but the log ends at {head}")
+    for e in entries:
+        if e.version <= head and log[e.version].hash != e.hash:
+            raise _damaged(path, task, f"its version {e.version} differs from the log's")
 
 
 _REGISTRY_STR = ("task", "path", "dataset_hash")

@@ -109,8 +109,7 @@ def _read_journal(project: Project, task: Task) -> dict[str, Any] | None:
     except InputError:
         raise PatchError(f"{path}: unreadable journal of an interrupted apply; check "
                          f"{task.dataset} against {VERSIONS_DIR}/{task.name}.jsonl, then delete it") from None
-    entries = guard.check_journal(obj, str(path), task, read_log(project, task))
-    obj["entries"] = [Version(**e) for e in entries]
+    obj["entries"] = [Version(**e) for e in guard.check_journal(obj, str(path), task)]
     return obj
 
 
@@ -126,6 +125,8 @@ def recover(project: Project, task: Task) -> str | None:
         current = file_hash(dataset) if dataset.exists() else None
         if current == journal["new_hash"]:
             versions = read_log(project, task)
+            guard.check_journal_follows(journal["entries"], journal["new_hash"], str(journal_path(project, task)),
+                                        task, versions)  # never follows a forward-dated or foreign entry
             head = versions[-1].version if versions else -1
             missing = [e for e in journal["entries"] if e.version > head]
             if missing:
@@ -202,5 +203,6 @@ def current_version(project: Project, task: Task) -> tuple[int, str]:
     # An apply interrupted after its rename: the journal knows the number.
     journal = _read_journal(project, task)
     if journal is not None and journal["new_hash"] == h and journal["entries"]:
+        guard.check_journal_follows(journal["entries"], h, str(journal_path(project, task)), task, versions)
         return journal["entries"][-1].version, h
     return (versions[-1].version + 1 if versions else 0), h
