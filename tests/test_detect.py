@@ -264,3 +264,16 @@ def test_detect_runs_outside_any_project_with_the_default_detector(tmp_path, mon
     assert _project(None) is None and detect.intent_task(None) is None
     with pytest.raises(Exception, match="no tasks.yaml"):
         _project(str(tmp_path))
+
+
+def test_taught_phrasings_are_remembered_verbatim_in_their_context():
+    from lic_cli.detect.head import _key, memory_of
+
+    own = [Example("Leeds is done, zap it.", "", "forget", "train"),
+           Example("Everywhere.", "a [SEP] b", "forget", "train"),
+           Example("Everywhere.", "c", "none", "train"),
+           Example("Twice.", "", "teach", "train"), Example("twice", "", "none", "train"),  # a clash: left out
+           Example("In dev.", "", "teach", "dev")]  # only train rows: evaluation stays honest
+    memory = memory_of(own, LABELS)
+    assert memory == {_key("leeds is  done, zap it", ""): 2, _key("Everywhere.", "a [SEP] b"): 2,
+                      _key("Everywhere.", "c"): 3}
