@@ -2,7 +2,7 @@
 
 Classification tasks: each record's text (the task's text column, else `text`) and,
 for tasks trained with context columns, its context go to the classifier the model
-registry names active for the task (train/registry.py); the record comes back with
+registry names active for the task (models/registry.py); the record comes back with
 `label` (the most likely label) and `score` (its probability). Records are classified
 in batches. The call is `models.classifier.Classifier.predict`, the one training's
 evaluation (and so the CI gate's metrics) uses.
@@ -26,9 +26,9 @@ BATCH = 64
 
 def load(project: Project, task: Task) -> tuple[Any, str]:
     """The task's active classifier and its project-relative folder."""
+    from lic_cli.models import registry
     from lic_cli.models.classifier import Classifier
     from lic_cli.progress import step
-    from lic_cli.train import registry
 
     kind = task.train.type if task.train else None
     if kind not in ("classification", "token-classification"):
@@ -40,15 +40,15 @@ def load(project: Project, task: Task) -> tuple[Any, str]:
         raise ModelLoadError(f"task '{task.name}' has no trained model yet; run 'lic train {task.name}'")
     with step(f"loading the {task.name} model ({entry['path']})"):
         if kind == "token-classification":
-            from lic_cli.train.token_classify import Tagger
+            from lic_cli.models.tagger import Tagger
 
             return Tagger.load(registry.model_path(project, entry)), entry["path"]
         return Classifier.load(registry.model_path(project, entry)), entry["path"]
 
 
 def _spans(tagger: Any, texts: list[str], batch_size: int) -> list[list[dict[str, Any]]]:
+    from lic_cli.models.tagger import entities
     from lic_cli.spans import tokenize
-    from lic_cli.train.token_classify import entities
 
     tokens = [tokenize(t) for t in texts]
     tags = tagger.tag([[w for w, _, _ in toks] for toks in tokens], batch_size)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 Emit = Callable[[str], None]
 
-DEFAULT_SYSTEM = "You are a helpful, concise customer-support assistant."
+from lic_cli.models.prompts import DEFAULT_SYSTEM  # noqa: E402,F401 (the chat stage's name for it)
+
 DEFAULT_MODEL = "smollm2"
 # The penalty keeps a small model from looping in free chat, but it also penalizes every
 # token of the prompt, so it pushes the model away from the rows it was given: with
@@ -32,7 +33,7 @@ def chat_model_spec(project: Project | None) -> tuple[str, str]:
     """(model spec, why): the newest trained causal-lm model of the project, else the packaged one."""
     if project is None:
         return DEFAULT_MODEL, "packaged"
-    from lic_cli.train import registry
+    from lic_cli.models import registry
 
     best: tuple[str, dict[str, Any]] | None = None
     for task in project.tasks.values():
@@ -67,14 +68,14 @@ def _streamer(tokenizer, emit: Emit):
 
 
 def _scope_gate(spec: str) -> tuple[Any, str | None]:
-    """The scope gate of a trained folder (lic_cli/train/scope.py), or (None, None)."""
+    """The scope gate of a trained folder (lic_cli/models/scope.py), or (None, None)."""
     from pathlib import Path
 
     from lic_cli.models import ALIASES, resolve
 
     if spec in ALIASES:
         return None, None
-    from lic_cli.train import scope
+    from lic_cli.models import scope
 
     folder = resolve(spec)
     found = scope.read(folder)
@@ -107,7 +108,7 @@ class LocalLM:
         """(model, tokenizer) for this turn: a gated model's fallback answers what it was not taught."""
         if self._gate is None:
             return self.model, self.tokenizer
-        from lic_cli.train.scope import last_user_text
+        from lic_cli.models.scope import last_user_text
 
         self.last_in_scope = self._gate.in_scope([last_user_text(messages)])[0]
         return (self.model, self.tokenizer) if self.last_in_scope else load_causal_lm(self._fallback_spec)

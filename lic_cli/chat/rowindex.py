@@ -40,10 +40,10 @@ from typing import TYPE_CHECKING, Any
 
 from lic_cli.locate.index import choose_encoder, key_hashes
 from lic_cli.models import cache_dir
+from lic_cli.models.judge import STOP_WORDS, tokens
 from lic_cli.store.formats import read_rows
 from lic_cli.store.rows import RowIds, file_hash
 from lic_cli.tasks import Project, Task
-from lic_cli.train.judge import STOP_WORDS, tokens
 
 if TYPE_CHECKING:
     import numpy as np

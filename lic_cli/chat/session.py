@@ -9,7 +9,7 @@ written to the log the moment it is complete, so an interrupted session loses no
 
 Grounded answers: when the best retrieved row answers the question with high confidence
 (lic_cli/chat/retrieve.py `answering`), the model is told to answer from the notes and
-its reply is checked as `lic eval` judges an answer (lic_cli/train/judge.py): the reply
+its reply is checked as `lic eval` judges an answer (lic_cli/models/judge.py): the reply
 is shown once it states the row's value (`"grounded": "model"`); a reply that does not
 within GIVE_UP characters is dropped and the row answers itself in a short templated
 sentence (`"grounded": "row"`). Below that confidence the model answers freely.
@@ -33,7 +33,7 @@ from lic_cli.chat.learn import Learned, Learner
 from lic_cli.chat.retrieve import Hit, Retriever
 from lic_cli.chat.staging import Stage, staged_edit
 from lic_cli.jsonl import Reader, dumps
-from lic_cli.train.judge import is_correct
+from lic_cli.models.judge import is_correct
 
 NOTES = "Answer from these notes; they are current and override anything you remember:"
 ANSWER_NOTE = "The first note answers the question: state its answer in one short sentence."
@@ -308,7 +308,7 @@ class Session:
         if interrupted:
             rec["interrupted"] = True
         if not getattr(self.backend, "last_in_scope", True):
-            rec["scope"] = "fallback"  # a gated model's fallback answered (lic_cli/train/scope.py)
+            rec["scope"] = "fallback"  # a gated model's fallback answered (lic_cli/models/scope.py)
         return self.record(rec)
 
     def not_saved_reply(self, why: str) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def open_backend(spec: str, *, project: Project | None, max_new_tokens: int,
             backend.check()
         return backend, "OpenAI-compatible endpoint"
     if project is not None and spec in project.tasks:
-        from lic_cli.train import registry
+        from lic_cli.models import registry
 
         task = project.task(spec)
         entry = registry.latest(project, spec) if task.train is not None and task.train.type == "causal-lm" else None

@@ -37,8 +37,8 @@ class Trained:
 
 
 def load_trained(project: Project, task: Task, *, required: bool = False) -> Trained | None:
-    from lic_cli.train import registry
-    from lic_cli.train.classify import Classifier
+    from lic_cli.models import registry
+    from lic_cli.models.classifier import Classifier
 
     entry = registry.for_hash(project, task.name, file_hash(project.dataset_path(task)))
     if entry is None:

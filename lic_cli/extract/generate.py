@@ -42,7 +42,7 @@ class ChatGenerator:
         import torch
 
         from lic_cli import models
-        from lic_cli.train.runtime import cpu_threads
+        from lic_cli.models.runtime import cpu_threads
 
         torch.set_num_threads(cpu_threads())
         model, tok = models.open_causal_lm(spec)

@@ -31,7 +31,7 @@ def extraction_task(project: Project) -> Task:
 
 def trained_entry(project: Project) -> dict[str, Any] | None:
     """The registry entry of the newest usable extraction model, if any."""
-    from lic_cli.train import registry
+    from lic_cli.models import registry
 
     return registry.latest(project, extraction_task(project).name)
 

@@ -1,6 +1,6 @@
 """An OpenAI-compatible chat endpoint for a trained model, with its scope gate applied.
 
-`lic serve` exists because a gated model folder (lic_cli/train/scope.py) answers as
+`lic serve` exists because a gated model folder (lic_cli/models/scope.py) answers as
 measured only when something routes its questions: tools that speak the OpenAI chat API
 (`POST /v1/chat/completions`, `GET /v1/models`) can use it through this server, on
 localhost, and get the gated answers. Each request's newest user message decides the
@@ -36,8 +36,8 @@ class GatedModel:
 
     def __init__(self, spec: str) -> None:
         from lic_cli import models
-        from lic_cli.train import scope
-        from lic_cli.train.runtime import cpu_threads, torch_env
+        from lic_cli.models import scope
+        from lic_cli.models.runtime import cpu_threads, torch_env
 
         torch_env()
         import torch
@@ -56,7 +56,7 @@ class GatedModel:
         if self.gate is None:
             return self.model, self.tokenizer, None
         from lic_cli import models
-        from lic_cli.train.scope import last_user_text
+        from lic_cli.models.scope import last_user_text
 
         if self.gate.in_scope([last_user_text(messages)])[0]:
             return self.model, self.tokenizer, "taught"
@@ -71,7 +71,7 @@ class GatedModel:
         import torch
 
         if not any(m["role"] == "system" for m in messages):
-            from lic_cli.train.causal import system_prompt
+            from lic_cli.models.prompts import system_prompt
 
             messages = [{"role": "system", "content": system_prompt()}, *messages]
         with self.lock:
@@ -197,8 +197,8 @@ def model_spec(project_dir: str | None, model: str | None, task: str | None) -> 
     if model is not None:
         return model
     from lic_cli.errors import ModelLoadError
+    from lic_cli.models import registry
     from lic_cli.tasks import load_project
-    from lic_cli.train import registry
 
     project = load_project(project_dir)
     name = task or _only_lm_task(project)

@@ -311,7 +311,7 @@ def _train_extraction(task: Task, params: SFTParams, data: tuple[str, list[tuple
                       *, progress: bool, note: Note) -> dict[str, Any]:
     from lic_cli import models
     from lic_cli.errors import InputError
-    from lic_cli.extract.prompt import training_pairs
+    from lic_cli.models.extraction import training_pairs
     from lic_cli.train import sft
 
     assert task.train is not None

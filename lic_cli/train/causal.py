@@ -63,7 +63,7 @@ class LMPlan:
 
 def system_prompt() -> str:
     # The chat stage's prompt: the model is trained to answer the way `lic chat` asks.
-    from lic_cli.chat.backend import DEFAULT_SYSTEM
+    from lic_cli.models.prompts import DEFAULT_SYSTEM
 
     return DEFAULT_SYSTEM
 

@@ -1,0 +1,303 @@
+"""The scope gate of a trained chat model: which questions its taught weights answer.
+
+Fine-tuning on a few taught facts moves weights that unrelated answers also use, so a
+question far from anything taught can come out wrong afterwards ("The capital of
+Australia is Sydney."), even with replay. Memory-based model editing (SERAC, Mitchell et
+al. 2022; GRACE; WISE) keeps such answers by routing: a question inside the scope of what
+was taught goes to the edited model, any other question to the model as it was before the
+teaching. Here the scope is the questions the model was taught (with their training
+rewordings), compared by sentence embedding: a question whose nearest scope question has
+a cosine similarity of at least `SFTParams.scope_threshold` is in scope.
+
+A gated model folder holds `lic_scope.json`: the scope questions, the threshold, the
+encoder and the fallback (the model before the teaching: a folder relative to this one,
+or a packaged alias). Each incremental training adds its taught questions to its parent's
+scope and keeps the parent's fallback, so the fallback is always the model from before
+any gated teaching, and it never has a scope of its own.
+
+Similarity alone lets in questions close to a taught one but about something else: "Who
+is the children's librarian?" is nearer to "Who is the head librarian?" than most real
+rewordings are. So a scope that knows each question's taught answer (`answers`, written
+since session 5) also checks the question against that row (`fits`): a question is in
+scope when a similar enough scope question's row fits it:
+
+- **anchors**: the question's names (capitalised words after the first), numbers, days
+  and months all occur in the row (its questions, rewordings and answer): "... at
+  Ridgeway Library?" does not fit a row about Elmbrook;
+- **answer type**: what the question asks for (a time, an amount of money, a count, a
+  measure, a person, a place, a phone number, an e-mail address) is what the row's answer
+  gives: "How many people fit in a study room?" does not fit "3 hours";
+- **contrasts**: a word the question uses from a contrast set (open / close, first / last,
+  adult / child, daily / monthly, ...) whose other member the row uses instead: "When does
+  it close on Sundays?" does not fit "opens at 11:00 on Sundays".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lic_cli.errors import ModelLoadError
+from lic_cli.models.judge import STOP_WORDS, tokens
+
+SCOPE_FILE = "lic_scope.json"
+ENCODER = "minilm"
+
+
+@dataclass(frozen=True)
+class Scope:
+    questions: tuple[str, ...]
+    threshold: float
+    fallback: str  # a folder relative to the model's own folder, or a packaged alias
+    encoder: str = ENCODER
+    # The taught answer of each question (same order), or None: a scope written before
+    # the row checks, whose gate decides by similarity alone.
+    answers: tuple[str, ...] | None = None
+
+    def fallback_spec(self, folder: Path) -> str:
+        """The fallback as `models.resolve` takes it (a path made absolute, or the alias)."""
+        from lic_cli import models
+
+        if self.fallback in models.ALIASES:
+            return self.fallback
+        return str((folder / self.fallback).resolve())
+
+    def fallback_path(self, folder: Path) -> Path:
+        """The fallback's model folder; one clear error when it is gone."""
+        from lic_cli import models
+
+        try:
+            return models.resolve(self.fallback_spec(folder))
+        except ModelLoadError as exc:
+            raise ModelLoadError(f"{folder}: the fallback of its scope gate is unusable ({exc}); "
+                                 "retrain the task with --force") from None
+
+
+def read(folder: Path) -> Scope | None:
+    """The folder's scope, or None for an ungated model; a damaged file is a clear error."""
+    path = folder / SCOPE_FILE
+    if not path.is_file():
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        answers = raw.get("answers")
+        scope = Scope(questions=tuple(raw["questions"]), threshold=float(raw["threshold"]),
+                      fallback=str(raw["fallback"]), encoder=str(raw.get("encoder", ENCODER)),
+                      answers=None if answers is None else tuple(answers))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelLoadError(f"{path}: not a valid scope file ({exc})") from None
+    if not all(isinstance(q, str) for q in scope.questions):
+        raise ModelLoadError(f"{path}: field 'questions': expected a list of strings")
+    if scope.answers is not None and (len(scope.answers) != len(scope.questions)
+                                      or not all(isinstance(a, str) for a in scope.answers)):
+        raise ModelLoadError(f"{path}: field 'answers': expected one string per question")
+    return scope
+
+
+def write(folder: Path, scope: Scope) -> None:
+    from lic_cli.store.atomic import write_atomic
+
+    blob: dict[str, Any] = {"threshold": scope.threshold, "encoder": scope.encoder, "fallback": scope.fallback,
+                            "questions": list(scope.questions)}
+    if scope.answers is not None:
+        blob["answers"] = list(scope.answers)
+    write_atomic(folder / SCOPE_FILE, json.dumps(blob, ensure_ascii=False, indent=1) + "\n")
+
+
+def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *,
+                 parent_folder: Path | None, base: str, answers: Sequence[str] | None = None) -> Scope:
+    """The scope of a model being trained into `new_folder`.
+
+    From the base (no parent): the base is the fallback. From a parent with a scope: its
+    questions plus these, and its fallback. From an ungated parent: the parent is the
+    fallback (the model before this teaching). `new_folder` must sit in the directory the
+    model is installed in (lic trains into a temporary sibling), so that a relative
+    fallback ("../v0-ab12cd34") stays right when the project folder moves.
+    """
+    from lic_cli import models
+
+    old: tuple[str, ...] = ()
+    old_answers: tuple[str, ...] | None = ()
+    if parent_folder is None:
+        target = base
+    else:
+        parent = read(parent_folder)
+        target = parent.fallback_spec(parent_folder) if parent is not None else str(parent_folder)
+        old = parent.questions if parent is not None else ()
+        old_answers = parent.answers if parent is not None else ()
+    if target not in models.ALIASES:
+        target = os.path.relpath(Path(target).resolve(), new_folder.resolve()).replace(os.sep, "/")
+    if answers is None or old_answers is None:  # a question without its answer: similarity alone
+        return Scope(questions=tuple(dict.fromkeys([*old, *questions])), threshold=threshold, fallback=target)
+    # A question taught again with a new answer keeps only the new one.
+    pairs = dict(zip(old, old_answers, strict=True))
+    pairs.update(zip(questions, answers, strict=True))
+    return Scope(questions=tuple(pairs), threshold=threshold, fallback=target, answers=tuple(pairs.values()))
+
+
+class Gate:
+    """Routes questions: in scope (True) to the taught model, the others to the fallback."""
+
+    def __init__(self, scope: Scope) -> None:
+        from lic_cli import models
+
+        self.scope = scope
+        self._rows: dict[str, Row] | None = None
+        self._encoder = models.load_encoder(scope.encoder)
+        self._anchors = self._encoder.encode(list(scope.questions))
+
+    def similarity(self, questions: Sequence[str]) -> list[float]:
+        """Cosine similarity of each question to its nearest scope question (-1: empty scope)."""
+        if not questions:
+            return []
+        if not len(self._anchors):
+            return [-1.0] * len(questions)
+        sims = self._encoder.encode(list(questions)) @ self._anchors.T
+        return [float(s) for s in sims.max(axis=1)]
+
+    def in_scope(self, questions: Sequence[str]) -> list[bool]:
+        if not questions:
+            return []
+        if self.scope.answers is None or not len(self._anchors):
+            return [s >= self.scope.threshold for s in self.similarity(questions)]
+        sims = self._encoder.encode(list(questions)) @ self._anchors.T
+        out = []
+        for q, row in zip(questions, sims, strict=True):
+            near = [int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= self.scope.threshold]
+            out.append(any(fits(q, self._row(i)) for i in near))
+        return out
+
+    def _row(self, i: int) -> Row:
+        """The taught row of scope question i: its questions (with rewordings) and answer."""
+        assert self.scope.answers is not None
+        if self._rows is None:
+            by_answer: dict[str, list[str]] = {}
+            for q, a in zip(self.scope.questions, self.scope.answers, strict=True):
+                by_answer.setdefault(a, []).append(q)
+            self._rows = {a: Row.of(qs, a) for a, qs in by_answer.items()}
+        return self._rows[self.scope.answers[i]]
+
+
+CANDIDATES = 5  # similar scope questions whose rows are checked (nearest first)
+
+# What a question asks for, from its wording (first match wins), and what an answer gives.
+_ASKS = (
+    ("phone", r"\b(phone|telephone|ring|dial)\b"),
+    ("email", r"\be-?mail\b"),
+    ("time", r"\b(when|what time|which day|what day|which year|what year|how early|how late|until when|by when)\b"),
+    ("money", r"\b(how much|costs?|price|fees?|charged?|rates?|pay|discount|fined?)\b"),
+    ("count", r"\bhow many\b(?! (second|minute|hour|day|week|month|year|night)s?\b)"),
+    ("measure", r"\b(how (long|far|deep|wide|tall|high|heavy|warm|hot|cold|big|old|often|many)|"
+                r"what (length|temperature))\b"),
+    ("person", r"\bwho\b"),
+    ("place", r"\b(where|address|which (floor|street))\b"),
+)
+_DAYS = ("monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+         "july august september october november december").split()
+_UNITS = ("second minute hour day week month year night metre meter kilometre mile mph km kilo kilogram gram "
+          "degree percent pound euro dollar cent penny pence inch foot feet").split()
+_MONEY = ("euro dollar pound cent pence penny free $ £ € percent").split()
+_GIVES: dict[str, str] = {"phone": r"\+?\d[\d ()-]{7,}\d", "email": r"@", "time": r"\d{1,2}[:.]\d{2}\b|\b(1[0-9]|20)\d{2}\b"}
+# Contrast sets: a question using one member does not fit a row that uses another and not it.
+CONTRASTS = tuple(frozenset(s.split()) for s in (
+    "open close shut", "start stop end finish", "first last", "early late", "arrive leave depart",
+    "check-in check-out", "minim maxim", "buy sell", "adult child kid senior stude carer", "weekd weeke",
+    "morni after eveni night", "daily weekl month yearl annua", "colou black",
+))
+
+
+@dataclass(frozen=True)
+class Row:
+    """A taught row as the gate checks it: word stems of its questions and answer, and what its answer gives."""
+
+    stems: frozenset[str]
+    gives: frozenset[str]
+
+    @classmethod
+    def of(cls, questions: Sequence[str], answer: str) -> Row:
+        return cls(stems=frozenset(s for text in [*questions, answer] for s in _stems(text)),
+                   gives=frozenset(answer_types(answer)))
+
+
+def _stem(token: str) -> str:
+    token = token.removesuffix("'s")
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        token = token[:-1]
+    return token[:5]
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(t) for t in tokens(text)}
+
+
+def anchors(question: str) -> set[str]:
+    """Stems of what names the question's subject: capitalised words after the first word,
+    numbers, days and months."""
+    out = {_stem(t) for t in tokens(question) if any(c.isdigit() for c in t) or t in _DAYS or
+           t.removesuffix("s") in _DAYS}
+    words = question.split()
+    for w in words[1:]:
+        if w[:1].isupper() and len(w.strip("?.,!'\"")) > 1:
+            out |= {_stem(t) for t in tokens(w)}
+    return {a for a in out if a not in STOP_WORDS}
+
+
+def asks(question: str) -> str | None:
+    """What the question asks for (see _ASKS), or None when its wording does not say."""
+    text = question.casefold().replace("in charge", "")
+    for kind, pattern in _ASKS:
+        if re.search(pattern, text):
+            return kind
+    return None
+
+
+def answer_types(answer: str) -> set[str]:
+    """What an answer gives: a superset, so that only a clear mismatch keeps a question out."""
+    text = answer.casefold()
+    toks = tokens(answer)
+    stems = {_stem(t) for t in toks}
+    out = {kind for kind, pattern in _GIVES.items() if re.search(pattern, text)}
+    if any(t in _DAYS or t.removesuffix("s") in _DAYS for t in toks) or "every" in toks:
+        out.add("time")
+    if stems & {_stem(m) for m in _MONEY} or any(c in answer for c in "$£€"):
+        out.add("money")
+    units = {_stem(u) for u in _UNITS}
+    for i, t in enumerate(toks):
+        if any(c.isdigit() for c in t):  # "3 hours" measures, a bare "12 books" counts
+            out.add("measure" if i + 1 < len(toks) and _stem(toks[i + 1]) in units else "count")
+    words = answer.split()
+    if any(w[:1].isupper() for w in words[1:]):  # a name: a person, a place, a brand
+        out |= {"person", "place"}
+    if re.search(r"\b(floor|street|road|lane|next to|near|room|building|at \d+)\b", text):
+        out.add("place")
+    if "count" in out:  # a bare number may count, measure or date
+        out |= {"measure"}
+    return out
+
+
+def fits(question: str, row: Row) -> bool:
+    """Whether the question asks what the taught row answers (see the module docstring)."""
+    if not anchors(question) <= row.stems:
+        return False
+    kind = asks(question)
+    if kind is not None and row.gives and kind not in row.gives:
+        return False
+    mine = _stems(question)
+    for group in CONTRASTS:
+        used = mine & group
+        if used and not used & row.stems and (row.stems & group) - used:
+            return False
+    return True
+
+
+def last_user_text(messages: Sequence[dict[str, Any]]) -> str:
+    """What a chat turn asks: the newest user message (the gate routes on it)."""
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return str(message.get("content", ""))
+    return ""
