@@ -106,7 +106,12 @@ def main() -> None:
         proj = project_copy(tmp / "stages")
         # One turn through the stages, which also warms every cache (export, head, index).
         detect_in = json.dumps(TURN) + "\n"
-        route_in = run([*py, "extract"], env, proj, run([*py, "detect"], env, proj, detect_in))
+        run([*py, "detect"], env, proj, detect_in)
+        # route and locate get a teaching turn whatever detect made of it, so both do real work.
+        taught = json.dumps({**TURN, "intent": {"label": "teach", "score": 1.0}}) + "\n"
+        route_in = run([*py, "extract", "--engine", "rules"], env, proj, taught)
+        if not json.loads(route_in).get("knowledge"):
+            raise SystemExit("bench turn yields no knowledge")
         locate_in = run([*py, "route"], env, proj, route_in)
         run([*py, "locate"], env, proj, locate_in)
         torch_ms = median_ms([sys.executable, "-c", "import torch"], args.stage_runs)
