@@ -63,7 +63,7 @@ def first_use() -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", default="test", choices=["dev", "test"])
+    ap.add_argument("--split", nargs="+", default=["test"], choices=["dev", "test"])
     ap.add_argument("--first-use", action="store_true")
     ap.add_argument("--trained", help="a project folder whose trained intent model is current")
     ap.add_argument("--demo", default=str(ROOT), help="the demo project (default: the repository)")
@@ -79,7 +79,6 @@ def main() -> None:
     if args.first_use:
         results["first_use_s"] = first_use()
         print(f"first use (fresh LIC_HOME): {results['first_use_s']}")
-    held = read_corpus(split=args.split)
     runs = [("default (no intent task)", None, "head")]
     runs.append(("demo project head (corpus + demo rows)", args.demo, "head"))
     if args.trained:
@@ -89,13 +88,15 @@ def main() -> None:
         start = time.perf_counter()
         model = detect.load_model(project, choice=choice)
         load_s = time.perf_counter() - start
-        m = evaluate(model, held)
-        print(f"\n=== {name}: {model.name} (loaded in {load_s:.1f} s), held-out {args.split} domains\n")
-        print(report(m))
-        entry = {"model": model.name, "heldout": summary(m), "domains": m.get("domains")}
+        entry = {"model": model.name, "load_s": round(load_s, 1), "temperature": model.calibration.temperature}
+        for split in args.split:
+            m = evaluate(model, read_corpus(split=split))
+            print(f"\n=== {name}: {model.name} (loaded in {load_s:.1f} s), held-out {split} domains\n")
+            print(report(m))
+            entry[split] = {"summary": summary(m), "domains": m.get("domains"), "confusion": m["confusion"]}
         if project is not None:
             own = evaluate_file(project, model, None, split="test")
-            print(f"--- the project's own test split ({own['rows']} rows): macro-F1 {own['macro_f1']:.4f}")
+            print(f"--- the project's own test split ({own['rows']} rows):\n" + report(own))
             entry["own_test"] = summary(own)
         results[name] = entry
     if args.json:
