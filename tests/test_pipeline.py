@@ -47,15 +47,18 @@ def test_example_conversation_through_every_stage(demo_project):
     assert out["smalltalk/t1"]["intent"]["label"] == "none"
     assert "intent" not in out["refund/t2"]  # assistant turns pass through
 
-    update, *swept = out["refund/t3"]["edits"]
+    update, *more = out["refund/t3"]["edits"]
     assert (update["task"], update["op"]) == ("support_qa", "update")
     assert update["before"]["answer"] == "You can request a refund within 14 days of delivery."
     # The correction's fragment replaces just the span it corrects (issue 16).
     assert update["after"]["answer"] == "You can request a refund within 30 days of delivery."
     assert update["after"]["question"] == "How long is the refund window?"
     assert update["candidates"][0]["fuzz"] == 1.0
-    # The stale-value sweep: other rows still stating 14 days about the refund window.
-    assert swept and all(e["signal"] == "sweep" and e["op"] == "update" for e in swept)
+    # The same value in every task that holds it: the facts row (by route's qa->fact conversion or
+    # the stale-value sweep), and other rows still stating 14 days about the refund window.
+    assert any(e["task"] == "facts" and e["op"] == "update" and e["after"]["object"] == "30 days from delivery"
+               for e in more)
+    assert all(e["op"] == "update" and e["signal"] in ("sweep", "key") for e in more)
 
     (delete,) = out["fax/t1"]["edits"]
     assert (delete["task"], delete["op"], delete["before"]["relation"]) == ("facts", "delete", "fax number")
