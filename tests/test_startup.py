@@ -33,3 +33,16 @@ def test_every_stage_command_is_registered_with_help():
     assert expected <= set(cli.commands)
     for name, cmd in cli.commands.items():
         assert cmd.help and "Example" in cmd.help, f"{name} needs help with an example"
+
+
+def test_cli_reference_is_generated_and_current():
+    """docs/cli.md is generated from the click commands (tools/gen_cli_docs.py); a command or
+    option added without regenerating it fails here."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(repo / "tools" / "gen_cli_docs.py"), "--check"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    text = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert all(f"## `lic {name}`" in text for name in cli.commands)
