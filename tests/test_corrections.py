@@ -79,10 +79,10 @@ def enc():
     return load_encoder("minilm")
 
 
-def turns(asked: str, answer: str, text: str, *, answered: str | None = None, intent: str = "correct",
+def turns(asked: str, reply: str, text: str, *, answered: str | None = None, intent: str = "correct",
           **fields: str) -> list[dict]:
     """A user question, the assistant's answer (with the row chat answered from), the teaching turn."""
-    a = {"conversation": "c", "turn": 2, "role": "assistant", "text": answer}
+    a = {"conversation": "c", "turn": 2, "role": "assistant", "text": reply}
     if answered:
         a["answered_from"] = [{"task": "faq", "row": answered, "version": 0}]
     kind = fields.pop("kind", "qa")
