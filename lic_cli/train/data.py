@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from lic_cli.errors import InputError
-from lic_cli.store.formats import read_rows
 from lic_cli.records import join_context
+from lic_cli.store.formats import read_rows
 from lic_cli.tasks import Task
 
 # Tried in order when the configured eval split has no rows.
