@@ -7,6 +7,7 @@ import io
 import json
 import time
 
+import pytest
 from click.testing import CliRunner
 from conftest import make_project
 
@@ -64,3 +65,27 @@ def test_train_quiet_is_silent_and_predict_errors(tmp_path):
     assert "nothing to train" in res.stderr
     res = runner.invoke(cli, ["predict", "intent", "--project", str(tmp_path)], input=json.dumps({"text": "x"}))
     assert res.exit_code == 1 and "it has no train: section" in res.stderr and "Traceback" not in res.output
+
+
+@pytest.mark.slow
+def test_index_builds_and_model_loads_say_so_on_stderr(demo_project, monkeypatch):
+    """Nothing silent: the locate stage's model load and index build each get a stderr line
+    once they take longer than the threshold (0 here), and stdout keeps only records."""
+    monkeypatch.setattr(progress, "AFTER", 0.0)
+    monkeypatch.setitem(progress._state, "quiet", False)  # an earlier -q in this process must not leak in
+    monkeypatch.chdir(demo_project)
+    from lic_cli.knowledge import make_item
+    from lic_cli.locate import index
+
+    index._MEMO.clear()
+    rec = {"conversation": "c1", "turn": 1, "role": "user", "text": "The refund window is 30 days.",
+           "intent": {"label": "teach", "score": 0.99},
+           "knowledge": [make_item("qa", {"question": "How long is the refund window?", "answer": "30 days"},
+                                   source="The refund window is 30 days.", engine="rules")],
+           "routes": [{"task": "support_qa", "score": 0.9, "item": 0}]}
+    res = CliRunner().invoke(cli, ["locate"], input=json.dumps(rec) + "\n")
+    assert res.exit_code == 0, res.stderr
+    assert "indexing support_qa for locate" in res.stderr
+    assert all(json.loads(line) for line in res.stdout.splitlines())
+    quiet = CliRunner().invoke(cli, ["locate"], input=json.dumps(rec) + "\n", env={"LIC_QUIET": "1"})
+    assert quiet.exit_code == 0 and "indexing" not in quiet.stderr

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lic_cli import progress
 from lic_cli.locate.index import choose_encoder, key_hashes
 from lic_cli.models import cache_dir
 from lic_cli.models.judge import STOP_WORDS, tokens
@@ -300,5 +301,6 @@ def load(project: Project, task: Task, encoder) -> RowIndex:
     digest = file_hash(project.dataset_path(task))
     key = (str(project.root), task.name, digest, encoder.name)
     if key not in _MEMO:
-        _MEMO[key] = build(project, task, encoder, digest)
+        with progress.Progress(f"indexing {task.name} for chat retrieval"):
+            _MEMO[key] = build(project, task, encoder, digest)
     return _MEMO[key]

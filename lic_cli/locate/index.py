@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lic_cli import progress
 from lic_cli.errors import InputError
 from lic_cli.locate.keys import row_key_fields, row_value_text
 from lic_cli.models import cache_dir
@@ -257,5 +258,7 @@ def load(project: Project, task: Task, encoder) -> KeyIndex:
     digest = file_hash(project.dataset_path(task))
     key = (str(project.root), task.name, digest, encoder.name)
     if key not in _MEMO:
-        _MEMO[key] = build(project, task, encoder, digest)
+        # Quick when cached; a first build of a large dataset takes a while: say so on stderr.
+        with progress.Progress(f"indexing {task.name} for locate"):
+            _MEMO[key] = build(project, task, encoder, digest)
     return _MEMO[key]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lic_cli import progress
 from lic_cli.errors import ModelLoadError
 
 if TYPE_CHECKING:
@@ -102,7 +103,8 @@ def _converted_gguf(alias: str, gguf: Path) -> Path:
 
     stat = gguf.stat()
     target = lic_home() / "models" / f"{alias}-{stat.st_size}"
-    return build_once(target, lambda tmp: _convert_gguf(gguf, tmp), done=lambda p: (p / "config.json").is_file())
+    with progress.Progress(f"converting {alias} from GGUF once into {target}"):
+        return build_once(target, lambda tmp: _convert_gguf(gguf, tmp), done=lambda p: (p / "config.json").is_file())
 
 
 def _convert_gguf(gguf: Path, tmp: Path) -> None:
@@ -186,8 +188,9 @@ def open_causal_lm(spec: str | os.PathLike[str]) -> tuple[Any, Any]:
 
     quiet_loading()
     try:
-        tok = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path)
+        with progress.Progress(f"loading {describe(spec)}"):
+            tok = AutoTokenizer.from_pretrained(path)
+            model = AutoModelForCausalLM.from_pretrained(path)
     except Exception as exc:
         raise ModelLoadError(f"model '{spec}': cannot load as a causal LM ({exc})") from None
     model.eval()

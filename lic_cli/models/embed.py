@@ -27,6 +27,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lic_cli import progress
 from lic_cli.errors import ModelLoadError
 
 if TYPE_CHECKING:
@@ -205,5 +206,7 @@ def open_encoder(spec: str):
             import onnxruntime  # noqa: F401
         except ImportError:
             return Encoder(spec)
-        return OnnxEncoder(spec, folder, describe(spec))
-    return Encoder(spec)
+        with progress.Progress(f"loading {describe(spec)} (ONNX; exported once on first use)"):
+            return OnnxEncoder(spec, folder, describe(spec))
+    with progress.Progress(f"loading {describe(spec)}"):
+        return Encoder(spec)
