@@ -149,14 +149,17 @@ def test_pipe_learns_applies_and_answers_from_the_new_rows(demo_project, server,
 
     # The first answer came from the dataset as it was; the correction was located and accepted.
     assert "14 days" in out[1]["text"] and out[1]["model"] == f"tiny-chat@{server.url}"
-    (edit,) = out[2]["edits"]
-    assert (edit["op"], edit["decision"], edit["after"]["answer"]) == ("update", "accepted", "30 days")
+    # The row the answer came from is updated in its own words; rows that still state the old
+    # value may be swept into the same set (issue 16), all accepted here.
+    updates = [e for e in out[2]["edits"] if e["task"] == "support_qa" and e["op"] == "update"]
+    assert updates and all(e["decision"] == "accepted" for e in updates)
+    assert any("30 days" in e["after"]["answer"] for e in updates)
     # Live: the next answer already used the accepted row (staged), before any apply.
     assert "30 days" in out[5]["text"] and out[5]["context"][0]["staged"] is True
     assert "30 days" in server.requests[-1]["messages"][0]["content"]
     # --apply made the new dataset version at the end.
     versions = [json.loads(v) for v in (demo_project / "versions" / "support_qa.jsonl").read_text().splitlines()]
-    assert versions[-1]["version"] == 1 and versions[-1]["ops"]["update"] == 1
+    assert versions[-1]["version"] == 1 and versions[-1]["ops"]["update"] == len(updates)
     assert "applied as support_qa version 1" in result.stderr
 
     # --resume continues the same conversation, with its turns as the model's history.

@@ -357,8 +357,10 @@ def test_train_incrementally_then_nothing_then_eval(project):
     card = (project.root / s2["model"] / "README.md").read_text()
     assert "v1" in card and "weights alone" in card and m["patches"][0]["patch"] in card
 
-    again = CliRunner().invoke(train_command, ["-q", "--project", root])
+    again = CliRunner().invoke(train_command, ["--project", root])
     assert again.exit_code == 0 and again.stdout == "" and NOTHING_TO_TRAIN in again.stderr
+    quiet = CliRunner().invoke(train_command, ["-q", "--project", root])  # -q: a status line is not an error
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
 
     ev = CliRunner().invoke(eval_command, ["qa", "--json", "--details", "--project", root])
     assert ev.exit_code == 0, ev.stderr

@@ -41,6 +41,7 @@ def command(tasks, all_, force, ci, quiet, output, project_dir):
     if tasks and all_:
         raise click.UsageError("give task names or --all, not both")
     from lic_cli import progress
+    from lic_cli.train import gate
 
     project = load_project(project_dir)
     if quiet:
@@ -55,8 +56,14 @@ def command(tasks, all_, force, ci, quiet, output, project_dir):
                                  note=note):
             if summary["status"] == "skipped":
                 skipped.append(summary["task"])
-            if not summary.get("gate", {}).get("passed", True):
+                if quiet and tasks:  # a named task that cannot train is an error: -q keeps its reason
+                    click.echo(f"{summary['task']}: skipped: {summary.get('reason', '')}", err=True)
+            g = summary.get("gate", {})
+            if not g.get("passed", True):
                 failed.append(summary["task"])
+                if quiet:  # the drops are the reasons of the gate's failure: -q keeps them
+                    for line in gate.describe(summary["task"], g.get("against") or "", g["drops"], g["tolerance"]):
+                        click.echo(line, err=True)
             yield summary
 
     write_records(summaries(), output)
