@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lic_cli import progress
-from lic_cli.locate.index import choose_encoder, key_hashes
+from lic_cli.locate.index import choose_encoder, key_hashes, previous_build
 from lic_cli.models import cache_dir
 from lic_cli.models.judge import STOP_WORDS, tokens
 from lic_cli.store.formats import read_rows
@@ -221,21 +221,6 @@ def _scan(project: Project, task: Task) -> tuple[list[str], list[str], list[str]
     return ids, texts, keys, fields
 
 
-def _previous(task: Task, config: str, skip: Path) -> Path | None:
-    """The newest cached index of this task built with the same model and config."""
-    best = None
-    for manifest in cache_dir("rows").glob(f"{task.name}-*/manifest.json"):
-        if manifest.parent == skip:
-            continue
-        try:
-            meta = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if meta.get("config") == config and (best is None or manifest.stat().st_mtime > best[0]):
-            best = (manifest.stat().st_mtime, manifest.parent)
-    return best[1] if best else None
-
-
 def _embed(texts: list[str], hashes, enc, prev: Path | None, dim: int):
     """Embeddings of every text (row texts and keys); those the previous version had are copied."""
     import numpy as np
@@ -272,7 +257,7 @@ def build(project: Project, task: Task, encoder, digest: str) -> RowIndex:
         enc = choose_encoder(len(texts), encoder)
         config = _config(task, enc.name)
         hashes = key_hashes(texts + keys)
-        emb, embedded = _embed(texts + keys, hashes, enc, _previous(task, config, cache), enc.dim)
+        emb, embedded = _embed(texts + keys, hashes, enc, previous_build(task, config, cache, kind="rows"), enc.dim)
         tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)

@@ -127,10 +127,11 @@ def _config(task: Task, model: str) -> str:
     return f"{FORMAT}|{model}|{task.format}|{sorted(task.columns.items())}|{task.key}|{task.id_column}"
 
 
-def _previous(task: Task, config: str, skip: Path) -> Path | None:
-    """The newest cached version of this task built with the same model and key config."""
+def previous_build(task: Task, config: str, skip: Path, kind: str = "index") -> Path | None:
+    """The newest cached build of this task under cache_dir(kind) with the same model and config
+    (locate's key index, chat's row index): its embeddings are reused for unchanged texts."""
     best = None
-    for manifest in cache_dir("index").glob(f"{task.name}-*/manifest.json"):
+    for manifest in cache_dir(kind).glob(f"{task.name}-*/manifest.json"):
         if manifest.parent == skip:
             continue
         try:
@@ -208,7 +209,7 @@ def build(project: Project, task: Task, encoder, digest: str) -> KeyIndex:
     tmp.mkdir(parents=True)
     hashes = key_hashes(keys)
     emb = np.lib.format.open_memmap(tmp / "emb.raw.npy", mode="w+", dtype=np.float32, shape=(len(keys), enc.dim))
-    embedded, reused = _embed(keys, hashes, enc, _previous(task, config, cache), emb)
+    embedded, reused = _embed(keys, hashes, enc, previous_build(task, config, cache), emb)
     lists = None
     if len(keys) > IVF_MIN_ROWS:
         cent = _kmeans(emb, lists=max(64, int(len(keys) ** 0.5)))

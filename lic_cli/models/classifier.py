@@ -22,17 +22,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-def _threads() -> int:
-    """Torch threads: $LIC_THREADS, else every core this process may use (as train/runtime)."""
-    env = os.environ.get("LIC_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def encode(tokenizer: Any, texts: Sequence[str], contexts: Sequence[str] | None,
            max_length: int) -> list[dict[str, list[int]]]:
     """Token ids per example, unpadded. Rows with a context become a (context, text) pair."""
@@ -68,13 +57,14 @@ class Classifier:
     def load(cls, path: str | os.PathLike[str]) -> Classifier:
         """Load a model folder written by `lic train` (or any sequence-classification folder)."""
         from lic_cli import models
+        from lic_cli.models import runtime
 
         models.offline()
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as train/runtime.torch_env: before torch loads
+        runtime.torch_env()  # before torch loads
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        torch.set_num_threads(_threads())
+        torch.set_num_threads(runtime.cpu_threads())
         models.quiet_loading()
         folder = Path(path)
         if not (folder / "config.json").is_file():
