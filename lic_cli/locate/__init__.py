@@ -67,7 +67,6 @@ def locate_record(project: Project, rec: dict, routes: list[tuple[int, Task]], k
             facts[item_no] = correction(project, rec, item, prev, [t for n, t in routes if n == item_no])
         edits.append(locate_item(project, task, item, item_no, encoder, top_k, facts[item_no]))
     done = {(e["task"], str(e["row"])) for e in edits if e.get("row") is not None}
-    changes: list[sweep.Change] = []
     for item_no, corr in facts.items():
         item = knowledge[item_no]
         for target in corr.targets:
@@ -78,18 +77,25 @@ def locate_record(project: Project, rec: dict, routes: list[tuple[int, Task]], k
             edit["reason"] = f"the previous answer came from this row ({target.signal}); " + edit.get("reason", "")
             done.add((target.task.name, target.row_id))
             edits.append(edit)
+    for s in sweep.sweep(project, sweep_changes(project, edits, knowledge), done):
+        s["item"] = next(e["item"] for e in edits if e["task"] == s["sweep"]["from"]["task"]
+                         and str(e["row"]) == s["sweep"]["from"]["row"])
+        edits.append(s)
+    return edits
+
+
+def sweep_changes(project: Project, edits: list[dict], knowledge: list) -> list[sweep.Change]:
+    """The typed values the record's updates replaced: what the stale-value sweep looks for."""
+    changes = []
     for e in edits:
         rw = e.get("rewrite")
         if e.get("op") == "update" and rw and rw.get("kind") not in ("whole", None) and not e.get("review"):
             item = knowledge[e["item"]]
             old = spans.Span(rw["kind"], 0, len(rw["old"]), rw["old"], spans.unit(rw["old"]) if rw["kind"] == "quantity" else "")
             changes.append(sweep.Change(e["task"], str(e["row"]), old, rw["new"],
-                                        sweep.anchor_words(item, project.task(e["task"]), e["before"], rw["old"])))
-    for s in sweep.sweep(project, changes, done):
-        s["item"] = next(e["item"] for e in edits if e["task"] == s["sweep"]["from"]["task"]
-                         and str(e["row"]) == s["sweep"]["from"]["row"])
-        edits.append(s)
-    return edits
+                                        **sweep.anchor(item, project.task(e["task"]), e["before"], rw["old"],
+                                                       rw["new"])))
+    return changes
 
 
 def _check_route(rec: dict, route: Any, i: int, knowledge: list, project: Project) -> tuple[int, Task]:

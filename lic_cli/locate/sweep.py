@@ -1,13 +1,26 @@
 """The stale-value sweep: after an update replaces a value, find every row, in every task that
 stores knowledge, that still states the replaced value about the same subject, and propose
-its update in the same patch set.
+its update in the same record (and so the same patch set), marked for review.
 
-A row is swept when (1) its value states the old value as a span of the same type (the
+A row is proposed when (1) its value states the old value as a span of the same type (the
 price "$110", the quantity "21 days", the name "Linda Park"; see spans.py), and (2) it is
-about the same subject: its key or value shares a word with the corrected knowledge's key
-(the question, or the fact's relation), not counting words that most keys of its task
-share (a facts task's subject name) or the values themselves. The rewrite replaces just
-that span, so each row keeps its own words.
+about the same subject, judged on the words around that span, not on the whole row:
+
+* a QA row: its question, or the clause of its answer that holds the span (widened to the
+  neighbouring clauses when the span stands alone there, as in "…the IT manager, Priya
+  Nair."), shares a word with the corrected knowledge's key (its question or relation, and
+  the corrected row's key); or that clause shares a word with the qualifier after the
+  corrected span ("within 14 days *of delivery*");
+* a fact row: its relation is named by the corrected knowledge: every word of it is among
+  the corrected key and the corrected value's clause, or two of them are ("price match window" is not the
+  "refund window"; "checked bag weight limit" is the checked bag's).
+
+Words that say nothing about the subject never count: stop words, the values themselves
+(old and new, "per night" included), the name most facts share (a facts task's subject
+column) and, in datasets of 20 rows or more, words in half of the task's keys. The rewrite
+replaces just the span, so each row keeps its own words. Swept edits carry
+`review: "sweep"`: `lic apply` holds them until `--sweep` or `lic resolve` accepts them
+(docs/locate.md).
 """
 
 from __future__ import annotations
@@ -23,7 +36,9 @@ from lic_cli.store.rows import iter_rows
 from lic_cli.tasks import Project, Task
 
 SWEPT = ("qa", "fact")  # label tasks hold examples, not statements of knowledge
-COMMON_KEY_WORD = 0.5  # a word in at least this share of a task's keys says nothing about the subject
+COMMON_KEY_WORD = 0.5  # a word in at least this share of a task's keys (or fact subjects) says nothing about the subject
+COMMON_MIN_ROWS = 20  # ...counted over keys only in datasets this large (a small dataset's topic is in half its keys)
+FACT_SHARED = 2  # a fact relation sharing this many words with the corrected knowledge names it
 
 
 @dataclass(frozen=True)
@@ -34,7 +49,14 @@ class Change:
     row: str
     old: spans.Span
     new: str  # the replacement text of the typed core
-    about: frozenset[str]  # content words of the corrected knowledge's key
+    key: frozenset[str]  # content words of the corrected knowledge's key (question / relation, the row's key)
+    context: frozenset[str] = frozenset()  # the qualifier after the old span in the corrected value's clause
+    clause: frozenset[str] = frozenset()  # the whole clause of the corrected value around the old span
+    value: frozenset[str] = frozenset()  # words of the values themselves ("per night"): never evidence
+
+    @property
+    def about(self) -> frozenset[str]:
+        return self.key | self.context
 
     @property
     def needle(self) -> str:
@@ -43,53 +65,113 @@ class Change:
         return max(digits, key=len) if digits else self.old.text.lower()
 
 
-def anchor_words(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "") -> frozenset[str]:
-    """What the corrected knowledge is about: the item's question or relation, the corrected
-    row's own key (a fact row: its relation only; its subject is shared by every row) and the
-    clause of its value around the replaced span ("Our head mechanic is Ana Silva.")."""
-    words = set()
-    value = row_value_text(task, row)
-    at = value.find(old) if old else -1
-    if at >= 0:
-        words |= spans.content_words(spans.clause(value, spans.Span("", at, at + len(old), old)))
+def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "", new: str = "") -> dict[str, frozenset[str]]:
+    """What the corrected knowledge is about: `key` (the item's question or relation, the
+    corrected row's own key: a fact row's relation only, its subject is shared by every row),
+    `context` (the qualifier after the replaced span in its clause: "…within 14 days of
+    delivery", not the verb before it, "can weigh up to"), `clause` (that whole clause: "A
+    *monthly* membership is $45" names the fact "monthly membership price") and `value` (words of the old and new values)."""
+    key: set[str] = set()
     if item.get("kind") == "fact":
-        words |= spans.content_words(str(item.get("relation", "")))
+        key |= spans.content_words(str(item.get("relation", "")))
     else:
-        words |= spans.content_words(str(item.get("question", "")))
+        key |= spans.content_words(str(item.get("question", "")))
     if task.format == "fact":
-        words |= spans.content_words(str(row.get(task.column("relation"), "")))
+        key |= spans.content_words(str(row.get(task.column("relation"), "")))
     else:
-        words |= spans.content_words(row_key_text(task, row))
-    return frozenset(words)
+        key |= spans.content_words(row_key_text(task, row))
+    value = spans.content_words(old) | spans.content_words(new)
+    value |= spans.content_words(str(item.get("answer" if item.get("kind") == "qa" else "object", "")))
+    text = row_value_text(task, row)
+    at = text.find(old) if old else -1
+    context, clause = set(), set()
+    if at >= 0:  # the qualifier after the span, in its clause: "…14 days *of delivery*", "48 hours *before pickup*"
+        around = spans.clause(text, spans.Span("", at, at + len(old), old))
+        tail = around[around.find(old) + len(old):] if old in around else ""
+        context = spans.content_words(tail) - value
+        clause = spans.content_words(around) - value
+    return {"key": frozenset(key), "context": frozenset(context - key), "clause": frozenset(clause),
+            "value": frozenset(value)}
+
+
+def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -> set[str]:
+    """Content words of the clause holding `span`; when the span stands alone in its clause
+    (an apposition: "Dr. Maya Chen, our head surgeon, ..."), of the clauses either side too."""
+    words = spans.content_words(spans.clause(text, span)) - value - spans.content_words(span.text)
+    if words:
+        return words
+    before = text[:span.start].rstrip(" ,;:(")
+    after = text[span.end:].lstrip(" ,;:)")
+    if before:
+        words |= spans.content_words(spans.clause(before, spans.Span("", len(before), len(before), "")))
+    if after:
+        words |= spans.content_words(spans.clause(after, spans.Span("", 0, 0, "")))
+    return words - value - spans.content_words(span.text)
+
+
+def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common: set[str]) -> set[str]:
+    """The words that make `row` about the corrected subject (empty: it is not)."""
+    ignore = common | ch.value | spans.content_words(ch.old.text)
+    key, context = ch.key - ignore, ch.context - ignore
+    if task.format == "fact":
+        relation = spans.content_words(str(row.get(task.column("relation"), ""))) - ignore
+        shared = relation & (key | (ch.clause - ignore))
+        if relation and (shared == relation or len(shared) >= FACT_SHARED):
+            return shared
+        return set()
+    own_key = spans.content_words(row_key_text(task, row)) - ignore
+    found: set[str] = set()
+    for s in spans.spans(value, ch.old.kind):
+        if not spans.same(s, ch.old):
+            continue
+        local = local_words(value, s, ignore)
+        found |= ((own_key | local) & key) | (local & context)
+    return found
+
+
+def _common(task: Task, keys: Counter, subjects: Counter, n: int) -> set[str]:
+    out = {w for w, c in subjects.items() if n >= 2 and c / n >= COMMON_KEY_WORD}
+    if n >= COMMON_MIN_ROWS:
+        out |= {w for w, c in keys.items() if c / n >= COMMON_KEY_WORD}
+    return out
 
 
 def sweep(project: Project, changes: list[Change], done: set[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Edits (op update, signal "sweep") for rows still stating a replaced value.
+    """Edits (op update, signal "sweep", review "sweep") for rows still stating a replaced value.
 
     `done`: (task, row) pairs already edited by this record; they are not touched again."""
     if not changes:
         return []
     out = []
+    entity: Counter = Counter()  # words of the facts' subject column, across fact tasks
+    for task in project.tasks.values():
+        if task.format == "fact":
+            n = 0
+            seen: Counter = Counter()
+            for _, _, row in iter_rows(task, project.dataset_path(task)):
+                n += 1
+                seen.update(spans.content_words(str(row.get(task.column("subject"), ""))))
+            entity.update({w for w, c in seen.items() if n >= 2 and c / n >= COMMON_KEY_WORD})
     for task in project.tasks.values():
         if task.format not in SWEPT:
             continue
-        hits, df, n = [], Counter(), 0
+        hits, df, subj, n = [], Counter(), Counter(), 0
         for rid, _, row in iter_rows(task, project.dataset_path(task)):
             n += 1
-            key = row_key_text(task, row)
-            df.update(spans.content_words(key))
+            df.update(spans.content_words(row_key_text(task, row)))
+            if task.format == "fact":
+                subj.update(spans.content_words(str(row.get(task.column("subject"), ""))))
             if (task.name, rid) in done:
                 continue
             value = row_value_text(task, row)
             plain = value.lower().replace(",", "")
             for ch in changes:
                 if ch.needle in plain and spans.contains(value, ch.old):  # a substring test first: cheap
-                    hits.append((rid, row, key, value, ch))
+                    hits.append((rid, row, value, ch))
                     break
-        common = {w for w, c in df.items() if n >= 4 and c / n >= COMMON_KEY_WORD}
-        for rid, row, key, value, ch in hits:
-            values = spans.content_words(ch.old.text) | spans.content_words(ch.new)
-            shared = (spans.content_words(key) | spans.content_words(value)) & (ch.about - common - values)
+        common = _common(task, df, subj, n) | set(entity)
+        for rid, row, value, ch in hits:
+            shared = same_subject(task, row, value, ch, common)
             if not shared:
                 continue
             hint = " ".join(sorted(ch.about))
@@ -100,9 +182,9 @@ def sweep(project: Project, changes: list[Change], done: set[tuple[str, str]]) -
             after = {**row, col: rw.text}
             done.add((task.name, rid))
             out.append({"task": task.name, "op": "update", "row": rid, "score": 1.0, "before": row, "after": after,
-                        "signal": "sweep",
+                        "signal": "sweep", "review": "sweep",
                         "sweep": {"from": {"task": ch.task, "row": ch.row}, "old": rw.old, "new": rw.new,
                                   "about": sorted(shared)},
                         "reason": f"still states {rw.old!r}, replaced by {rw.new!r} in {ch.task} row {ch.row} "
-                                  f"(same subject: {', '.join(sorted(shared))})"})
+                                  f"(same subject: {', '.join(sorted(shared))}); a proposal for review"})
     return out
