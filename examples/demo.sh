@@ -27,7 +27,9 @@ step "2. lic detect | lic extract | lic route | lic locate"
 lic detect -i teach.jsonl | lic extract | lic route | lic locate > located.jsonl
 
 step "3. lic apply: one reviewable patch per task (nothing applied yet)"
-lic apply -i located.jsonl > written.jsonl
+# --sweep: the other rows the stale-value sweep found still stating a corrected value go into
+# the patches too (held for review otherwise); step 4 is that review.
+lic apply --sweep -i located.jsonl > written.jsonl
 
 step "4. Review: lic show"
 for patch in patches/*/*.patch.jsonl; do lic show "$patch"; done

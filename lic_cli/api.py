@@ -92,14 +92,15 @@ def locate(records: Records, *, project: str | os.PathLike[str] | Project | None
 
 def apply(records: Records, *, project: str | os.PathLike[str] | Project | None = None, yes: bool = False,
           dry_run: bool = False, author: str | None = None, message: str | None = None,
-          approve: bool = False) -> list[dict[str, Any]]:
-    """Write one reviewable patch per task from located records (and apply them with `yes`).
+          approve: bool = False, sweep: bool = False) -> list[dict[str, Any]]:
+    """Write one reviewable patch per task from located records (and apply them with `yes`;
+    `sweep`: with the stale-value sweep's proposals, held for review by default).
     Returns one record per patch: task, patch path, and what applying did."""
     from lic_cli.patches.run import apply_records, default_author
 
     return list(apply_records(_records(records), project=_project(project), author=author or default_author(),
                               message=message, apply=yes, dry_run=dry_run, approve=approve,
-                              notify=lambda _msg: None))
+                              notify=lambda _msg: None, sweep=sweep))
 
 
 def train(tasks: Iterable[str] | None = None, *, project: str | os.PathLike[str] | Project | None = None,

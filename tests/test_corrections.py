@@ -98,7 +98,7 @@ def located(project, recs, enc) -> dict:
 def changes(rec: dict) -> dict[tuple[str, str], str]:
     out = {}
     for e in rec["edits"]:
-        if e["op"] == "update" and not e.get("review"):
+        if e["op"] == "update" and e.get("review") in (None, "sweep"):  # swept proposals: held for review
             task_value = "answer" if e["task"] == "faq" else "object" if e["task"] == "shop_facts" else "label"
             out[(e["task"], e["row"])] = e["after"][task_value]
     return out
@@ -222,6 +222,93 @@ def test_reteaching_after_apply_is_all_noop(shop, enc):
                  answered="a1", question="How much is an e-bike?", answer="$45 a day", replaces=FAQ[0]["answer"])
     rec = located(project, recs, enc)
     list(apply_records([rec], project=project, author="t", message=None, apply=True, dry_run=False, approve=False,
-                       notify=lambda _m: None))
+                       notify=lambda _m: None, sweep=True))
     again = located(project, recs, enc)
     assert {e["op"] for e in again["edits"]} == {"noop"}
+
+
+def test_sweep_keeps_to_the_subject_on_the_demo_refund(demo_project):
+    """The refund window (14 -> 30 days) is swept into the rows about returns; the price-match
+    window, which shares "14 days", "refund" and "window" but not the subject, is not. No model:
+    the corrected row's update and the sweep are locate's own code."""
+    from lic_cli.locate import sweep
+    from lic_cli.store.rows import iter_rows
+
+    project = load_project(demo_project)
+    qa = project.task("support_qa")
+    rid, row = next((r, x) for r, _, x in iter_rows(qa, project.dataset_path(qa))
+                    if x["question"] == "How long is the refund window?")
+    item = make_item("qa", {"question": "How long is the refund window?", "answer": "30 days",
+                            "replaces": row["answer"]}, source="r/t3", engine="rules")
+    corr = locate.Correction(is_correction=True, new="30 days", core=spans.core("30 days"),
+                             old=spans.core("14 days"), hint=item["question"])
+    edit = {"item": 0, "task": "support_qa"}
+    locate._update_value(edit, qa, item, corr, rid, row, 1.0, "answered_from")
+    assert edit["after"]["answer"] == "You can request a refund within 30 days of delivery."
+    swept = sweep.sweep(project, locate.sweep_changes(project, [edit], [item]), {("support_qa", rid)})
+    said = {(e["task"], (e["before"].get("question") or e["before"]["relation"])): e for e in swept}
+    assert ("facts", "refund window") in said and ("facts", "price match window") not in said
+    assert ("support_qa", "How many days do I have to return something?") in said
+    assert said[("support_qa", "How many days do I have to return something?")]["after"]["answer"] == \
+        "You have 30 days from the delivery date to start a return."
+    assert not any("price" in e["before"].get("answer", "").lower() for e in swept)  # price match / adjustment
+    assert all(e["signal"] == "sweep" and e["review"] == "sweep" and e["sweep"]["about"] for e in swept)
+    assert len(swept) == 16  # measured: every one about the 14-day return window (docs/locate.md)
+
+
+def test_swept_proposals_are_held_unless_the_user_opts_in(shop, monkeypatch):
+    """`lic apply --yes` applies the correction and holds the sweep's proposals; `--sweep` or
+    `lic resolve` takes them."""
+    project = load_project(shop)
+    qa = project.task("faq")
+    before = {r["id"]: r for r in FAQ}
+    rec = {"conversation": "c", "turn": 3, "role": "user", "text": "No, an e-bike is $45 a day now.",
+           "edits": [{"item": 0, "task": "faq", "op": "update", "row": "a1", "score": 1.0, "before": before["a1"],
+                      "after": {**before["a1"], "answer": FAQ[0]["answer"].replace("$40", "$45")},
+                      "signal": "answered_from"},
+                     {"item": 0, "task": "faq", "op": "update", "row": "a6", "score": 1.0, "before": before["a6"],
+                      "after": {**before["a6"], "answer": FAQ[5]["answer"].replace("$40", "$45")},
+                      "signal": "sweep", "review": "sweep"}]}
+    assert qa.name == "faq"
+    src = shop / "located.jsonl"
+    write(src, [rec])
+    monkeypatch.chdir(shop)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["apply", "-i", str(src), "--yes"])
+    assert res.exit_code == 0, res.output
+    assert "held 1 swept proposal(s) on faq" in res.stderr and "lic apply --sweep" in res.stderr
+    rows = {r["id"]: r["answer"] for r in read(shop / "faq.jsonl")}
+    assert "$45 a day" in rows["a1"] and "$40 a day" in rows["a6"]
+    # The person accepts it: resolve by row id, then apply (or, in one step, apply --sweep).
+    res = runner.invoke(cli, ["resolve", "-i", str(src), "--choose", "a6=update"])
+    assert res.exit_code == 0, res.output
+    (resolved,) = [json.loads(x) for x in res.stdout.splitlines()]
+    assert resolved["edits"][1]["resolved"]["review"] == "sweep" and "review" not in resolved["edits"][1]
+    res = runner.invoke(cli, ["apply", "--sweep", "--yes", "-i", str(src)])
+    assert res.exit_code == 0, res.output
+    rows = {r["id"]: r["answer"] for r in read(shop / "faq.jsonl")}
+    assert rows["a6"] == "Our guided e-bike tour is $45 a day per person, snacks included."
+
+
+@pytest.mark.slow
+def test_a_correction_in_chat_updates_the_row_the_answer_came_from(shop, enc, tmp_path):
+    """lic chat records the rows each answer stated (`answered_from`); a correction of that
+    answer, in a resumed session, updates those rows, whatever the wording found by key."""
+    from lic_cli.chat.learn import Learned, Learner
+    from lic_cli.chat.session import Session
+
+    project = load_project(shop)
+    log = tmp_path / "chat.jsonl"
+    write(log, [{"conversation": "chat", "turn": 1, "role": "user", "text": "How long can I keep a bike?"},
+                {"conversation": "chat", "turn": 2, "role": "assistant", "model": "m",
+                 "text": "You can rent a bike for up to 14 days in a row.",
+                 "answered_from": [{"task": "faq", "row": "a4", "version": 0}]}])
+    # detect is not run: the turn is confirmed as a correction, as a person does in the console.
+    s = Session(None, learner=Learner(project, encoder=enc, intent_model=object()))
+    assert s.resume(log) == 2
+    rec = s.user("No, it's 21 days now.")
+    learned = s.locate(Learned({**rec, "intent": {"label": "correct", "score": 1.0}}))
+    first = learned.edits[0]
+    assert (first["task"], first["row"], first["op"], first["signal"]) == ("faq", "a4", "update", "answered_from")
+    assert first["after"]["answer"] == "You can rent a bike for up to 21 days in a row."
+    assert not any(e.get("review") == "sweep" for e in learned.edits)  # chat's person decides each edit

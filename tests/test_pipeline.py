@@ -82,7 +82,7 @@ def test_cli_pipe_writes_patches_and_applies_only_with_yes(demo_project):
     assert not any(w["applied"] for w in written)
     assert qa.read_bytes() == before  # without --yes nothing is applied
 
-    applied = [json.loads(line) for line in lic("apply", "--yes", cwd=demo_project, stdin=located).stdout.splitlines()]
+    applied = [json.loads(line) for line in lic("apply", "--yes", "--sweep", cwd=demo_project, stdin=located).stdout.splitlines()]
     assert all(a["applied"] and a["version"] == 1 for a in applied)
     rows = [json.loads(line) for line in qa.read_text(encoding="utf-8").splitlines()]
     assert {"question": "How long is the refund window?", "answer": "You can request a refund within 30 days of delivery.",

@@ -4,7 +4,9 @@ against gold written before the first run (evals/trial/README.md).
 For each judged user turn, in transcript order: the datasets are set to their gold state
 before the turn; the turn's conversation so far goes through route and locate (after detect
 and extract over the whole transcript, or with the gold intent and knowledge given:
---mode gold); apply writes and applies the turn's patches; then every dataset is compared
+--mode gold); apply writes and applies the turn's patches, the stale-value sweep's
+proposals accepted (`lic apply --yes --sweep`: the person accepts what the sweep proposes;
+how many of those proposals were right is counted beside); then every dataset is compared
 with its gold state after the turn. Prints a per-stage table (stderr) and, with --json, the
 per-turn results.
 
@@ -28,6 +30,7 @@ from rapidfuzz import fuzz, utils
 HERE = Path(__file__).resolve().parent
 DOMAINS = ("clinic", "library", "cowork")
 STAGES = ("detect", "extract", "route", "locate", "end state")
+LABELS = {"end state": "apply"}  # the datasets after apply are the gold state
 OPTS = {"engine": "auto"}  # lic extract's default engine; --engine changes it
 LENIENT = 85  # an added row's key and value: token_set_ratio at least this against the gold row
 
@@ -121,7 +124,7 @@ def item_ok(gold: dict, got: list[dict]) -> bool:
 def edit_keys(project, edits: list[dict]) -> set[tuple[str, str, tuple[str, ...]]]:
     out = set()
     for e in edits:
-        if e.get("op") not in ("add", "update", "delete") or e.get("review"):
+        if e.get("op") not in ("add", "update", "delete") or e.get("review") not in (None, "sweep"):
             continue
         task = project.task(e["task"])
         row = e.get("before") if e["op"] != "add" else e.get("after")
@@ -215,7 +218,7 @@ def run_domain(name: str, mode: str, detector_for, encoder) -> list[dict]:
                                       encoder=encoder))
             rec = located[-1]
             list(apply_records([rec], project=project, author="trial", message=None, apply=True, dry_run=False,
-                               approve=True, notify=lambda _m: None))
+                               approve=True, notify=lambda _m: None, sweep=True))
             want = {t.name: apply_gold(t, state[t.name], g["changes"]) for t in project.tasks.values()}
             got = {t.name: [row for _, _, row in iter_rows(t, project.dataset_path(t))] for t in project.tasks.values()}
             added = {t.name: [c["after"] for c in g["changes"] if c["task"] == t.name and c["op"] == "add"]
@@ -225,7 +228,10 @@ def run_domain(name: str, mode: str, detector_for, encoder) -> list[dict]:
             routed = {r["task"] for r in rec.get("routes") or []}
             need = {c["task"] for c in g["changes"] if c.get("via") == "route"}
             edits = rec.get("edits") or []
+            swept = edit_keys(project, [e for e in edits if e.get("signal") == "sweep"])
+            want_keys = gold_keys(project, g["changes"])
             results.append({
+                "swept": len(swept), "swept_right": sum(any(keys_match({k}, {w}) for w in want_keys) for k in swept),
                 "domain": name, "turn": g["turn"], "intent": g["intent"], "teaching": g["intent"] != "none",
                 "correction": g["intent"] == "correct",
                 "detect": intent == g["intent"],
@@ -255,8 +261,10 @@ def table(results: list[dict], title: str) -> str:
         for _, rs in groups:
             ok = sum(r[stage] for r in rs)
             cells.append(f"{ok}/{len(rs)} {100 * ok / len(rs):5.1f}%" if rs else "-")
-        lines.append(f"{stage:<10} " + " ".join(f"{c:>16}" for c in cells))
+        lines.append(f"{LABELS.get(stage, stage):<10} " + " ".join(f"{c:>16}" for c in cells))
     none = [r for r in results if not r["teaching"]]
+    swept, right = sum(r["swept"] for r in results), sum(r["swept_right"] for r in results)
+    lines.append(f"stale-value sweep proposals: {swept}, in the gold changes: {right}")
     lines.append(f"non-teaching turns left every dataset unchanged: {sum(r['end state'] for r in none)}/{len(none)}")
     return "\n".join(lines)
 

@@ -3,8 +3,13 @@
 The models (intent classifier, sentence encoder) are loaded once per session; each turn
 then costs a few tens of milliseconds (bench/bench_chat.py). The stages run exactly as
 in a pipe, on a short window of the conversation (the previous exchange is what detect
-and extract read as context), so a turn learns the same thing in chat as in
-`lic detect | lic extract | lic route | lic locate`.
+and extract read as context, and locate reads the previous assistant turn's
+`answered_from`: a correction updates the rows the answer came from), so a turn learns
+the same thing in chat as in `lic detect | lic extract | lic route | lic locate`.
+
+The stale-value sweep's proposals (`review: "sweep"`, held by `lic apply` until a person
+accepts them) lose that mark here: the console shows every edit and the person accepts or
+rejects each (a pipe's `--accept all` is that decision made in advance).
 """
 
 from __future__ import annotations
@@ -53,6 +58,13 @@ def base_turn(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in rec.items() if k not in STAGE_KEYS}
 
 
+def _decided_here(edit: dict[str, Any]) -> dict[str, Any]:
+    """A sweep proposal as chat shows it: an edit like the others, for the person to decide."""
+    if edit.get("review") == "sweep":
+        return {k: v for k, v in edit.items() if k != "review"}
+    return edit
+
+
 class Learner:
     def __init__(self, project: Project, *, encoder, intent_model=None, engine: str = "auto",
                  intent_threshold: float | None = None) -> None:
@@ -82,7 +94,11 @@ class Learner:
         t1 = time.perf_counter()
         rec = next(router.run([rec], project=self.project, encoder=self.encoder))
         t2 = time.perf_counter()
-        rec = next(locate.run([rec], project=self.project, encoder=self.encoder))
+        # The context turns pass through locate untouched; they let it read the assistant turn
+        # before this one (the rows its answer came from).
+        rec = list(locate.run([*context, rec], project=self.project, encoder=self.encoder))[-1]
+        if rec.get("edits"):
+            rec = {**rec, "edits": [_decided_here(e) for e in rec["edits"]]}
         t3 = time.perf_counter()
         seconds.update(extract=t1 - t0, route=t2 - t1, locate=t3 - t2)
         return Learned(rec, seconds)

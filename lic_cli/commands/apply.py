@@ -12,6 +12,9 @@ from lic_cli.commands._options import check_output, input_output, project_option
 @click.argument("patches", nargs=-1, type=click.Path(dir_okay=False))
 @input_output
 @click.option("--yes", is_flag=True, help="Apply the patches built from records too (default: write them for review).")
+@click.option("--sweep", is_flag=True,
+              help="Include the stale-value sweep's proposals (other rows that still state a corrected value; "
+                   "default: held for review, lic resolve).")
 @click.option("--dry-run", is_flag=True, help="Write nothing: show the patches and what applying them would do.")
 @click.option("--ci", is_flag=True, envvar="LIC_CI_APPROVALS",
               help="Verify approvals: a review-required task's patch must carry an approval signed with "
@@ -22,7 +25,7 @@ from lic_cli.commands._options import check_output, input_output, project_option
 @project_option
 @click.pass_context
 @cli_errors
-def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: bool, dry_run: bool, ci: bool,
+def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: bool, sweep: bool, dry_run: bool, ci: bool,
             approve: bool, author: str | None, message: str | None, project_dir: str | None) -> None:
     """Write one patch file per task from located records, or apply PATCH files.
 
@@ -31,6 +34,7 @@ def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: b
     \b
       lic locate -i t.jsonl | lic apply            # write patches/<task>/NNNN-*.patch.jsonl
       lic locate -i t.jsonl | lic apply --yes      # ...and apply them
+      lic locate -i t.jsonl | lic apply --sweep    # with the rows the sweep found still stating an old value
       lic apply patches/support_qa/0003-refunds.patch.jsonl
       lic apply --approve patches/intent/0002-forget.patch.jsonl
 
@@ -59,4 +63,4 @@ def command(ctx: click.Context, patches: tuple[str, ...], input_, output, yes: b
         raise click.UsageError("pipe located records in (lic locate ... | lic apply), or give PATCH files")
     run_stage(input_, output, lambda recs: apply_records(
         recs, project=project, author=author, message=message, apply=yes, dry_run=dry_run,
-        approve=approve, notify=notify))
+        approve=approve, notify=notify, sweep=sweep))

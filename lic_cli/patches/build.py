@@ -1,7 +1,8 @@
 """Turn located edits (the `edits` key of `lic locate` records) into one patch per task.
 
 noop edits change nothing, and conflict edits and proposals marked `review` need a
-person (`lic resolve`), so none of them goes into a patch; records carrying `errors` are left out whole. Several edits of one row in a
+person (`lic resolve`), so none of them goes into a patch, except the stale-value sweep's
+proposals (`review: "sweep"`) when the caller opts in (`lic apply --sweep`); records carrying `errors` are left out whole. Several edits of one row in a
 transcript fold into one op (the first `before`, the last `after`): the later
 correction wins, and the patch never touches a row twice. An edit that a later turn of
 its conversation names in `unstaged` (what `/undo` took back in `lic chat`) is left out,
@@ -33,6 +34,7 @@ class Built:
     slugs: dict[str, str] = field(default_factory=dict)  # task -> a name for the file
     left_out: list[str] = field(default_factory=list)  # record ids with errors
     conflicts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (record id, edit)
+    swept: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # sweep proposals held for review
     folded: int = 0  # edits merged into an earlier edit of the same row
 
 
@@ -47,7 +49,8 @@ def _note_key(conversation: Any, note: Any) -> str:
 
 
 def build(records: Iterable[dict[str, Any]], *, project: Project, author: str, time: str,
-          message: str | None = None) -> Built:
+          message: str | None = None, sweep: bool = False) -> Built:
+    """`sweep`: put the stale-value sweep's proposals in the patches too (default: hold them)."""
     out = Built()
     per_task: dict[str, list[tuple[tuple[Any, ...], Op]]] = {}
     taken_back: dict[str, list[tuple[str, int]]] = {}  # undo note key -> (task, index in per_task)
@@ -71,9 +74,13 @@ def build(records: Iterable[dict[str, Any]], *, project: Project, author: str, t
         if not isinstance(edits, list):
             raise RecordError("expected a list of edits", record=rec, field="edits")
         for i, edit in enumerate(edits):
+            if sweep and isinstance(edit, dict) and edit.get("review") == "sweep":
+                edit = {k: v for k, v in edit.items() if k != "review"}  # the caller accepted the sweep
             op, task, item = _op(project, rec, rid, edit, f"edits[{i}]")
             if op is None:
-                if isinstance(edit, dict) and (edit.get("op") == "conflict" or edit.get("review")):
+                if isinstance(edit, dict) and edit.get("review") == "sweep" and edit.get("op") == "update":
+                    out.swept.append((rid, edit))
+                elif isinstance(edit, dict) and (edit.get("op") == "conflict" or edit.get("review")):
                     out.conflicts.append((rid, edit))
                 continue
             ops_of_task = per_task.setdefault(task.name, [])

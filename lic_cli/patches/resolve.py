@@ -1,7 +1,8 @@
 """Resolve the edits locate left for a person, without editing JSONL by hand.
 
 A `conflict` edit (a near match locate could not decide) and a proposal marked `review`
-(a rewrite where no span of the stored value could be found) never go into a patch.
+(`rewrite`: no span of the stored value could be found; `sweep`: another row that still
+states the corrected value) never go into a patch (`lic apply --sweep` takes the sweep's).
 `lic resolve` reads located records, asks what to do with each such edit, and writes the
 records back with the decision made, ready for `lic apply`:
 
@@ -51,6 +52,8 @@ def edit_ref(rec: dict[str, Any], i: int) -> str:
 def choices_for(edit: dict[str, Any]) -> tuple[str, ...]:
     if edit.get("after") is None:  # a forget conflict: the row or nothing
         return ("delete", "skip")
+    if edit.get("review") == "sweep":  # a stored row to bring up to date, or not
+        return ("update", "edit", "skip")
     return ("update", "add", "edit", "skip")
 
 

@@ -58,16 +58,23 @@ def _apply(project: Project, patch: Patch, name: str, path: str | None, author: 
 
 def apply_records(records: Iterable[dict[str, Any]], *, project: Project, author: str,
                   message: str | None, apply: bool, dry_run: bool, approve: bool,
-                  notify: Notify) -> Iterator[dict[str, Any]]:
-    """Build one patch per task from located records; write it (and apply it with `apply`)."""
+                  notify: Notify, sweep: bool = False) -> Iterator[dict[str, Any]]:
+    """Build one patch per task from located records; write it (and apply it with `apply`).
+
+    `sweep`: include the stale-value sweep's proposals (rows locate found still stating a
+    corrected value); by default they are held for review like proposed rewrites."""
     now = utc_now()
-    built = build(records, project=project, author=author, time=now, message=message)
+    built = build(records, project=project, author=author, time=now, message=message, sweep=sweep)
     if built.left_out:
         notify(f"left out {len(built.left_out)} record(s) with errors: {', '.join(built.left_out)}")
     for rid, edit in built.conflicts:
         what = "proposed rewrite" if edit.get("review") else "conflict edit"
         notify(f"{rid}: {what} on task {edit.get('task')} row {edit.get('row')} needs a person; "
                "not in any patch (lic resolve)")
+    if built.swept:
+        tasks = sorted({str(e.get("task")) for _, e in built.swept})
+        notify(f"held {len(built.swept)} swept proposal(s) on {', '.join(tasks)} (rows that still state a corrected "
+               "value): include them with 'lic apply --sweep', or decide each with 'lic resolve'")
     if built.folded:
         notify(f"folded {built.folded} edit(s) into earlier edits of the same row")
     if not built.patches:
