@@ -312,3 +312,27 @@ def test_a_correction_in_chat_updates_the_row_the_answer_came_from(shop, enc, tm
     assert (first["task"], first["row"], first["op"], first["signal"]) == ("faq", "a4", "update", "answered_from")
     assert first["after"]["answer"] == "You can rent a bike for up to 21 days in a row."
     assert not any(e.get("review") == "sweep" for e in learned.edits)  # chat's person decides each edit
+
+
+@pytest.mark.parametrize("row, question, new, swept", [
+    # A price in a two-value answer: the second QA answer and the fact, not the city bike's fact.
+    ("a1", "How much is an e-bike?", "$45 a day", {("faq", "a6"), ("shop_facts", "e-bike price")}),
+    # A role holder: the QA row naming them in apposition and the facts row.
+    ("a2", "Who runs the repair shop?", "Ben Okafor", {("faq", "a3"), ("shop_facts", "head mechanic")}),
+])
+def test_sweep_reaches_every_row_about_the_subject_and_no_other(shop, row, question, new, swept):
+    from lic_cli.locate import sweep
+
+    project = load_project(shop)
+    faq = project.task("faq")
+    stored = next(r for r in FAQ if r["id"] == row)
+    item = make_item("qa", {"question": question, "answer": new, "replaces": stored["answer"]}, source="c/t3",
+                     engine="rules")
+    core = spans.core(new)
+    corr = locate.Correction(is_correction=True, new=new, core=core, hint=question,
+                             old=spans.old_value(stored["answer"], core, question))
+    edit = {"item": 0, "task": "faq"}
+    locate._update_value(edit, faq, item, corr, row, stored, 1.0, "answered_from")
+    out = sweep.sweep(project, locate.sweep_changes(project, [edit], [item]), {("faq", row)})
+    assert {(e["task"], e["row"] if e["task"] == "faq" else e["before"]["relation"]) for e in out} == swept
+    assert all(new.split()[0] in json.dumps(e["after"]) and e["review"] == "sweep" for e in out)

@@ -10,7 +10,8 @@ about the same subject, judged on the words around that span, not on the whole r
   neighbouring clauses when the span stands alone there, as in "…the IT manager, Priya
   Nair."), shares a word with the corrected knowledge's key (its question or relation, and
   the corrected row's key); or that clause shares a word with the qualifier after the
-  corrected span ("within 14 days *of delivery*");
+  corrected span ("within 14 days *of delivery*"), or two words with the corrected clause
+  ("Ana Silva, our *head mechanic*, fixes…" ~ "Our *head mechanic* is Ana Silva.");
 * a fact row: its relation is named by the corrected knowledge: every word of it is among
   the corrected key and the corrected value's clause, or two of them are ("price match window" is not the
   "refund window"; "checked bag weight limit" is the checked bag's).
@@ -39,6 +40,7 @@ SWEPT = ("qa", "fact")  # label tasks hold examples, not statements of knowledge
 COMMON_KEY_WORD = 0.5  # a word in at least this share of a task's keys (or fact subjects) says nothing about the subject
 COMMON_MIN_ROWS = 20  # ...counted over keys only in datasets this large (a small dataset's topic is in half its keys)
 FACT_SHARED = 2  # a fact relation sharing this many words with the corrected knowledge names it
+CLAUSE_SHARED = 2  # a QA clause sharing this many words with the corrected clause is about the same thing
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
             continue
         local = local_words(value, s, ignore)
         found |= ((own_key | local) & key) | (local & context)
+        named = local & (ch.clause - ignore)
+        if len(named) >= CLAUSE_SHARED:  # "Ana Silva, our head mechanic, ..." ~ "Our head mechanic is Ana Silva."
+            found |= named
     return found
 
 
