@@ -728,3 +728,8 @@ for dom, items in {
             N(dom, form, text, ctx=ctx[0] if ctx else None)
         else:
             T(dom, form, text, *knowledge, ctx=ctx[0] if ctx else None, label=lab)
+
+# Train-domain facts and notes in many shapes (issue 15): tools/corpus/handwritten_train.py.
+from handwritten_train import add as _add_train  # noqa: E402
+
+_add_train(T)
