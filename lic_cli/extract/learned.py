@@ -231,12 +231,19 @@ class LearnedEngine:
         tokenizer = AutoTokenizer.from_pretrained(str(path / "encoder"))
         return cls(net, tokenizer, vocab, f"learned:{ENCODER}@{path.name[:12]}")
 
-    def predict(self, texts: list[str], contexts: list[str], batch_size: int = 64) -> list[list[dict[str, Any]]]:
+    def raw(self, texts: list[str], contexts: list[str], batch_size: int = 64,
+            full: bool = False) -> list[dict[str, Any]]:
+        """Per turn, what the network says before assembly: `spans` (segment, start, end, role,
+        confidence) and, per head, class probabilities (`heads`: role -> {class: p}): the most
+        probable class and the most probable constant (a template without slots), or with
+        `full` every class with p >= 0.01 as well."""
         import torch
 
         feats = _features(self.tokenizer, texts, contexts)
-        out: list[list[dict[str, Any]]] = [[] for _ in texts]
+        out: list[dict[str, Any]] = [{} for _ in texts]
         order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
+        consts = {role: [k for k, c in enumerate(classes) if _constant(c)] for role, classes in self.vocab.heads.items()
+                  if not role.startswith("count.")}
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 batch = [feats[i] for i in order[start:start + batch_size]]
@@ -244,7 +251,20 @@ class LearnedEngine:
                                                    _pad(batch, "token_type_ids", 0))
                 best = torch.softmax(tag_logits, -1).max(-1)
                 tags, probs = best.indices.tolist(), best.values.tolist()
-                heads = {r: v.argmax(-1).tolist() for r, v in head_logits.items()}
+                heads: dict[str, list[dict[str, float]]] = {}
+                for role, classes in self.vocab.heads.items():
+                    p = torch.softmax(head_logits[_key(role)], -1)
+                    top = p.max(-1)
+                    rows = [{classes[k]: v} for k, v in zip(top.indices.tolist(), top.values.tolist(), strict=True)]
+                    if consts.get(role):
+                        idx = torch.tensor(consts[role])
+                        c = p[:, idx].max(-1)
+                        for row, k, v in zip(rows, c.indices.tolist(), c.values.tolist(), strict=True):
+                            row[classes[consts[role][k]]] = v
+                    if full:
+                        for row, values in zip(rows, p.tolist(), strict=True):
+                            row.update({classes[k]: round(v, 4) for k, v in enumerate(values) if v >= 0.01})
+                    heads[role] = rows
                 for j, feat in enumerate(batch):
                     i = feat["i"]
                     segs = (texts[i], contexts[i])
@@ -252,15 +272,39 @@ class LearnedEngine:
                     n = len(feat["seq"])
                     spans = _merge(segs, [(sq, *_widen(segs[sq], a, b), role, p) for sq, a, b, role, p
                                           in _decode(feat, tags[j][:n], self.vocab, probs[j][:n])])
-                    chosen = {role: classes[heads[_key(role)][j]] for role, classes in self.vocab.heads.items()}
-                    counts = {r.split(".", 1)[1]: int(v) for r, v in chosen.items() if r.startswith("count.")}
-                    out[i] = tagging.assemble(texts[i], contexts[i], [s[:4] for s in spans], chosen, counts,
-                                              [s[4] for s in spans])
+                    out[i] = {"spans": spans, "heads": {role: rows[j] for role, rows in heads.items()}}
         return out
+
+    def predict(self, texts: list[str], contexts: list[str], batch_size: int = 64) -> list[list[dict[str, Any]]]:
+        return [assemble_raw(t, c, r) for t, c, r in zip(texts, contexts, self.raw(texts, contexts, batch_size),
+                                                         strict=True)]
 
     def extract(self, turns: list[Turn]) -> list[Outcome]:
         items = self.predict([t.text for t in turns], [tagging.context_text(t.context) for t in turns])
         return [Outcome(items=found) for found in items]
+
+
+FALLBACK = True  # fill a required field the tags left empty with the head's most likely constant
+# Facts only: attribute names ("price", "location") recur across domains, and a constant
+# subject, though rarely right, keeps the item's object (measured on the dev domains); a
+# constant question or note learned in one domain is wrong in any other.
+FALLBACK_ROLES = ("fact.subject", "fact.relation")
+
+
+def _constant(cls: str) -> bool:
+    return cls not in (tagging.SPAN, tagging.THIRD) and not any(s in cls for s in tagging.SLOTS)
+
+
+def assemble_raw(text: str, context: str, raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """Items from one turn's `LearnedEngine.raw` output: each head's most probable class."""
+    chosen = {role: max(probs, key=probs.get) for role, probs in raw["heads"].items()}
+    counts = {r.split(".", 1)[1]: int(v) for r, v in chosen.items() if r.startswith("count.")}
+    fallback = {role: max((c for c in probs if _constant(c)), key=probs.get)
+                for role, probs in raw["heads"].items()
+                if role in FALLBACK_ROLES and any(_constant(c) for c in probs)} if FALLBACK else None
+    spans = raw["spans"]
+    return tagging.assemble(text, context, [tuple(s[:4]) for s in spans], chosen, counts, [s[4] for s in spans],
+                            fallback)
 
 
 # --- training -------------------------------------------------------------------------

@@ -209,6 +209,18 @@ def _same_template(template: str, value: str, role: str, place) -> None:
                 place(m.group(f"s{k}").strip(), f"{role}#{k}")
 
 
+def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
+    """A span widened to whole words, hyphenated and apostrophe words included ("check-" -> "check-in")."""
+    def inner(i: int) -> bool:  # text[i] joins two word characters
+        return 0 < i < len(text) - 1 and text[i] in "-'\u2019" and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+    while a > 0 and (text[a - 1].isalnum() or inner(a - 1)) and (text[a].isalnum() or inner(a)):
+        a -= 1
+    while b < len(text) and (text[b].isalnum() or inner(b)) and (text[b - 1].isalnum() or inner(b - 1)):
+        b += 1
+    return a, b
+
+
 def fill(template: str, slots: list[str]) -> str | None:
     if template == THIRD:
         return third_person(slots[0]) if slots and slots[0] else None
@@ -223,15 +235,22 @@ def fill(template: str, slots: list[str]) -> str | None:
 
 def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
              templates: dict[str, str], counts: dict[str, int] | None = None,
-             scores: list[float] | None = None) -> list[dict[str, Any]]:
+             scores: list[float] | None = None, fallback: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Predicted spans + template choices -> item fields (`[{"kind": ..., ...}]`).
 
     Several spans of one role make several items of the kind, the i-th span going to the
     i-th item; a role with one span (or a constant template) is shared by all of them.
     `counts` (the model's number of items per kind) drops kinds predicted absent and keeps,
     per role, that many spans: the most confident ones (`scores`, one per span).
+    `fallback` (role -> a constant value, the head's most likely one without slots) fills a
+    required field the tags left empty in an item the count head says is there ("price"
+    for a relation no word of the turn names), rather than losing the item's other fields.
+    Notes are whole clauses (`note_clauses`).
     """
     segs = (text, context)
+    spans = [(seg, *whole_words(segs[seg], a, b), role) for seg, a, b, role in spans]
+    if NOTE_CLAUSE:
+        spans, templates, scores = note_clauses(text, spans, templates, scores)
     by_role: dict[str, list[tuple[int, str]]] = {}
     scored: dict[str, list[tuple[float, int, str]]] = {}
     for n, (seg, a, b, role) in enumerate(spans):
@@ -281,6 +300,10 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 item["text"] = _told(text, item["text"])
             if kind == "note" and item.get("text") and item["text"][-1] not in ".!?":
                 item["text"] += "."
+            if fallback and counts is not None and counts.get(kind, 0) > 0:
+                for r in REQUIRED[kind]:
+                    if not item.get(r) and fallback.get(f"{kind}.{r}"):
+                        item[r] = fallback[f"{kind}.{r}"]
             if all(item.get(r) for r in REQUIRED[kind]):
                 items.append((first + i, item))
     items.sort(key=lambda x: x[0])
@@ -322,6 +345,54 @@ def _span_items(text: str, sentences: list[str], by_role: dict[str, list[tuple[i
         return []
     marks.sort(key=lambda m: m["start"])
     return [(first, {"kind": "span", "text": sentence, "spans": marks})]
+
+
+# --- notes: whole clauses, told in the third person -------------------------------------
+
+NOTE_CLAUSE = True  # a note's span runs to the end of its clause (note_clauses)
+_CLAUSE_END = re.compile(r"[.!?;](?=\s|$)|[,;(]|\s[-\u2013\u2014]+\s|\s[:;]-?[)(DP]|$")
+
+
+def clause_end(text: str, end: int) -> int:
+    """Where the clause that runs through `end` stops: sentence punctuation, a comma, a dash
+    between spaces, an emoticon or the end of the text."""
+    m = _CLAUSE_END.search(text, end)
+    stop = m.start() if m else len(text)
+    while stop > end and text[stop - 1].isspace():
+        stop -= 1
+    return max(stop, end)
+
+
+def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: dict[str, str],
+                 scores: list[float] | None) -> tuple[list, dict[str, str], list[float] | None]:
+    """A note is a whole clause of the turn told in the third person: the tagger's note spans
+    run on to the end of their clause ("I take levothyroxine" -> "... every morning"), and a
+    note written with a template learned in other domains ("The user works {0} and uses {1}.")
+    becomes the clause its slots are in, told from its first-person pronoun (`_told`)."""
+    template = templates.get("note.text", SPAN)
+    slotted = template not in (SPAN, THIRD) and any(s in template for s in SLOTS)
+    out, out_scores, merged = [], [], None
+    for n, (seg, a, b, role) in enumerate(spans):
+        score = scores[n] if scores else 1.0
+        if seg == 0 and role.startswith("note.text") and (slotted or role in ("note.text", "note.text#0")):
+            if slotted:  # the slots of one clause: one span
+                if merged is not None and not text[merged[1]:a].strip(" ,"):
+                    merged = (merged[0], b, min(merged[2], score))
+                    continue
+                if merged is not None:
+                    out.append((0, merged[0], clause_end(text, merged[1]), "note.text"))
+                    out_scores.append(merged[2])
+                merged = (a, b, score)
+                continue
+            b = clause_end(text, b)
+        out.append((seg, a, b, role))
+        out_scores.append(score)
+    if merged is not None:
+        out.append((0, merged[0], clause_end(text, merged[1]), "note.text"))
+        out_scores.append(merged[2])
+    if slotted:
+        templates = {**templates, "note.text": SPAN}
+    return out, templates, out_scores if scores else None
 
 
 # --- first person -> third person (notes about the user) ------------------------------

@@ -1,0 +1,220 @@
+"""Benchmark: extract accuracy per engine (rules / learned / auto) and per kind, on the teaching
+corpus's dev and held-out test domains and on the demo's test split, from one model run.
+
+    .venv/bin/python bench/bench_extract_heldout.py --splits dev [--dump /tmp/raw_dev.json]
+    .venv/bin/python bench/bench_extract_heldout.py --splits dev --from-dump /tmp/raw_dev.json   # no model
+    .venv/bin/python bench/bench_extract_heldout.py --splits dev test --demo --speed --json out.json
+
+The learned engine runs once per split (`LearnedEngine.raw`: spans and head probabilities);
+its items are assembled from that output, and `auto`'s are combined from the rules' and the
+learned engine's as `auto.AutoEngine` does (policy `corpus` on the corpus; on the demo, the
+policy the demo project's own dev rows choose). `--dump` writes the raw output so assembly
+changes can be measured without the model (`--from-dump`). Figures: field F1 of the teaching
+turns, overall and per kind; look-alikes (turns labelled none, gold []) kept empty.
+`--speed`: the learned engine's turns/s beside the raw encoder's on the same inputs, same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def corpus_split(split: str) -> list[dict]:
+    from lic_cli.extract.learned import corpus_rows
+
+    return [r for r in corpus_rows(("teaching.jsonl",)) if r["split"] == split]
+
+
+def demo_split(split: str = "test") -> list[dict]:
+    rows = [json.loads(line) for line in (ROOT / "datasets" / "extract.jsonl").read_text().splitlines() if line.strip()]
+    return [r for r in rows if r.get("split") == split]
+
+
+def figures(rows: list[dict], preds: list[list[dict]]) -> dict:
+    from lic_cli.extract.evaluate import _item, score
+
+    teach = [i for i, r in enumerate(rows) if r.get("label") != "none"]
+    golds = [[_item(f) for f in r["knowledge"]] for r in rows]
+    items = [[_item(f) for f in p] for p in preds]
+    m = score([golds[i] for i in teach], [items[i] for i in teach])
+    empty = [i for i, r in enumerate(rows) if not r["knowledge"]]
+    out = {"rows": len(rows), "teaching": len(teach), "field_f1": m["field"]["f1"], "exact": m["exact"],
+           "per_kind": {k: v["field"]["f1"] for k, v in m["per_kind"].items() if v["field"]["gold"]},
+           "empty_kept": round(sum(not preds[i] for i in empty) / len(empty), 4) if empty else None}
+    by: dict[str, list[int]] = {}
+    for i in teach:
+        by.setdefault(rows[i].get("domain", "-"), []).append(i)
+    if len(by) > 1:
+        out["per_domain"] = {d: score([golds[i] for i in idx], [items[i] for i in idx])["field"]["f1"]
+                             for d, idx in sorted(by.items())}
+    return out
+
+
+def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] | None, learned, policy: str) -> dict:
+    from lic_cli.extract import learned as learned_mod
+    from lic_cli.extract import tagging
+    from lic_cli.extract.auto import SURE, _combine
+    from lic_cli.extract.engine import Outcome, RulesEngine, Turn
+
+    turns = [Turn(r["text"], list(r.get("context") or []), str(r.get("label") or "teach")) for r in rows]
+    contexts = [tagging.context_text(t.context) for t in turns]
+    out: dict = {}
+    by_rules = RulesEngine().extract(turns)
+    if raw is None and learned is not None and ("learned" in engines or "auto" in engines):
+        start = time.perf_counter()
+        raw = learned.raw([t.text for t in turns], contexts, full=True)
+        out["learned_seconds"] = round(time.perf_counter() - start, 1)
+    by_learned = None
+    if raw is not None:
+        by_learned = [Outcome(items=learned_mod.assemble_raw(t.text, c, r)) for t, c, r in
+                      zip(turns, contexts, raw, strict=True)]
+    preds = {"rules": by_rules, "learned": by_learned}
+    if by_learned is not None:
+        preds["auto"] = _combine(policy, by_rules, by_learned, SURE)
+        out["auto_policy"] = policy
+        out["auto_decided_by_rules"] = sum(a is r for a, r in zip(preds["auto"], by_rules, strict=True))
+    for eng in engines:
+        if preds.get(eng) is not None:
+            out[eng] = figures(rows, [o.items for o in preds[eng]])
+    out["_raw"] = raw
+    out["_preds"] = {k: [o.items for o in v] for k, v in preds.items() if v is not None}
+    return out
+
+
+def speed(learned, sample: int = 512, batch_size: int = 64) -> dict:
+    """The learned engine (encoder + heads + decoding + assembly) beside the raw encoder alone
+    on the same tokenized inputs and batches, interleaved, best of 2 each."""
+    import torch
+
+    from lic_cli.extract import learned as learned_mod
+    from lic_cli.extract import tagging
+
+    rows = [r for r in corpus_split("dev") if r["label"] != "none"][:sample]
+    texts = [r["text"] for r in rows]
+    contexts = [tagging.context_text(r.get("context") or []) for r in rows]
+
+    def engine() -> float:
+        start = time.perf_counter()
+        learned.predict(texts, contexts, batch_size)
+        return time.perf_counter() - start
+
+    def encoder() -> float:
+        start = time.perf_counter()
+        feats = learned_mod._features(learned.tokenizer, texts, contexts)
+        order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
+        with torch.inference_mode():
+            for i in range(0, len(order), batch_size):
+                batch = [feats[k] for k in order[i:i + batch_size]]
+                learned.net.encoder(input_ids=learned_mod._pad(batch, "input_ids", 0),
+                                    attention_mask=learned_mod._pad(batch, "attention_mask", 0),
+                                    token_type_ids=learned_mod._pad(batch, "token_type_ids", 0))
+        return time.perf_counter() - start
+
+    best = {"engine": float("inf"), "encoder": float("inf")}
+    for _ in range(2):
+        best["encoder"] = min(best["encoder"], encoder())
+        best["engine"] = min(best["engine"], engine())
+    return {"turns": len(rows), "engine_turns_per_s": round(len(rows) / best["engine"], 1),
+            "encoder_turns_per_s": round(len(rows) / best["encoder"], 1),
+            "ratio": round(best["encoder"] / best["engine"], 3), "threads": __import__("torch").get_num_threads()}
+
+
+def table(name: str, res: dict, engines: list[str]) -> str:
+    kinds = ("qa", "fact", "label", "forget", "note", "span")
+    lines = [f"{name}: {'engine':<8}{'field F1':>9}{'exact':>7}{'empty':>7}" + "".join(f"{k:>8}" for k in kinds)]
+    for eng in engines:
+        f = res.get(eng)
+        if not f:
+            continue
+        empty = f"{f['empty_kept']:.3f}" if f["empty_kept"] is not None else "-"
+        lines.append(f"{'':<{len(name) + 2}}{eng:<8}{f['field_f1']:>9.3f}{f['exact']:>7.3f}{empty:>7}"
+                     + "".join(f"{f['per_kind'][k]:>8.3f}" if k in f["per_kind"] else f"{'-':>8}" for k in kinds))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--splits", nargs="*", default=["dev"], choices=["train", "dev", "test"])
+    ap.add_argument("--demo", action="store_true", help="also the demo's extract dataset, its test split")
+    ap.add_argument("--engines", nargs="+", default=["rules", "learned", "auto"])
+    ap.add_argument("--dump", type=Path, help="write the learned engine's raw output per split to this JSON file")
+    ap.add_argument("--from-dump", type=Path, help="assemble from this raw output instead of running the model")
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--model", type=Path, help="a trained learned-engine folder (default: the one for the packaged "
+                                                "corpus, trained first when there is none)")
+    ap.add_argument("--errors", type=Path, help="write each split's wrong rows (per engine; never the test "
+                                                "split's) to this JSON file")
+    ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    args = ap.parse_args()
+
+    dumped = json.loads(args.from_dump.read_text()) if args.from_dump else {}
+    learned = None
+    needs_model = args.speed or any(s not in dumped for s in args.splits + (["demo"] if args.demo else []))
+    if needs_model and ("learned" in args.engines or "auto" in args.engines or args.speed):
+        from lic_cli.extract.learned import LearnedEngine
+
+        learned = LearnedEngine.from_folder(args.model) if args.model else LearnedEngine.load()
+    results: dict = {"uptime": os.getloadavg(), "model": getattr(learned, "model", None)}
+    dump: dict = {}
+    errors: dict = {}
+    sets = [(s, corpus_split(s), "corpus") for s in args.splits]
+    if args.demo:
+        from lic_cli.extract.auto import choose_policy
+        from lic_cli.extract.engine import RulesEngine
+        from lic_cli.tasks import load_project
+
+        policy = choose_policy(load_project(str(ROOT)), RulesEngine(), learned) if learned else "rules"
+        sets.append(("demo", demo_split("test"), policy))
+    for name, rows, policy in sets:
+        res = run_split(name, rows, args.engines, dumped.get(name), learned, policy)
+        dump[name] = res.pop("_raw")
+        preds = res.pop("_preds")
+        if name == "test":  # held out: its rows are scored, never studied
+            preds = {}
+        errors[name] = {eng: [{"id": r["id"], "form": r.get("form"), "text": r["text"],
+                               "context": tagging_context(r), "gold": r["knowledge"], "pred": p}
+                              for r, p in zip(rows, ps, strict=True)
+                              if Counter(map(_key, r["knowledge"])) != Counter(map(_key, p))]
+                        for eng, ps in preds.items()}
+        results[name] = res
+        print(table(name, res, args.engines))
+        if "auto_policy" in res:
+            print(f"{'':<{len(name) + 2}}auto policy {res['auto_policy']}, rules decided {res['auto_decided_by_rules']}"
+                  f" of {len(rows)} turns")
+    if args.speed and learned is not None:
+        results["speed"] = speed(learned)
+        s = results["speed"]
+        print(f"learned engine {s['engine_turns_per_s']} turns/s, raw encoder {s['encoder_turns_per_s']} turns/s "
+              f"(ratio {s['ratio']}, {s['turns']} dev teaching turns, {s['threads']} threads)")
+    print(f"load average {results['uptime']}")
+    if args.dump:
+        args.dump.write_text(json.dumps(dump))
+    if args.errors:
+        args.errors.write_text(json.dumps(errors, indent=1, ensure_ascii=False))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+def tagging_context(row: dict) -> str:
+    from lic_cli.extract import tagging
+
+    return tagging.context_text(row.get("context") or [])
+
+
+def _key(item: dict) -> tuple:
+    from lic_cli.extract.evaluate import _item
+
+    return _item(item)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The learned engine's assembly (spans + head choices -> items), without the model: notes are
+whole clauses told in the third person, a relation no word of the turn names takes the head's
+most likely constant, spans cover whole (hyphenated) words."""
+
+from __future__ import annotations
+
+from lic_cli.extract import learned, tagging
+from lic_cli.extract.tagging import SPAN
+
+COUNTS = {kind: 0 for kind in tagging.FIELDS}
+
+
+def span(text: str, words: str, role: str) -> tuple[int, int, int, str]:
+    a = text.index(words)
+    return (0, a, a + len(words), role)
+
+
+def test_a_note_span_runs_to_the_end_of_its_clause():
+    text = "A bit about me: I take levothyroxine every morning :)"
+    spans = [span(text, "take levothyroxine", "note.text")]
+    got = tagging.assemble(text, "", spans, {"note.text": SPAN}, {**COUNTS, "note": 1})
+    assert got == [{"kind": "note", "text": "The user takes levothyroxine every morning."}]
+    text = "Might be useful: I have three kids with phones on my account - worth knowing."
+    spans = [span(text, "I have three kids", "note.text#0")]
+    got = tagging.assemble(text, "", spans, {"note.text": tagging.THIRD}, {**COUNTS, "note": 1})
+    assert got == [{"kind": "note", "text": "The user has three kids with phones on their account."}]
+
+
+def test_a_note_template_learned_elsewhere_becomes_the_clause_of_its_slots():
+    text = "Side note: I can only come in before work, around 6."
+    spans = [span(text, "before", "note.text#0"), span(text, "work", "note.text#1")]
+    got = tagging.assemble(text, "", spans, {"note.text": "The user works {0} and uses {1}."}, {**COUNTS, "note": 1})
+    assert got == [{"kind": "note", "text": "The user can only come in before work."}]
+
+
+def test_a_missing_relation_takes_the_heads_most_likely_constant():
+    text = "Keep in mind that the yoga studio holds 24 people."
+    spans = [span(text, "the yoga studio", "fact.subject"), span(text, "24 people", "fact.object")]
+    templates = {"fact.subject": SPAN, "fact.relation": SPAN, "fact.object": SPAN}
+    counts = {**COUNTS, "fact": 1}
+    assert tagging.assemble(text, "", spans, templates, counts) == []
+    got = tagging.assemble(text, "", spans, templates, counts, fallback={"fact.relation": "capacity"})
+    assert got == [{"kind": "fact", "subject": "the yoga studio", "relation": "capacity", "object": "24 people"}]
+    # The raw output's best constant (a class without slots) is the fallback, the argmax stays the choice.
+    raw = {"spans": [(*s, 0.9) for s in spans],
+           "heads": {"fact.relation": {SPAN: 0.7, "capacity": 0.2, "{0} time": 0.1}, "count.fact": {"1": 0.9},
+                     **{f"count.{k}": {"0": 0.9} for k in tagging.FIELDS if k != "fact"}}}
+    assert learned.assemble_raw(text, "", raw) == got
+
+
+def test_spans_cover_whole_hyphenated_words():
+    text = "online check-in opens 30 hours before departure"
+    assert tagging.whole_words(text, 0, 13) == (0, 15)
+    assert tagging.whole_words(text, 7, 12) == (7, 15)
+    assert tagging.whole_words("I'm fine", 0, 1) == (0, 3)
+    got = tagging.assemble(text, "", [(0, 0, 13, "fact.subject"), span(text, "30 hours", "fact.object")],
+                           {"fact.relation": "opening time"}, {**COUNTS, "fact": 1})
+    assert got == [{"kind": "fact", "subject": "online check-in", "relation": "opening time", "object": "30 hours"}]
