@@ -56,3 +56,17 @@ def test_spans_cover_whole_hyphenated_words():
     got = tagging.assemble(text, "", [(0, 0, 13, "fact.subject"), span(text, "30 hours", "fact.object")],
                            {"fact.relation": "opening time"}, {**COUNTS, "fact": 1})
     assert got == [{"kind": "fact", "subject": "online check-in", "relation": "opening time", "object": "30 hours"}]
+
+
+def test_a_relation_is_named_from_the_predicate_with_its_day():
+    from lic_cli.extract import relations
+
+    assert relations.name(" opens at ", " on weekdays", "6 am") == "weekday opening time"
+    assert relations.name(" holds ", "", "24 people") == "capacity"
+    assert relations.name(" is taught by ", "", "Marco") == "instructor"
+    assert relations.name(" is ", "", "39 euros") == "price" and relations.name(" is ", "", "Marco") is None
+    assert relations.name(" starts on ", "", "4 June") == "start date"
+    text = "Keep in mind that the yoga studio holds 24 people."
+    spans = [span(text, "the yoga studio", "fact.subject"), span(text, "24 people", "fact.object")]
+    got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
+    assert got == [{"kind": "fact", "subject": "the yoga studio", "relation": "capacity", "object": "24 people"}]

@@ -209,6 +209,20 @@ def _same_template(template: str, value: str, role: str, place) -> None:
                 place(m.group(f"s{k}").strip(), f"{role}#{k}")
 
 
+NAME_RELATIONS = True  # a relation the head chose as a constant is named from the predicate (relations.py)
+
+
+def _named_relation(text: str, item: dict[str, Any]) -> str | None:
+    """The relation the words between the fact's subject and object name (`relations.name`)."""
+    from lic_cli.extract import relations
+
+    subj = _find(text, str(item.get("subject", "")), [])
+    obj = _find(text, str(item.get("object", "")), [])
+    if subj is None or obj is None or subj[1] > obj[0]:
+        return None
+    return relations.name(text[subj[1]:obj[0]], text[obj[1]:clause_end(text, obj[1])], item["object"])
+
+
 def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
     """A span widened to whole words, hyphenated and apostrophe words included ("check-" -> "check-in")."""
     def inner(i: int) -> bool:  # text[i] joins two word characters
@@ -304,6 +318,10 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 for r in REQUIRED[kind]:
                     if not item.get(r) and fallback.get(f"{kind}.{r}"):
                         item[r] = fallback[f"{kind}.{r}"]
+            relation = templates.get("fact.relation", SPAN)
+            if kind == "fact" and NAME_RELATIONS and item.get("relation") and not any(s in relation for s in SLOTS) \
+                    and not (relation == SPAN and "fact.relation" in by_role):  # a constant or a fallback
+                item["relation"] = _named_relation(text, item) or item["relation"]
             if all(item.get(r) for r in REQUIRED[kind]):
                 items.append((first + i, item))
     items.sort(key=lambda x: x[0])

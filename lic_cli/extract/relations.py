@@ -1,0 +1,67 @@
+"""A fact's relation named from the words that link its subject to its object.
+
+The learned engine's relation head picks among the attribute names seen in training
+("price", "location"), from the whole turn; on domains it never saw it often picks a name
+of the wrong kind ("price" for "the studio holds 24 people"). The predicate says what is
+told: "costs" is a price, "holds" a capacity, "is taught by" an instructor, "opens at" an
+opening time. `name(predicate, after, obj)` gives that attribute name, with the day
+qualifier that makes it true ("opens at 6 am on weekdays" -> `weekday opening time`), or
+None when no entry matches (the head's choice stands). Entries are general English verbs
+and prepositions, not any domain's wording.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (pattern over the predicate: the words between subject and object, lower case) -> attribute
+_VERBS: list[tuple[str, str]] = [
+    (r"\b(?:costs?|is priced at|are priced at|sells? for|charges?)\b", "price"),
+    (r"\bopens?\b(?: at| from)?", "opening time"),
+    (r"\bcloses?\b(?: at)?", "closing time"),
+    (r"\b(?:is|are) open until\b", "closing time"),
+    (r"\b(?:holds?|seats?|fits?|sleeps?|takes? up to)\b", "capacity"),
+    (r"\b(?:is|are) taught by\b|\bteach(?:es)?\b", "instructor"),
+    (r"\b(?:is|are) (?:run|led|hosted) by\b", "host"),
+    (r"\b(?:is|are) (?:owned) by\b|\bowns?\b", "owner"),
+    (r"\b(?:is|are) managed by\b|\bmanages?\b", "manager"),
+    (r"\b(?:is|are) directed by\b", "director"),
+    (r"\b(?:needs?|requires?)\b", "requirement"),
+    (r"\b(?:weighs?)\b", "weight"),
+    (r"\b(?:departs?|leaves?)\b(?: at| from)?", "departure time"),
+    (r"\b(?:arrives?|lands?)\b(?: at| in)?", "arrival time"),
+    (r"\b(?:starts?|begins?)\b(?: at| on| in)?", "start"),
+    (r"\b(?:ends?|finishes|runs until|is on until|are on until)\b", "end"),
+    (r"\b(?:is|are|was|were) (?:founded|established|opened)\b(?: in)?", "founding year"),
+    (r"\b(?:is|are|was|were) built\b(?: in)?", "construction year"),
+    (r"\b(?:is|are) called\b|\b(?:is|are) named\b", "name"),
+    (r"\b(?:is|are|lies|lie|sits?|can be found|is located|are located)\s+(?:on|in|at|next to|by|near|under|"
+     r"above|behind|inside|opposite)\b", "location"),
+    (r"\b(?:lasts?|takes?)\b", "duration"),
+]
+_DAYS = {"weekday": "weekday", "weekdays": "weekday", "weekend": "weekend", "weekends": "weekend"}
+for _d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
+    _DAYS[_d] = _DAYS[_d + "s"] = _d.capitalize()
+_QUALIFIER = re.compile(r"\bon\s+(?:the\s+)?(" + "|".join(sorted(_DAYS, key=len, reverse=True)) + r")\b", re.I)
+_DATE = re.compile(r"\b(?:\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+\w+|january|february|march|april|may|june|july|august|"
+                   r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
+                   r"sunday)\b", re.I)
+_MONEY = re.compile(r"[$\u20ac\u00a3]\s*\d|\d[\d,.]*\s*(?:euros?|dollars?|pounds?|usd|eur|gbp|chf|francs?|kronor|"
+                    r"krona|yen|p)\b", re.I)
+_COPULA = re.compile(r"^(?:is|are|was|were)(?: now| still| currently)?$")
+_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h)?\b|\bnoon\b|\bmidnight\b", re.I)
+
+
+def name(predicate: str, after: str = "", obj: str = "") -> str | None:
+    """The attribute a predicate names, qualified by the day it holds on, or None."""
+    pred = " ".join(predicate.lower().split())
+    attr = next((a for pattern, a in _VERBS if re.search(pattern, pred)), None)
+    if attr is None:
+        return "price" if _COPULA.match(pred) and _MONEY.search(obj) else None
+    if attr in ("start", "end"):  # a date or a time, by the object
+        attr = f"{attr} {'time' if _TIME.search(obj) and not _DATE.search(obj) else 'date'}"
+    if attr in ("opening time", "closing time", "start time", "end time", "departure time", "arrival time"):
+        m = _QUALIFIER.search(f"{predicate} {after}")
+        if m:
+            attr = f"{_DAYS[m.group(1).lower()]} {attr}"
+    return attr
