@@ -8,6 +8,7 @@ from lic_cli.extract import learned, tagging
 from lic_cli.extract.tagging import SPAN
 
 COUNTS = {kind: 0 for kind in tagging.FIELDS}
+UNSURE = {"note.text": 0.4, "fact.relation": 0.4}  # head probabilities below tagging.SURE_TEMPLATE
 
 
 def span(text: str, words: str, role: str) -> tuple[int, int, int, str]:
@@ -29,8 +30,11 @@ def test_a_note_span_runs_to_the_end_of_its_clause():
 def test_a_note_template_learned_elsewhere_becomes_the_clause_of_its_slots():
     text = "Side note: I can only come in before work, around 6."
     spans = [span(text, "before", "note.text#0"), span(text, "work", "note.text#1")]
-    got = tagging.assemble(text, "", spans, {"note.text": "The user works {0} and uses {1}."}, {**COUNTS, "note": 1})
+    template = {"note.text": "The user works {0} and uses {1}."}
+    got = tagging.assemble(text, "", spans, template, {**COUNTS, "note": 1}, confidence=UNSURE)
     assert got == [{"kind": "note", "text": "The user can only come in before work."}]
+    sure = tagging.assemble(text, "", spans, template, {**COUNTS, "note": 1}, confidence={"note.text": 0.95})
+    assert sure == [{"kind": "note", "text": "The user works before and uses work."}]  # a sure head is kept
 
 
 def test_a_missing_relation_takes_the_heads_most_likely_constant():
@@ -68,5 +72,7 @@ def test_a_relation_is_named_from_the_predicate_with_its_day():
     assert relations.name(" starts on ", "", "4 June") == "start date"
     text = "Keep in mind that the yoga studio holds 24 people."
     spans = [span(text, "the yoga studio", "fact.subject"), span(text, "24 people", "fact.object")]
-    got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
+    got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1}, confidence=UNSURE)
     assert got == [{"kind": "fact", "subject": "the yoga studio", "relation": "capacity", "object": "24 people"}]
+    kept = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
+    assert kept[0]["relation"] == "price"  # no confidence given: the head's choice is sure

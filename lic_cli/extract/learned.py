@@ -302,9 +302,10 @@ def assemble_raw(text: str, context: str, raw: dict[str, Any]) -> list[dict[str,
     fallback = {role: max((c for c in probs if _constant(c)), key=probs.get)
                 for role, probs in raw["heads"].items()
                 if role in FALLBACK_ROLES and any(_constant(c) for c in probs)} if FALLBACK else None
+    confidence = {role: raw["heads"][role][cls] for role, cls in chosen.items()}
     spans = raw["spans"]
     return tagging.assemble(text, context, [tuple(s[:4]) for s in spans], chosen, counts, [s[4] for s in spans],
-                            fallback)
+                            fallback, confidence)
 
 
 # --- training -------------------------------------------------------------------------

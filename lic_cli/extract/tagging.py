@@ -209,6 +209,7 @@ def _same_template(template: str, value: str, role: str, place) -> None:
                 place(m.group(f"s{k}").strip(), f"{role}#{k}")
 
 
+SURE_TEMPLATE = 0.9  # a head this sure of a note template or a constant relation is not overruled (dev)
 NAME_RELATIONS = True  # a relation the head chose as a constant is named from the predicate (relations.py)
 
 
@@ -249,7 +250,8 @@ def fill(template: str, slots: list[str]) -> str | None:
 
 def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
              templates: dict[str, str], counts: dict[str, int] | None = None,
-             scores: list[float] | None = None, fallback: dict[str, str] | None = None) -> list[dict[str, Any]]:
+             scores: list[float] | None = None, fallback: dict[str, str] | None = None,
+             confidence: dict[str, float] | None = None) -> list[dict[str, Any]]:
     """Predicted spans + template choices -> item fields (`[{"kind": ..., ...}]`).
 
     Several spans of one role make several items of the kind, the i-th span going to the
@@ -259,12 +261,16 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
     `fallback` (role -> a constant value, the head's most likely one without slots) fills a
     required field the tags left empty in an item the count head says is there ("price"
     for a relation no word of the turn names), rather than losing the item's other fields.
-    Notes are whole clauses (`note_clauses`).
+    Notes are whole clauses (`note_clauses`). `confidence` (role -> the head's probability of
+    its choice; None: sure) keeps a note template or a constant relation the head is sure of
+    (`SURE_TEMPLATE`) instead of rewriting it from the turn's words.
     """
+    sure = {role: confidence is None or confidence.get(role, 0.0) >= SURE_TEMPLATE for role in templates}
     segs = (text, context)
     spans = [(seg, *whole_words(segs[seg], a, b), role) for seg, a, b, role in spans]
     if NOTE_CLAUSE:
-        spans, templates, scores = note_clauses(text, spans, templates, scores)
+        spans, templates, scores = note_clauses(text, spans, templates, scores, counts,
+                                                keep_template=sure.get("note.text", True))
     by_role: dict[str, list[tuple[int, str]]] = {}
     scored: dict[str, list[tuple[float, int, str]]] = {}
     for n, (seg, a, b, role) in enumerate(spans):
@@ -312,6 +318,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                     item[name] = v
             if kind == "note" and item.get("text") and NOTE_REPAIR:
                 item["text"] = _told(text, item["text"])
+                if not item["text"].lower().startswith("the user"):
+                    item.pop("text")  # a note is about the user: no first-person anchor, no note
             if kind == "note" and item.get("text") and item["text"][-1] not in ".!?":
                 item["text"] += "."
             if fallback and counts is not None and counts.get(kind, 0) > 0:
@@ -319,8 +327,9 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                     if not item.get(r) and fallback.get(f"{kind}.{r}"):
                         item[r] = fallback[f"{kind}.{r}"]
             relation = templates.get("fact.relation", SPAN)
+            chosen_constant = relation != SPAN and sure.get("fact.relation", True)
             if kind == "fact" and NAME_RELATIONS and item.get("relation") and not any(s in relation for s in SLOTS) \
-                    and not (relation == SPAN and "fact.relation" in by_role):  # a constant or a fallback
+                    and not (relation == SPAN and "fact.relation" in by_role) and not chosen_constant:
                 item["relation"] = _named_relation(text, item) or item["relation"]
             if all(item.get(r) for r in REQUIRED[kind]):
                 items.append((first + i, item))
@@ -368,12 +377,12 @@ def _span_items(text: str, sentences: list[str], by_role: dict[str, list[tuple[i
 # --- notes: whole clauses, told in the third person -------------------------------------
 
 NOTE_CLAUSE = True  # a note's span runs to the end of its clause (note_clauses)
-_CLAUSE_END = re.compile(r"[.!?;](?=\s|$)|[,;(]|\s[-\u2013\u2014]+\s|\s[:;]-?[)(DP]|$")
+_CLAUSE_END = re.compile(r"[.!?;](?=\s|$)|[,;(]|\s[-\u2013\u2014]+\s|\s[:;]-?[)(DP]|\sso\s|$")
 
 
 def clause_end(text: str, end: int) -> int:
     """Where the clause that runs through `end` stops: sentence punctuation, a comma, a dash
-    between spaces, an emoticon or the end of the text."""
+    between spaces, an emoticon, "so" or the end of the text."""
     m = _CLAUSE_END.search(text, end)
     stop = m.start() if m else len(text)
     while stop > end and text[stop - 1].isspace():
@@ -382,40 +391,44 @@ def clause_end(text: str, end: int) -> int:
 
 
 def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: dict[str, str],
-                 scores: list[float] | None) -> tuple[list, dict[str, str], list[float] | None]:
-    """A note is a whole clause of the turn told in the third person: the tagger's note spans
-    run on to the end of their clause ("I take levothyroxine" -> "... every morning"), and a
-    note written with a template learned in other domains ("The user works {0} and uses {1}.")
-    becomes the clause its slots are in, told from its first-person pronoun (`_told`)."""
+                 scores: list[float] | None, counts: dict[str, int] | None = None, keep_template: bool = False
+                 ) -> tuple[list, dict[str, str], list[float] | None]:
+    """A note is a whole clause of the turn told in the third person. The tagger's note spans
+    (a span, the first-person slot of `<3p>`, or the slots of a template learned in other
+    domains such as "The user works {0} and uses {1}.") become one span per note: spans of one
+    sentence are one note when the count head says the turn holds one ("I always need an
+    aisle seat because" + "my back"), and each runs on to the end of its clause ("I take
+    levothyroxine" -> "... every morning"). `assemble` tells it from its first-person
+    pronoun (`_told`)."""
     template = templates.get("note.text", SPAN)
-    slotted = template not in (SPAN, THIRD) and any(s in template for s in SLOTS)
-    out, out_scores, merged = [], [], None
+    if template not in (SPAN, THIRD) and (keep_template or not any(s in template for s in SLOTS)):
+        return spans, templates, scores  # a constant note, or a template the head is sure of
+    one = counts is None or counts.get("note", 1) <= 1
+    notes: list[tuple[int, int, float]] = []
+    out, out_scores = [], []
     for n, (seg, a, b, role) in enumerate(spans):
         score = scores[n] if scores else 1.0
-        if seg == 0 and role.startswith("note.text") and (slotted or role in ("note.text", "note.text#0")):
-            if slotted:  # the slots of one clause: one span
-                if merged is not None and not text[merged[1]:a].strip(" ,"):
-                    merged = (merged[0], b, min(merged[2], score))
-                    continue
-                if merged is not None:
-                    out.append((0, merged[0], clause_end(text, merged[1]), "note.text"))
-                    out_scores.append(merged[2])
-                merged = (a, b, score)
-                continue
-            b = clause_end(text, b)
-        out.append((seg, a, b, role))
+        if seg == 0 and role.startswith("note.text"):
+            notes.append((a, b, score))
+        else:
+            out.append((seg, a, b, role))
+            out_scores.append(score)
+    groups: list[list] = []
+    for a, b, score in sorted(notes):
+        gap = text[groups[-1][1]:a] if groups else ""
+        if groups and not re.search(r"[.!?](?:\s|$)", gap) and (one or not gap.strip(" ,")):
+            groups[-1][1], groups[-1][2] = max(groups[-1][1], b), min(groups[-1][2], score)
+        else:
+            groups.append([a, b, score])
+    for a, b, score in groups:
+        out.append((0, a, clause_end(text, b), "note.text"))
         out_scores.append(score)
-    if merged is not None:
-        out.append((0, merged[0], clause_end(text, merged[1]), "note.text"))
-        out_scores.append(merged[2])
-    if slotted:
-        templates = {**templates, "note.text": SPAN}
-    return out, templates, out_scores if scores else None
+    return out, {**templates, "note.text": SPAN}, out_scores if scores else None
 
 
 # --- first person -> third person (notes about the user) ------------------------------
 
-_FIRST = re.compile(r"\b(?:i|i'm|i\u2019m|i've|i'd|my|our)\b", re.I)
+_FIRST = re.compile(r"\b(?:i|i'm|i\u2019m|im|i've|i'd|my|our)\b", re.I)
 _ADVERBS = frozenset("always only usually often also never still mostly sometimes really just now".split())
 _MODALS = {"can": "can", "can't": "cannot", "cannot": "cannot", "will": "will", "won't": "will not",
            "should": "should", "must": "must", "may": "may", "might": "might", "could": "could",
@@ -424,7 +437,8 @@ _MODALS = {"can": "can", "can't": "cannot", "cannot": "cannot", "will": "will", 
 _PAST = frozenset("""ran tore grew had got went made took gave fought was did came left lost won bought sold broke
 wrote met saw began found felt kept spent sent built paid told thought became fell drove flew swam rode ate drank
 sang hurt put set cut quit read let""".split())
-_START = {"i'm": "The user is", "i\u2019m": "The user is", "i've": "The user has", "i'd": "The user would",
+_START = {"i'm": "The user is", "i\u2019m": "The user is", "im": "The user is", "i've": "The user has",
+          "i'd": "The user would",
           "my": "The user's", "our": "The user's"}
 
 
@@ -436,6 +450,9 @@ def _told(text: str, value: str) -> str:
     from the first-person pronoun before it in the same clause ("The user has a bad left knee")."""
     if value.lower().startswith("the user"):
         return value
+    if _FIRST.match(value):  # the span starts at the pronoun: "I take ..." / "my son is ..."
+        told = third_person(value)
+        return told if told.lower().startswith("the user") else value
     hit = _find(text, value, [])
     if hit is None:
         return value
