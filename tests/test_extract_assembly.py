@@ -76,3 +76,14 @@ def test_a_relation_is_named_from_the_predicate_with_its_day():
     assert got == [{"kind": "fact", "subject": "the yoga studio", "relation": "capacity", "object": "24 people"}]
     kept = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
     assert kept[0]["relation"] == "price"  # no confidence given: the head's choice is sure
+
+
+def test_forgetting_a_note_takes_its_whole_clause_but_a_topic_stays_a_topic():
+    text = "I don't want you to remember that I'm travelling with a baby in October. Remove it."
+    got = tagging.assemble(text, "", [span(text, "I'm", "forget.target#0")], {"forget.target": tagging.THIRD},
+                           {**COUNTS, "forget": 1})
+    assert got == [{"kind": "forget", "target": "The user is travelling with a baby in October"}]
+    text = "Please erase my baby from your memory."
+    got = tagging.assemble(text, "", [span(text, "my baby", "forget.target#0")], {"forget.target": tagging.THIRD},
+                           {**COUNTS, "forget": 1})
+    assert got == [{"kind": "forget", "target": "The user's baby"}]

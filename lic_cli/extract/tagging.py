@@ -268,7 +268,11 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
     sure = {role: confidence is None or confidence.get(role, 0.0) >= SURE_TEMPLATE for role in templates}
     segs = (text, context)
     spans = [(seg, *whole_words(segs[seg], a, b), role) for seg, a, b, role in spans]
+    told = set()  # roles whose values are clauses to tell from their pronoun
     if NOTE_CLAUSE:
+        if templates.get("forget.target") == THIRD:  # forgetting a note: the whole clause too
+            spans, templates, scores = note_clauses(text, spans, templates, scores, counts, role="forget.target")
+            told.add("forget.target")
         spans, templates, scores = note_clauses(text, spans, templates, scores, counts,
                                                 keep_template=sure.get("note.text", True))
     by_role: dict[str, list[tuple[int, str]]] = {}
@@ -316,6 +320,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 v = vals[i] if i < len(vals) else (vals[0] if len(vals) == 1 else None)
                 if v:
                     item[name] = v
+            if kind == "forget" and "forget.target" in told and item.get("target"):
+                item["target"] = _told(text, item["target"])
             if kind == "note" and item.get("text") and NOTE_REPAIR:
                 item["text"] = _told(text, item["text"])
                 if not item["text"].lower().startswith("the user"):
@@ -391,8 +397,8 @@ def clause_end(text: str, end: int) -> int:
 
 
 def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: dict[str, str],
-                 scores: list[float] | None, counts: dict[str, int] | None = None, keep_template: bool = False
-                 ) -> tuple[list, dict[str, str], list[float] | None]:
+                 scores: list[float] | None, counts: dict[str, int] | None = None, keep_template: bool = False,
+                 role: str = "note.text") -> tuple[list, dict[str, str], list[float] | None]:
     """A note is a whole clause of the turn told in the third person. The tagger's note spans
     (a span, the first-person slot of `<3p>`, or the slots of a template learned in other
     domains such as "The user works {0} and uses {1}.") become one span per note: spans of one
@@ -400,18 +406,19 @@ def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: d
     aisle seat because" + "my back"), and each runs on to the end of its clause ("I take
     levothyroxine" -> "... every morning"). `assemble` tells it from its first-person
     pronoun (`_told`)."""
-    template = templates.get("note.text", SPAN)
+    template = templates.get(role, SPAN)
     if template not in (SPAN, THIRD) and (keep_template or not any(s in template for s in SLOTS)):
         return spans, templates, scores  # a constant note, or a template the head is sure of
-    one = counts is None or counts.get("note", 1) <= 1
+    kind = role.split(".")[0]
+    one = counts is None or counts.get(kind, 1) <= 1
     notes: list[tuple[int, int, float]] = []
     out, out_scores = [], []
-    for n, (seg, a, b, role) in enumerate(spans):
+    for n, (seg, a, b, span_role) in enumerate(spans):
         score = scores[n] if scores else 1.0
-        if seg == 0 and role.startswith("note.text"):
+        if seg == 0 and span_role.startswith(role):
             notes.append((a, b, score))
         else:
-            out.append((seg, a, b, role))
+            out.append((seg, a, b, span_role))
             out_scores.append(score)
     groups: list[list] = []
     for a, b, score in sorted(notes):
@@ -421,13 +428,17 @@ def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: d
         else:
             groups.append([a, b, score])
     for a, b, score in groups:
-        out.append((0, a, clause_end(text, b), "note.text"))
+        # A note is a clause; a forget target only when it is one ("that I use a CPAP machine at
+        # night"), not a topic ("my knee injury from my profile").
+        clause = kind == "note" or _SUBJECT.match(text, a) is not None
+        out.append((0, a, clause_end(text, b) if clause else b, role))
         out_scores.append(score)
-    return out, {**templates, "note.text": SPAN}, out_scores if scores else None
+    return out, {**templates, role: SPAN}, out_scores if scores else None
 
 
 # --- first person -> third person (notes about the user) ------------------------------
 
+_SUBJECT = re.compile(r"(?:i|i'm|i\u2019m|im|i've|i'd)\b", re.I)
 _FIRST = re.compile(r"\b(?:i|i'm|i\u2019m|im|i've|i'd|my|our)\b", re.I)
 _ADVERBS = frozenset("always only usually often also never still mostly sometimes really just now".split())
 _MODALS = {"can": "can", "can't": "cannot", "cannot": "cannot", "will": "will", "won't": "will not",
