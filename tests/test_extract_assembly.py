@@ -87,3 +87,13 @@ def test_forgetting_a_note_takes_its_whole_clause_but_a_topic_stays_a_topic():
     got = tagging.assemble(text, "", [span(text, "my baby", "forget.target#0")], {"forget.target": tagging.THIRD},
                            {**COUNTS, "forget": 1})
     assert got == [{"kind": "forget", "target": "The user's baby"}]
+
+
+def test_a_value_never_ends_in_when_the_claim_holds():
+    assert tagging.trim_value("6 am these days") == "6 am" and tagging.trim_value("12 euros these") == "12 euros"
+    assert tagging.trim_value("now") == "now" and tagging.trim_value("the Now app") == "the Now app"
+    text = "Nah, it's one month these days."
+    got = tagging.assemble(text, "What's the notice period to cancel?",
+                           [span(text, "one month these days", "qa.answer"), (1, 0, 34, "qa.question")],
+                           {}, {**COUNTS, "qa": 1})
+    assert got == [{"kind": "qa", "question": "What's the notice period to cancel", "answer": "one month"}]

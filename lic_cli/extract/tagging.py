@@ -224,6 +224,18 @@ def _named_relation(text: str, item: dict[str, Any]) -> str | None:
     return relations.name(text[subj[1]:obj[0]], text[obj[1]:clause_end(text, obj[1])], item["object"])
 
 
+# Values ("30 days", "6 am") never end in words that say when the turn's claim holds.
+VALUE_ROLES = frozenset({"qa.answer", "qa.replaces", "fact.object", "fact.replaces"})
+_WHEN = re.compile(r"(?:[\s,]+(?:now|nowadays|these days|this days|currently|anymore|any more|from now on|today|"
+                   r"these|this|then|again))+$", re.I)
+
+
+def trim_value(value: str) -> str:
+    """'6 am these days' -> '6 am'; '12 euros these' -> '12 euros' (a value never ends in 'now')."""
+    cut = _WHEN.sub("", value)
+    return cut if cut.strip() else value
+
+
 def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
     """A span widened to whole words, hyphenated and apostrophe words included ("check-" -> "check-in")."""
     def inner(i: int) -> bool:  # text[i] joins two word characters
@@ -279,6 +291,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
     scored: dict[str, list[tuple[float, int, str]]] = {}
     for n, (seg, a, b, role) in enumerate(spans):
         value = _clean(segs[seg][a:b])
+        if role in VALUE_ROLES:
+            value = trim_value(value)
         if value:
             scored.setdefault(role, []).append((scores[n] if scores else 1.0, seg * 100000 + a, value))
     for role, found in scored.items():
