@@ -259,8 +259,49 @@ ROWS: dict[str, list[tuple]] = {
 }
 
 
+def label(t, lab):
+    return {"kind": "label", "text": t, "label": lab}
+
+
+# Label examples without quotes around the example (the templates quote them): the example is
+# what the classifier would read, the label one of the domain's labels.
+LABELS: dict[str, list[tuple[str, str, str]]] = {
+    "bookshop": [("new order request: could you get the latest Ishiguro in for me", "could you get the latest Ishiguro in for me", "order"),
+                 ("Is the poetry night sold out? That's an event question.", "Is the poetry night sold out?", "event")],
+    "grocery": [("oat milk 1 litre goes with dairy", "oat milk 1 litre", "dairy"),
+                ("bakery please: six wholemeal rolls", "six wholemeal rolls", "bakery")],
+    "it_helpdesk": [("My second monitor stays black, that's hardware", "My second monitor stays black", "hardware"),
+                    ("network: Teams keeps saying I'm offline", "Teams keeps saying I'm offline", "network"),
+                    ("Tag this one access - I can't get into the HR folder", "I can't get into the HR folder", "access")],
+    "bank": [("someone used my card in Spain, I was at home. Fraud, obviously.",
+              "someone used my card in Spain, I was at home", "fraud"),
+             ("How long does a transfer to Poland take? file under transfers", "How long does a transfer to Poland take?",
+              "transfers")],
+    "hotel": [("The TV remote doesn't work -> maintenance", "The TV remote doesn't work", "maintenance"),
+              ("housekeeping for this one: Could we get two more pillows?", "Could we get two more pillows?",
+               "housekeeping")],
+    "library": [("Dracula is horror? no, put it with fantasy", "Dracula", "fantasy"),
+                ("The Girl with the Dragon Tattoo belongs in crime", "The Girl with the Dragon Tattoo", "crime")],
+    "school": [("Sam won't be in tomorrow, he has a fever. That's absence.", "Sam won't be in tomorrow, he has a fever",
+                "absence"),
+               ("payment - I can't see the trip fee in the app", "I can't see the trip fee in the app", "payment")],
+    "hr": [("I want to take unpaid leave in March, label it leave", "I want to take unpaid leave in March", "leave"),
+           ("My bonus is missing from this month's pay is a payroll one", "My bonus is missing from this month's pay",
+            "payroll")],
+    "software": [("bug: the date picker shows the wrong month", "the date picker shows the wrong month", "bug"),
+                 ("Please add SSO with Okta is a feature request", "Please add SSO with Okta", "feature")],
+    "travel_agency": [("We'd like to move our Lisbon trip to October, that's booking",
+                       "We'd like to move our Lisbon trip to October", "booking"),
+                      ("visa question: does my son need a passport photo for Egypt",
+                       "does my son need a passport photo for Egypt", "visa")],
+}
+
+
 def add(T) -> None:
     """Add every row through handwritten.T (label, form, text, items, context)."""
     for dom, items in ROWS.items():
         for lab, form, text, knowledge, *ctx in items:
             T(dom, form, text, *knowledge, ctx=ctx[0] if ctx else None, label=lab)
+    for dom, items in LABELS.items():
+        for text, example, lab in items:
+            T(dom, "label_example", text, label(example, lab))
