@@ -30,34 +30,48 @@ def _x(prefixes, bodies, suffixes=("",)):
 _STATE_PRE = {
     "A": ["", "FYI, ", "FYI: ", "Just so you know, ", "Remember that ", "Please note that ", "Good to know: ",
           "For your info, ", "Note: ", "By the way, ", "btw ", "Quick note: ", "For the record, ", "Also, ",
-          "Oh, and ", "Worth knowing: ", "Take note: "],
+          "Oh, and ", "Worth knowing: ", "Take note: ",
+          # wider openers (session 6): the head must learn "opener + statement", not a list of openers
+          "Just a note: ", "Info for you: ", "I should mention that ", "Let me tell you, ", "Important: ",
+          "One more thing: ", "I wanted to let you know that ", "Just letting you know, ", "OK so ", "Fact: ",
+          "Tip: ", "Reminder: ", "To be clear, ", "I found out that ", "Turns out ", "Store this: ",
+          "Write this down: ", "For future reference, ", "Please remember: ", "Don't forget that ",
+          "Add this to your notes: ", "So, ", "Here's something: "],
     "B": ["", "Heads up: ", "Note for the future: ", "You should know that ", "Quick fact: ", "Keep in mind that ",
           "PSA: ", "Something useful: ", "Fun fact: ", "Just telling you, ", "In case it comes up, ", "Make a note: ",
           "fyi ", "Jot this down: ", "Good to remember: "],
 }
-_STATE_SUF = {"A": [".", ".", ".", ", just so you know.", " - remember that.", ". Thanks!", "!"],
+_STATE_SUF = {"A": [".", ".", ".", ", just so you know.", " - remember that.", ". Thanks!", "!",
+                   ", for future reference.", " - good to know.", ". Cheers.", ". Just saying.", ", ok?"],
               "B": [".", ".", ".", ", in case anyone asks.", " - worth remembering.", ", for your info.", " :)"]}
 _SELF_PRE = {
     "A": ["", "", "Just so you know, ", "btw ", "Remember that ", "Good to know about me: ", "FYI ", "About me: ",
-          "Note that ", "For the record, ", "Oh and ", "Also, "],
+          "Note that ", "For the record, ", "Oh and ", "Also, ", "I should mention ", "Personally, ",
+          "Something about me: ", "In case you didn't know, ", "Just to let you know, ", "Fun fact about me: ",
+          "Info about me: ", "Well, ", "To be honest, ", "Remember: ", "Don't forget that "],
     "B": ["", "", "A bit about me: ", "For context, ", "You should know that ", "Something to keep in mind: ",
           "Fyi, ", "Side note: ", "Might be useful: ", "Quick thing about me: "],
 }
-_SELF_SUF = {"A": [".", ".", "!", ", just so you know.", ", if that helps.", ", so keep that in mind."],
+_SELF_SUF = {"A": [".", ".", "!", ", just so you know.", ", if that helps.", ", so keep that in mind.",
+                  ", for what it's worth.", ". Just saying.", ", remember that.", " haha", ", by the way."],
              "B": [".", ".", " - worth knowing.", ", in case it matters.", " :)", ", so bear that in mind."]}
 _CORR_PRE = {
     "A": ["Actually, ", "No, ", "Correction: ", "That's wrong: ", "Not quite, ", "Wrong - ", "Sorry, but ",
-          "Hmm, no, ", "That's not right, ", "No no, "],
+          "Hmm, no, ", "That's not right, ", "No no, ", "Wait, no - ", "Err, ", "You've got that wrong: ",
+          "Mistake: ", "Not exactly - ", "Umm no, ", "That's off: ", "Fix: ", "Correcting you: ",
+          "Just to correct you, ", "I'm afraid that's wrong, "],
     "B": ["Small fix: ", "Nope, ", "That's incorrect - ", "Careful, ", "Erm, no: ", "Not true, ", "Incorrect: ",
           "You're mistaken, ", "Let me correct that: ", "Nah, "],
 }
-_CORR_SUF = {"A": ["", "", "", " Please update that.", " Fix that please.", " It changed last month."],
+_CORR_SUF = {"A": ["", "", "", " Please update that.", " Fix that please.", " It changed last month.",
+                  " Please fix it.", " Thanks.", " Change that, please."],
              "B": ["", "", "", " Can you update it?", " Please correct your notes.", " That changed recently."]}
 _FORGET_VERBS = ["forget", "delete", "remove", "erase", "drop", "wipe", "scrap", "clear", "get rid of"]
 _FORGET_FRAMES = {
     "A": ["{V} {topic}.", "Please {v} {topic}.", "{V} what you know about {topic}.", "Can you {v} {topic}?",
           "{V} {topic}, it's no longer valid.", "I want you to {v} {topic}.", "{V} {topic} from your notes.",
-          "Time to {v} {topic}."],
+          "Time to {v} {topic}.", "{V} {topic}, please.", "Can we {v} {topic}?", "{V} the part about {topic}.",
+          "Kindly {v} {topic}.", "{V} any note on {topic}.", "No need to keep {topic}, {v} it."],
     "B": ["Could you {v} {topic}, please?", "{Topic} is obsolete, {v} it.", "{V} everything about {topic}.",
           "Please {v} the info on {topic}.", "You can {v} {topic} now.", "{V} {topic} - it doesn't apply anymore.",
           "I'd like you to {v} {topic}.", "Go ahead and {v} {topic}."],
@@ -82,14 +96,16 @@ T = {
     "qa_statement": {
         "A": ["Remember this: {q} {New}.", "If anyone asks '{q}', the answer is {new}.", "Q: {q} A: {new}.",
               "{q} -> {new}", "The answer to '{q}' is {new}.", "Someone might ask: {q} Tell them {new}.",
-              "For the FAQ: {q} {New}.", "Save this answer: {q} {New}."],
+              "For the FAQ: {q} {New}.", "Save this answer: {q} {New}.", "Answer for '{q}': {new}.",
+              "{q} Answer it with {new}.", "Q: {q} -> A: {new}", "So the question '{q}' has the answer {new}."],
         "B": ["Here's one for your notes: {q} Answer: {new}.", "When people ask '{q}', tell them {new}.",
               "{q} The answer is {new}, for the record.", "Learn this one: {q} It's {new}.",
               "Question: {q} Answer: {new}.", "If you get asked '{q}', say {new}.", "New FAQ entry - {q} {New}."],
     },
     "answer_ctx": {
         "A": ["{S}.", "It's {new}.", "I know this one: {s}.", "{New}.", "Oh, {s}.", "I think you'll find {s}.",
-              "Let me tell you: {s}."],
+              "Let me tell you: {s}.", "{New}, I'm pretty sure.", "Pretty sure it's {new}.",
+              "It's {new}, I looked it up.", "{S}, I believe.", "Oh I know: {new}."],
         "B": ["I can tell you: {s}.", "{New}, I checked.", "{S}, as far as I know.", "That's {new}.",
               "Easy - {new}.", "Here you go: {s}."],
     },
@@ -102,7 +118,9 @@ T = {
         "A": ["'{ex}' is a {label} {item}.", "Label '{ex}' as {label}.", "Put '{ex}' under {label}.",
               "File this under {label}: '{ex}'", "'{ex}' -> {label}", "'{ex}' belongs to {label}.",
               "This one is {label}: \"{ex}\"", "Category for '{ex}': {label}.", "'{ex}' = {label}",
-              "Treat '{ex}' as {label}."],
+              "Treat '{ex}' as {label}.", "'{ex}' is an example of {label}.", "Label: {label}. Text: '{ex}'",
+              "Tag '{ex}' with {label}.", "{label}: '{ex}'", "The right category for '{ex}' is {label}.",
+              "'{ex}' is {label}.", "I'd put '{ex}' in {label}."],
         "B": ["'{ex}' should be tagged {label}.", "Classify this {item} as {label}: {ex}", "{ex} - that one's {label}.",
               "Mark '{ex}' as {label}, please.", "\"{ex}\" goes in the {label} bucket.", "That one is for {label}: '{ex}'.",
               "Example of {label}: {ex}", "'{ex}' counts as {label}."],
@@ -115,31 +133,40 @@ T = {
     },
     # ---- correct -----------------------------------------------------------------------
     "correct_old_new": {
-        "A": _x(_CORR_PRE["A"], ["{s}, not {old}.", "{s} now, not {old}.", "{s}, not {old} anymore."], _CORR_SUF["A"]),
+        "A": _x(_CORR_PRE["A"], ["{s}, not {old}.", "{s} now, not {old}.", "{s}, not {old} anymore.",
+                                 "{s}; it isn't {old}.", "{s}. {old} is old info.", "not {old} - {s}."],
+                _CORR_SUF["A"]),
         "B": _x(_CORR_PRE["B"], ["{s} (it used to be {old}).", "{s}, no longer {old}.", "{s} - {old} was a mistake.",
                                  "{s} rather than {old}."], _CORR_SUF["B"]),
     },
     "update_prefix": {
-        "A": _x(["Update: ", "That's outdated, ", "No - ", "Changed: ", "News: ", "Outdated info! "],
-                ["{s} now.", "{s}."], ["", " Please update that.", " Update your notes."]),
+        "A": _x(["Update: ", "That's outdated, ", "No - ", "Changed: ", "News: ", "Outdated info! ", "Changes: ",
+                 "Just changed: ", "As of this week, ", "Recent change: ", "Since last week, ", "Revised: ",
+                 "Correction for your notes: "],
+                ["{s} now.", "{s}.", "{s} as of today."], ["", " Please update that.", " Update your notes.",
+                                                         " Please change it."]),
         "B": _x(["Your information is old, ", "New info: ", "Things changed: ", "Out of date - ",
                  "Please update your notes: ", "Latest: "],
                 ["{s} these days.", "{s} from now on.", "{s}."], ["", " Thanks.", " Keep that in mind."]),
     },
     "correct_question": {
         "A": ["That's wrong. {q} It's {new}, not {old}.", "No no. {q} {New}, not {old}.", "Wrong answer. {q} It's {new}.",
-              "Nope. {q} It's {new}, you said {old}."],
+              "Nope. {q} It's {new}, you said {old}.", "Wrong. {q} {New}, not {old}.",
+              "You got it wrong. {q} It's {new}.", "No. {q} The right answer is {new}, not {old}.",
+              "That's not it. {q} It's {new}, not {old}."],
         "B": ["No, that is wrong. {q} It is {new}, not {old}.", "Not quite. {q} The answer is {new} rather than {old}.",
               "Incorrect. {q} {New}.", "That's a mistake. {q} It's {new} and not {old}."],
     },
     "correct_ctx": {
-        "A": _x(_CORR_PRE["A"], ["it's {new}.", "{s}.", "{new}.", "it's {new} now.", "it's {new}, not {old}."],
+        "A": _x(_CORR_PRE["A"], ["it's {new}.", "{s}.", "{new}.", "it's {new} now.", "it's {new}, not {old}.",
+                                 "actually it's {new}.", "it changed to {new}.", "{new} now."],
                 _CORR_SUF["A"]),
         "B": _x(_CORR_PRE["B"], ["it's {new} these days.", "{s}.", "{new}.", "that's {old}, it's {new} now.",
                                  "{new}, not {old}."], _CORR_SUF["B"]),
     },
     "correct_personal": {
-        "A": ["Update: {u}.", "That's outdated - {u}.", "Actually, {u}.", "Not anymore: {u}.", "Correction, {u}."],
+        "A": ["Update: {u}.", "That's outdated - {u}.", "Actually, {u}.", "Not anymore: {u}.", "Correction, {u}.",
+              "Things are different now: {u}.", "Update on me: {u}.", "That changed, {u}."],
         "B": ["Things have changed: {u}.", "Not true anymore, {u}.", "Small update about me: {u}.", "Nope, {u}.",
               "That's old news - {u}."],
     },
@@ -163,7 +190,9 @@ T = {
     },
     "forget_personal": {
         "A": ["Please forget that {p}.", "Forget what I told you about {ptopic}.", "Delete the note about {ptopic}.",
-              "Forget that {p}, please.", "Remove {ptopic} from what you know about me."],
+              "Forget that {p}, please.", "Remove {ptopic} from what you know about me.",
+              "Forget that I told you {p}.", "Please don't keep the note that {p}.", "Stop remembering {ptopic}.",
+              "Remove what I said about {ptopic}.", "Erase the fact that {p}."],
         "B": ["Delete what you know about {ptopic}, please.", "I don't want you to remember that {p}. Remove it.",
               "Can you forget that {p}?", "Please erase {ptopic} from your memory.", "Wipe the info about {ptopic}."],
     },
@@ -193,7 +222,9 @@ T = {
     },
     "neg_reported_speech": {
         "A": ["My friend said {s}. Is that true?", "Someone told me {s}, is that right?", "I heard {s}. True?",
-              "People say {s}. Can you check?", "My colleague thinks {s}. Is she right?"],
+              "People say {s}. Can you check?", "My colleague thinks {s}. Is she right?",
+              "Somebody on a forum wrote that {s}. Right?", "My sister reckons {s}. Is that true?",
+              "They told me at the desk that {s}, is that correct?", "According to a friend, {s}. Can that be right?"],
         "B": ["I read online that {s} - can you confirm?", "A colleague claims {s}. Really?",
               "The website says {s}, correct?", "My neighbour mentioned {s}. Is that so?",
               "Apparently {s}? Is that accurate?"],
@@ -212,7 +243,8 @@ T = {
         "B": ["Do you still remember {ptopic}?", "What have you saved about {ptopic}?"],
     },
     "neg_label_question": {
-        "A": ["Is '{ex}' a {label} {item}?", "How would you label '{ex}'?", "Should '{ex}' be {label}?"],
+        "A": ["Is '{ex}' a {label} {item}?", "How would you label '{ex}'?", "Should '{ex}' be {label}?",
+              "Which label fits '{ex}'?", "What did you file '{ex}' under?", "Why is '{ex}' marked {wrong}?"],
         "B": ["Which category does '{ex}' fall under?", "Why did you tag '{ex}' as {wrong}?",
               "What label did '{ex}' get?"],
     },
@@ -241,8 +273,9 @@ ANYTHING_ELSE = {"A": ["Is there anything else I can help with?"], "B": ["Can I 
 
 # Context follow-ups that are not teaching.
 NO_THANKS = {"A": ["No, that's all, thanks.", "No thanks, I'm good."], "B": ["Nope, nothing else.", "No, that was it. Bye!"]}
-CONFIRM = {"A": ["Yes, that's right.", "Exactly, thanks."], "B": ["Correct, cheers.", "Yep, that's what I thought."]}
-FOLLOWUP = {"A": ["Are you sure?", "Since when?", "Great, thanks!"], "B": ["Really? How do you know that?",
+CONFIRM = {"A": ["Yes, that's right.", "Exactly, thanks.", "Right, that matches what I had.", "Perfect, that's it."], "B": ["Correct, cheers.", "Yep, that's what I thought."]}
+FOLLOWUP = {"A": ["Are you sure?", "Since when?", "Great, thanks!", "And on Sundays?", "OK, good to know.",
+                   "Got it, thank you."], "B": ["Really? How do you know that?",
                                                                          "Cool, cheers.", "Thanks, that helps."]}
 FORGET_LOOKALIKE = {
     "A": ["Forget it, never mind.", "I forgot my password again.", "Did you forget about my order?",
