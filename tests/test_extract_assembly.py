@@ -97,3 +97,10 @@ def test_a_value_never_ends_in_when_the_claim_holds():
                            [span(text, "one month these days", "qa.answer"), (1, 0, 34, "qa.question")],
                            {}, {**COUNTS, "qa": 1})
     assert got == [{"kind": "qa", "question": "What's the notice period to cancel", "answer": "one month"}]
+
+
+def test_a_subject_keeps_its_article():
+    text = "Out of date - the monthly membership is 39 euros."
+    spans = [span(text, "monthly membership", "fact.subject"), span(text, "39 euros", "fact.object")]
+    got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
+    assert got == [{"kind": "fact", "subject": "the monthly membership", "relation": "price", "object": "39 euros"}]
