@@ -251,9 +251,10 @@ def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
     def inner(i: int) -> bool:  # text[i] joins two word characters
         return 0 < i < len(text) - 1 and text[i] in "-'\u2019" and text[i - 1].isalnum() and text[i + 1].isalnum()
 
-    while a > 0 and (text[a - 1].isalnum() or inner(a - 1)) and (text[a].isalnum() or inner(a)):
+    a, b = max(0, min(a, len(text))), max(0, min(b, len(text)))
+    while 0 < a < len(text) and (text[a - 1].isalnum() or inner(a - 1)) and (text[a].isalnum() or inner(a)):
         a -= 1
-    while b < len(text) and (text[b].isalnum() or inner(b)) and (text[b - 1].isalnum() or inner(b - 1)):
+    while 0 < b < len(text) and (text[b].isalnum() or inner(b)) and (text[b - 1].isalnum() or inner(b - 1)):
         b += 1
     return a, b
 
