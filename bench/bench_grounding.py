@@ -47,6 +47,7 @@ DOMAINS = {
                  "printing, email, storage, software, VPN, laptops, the service desk's hours and contacts"),
 }
 SPLIT = {"makerspace": "dev", "vetclinic": "held out", "campusit": "held out"}
+DIAG_K = 10  # how deep the diagnosis looks for the row that states the taught value
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -169,29 +170,35 @@ def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], 
     teach_s = time.perf_counter() - t0
     project = load_project(root)
     retriever = Retriever(project, encoder)
+    diag = Retriever(project, encoder, threshold=0.0, top_k=DIAG_K)  # the ranking, whatever the scores
     ask = Asker(lm, retriever)
     out = {"domain": domain, "split": SPLIT[domain], "mode": mode, "teach": taught["outcome"],
            "teach_s": round(teach_s, 1), "rows": taught["taught"]}
     # Paraphrases.
     found = right = grounded_row = total = 0
     misses = []
+    where: dict[str, int] = {k: 0 for k in WHERE}
     for f in facts:
+        stated = rows_stating(project, f)
         for q in f["paraphrases"]:
             total += 1
             hits = retriever.search(q)
             top = retriever.answering(hits)
             found += top is not None
-            if args.retrieval_only:
-                continue
-            rec = ask(q)
-            ok = is_correct(f["answer"], rec["text"], f["question"])
-            right += ok
-            grounded_row += rec.get("grounded") == "row"
-            if not ok:
-                misses.append({"id": f["id"], "q": q, "a": rec["text"][:120],
+            ok = None
+            if not args.retrieval_only:
+                rec = ask(q)
+                ok = is_correct(f["answer"], rec["text"], f["question"])
+                right += ok
+                grounded_row += rec.get("grounded") == "row"
+            stage = miss_stage(diag.search(q), stated, retriever.ground, ok)
+            where[stage] += 1
+            if ok is False or (ok is None and stage != "right"):
+                misses.append({"id": f["id"], "q": q, "a": rec["text"][:120] if ok is False else None,
+                               "where": stage,
                                "hits": [(h.task, round(h.score, 3), h.text(project.task(h.task))[:60])
                                         for h in hits]})
-    out.update(paraphrases=total, answering_row_found=found)
+    out.update(paraphrases=total, answering_row_found=found, where=where)
     if not args.retrieval_only:
         out.update(correct=right, accuracy=round(right / total, 4), grounded_row=grounded_row)
     # Unrelated questions.
@@ -213,6 +220,47 @@ def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], 
     out["misses"] = misses
     out["changed_prompt"] = changed_prompt
     return out
+
+
+WHERE = ("no row states it", f"not in the top {DIAG_K}", "ranked 2nd or lower", "top, below the threshold",
+         "top, answer judged wrong", "right")
+
+
+def rows_stating(project, fact: dict) -> set[tuple[str, str]]:
+    """(task, row id) of every row whose templated answer states the taught value (judged as lic eval judges)."""
+    from lic_cli.chat.retrieve import Hit
+    from lic_cli.chat.rowindex import row_fields
+    from lic_cli.chat.session import template
+    from lic_cli.store.formats import read_rows
+    from lic_cli.store.rows import RowIds
+    from lic_cli.train.judge import is_correct
+
+    out = set()
+    for task in project.tasks.values():
+        if task.format not in ("qa", "fact"):
+            continue
+        assign = RowIds(task)
+        for _, row in read_rows(project.dataset_path(task), task.dataset):
+            rid = assign(row)
+            if is_correct(fact["answer"], template(task, Hit(task.name, rid, row_fields(task, row), 1.0)),
+                          fact["question"]):
+                out.add((task.name, rid))
+    return out
+
+
+def miss_stage(ranked, stated: set, ground: float, ok: bool | None) -> str:
+    """Where a paraphrase was lost: teaching (no row states the value), retrieval (ranking,
+    threshold) or the answer; `ok` None: retrieval alone (a found row counts as right)."""
+    if not stated:
+        return WHERE[0]
+    rank = next((i for i, h in enumerate(ranked) if (h.task, h.row) in stated), None)
+    if rank is None:
+        return WHERE[1]
+    if rank > 0:
+        return WHERE[2]
+    if ranked[0].score < ground:
+        return WHERE[3]
+    return WHERE[5] if ok in (True, None) else WHERE[4]
 
 
 def before_reply(lm, question: str, prompt: str) -> str:
@@ -250,7 +298,11 @@ def main() -> None:
         lm = LocalLM("smollm2", max_new_tokens=args.tokens)
     unrelated = [r["question"] for r in read_jsonl(EVALS / "unrelated.jsonl")][:args.unrelated]
     modes = ["pipeline", "direct"] if args.mode == "both" else [args.mode]
-    print(f"load average {os.getloadavg()[0]:.1f}; cores {os.cpu_count()}; max new tokens {args.tokens}")
+    from lic_cli.chat import retrieve, rowindex
+
+    print(f"load average {os.getloadavg()[0]:.1f}; cores {os.cpu_count()}; max new tokens {args.tokens}; "
+          f"threshold {retrieve.THRESHOLD}, ground {retrieve.GROUND}, domain weight {rowindex.DOMAIN_WEIGHT}, "
+          f"keyword weight {rowindex.KEYWORD_BOOST}")
     results = []
     for domain in args.domains:
         for mode in modes:
@@ -265,9 +317,10 @@ def main() -> None:
                          f"({r['grounded_row']} answered from the row) ; unrelated same "
                          f"{r['unrelated_same']}/{r['unrelated']} = {r['locality']:.1%}")
             line += f" ; unrelated prompts changed {r['unrelated_prompt_changed']} ; {r['seconds']} s"
+            line += "\n    where paraphrases went: " + ", ".join(f"{k} {v}" for k, v in r["where"].items())
             print(line, flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+            if args.json:  # after each domain and mode, so a run cut short keeps what it measured
+                Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
 
 

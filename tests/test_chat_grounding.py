@@ -173,3 +173,61 @@ def test_a_pipe_marks_and_counts_what_it_did_not_save(demo_project):
     else:
         assert reply["text"] == "Thanks, noted!" and "was not saved" in s.backend.prompts[0][0]["content"]
     assert "30 days" not in json.dumps(s.backend.messages[1:])  # the later prompt does not carry it
+
+
+def test_the_score_is_the_better_view_lifted_by_the_domain():
+    """A row's score: the better of its two views (whole row, key alone), plus DOMAIN_WEIGHT times
+    the question's cosine with the task's domain; keywords weigh nothing (docs/chat.md)."""
+    import numpy as np
+
+    from lic_cli.chat import rowindex
+
+    texts = ["Q1 A1", "Q2 A2"]
+    whole = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    keys = np.array([[0.0, 0.0, 1.0], [0.6, 0.8, 0.0]], dtype=np.float32)
+    index = rowindex.RowIndex(None, "d", ["r1", "r2"], texts, [{}, {}], np.vstack([whole, keys]), None,
+                              rowindex.Keywords(texts))
+    domain = np.array([1.0, 1.0, 0.0]) / np.sqrt(2)
+    assert np.allclose(index.domain, domain)
+    q = np.array([0.0, 0.6, 0.8], dtype=np.float32)
+    lift = rowindex.DOMAIN_WEIGHT * float(domain @ q)
+    assert np.allclose(index.scores(q, "anything"), [0.8 + lift, 0.6 + lift])  # key view / whole view
+    assert rowindex.KEYWORD_BOOST == 0 and rowindex.VIEWS == 2
+
+
+@pytest.fixture
+def bike_coop(tmp_path):
+    """A small project of an invented domain: 8 qa rows of a bike co-op."""
+    rows = [("When is the bike co-op's repair night?", "Thursdays from 18:00"),
+            ("How much does a used bike cost at the co-op?", "between 60 and 150 euros"),
+            ("Who leads the wheel-truing class?", "Dana Whitlock"),
+            ("Which day is the co-op closed?", "Sundays"),
+            ("How long can members borrow a tool kit?", "3 days"),
+            ("What does co-op membership cost?", "25 euros a year"),
+            ("Where is the bike co-op?", "14 Mill Street, behind the station"),
+            ("What brand of chain lube does the co-op sell?", "Rock N Roll Gold")]
+    (tmp_path / "tasks.yaml").write_text(
+        "version: 1\ntasks:\n  - name: coop_qa\n    description: Questions and answers about a bike co-op.\n"
+        "    dataset: coop.jsonl\n    format: qa\n    key: [question]\n", encoding="utf-8")
+    (tmp_path / "coop.jsonl").write_text("".join(json.dumps({"question": q, "answer": a}) + "\n" for q, a in rows),
+                                         encoding="utf-8")
+    return load_project(tmp_path)
+
+
+@pytest.mark.slow
+def test_paraphrases_find_their_row_and_a_question_of_the_same_kind_does_not(bike_coop):
+    """In other words, a taught row is found and answers; a general question that matches a row only by
+    its kind ("what day", against the day the co-op is closed) is left to the model (score below the
+    threshold: the domain term keeps it out; the row's cosine alone, 0.48, passed the old 0.47)."""
+    from lic_cli.chat.retrieve import Retriever
+    from lic_cli.models import load_encoder
+
+    r = Retriever(bike_coop, load_encoder("minilm"))
+    for question, answer in [("Is there an evening when volunteers fix bikes?", "Thursdays from 18:00"),
+                             ("How many days can I keep the borrowed tools?", "3 days"),
+                             ("What's the yearly fee to join the co-op?", "25 euros a year"),
+                             ("What lubricant do you stock for chains?", "Rock N Roll Gold")]:
+        top = r.answering(r.search(question))
+        assert top is not None and top.fields["answer"] == answer, question
+    for question in ["What day comes after Friday?", "Who wrote Hamlet?", "What is the capital of Peru?"]:
+        assert r.search(question) == [], question

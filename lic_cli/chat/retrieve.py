@@ -1,11 +1,11 @@
 """Live knowledge: the dataset rows that answer a question, given to the model and checked.
 
 Every task whose rows answer questions (qa, fact, notes: lic_cli/chat/rowindex.py) is
-searched by what its rows *say*, with a blend of MiniLM similarity and weighted
-keywords, so an answer uses what the datasets hold *now*, before any retraining. A
-task's index is looked up again only when its dataset file changes (size or mtime), so
-after `/apply` the new version is searched, and a quiet turn costs one embedding, a dot
-product and a few rapidfuzz look-ups. Edits the person accepted but has not applied yet
+searched by what its rows *say* (MiniLM similarity to the row, lifted by the question's
+similarity to the task's domain), so an answer uses what the datasets hold *now*, before
+any retraining. A task's index is looked up again only when its dataset file changes
+(size or mtime), so after `/apply` the new version is searched, and a quiet turn costs
+one embedding and a dot product per task. Edits the person accepted but has not applied yet
 lie on top: a staged update or delete hides its row, a staged add or update is searched
 like a row and marked `staged`.
 
@@ -27,8 +27,8 @@ from lic_cli.patches.apply import complete_row, expected_id
 from lic_cli.store import versions
 from lic_cli.tasks import Project, Task
 
-THRESHOLD = 0.47  # least score of a row given as a note (chosen on evals/chat/makerspace.jsonl, docs/chat.md)
-GROUND = 0.47  # least score of the best row for the reply to be held to its value
+THRESHOLD = 0.545  # least score of a row given as a note (chosen on the dev domains, docs/chat.md)
+GROUND = 0.545  # least score of the best row for the reply to be held to its value
 TOP_K = 3
 
 
@@ -119,10 +119,15 @@ class Retriever:
             index, version = self.index(task)
             row = rowindex.row_text(task, e["after"])
             key = (index.encoder.name, row)
-            if key not in self._staged_emb:  # the row and its key, as the index embeds them
-                self._staged_emb[key] = index.encoder.encode([row, rowindex.row_key(task, e["after"])])
-            sim = max(0.0, float((self._staged_emb[key] @ embed(index.encoder)).max()))
-            score = rowindex.blend(sim, index.keywords.score_text(text, row))
+            if key not in self._staged_emb:  # the row's views, as the index embeds them
+                self._staged_emb[key] = index.encoder.encode(rowindex.row_views(task, e["after"]))
+            q = embed(index.encoder)
+            sims = self._staged_emb[key] @ q
+            sim = max(0.0, float(sims.max()))
+            kw = index.keywords.score_text(text, row) if rowindex.KEYWORD_BOOST else 0.0
+            # The domain of a task with no rows yet is the staged row itself.
+            domain = index.domain_sim(q) if len(index) else max(0.0, float(sims[0]))
+            score = rowindex.blend(sim, kw, domain)
             if score >= self.threshold:
                 rid = e.get("row") or expected_id(task, complete_row(task, e["after"]))  # the id /apply gives it
                 out.append(Hit(task.name, rid, rowindex.row_fields(task, e["after"]), score, staged=True,

@@ -6,16 +6,23 @@ note (a `text` task) is its text. "How long can I borrow a webcam?" shares nothi
 the key "What does the AV loan desk lend?" but much with the whole row "What does the AV
 loan desk lend? Webcams for up to 7 days".
 
-Each row is scored two ways and the two are blended (`blend`: the cosine plus 0.1 times
-the keyword share; on the dev domain a larger keyword weight found no more rows and let
-more unrelated questions in, docs/chat.md):
+A row's score for a question (`blend`) is
 
-- **meaning**: the cosine of MiniLM embeddings of the question and the row text, or of
-  the question and the row's key alone, whichever is higher;
-- **keywords**: the share of the question's content words (stop words left out) that the
-  row holds, each word weighted by its rarity among the task's rows (idf) and matched
-  with rapidfuzz (`webcam` ~ `webcams`, `borrow` ~ `borrowing`), so a rare word the
-  question shares with the answer counts for much and "the" or "clinic" for little.
+- **meaning**: the MiniLM cosine of the question and the row, taking the better of two
+  views of the row (`row_views`): the whole row, and its key alone;
+- plus DOMAIN_WEIGHT (0.15) times the cosine of the question and the task's **domain**
+  (the normalized mean of its rows' embeddings): a question that matches one row only
+  through its kind ("What day comes after Friday?" against "Which day is the welding bay
+  closed? Mondays") is far from what the task is about as a whole, an in-domain paraphrase
+  is not, so the same threshold lets fewer general questions in;
+- plus KEYWORD_BOOST times the **keyword** share: the question's content words the row
+  holds, weighted by rarity among the task's rows (idf) and matched with rapidfuzz
+  (`webcam` ~ `webcams`). Its weight is 0: on the dev domains (evals/chat/makerspace,
+  bench/domains gym and library, docs/chat.md) any weight from 0.03 up found fewer taught
+  rows at the same count of general questions let in (a shared rare word lifts a general
+  question too: "What is yoga?" against the gym's yoga row). A third view, the value
+  alone, did the same ("Mondays" is close to every question about a day), so it is not
+  indexed.
 
 The index of a task is built once per dataset version and cached under
 $LIC_HOME/cache/rows/<task>-<tag>/ (tag: the config and the content hash), as locate's
@@ -27,6 +34,7 @@ with its static model (lic_cli/locate/index.py `choose_encoder`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -50,8 +58,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 FORMAT = 2
+VIEWS = 2  # a row is embedded two ways: whole, key alone (row_views)
 NOT_ANSWERS = ("label", "extraction", "span")  # formats whose rows do not answer questions
-KEYWORD_BOOST = 0.1  # score = cosine + 0.1 * keywords (chosen on evals/chat/makerspace.jsonl, docs/chat.md)
+DOMAIN_WEIGHT = 0.15  # weight of the question's cosine with the task's domain (chosen on the dev domains, docs/chat.md)
+KEYWORD_BOOST = 0.0  # weight of the keyword share: 0, measured on the dev domains (module docstring)
 WORD_MATCH = 85  # rapidfuzz ratio at or above which two words are the same word
 _PUNCT = re.compile(r"\s+")
 
@@ -180,7 +190,7 @@ class RowIndex:
     ids: list[str]
     texts: list[str]
     fields: list[dict[str, Any]]
-    emb: np.ndarray  # (2 * rows, dim): the row texts, then the keys
+    emb: np.ndarray  # (VIEWS * rows, dim): the row texts, then the keys
     encoder: Any
     keywords: Keywords
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -188,37 +198,60 @@ class RowIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @functools.cached_property
+    def domain(self) -> np.ndarray | None:
+        """What the task is about as a whole: the normalized mean of its rows' embeddings (None: no rows)."""
+        import numpy as np
+
+        if not len(self):
+            return None
+        mean = self.emb[:len(self)].mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm > 0 else None
+
     def scores(self, q, text: str) -> np.ndarray:
         """The blended score of every row for a question (its embedding `q` and its text)."""
         import numpy as np
 
         n = len(self)
-        both = np.asarray(self.emb @ q, dtype=np.float32)
-        sims = np.maximum(both[:n], both[n:])  # the better of the whole row and its key alone
-        kw = np.zeros(len(self), dtype=np.float32)
-        for i, s in self.keywords.scores(text).items():
-            kw[i] = s
-        return blend(np.clip(sims, 0.0, 1.0), kw)
+        views = np.asarray(self.emb @ q, dtype=np.float32).reshape(VIEWS, n)
+        sims = views.max(axis=0)  # the better view: the whole row or its key alone
+        kw = np.zeros(n, dtype=np.float32)
+        if KEYWORD_BOOST:
+            for i, s in self.keywords.scores(text).items():
+                kw[i] = s
+        return blend(np.clip(sims, 0.0, 1.0), kw, self.domain_sim(q))
+
+    def domain_sim(self, q) -> float:
+        """The question's cosine with the task's domain (0 with no rows)."""
+        return max(0.0, float(self.domain @ q)) if self.domain is not None else 0.0
 
 
-def blend(sim, kw):
-    """The score: meaning first; shared rare words lift a row (a paraphrase sharing only the answer's words)."""
-    return sim + KEYWORD_BOOST * kw
+def blend(sim, kw, domain: float):
+    """The score: the row's meaning, lifted by how close the question is to the task's domain."""
+    return sim + DOMAIN_WEIGHT * domain + KEYWORD_BOOST * kw
 
 
 def _config(task: Task, model: str) -> str:
     return f"{FORMAT}|{model}|{task.format}|{sorted(task.columns.items())}|{task.key}|{task.id_column}"
 
 
+def row_views(task: Task, row: dict[str, Any]) -> list[str]:
+    """What a row is embedded as, in VIEWS order: the whole row, its key alone."""
+    return [row_text(task, row), row_key(task, row)]
+
+
 def _scan(project: Project, task: Task) -> tuple[list[str], list[str], list[str], list[dict[str, Any]]]:
-    ids, texts, keys, fields = [], [], [], []
+    """Row ids, row texts, every view of every row (view by view), row fields."""
+    ids, fields = [], []
+    views: list[list[str]] = [[] for _ in range(VIEWS)]
     assign = RowIds(task)
     for _, row in read_rows(project.dataset_path(task), task.dataset):
         ids.append(assign(row))
-        texts.append(row_text(task, row))
-        keys.append(row_key(task, row))
+        for v, text in zip(views, row_views(task, row), strict=True):
+            v.append(text)
         fields.append(row_fields(task, row))
-    return ids, texts, keys, fields
+    return ids, views[0], [t for v in views for t in v], fields
 
 
 def _embed(texts: list[str], hashes, enc, prev: Path | None, dim: int):
@@ -253,11 +286,11 @@ def build(project: Project, task: Task, encoder, digest: str) -> RowIndex:
     tag = hashlib.sha256(f"{_config(task, encoder.name)}|{digest}".encode()).hexdigest()[:16]
     cache = cache_dir("rows") / f"{task.name}-{tag}"
     if not (cache / "manifest.json").is_file():
-        ids, texts, keys, fields = _scan(project, task)
+        ids, texts, views, fields = _scan(project, task)
         enc = choose_encoder(len(texts), encoder)
         config = _config(task, enc.name)
-        hashes = key_hashes(texts + keys)
-        emb, embedded = _embed(texts + keys, hashes, enc, previous_build(task, config, cache, kind="rows"), enc.dim)
+        hashes = key_hashes(views)
+        emb, embedded = _embed(views, hashes, enc, previous_build(task, config, cache, kind="rows"), enc.dim)
         tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -266,7 +299,7 @@ def build(project: Project, task: Task, encoder, digest: str) -> RowIndex:
         (tmp / "meta.json").write_text(json.dumps({"ids": ids, "texts": texts, "fields": fields},
                                                   ensure_ascii=False), encoding="utf-8")
         manifest = {"format": FORMAT, "dataset": task.dataset, "hash": digest, "config": config, "model": enc.name,
-                    "rows": len(ids), "embedded": embedded, "reused": 2 * len(ids) - embedded}
+                    "rows": len(ids), "embedded": embedded, "reused": len(views) - embedded}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")  # written last
         try:
             os.replace(tmp, cache)

@@ -41,7 +41,7 @@ NOT_SAVED_NOTE = ("The user's last message was not saved as knowledge ({why}): d
                   "noted or updated anything.")
 NOT_SAVED_HISTORY = "(The user said something here that was not saved as knowledge: {why}.)"
 APPLIED_OPS = ("add", "update", "delete")
-GIVE_UP = 240  # characters of a grounded reply without the row's value before the row answers instead
+GIVE_UP = 100  # characters of a grounded reply without the row's value before the row answers instead (~2 s)
 
 
 class _Ungrounded(Exception):
