@@ -142,7 +142,7 @@ T = {
     "update_prefix": {
         "A": _x(["Update: ", "That's outdated, ", "No - ", "Changed: ", "News: ", "Outdated info! ", "Changes: ",
                  "Just changed: ", "As of this week, ", "Recent change: ", "Since last week, ", "Revised: ",
-                 "Correction for your notes: "],
+                 "Correction for your notes: ", "This changed: ", "Stale info - ", "Different now: "],
                 ["{s} now.", "{s}.", "{s} as of today."], ["", " Please update that.", " Update your notes.",
                                                          " Please change it."]),
         "B": _x(["Your information is old, ", "New info: ", "Things changed: ", "Out of date - ",
@@ -172,7 +172,9 @@ T = {
     },
     "correct_label": {
         "A": ["No, '{ex}' is {label}, not {wrong}.", "Wrong label: '{ex}' is {label}, not {wrong}.",
-              "Actually '{ex}' should be {label}, not {wrong}."],
+              "Actually '{ex}' should be {label}, not {wrong}.", "'{ex}' is {label}, you put it under {wrong}.",
+              "Wrong category for '{ex}': it's {label}.", "'{ex}' was filed as {wrong} but it's {label}.",
+              "Relabel '{ex}' as {label}, it isn't {wrong}."],
         "B": ["'{ex}' isn't {wrong}, it's {label}.", "You mislabelled '{ex}' - it belongs in {label}.",
               "Fix the label of '{ex}': {label}, not {wrong}."],
     },
@@ -197,7 +199,9 @@ T = {
               "Can you forget that {p}?", "Please erase {ptopic} from your memory.", "Wipe the info about {ptopic}."],
     },
     "forget_label": {
-        "A": ["Remove '{ex}' from the {label} examples.", "Delete the example '{ex}'."],
+        "A": ["Remove '{ex}' from the {label} examples.", "Delete the example '{ex}'.",
+              "Take '{ex}' out of the {label} examples.", "'{ex}' shouldn't be a {label} example, remove it.",
+              "Erase '{ex}' from the training examples."],
         "B": ["Drop the example '{ex}' from {label}.", "Forget the {label} example '{ex}'."],
     },
     # ---- none (hard negatives) ---------------------------------------------------------
