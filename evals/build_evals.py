@@ -17,6 +17,46 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "datasets"
 
+# Issue 16 routes knowledge across kinds: a QA pair goes to the facts task too when a facts row
+# states what its question asks, and a fact goes to the QA task when one of its questions asks
+# for that fact. Labelled by hand from the datasets (the question asks this fact; the stored
+# answer or object states it), not from the router's output. Borderline cases left out: a
+# question about existence or use ("Do you offer installation...?", "Do you have a trade-in
+# program?") whose answer happens to carry the value.
+QA_ALSO_FACTS = {
+    'how long is the refund window',
+    'Hi, what amounts do gift cards come in?',
+    'Do the Aero 2 headphones have noise cancelling please?',
+    'quick question: does the kestrel link cable support fast charging?',
+    'Hi, which chargers work with the Glide 16?',
+    'Hi, what time does the Chicago store close?',
+    'How many days do I get to ask for my money back?',
+    'Can businesses pay with an invoice?',
+    'When does Kestrel Chicago close?',
+    'What values can I buy a gift card for?',
+    'Can I pay for expensive items in instalments?',
+    'Can the Kestrel Link cable fast charge?',
+    'Does the Pulse smartwatch measure blood oxygen?',
+}
+FACT_ALSO_QA = {
+    ('Kestrel', 'fax number'),
+    ('Kestrel', 'website'),
+    ('Kestrel', 'refund window'),
+    ('Kestrel', 'standard shipping time'),
+    ('Kestrel', 'canada shipping fee'),
+    ('Kestrel', 'signature required above'),
+    ('Kestrel', 'warranty on kestrel-brand products'),
+    ('Kestrel', 'newsletter discount'),
+    ('Kestrel', 'business program'),
+    ('Kestrel Care+', 'price'),
+    ('Kestrel Seattle', 'address'),
+    ('Kestrel Aero 2 headphones', 'price'),
+    ('Kestrel Aero Buds', 'water resistance'),
+    ('Kestrel Glide 14 laptop', 'weight'),
+    ('Kestrel Volt 65W charger', 'included cable'),
+    ('Kestrel Haven camera', 'weather rating'),
+}
+
 # Hand-written rewordings of existing support questions (same meaning, different words).
 PARAPHRASES = [
     ("How long is the refund window?", "How many days do I get to ask for my money back?"),
@@ -137,6 +177,10 @@ def main() -> None:
 
     def R(case: str, item: dict, tasks: list[str]) -> None:
         cid = f"R{len(route) + 1:03d}"
+        if case == "qa" and item["question"] in QA_ALSO_FACTS:
+            tasks = [*tasks, "facts"]
+        if case == "fact" and (item["subject"], item["relation"]) in FACT_ALSO_QA:
+            tasks = [*tasks, "support_qa"]
         route.append({"id": cid, "split": split_of(cid), "case": case, "item": item, "expect": {"tasks": tasks}})
 
     for n, r in enumerate(qa[::9]):
