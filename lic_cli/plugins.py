@@ -61,6 +61,7 @@ BUILTIN: dict[str, dict[str, str]] = {
         "token-classification": "lic_cli.train.trainers:TOKEN_CLASSIFICATION",
         "causal-lm": "lic_cli.train.trainers:CAUSAL_LM",
         "extraction": "lic_cli.train.trainers:EXTRACTION",
+        "retrieval": "lic_cli.train.trainers:RETRIEVAL",
     },
     "dataset-format": {
         "jsonl": "lic_cli.store.formats.jsonl:FORMATS",

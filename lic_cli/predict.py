@@ -10,6 +10,9 @@ evaluation (and so the CI gate's metrics) uses.
 Span tasks (train type token-classification): each record's text comes back with
 `spans` ([{start, end, label, text}], character offsets, end exclusive) from the task's
 active token classifier (`Tagger.tag`, the call its training evaluates).
+
+Text tasks (train type retrieval, a note memory): each record comes back with `notes`
+([{text, score, line}], the task's notes closest in meaning, best first; models/memory.py).
 """
 
 from __future__ import annotations
@@ -31,14 +34,18 @@ def load(project: Project, task: Task) -> tuple[Any, str]:
     from lic_cli.progress import step
 
     kind = task.train.type if task.train else None
-    if kind not in ("classification", "token-classification"):
+    if kind not in ("classification", "token-classification", "retrieval"):
         what = f"its train type is '{kind}'" if kind else "it has no train: section"
-        raise TaskConfigError(f"task '{task.name}': lic predict runs classification and token-classification "
-                              f"models; {what}")
+        raise TaskConfigError(f"task '{task.name}': lic predict runs classification, token-classification "
+                              f"and retrieval models; {what}")
     entry = registry.latest(project, task.name)
     if entry is None:
         raise ModelLoadError(f"task '{task.name}' has no trained model yet; run 'lic train {task.name}'")
     with step(f"loading the {task.name} model ({entry['path']})"):
+        if kind == "retrieval":
+            from lic_cli.models.memory import Memory
+
+            return Memory.load(registry.model_path(project, entry)), entry["path"]
         if kind == "token-classification":
             from lic_cli.models.tagger import Tagger
 
@@ -65,6 +72,7 @@ def predict(project: Project, task: Task, records: Iterable[tuple[int, dict[str,
     """Each (line, record) back as its record with `label` and `score`, in order."""
     clf, _ = load(project, task)
     tagging = task.train is not None and task.train.type == "token-classification"
+    memory = task.train is not None and task.train.type == "retrieval"
     text_col = task.column("text")
     ctx_cols = task.train.context_columns if task.train else ()
     batch: list[dict[str, Any]] = []
@@ -75,6 +83,9 @@ def predict(project: Project, task: Task, records: Iterable[tuple[int, dict[str,
         if tagging:
             for rec, spans in zip(batch, _spans(clf, texts, batch_size), strict=True):
                 yield {**rec, "spans": spans}
+        elif memory:
+            for rec, notes in zip(batch, clf.lookup(texts, batch_size=batch_size), strict=True):
+                yield {**rec, "notes": notes}
         else:
             for rec, (label, score) in zip(batch, clf.predict(texts, contexts or None, batch_size), strict=True):
                 yield {**rec, "label": label, "score": round(score, 4)}

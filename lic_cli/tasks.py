@@ -36,7 +36,7 @@ FORMATS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 SPAN_CONLL = ("tokens", "tags")  # extra column fields of a span task kept CoNLL-style
 KIND_FORMAT = {"note": "text"}  # a knowledge kind -> the format that stores it (else the same name)
-TRAIN_TYPES = ("classification", "causal-lm", "extraction", "token-classification")
+TRAIN_TYPES = ("classification", "causal-lm", "extraction", "token-classification", "retrieval")
 REVIEW = ("none", "required")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -265,6 +265,8 @@ def _task(raw: Any, index: int, path: Path, root: Path) -> Task:
         raise fail("train.type", "classification needs a label task")
     if train and train.type == "token-classification" and (fmt != "span" or not labels):
         raise fail("train.type", "token-classification needs a span task with labels")
+    if train and train.type == "retrieval" and fmt != "text":
+        raise fail("train.type", "retrieval (a note memory) needs a text task")
     return Task(name=name, description=raw["description"].strip(), dataset=raw["dataset"], format=fmt,
                 columns=dict(columns), key=tuple(key), labels=tuple(labels), review=review,
                 id_column=raw.get("id_column"), split_column=raw.get("split_column", "split"),

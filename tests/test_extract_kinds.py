@@ -56,6 +56,7 @@ tasks:
     description: What the assistant knows about the user, as short notes in the third person.
     dataset: datasets/profile.jsonl
     format: text
+    train: {{type: retrieval, base: minilm}}
   - name: entities
     description: Sentences with their named entities (people, organisations, places) for an NER model.
     dataset: datasets/entities.jsonl
@@ -102,9 +103,13 @@ def test_text_and_span_formats_load_and_are_validated(tmp_path):
     conll = load_project(make_project(tmp_path / "conll", conll=True)).task("entities")
     assert conll.span_style == "conll" and conll.key == ("tokens",)
     assert conll.to_row({"text": SENT, "spans": [{"start": 10, "end": 19, "label": "ORG"}]})["tags"][2] == "B-ORG"
-    yaml = (tmp_path / "tasks.yaml").read_text().replace("format: text", "format: text\n    train: {type: token-classification, base: minilm}")
-    (tmp_path / "tasks.yaml").write_text(yaml)
+    assert project.task("profile").train.type == "retrieval"  # a text task trains as a note memory
+    original = (tmp_path / "tasks.yaml").read_text()
+    (tmp_path / "tasks.yaml").write_text(original.replace("type: retrieval", "type: token-classification"))
     with pytest.raises(TaskConfigError, match="task 'profile': field 'train.type': token-classification needs a span"):
+        load_project(tmp_path)
+    (tmp_path / "tasks.yaml").write_text(original.replace("type: token-classification", "type: retrieval"))
+    with pytest.raises(TaskConfigError, match="task 'entities': field 'train.type': retrieval .* needs a text task"):
         load_project(tmp_path)
 
 
@@ -253,6 +258,16 @@ def test_a_note_updates_the_note_it_replaces_by_meaning(tmp_path, monkeypatch):
     other = make_item("note", {"text": "The user plays goalkeeper in a Sunday league."}, source="c1/t2", engine="x")
     (rec2,) = _located(load_project(root), [{**turn("x", n=2), "knowledge": [other]}])
     assert rec2["edits"][0]["op"] == "add"
+    # lic train: a text task's train type is `retrieval`, a note memory lic predict looks notes up in.
+    res = CliRunner().invoke(cli, ["train", "profile", "--project", str(root)])
+    assert res.exit_code == 0, res.output
+    entry = [json.loads(x) for x in (root / "models" / "registry.jsonl").read_text().splitlines()][-1]
+    assert entry["type"] == "retrieval" and entry["metrics"]["rows"] == 3 and entry["metrics"]["distinct"] == 1.0
+    asked = CliRunner().invoke(cli, ["predict", "profile", "--project", str(root)],
+                               input=json.dumps({"text": "What is my partner's name?"}) + "\n")
+    assert asked.exit_code == 0, asked.output
+    (found,) = [json.loads(x) for x in asked.stdout.splitlines()]
+    assert found["notes"][0]["text"] == "The user's partner is called Sam." and len(found["notes"]) == 3
 
 
 @pytest.mark.slow

@@ -21,6 +21,8 @@ def command(task, input_, output, batch_size, quiet, project_dir):
 
     The text is the task's text column (else `text`); tasks trained with context
     columns read those too. The model is the one `lic train` made active (`lic models`).
+    Span tasks add `spans`; text tasks (train type retrieval, a note memory) add `notes`,
+    the task's notes closest in meaning.
 
     \b
     Examples:

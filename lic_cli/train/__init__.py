@@ -31,7 +31,7 @@ from lic_cli.train.sft import is_main_process
 from lic_cli.train.trainers import Carried, Job, trainer_for
 
 # Train types with an implementation (all of tasks.TRAIN_TYPES).
-IMPLEMENTED = ("classification", "causal-lm", "extraction", "token-classification")
+IMPLEMENTED = ("classification", "causal-lm", "extraction", "token-classification", "retrieval")
 NOTHING_TO_TRAIN = "nothing to train: every task's model matches its dataset"
 Params = ClassifyParams | SFTParams
 

@@ -1,6 +1,7 @@
 """One Trainer per train type, looked up by name through the `lic.train_types` entry point
-group (lic_cli/plugins.py); lic's four built-ins are registered there the same way a
-plugin registers its own, and `train.run` calls whatever `train.type` names.
+group (lic_cli/plugins.py); lic's five built-ins are registered there the same way a
+plugin registers its own, and `train.run` calls whatever `train.type` names. `retrieval`
+(text tasks: a note memory, train/retrieval.py) indexes notes rather than fine-tuning.
 
 A Trainer has a `name` and three methods:
 - `params(task)`: the task's hyper-parameters, checked (errors name the task and field);
@@ -123,10 +124,30 @@ class Extraction(CausalLM):
         return _train_extraction(job.task, job.params, job.data, job.tmp, progress=job.progress, note=job.note)
 
 
+class Retrieval:
+    name = "retrieval"
+
+    def params(self, task: Task) -> Any:
+        from lic_cli.train.retrieval import RetrievalParams
+
+        return RetrievalParams.from_task(task)
+
+    def read(self, task: Task, path: Path) -> Any:
+        from lic_cli.train import retrieval
+
+        return retrieval.read(task, *_rows(task, path))
+
+    def train(self, job: Job) -> dict[str, Any]:
+        from lic_cli.train import retrieval
+
+        return retrieval.train(job.task, job.data, job.tmp, note=job.note)
+
+
 CLASSIFICATION = Classification()
 TOKEN_CLASSIFICATION = TokenClassification()
 CAUSAL_LM = CausalLM()
 EXTRACTION = Extraction()
+RETRIEVAL = Retrieval()
 
 
 def trainer_for(task: Task) -> Trainer:
