@@ -182,7 +182,8 @@ def test_rules_read_cued_notes_only():
 @pytest.mark.parametrize(("said", "told"), [
     ("I eat fish", "The user eats fish"), ("my partner is called Sam", "The user's partner is called Sam"),
     ("I always travel with my dog", "The user always travels with their dog"),
-    ("I can't eat gluten", "The user cannot eat gluten"), ("I tore my ACL", "The user tore their ACL")])
+    ("I can't eat gluten", "The user cannot eat gluten"), ("I tore my ACL", "The user tore their ACL"),
+    ("I've got asthma", "The user has asthma"), ("Im diabetic", "The user is diabetic")])
 def test_first_person_is_told_in_the_third_person(said, told):
     assert tagging.third_person(said) == told
 

@@ -526,6 +526,8 @@ def third_person(span: str) -> str:
     if first in _START:
         out = [_START[first]]
         rest = words[1:]
+        if first in ("i've", "i\u2019ve") and rest and rest[0].lower() == "got":
+            rest = rest[1:]  # "I've got asthma" -> "The user has asthma"
     elif first == "i":
         out = ["The user"]
         rest = words[1:]
