@@ -277,3 +277,71 @@ def test_taught_phrasings_are_remembered_verbatim_in_their_context():
     memory = memory_of(own, LABELS)
     assert memory == {_key("leeds is  done, zap it", ""): 2, _key("Everywhere.", "a [SEP] b"): 2,
                       _key("Everywhere.", "c"): 3}
+
+
+def test_none_bias_brings_ordinary_question_false_positives_under_the_target():
+    # 200 ordinary questions of which 10 % lean to teach, and 200 teaching turns the head
+    # reads right: a bias on `none` fixes the questions without losing the teaching turns.
+    rng = np.random.default_rng(1)
+    q = np.tile([0.1, 0.05, 0.05, 0.8], (200, 1))
+    q[:20] = [0.55, 0.05, 0.05, 0.35]
+    t = np.tile([0.9, 0.03, 0.03, 0.04], (200, 1)) + rng.uniform(0, 0.01, (200, 4))
+    proba = np.vstack([q, t / t.sum(axis=1, keepdims=True)]).astype(np.float32)
+    gold = [3] * 200 + [0] * 200
+    ordinary = [True] * 200 + [False] * 200
+    bias = calibration.choose_none_bias(proba, gold, LABELS, ordinary, target=0.01)
+    pred = calibration.shift_none(proba, bias, LABELS).argmax(axis=1)
+    assert 0 < bias <= 1.0 and (pred[:200] == 3).all() and (pred[200:] == 0).all()
+    assert calibration.choose_none_bias(proba, gold, LABELS, [False] * 400) == 0.0
+    shifted = calibration.shift_none(proba, 0.5, LABELS)
+    assert np.allclose(shifted.sum(axis=1), 1, atol=1e-5) and (shifted[:, 3] > proba[:, 3]).all()
+    # The bias is part of the calibration a head stores and applies.
+    cal = calibration.calibrate(proba, gold, LABELS, ordinary=ordinary)
+    assert cal.none_bias > 0 and calibration.Calibration.from_dict(cal.to_dict()).none_bias == cal.none_bias
+    assert (calibration.apply(proba, cal, LABELS).argmax(axis=1)[:200] == 3).all()
+
+
+def test_head_embeds_single_turns_never_joined_contexts():
+    """Each turn is embedded on its own (a transcript's turns once each: detect does no more
+    encoder work than embedding the transcript), and first use embeds only train and dev rows."""
+    from lic_cli.detect.head import _split, corpus_texts
+    from lic_cli.records import join_context
+
+    ctx = join_context(["When is the pool open?", "From 7 am."])
+    assert _split([ctx, "Anything else?", ""]) == (["When is the pool open?", "", ""], ["From 7 am.", "Anything else?", ""])
+    examples = [Example("No, it's 6 am now.", ctx, "correct", "train"), Example("Bin that.", ctx, "forget", "dev"),
+                Example("Secret test turn.", "Held out?", "none", "test")]
+    assert set(corpus_texts(examples)) == {"No, it's 6 am now.", "Bin that.", "When is the pool open?", "From 7 am."}
+
+
+def test_merged_ensemble_averages_the_members_logits():
+    from lic_cli.detect.head import merge
+    from lic_cli.models.mlp import MLP
+
+    rng = np.random.default_rng(0)
+    nets = [MLP([rng.normal(size=(5, 7)), rng.normal(size=(4, 5))], [rng.normal(size=5), rng.normal(size=4)])
+            for _ in range(3)]
+    x = rng.normal(size=(6, 7)).astype(np.float32)
+    merged = merge(nets)
+    assert merged.weights[0].shape == (7, 15)
+    assert np.allclose(merged(x), sum(n(x) for n in nets) / 3, atol=1e-5)
+
+
+def test_head_trains_an_ensemble_with_class_weights_from_remembered_embeddings():
+    """train_head on embeddings it is given (no encoder run): a merged MLP that separates the labels."""
+    from lic_cli.detect import head as head_mod
+
+    rng = np.random.default_rng(3)
+    centres = {lab: rng.normal(size=384) for lab in LABELS}
+    examples, table = [], {}
+    for i in range(120):
+        lab = LABELS[0] if i < 60 else LABELS[1 + i % 3]  # teach is half the rows: the class weights even it out
+        text = f"turn {i} {lab}"
+        vec = centres[lab] + rng.normal(scale=0.3, size=384)
+        table[text] = (vec / np.linalg.norm(vec)).astype(np.float32)
+        examples.append(Example(text, "", lab, "train"))
+    net = head_mod.train_head(examples, LABELS, encoder=head_mod.Remembered(None, table))
+    assert net.weights[0].shape[1] == head_mod.ENSEMBLE * head_mod.HIDDEN
+    feats = head_mod._features(head_mod.Remembered(None, table), [e.text for e in examples], ["" for _ in examples])
+    pred = net(feats).argmax(axis=1)
+    assert (pred == [LABELS.index(e.label) for e in examples]).mean() > 0.95

@@ -9,8 +9,14 @@ softmax(logits / T), because the two differ by a constant per row.
 The threshold is the lowest top score, on a 0.01 grid from `FLOOR`, at which the
 teaching labels the model still answers (teach / correct / forget, top score >= the
 threshold) are right at least `PRECISION` of the time on dev. Turns below it are
-marked `uncertain`, so a pipeline routes them to a person instead of guessing. See
-docs/detect.md.
+marked `uncertain`, so a pipeline routes them to a person instead of guessing.
+
+The none bias (when dev rows say which turns are ordinary questions and requests) is a
+number b added to the log-score of `none` after scaling: the smallest b on a 0.1 grid
+whose dev macro-F1 is highest among those that read at most `ORDINARY_FP` of the dev
+domains' ordinary questions as teaching. A question read as teaching is junk that would
+reach a dataset; a teaching turn read as none is a missed lesson the person can repeat.
+See docs/detect.md.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
 TEACHING = ("teach", "correct", "forget")
 PRECISION = 0.95  # wanted precision of the teaching labels the model does not abstain on
 FLOOR = 0.40  # below this a 4-way top score is never trusted: the lowest threshold we pick
+ORDINARY_FP = 0.015  # wanted share of dev ordinary questions read as teaching (issue 14 target: 2 % on test)
 FILE = "calibration.json"
 VERSION = 1
 
@@ -39,6 +46,7 @@ class Calibration:
     dev_rows: int = 0
     dev_teaching_precision: float | None = None  # at the threshold, on the calibrated dev scores
     dev_abstain: float | None = None  # share of dev rows marked uncertain at the threshold
+    none_bias: float = 0.0  # added to log p(none) after scaling
     version: int = VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +67,51 @@ def scale(proba: np.ndarray, temperature: float) -> np.ndarray:
     logp -= logp.max(axis=1, keepdims=True)
     out = np.exp(logp)
     return (out / out.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def shift_none(proba: np.ndarray, bias: float, labels: Sequence[str]) -> np.ndarray:
+    """Probabilities with `bias` added to the log-score of `none` (renormalized)."""
+    import numpy as np
+
+    if not bias or "none" not in labels or not len(proba):
+        return proba
+    out = proba.astype(np.float64, copy=True)
+    out[:, list(labels).index("none")] *= float(np.exp(bias))
+    return (out / out.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def macro_f1(pred: np.ndarray, gold: np.ndarray, n_labels: int) -> float:
+    f1s = []
+    for k in range(n_labels):
+        tp, n_gold, n_pred = int(((pred == k) & (gold == k)).sum()), int((gold == k).sum()), int((pred == k).sum())
+        if n_gold or n_pred:
+            f1s.append(2 * tp / (n_gold + n_pred))
+    return sum(f1s) / len(f1s) if f1s else 0.0
+
+
+def choose_none_bias(proba: np.ndarray, gold: Sequence[int], labels: Sequence[str], ordinary: Sequence[bool],
+                     target: float = ORDINARY_FP) -> float:
+    """The none bias (module docstring) on calibrated dev scores; 0 without ordinary rows."""
+    import numpy as np
+
+    mask = np.asarray(ordinary, dtype=bool)
+    if not mask.any() or "none" not in labels:
+        return 0.0
+    teaching = np.array([lab in TEACHING for lab in labels])
+    gold_arr = np.asarray(gold)
+    best: tuple[float, float] | None = None  # (macro-F1, bias) among biases meeting the target
+    lowest: tuple[float, float] = (2.0, 0.0)  # (false-positive rate, bias), when none meets it
+    for step in range(0, 31):
+        bias = step / 10
+        pred = shift_none(proba, bias, labels).argmax(axis=1)
+        fp = float(teaching[pred[mask]].mean())
+        if fp <= target:
+            f1 = macro_f1(pred, gold_arr, len(labels))
+            if best is None or f1 > best[0] + 1e-9:
+                best = (f1, bias)
+        elif fp < lowest[0]:
+            lowest = (fp, bias)
+    return best[1] if best is not None else lowest[1]
 
 
 def fit_temperature(proba: np.ndarray, gold: Sequence[int]) -> float:
@@ -100,14 +153,23 @@ def choose_threshold(proba: np.ndarray, gold: Sequence[int], labels: Sequence[st
     return last
 
 
-def calibrate(proba: np.ndarray, gold: Sequence[int], labels: Sequence[str]) -> Calibration:
-    """Fit the temperature on raw dev probabilities, then the threshold on the scaled ones."""
+def calibrate(proba: np.ndarray, gold: Sequence[int], labels: Sequence[str],
+              ordinary: Sequence[bool] | None = None) -> Calibration:
+    """Fit the temperature on raw dev probabilities, then the none bias (when `ordinary`
+    marks the dev rows that are ordinary questions) and the threshold on the scaled ones."""
     if not len(gold):
         return Calibration()
     t = fit_temperature(proba, gold)
-    threshold, prec, abstain = choose_threshold(scale(proba, t), gold, labels)
+    scaled = scale(proba, t)
+    bias = choose_none_bias(scaled, gold, labels, ordinary) if ordinary is not None else 0.0
+    threshold, prec, abstain = choose_threshold(shift_none(scaled, bias, labels), gold, labels)
     return Calibration(temperature=t, threshold=threshold, dev_rows=len(gold),
-                       dev_teaching_precision=prec, dev_abstain=abstain)
+                       dev_teaching_precision=prec, dev_abstain=abstain, none_bias=bias)
+
+
+def apply(proba: np.ndarray, cal: Calibration, labels: Sequence[str]) -> np.ndarray:
+    """Raw probabilities -> calibrated ones: temperature, then the none bias."""
+    return shift_none(scale(proba, cal.temperature), cal.none_bias, labels)
 
 
 def read(path: Path) -> Calibration | None:

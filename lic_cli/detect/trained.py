@@ -33,7 +33,7 @@ class Trained:
 
     def predict_proba(self, texts: list[str], contexts: list[str]) -> np.ndarray:
         """Calibrated probabilities, columns in `self.labels` order."""
-        return calibration.scale(self.raw_proba(texts, contexts), self.calibration.temperature)
+        return calibration.apply(self.raw_proba(texts, contexts), self.calibration, self.labels)
 
 
 def load_trained(project: Project, task: Task, *, required: bool = False) -> Trained | None:
