@@ -32,7 +32,7 @@ from lic_cli.extract.engine import Outcome, Turn
 
 ENCODER = "minilm"
 MAX_LENGTH = 128
-EPOCHS = 5
+EPOCHS = 4
 BATCH = 32
 LR = 1e-4
 HEAD_LR = 2e-3
