@@ -104,3 +104,12 @@ def test_a_subject_keeps_its_article():
     spans = [span(text, "monthly membership", "fact.subject"), span(text, "39 euros", "fact.object")]
     got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
     assert got == [{"kind": "fact", "subject": "the monthly membership", "relation": "price", "object": "39 euros"}]
+
+
+def test_a_value_asked_about_is_not_taught():
+    text = "Just checking: the sauna is closed on Mondays, right?"
+    spans = [span(text, "the sauna", "fact.subject"), span(text, "closed", "fact.object")]
+    assert tagging.assemble(text, "", spans, {"fact.relation": "Monday rule"}, {**COUNTS, "fact": 1}) == []
+    text = "The sauna is closed on Mondays now. Can you update it?"
+    spans = [span(text, "The sauna", "fact.subject"), span(text, "closed", "fact.object")]
+    assert len(tagging.assemble(text, "", spans, {"fact.relation": "Monday rule"}, {**COUNTS, "fact": 1})) == 1

@@ -236,6 +236,15 @@ def trim_value(value: str) -> str:
     return cut if cut.strip() else value
 
 
+def _asked(text: str, value: str) -> bool:
+    """The value is in the turn's last sentence and that sentence is a question."""
+    said = text.rstrip()
+    if not said.endswith("?"):
+        return False
+    last = re.split(r"(?<=[.!?])\s+", said)[-1]
+    return value.lower() in last.lower()
+
+
 _ARTICLE = re.compile(r"\b(?:the|a|an)\s+$", re.I)
 
 
@@ -364,6 +373,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
             if kind == "fact" and NAME_RELATIONS and item.get("relation") and not any(s in relation for s in SLOTS) \
                     and not (relation == SPAN and "fact.relation" in by_role) and not chosen_constant:
                 item["relation"] = _named_relation(text, item) or item["relation"]
+            if kind == "fact" and item.get("object") and _asked(text, item["object"]):
+                continue  # "Just checking: the sauna is closed on Mondays, right?" asks, it does not tell
             if all(item.get(r) for r in REQUIRED[kind]):
                 items.append((first + i, item))
     items.sort(key=lambda x: x[0])
