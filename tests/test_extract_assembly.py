@@ -113,3 +113,15 @@ def test_a_value_asked_about_is_not_taught():
     text = "The sauna is closed on Mondays now. Can you update it?"
     spans = [span(text, "The sauna", "fact.subject"), span(text, "closed", "fact.object")]
     assert len(tagging.assemble(text, "", spans, {"fact.relation": "Monday rule"}, {**COUNTS, "fact": 1})) == 1
+
+
+def test_the_issue_examples_keep_their_sign_their_time_and_each_qualifier():
+    text = "FYI, the Help Centre now has a Signal line: +1 555 0190"
+    assert text[slice(*tagging.whole_words(text, text.index("1 555"), len(text)))] == "+1 555 0190"
+    text = "Yesterday I finished my first marathon, it was tough!"
+    got = tagging.assemble(text, "", [span(text, "I finished my first marathon", "note.text")], {}, {**COUNTS, "note": 1})
+    assert got == [{"kind": "note", "text": "The user finished their first marathon yesterday."}]
+    text = "The lab opens at 8 on weekdays and 10 on weekends."
+    spans = [span(text, "The lab", "fact.subject"), span(text, "8", "fact.object"), span(text, "10", "fact.object")]
+    got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 2}, confidence=UNSURE)
+    assert [(f["relation"], f["object"]) for f in got] == [("weekday opening time", "8"), ("weekend opening time", "10")]

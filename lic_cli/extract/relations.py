@@ -61,7 +61,7 @@ def name(predicate: str, after: str = "", obj: str = "") -> str | None:
     if attr in ("start", "end"):  # a date or a time, by the object
         attr = f"{attr} {'time' if _TIME.search(obj) and not _DATE.search(obj) else 'date'}"
     if attr in ("opening time", "closing time", "start time", "end time", "departure time", "arrival time"):
-        m = _QUALIFIER.search(f"{predicate} {after}")
+        m = _QUALIFIER.search(after) or _QUALIFIER.search(predicate)  # the day nearest after the value first
         if m:
             attr = f"{_DAYS[m.group(1).lower()]} {attr}"
     return attr

@@ -260,11 +260,14 @@ def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
     def inner(i: int) -> bool:  # text[i] joins two word characters
         return 0 < i < len(text) - 1 and text[i] in "-'\u2019" and text[i - 1].isalnum() and text[i + 1].isalnum()
 
+
     a, b = max(0, min(a, len(text))), max(0, min(b, len(text)))
     while 0 < a < len(text) and (text[a - 1].isalnum() or inner(a - 1)) and (text[a].isalnum() or inner(a)):
         a -= 1
     while 0 < b < len(text) and (text[b].isalnum() or inner(b)) and (text[b - 1].isalnum() or inner(b - 1)):
         b += 1
+    if 0 < a < len(text) and text[a - 1] in "+$\u20ac\u00a3#" and text[a].isdigit():
+        a -= 1  # a number keeps its sign or currency: "+1 555 0190", "$1,299.99"
     return a, b
 
 
@@ -359,7 +362,10 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
             if kind == "forget" and "forget.target" in told and item.get("target"):
                 item["target"] = _told(text, item["target"])
             if kind == "note" and item.get("text") and NOTE_REPAIR:
+                when = leading_time(text, item["text"])
                 item["text"] = _told(text, item["text"])
+                if when and item["text"].lower().startswith("the user") and when.lower() not in item["text"].lower():
+                    item["text"] = f"{item['text'].rstrip('.')} {when.lower()}"
                 if not item["text"].lower().startswith("the user"):
                     item.pop("text")  # a note is about the user: no first-person anchor, no note
             if kind == "note" and item.get("text") and item["text"][-1] not in ".!?":
@@ -492,6 +498,26 @@ _START = {"i'm": "The user is", "i\u2019m": "The user is", "im": "The user is", 
 
 
 NOTE_REPAIR = True  # a note span that is not yet in the third person is told from its pronoun (_told)
+
+
+_TIME_WORDS = (r"yesterday|today|tonight|last (?:week|month|year|night|weekend|summer|winter|spring|autumn)|"
+               r"this (?:morning|week|month|year|weekend)|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+               r"in (?:january|february|march|april|may|june|july|august|september|october|november|december)")
+_LEADING_TIME = re.compile(rf"\s*({_TIME_WORDS})\s*,?\s*", re.I)
+
+
+def leading_time(text: str, value: str) -> str | None:
+    """When a note's clause opens with its time ("Yesterday I finished my first marathon"),
+    the time, so the note can keep it at its end ("... their first marathon yesterday")."""
+    hit = _find(text, value, [])
+    if hit is None:
+        return None
+    before = text[:hit[0]]
+    cut = max(before.rfind(c) for c in ".!?;:") + 1
+    marks = [m for m in _FIRST.finditer(before) if m.start() >= cut]
+    start = marks[-1].start() if marks and not _FIRST.match(value) else hit[0]
+    m = _LEADING_TIME.fullmatch(text[cut:start])
+    return m.group(1) if m else None
 
 
 def _told(text: str, value: str) -> str:
