@@ -138,7 +138,7 @@ def _learned() -> Engine | None:
 
     if trained_path() is None:
         print("extract: auto uses the rules alone: the learned engine is not trained on this machine yet "
-              "(run `lic extract --engine learned` once: it trains in about 10 minutes on 2 cores)",
+              "(run `lic extract --engine learned` once: it trains in about 5 minutes on 2 cores)",
               file=sys.stderr, flush=True)
         return None
     return LearnedEngine.load()
