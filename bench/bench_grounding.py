@@ -18,8 +18,11 @@ For each domain of evals/chat/ (docs/chat.md, "Grounded answers"):
    prompt (system notes + question) is the same before and after gets the same answer: those
    are compared by prompt, the others generated again.
 
-Thresholds were chosen on makerspace (dev, rows applied directly and through the pipeline,
-retrieval alone); vetclinic and campusit are held out.
+The scoring and its threshold were chosen on the dev domains (makerspace here; gym and library
+of bench/domains; general.jsonl's pool/dev questions as probes: docs/chat.md "Live knowledge");
+vetclinic and campusit are held out. Each paraphrase's loss is diagnosed (`where`): no row
+states the taught value (teaching), the row is not in the top DIAG_K or not first (ranking),
+first but below the threshold, or first and above it with the answer judged wrong.
 """
 
 from __future__ import annotations
