@@ -32,8 +32,8 @@ def lic(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
     return done
 
 
-@pytest.mark.xfail(strict=False, reason="session 5: with the packaged corpus added the demo head scores 0.8885 "
-                   "on the demo's test split (< 0.90); docs/detect.md")
+@pytest.mark.xfail(strict=False, reason="session 6: with the packaged corpus added the demo head scores 0.8739 "
+                   "on the demo's test split (< 0.90; session 5: 0.8885); docs/detect.md")
 def test_head_meets_its_target_on_the_test_split_and_is_calibrated(demo_project):
     project = load_project(demo_project)
     model = detect.load_model(project, choice="head")
@@ -157,10 +157,11 @@ def _transcript(cases) -> str:
     return "".join(json.dumps(x) + "\n" for x in lines)
 
 
-@pytest.mark.xfail(strict=False, reason="session 5: held-out teach recall 0.75 / correct 0.74, so some of these "
-                   "turns may be misread (e.g. 'I keep bees in my garden.' -> none); docs/detect.md")
 def test_default_detector_works_in_a_project_without_an_intent_task(tmp_path):
-    """A beekeeping club's project: its own tasks.yaml, no intent task, a domain in no training split."""
+    """A beekeeping club's project: its own tasks.yaml, no intent task, a domain in no training split.
+    All 14 turns right since session 6 (session 5's head misread 'I keep bees ...' and the issue's
+    examples; the closest margins now: 'I am allergic to peanuts.' teach by 0.06, 'I keep four
+    colonies ...' by 0.14)."""
     (tmp_path / "tasks.yaml").write_text(BEEKEEPING_TASKS)
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "hive_qa.jsonl").write_text(
