@@ -156,7 +156,7 @@ def auto_where_rules_decide(turns: int, rounds: int) -> dict:
     records = records[:turns]
 
     def refuse():
-        raise AssertionError("auto asked the learned engine for a turn the rules decide")
+        raise AssertionError("auto loaded the learned engine for turns the rules decide")
 
     best = None
     for _ in range(rounds):

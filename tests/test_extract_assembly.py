@@ -125,3 +125,14 @@ def test_the_issue_examples_keep_their_sign_their_time_and_each_qualifier():
     spans = [span(text, "The lab", "fact.subject"), span(text, "8", "fact.object"), span(text, "10", "fact.object")]
     got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 2}, confidence=UNSURE)
     assert [(f["relation"], f["object"]) for f in got] == [("weekday opening time", "8"), ("weekend opening time", "10")]
+
+
+def test_auto_does_not_load_the_learned_engine_when_the_rules_decide_every_turn():
+    from lic_cli.extract.auto import AutoEngine
+    from lic_cli.extract.engine import Turn
+
+    def refuse():
+        raise AssertionError("the learned engine was loaded")
+
+    (out,) = AutoEngine(learned=refuse).extract([Turn("In 'Ajax beat PSV.', Ajax is an organization.", [], "teach")])
+    assert out.engine == "rules" and out.items[0]["kind"] == "span"

@@ -63,6 +63,8 @@ class AutoEngine:
         out = self.rules.extract(turns)
         for o in out:
             o.engine = "rules"
+        if all(o.items and all(f.get("kind") in self.sure for f in o.items) for o in out):
+            return out  # every policy keeps these: no need to load (or ask about) the learned engine
         if self.policy == "rules":
             return out
         if self.policy == "rules-first":
