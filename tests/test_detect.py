@@ -345,3 +345,45 @@ def test_head_trains_an_ensemble_with_class_weights_from_remembered_embeddings()
     feats = head_mod._features(head_mod.Remembered(None, table), [e.text for e in examples], ["" for _ in examples])
     pred = net(feats).argmax(axis=1)
     assert (pred == [LABELS.index(e.label) for e in examples]).mean() > 0.95
+
+
+# The project's label names as a cue (detect/labelcue.py): phrasings not written from the quickstart's.
+CUE_LABELS = {"billing": "tickets", "bike": "tickets", "order status": "requests"}
+
+
+@pytest.mark.parametrize("text, label", [
+    ("'The brakes squeal going downhill' is a bike ticket.", "bike"),
+    ("Mark 'I was charged twice for May' as billing.", "billing"),
+    ("File “the saddle is cracked” under bike.", "bike"),
+    ("'Where is my parcel now?' is an order-status request.", "order status"),
+])
+def test_label_cue_reads_a_labelling_statement_with_the_projects_label(text, label):
+    from lic_cli.detect.labelcue import cue
+
+    assert cue(text, CUE_LABELS) == {"label": label, "task": CUE_LABELS[label]}
+
+
+@pytest.mark.parametrize("text", [
+    "Is 'the rear wheel wobbles' a bike ticket?",  # a question about a label
+    "Which label fits 'charged twice in May', billing?",
+    "My bike is great, 'really smooth ride' indeed.",  # the label named, not as a label
+    "'Brakes' is a bike ticket.",  # a one-word quote is a name, not an example
+    "The brakes squeal going downhill, it is a bike thing.",  # nothing quoted
+])
+def test_label_cue_leaves_questions_mentions_and_unquoted_turns(text):
+    from lic_cli.detect.labelcue import cue
+
+    assert cue(text, CUE_LABELS) is None
+
+
+def test_project_labels_come_from_the_projects_label_tasks(tmp_path):
+    from lic_cli.detect.labelcue import project_labels
+    from lic_cli.tasks import load_project
+
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "t.jsonl").write_text('{"text": "a b", "label": "bike_repair"}\n')
+    (tmp_path / "tasks.yaml").write_text(
+        "version: 1\ntasks:\n  - name: tickets\n    description: ticket topics\n    dataset: datasets/t.jsonl\n"
+        "    format: label\n    labels: [bike_repair, billing]\n")
+    assert project_labels(load_project(tmp_path)) == {"bike repair": "tickets", "billing": "tickets"}
+    assert project_labels(None) == {}

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lic_cli import detect, extract, locate, router
+from lic_cli.detect.labelcue import project_labels
 from lic_cli.tasks import Project
 
 TEACHING = ("teach", "correct", "forget")
@@ -78,7 +79,8 @@ class Learner:
         start = time.perf_counter()
         window = [base_turn(t) for t in history[-WINDOW:]] + [base_turn(rec)]
         # The context turns are classified too (one small batch); only the last is kept.
-        out = list(detect.run(window, model=self.intent_model, threshold=self.intent_threshold))[-1]
+        out = list(detect.run(window, model=self.intent_model, threshold=self.intent_threshold,
+                              labels=project_labels(self.project)))[-1]
         return Learned(out, {"detect": time.perf_counter() - start})
 
     def locate(self, history: list[dict[str, Any]], learned: Learned, *, label: str | None = None) -> Learned:

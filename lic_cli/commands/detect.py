@@ -65,8 +65,11 @@ def command(input_, output, project_dir, model_choice, threshold, old_threshold,
         if batch_size is None:
             batch_size = 512 if _is_file(input_) else 64
         counts = {"user": 0, "uncertain": 0}
+        from lic_cli.detect.labelcue import project_labels
+
+        labels = project_labels(project)
         run_stage(input_, output, lambda recs: _count(detect.run(recs, model=model, batch_size=batch_size,
-                                                                 threshold=threshold), counts))
+                                                                 threshold=threshold, labels=labels), counts))
         if counts["uncertain"] and not progress.is_quiet():
             print(f"detect: {counts['uncertain']} of {counts['user']} turns uncertain (kept, with "
                   f"intent.uncertain: true; select them with jq 'select(.intent.uncertain)')", file=sys.stderr)

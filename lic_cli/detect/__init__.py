@@ -10,6 +10,8 @@ A project's own `intent` task extends it (its rows are added to the packaged one
 current dataset.
 Scores are calibrated on the dataset's dev split; a turn whose top score is below the
 threshold (chosen on dev, see calibration.py) also gets `"uncertain": true`.
+Given the project's label names (labelcue.py), a `none` turn that quotes an example and
+names one of them in a statement is read as `teach`, with `"cue"` saying which label.
 """
 
 from __future__ import annotations
@@ -64,11 +66,12 @@ def load_model(project: Project | None, *, choice: str = "auto") -> IntentModel:
 
 
 def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH,
-        threshold: float | None = None) -> Iterator[dict]:
+        threshold: float | None = None, labels: dict[str, str] | None = None) -> Iterator[dict]:
     """Add `intent` to every user turn, classifying in batches; order is preserved.
 
     `intent.uncertain` is true when the top score is below `threshold` (default: the
-    model's calibrated threshold).
+    model's calibrated threshold). `labels`: the project's label names and their tasks
+    (`labelcue.project_labels`), the label cue's evidence.
     """
     limit = model.threshold if threshold is None else threshold
     context = Context()
@@ -82,13 +85,16 @@ def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH,
             pending.append((rec, None))
         context.add(rec)
         if n_user >= batch_size:
-            yield from _classify(pending, model, limit)
+            yield from _classify(pending, model, limit, labels or {})
             pending, n_user = [], 0
     if pending:
-        yield from _classify(pending, model, limit)
+        yield from _classify(pending, model, limit, labels or {})
 
 
-def _classify(pending: list[tuple[dict, str | None]], model: IntentModel, limit: float) -> Iterator[dict]:
+def _classify(pending: list[tuple[dict, str | None]], model: IntentModel, limit: float,
+              labels: dict[str, str]) -> Iterator[dict]:
+    from lic_cli.detect.labelcue import cue
+
     users = [(rec, ctx) for rec, ctx in pending if ctx is not None]
     probs = model.predict_proba([str(r.get("text", "")) for r, _ in users], [c or "" for _, c in users]) \
         if users else []
@@ -105,6 +111,9 @@ def _classify(pending: list[tuple[dict, str | None]], model: IntentModel, limit:
             "scores": {lab: round(float(x), 4) for lab, x in zip(model.labels, p, strict=True)},
             "model": model.name,
         }
-        if float(p[best]) < limit:
+        hit = cue(str(rec.get("text", "")), labels) if intent["label"] == "none" and "teach" in model.labels else None
+        if hit is not None:  # the project's own label names outweigh the packaged detector's doubt
+            intent.update(label="teach", score=intent["scores"]["teach"], cue=hit)
+        elif float(p[best]) < limit:
             intent["uncertain"] = True
         yield {**rec, "intent": intent}
