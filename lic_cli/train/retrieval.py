@@ -77,10 +77,9 @@ def train(task: Task, notes: list[dict[str, Any]], out_dir: Path, *, note) -> di
     with open(out_dir / "notes.jsonl", "w", encoding="utf-8") as fh:
         for n in notes:
             fh.write(json.dumps(n, ensure_ascii=False) + "\n")
-    (out_dir / "config.json").write_text(json.dumps({"model_type": "lic-note-memory", "encoder": encoder.name,
-                                                     "base": task.train.base,
-                                                        "dim": int(emb.shape[1]), "rows": len(notes)}, indent=1),
-                                            encoding="utf-8")
+    config = {"model_type": "lic-note-memory", "encoder": encoder.name, "base": task.train.base,
+              "dim": int(emb.shape[1]), "rows": len(notes)}
+    (out_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     sims = emb @ emb.T
     np.fill_diagonal(sims, -1.0)
     nearest = sims.max(axis=1) if len(notes) > 1 else np.zeros(len(notes))
