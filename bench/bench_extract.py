@@ -169,11 +169,28 @@ def auto_where_rules_decide(turns: int, rounds: int) -> dict:
             "turns_per_cpu_s": round(len(records) / cpu, 1) if cpu else None}
 
 
+def raw_encoder_seconds(eng, texts: list[str], contexts: list[str], batch_size: int) -> float:
+    """Seconds for the learned engine's own encoder alone on the engine's tokenized inputs,
+    in its length-sorted batches: the baseline its turns/s are compared with."""
+    import torch
+
+    from lic_cli.extract import learned
+
+    feats = learned._features(eng.tokenizer, texts, contexts)
+    order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for i in range(0, len(order), batch_size):
+            batch = [feats[k] for k in order[i:i + batch_size]]
+            eng.net.encoder(input_ids=learned._pad(batch, "input_ids", 0),
+                            attention_mask=learned._pad(batch, "attention_mask", 0),
+                            token_type_ids=learned._pad(batch, "token_type_ids", 0))
+    return time.perf_counter() - start
+
+
 def learned_vs_encoder(sample: int, batch_size: int) -> dict:
     """The learned engine on `sample` held-out (dev) teaching turns, beside the raw MiniLM encoder
     (the engine's own fine-tuned encoder, same tokenized inputs, same batches) in the same run."""
-    import torch
-
     from lic_cli.extract import learned, tagging
     from lic_cli.extract.engine import Turn
 
@@ -183,16 +200,8 @@ def learned_vs_encoder(sample: int, batch_size: int) -> dict:
     start = time.perf_counter()
     eng.extract(turns)
     engine_s = time.perf_counter() - start
-    feats = learned._features(eng.tokenizer, [t.text for t in turns], [tagging.context_text(t.context) for t in turns])
-    order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
-    start = time.perf_counter()
-    with torch.inference_mode():
-        for i in range(0, len(order), batch_size):
-            batch = [feats[k] for k in order[i:i + batch_size]]
-            eng.net.encoder(input_ids=learned._pad(batch, "input_ids", 0),
-                            attention_mask=learned._pad(batch, "attention_mask", 0),
-                            token_type_ids=learned._pad(batch, "token_type_ids", 0))
-    encoder_s = time.perf_counter() - start
+    encoder_s = raw_encoder_seconds(eng, [t.text for t in turns], [tagging.context_text(t.context) for t in turns],
+                                    batch_size)
     return {"engine": "learned", "turns": len(turns), "engine_turns_per_s": round(len(turns) / engine_s, 1),
             "encoder_turns_per_s": round(len(turns) / encoder_s, 1), "ratio": round(encoder_s / engine_s, 3)}
 

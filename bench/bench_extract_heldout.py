@@ -93,9 +93,8 @@ def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] |
 def speed(learned, sample: int = 512, batch_size: int = 64) -> dict:
     """The learned engine (encoder + heads + decoding + assembly) beside the raw encoder alone
     on the same tokenized inputs and batches, interleaved, best of 2 each."""
-    import torch
+    from bench_extract import raw_encoder_seconds
 
-    from lic_cli.extract import learned as learned_mod
     from lic_cli.extract import tagging
 
     rows = [r for r in corpus_split("dev") if r["label"] != "none"][:sample]
@@ -107,16 +106,9 @@ def speed(learned, sample: int = 512, batch_size: int = 64) -> dict:
         learned.predict(texts, contexts, batch_size)
         return time.perf_counter() - start
 
-    def encoder() -> float:
+    def encoder() -> float:  # tokenizing is inside the timing here, as it is in the engine's
         start = time.perf_counter()
-        feats = learned_mod._features(learned.tokenizer, texts, contexts)
-        order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
-        with torch.inference_mode():
-            for i in range(0, len(order), batch_size):
-                batch = [feats[k] for k in order[i:i + batch_size]]
-                learned.net.encoder(input_ids=learned_mod._pad(batch, "input_ids", 0),
-                                    attention_mask=learned_mod._pad(batch, "attention_mask", 0),
-                                    token_type_ids=learned_mod._pad(batch, "token_type_ids", 0))
+        raw_encoder_seconds(learned, texts, contexts, batch_size)
         return time.perf_counter() - start
 
     best = {"engine": float("inf"), "encoder": float("inf")}
