@@ -74,13 +74,14 @@ class Learner:
         self.intent_model = intent_model if intent_model is not None else detect.load_model(project)
         self.engine = engine
         self.intent_threshold = intent_threshold  # None: the detector's calibrated threshold
+        self.labels = project_labels(project)  # the label cue's evidence (detect/labelcue.py)
 
     def detect(self, history: list[dict[str, Any]], rec: dict[str, Any]) -> Learned:
         start = time.perf_counter()
         window = [base_turn(t) for t in history[-WINDOW:]] + [base_turn(rec)]
         # The context turns are classified too (one small batch); only the last is kept.
         out = list(detect.run(window, model=self.intent_model, threshold=self.intent_threshold,
-                              labels=project_labels(self.project)))[-1]
+                              labels=self.labels))[-1]
         return Learned(out, {"detect": time.perf_counter() - start})
 
     def locate(self, history: list[dict[str, Any]], learned: Learned, *, label: str | None = None) -> Learned:
