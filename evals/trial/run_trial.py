@@ -12,6 +12,7 @@ per-turn results.
 
     python evals/trial/run_trial.py                 # all three modes, all three domains
     python evals/trial/run_trial.py --mode gold     # route / locate / apply only
+    python evals/trial/run_trial.py --round round2  # round 2 (held out; evals/trial/round2/README.md)
 """
 
 from __future__ import annotations
@@ -189,13 +190,13 @@ def load_detector(project):
         return str(exc)
 
 
-def run_domain(name: str, mode: str, detector_for, encoder) -> list[dict]:
+def run_domain(name: str, mode: str, detector_for, encoder, base: Path = HERE) -> list[dict]:
     from lic_cli import locate, router
     from lic_cli.patches.run import apply_records
     from lic_cli.store.rows import iter_rows
     from lic_cli.tasks import load_project
 
-    src = HERE / name
+    src = base / name
     work = Path(tempfile.mkdtemp(prefix=f"lic-trial-{name}-"))
     try:
         shutil.copy(src / "tasks.yaml", work / "tasks.yaml")
@@ -254,7 +255,8 @@ def run_domain(name: str, mode: str, detector_for, encoder) -> list[dict]:
 def table(results: list[dict], title: str) -> str:
     groups = [("teaching turns", [r for r in results if r["teaching"]]),
               ("corrections", [r for r in results if r["correction"]])]
-    groups += [(f"  {d}", [r for r in results if r["teaching"] and r["domain"] == d]) for d in DOMAINS]
+    domains = dict.fromkeys(r["domain"] for r in results)
+    groups += [(f"  {d}", [r for r in results if r["teaching"] and r["domain"] == d]) for d in domains]
     lines = [title, f"{'stage':<10} " + " ".join(f"{g:>16}" for g, _ in groups)]
     for stage in STAGES:
         cells = []
@@ -275,21 +277,25 @@ def main() -> int:
                     help="full: detect and extract on main; extract: gold intent, extract on main; "
                          "gold: gold intent and knowledge")
     ap.add_argument("--engine", default=OPTS["engine"], help="extract engine (default: lic extract's default, auto)")
-    ap.add_argument("--domains", nargs="*", default=list(DOMAINS))
+    ap.add_argument("--round", default="", help="a round folder under evals/trial (round2); default: round 1")
+    ap.add_argument("--domains", nargs="*", default=None, help="default: every project of the round")
     ap.add_argument("--json", type=Path, default=None, help="write per-turn results here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failing turn")
     args = ap.parse_args()
     from lic_cli.models import load_encoder
 
     OPTS["engine"] = args.engine
+    base = HERE / args.round if args.round else HERE
+    domains = args.domains or (sorted(p.name for p in base.iterdir() if (p / "gold.jsonl").is_file())
+                               if args.round else list(DOMAINS))
 
     encoder = load_encoder("minilm")
     out: dict[str, list[dict]] = {}
     for mode in ("full", "extract", "gold") if args.mode == "all" else (args.mode,):
         t0 = time.perf_counter()
         res = []
-        for d in args.domains:
-            res += run_domain(d, mode, load_detector, encoder)
+        for d in domains:
+            res += run_domain(d, mode, load_detector, encoder, base)
         out[mode] = res
         title = {"full": "Full pipeline (detect, extract: what is on main)",
                  "extract": "Gold intent given (extract on main, then route, locate, apply)",
