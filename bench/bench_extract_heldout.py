@@ -64,6 +64,7 @@ def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] |
     from lic_cli.extract import tagging
     from lic_cli.extract.auto import SURE, _combine
     from lic_cli.extract.engine import Outcome, RulesEngine, Turn
+    from lic_cli.extract.snap import snap_items
 
     turns = [Turn(r["text"], list(r.get("context") or []), str(r.get("label") or "teach")) for r in rows]
     contexts = [tagging.context_text(t.context) for t in turns]
@@ -75,8 +76,8 @@ def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] |
         out["learned_seconds"] = round(time.perf_counter() - start, 1)
     by_learned = None
     if raw is not None:
-        by_learned = [Outcome(items=learned_mod.assemble_raw(t.text, c, r)) for t, c, r in
-                      zip(turns, contexts, raw, strict=True)]
+        by_learned = [Outcome(items=snap_items(learned_mod.assemble_raw(t.text, c, r), t.text, t.context))
+                      for t, c, r in zip(turns, contexts, raw, strict=True)]
     preds = {"rules": by_rules, "learned": by_learned}
     if by_learned is not None:
         preds["auto"] = _combine(policy, by_rules, by_learned, SURE)

@@ -29,10 +29,16 @@ from typing import Any
 
 from lic_cli.extract import tagging
 from lic_cli.extract.engine import Outcome, Turn
+from lic_cli.extract.snap import snap_items
 
 ENCODER = "minilm"
 MAX_LENGTH = 128
 EPOCHS = 4
+# Layers below FROZEN_LAYERS are not trained: their output is computed once per training turn
+# and cached, and only the layers above it and the heads learn (0: the whole encoder learns).
+FROZEN_LAYERS = 0
+# The fraction of the corpus's non-teaching turns trained on (a fixed, seeded subsample).
+NONE_FRACTION = 1.0
 BATCH = 32
 LR = 1e-4
 HEAD_LR = 2e-3
@@ -281,7 +287,7 @@ class LearnedEngine:
 
     def extract(self, turns: list[Turn]) -> list[Outcome]:
         items = self.predict([t.text for t in turns], [tagging.context_text(t.context) for t in turns])
-        return [Outcome(items=found) for found in items]
+        return [Outcome(items=snap_items(found, t.text, t.context)) for found, t in zip(items, turns, strict=True)]
 
 
 FALLBACK = True  # fill a required field the tags left empty with the head's most likely constant
@@ -333,12 +339,68 @@ def cache_path(rows: list[dict]) -> Path:
     for r in rows:
         if r.get("split") == "train":
             h.update(json.dumps([r.get("text"), r.get("context"), r.get("knowledge")], sort_keys=True).encode())
-    h.update(f"{ENCODER}|{MAX_LENGTH}|{EPOCHS}|{BATCH}|{LR}|{HEAD_LR}|{MIN_TEMPLATE}|{SEED}|{CACHE_VERSION}".encode())
+    h.update(f"{ENCODER}|{MAX_LENGTH}|{EPOCHS}|{BATCH}|{LR}|{HEAD_LR}|{MIN_TEMPLATE}|{SEED}|{CACHE_VERSION}"
+             f"|{FROZEN_LAYERS}|{NONE_FRACTION}".encode())
     return cache_dir("extract") / f"learned-{h.hexdigest()[:16]}"
 
 
+def _subsample(rows: list[dict], none_fraction: float) -> list[dict]:
+    """The train rows, with a seeded `none_fraction` of the non-teaching ones."""
+    import random
+
+    if none_fraction >= 1.0:
+        return rows
+    rng = random.Random(SEED)
+    return [r for r in rows if r.get("label") != "none" or rng.random() < none_fraction]
+
+
+def _mask4d(mask):
+    """An additive attention mask [batch, 1, 1, tokens] for calling encoder layers directly."""
+    import torch
+
+    return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+
+def _lower_states(net, feats: list[dict], frozen: int, batch_size: int = 64) -> None:
+    """Each feature's hidden states after the embeddings and the first `frozen` layers
+    (feat["h"], float16, unpadded): computed once, since those layers do not train."""
+    import torch
+
+    enc = net.encoder
+    enc.eval()
+    order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            batch = [feats[i] for i in order[start:start + batch_size]]
+            ids, mask = _pad(batch, "input_ids", 0), _pad(batch, "attention_mask", 0)
+            h = enc.embeddings(input_ids=ids, token_type_ids=_pad(batch, "token_type_ids", 0))
+            m = _mask4d(mask)
+            for layer in enc.encoder.layer[:frozen]:
+                h = layer(h, m)
+                h = h[0] if isinstance(h, tuple) else h
+            for j, f in enumerate(batch):
+                f["h"] = h[j, :len(f["input_ids"])].to(torch.float16).clone()
+
+
+def _upper(net, batch: list[dict], frozen: int):
+    """The network's outputs from cached lower states: the layers above `frozen`, then the heads."""
+    import torch
+
+    n = max(len(f["input_ids"]) for f in batch)
+    h = torch.zeros(len(batch), n, batch[0]["h"].shape[-1])
+    for j, f in enumerate(batch):
+        h[j, :len(f["input_ids"])] = f["h"].float()
+    m = _mask4d(_pad(batch, "attention_mask", 0))
+    for layer in net.encoder.encoder.layer[frozen:]:
+        h = layer(h, m)
+        h = h[0] if isinstance(h, tuple) else h
+    h = net.dropout(h)
+    return net.tags(h), {r: head(h[:, 0]) for r, head in net.heads.items()}
+
+
 def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | None = None,
-          limit_seconds: float | None = None) -> dict[str, Any]:
+          limit_seconds: float | None = None, frozen_layers: int = FROZEN_LAYERS,
+          none_fraction: float = NONE_FRACTION) -> dict[str, Any]:
     """Train on the rows of split `train` and save to `path` (atomically)."""
     from lic_cli import models
 
@@ -352,7 +414,7 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     base = models.resolve(ENCODER)
     tokenizer = AutoTokenizer.from_pretrained(str(base))
-    train_rows = [r for r in rows if r.get("split") == "train"]
+    train_rows = _subsample([r for r in rows if r.get("split") == "train"], none_fraction)
     texts = [r["text"] for r in train_rows]
     contexts = [tagging.context_text(r.get("context") or []) for r in train_rows]
     encoded = [tagging.encode_row(t, c, r.get("knowledge") or []) for t, c, r in zip(texts, contexts, train_rows,
@@ -370,6 +432,12 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
     # Frozen word embeddings: half of MiniLM's weights, about 2x faster steps on CPU (as
     # train/classify.py), and the corpus cannot usefully move 30k token vectors anyway.
     net.encoder.get_input_embeddings().weight.requires_grad_(False)
+    start = time.perf_counter()
+    if frozen_layers:
+        for p in [*net.encoder.embeddings.parameters(), *net.encoder.encoder.layer[:frozen_layers].parameters()]:
+            p.requires_grad_(False)
+        note(f"extract: learned engine: reading {len(feats)} training turns once ({frozen_layers} frozen layers)")
+        _lower_states(net, feats, frozen_layers)
     # The new heads start from random: they learn at a higher rate than the encoder.
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     opt = torch.optim.AdamW([{"params": [p for p in net.encoder.parameters() if p.requires_grad], "lr": LR},
@@ -378,7 +446,6 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) *
                                               max(0.0, (steps - s) / steps))
     gen = torch.Generator().manual_seed(SEED)
-    start = time.perf_counter()
     step = 0
     net.train()
     for epoch in range(epochs):
@@ -391,8 +458,11 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
         total = 0.0
         for n_batch, bi in enumerate(order, 1):
             batch = [feats[k] for k in batches[bi]]
-            tag_logits, head_logits = net(_pad(batch, "input_ids", 0), _pad(batch, "attention_mask", 0),
-                                          _pad(batch, "token_type_ids", 0))
+            if frozen_layers:
+                tag_logits, head_logits = _upper(net, batch, frozen_layers)
+            else:
+                tag_logits, head_logits = net(_pad(batch, "input_ids", 0), _pad(batch, "attention_mask", 0),
+                                              _pad(batch, "token_type_ids", 0))
             gold = _pad(batch, "tags", -100)
             loss = torch.nn.functional.cross_entropy(tag_logits.reshape(-1, tag_logits.shape[-1]), gold.reshape(-1),
                                                      ignore_index=-100)
@@ -423,7 +493,8 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
         tokenizer.save_pretrained(tmp / "encoder")
         torch.save({"tags": net.tags.state_dict(), "heads": {r: h.state_dict() for r, h in net.heads.items()}},
                    tmp / "heads.pt")
-        info = {"train_rows": len(train_rows), "epochs": epochs, "steps": step,
+        info = {"train_rows": len(train_rows), "epochs": epochs, "steps": step, "frozen_layers": frozen_layers,
+                "none_fraction": none_fraction,
                 "seconds": round(time.perf_counter() - start, 1), "tags": len(vocab.tags),
                 "templates": sum(len(c) - 1 for c in vocab.heads.values())}
         (tmp / "info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")

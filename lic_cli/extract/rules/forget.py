@@ -77,6 +77,40 @@ _SPLIT_FORGET = re.compile(
 _SPLIT_TARGET = re.compile(r"\s+and\s+(?=(?:the|teh)\s)|,\s+(?=(?:the|teh)\s)", _I)
 
 
+# A labelled example to drop: "Forget the billing example 'I was charged twice'", "Drop the
+# example 'x' from billing", "Remove 'x' from the billing examples", "Delete the ticket 'x'".
+# The target is written "the <label> example '<text>'" (or "the example '<text>'" when the
+# turn names no label); locate matches the quoted text (locate.keys.forget_target).
+_EXAMPLE_NOUN = r"(?:examples?|samples?|tickets?|messages?|rows?|phrases?|utterances?|sentences?|entry|entries)"
+_NOT_LABEL = {"the", "a", "an", "this", "that", "training", "following", "labelled", "labeled", "test", "bad", "wrong",
+              "old", "last", "one", "it"}
+_QUOTE = r"(?:'(?P<q1>.+?)'(?!\w)|\"(?P<q2>[^\"]+)\"|\u2018(?P<q3>[^\u2019]+)\u2019|\u201c(?P<q4>[^\u201d]+)\u201d)"
+_LEAD = (r"^(?:(?:please|can you|could you|would you|kindly|i want you to|you should|also|and|just|now|ok|okay)"
+         r"[\s,]+)*")
+_LABEL_EXAMPLE = re.compile(
+    _LEAD + r"(?:" + _FORGET_VERB + r"|take)\s+(?:the\s+)?(?:(?P<label1>[\w-]+)\s+)?" + _EXAMPLE_NOUN + r"\s+"
+    + _QUOTE + r"(?:\s+(?:from|out of)\s+(?:(?P<art>the|my|our)\s+)?(?P<label2>[\w-]+)(?P<noun2>\s+"
+    + _EXAMPLE_NOUN + r")?)?(?:\s+please)?\s*[.!]?$"
+    r"|" + _LEAD + r"(?:" + _FORGET_VERB + r"|take)\s+" + _QUOTE.replace("q1", "r1").replace("q2", "r2")
+    .replace("q3", "r3").replace("q4", "r4") + r"\s+(?:from|out of)\s+(?:the|my|our)\s+(?:(?P<label3>[\w-]+)\s+)?"
+    + _EXAMPLE_NOUN + r"(?:\s+please)?\s*[.!]?$", _I)
+
+
+def label_example_target(sentence: str) -> str | None:
+    """The forget target of a turn that drops one labelled example, or None."""
+    m = _LABEL_EXAMPLE.match(sentence.strip()) or _LABEL_EXAMPLE.match(_JUSTIFY.sub("", sentence.strip()))
+    if not m:
+        return None
+    g = m.groupdict()
+    text = next(g[k] for k in ("q1", "q2", "q3", "q4", "r1", "r2", "r3", "r4") if g.get(k))
+    label = g.get("label1") or g.get("label3")
+    if not label and g.get("label2") and (g.get("noun2") or not g.get("art")):
+        label = g["label2"]  # "from billing", "from the billing examples"; not "from the inbox"
+    if label and label.lower() in _NOT_LABEL:
+        label = None
+    return f"the {label} example '{text.strip()}'" if label else f"the example '{text.strip()}'"
+
+
 def _target(rest: str) -> str:
     rest = rest.strip()
     rest = _JUSTIFY.sub("", rest)
@@ -143,6 +177,9 @@ def _forget(text: str, context: list[dict]) -> list[Item]:
     if context and context[-1].get("role") == "assistant":
         prev_assistant = str(context[-1].get("text", ""))
     targets: list[str] = []
+    whole = label_example_target(text)
+    if whole:
+        return [("forget", {"target": whole})]
     for sentence in _sentences(text):
         for target in _forget_targets(sentence, prev_assistant):
             if target not in targets:

@@ -1,0 +1,141 @@
+"""Values in the dataset's own words: a correction's `replaces` snapped to the previous answer,
+and values kept whole.
+
+The learned engine tags spans of the turn and its context, word pieces widened to words,
+so its `replaces` can be a fragment ("Park" for "Linda Park"), a paraphrase, or a value
+cut before its unit ("40" for "40 cents per page"). Locate rewrites a row by finding the
+old value in it, which needs the old value as the previous assistant turn wrote it:
+
+- `replaces`, when the turn follows an assistant turn: the substring of that turn it
+  refers to (rapidfuzz partial alignment, score >= SNAP_SCORE), widened to whole words and
+  to the whole value around it (a name's other capitalized words, a number's currency and
+  unit words); left as it is when nothing there aligns;
+- values (`answer`, `object`) and `replaces`: a number is kept with its sign, currency and
+  unit words from the text it was tagged in ("$120", "40 cents per page", "8 kg").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from lic_cli.records import previous_exchange
+
+SNAP_SCORE = 80.0
+_WORD = re.compile(r"[\w'@\-/:+$€£%]+(?:\.\w+)*")
+_NUMBER = re.compile(r"^[$€£]?[+-]?\d[\d.,:/]*(?:%|am|pm|k|kg|km|m|h|p)?$", re.I)
+# Words that belong to a number written before them: "40 cents per page", "8 kg", "6 am".
+_UNIT = re.compile(
+    r"^(?:%|percent|cents?|pence|p|euros?|eur|dollars?|usd|pounds?|gbp|francs?|kr|kroner|yen|"
+    r"kg|g|grams?|kilos?|kilograms?|lbs?|ml|l|litres?|liters?|km|m|metres?|meters?|miles?|cm|mm|"
+    r"minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|nights?|seconds?|secs?|"
+    r"am|pm|a\.m|p\.m|gb|mb|tb|mbps|mbit|megabit)$", re.I)
+_PER = re.compile(r"^(?:per|a|an|each|every)$", re.I)
+_CURRENCY_WORD = re.compile(r"^(?:[$€£]|usd|eur|gbp)$", re.I)
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " ,;:!?\"'()":
+        a += 1
+    while b > a and text[b - 1] in " .,;:!?\"'()-–—":
+        b -= 1
+    return a, b
+
+
+def whole_value(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span [a, b) of `text` widened to whole words and to the whole value: a number's
+    currency before it and its unit words after it ("per page" included), a name's
+    neighbouring capitalized words."""
+    words = _words(text)
+    if not words:
+        return a, b
+    inside = [i for i, (s, e) in enumerate(words) if e > a and s < b]
+    if not inside:
+        return a, b
+    i, j = inside[0], inside[-1]
+    first, last = text[words[i][0]:words[i][1]], text[words[j][0]:words[j][1]].rstrip(".")
+    # A number: its unit words after it ("40 cents per page") and its currency before it.
+    if _NUMBER.match(last):
+        k = j + 1
+        if k < len(words) and _UNIT.match(text[words[k][0]:words[k][1]].rstrip(".,")):
+            j = k
+            if (k + 2 < len(words) and _PER.match(text[words[k + 1][0]:words[k + 1][1]])
+                    and re.match(r"^[a-z]+$", text[words[k + 2][0]:words[k + 2][1]].rstrip(".,"))):
+                j = k + 2
+    if i > 0 and _NUMBER.match(first) and _CURRENCY_WORD.match(text[words[i - 1][0]:words[i - 1][1]]):
+        i -= 1
+    # A name: the capitalized words around a capitalized span ("Linda Park", not "Park").
+    if first[:1].isupper() and a > 0:
+        while (i > 0 and _name_word(text, words[i - 1]) and text[words[i - 1][1]:words[i][0]] == " "
+               and not _sentence_start(text, words[i - 1][0])):
+            i -= 1
+    if last[:1].isupper():
+        while j + 1 < len(words) and _name_word(text, words[j + 1]) and text[words[j][1]:words[j + 1][0]] == " ":
+            j += 1
+    return _strip(text, words[i][0], words[j][1])
+
+
+def _name_word(text: str, span: tuple[int, int]) -> bool:
+    w = text[span[0]:span[1]]
+    return w[:1].isupper() and w.lower() not in {"i", "the", "our", "we", "it", "a", "an", "no", "yes"}
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?:;|"
+
+
+def snap(value: str, source: str) -> str | None:
+    """The substring of `source` that `value` refers to, whole (see `whole_value`), or None."""
+    value = " ".join(str(value).split())
+    if not value or not source:
+        return None
+    at = source.lower().find(value.lower())
+    if at >= 0:
+        a, b = at, at + len(value)
+    else:
+        m = fuzz.partial_ratio_alignment(value.lower(), source.lower(), score_cutoff=SNAP_SCORE)
+        if m is None:
+            return None
+        a, b = m.dest_start, m.dest_end
+    a, b = whole_value(source, a, b)
+    return source[a:b] or None
+
+
+def keep_whole(value: str, text: str) -> str:
+    """`value` widened to the whole value where `text` (the turn) holds it as tagged."""
+    at = text.find(value) if value else -1
+    if at < 0:
+        return value
+    a, b = whole_value(text, at, at + len(value))
+    return text[a:b] or value
+
+
+def snap_items(items: list[dict[str, Any]], text: str, context: list[dict]) -> list[dict[str, Any]]:
+    """The items with values kept whole and `replaces` in the previous answer's words."""
+    _, previous = previous_exchange(context or [])
+    out = []
+    for item in items:
+        item = dict(item)
+        for field in ("answer", "object"):
+            if isinstance(item.get(field), str) and item[field]:
+                item[field] = keep_whole(item[field], text)
+        old = item.get("replaces")
+        if isinstance(old, str) and old and item.get("kind") in ("qa", "fact"):
+            if previous and re.search(rf"(?<!\w){re.escape(old)}(?!\w)", previous):
+                out.append(item)
+                continue  # already the previous answer's own words
+            snapped = snap(old, previous) if previous else None
+            item["replaces"] = snapped or (keep_whole(old, text) if _has_number(old) else old)
+        out.append(item)
+    return out
+
+
+def _has_number(value: str) -> bool:
+    return any(c.isdigit() for c in value)
