@@ -28,6 +28,8 @@ def main() -> None:
     ap.add_argument("--frozen", type=int, default=0, help="encoder layers not trained (their output cached)")
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--none", type=float, default=1.0, help="fraction of the non-teaching train turns kept")
+    ap.add_argument("--lr", type=float, default=None, help="encoder learning rate (default: learned.LR)")
+    ap.add_argument("--head-lr", type=float, default=None, help="heads' learning rate (default: learned.HEAD_LR)")
     ap.add_argument("--splits", nargs="*", default=["dev"], choices=["dev"])
     ap.add_argument("--keep", type=Path, help="save the trained model here (else a temporary folder)")
     ap.add_argument("--json", type=Path)
@@ -42,10 +44,11 @@ def main() -> None:
         path = args.keep or Path(tmp) / "model"
         start = time.perf_counter()
         info = L.train(rows, path, epochs=args.epochs, frozen_layers=args.frozen, none_fraction=args.none,
-                       note=lambda m: print(m, file=sys.stderr, flush=True))
+                       lr=args.lr or L.LR, head_lr=args.head_lr or L.HEAD_LR, note=lambda m: print(m, file=sys.stderr, flush=True))
         seconds = round(time.perf_counter() - start, 1)
         engine = L.LearnedEngine.from_folder(path)
-        out = {"frozen": args.frozen, "epochs": args.epochs, "none": args.none, "train_seconds": seconds,
+        out = {"frozen": args.frozen, "epochs": args.epochs, "none": args.none, "lr": args.lr, "head_lr": args.head_lr,
+               "train_seconds": seconds,
                "info": info, "load": os.getloadavg()}
         for split in args.splits:
             res = run_split(split, corpus_split(split), ["learned", "auto"], None, engine, "corpus")
@@ -53,7 +56,8 @@ def main() -> None:
             res.pop("_preds")
             out[split] = res
             print(table(split, res, ["learned", "auto"]))
-    print(f"frozen {args.frozen}, epochs {args.epochs}, none {args.none}: trained in {seconds} s "
+    print(f"frozen {args.frozen}, epochs {args.epochs}, none {args.none}, lr {args.lr}/{args.head_lr}: "
+          f"trained in {seconds} s "
           f"(load {out['load'][0]:.2f})")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))

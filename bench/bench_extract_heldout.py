@@ -80,7 +80,7 @@ def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] |
                       for t, c, r in zip(turns, contexts, raw, strict=True)]
     preds = {"rules": by_rules, "learned": by_learned}
     if by_learned is not None:
-        preds["auto"] = _combine(policy, by_rules, by_learned, SURE)
+        preds["auto"] = _combine(policy, by_rules, by_learned, SURE, turns)
         out["auto_policy"] = policy
         out["auto_decided_by_rules"] = sum(a is r for a, r in zip(preds["auto"], by_rules, strict=True))
     for eng in engines:

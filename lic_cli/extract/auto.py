@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lic_cli.extract.engine import Engine, Outcome, RulesEngine, Turn
+from lic_cli.extract.rules.corrections import succession
 
 # Kinds whose rule output is trusted as it is. Measured on the teaching corpus's dev domains
 # (field precision of the rules per kind, teaching turns): span 1.00 and label 1.00 kept, and
@@ -38,8 +39,15 @@ def is_sure(item: dict, sure: frozenset[str] = SURE) -> bool:
     return kind in sure or (kind == "forget" and bool(_EXAMPLE_TARGET.match(str(item.get("target", "")))))
 
 
-def _decided(outcome: Outcome, sure: frozenset[str]) -> bool:
-    return bool(outcome.items) and all(is_sure(f, sure) for f in outcome.items)
+def _decided(outcome: Outcome, sure: frozenset[str], turn: Turn | None = None) -> bool:
+    """The rules' items stand: each is of a sure kind, or the turn hands a role to someone new
+    ("X retired; the head librarian is now Y": rules/corrections.succession, which the learned
+    engine reads as a fact with a fragment of the old holder)."""
+    if not outcome.items:
+        return False
+    if all(is_sure(f, sure) for f in outcome.items):
+        return True
+    return turn is not None and bool(succession(turn.text, turn.context))
 # How auto combines the two engines: `corpus` (rules for SURE kinds, learned for the rest),
 # `rules-first` (rules whenever they find something, learned when they find nothing) and
 # `rules` (the rules alone). `corpus` unless the project has its own extraction dataset, in
@@ -80,14 +88,14 @@ class AutoEngine:
         out = self.rules.extract(turns)
         for o in out:
             o.engine = "rules"
-        if all(_decided(o, self.sure) for o in out):
+        if all(_decided(o, self.sure, t) for o, t in zip(out, turns, strict=True)):
             return out  # every policy keeps these: no need to load (or ask about) the learned engine
         if self.policy == "rules":
             return out
         if self.policy == "rules-first":
             rest = [i for i, o in enumerate(out) if not o.items]
         else:
-            rest = [i for i, o in enumerate(out) if not _decided(o, self.sure)]
+            rest = [i for i, o in enumerate(out) if not _decided(o, self.sure, turns[i])]
         if rest and self.learned is not None:
             for i, o in zip(rest, self.learned.extract([turns[i] for i in rest]), strict=True):
                 o.engine = getattr(self._learned, "name", "learned")
@@ -95,15 +103,16 @@ class AutoEngine:
         return out
 
 
-def _combine(policy: str, rules: list[Outcome], learned: list[Outcome], sure: frozenset[str]) -> list[Outcome]:
+def _combine(policy: str, rules: list[Outcome], learned: list[Outcome], sure: frozenset[str],
+             turns: list[Turn] | None = None) -> list[Outcome]:
     out = []
-    for r, m in zip(rules, learned, strict=True):
+    for i, (r, m) in enumerate(zip(rules, learned, strict=True)):
         if policy == "rules" or (policy == "rules-first" and r.items):
             out.append(r)
         elif policy == "rules-first":
             out.append(m)
         else:
-            out.append(r if _decided(r, sure) else m)
+            out.append(r if _decided(r, sure, turns[i] if turns else None) else m)
     return out
 
 
@@ -139,7 +148,7 @@ def choose_policy(project: Any, rules: Engine, learned: Engine, sure: frozenset[
     turns = [Turn(r["text"], list(r.get("context") or []), str(r.get("label") or "teach")) for r in rows]
     by_rules, by_learned = rules.extract(turns), learned.extract(turns)
     gold = [[_item(i) for i in r.get("knowledge") or []] for r in rows]
-    f1 = {p: score(gold, [[_item(f) for f in o.items] for o in _combine(p, by_rules, by_learned, sure)])["field"]["f1"]
+    f1 = {p: score(gold, [[_item(f) for f in o.items] for o in _combine(p, by_rules, by_learned, sure, turns)])["field"]["f1"]
           for p in POLICIES}
     best = max(POLICIES, key=lambda p: f1[p])  # ties: the first, the cheaper one
     cached.parent.mkdir(parents=True, exist_ok=True)

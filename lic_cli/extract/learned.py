@@ -400,7 +400,7 @@ def _upper(net, batch: list[dict], frozen: int):
 
 def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | None = None,
           limit_seconds: float | None = None, frozen_layers: int = FROZEN_LAYERS,
-          none_fraction: float = NONE_FRACTION) -> dict[str, Any]:
+          none_fraction: float = NONE_FRACTION, lr: float = LR, head_lr: float = HEAD_LR) -> dict[str, Any]:
     """Train on the rows of split `train` and save to `path` (atomically)."""
     from lic_cli import models
 
@@ -440,8 +440,8 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
         _lower_states(net, feats, frozen_layers)
     # The new heads start from random: they learn at a higher rate than the encoder.
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
-    opt = torch.optim.AdamW([{"params": [p for p in net.encoder.parameters() if p.requires_grad], "lr": LR},
-                             {"params": head_params, "lr": HEAD_LR}], weight_decay=0.01)
+    opt = torch.optim.AdamW([{"params": [p for p in net.encoder.parameters() if p.requires_grad], "lr": lr},
+                             {"params": head_params, "lr": head_lr}], weight_decay=0.01)
     steps = epochs * ((len(feats) + BATCH - 1) // BATCH)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) *
                                               max(0.0, (steps - s) / steps))
@@ -494,7 +494,7 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
         torch.save({"tags": net.tags.state_dict(), "heads": {r: h.state_dict() for r, h in net.heads.items()}},
                    tmp / "heads.pt")
         info = {"train_rows": len(train_rows), "epochs": epochs, "steps": step, "frozen_layers": frozen_layers,
-                "none_fraction": none_fraction,
+                "none_fraction": none_fraction, "lr": lr, "head_lr": head_lr,
                 "seconds": round(time.perf_counter() - start, 1), "tags": len(vocab.tags),
                 "templates": sum(len(c) - 1 for c in vocab.heads.values())}
         (tmp / "info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")

@@ -7,7 +7,8 @@ cut before its unit ("40" for "40 cents per page"). Locate rewrites a row by fin
 old value in it, which needs the old value as the previous assistant turn wrote it:
 
 - `replaces`, when the turn follows an assistant turn: the substring of that turn it
-  refers to (rapidfuzz partial alignment, score >= SNAP_SCORE), widened to whole words and
+  refers to (rapidfuzz partial alignment, score >= SNAP_SCORE, and the aligned words, whole,
+  as similar to it), widened to whole words and
   to the whole value around it (a name's other capitalized words, a number's currency and
   unit words); left as it is when nothing there aligns;
 - values (`answer`, `object`) and `replaces`: a number is kept with its sign, currency and
@@ -104,6 +105,10 @@ def snap(value: str, source: str) -> str | None:
         if m is None:
             return None
         a, b = m.dest_start, m.dest_end
+        # The aligned words, whole, must still read like the value ("Chen" is not "Checked").
+        words = [(s, e) for s, e in _words(source) if e > a and s < b]
+        if not words or fuzz.ratio(value.lower(), source[words[0][0]:words[-1][1]].lower()) < SNAP_SCORE:
+            return None
     a, b = whole_value(source, a, b)
     return source[a:b] or None
 

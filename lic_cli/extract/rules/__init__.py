@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 
 from lic_cli.extract.rules.asked import _base, _direct
-from lic_cli.extract.rules.corrections import _correct
+from lic_cli.extract.rules.corrections import _correct, succession
 from lic_cli.extract.rules.forget import _forget
 from lic_cli.extract.rules.labels import _label_answer
 from lic_cli.extract.rules.notes import notes
@@ -63,7 +63,9 @@ def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
         labelled = spans(text) or notes(text)  # entity labels (span kind), cued notes about the user
         if labelled:
             return labelled
-    if intent == "forget":
+    if intent != "forget" and (handed := succession(text, context)):
+        items = handed
+    elif intent == "forget":
         items = _forget(text, context)
     elif intent == "correct":
         items = _correct(text, context)

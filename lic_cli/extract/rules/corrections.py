@@ -45,6 +45,39 @@ _WHERE_ANSWER = re.compile(r"^(?:you|it|they|we)\b(?!.*\b(?:not|n't|never)\b).*?
                            _I)
 
 
+# A role changing hands: "Maria Chen retired; the head librarian is now Tom Ortiz", "Jonas
+# left, and Petra Novak took over as office manager". The new holder answers the question
+# about the role (the one just asked, or "Who is the <role>?"), and replaces the old one.
+_PERSON = r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2}"
+_GONE = (r"(?:has\s+|have\s+|just\s+)*(?:retired|left|resigned|stepped down|moved on|quit|is gone|has gone|"
+         r"is leaving|moved away|went on leave|is on leave)(?:\s+(?:last|this|in|at|from|the)(?:\s+[\w-]+){1,2})?")
+_NEW_HOLDER = (r"(?:(?:the|our)\s+(?:new\s+)?(?P<role>[a-z][\w' -]*?)\s+is\s+(?:now\s+)?(?P<new>" + _PERSON + r")"
+               r"(?:\s+now)?"
+               r"|(?P<new2>" + _PERSON + r")\s+(?:is\s+(?:now\s+)?(?:the|our)\s+(?:new\s+)?(?P<role2>[a-z][\w' -]*?)"
+               r"|(?:has\s+)?(?:took|taken|takes)\s+over(?:\s+as\s+(?:the\s+)?(?:new\s+)?(?P<role3>[a-z][\w' -]*?))?"
+               r"|(?:has\s+)?replaced\s+(?:her|him|them))(?:\s+now)?)")
+_SUCCESSION = re.compile(
+    r"^(?P<old>" + _PERSON + r")\s+" + _GONE + r"\s*(?:[;,:.—–-]+|\s+and)\s*(?:(?:so|and|now)\s+)?" + _NEW_HOLDER
+    + r"(?:\s+(?:now|from now on|since \w+|as of \w+(?:\s+\w+)?))?\s*[.!]?$")
+
+
+def succession(text: str, context: list[dict]) -> list[Item]:
+    """A role changing hands ("X retired; the head librarian is now Y"), as a qa item."""
+    m = _SUCCESSION.match(_strip_lead(_clean(text)))
+    if not m:
+        return []
+    new = m.group("new") or m.group("new2")
+    role = (m.group("role") or m.group("role2") or m.group("role3") or "").strip()
+    prev_user, prev_assistant = previous_exchange(context)
+    question = _question_in(prev_user)
+    if not question:
+        if not role:
+            return []
+        question = f"Who is the {role}?"
+    old = _clean(prev_assistant) if prev_assistant and m.group("old") in prev_assistant else m.group("old")
+    return [("qa", {"question": question, "answer": new, "replaces": old})]
+
+
 def _subject_answer(question: str, body: str) -> str:
     """"Which warehouse handles returns?" / "The Reno warehouse handles returns": the subject."""
     words = question.rstrip(" ?").split()

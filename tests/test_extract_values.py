@@ -1,0 +1,95 @@
+"""Values in the dataset's words (extract/snap.py), forgets of labelled examples, and a role
+changing hands: phrasings written for these tests, not taken from the corpus or the trial."""
+
+from __future__ import annotations
+
+import pytest
+
+from lic_cli.extract.auto import AutoEngine
+from lic_cli.extract.engine import RulesEngine, Turn
+from lic_cli.extract.snap import snap, snap_items
+
+
+def _ctx(question: str, answer: str) -> list[dict]:
+    return [{"role": "user", "text": question}, {"role": "assistant", "text": answer}]
+
+
+@pytest.mark.parametrize("text, target", [
+    ("Get rid of the billing example 'refund never arrived'.", "the billing example 'refund never arrived'"),
+    ('Please remove the sample "wifi keeps dropping" from the network examples.',
+     "the network example 'wifi keeps dropping'"),
+    ("Take 'printer jammed again' out of the hardware examples.", "the hardware example 'printer jammed again'"),
+    ("Erase the training example \"I can't log in\".", "the example 'I can't log in'"),
+    ("Scrap the example 'printer on fire' from hardware, it was a joke.", "the hardware example 'printer on fire'"),
+    ("Could you delete the message 'zzz test' from the queue?", None),  # a question: not this form
+    ("Remove the message 'zzz test' from the queue.", "the example 'zzz test'"),  # a dataset, not a label
+])
+def test_forget_labelled_example(text, target):
+    items = RulesEngine().extract([Turn(text, [], "forget")])[0].items
+    if target is None:
+        assert not any("example '" in str(i.get("target", "")) for i in items)
+    else:
+        assert items == [{"kind": "forget", "target": target}]
+
+
+def test_forget_with_a_quote_inside_a_thing_is_not_an_example():
+    items = RulesEngine().extract([Turn("Forget the price of the 'Volt' charger.", [], "forget")])[0].items
+    assert all("example" not in i["target"] for i in items)
+
+
+@pytest.mark.parametrize("text, context, expected", [
+    ("Priya Nair left last month; the new head chef is Omar Haddad.",
+     _ctx("Who runs the kitchen?", "Our head chef is Priya Nair."),
+     {"question": "Who runs the kitchen?", "answer": "Omar Haddad", "replaces": "Our head chef is Priya Nair."}),
+    ("Dr Lee has retired, so our lead vet is now Dr Amara Obi.", [],
+     {"question": "Who is the lead vet?", "answer": "Dr Amara Obi", "replaces": "Dr Lee"}),
+    ("Jonas stepped down and Petra Novak took over as office manager.",
+     _ctx("Who manages the office?", "The office manager is Jonas."),
+     {"question": "Who manages the office?", "answer": "Petra Novak", "replaces": "The office manager is Jonas."}),
+    ("Sofia Marquez resigned. Ben Clarke is the new volunteer coordinator.", [],
+     {"question": "Who is the volunteer coordinator?", "answer": "Ben Clarke", "replaces": "Sofia Marquez"}),
+])
+@pytest.mark.parametrize("intent", ["correct", "teach"])
+def test_role_handed_over(text, context, expected, intent):
+    assert RulesEngine().extract([Turn(text, context, intent)])[0].items == [{"kind": "qa", **expected}]
+
+
+def test_role_succession_leaves_other_departures_alone():
+    assert RulesEngine().extract([Turn("Anna left early today, and the kids went home.", [], "teach")])[0].items == []
+
+
+def test_auto_keeps_the_rules_for_sure_forgets_and_handovers_without_the_learned_engine():
+    def learned():
+        raise AssertionError("the learned engine was asked for")
+
+    auto = AutoEngine(learned=learned)
+    out = auto.extract([Turn("Drop the example 'lost my badge' from access.", [], "forget"),
+                        Turn("Karen quit; the receptionist is now Li Wei.", _ctx("Who is on reception?",
+                                                                                "Karen is our receptionist."), "correct")])
+    assert out[0].items == [{"kind": "forget", "target": "the access example 'lost my badge'"}]
+    assert out[1].items[0]["answer"] == "Li Wei" and out[1].engine == "rules"
+
+
+@pytest.mark.parametrize("value, source, expected", [
+    ("Park", "Our practice manager is Linda Park.", "Linda Park"),
+    ("Lynda Park", "Our practice manager is Linda Park.", "Linda Park"),
+    ("50", "Printing costs 15 cents per page for black and white and 50 cents per page for colour.",
+     "50 cents per page"),
+    ("weekends 9 to 5", "The desk is staffed on weekdays only.", None),
+])
+def test_snap_to_the_previous_answer(value, source, expected):
+    assert snap(value, source) == expected
+
+
+def test_snap_items_values_whole_and_replaces_in_the_answers_words():
+    context = _ctx("How heavy can my suitcase be?", "Checked suitcases can weigh up to 23 kg each.")
+    items = [{"kind": "qa", "question": "How heavy can my suitcase be?", "answer": "20", "replaces": "23"},
+             {"kind": "fact", "subject": "the gym", "relation": "manager", "object": "Ortiz", "replaces": "Chen"}]
+    out = snap_items(items, "No, it's 20 kg now, and Tom Ortiz manages the gym instead of Chen.", context)
+    assert out[0]["answer"] == "20 kg"
+    assert out[0]["replaces"] == "23"  # already the answer's own words: unchanged
+    assert out[1]["object"] == "Tom Ortiz"
+    assert out[1]["replaces"] == "Chen"  # not in the previous answer: left as it is
+    no_context = snap_items([{"kind": "fact", "subject": "the pool", "relation": "opening time", "object": "6 am",
+                              "replaces": "7"}], "The pool opens at 6 am, 7 am was wrong.", [])
+    assert no_context[0]["replaces"] == "7 am"
