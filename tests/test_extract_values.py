@@ -93,3 +93,16 @@ def test_snap_items_values_whole_and_replaces_in_the_answers_words():
     no_context = snap_items([{"kind": "fact", "subject": "the pool", "relation": "opening time", "object": "6 am",
                               "replaces": "7"}], "The pool opens at 6 am, 7 am was wrong.", [])
     assert no_context[0]["replaces"] == "7 am"
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("The user's gym locker from your records, I cancelled it", "The user's gym locker"),
+    ("my old address in the profile", "my old address"),
+    ("The user's sister, she moved to Spain", "The user's sister"),
+    ("the billing example 'I was charged twice, again'", "the billing example 'I was charged twice, again'"),
+    ("The user uses a cane, so they need a lift", "The user uses a cane, so they need a lift"),
+])
+def test_forget_target_trimmed(target, expected):
+    from lic_cli.extract.tagging import trim_forget
+
+    assert trim_forget(target) == expected

@@ -361,6 +361,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                     item[name] = v
             if kind == "forget" and "forget.target" in told and item.get("target"):
                 item["target"] = _told(text, item["target"])
+            if kind == "forget" and item.get("target") and FORGET_TRIM:
+                item["target"] = trim_forget(item["target"])
             if kind == "note" and item.get("text") and NOTE_REPAIR:
                 when = leading_time(text, item["text"])
                 item["text"] = _told(text, item["text"])
@@ -518,6 +520,24 @@ def leading_time(text: str, value: str) -> str | None:
     start = marks[-1].start() if marks and not _FIRST.match(value) else hit[0]
     m = _LEADING_TIME.fullmatch(text[cut:start])
     return m.group(1) if m else None
+
+
+FORGET_TRIM = True
+# What a forget target names ends before where it was kept ("my dad from your notes") and
+# before why it goes ("..., he's in a care home now", "..., they are fine with any seat").
+_FORGET_WHERE = re.compile(r"\s+(?:from|in|out of)\s+(?:your|my|the|our|their)\s+(?:notes|profile|memory|records?"
+                           r"|files?|list|account|data|database|knowledge)\b.*$", re.I)
+_FORGET_WHY = re.compile(r"\s*[,;]\s+(?:(?:he|she|they|it|i|we|that|this|there)(?:'s|'re|'ve|'m)?|as|since|because"
+                         r"|which|now)\b.*$", re.I)
+
+
+def trim_forget(target: str) -> str:
+    """A forget target without where it was kept or why it goes; a target that quotes an
+    example keeps its quote whole."""
+    if "'" in target and re.search(r"'[^']+'", target):
+        return target
+    cut = _FORGET_WHY.sub("", _FORGET_WHERE.sub("", target)).strip()
+    return cut or target
 
 
 def _told(text: str, value: str) -> str:
