@@ -87,7 +87,7 @@ def test_snap_items_values_whole_and_replaces_in_the_answers_words():
              {"kind": "fact", "subject": "the gym", "relation": "manager", "object": "Ortiz", "replaces": "Chen"}]
     out = snap_items(items, "No, it's 20 kg now, and Tom Ortiz manages the gym instead of Chen.", context)
     assert out[0]["answer"] == "20 kg"
-    assert out[0]["replaces"] == "23"  # already the answer's own words: unchanged
+    assert out[0]["replaces"] == "23 kg"  # the answer's words, in the shape of the new value
     assert out[1]["object"] == "Tom Ortiz"
     assert out[1]["replaces"] == "Chen"  # not in the previous answer: left as it is
     no_context = snap_items([{"kind": "fact", "subject": "the pool", "relation": "opening time", "object": "6 am",
@@ -106,3 +106,18 @@ def test_forget_target_trimmed(target, expected):
     from lic_cli.extract.tagging import trim_forget
 
     assert trim_forget(target) == expected
+
+
+def test_replaces_takes_the_shape_of_the_new_value_and_an_echoed_old_value_is_not_the_answer():
+    context = _ctx("Which platform does the Leeds train leave from?", "The Leeds train leaves from platform 4.")
+    out = snap_items([{"kind": "qa", "question": "Which platform does the Leeds train leave from?",
+                       "answer": "platform 9", "replaces": "4"}], "No, platform 9.", context)
+    assert out[0]["replaces"] == "platform 4"
+    context = _ctx("Who runs the bakery stall?", "The bakery stall is run by Ines Moreau.")
+    out = snap_items([{"kind": "qa", "question": "Who runs the bakery stall?", "answer": "Karl Weber",
+                       "replaces": "Moreau"}], "Ines left, Karl Weber runs it.", context)
+    assert out[0]["replaces"] == "Ines Moreau"
+    context = _ctx("How long is the warranty?", "The warranty lasts 12 months.")
+    out = snap_items([{"kind": "qa", "question": "How long is the warranty?", "answer": "12 months",
+                       "replaces": "12 months"}], "Careful, not 12 months, it's 24 months these days.", context)
+    assert out[0]["answer"] == "24 months" and out[0]["replaces"] == "12 months"

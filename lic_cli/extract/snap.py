@@ -132,14 +132,58 @@ def snap_items(items: list[dict[str, Any]], text: str, context: list[dict]) -> l
             if isinstance(item.get(field), str) and item[field]:
                 item[field] = keep_whole(item[field], text)
         old = item.get("replaces")
+        key = "answer" if item.get("kind") == "qa" else "object"
         if isinstance(old, str) and old and item.get("kind") in ("qa", "fact"):
             if previous and re.search(rf"(?<!\w){re.escape(old)}(?!\w)", previous):
-                out.append(item)
-                continue  # already the previous answer's own words
-            snapped = snap(old, previous) if previous else None
-            item["replaces"] = snapped or (keep_whole(old, text) if _has_number(old) else old)
+                item["replaces"] = _like(old, str(item.get(key, "")), previous)
+            else:
+                snapped = snap(old, previous) if previous else None
+                item["replaces"] = snapped or (keep_whole(old, text) if _has_number(old) else old)
+            new = _new_value(text, item["replaces"]) if _same(item.get(key), item["replaces"]) else None
+            if new:
+                item[key] = new  # "that's 7 am, it's 6 am now": the value after the old one
         out.append(item)
     return out
+
+
+# "that's 7 am, it's 6 am now" / "not 35 euros, it's 45 euros": the new value follows the old.
+_AFTER_OLD = re.compile(r"^\W*(?:[,;]|\s)\s*(?:but\s+)?(?:it's|it is|it's now|it is now|now it's|now|now it is|it has"
+                        r" changed to|it changed to|it should be|should be)\s+(?P<new>.+?)"
+                        r"(?:\s+(?:now|these days|nowadays|today|instead))?\s*(?:[.!;,]|$)", re.I)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def _new_value(text: str, old: str) -> str | None:
+    at = text.lower().find(old.lower())
+    if at < 0:
+        return None
+    m = _AFTER_OLD.match(text[at + len(old):])
+    return m.group("new").strip() if m and m.group("new").strip() else None
+
+
+def _like(old: str, value: str, previous: str) -> str:
+    """`old` (words of the previous answer) in the shape of the new value: a name whole
+    ("Shah" -> "Dev Shah"), and the noun or unit the value carries ("D12" -> "gate D12" when
+    the value is "gate D14" and the answer said "gate D12"; "15" -> "15 minutes")."""
+    at = re.search(rf"(?<!\w){re.escape(old)}(?!\w)", previous)
+    if at is None:
+        return old
+    if old[:1].isupper() and not _has_number(old):
+        a, b = whole_value(previous, at.start(), at.end())
+        return previous[a:b] or old
+    words = value.split()
+    if len(words) >= 2 and _has_number(old):
+        head, tail = words[0], words[-1]
+        if not _has_number(head) and _has_number(words[1]) and not old.lower().startswith(head.lower()) \
+                and previous[:at.start()].lower().endswith(head.lower() + " "):
+            return f"{previous[at.start() - len(head) - 1:at.start() - 1]} {old}"
+        if not _has_number(tail) and _has_number(words[-2]) and not old.lower().endswith(tail.lower()) \
+                and previous[at.end():].lower().startswith(" " + tail.lower()):
+            return f"{old} {previous[at.end() + 1:at.end() + 1 + len(tail)]}"
+    return old
 
 
 def _has_number(value: str) -> bool:
