@@ -75,6 +75,8 @@ def scorings():
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=int, default=1, help="general probes let in, at most, per setup")
+    ap.add_argument("--cache", help="save the taught rows and every embedding here (npz + json), or load them "
+                    "from it if it exists: scorings are then compared with no model loaded")
     args = ap.parse_args()
 
     import bench_grounding as bg
@@ -89,6 +91,22 @@ def main() -> None:
     os.environ.setdefault("LIC_HOME", str(ROOT / ".lic" / "home"))
     for d, (org, about) in ABOUT.items():
         bg.DOMAINS.setdefault(d, (org, about))
+    cached = Path(args.cache) if args.cache else None
+    if cached is not None and cached.with_suffix(".json").is_file():
+        saved = json.loads(cached.with_suffix(".json").read_text(encoding="utf-8"))
+        setups, texts, probes = saved["setups"], saved["texts"], saved["probes"]
+        matrix = np.load(cached.with_suffix(".npy"))
+    else:
+        setups, texts, probes, matrix = teach_and_embed(bg, load_encoder, load_project, read_rows)
+        if cached is not None:
+            np.save(cached.with_suffix(".npy"), matrix)
+            cached.with_suffix(".json").write_text(json.dumps({"setups": setups, "texts": texts, "probes": probes},
+                                                              ensure_ascii=False), encoding="utf-8")
+    compare(setups, texts, probes, matrix, args.budget, is_correct)
+
+
+def teach_and_embed(bg, load_encoder, load_project, read_rows):
+    """Each dev domain taught directly and through the pipeline; every view, paraphrase and probe embedded."""
     enc = load_encoder("minilm")
     work = Path(tempfile.mkdtemp(prefix="bench-retrieval-"))
     setups = []  # (domain, mode, facts, [(fmt, rows)])
@@ -110,7 +128,12 @@ def main() -> None:
         texts.update(q for f in facts for q in f["paraphrases"])
         texts.update(t for fmt, rows in tasks for r in rows for t in views(fmt, r))
     texts = sorted(t for t in texts if t)
-    matrix = enc.encode(texts)
+    return setups, texts, probes, enc.encode(texts)
+
+
+def compare(setups, texts, probes, matrix, budget, is_correct):
+    import numpy as np
+
     at = {t: i for i, t in enumerate(texts)}
 
     def emb(t):
@@ -130,14 +153,14 @@ def main() -> None:
                 top = (float(s[i]), t, i)
         return top
 
-    print(f"load average {os.getloadavg()[0]:.1f}; probes {len(probes)}; budget {args.budget} per setup")
+    print(f"load average {os.getloadavg()[0]:.1f}; probes {len(probes)}; budget {budget} per setup")
     for name, score in scorings().items():
         paras, gens = {}, {}
         for d, m, facts, tasks in built:
             paras[(d, m)] = [(s, is_correct(f["answer"], t.v[i][2], f["question"]))
                              for f in facts for q in f["paraphrases"] for s, t, i in [best(tasks, q, score)]]
             gens[(d, m)] = sorted((best(tasks, q, score)[0] for q in probes), reverse=True)
-        threshold = max(g[args.budget] for g in gens.values()) + 1e-4
+        threshold = max(g[budget] for g in gens.values()) + 1e-4
         found = {k: sum(1 for s, ok in p if ok and s >= threshold) for k, p in paras.items()}
         total = sum(len(p) for p in paras.values())
         print(f"{name:<46} threshold {threshold:.3f}: {sum(found.values())}/{total} found; "
