@@ -22,6 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+# extract's `auto` trains its learned engine on first use (about a minute): tests get the
+# rules alone unless they ask for it (tests/test_extract_firstuse.py does).
+os.environ.setdefault("LIC_EXTRACT_TRAIN", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

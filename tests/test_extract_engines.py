@@ -291,17 +291,21 @@ def test_model_engine_without_a_trained_model_says_how_to_train(demo_project):
     assert "no trained model for task 'extract' yet: run `lic train extract`" in result.stderr
 
 
-def test_auto_is_the_rules_alone_until_the_learned_engine_is_trained(demo_project, capsys, monkeypatch):
+def test_auto_is_the_rules_alone_when_first_use_training_is_off(demo_project, capsys, monkeypatch):
     from lic_cli.extract import learned
     from lic_cli.extract.auto import AutoEngine
 
     monkeypatch.setattr(learned, "trained_path", lambda: None)  # whatever this machine's $LIC_HOME holds
+    monkeypatch.setenv("LIC_EXTRACT_TRAIN", "0")  # no first-use training
 
     project = load_project(demo_project)
     auto = extract.load_engine("auto", project)
     assert isinstance(auto, AutoEngine) and isinstance(extract.load_engine("auto", None), AutoEngine)
     turns = [Turn(r["text"], r["context"], r["label"]) for r in rows()[:40]]
     assert [o.items for o in auto.extract(turns)] == [o.items for o in RulesEngine().extract(turns)]
+    assert auto.policy == "rules"  # the demo's own dataset: the rules read it (auto.rules_suffice)
+    outside = extract.load_engine("auto", None)  # no project: the corpus policy, which needs the learned engine
+    assert [o.items for o in outside.extract(turns)] == [o.items for o in RulesEngine().extract(turns)]
     assert "the learned engine is not trained on this machine yet" in capsys.readouterr().err
 
 

@@ -121,3 +121,18 @@ def test_replaces_takes_the_shape_of_the_new_value_and_an_echoed_old_value_is_no
     out = snap_items([{"kind": "qa", "question": "How long is the warranty?", "answer": "12 months",
                        "replaces": "12 months"}], "Careful, not 12 months, it's 24 months these days.", context)
     assert out[0]["answer"] == "24 months" and out[0]["replaces"] == "12 months"
+
+
+def test_auto_keeps_the_rules_in_a_project_whose_dataset_they_read_without_the_learned_engine(demo_project):
+    from lic_cli.extract.auto import rules_suffice
+    from lic_cli.tasks import load_project
+
+    def learned():
+        raise AssertionError("the learned engine was asked for (it would train on first use)")
+
+    project = load_project(demo_project)
+    assert rules_suffice(project, RulesEngine())
+    auto = AutoEngine(learned=learned, project=project)
+    turn = Turn("Heads up: the ferry to Skye now leaves at 7:15 on Sundays.", [], "teach")  # undecided
+    (out,) = auto.extract([turn])
+    assert auto.policy == "rules" and out.engine == "rules"

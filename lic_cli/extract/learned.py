@@ -42,6 +42,7 @@ NONE_FRACTION = 1.0
 BATCH = 32
 LR = 1e-4
 HEAD_LR = 2e-3
+FIRST_USE_SECONDS = 320  # measured: the settings above, 2 cores (docs/extract.md, "First use")
 MAX_ITEMS = 3  # per kind and turn, for the count heads
 MIN_TEMPLATE = 2  # a template seen fewer times in training is not a class
 SEED = 0
@@ -339,8 +340,9 @@ def cache_path(rows: list[dict]) -> Path:
     for r in rows:
         if r.get("split") == "train":
             h.update(json.dumps([r.get("text"), r.get("context"), r.get("knowledge")], sort_keys=True).encode())
-    h.update(f"{ENCODER}|{MAX_LENGTH}|{EPOCHS}|{BATCH}|{LR}|{HEAD_LR}|{MIN_TEMPLATE}|{SEED}|{CACHE_VERSION}"
-             f"|{FROZEN_LAYERS}|{NONE_FRACTION}".encode())
+    h.update(f"{ENCODER}|{MAX_LENGTH}|{EPOCHS}|{BATCH}|{LR}|{HEAD_LR}|{MIN_TEMPLATE}|{SEED}|{CACHE_VERSION}".encode())
+    if (FROZEN_LAYERS, NONE_FRACTION) != (0, 1.0):
+        h.update(f"|{FROZEN_LAYERS}|{NONE_FRACTION}".encode())
     return cache_dir("extract") / f"learned-{h.hexdigest()[:16]}"
 
 
