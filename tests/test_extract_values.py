@@ -136,3 +136,15 @@ def test_auto_keeps_the_rules_in_a_project_whose_dataset_they_read_without_the_l
     turn = Turn("Heads up: the ferry to Skye now leaves at 7:15 on Sundays.", [], "teach")  # undecided
     (out,) = auto.extract([turn])
     assert auto.policy == "rules" and out.engine == "rules"
+
+
+@pytest.mark.parametrize("value, text, expected", [
+    ("4", "The bike shed is on level 4 of the car park.", "level 4"),
+    ("B7", "Your locker is at bay B7, next to the showers.", "bay B7"),
+    ("12", "Tickets cost 12 euros for adults.", "12 euros"),
+    ("2021", "The café opened in 2021.", "2021"),
+])
+def test_values_kept_whole(value, text, expected):
+    from lic_cli.extract.snap import keep_whole
+
+    assert keep_whole(value, text) == expected

@@ -34,6 +34,10 @@ _UNIT = re.compile(
     r"minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|nights?|seconds?|secs?|"
     r"am|pm|a\.m|p\.m|gb|mb|tb|mbps|mbit|megabit)$", re.I)
 _PER = re.compile(r"^(?:per|a|an|each|every)$", re.I)
+_CODE = re.compile(r"^(?:\d+[a-z]?|[a-z]{1,2}\d+[a-z]?)$", re.I)
+_NAMED_BY = re.compile(r"^(?:level|gate|platform|room|floor|terminal|bay|desk|counter|track|aisle|row|seat|building"
+                       r"|suite|unit|stand|zone|lane|exit|pier|berth|ward|block|hall|studio|court|pitch|door|window)$",
+                       re.I)
 _CURRENCY_WORD = re.compile(r"^(?:[$€£]|usd|eur|gbp)$", re.I)
 
 
@@ -70,6 +74,10 @@ def whole_value(text: str, a: int, b: int) -> tuple[int, int]:
                     and re.match(r"^[a-z]+$", text[words[k + 2][0]:words[k + 2][1]].rstrip(".,"))):
                 j = k + 2
     if i > 0 and _NUMBER.match(first) and _CURRENCY_WORD.match(text[words[i - 1][0]:words[i - 1][1]]):
+        i -= 1
+    # A number or code named by the noun before it: "level 3", "gate D14", "platform 9".
+    if i > 0 and _CODE.match(first) and _NAMED_BY.match(text[words[i - 1][0]:words[i - 1][1]]) \
+            and text[words[i - 1][1]:words[i][0]] == " ":
         i -= 1
     # A name: the capitalized words around a capitalized span ("Linda Park", not "Park").
     if first[:1].isupper() and a > 0:
