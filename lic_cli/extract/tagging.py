@@ -227,7 +227,7 @@ def _named_relation(text: str, item: dict[str, Any]) -> str | None:
 # Values ("30 days", "6 am") never end in words that say when the turn's claim holds.
 VALUE_ROLES = frozenset({"qa.answer", "qa.replaces", "fact.object", "fact.replaces"})
 _WHEN = re.compile(r"(?:[\s,]+(?:now|nowadays|these days|this days|currently|anymore|any more|from now on|today|"
-                   r"these|this|then|again))+$", re.I)
+                   r"these|this|then|again|from now|from|as of|as from|starting))+$", re.I)
 
 
 def trim_value(value: str) -> str:
