@@ -148,3 +148,18 @@ def test_values_kept_whole(value, text, expected):
     from lic_cli.extract.snap import keep_whole
 
     assert keep_whole(value, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sample for billing: my invoice shows the wrong name", ("my invoice shows the wrong name", "billing")),
+    ("Tag this message as access: the door code doesn't work", ("the door code doesn't work", "access")),
+    ("the printer on floor 2 is jammed again — that's a hardware one", ("the printer on floor 2 is jammed again",
+                                                                        "hardware")),
+    ("Is the parcel lost? - that one's shipping", ("Is the parcel lost?", "shipping")),
+    ("The pool opens at 6 - that's early.", None),
+    ("You did a really great job - that's a great one.", None),
+])
+def test_unquoted_example_in_a_whole_turn_frame(text, expected):
+    items = RulesEngine().extract([Turn(text, [], "teach")])[0].items
+    labels = [(i["text"], i["label"]) for i in items if i["kind"] == "label"]
+    assert labels == ([expected] if expected else [])

@@ -241,3 +241,43 @@ def _label_answer(answer: str, user_turn: str, assistant_turn: str) -> Item | No
     text = _example(assistant_turn, asked=offered) or _example(user_turn, asked=asks)
     label = label if text else ""
     return ("label", {"text": text, "label": label}) if label else None
+
+
+# An unquoted example in a labelling frame that holds the whole turn (the turn may hold a "?"
+# of its own, so these are read before the turn is cut into sentences):
+#   "<example> - that one's billing" / "<example> — that's a billing one"
+#   "Example of billing: <example>" / "A sample for billing: <example>"
+#   "Classify this enquiry as billing: <example>" / "Tag this message as access: <example>"
+_EX_NOUN = r"(?:one|ticket|example|request|message|enquiry|inquiry|query|issue|question|case|complaint)"
+_UNQUOTED_FORMS = [
+    re.compile(r"^(?P<raw>.+?)\s*[-–—]+\s*(?:(?:that|this)\s+one(?:'s|\s+is)\s+(?:an?\s+)?(?P<label>[A-Za-z][\w-]*)"
+               r"(?:\s+" + _EX_NOUN + r")?|(?:that's|that is|this is|it's|it is)\s+(?:an?\s+)?(?P<label2>[A-Za-z][\w-]*)"
+               r"\s+" + _EX_NOUN + r")\s*[.!]?$", _I),
+    re.compile(r"^(?:(?:an?|another|one more)\s+)?(?:example|sample|instance)\s+(?:of|for)\s+(?:the\s+)?"
+               r"(?P<label>[A-Za-z][\w-]*)(?:\s+(?:label|class|category|tickets?|requests?|enquiry|enquiries))?\s*:\s*"
+               r"(?P<raw>.+?)$", _I),
+    re.compile(r"^(?:please\s+)?(?:classify|label|tag|file|mark|categori[sz]e|put)\s+(?:this|the following|the next)"
+               r"(?:\s+(?:request|enquiry|inquiry|message|ticket|query|question|one|text|example|complaint))?\s+"
+               r"(?:as|under|in|with)\s+(?:an?\s+)?(?P<label>[A-Za-z][\w-]*)\s*:\s*(?P<raw>.+?)$", _I),
+]
+
+
+_JUDGEMENTS = {"great", "nice", "funny", "new", "tough", "hard", "easy", "strange", "weird", "interesting", "big", "small",
+               "long", "short", "old", "common", "rare", "real", "tricky", "silly", "classic", "fair", "valid"}
+
+
+def unquoted_label(text: str) -> list[Item]:
+    """A label for an example given without quotes in a frame that holds the whole turn."""
+    said = text.strip()
+    for form in _UNQUOTED_FORMS:
+        m = form.match(said)
+        if not m:
+            continue
+        label = (m.group("label") or m.groupdict().get("label2") or "").lower()
+        raw = m.group("raw").strip()
+        if len(raw) > 1 and raw[0] == raw[-1] and raw[0] in "'\"":
+            raw = raw[1:-1].strip()
+        if len(raw.split()) < _MIN_WORDS or not label or label in _NOT_LABELS or label in _JUDGEMENTS:
+            continue
+        return [("label", {"text": raw, "label": label})]
+    return []
