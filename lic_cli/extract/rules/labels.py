@@ -275,8 +275,8 @@ def unquoted_label(text: str) -> list[Item]:
             continue
         label = (m.group("label") or m.groupdict().get("label2") or "").lower()
         raw = m.group("raw").strip()
-        if len(raw) > 1 and raw[0] == raw[-1] and raw[0] in "'\"":
-            raw = raw[1:-1].strip()
+        if raw[:1] in "'\"\u2018\u201c":
+            return []  # a quoted example: the quoted forms read it (_LABEL_FORMS)
         if len(raw.split()) < _MIN_WORDS or not label or label in _NOT_LABELS or label in _JUDGEMENTS:
             continue
         return [("label", {"text": raw, "label": label})]
