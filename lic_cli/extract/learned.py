@@ -8,8 +8,9 @@ training ("What is {0}?", "The user works {0}."). `tagging.assemble` builds the 
 Weights are never shipped: the model is trained on first use from the packaged teaching
 corpus (`lic_cli/data/teaching.jsonl`, its train domains only, plus
 `lic_cli/data/extract_extra.jsonl`) and cached under `$LIC_HOME/cache/extract/`, keyed by
-the corpus content and the settings below (`lic extract --engine learned` says so on
-stderr while it trains; a few minutes on 2 cores).
+the corpus content and the settings below (`lic extract --engine learned`, or `auto` the
+first time a turn needs it, says so on stderr while it trains, with progress lines; about
+two minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -33,16 +34,21 @@ from lic_cli.extract.snap import snap_items
 
 ENCODER = "minilm"
 MAX_LENGTH = 128
-EPOCHS = 4
+# What first use trains, chosen on the dev domains by dev field F1 against training seconds
+# (bench/bench_extract_firstuse.py; docs/extract.md, "First use"): 2 epochs over the upper 4
+# of MiniLM's 6 layers at a higher rate, on the teaching turns and 35 % of the non-teaching
+# ones, about 110 s on 2 cores (dev auto 0.729) instead of 4 epochs of the whole encoder on
+# every turn, about 320 s (0.742).
+EPOCHS = 2
 # Layers below FROZEN_LAYERS are not trained: their output is computed once per training turn
 # and cached, and only the layers above it and the heads learn (0: the whole encoder learns).
-FROZEN_LAYERS = 0
+FROZEN_LAYERS = 2
 # The fraction of the corpus's non-teaching turns trained on (a fixed, seeded subsample).
-NONE_FRACTION = 1.0
+NONE_FRACTION = 0.35
 BATCH = 32
-LR = 1e-4
-HEAD_LR = 2e-3
-FIRST_USE_SECONDS = 320  # measured: the settings above, 2 cores (docs/extract.md, "First use")
+LR = 3e-4
+HEAD_LR = 5e-3
+FIRST_USE_SECONDS = 110  # measured: the settings above, 2 cores (docs/extract.md, "First use")
 MAX_ITEMS = 3  # per kind and turn, for the count heads
 MIN_TEMPLATE = 2  # a template seen fewer times in training is not a class
 SEED = 0
