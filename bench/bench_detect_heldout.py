@@ -9,6 +9,9 @@
   same held-out split and on the demo's own test split;
 - `--trained DIR`: also a project whose `lic train intent` model is current (e.g. a copy of
   the demo that was trained), scored the same way;
+- the contact-detail probe (bench/bench_detect_contact.jsonl: 28 hand-written turns in
+  domains no split uses, phone / email / address / hours stated, corrected and asked about,
+  written before the contact-detail train rows were tuned on): how many each model gets right;
 - `--first-use`: time `lic detect` on one turn in a fresh $LIC_HOME (the head is trained
   and cached then), and again once cached.
 
@@ -97,6 +100,11 @@ def main() -> None:
             print(f"\n=== {name}: {model.name} (loaded in {load_s:.1f} s), held-out {split} domains\n")
             print(report(m))
             entry[split] = {"summary": summary(m), "domains": m.get("domains"), "confusion": m["confusion"]}
+        probe = read_corpus(ROOT / "bench" / "bench_detect_contact.jsonl")
+        pm = evaluate(model, probe)
+        entry["contact_probe"] = {"rows": pm["rows"], "right": sum(pm["confusion"]["matrix"][k][k] for k in range(4)),
+                                  "recall": {k: v["recall"] for k, v in pm["labels"].items() if v["support"]}}
+        print(f"--- contact-detail probe: {entry['contact_probe']}")
         if project is not None:
             own = evaluate_file(project, model, None, split="test")
             print(f"--- the project's own test split ({own['rows']} rows):\n" + report(own))

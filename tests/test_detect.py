@@ -338,7 +338,8 @@ def test_head_trains_an_ensemble_with_class_weights_from_remembered_embeddings()
         lab = LABELS[0] if i < 60 else LABELS[1 + i % 3]  # teach is half the rows: the class weights even it out
         text = f"turn {i} {lab}"
         vec = centres[lab] + rng.normal(scale=0.3, size=384)
-        table[text] = (vec / np.linalg.norm(vec)).astype(np.float32)
+        unit = (vec / np.linalg.norm(vec)).astype(np.float32)
+        table[text] = np.concatenate([unit] * (1 + len(head_mod.MID_LAYERS)))  # [sentence embedding | MID_LAYERS means]
         examples.append(Example(text, "", lab, "train"))
     net = head_mod.train_head(examples, LABELS, encoder=head_mod.Remembered(None, table))
     assert net.weights[0].shape[1] == head_mod.ENSEMBLE * head_mod.HIDDEN

@@ -220,3 +220,25 @@ def test_head_embeds_each_turn_of_a_transcript_once():
     feats = head_mod._features(seen, texts, contexts)
     assert set(seen.table) == set(turns[:5])
     assert feats.shape[0] == 3 and not any(head_mod.CONTEXT_SEP in t for t in seen.table)
+
+
+def test_encoder_layer_mean_matches_the_torch_path_and_feeds_the_head():
+    """The ONNX graph's second output (embed.MID_LAYER's mean-pooled states, one pass) matches
+    the torch Encoder's, its first output is `encode`'s embedding, and the head's features
+    carry it: the earlier layer tells a statement from a question where the sentence
+    embedding blurs it (docs/detect.md)."""
+    import numpy as np
+
+    from lic_cli.detect import head as head_mod
+    from lic_cli.models import load_torch_encoder
+
+    texts = ["Our phone number is 0161 496 0732.", "What's your phone number?", "Forget my old address."]
+    onnx = load_encoder("minilm")
+    emb, mid = onnx.encode_layers(texts)
+    ref_emb, ref_mid = load_torch_encoder("minilm").encode_layers(texts)
+    assert np.allclose(emb, onnx.encode(texts), atol=1e-5)
+    assert np.allclose(emb, ref_emb, atol=1e-4) and np.allclose(mid, ref_mid, atol=1e-4)
+    assert np.allclose(np.linalg.norm(mid, axis=1), 1.0, atol=1e-4)
+    assert (np.abs(mid - emb).max(axis=1) > 0.05).all()  # another layer, not a copy of the embedding
+    feats = head_mod._features(head_mod.Remembered(onnx, {}), texts, ["", "", ""])
+    assert np.allclose(feats[:, -mid.shape[1]:], mid, atol=1e-5)

@@ -172,6 +172,27 @@ class Encoder:
                                 convert_to_numpy=True, show_progress_bar=False)
         return emb.astype(np.float32, copy=False)
 
+    def encode_layers(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """(sentence embeddings, embed.MID_LAYERS' mean-pooled normalized states side by side), as the ONNX path."""
+        import numpy as np
+        import torch
+
+        from lic_cli.models.embed import MID_LAYERS
+
+        emb = self.encode(texts, batch_size=batch_size)
+        inner = self.model[0].auto_model
+        mids = [np.zeros((0, emb.shape[1] * len(MID_LAYERS)), dtype=np.float32)]
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                feats = self.model.tokenize(texts[start:start + batch_size])
+                states = inner(**{k: v for k, v in feats.items() if k in ("input_ids", "attention_mask", "token_type_ids")},
+                               output_hidden_states=True).hidden_states
+                mask = feats["attention_mask"].unsqueeze(-1).to(states[0].dtype)
+                means = [(states[min(layer, len(states) - 1)] * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                         for layer in MID_LAYERS]
+                mids.append(torch.cat([torch.nn.functional.normalize(m, p=2.0, dim=1) for m in means], dim=1).numpy())
+        return emb, np.concatenate(mids).astype(np.float32, copy=False)
+
 
 @functools.lru_cache(maxsize=2)
 def load_causal_lm(spec: str = "smollm2") -> tuple[Any, Any]:
