@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-QUESTION = "how long do I have to return something?"
+QUESTION = "how long do I have to return something?"  # a row whose answer is a sentence: said as it is
+SHORT = "Who started Kestrel?"  # a fact with a short value: the model puts it in a sentence, checked
 LONG = "Tell me a very long story about a dragon who guards a castle."
 TURNS = [  # (user text, previous assistant text): teaching and ordinary turns of a session
     ("The refund window is 30 days.", None),
@@ -90,7 +91,7 @@ def main() -> None:
     from lic_cli.chat.backend import LocalLM
     from lic_cli.chat.learn import Learner
     from lic_cli.chat.retrieve import Retriever
-    from lic_cli.chat.session import Session
+    from lic_cli.chat.session import Session, says_itself
     from lic_cli.models import load_encoder
     from lic_cli.tasks import load_project
 
@@ -107,12 +108,21 @@ def main() -> None:
     print(f"model {lm.name}; up to {args.tokens} new tokens; {args.rounds} rounds; torch threads {threads}; "
           f"cores {os.cpu_count()}; models loaded in {load_s:.1f} s; load average {os.getloadavg()[0]:.1f}")
     sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (closed at the end)
-    for question in (QUESTION, LONG):
+    for question in (QUESTION, SHORT, LONG):
         session = Session(lm, retriever=retriever)
         session.record(session.user(question))
         hits = session.retrieve(question)
-        messages = session.messages(hits, retriever.answering(hits))  # the prompt the console gives
+        answering = retriever.answering(hits)
+        if answering is not None:
+            hits = [answering]  # the one note the model is given (lic_cli/chat/session.py)
+        messages = session.messages(hits, answering)  # the prompt the console gives
         grounded = bool(hits)
+        if answering is not None and says_itself(project.task(answering.task), answering):
+            said = [streamed(session, sink) for _ in range(args.rounds)]
+            print(f"\n'{question}': row {answering.task} {answering.row} ({answering.score:.3f}) answers in its own "
+                  f"words, said at once with no generation: first token {statistics.median(r[0] for r in said):.3f}"
+                  f" s, retrieval included (target <= 1 s); load average {os.getloadavg()[0]:.1f}")
+            continue
         plain_runs, chat_runs = [], []
         plain(lm, messages, grounded)  # warm-up: first calls pay one-off allocations
         for _ in range(args.rounds):
@@ -141,7 +151,8 @@ def main() -> None:
                                                                                     strict=True))
         print(f"chat / plain tok/s: {c_tps / p_tps:.2f}x (rounds: {per_round}); decode tok/s: "
               f"{c_dec / p_dec:.2f}x; target >= 0.9x")
-        print(f"chat first token {med(chat_runs, 0):.2f} s, retrieval included (target <= 1 s)")
+        print(f"chat first token {med(chat_runs, 0):.2f} s, retrieval included (target <= 1 s)"
+              + (f"; grounded reply: {session.last_grounded}" if session.last_grounded else ""))
     sink.close()
     if not args.no_learning:
         learning(learner, retriever, args.rounds)

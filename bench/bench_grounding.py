@@ -146,7 +146,8 @@ class Asker:
         s = Session(self.lm, retriever=self.retriever)
         s.record(s.user(question))
         hits = s.retrieve(question)
-        return json.dumps(s.messages(hits, self.retriever.answering(hits)))
+        answering = self.retriever.answering(hits)
+        return json.dumps(s.messages([answering] if answering else hits, answering))
 
     def __call__(self, question: str) -> dict:
         from lic_cli.chat.session import Session
@@ -178,7 +179,7 @@ def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], 
     out = {"domain": domain, "split": SPLIT[domain], "mode": mode, "teach": taught["outcome"],
            "teach_s": round(teach_s, 1), "rows": taught["taught"]}
     # Paraphrases.
-    found = right = grounded_row = total = 0
+    found = right = grounded_row = grounded_answer = total = 0
     misses = []
     where: dict[str, int] = {k: 0 for k in WHERE}
     for f in facts:
@@ -194,6 +195,7 @@ def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], 
                 ok = is_correct(f["answer"], rec["text"], f["question"])
                 right += ok
                 grounded_row += rec.get("grounded") == "row"
+                grounded_answer += rec.get("grounded") == "answer"
             stage = miss_stage(diag.search(q), stated, retriever.ground, ok)
             where[stage] += 1
             if ok is False or (ok is None and stage != "right"):
@@ -203,7 +205,8 @@ def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], 
                                         for h in hits]})
     out.update(paraphrases=total, answering_row_found=found, where=where)
     if not args.retrieval_only:
-        out.update(correct=right, accuracy=round(right / total, 4), grounded_row=grounded_row)
+        out.update(correct=right, accuracy=round(right / total, 4), grounded_row=grounded_row,
+                   grounded_answer=grounded_answer)
     # Unrelated questions.
     changed_prompt = [q for q in unrelated if ask.prompt(q) != before[q]]
     out["unrelated"] = len(unrelated)
@@ -317,7 +320,8 @@ def main() -> None:
                     f"{r['answering_row_found']}/{r['paraphrases']}")
             if "accuracy" in r:
                 line += (f" ; paraphrases right {r['correct']}/{r['paraphrases']} = {r['accuracy']:.1%} "
-                         f"({r['grounded_row']} answered from the row) ; unrelated same "
+                         f"({r['grounded_answer']} said the row's own answer, {r['grounded_row']} templated after the "
+                         "model missed) ; unrelated same "
                          f"{r['unrelated_same']}/{r['unrelated']} = {r['locality']:.1%}")
             line += f" ; unrelated prompts changed {r['unrelated_prompt_changed']} ; {r['seconds']} s"
             line += "\n    where paraphrases went: " + ", ".join(f"{k} {v}" for k, v in r["where"].items())

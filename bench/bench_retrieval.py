@@ -46,6 +46,7 @@ class Setup:
     def __init__(self, fmt: str, rows: list[dict], emb) -> None:
         import numpy as np
 
+        from lic_cli.chat import answertype
         from lic_cli.chat.rowindex import Keywords
 
         self.v = [views(fmt, r) for r in rows]
@@ -53,6 +54,7 @@ class Setup:
         c = self.W.mean(axis=0)
         self.C = c / np.linalg.norm(c)
         self.kw = Keywords([v[2] for v in self.v])
+        self.kinds = [answertype.kinds(v[1]) for v in self.v]
 
 
 def scorings():
@@ -67,8 +69,11 @@ def scorings():
         "+ value view": lambda f: np.maximum(wk(f), f["a"]),
         "+ value view + 0.1 keywords": lambda f: np.maximum(wk(f), f["a"]) + 0.1 * f["kw"],
         "+ 0.05 keywords + 0.15 domain": lambda f: wk(f) + 0.05 * f["kw"] + 0.15 * f["c"],
-        "+ 0.15 domain (chosen)": lambda f: wk(f) + 0.15 * f["c"],
+        "+ 0.15 domain (session 6)": lambda f: wk(f) + 0.15 * f["c"],
         "+ 0.25 domain": lambda f: wk(f) + 0.25 * f["c"],
+        **{f"+ 0.15 domain + {lift} situated - {pen} other kind{' (chosen)' if (lift, pen) == (0.1, 0.1) else ''}":
+           (lambda f, lift=lift, pen=pen: wk(f) + 0.15 * f["c"] + lift * f["sit"] - pen * f["mis"])
+           for lift in (0.0, 0.05, 0.1, 0.15) for pen in (0.0, 0.05, 0.1, 0.2)},
     }
 
 
@@ -94,8 +99,12 @@ def main() -> None:
     cached = Path(args.cache) if args.cache else None
     if cached is not None and cached.with_suffix(".json").is_file():
         saved = json.loads(cached.with_suffix(".json").read_text(encoding="utf-8"))
-        setups, texts, probes = saved["setups"], saved["texts"], saved["probes"]
+        setups, texts = saved["setups"], saved["texts"]
         matrix = np.load(cached.with_suffix(".npy"))
+        probes = read_probes(bg)
+        new = sorted(set(probes) - set(texts))
+        if new:  # probes written after the cache was made
+            texts, matrix = texts + new, np.vstack([matrix, load_encoder("minilm").encode(new)])
     else:
         setups, texts, probes, matrix = teach_and_embed(bg, load_encoder, load_project, read_rows)
         if cached is not None:
@@ -103,6 +112,13 @@ def main() -> None:
             cached.with_suffix(".json").write_text(json.dumps({"setups": setups, "texts": texts, "probes": probes},
                                                               ensure_ascii=False), encoding="utf-8")
     compare(setups, texts, probes, matrix, args.budget, is_correct)
+
+
+def read_probes(bg) -> list[str]:
+    """The general probes: general.jsonl's pool and dev questions, and situated.jsonl's requests."""
+    domains = ROOT / "bench" / "domains"
+    return [g["question"] for name in ("general.jsonl", "situated.jsonl") for g in bg.read_jsonl(domains / name)
+            if g["use"] in ("pool", "dev")]
 
 
 def teach_and_embed(bg, load_encoder, load_project, read_rows):
@@ -121,8 +137,7 @@ def teach_and_embed(bg, load_encoder, load_project, read_rows):
         tasks = [(t.format, [r for _, r in read_rows(project.dataset_path(t), t.dataset)])
                  for t in project.tasks.values() if t.name != "intent"]
         setups.append((d, "pipeline", facts, [(f, r) for f, r in tasks if r]))
-    probes = [g["question"] for g in bg.read_jsonl(ROOT / "bench" / "domains" / "general.jsonl")
-              if g["use"] in ("pool", "dev")]
+    probes = read_probes(bg)
     texts = set(probes)
     for _, _, facts, tasks in setups:
         texts.update(q for f in facts for q in f["paraphrases"])
@@ -134,6 +149,8 @@ def teach_and_embed(bg, load_encoder, load_project, read_rows):
 def compare(setups, texts, probes, matrix, budget, is_correct):
     import numpy as np
 
+    from lic_cli.chat import answertype
+
     at = {t: i for i, t in enumerate(texts)}
 
     def emb(t):
@@ -143,11 +160,14 @@ def compare(setups, texts, probes, matrix, budget, is_correct):
 
     def best(tasks, q, score):
         e, top = emb(q), (-1.0, None, None)
+        asked, sit = answertype.asks(q), answertype.situated(q)
         for t in tasks:
             kw = np.zeros(len(t.v))
             for i, s in t.kw.scores(q).items():
                 kw[i] = s
-            s = score({"k": t.K @ e, "a": t.A @ e, "w": t.W @ e, "kw": kw, "c": max(0.0, float(t.C @ e))})
+            mis = np.array([float(bool(k) and bool(asked) and not k & asked) for k in t.kinds])
+            s = score({"k": t.K @ e, "a": t.A @ e, "w": t.W @ e, "kw": kw, "c": max(0.0, float(t.C @ e)),
+                       "sit": float(sit), "mis": mis})
             i = int(s.argmax())
             if s[i] > top[0]:
                 top = (float(s[i]), t, i)

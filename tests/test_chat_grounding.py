@@ -13,7 +13,7 @@ import json
 import pytest
 
 from lic_cli.chat.retrieve import Hit
-from lic_cli.chat.session import Session, not_saved_reason, template
+from lic_cli.chat.session import Session, not_saved_reason, says_itself, template
 from lic_cli.chat.staging import Stage
 from lic_cli.tasks import load_project
 
@@ -47,6 +47,10 @@ def test_the_templated_answer_states_the_row(demo_project):
     assert template(qa, full) == "You can return items within 30 days."
     fact = Hit("facts", "k2", {"subject": "Kestrel", "relation": "fax number", "object": "+1 555 0100"}, 0.9)
     assert template(facts, fact) == "Kestrel — fax number: +1 555 0100."
+    # Only a qa answer that is a whole sentence is a reply as it stands (said at once, no model).
+    assert says_itself(qa, full) and not says_itself(qa, short) and not says_itself(facts, fact)
+    lower = Hit("support_qa", "k1", {"question": "Q?", "answer": "webcams for up to 7 days"}, 0.9)
+    assert not says_itself(qa, lower)
 
 
 def test_why_a_teaching_turn_was_not_saved():
@@ -124,27 +128,50 @@ def test_retrieval_finds_a_row_by_its_answer_and_indexes_each_version_once(proje
 
 
 @pytest.mark.slow
-def test_a_reply_without_the_rows_value_is_answered_from_the_row(project_with_loans):
+def test_a_row_whose_answer_is_a_sentence_says_it_at_once(project_with_loans):
+    """A qa answer that is a whole sentence is the reply, said at once: the model is not asked."""
     from lic_cli.chat.retrieve import Retriever
     from lic_cli.models import load_encoder
 
     retriever = Retriever(project_with_loans, load_encoder("minilm"))
-    wrong = Session(Says("You can borrow it for [number] days, please ask at [desk name]."), retriever=retriever)
-    wrong.record(wrong.user("How long can I borrow a webcam?"))
+    s = Session(Says("You can borrow it for [number] days."), retriever=retriever)
+    s.record(s.user("How long can I borrow a webcam?"))
+    shown: list[str] = []
+    s.generate_reply(shown.append)
+    rec = s.finish_reply("".join(s.partial))
+    assert shown == ["Webcams for up to 7 days."] and s.backend.calls == 0
+    assert rec["grounded"] == "answer" and rec["text"] == "Webcams for up to 7 days."
+    assert rec["answered_from"] == [{"task": "support_qa", "row": rec["context"][0]["row"], "version": 1}]
+    assert len(rec["context"]) == 1 and set(rec["context"][0]) == {"task", "row", "version", "score"}
+    assert s.last_stats.first_token_s < 0.5
+
+
+@pytest.mark.slow
+def test_a_reply_without_the_rows_value_is_answered_from_the_row(bike_coop):
+    """A short value is put in a sentence by the model, given that row alone, and checked."""
+    from lic_cli.chat.retrieve import Retriever
+    from lic_cli.models import load_encoder
+
+    retriever = Retriever(bike_coop, load_encoder("minilm"))
+    question = "How many days can I keep the borrowed tools?"
+    wrong = Session(Says("You can keep them for [number] days, please ask at [desk name]."), retriever=retriever)
+    wrong.record(wrong.user(question))
     shown: list[str] = []
     wrong.generate_reply(shown.append)
     rec = wrong.finish_reply("".join(wrong.partial))
-    assert shown == ["Webcams for up to 7 days."]  # the model's text was never shown
-    assert rec["grounded"] == "row" and rec["text"] == "Webcams for up to 7 days."
-    assert rec["answered_from"] == [{"task": "support_qa", "row": rec["context"][0]["row"], "version": 1}]
-    assert set(rec["context"][0]) == {"task", "row", "version", "score"}
+    said = "The answer to “How long can members borrow a tool kit?” is 3 days."
+    assert shown == [said]  # the model's text was never shown
+    assert rec["grounded"] == "row" and rec["text"] == said
+    assert rec["answered_from"] == [{"task": "coop_qa", "row": rec["context"][0]["row"], "version": 0}]
+    assert len(rec["context"]) == 1
 
-    right = Session(Says("Sure! The AV desk lends webcams for up to 7 days at a time."), retriever=retriever)
-    right.record(right.user("How long can I borrow a webcam?"))
+    right = Session(Says("Sure! Members can keep a tool kit for 3 days."), retriever=retriever)
+    right.record(right.user(question))
     rec = right.reply()
-    assert rec["grounded"] == "model" and rec["text"].startswith("Sure! The AV desk lends webcams for up to 7")
+    assert rec["grounded"] == "model" and rec["text"] == "Sure! Members can keep a tool kit for 3 days."
     assert rec["answered_from"][0]["row"] == rec["context"][0]["row"]
-    assert "The first note answers the question" in right.backend.messages[0]["content"]
+    system = right.backend.messages[0]["content"]
+    assert "The note answers the question" in system and system.count("\n- ") == 1  # that row alone
 
     free = Session(Says("Paris."), retriever=retriever)
     free.record(free.user("What is the capital of France?"))
@@ -231,3 +258,45 @@ def test_paraphrases_find_their_row_and_a_question_of_the_same_kind_does_not(bik
         assert top is not None and top.fields["answer"] == answer, question
     for question in ["What day comes after Friday?", "Who wrote Hamlet?", "What is the capital of Peru?"]:
         assert r.search(question) == [], question
+
+
+def test_the_question_form_lifts_situated_questions_and_lowers_rows_of_another_kind(tmp_path):
+    """What a question asks for (when: a time or day; how much: a price; who: a person) and whether it
+    speaks of the asker move a row's score; phrasings here are not the dev domains'."""
+    import numpy as np
+
+    from lic_cli.chat import answertype, rowindex
+
+    assert answertype.asks("When does the pottery studio open?") >= {"time", "day"}
+    assert answertype.asks("How much is a day ticket?") >= {"money"}
+    assert answertype.asks("Who looks after the beehives?") == {"person"}
+    assert answertype.asks("What email should I use for refunds?") == {"email"}
+    assert answertype.asks("How much notice do I have to give?") >= {"duration"}
+    assert answertype.asks("Tell me about the garden.") == set()
+    assert answertype.kinds("7:30 on weekdays") >= {"time", "day"} and "money" in answertype.kinds("€12")
+    assert answertype.kinds("refunds@orchard.example") == {"email"}
+    assert answertype.kinds("Marta Olsen") == {"person"} and answertype.kinds("the blue door") == set()
+    assert answertype.agreement({"money"}, "$12") == 1 and answertype.agreement({"money"}, "Marta Olsen") == -1
+    assert answertype.agreement(set(), "$12") == 0 and answertype.agreement({"money"}, "the blue door") == 0
+    assert answertype.situated("Can I bring my dog?") and answertype.situated("Where are you?")
+    assert not answertype.situated("What is the boiling point of water?")
+
+    task = load_project(_qa_project(tmp_path)).task("qa")
+    fields = [{"question": "When does the studio open?", "answer": "9:00"},
+              {"question": "How much is a studio pass?", "answer": "$12"}]
+    texts = ["a", "b"]
+    emb = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]], dtype=np.float32)
+    index = rowindex.RowIndex(task, "d", ["r1", "r2"], texts, fields, emb, None, rowindex.Keywords(texts))
+    q = np.array([0.6, 0.8], dtype=np.float32)
+    assert rowindex.KIND_PENALTY > 0 and rowindex.SITUATED_LIFT > 0
+    base = 0.6 + rowindex.DOMAIN_WEIGHT * 0.6
+    assert np.allclose(index.scores(q, "How much does it cost?"), [base - rowindex.KIND_PENALTY, base])
+    assert np.allclose(index.scores(q, "How much do I pay?"),
+                       [base - rowindex.KIND_PENALTY + rowindex.SITUATED_LIFT, base + rowindex.SITUATED_LIFT])
+
+
+def _qa_project(root):
+    (root / "tasks.yaml").write_text("version: 1\ntasks:\n  - name: qa\n    description: Questions.\n"
+                                     "    dataset: qa.jsonl\n    format: qa\n    key: [question]\n", encoding="utf-8")
+    (root / "qa.jsonl").write_text("", encoding="utf-8")
+    return root

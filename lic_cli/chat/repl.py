@@ -319,6 +319,8 @@ class Repl:
             if rec.get("grounded") == "row":
                 self.say(f"  answered from row {stated[0]['task']} {stated[0]['row']} (the model's reply did not "
                          "state its value)", "cyan")
+            elif rec.get("grounded") == "answer":
+                self.say(f"  answered with row {stated[0]['task']} {stated[0]['row']}'s own answer", "cyan")
             elif stated:
                 self.say("  the reply states " + "; ".join(f"{r['task']} {r['row']}" for r in stated), "dim")
         st = self.s.last_stats

@@ -22,13 +22,13 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lic_cli.chat import rowindex
+from lic_cli.chat import answertype, rowindex
 from lic_cli.patches.apply import complete_row, expected_id
 from lic_cli.store import versions
 from lic_cli.tasks import Project, Task
 
-THRESHOLD = 0.545  # least score of a row given as a note (chosen on the dev domains, docs/chat.md)
-GROUND = 0.545  # least score of the best row for the reply to be held to its value
+THRESHOLD = 0.563  # least score of a row given as a note (chosen on the dev domains, docs/chat.md)
+GROUND = 0.563  # least score of the best row for the reply to be held to its value
 TOP_K = 3
 
 
@@ -127,7 +127,9 @@ class Retriever:
             kw = index.keywords.score_text(text, row) if rowindex.KEYWORD_BOOST else 0.0
             # The domain of a task with no rows yet is the staged row itself.
             domain = index.domain_sim(q) if len(index) else max(0.0, float(sims[0]))
-            score = rowindex.blend(sim, kw, domain)
+            asked = answertype.asks(text)
+            kinds = answertype.kinds(rowindex.row_value(task, e["after"])) if asked else set()
+            score = rowindex.blend(sim, kw, domain, answertype.situated(text), float(bool(kinds) and not kinds & asked))
             if score >= self.threshold:
                 rid = e.get("row") or expected_id(task, complete_row(task, e["after"]))  # the id /apply gives it
                 out.append(Hit(task.name, rid, rowindex.row_fields(task, e["after"]), score, staged=True,

@@ -15,6 +15,10 @@ A row's score for a question (`blend`) is
   through its kind ("What day comes after Friday?" against "Which day is the welding bay
   closed? Mondays") is far from what the task is about as a whole, an in-domain paraphrase
   is not, so the same threshold lets fewer general questions in;
+- plus SITUATED_LIFT (0.1) when the question speaks of the asker or to the assistant, minus
+  KIND_PENALTY (0.1) for a row whose value is not the kind of answer the question asks for
+  (lic_cli/chat/answertype.py; chosen on the dev domains with bench/domains/situated.jsonl's
+  requests as hard negatives, docs/chat.md);
 - plus KEYWORD_BOOST times the **keyword** share: the question's content words the row
   holds, weighted by rarity among the task's rows (idf) and matched with rapidfuzz
   (`webcam` ~ `webcams`). Its weight is 0: on the dev domains (evals/chat/makerspace,
@@ -47,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lic_cli import progress
+from lic_cli.chat import answertype
 from lic_cli.locate.index import choose_encoder, key_hashes, previous_build
 from lic_cli.models import cache_dir
 from lic_cli.models.judge import STOP_WORDS, tokens
@@ -62,6 +67,8 @@ VIEWS = 2  # a row is embedded two ways: whole, key alone (row_views)
 NOT_ANSWERS = ("label", "extraction", "span")  # formats whose rows do not answer questions
 DOMAIN_WEIGHT = 0.15  # weight of the question's cosine with the task's domain (chosen on the dev domains, docs/chat.md)
 KEYWORD_BOOST = 0.0  # weight of the keyword share: 0, measured on the dev domains (module docstring)
+SITUATED_LIFT = 0.1  # added for a question that speaks of the asker or to the assistant (chosen on dev, docs/chat.md)
+KIND_PENALTY = 0.1  # taken off a row whose value is not of the kind the question asks for (chosen on dev)
 WORD_MATCH = 85  # rapidfuzz ratio at or above which two words are the same word
 _PUNCT = re.compile(r"\s+")
 
@@ -220,16 +227,29 @@ class RowIndex:
         if KEYWORD_BOOST:
             for i, s in self.keywords.scores(text).items():
                 kw[i] = s
-        return blend(np.clip(sims, 0.0, 1.0), kw, self.domain_sim(q))
+        asked = answertype.asks(text)
+        mismatch = np.zeros(n, dtype=np.float32)
+        if asked and KIND_PENALTY:
+            for i, kinds in enumerate(self.value_kinds):
+                mismatch[i] = bool(kinds) and not kinds & asked
+        return blend(np.clip(sims, 0.0, 1.0), kw, self.domain_sim(q), answertype.situated(text), mismatch)
+
+    @functools.cached_property
+    def value_kinds(self) -> list[set[str]]:
+        """What kind each row's value is (a price, a time, a person: lic_cli/chat/answertype.py)."""
+        if self.task is None:
+            return [set() for _ in self.ids]
+        return [answertype.kinds(row_value(self.task, f)) for f in self.fields]
 
     def domain_sim(self, q) -> float:
         """The question's cosine with the task's domain (0 with no rows)."""
         return max(0.0, float(self.domain @ q)) if self.domain is not None else 0.0
 
 
-def blend(sim, kw, domain: float):
-    """The score: the row's meaning, lifted by how close the question is to the task's domain."""
-    return sim + DOMAIN_WEIGHT * domain + KEYWORD_BOOST * kw
+def blend(sim, kw, domain: float, situated: bool = False, mismatch=0.0):
+    """The score: the row's meaning, lifted by how close the question is to the task's domain and
+    when it speaks of the asker; lowered when the row's value is not the kind of answer asked for."""
+    return sim + DOMAIN_WEIGHT * domain + KEYWORD_BOOST * kw + SITUATED_LIFT * situated - KIND_PENALTY * mismatch
 
 
 def _config(task: Task, model: str) -> str:

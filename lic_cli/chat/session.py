@@ -8,8 +8,9 @@ given), `answered_from` (the rows its text states) and `grounded`. Every record 
 written to the log the moment it is complete, so an interrupted session loses nothing.
 
 Grounded answers: when the best retrieved row answers the question with high confidence
-(lic_cli/chat/retrieve.py `answering`), the model is told to answer from the notes and
-its reply is checked as `lic eval` judges an answer (lic_cli/models/judge.py): the reply
+(lic_cli/chat/retrieve.py `answering`), a qa row whose answer is a whole sentence is the
+reply, said at once with no model (`"grounded": "answer"`); for any other row the model is
+given that row alone as its note, told to answer from it, and its reply is checked as `lic eval` judges an answer (lic_cli/models/judge.py): the reply
 is shown once it states the row's value (`"grounded": "model"`); a reply that does not
 within GIVE_UP characters is dropped and the row answers itself in a short templated
 sentence (`"grounded": "row"`). Below that confidence the model answers freely.
@@ -36,7 +37,7 @@ from lic_cli.jsonl import Reader, dumps
 from lic_cli.models.judge import is_correct
 
 NOTES = "Answer from these notes; they are current and override anything you remember:"
-ANSWER_NOTE = "The first note answers the question: state its answer in one short sentence."
+ANSWER_NOTE = "The note answers the question: state its answer in one short sentence."
 NOT_SAVED_NOTE = ("The user's last message was not saved as knowledge ({why}): do not say that you learned, "
                   "noted or updated anything.")
 NOT_SAVED_HISTORY = "(The user said something here that was not saved as knowledge: {why}.)"
@@ -46,6 +47,14 @@ GIVE_UP = 100  # characters of a grounded reply without the row's value before t
 
 class _Ungrounded(Exception):
     """Raised out of the backend when a checked reply has gone on too long without the row's value."""
+
+
+def says_itself(task, hit: Hit) -> bool:
+    """A row whose answer is already a reply: a qa answer that is a whole sentence ("You have 14 days
+    from the delivery date to start a return."). It is said as it is, at once, with no model."""
+    value = hit.value(task).strip()
+    return task.format == "qa" and hit.question(task) is not None and len(value.split()) >= 4 \
+        and value[:1].isupper() and value.endswith((".", "!", "?"))
 
 
 def template(task, hit: Hit) -> str:
@@ -236,13 +245,21 @@ class Session:
         answering = self.retriever.answering(self.last_hits) if self.retriever is not None else None
         self.last_answering = answering
         retrieve_s = time.perf_counter() - start
-        msgs = self.messages(self.last_hits, answering)
+        if answering is not None:
+            self.last_hits = [answering]  # the row that answers is the one note the model is given
         first: float | None = None
         parts = self.partial
         generated: list[str] = []
+        t0 = time.perf_counter()
+        if answering is not None and says_itself(self.retriever.project.task(answering.task), answering):
+            self.last_grounded = "answer"
+            parts.append(answering.value(self.retriever.project.task(answering.task)).strip())
+            emit(parts[0])
+            self.last_stats = ReplyStats(time.perf_counter() - t0, time.perf_counter() - t0, 0, retrieve_s)
+            return parts[0]
+        msgs = self.messages(self.last_hits, answering)
         check = self._check(answering, last_user) if answering is not None else None
         released = check is None
-        t0 = time.perf_counter()
 
         def show(text: str) -> None:
             nonlocal first
@@ -290,7 +307,7 @@ class Session:
         """The rows given whose value the reply states (the templated answer: its row)."""
         if self.retriever is None or not text.strip():
             return []
-        if self.last_grounded == "row" and self.last_answering is not None:
+        if self.last_grounded in ("row", "answer") and self.last_answering is not None:
             return [self.last_answering]
         return [h for h in self.last_hits if self._check(h, "")(text)]
 
