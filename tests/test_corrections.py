@@ -336,3 +336,111 @@ def test_sweep_reaches_every_row_about_the_subject_and_no_other(shop, row, quest
     out = sweep.sweep(project, locate.sweep_changes(project, [edit], [item]), {("faq", row)})
     assert {(e["task"], e["row"] if e["task"] == "faq" else e["before"]["relation"]) for e in out} == swept
     assert all(new.split()[0] in json.dumps(e["after"]) and e["review"] == "sweep" for e in out)
+
+
+# --- Session 7: an extractor's wording (the learned engine's `replaces` and values are not always
+# the dataset's own words) and knowledge across kinds. Phrasings are not the trials'.
+
+def test_old_value_from_a_fragment_that_is_the_wrong_one_of_two_or_of_another_type():
+    both = "A city bike costs $15 a day and an e-bike costs $40 a day."
+    new = spans.core("$45")
+    hint = "How much is an e-bike No, an e-bike is $45 a day now."
+    # The fragment copied from the answer names the city bike's price; the user's words point to the e-bike's.
+    assert locate.old_value("$15", both, new, hint, "No, an e-bike is $45 a day now.").text == "$40"
+    # ...unless the user named that value themselves.
+    assert locate.old_value("$15", both, new, hint, "No, $15 is wrong, it's $45.").text == "$15"
+    # A fragment of another type ("up to 14 days" for a price) says nothing: the previous answer decides.
+    renting = "Renting for up to 14 days costs a $30 deposit."
+    assert locate.old_value("up to 14 days", renting, new, "deposit", "The deposit is $45 now.").text == "$30"
+    rw = spans.rewrite(renting, "$45", old="14 days")
+    assert rw is not None and rw.text == "Renting for up to 14 days costs a $45 deposit."
+
+
+def test_a_piece_of_a_value_is_widened_and_an_untyped_fragment_is_aligned():
+    assert spans.widen_value("Ben", "That's old news, Ben Okafor runs the workshop now.") == "Ben Okafor"
+    assert spans.widen_value("$45", "It's $45 a day now.") == "$45"  # typed values stay as given
+    # A partial old name is the whole stored name, never a piece of it.
+    assert spans.rewrite("Our head mechanic is Ana Silva.", "Ben Okafor", old="Ana").text == \
+        "Our head mechanic is Ben Okafor."
+    # Untyped values: the span the replaced words align to (typos forgiven), whole words only.
+    pick_up = "Bikes are picked up at the back entrance on Mill Street."
+    assert spans.rewrite(pick_up, "front desk", replaces="back entrance").text == \
+        "Bikes are picked up at the front desk on Mill Street."
+    assert spans.rewrite(pick_up, "front desk", replaces="bak entrance").text == \
+        "Bikes are picked up at the front desk on Mill Street."
+    assert spans.rewrite(pick_up, "front desk", replaces="side gate") is None  # no such span: for review
+    # A typed new value never replaces untyped words ("2" for "guests" in "up to 2 guests").
+    assert spans.rewrite("Members can bring up to 2 guests per day.", "2", replaces="guests") is None
+
+
+def test_an_email_is_not_a_street_address():
+    assert locate.typed_apart("8 Harbour Road", "hello@alder.example")
+    assert locate.typed_apart("8 Harbour Road", "https://alder.example")
+    assert not locate.typed_apart("555-0123", "555-0188")  # a phone for a phone: the same fact
+    assert not locate.typed_apart("not yet", "hello@alder.example")  # nothing typed stored: an update
+
+
+def test_cross_kind_agreement_by_words():
+    from lic_cli.locate.cross import agree
+
+    shared = spans.content_words("Alder Bikes")  # what common_words finds in a facts task about Alder Bikes
+    assert agree("What is the membership fee?", "Alder Bikes", "membership fee", shared, 0.5, asks=True)
+    # A question about something else that mentions the fact's words is not the fact.
+    assert not agree("Can I pause my membership fee over the winter months?", "Alder Bikes", "membership fee",
+                     shared, 0.5, asks=True)
+    # Numbers in the subject must agree: the Trail 9 is not the Trail 7.
+    assert not agree("How heavy is the Trail 7?", "Alder Trail 9 bike", "weight", shared, 0.9, asks=False)
+    # fact -> qa: the relation in part, with close meaning.
+    assert agree("Do you charge for shipping to Mexico?", "Alder Bikes", "mexico shipping fee", shared, 0.75,
+                 asks=False)
+    assert not agree("Do you charge for shipping to Mexico?", "Alder Bikes", "mexico shipping fee", shared, 0.5,
+                     asks=False)
+
+
+@pytest.mark.slow
+def test_learned_wording_lands_on_the_right_span(shop, enc):
+    """An extractor's items without the dataset's words: no question mark, the wrong one of two
+    prices as `replaces`, a first name for the new holder. Each ends in the dataset's own words."""
+    project = load_project(shop)
+    rec = located(project, turns("How much is an e-bike?", FAQ[0]["answer"], "Nope, e-bikes are $45 a day these days.",
+                                 answered="a1", question="How much is an e-bike", answer="$45", replaces="$15"), enc)
+    got = changes(rec)
+    assert got[("faq", "a1")] == "A city bike costs $15 a day and an e-bike costs $45 a day."
+    assert "$15 a day" not in got.values()  # the city bike's fact is untouched
+    rec = located(project, turns("Who runs the repair shop?", "Our head mechanic is Ana Silva.",
+                                 "Ana left, Ben Okafor took over the workshop.",
+                                 question="Who runs the repair shop", answer="Ben", replaces="Ana"), enc)
+    got = changes(rec)
+    assert got[("faq", "a2")] == "Our head mechanic is Ben Okafor."
+    assert got[("faq", "a3")] == "Ben Okafor, our head mechanic, fixes flat tyres while you wait."
+
+
+@pytest.mark.slow
+def test_a_fact_correction_reaches_the_qa_task_by_route(shop, enc):
+    """A role holder stated as a fact, with no answer before it: route converts it for the QA
+    task (fact→qa, its reason says so) and the QA rows change in their own words."""
+    project = load_project(shop)
+    rec = {"conversation": "f", "turn": 1, "role": "user", "text": "Ben Okafor has replaced Ana Silva as head mechanic.",
+           "intent": {"label": "correct", "score": 1.0},
+           "knowledge": [make_item("fact", {"subject": "Alder Bikes", "relation": "head mechanic", "object": "Ben Okafor",
+                                            "replaces": "Ana Silva"}, source="f/t1", engine="rules")]}
+    out = located(project, [rec], enc)
+    assert any(r["task"] == "faq" and "fact→qa" in r["reason"] for r in out["routes"])
+    got = changes(out)
+    assert got[("faq", "a2")] == "Our head mechanic is Ben Okafor."
+    assert got[("faq", "a3")] == "Ben Okafor, our head mechanic, fixes flat tyres while you wait."
+    assert "Ben Okafor" in [v for (t, _), v in got.items() if t == "shop_facts"]
+
+
+@pytest.mark.slow
+def test_an_email_fact_named_address_is_added_not_written_over_the_street(shop, enc):
+    facts = read(shop / "facts.jsonl") + [{"subject": "Alder Bikes", "relation": "address", "object": "8 Harbour Road"}]
+    write(shop / "facts.jsonl", facts)
+    project = load_project(shop)
+    rec = {"conversation": "e", "turn": 1, "role": "user", "text": "Alder's address for e-mail is hello@alder.example.",
+           "intent": {"label": "teach", "score": 1.0},
+           "knowledge": [make_item("fact", {"subject": "Alder Bikes", "relation": "address",
+                                            "object": "hello@alder.example"}, source="e/t1", engine="learned")]}
+    out = located(project, [rec], enc)
+    (edit,) = [e for e in out["edits"] if e["task"] == "shop_facts"]
+    assert edit["op"] == "add" and "type" in edit["reason"]

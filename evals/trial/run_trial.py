@@ -163,7 +163,7 @@ def annotate(domain: Path, project, mode: str, detector, encoder) -> list[dict]:
     if mode == "full":
         if isinstance(detector, str):  # no detector for this project: nothing is detected
             return teach
-        return list(extract.run(detect.run(teach, model=detector), engine=OPTS["engine"], project=project))
+        return list(extract.run(detect.run(teach, model=detector), engine=engine_for(project), project=project))
     gold = {g["turn"]: g for g in read_jsonl(domain / "gold.jsonl")}
     out = []
     for rec in teach:
@@ -175,8 +175,22 @@ def annotate(domain: Path, project, mode: str, detector, encoder) -> list[dict]:
                                               source=rid(rec), engine="gold") for k in g["knowledge"]]
         out.append(rec)
     if mode == "extract":
-        out = list(extract.run(out, engine=OPTS["engine"], project=project))
+        out = list(extract.run(out, engine=engine_for(project), project=project))
     return out
+
+
+def engine_for(project):
+    """The extract engine by name, or `auto` over a learned model folder given with --learned."""
+    if not OPTS.get("learned"):
+        return OPTS["engine"]
+    from lic_cli.extract.auto import AutoEngine
+    from lic_cli.extract.learned import LearnedEngine
+
+    if "model" not in OPTS:
+        OPTS["model"] = LearnedEngine.from_folder(Path(OPTS["learned"]))
+    if OPTS["engine"] == "learned":
+        return OPTS["model"]
+    return AutoEngine(learned=lambda: OPTS["model"], project=project)
 
 
 def load_detector(project):
@@ -277,6 +291,8 @@ def main() -> int:
                     help="full: detect and extract on main; extract: gold intent, extract on main; "
                          "gold: gold intent and knowledge")
     ap.add_argument("--engine", default=OPTS["engine"], help="extract engine (default: lic extract's default, auto)")
+    ap.add_argument("--learned", default="", help="a trained learned-engine folder ($LIC_HOME/cache/extract/learned-*) "
+                                                  "for auto / learned, instead of the one for the packaged corpus")
     ap.add_argument("--round", default="", help="a round folder under evals/trial (round2); default: round 1")
     ap.add_argument("--domains", nargs="*", default=None, help="default: every project of the round")
     ap.add_argument("--json", type=Path, default=None, help="write per-turn results here")
@@ -285,6 +301,7 @@ def main() -> int:
     from lic_cli.models import load_encoder
 
     OPTS["engine"] = args.engine
+    OPTS["learned"] = args.learned
     base = HERE / args.round if args.round else HERE
     domains = args.domains or (sorted(p.name for p in base.iterdir() if (p / "gold.jsonl").is_file())
                                if args.round else list(DOMAINS))

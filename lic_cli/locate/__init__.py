@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process, utils
 from lic_cli.errors import RecordError
 from lic_cli.extract.schema import validate_item
 from lic_cli.locate import answered, spans, sweep
+from lic_cli.locate import cross as cross_kind
 from lic_cli.locate import index as key_index
 from lic_cli.locate.keys import forget_target, item_key_fields, item_own_key, item_value_text
 from lic_cli.locate.matcher import Candidate, same_value, search
@@ -29,7 +30,6 @@ NEAR = 0.78  # between NEAR and SAME_KEY with a different value: conflict
 FORGET = 0.86  # a forget target must match this well to delete; NEAR..FORGET is a conflict
 PARAPHRASE = 0.60  # a candidate this close carrying the very same value is the row (already known)
 FIELD_SAME = 0.90  # multi-column keys (subject + relation): each column must match this well to be the same key
-CROSS = 0.75  # qa <-> fact: a row of the other kind whose key matches this well holds the same knowledge
 SAME_TEXT = 95  # label tasks: rapidfuzz ratio at or above which two texts are the same example
 TOP_K = 5
 
@@ -89,7 +89,7 @@ def sweep_changes(project: Project, edits: list[dict], knowledge: list) -> list[
     changes = []
     for e in edits:
         rw = e.get("rewrite")
-        if e.get("op") == "update" and rw and rw.get("kind") not in ("whole", None) and not e.get("review"):
+        if e.get("op") == "update" and rw and rw.get("kind") in spans.TYPES and not e.get("review"):
             item = knowledge[e["item"]]
             old = spans.Span(rw["kind"], 0, len(rw["old"]), rw["old"], spans.unit(rw["old"]) if rw["kind"] == "quantity" else "")
             changes.append(sweep.Change(e["task"], str(e["row"]), old, rw["new"],
@@ -129,6 +129,7 @@ class Correction:
     core: spans.Span | None = None  # its typed core
     old: spans.Span | None = None  # the value it replaces, when it can be told
     hint: str = ""  # words saying what the value is about (question, turn text)
+    replaces: str = ""  # the replaced words as the correction gave them, when a fragment (spans.align)
     targets: list[answered.Target] = field(default_factory=list)  # rows the corrected answer came from
 
 
@@ -136,29 +137,54 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
     kind = item.get("kind")
     if kind not in ("qa", "fact"):
         return Correction()
+    said = str(rec.get("text", ""))
     new = str(item.get("answer" if kind == "qa" else "object", ""))
     key = str(item.get("question", "")) if kind == "qa" else f"{item.get('subject', '')} {item.get('relation', '')}"
-    hint = f"{key} {rec.get('text', '')}"
+    hint = f"{key} {said}"
     label = (rec.get("intent") or {}).get("label") if isinstance(rec.get("intent"), dict) else None
     replaces = str(item.get("replaces") or "")
     corr = Correction(is_correction=bool(replaces) or label == "correct", new=new, core=spans.core(new), hint=hint)
+    if corr.is_correction:
+        # A piece of a name the user gave whole ("Sam" of "Sam Rivera took over") is the whole name.
+        corr.new = spans.widen_value(new, said)
+        corr.core = spans.core(corr.new)
+    fragment = bool(replaces) and not spans.is_sentence(replaces)
+    if fragment:
+        corr.replaces = replaces
     if corr.core is not None:
-        if replaces and not spans.is_sentence(replaces):
-            corr.old = spans.core(replaces) or spans.old_value(replaces, corr.core, hint)
-        else:
-            corr.old = spans.old_value(replaces or prev.answer, corr.core, hint)
+        corr.old = old_value(replaces, prev.answer, corr.core, hint, said)
     if not corr.is_correction:
         return corr
     if prev.rows:
         corr.targets = answered.recorded_targets(project, prev)
     if not corr.targets:
-        said = replaces or prev.answer
-        signal = "replaces" if replaces else "previous_answer"
+        # The previous answer is the row's own words; a fragment of it only points into it.
+        said = prev.answer if fragment and prev.answer else replaces or prev.answer
+        signal = "replaces" if replaces and said == replaces else "previous_answer"
         for task in routed:
             if task.format in ("qa", "fact"):
                 corr.targets += answered.value_targets(project, task, answer=said, old=corr.old,
                                                        question=prev.question or key, signal=signal)
     return corr
+
+
+def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: str) -> spans.Span | None:
+    """The typed value a correction replaces.
+
+    `replaces` as a sentence (the answer corrected): its span of the new value's type that the
+    hint is about. As a fragment: its typed core, when that is of the new value's type and the
+    user named it, or there is no previous answer to read; otherwise the previous answer's span
+    the hint points to wins (a fragment an extractor copied from the answer may be the wrong
+    one of two prices), then the fragment. A fragment of another type ("24 hours" for "$50")
+    says nothing about the replaced value."""
+    if replaces and not spans.is_sentence(replaces):
+        oc = spans.core(replaces)
+        if oc is not None and spans.compatible(oc, new) and not spans.same(oc, new):
+            if spans.contains(said, oc) or not previous:
+                return oc
+            return spans.old_value(previous, new, hint) or oc
+        return spans.old_value(previous, new, hint) if previous else None
+    return spans.old_value(replaces or previous, new, hint)
 
 
 def _value_column(task: Task) -> str:
@@ -184,7 +210,8 @@ def _update_value(edit: dict, task: Task, item: dict, corr: Correction, row_id: 
     if not corr.is_correction and not (spans.is_sentence(stored) and not spans.is_sentence(new)):
         edit.update(op="update", after={**before, col: new})  # a whole value for a whole value
         return
-    rw = spans.rewrite(stored, new, old=corr.old.text if corr.old else None, hint=corr.hint)
+    rw = spans.rewrite(stored, new, old=corr.old.text if corr.old else None, hint=corr.hint,
+                       replaces=corr.replaces or None)
     if rw is not None and rw.kind == "whole" and item.get("kind") != task.format:
         rw = None  # another kind's row (a fact's object from a QA answer) takes a typed value only
     if rw is None:
@@ -220,10 +247,16 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
         t = mine[0]
         _update_value(edit, task, item, corr, t.row_id, t.row, t.score, t.signal)
     elif cross:
-        if best is not None and best.score >= CROSS:
-            _update_value(edit, task, item, corr, index.ids[best.i], index.row(best.i), best.score, "key")
-            edit["reason"] = (f"{kind}→{task.format}: the {'question' if kind == 'qa' else 'subject and relation'} "
-                              f"match this row's key; its value is rewritten in its own words")
+        found = cross_kind.find(project, index, task, item, encoder)
+        if found is not None:
+            c, why = found
+            _update_value(edit, task, item, corr, index.ids[c.i], index.row(c.i), c.score, "key")
+            if (edit["op"] == "update" and not edit.get("rewrite") and not edit.get("review")
+                    and spans.is_sentence(item_value_text(task, item) or str(item.get("answer", "")))
+                    and not spans.is_sentence(str((edit.get("before") or {}).get(_value_column(task), "")))):
+                edit.update(review="rewrite")  # a whole answer is no fact's object: a person words it
+            edit["reason"] = (f"{kind}→{task.format}: {why}; its value is rewritten in its own words"
+                              + (f" ({edit['reason']})" if edit.get("reason") else ""))
         else:
             edit.update(op="noop", row=None, score=best.score if best else 0.0, before=None, after=None,
                         signal="key", reason=f"{kind}→{task.format}: no row of this task holds this knowledge")
@@ -234,21 +267,43 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
         known = next((c for c in cands if c.score >= PARAPHRASE and same_value(index.value(c.i), value)), None)
         # "Kestrel / founded by" is not "Kestrel / founded in": close embeddings, different key.
         same_key = best is not None and best.score >= SAME_KEY and (len(task.key_fields) == 1 or best.fuzz >= FIELD_SAME)
+        # An e-mail address is not a street "address": a fact whose value is of a type the
+        # stored value has none of, while that holds a value of its own type, is another fact.
+        apart = (best is not None and task.format == "fact" and known is None
+                 and typed_apart(index.value(best.i), value))
+        if apart:
+            same_key = False
         if known is not None:
             edit.update(op="noop", row=index.ids[known.i], score=known.score, before=index.row(known.i), after=None,
                         signal="key", reason="already known" if known is best and same_key else
                         "a paraphrase with the same value is already known")
         elif same_key:
             _update_value(edit, task, item, corr, index.ids[best.i], index.row(best.i), best.score, "key")
-        elif best is not None and best.score >= NEAR and (len(task.key_fields) == 1 or best.fuzz >= FIELD_SAME):
+        elif (best is not None and not apart and best.score >= NEAR
+              and (len(task.key_fields) == 1 or best.fuzz >= FIELD_SAME)):
             edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
                         after=after_fields, signal="key", reason="close to an existing row with a different value")
         else:
             edit.update(op="add", row=None, score=best.score if best else 0.0, before=None,
                         after={**after_fields, task.split_column: task.default_split}, signal="key",
                         position={"at": "end", "split": task.default_split, "rows": len(index)})
+            if apart:
+                edit["reason"] = (f"a new fact: its value {value!r} is of a type the closest row's value "
+                                  f"{index.value(best.i)!r} is not")
     edit["candidates"] = _evidence(index, cands)
     return edit
+
+
+STRONG_TYPES = ("email", "url", "phone")  # types that say what a value is, whatever the relation's name
+
+
+def typed_apart(stored: str, new: str) -> bool:
+    """`new` is an e-mail, URL or phone number and `stored` holds none of that type but a typed
+    value of its own ("40 River Road"): not the same fact, whatever the key says."""
+    nc = spans.core(new)
+    if nc is None or nc.kind not in STRONG_TYPES or not stored.strip():
+        return False
+    return not spans.spans(stored, nc.kind) and spans.core(stored) is not None
 
 
 def _forget(edit: dict, index, item: dict, best: Candidate | None, task: Task) -> None:

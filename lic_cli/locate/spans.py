@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 _CURRENCY = r"[$€£¥]"
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _UNIT = r"[A-Za-z]+"
@@ -44,6 +46,11 @@ STOP = frozenset("""a an the is are was were be been being am do does did of for
  new old currently today tell know within s t""".split())
 # Word endings dropped before comparing words ("cleanings" ~ "cleaning").
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed)$")
+# An untyped replaced fragment ("upper deck") not verbatim in the stored value: rapidfuzz's
+# partial alignment must score at least this for its closest span to be the one replaced
+# (chosen on round 1 of the trial and tests/test_corrections.py phrasings; docs/locate.md).
+ALIGN = 85
+ALIGN_STRETCH = 1.5  # the aligned span, widened to whole words, may be at most this much longer
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,11 @@ def is_sentence(text: str) -> bool:
     return bool(t) and (t[-1] in ".!?" and len(t.split()) >= 3 or len(t.split()) >= 8)
 
 
+def compatible(a: Span, b: Span) -> bool:
+    """Can `b` replace `a`: the same type (quantities: the same unit)."""
+    return _compatible(a, b)
+
+
 def _compatible(a: Span, b: Span) -> bool:
     if a.kind != b.kind:
         return False
@@ -160,11 +172,59 @@ def find_old(stored: str, new: Span, *, old: str | None = None, hint: str = "") 
             hits = [s for s in spans(stored, oc.kind) if same(s, oc)]
             if hits:
                 return pick(stored, hits, hint) or hits[0]
-        i = stored.lower().find(old.lower())
+        # A typed old value of another type than the new one ("24 hours" for "$50") is not
+        # what the new value replaces: never a substring of it.
+        i = stored.lower().find(old.lower()) if oc is None or _compatible(oc, new) else -1
         if i >= 0 and len(old) < len(stored):
-            return Span(new.kind, i, i + len(old), stored[i:i + len(old)])
+            return widen(stored, Span(new.kind, i, i + len(old), stored[i:i + len(old)]), new.kind)
     found = [s for s in spans(stored, new.kind) if _compatible(s, new)]
     return pick(stored, found, hint)
+
+
+def widen(text: str, part: Span, kind: str) -> Span:
+    """`part` grown to whole words, and to the whole typed span of `kind` around it ("Linda"
+    in "Linda Park"): a value is replaced whole, never a piece of it."""
+    start, end = part.start, part.end
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    for s in spans(text, kind) if kind in TYPES else []:
+        if s.start <= end and start <= s.end and (s.start < start or s.end > end):
+            start, end = min(start, s.start), max(end, s.end)
+    return Span(part.kind, start, end, text[start:end], part.unit)
+
+
+def align(stored: str, fragment: str) -> Span | None:
+    """The span of `stored` closest to `fragment` (rapidfuzz partial alignment, case-blind),
+    widened to whole words; None when it scores below ALIGN, is much longer than the
+    fragment, or is the whole stored value."""
+    frag = fragment.strip()
+    if not frag or len(frag) >= len(stored):
+        return None
+    r = fuzz.partial_ratio_alignment(frag.lower(), stored.lower())
+    if r is None or r.score < ALIGN:
+        return None
+    part = widen(stored, Span("text", r.dest_start, r.dest_end, stored[r.dest_start:r.dest_end]), "")
+    text = part.text.strip(" ,;:")
+    if not text or len(text) > ALIGN_STRETCH * len(frag) or len(text) >= len(stored.strip().rstrip(".!?")):
+        return None
+    at = stored.find(text, part.start)
+    return Span("text", at, at + len(text), text)
+
+
+def widen_value(value: str, said: str) -> str:
+    """A new value that is a piece of a typed span of the turn it came from ("Sam" of "Sam
+    Rivera took over") is that whole span; anything else is kept as it is."""
+    v = value.strip()
+    i = said.lower().find(v.lower()) if v else -1
+    if i < 0 or core(v) is not None and core(v).kind != "name":
+        return value
+    for kind in ("name", "email", "url", "phone"):
+        for s in spans(said, kind):
+            if s.start <= i and i + len(v) <= s.end and len(s.text) > len(v):
+                return s.text
+    return value
 
 
 def _norm(text: str) -> str:
@@ -193,11 +253,14 @@ def old_value(previous: str, new: Span, hint: str = "") -> Span | None:
     return pick(previous, found, hint)
 
 
-def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = "") -> Rewrite | None:
+def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = "",
+            replaces: str | None = None) -> Rewrite | None:
     """`stored` with the corrected span replaced, or None when no span can be found.
 
     A new value that is itself a whole sentence, or a stored value that is no sentence
-    (a fact's object), is replaced whole."""
+    (a fact's object), is replaced whole. `replaces`: the replaced words as the correction
+    gave them (a fragment), for values no type describes ("upper deck" → "lower deck"):
+    the stored span they align to is replaced (`align`)."""
     stored_s, new_s = stored.strip(), new_value.strip()
     if not new_s:
         return None
@@ -209,6 +272,11 @@ def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = 
             if not is_sentence(stored_s) and not is_sentence(new_s) and span.start == 0 and span.end == len(stored_s):
                 new_text = new_s if len(new_s.split()) <= len(stored_s.split()) + 1 else new_text
             return Rewrite(stored_s[:span.start] + new_text + stored_s[span.end:], span.text, new_text, span.kind)
+    if replaces and is_sentence(stored_s) and not is_sentence(new_s) and not is_sentence(replaces):
+        if nc is None and core(replaces) is None:  # typed values were looked for above
+            part = align(stored_s, replaces)
+            if part is not None and part.text.lower() != new_s.lower():
+                return Rewrite(stored_s[:part.start] + new_s + stored_s[part.end:], part.text, new_s, "text")
     if is_sentence(new_s) or not is_sentence(stored_s):
         return Rewrite(new_s, stored_s, new_s, "whole")
     return None

@@ -17,7 +17,6 @@ from lic_cli.tasks import Project
 
 MARGIN = 0.15  # several compatible tasks: keep those within this of the best
 CONVERTS = {"qa": "fact", "fact": "qa"}
-CROSS_MIN = 0.75  # the other kind's nearest row must match this well (locate.CROSS)
 FORGET_MIN = 0.78  # a forget item routes to tasks holding a row this close to its target (locate.NEAR)
 
 
@@ -75,12 +74,12 @@ def cross_routes(project: Project, scorer: Scorer, item: dict, i: int) -> list[d
         if task.format != CONVERTS[kind]:
             continue
         row = scorer.cross(task, item)
-        if row is None or row[1] < CROSS_MIN:
+        if row is None:
             continue
-        key, score = row
-        how = ("qa→fact: the question is the subject and relation of the row" if kind == "qa" else
-               "fact→qa: the subject and relation are the question of the row")
+        key, score, why = row
+        how = ("qa→fact: the question asks for the subject and relation of the row" if kind == "qa" else
+               "fact→qa: the subject and relation are what the row's question asks")
         out.append({"item": i, "task": task.name, "score": score,
-                    "reason": f"{how} {key!r} ({score:.2f}); the {'answer' if kind == 'qa' else 'object'} "
+                    "reason": f"{how} {key!r} ({why}; score {score:.2f}); the {'answer' if kind == 'qa' else 'object'} "
                               f"becomes its {'object' if kind == 'qa' else 'answer'}, in the row's own words"})
     return out

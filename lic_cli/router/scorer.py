@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from lic_cli.locate import cross
 from lic_cli.locate import index as key_index
-from lic_cli.locate.keys import item_key_fields, item_key_text, item_own_key
+from lic_cli.locate.keys import item_key_fields, item_key_text
 from lic_cli.locate.matcher import search
 from lic_cli.tasks import Project, Task
 
@@ -29,9 +30,12 @@ class Scorer:
         cands = search(index, key, k=1)
         return round(desc, 4), (cands[0].score if cands else 0.0)
 
-    def cross(self, task: Task, item: dict) -> tuple[str, float] | None:
-        """(key, score) of the task's row nearest to the item's key read as one text, for an
-        item of another kind (a qa question against fact keys, a fact against questions)."""
+    def cross(self, task: Task, item: dict) -> tuple[str, float, str] | None:
+        """(key, score, why) of the row of `task` holding the knowledge of an item of the other
+        kind (a qa question against fact keys, a fact against questions: locate/cross.py)."""
         index = key_index.load(self.project, task, self.encoder)
-        cands = search(index, (item_own_key(item),), k=1)
-        return (index.keys[cands[0].i], cands[0].score) if cands else None
+        found = cross.find(self.project, index, task, item, self.encoder)
+        if found is None:
+            return None
+        c, why = found
+        return index.keys[c.i], c.score, why

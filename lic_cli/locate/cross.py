@@ -1,0 +1,106 @@
+"""qa <-> fact: which row of a task of the other kind holds the same knowledge.
+
+A QA pair and a fact are the same knowledge when the question asks for the fact's subject
+and relation ("How much is a cleaning?" ~ "Harbor Dental / cleaning price"). Judged on the
+top candidates of locate's search with the item's own key as one text, best first:
+
+* **words**: every content word of the relation is in the question, at least one of the
+  subject's own words is (not the name every fact shares, "Harbor Dental"), and so are the
+  subject's numbers ("Glide 14" is not "Glide 16"). A QA question must also be mostly about
+  the fact: at least QUESTION_SHARE of its own words are the fact's ("can I use the student
+  discount in store" asks something else about the "student discount");
+* **words and meaning**: at least PARTIAL_SHARE of the relation's words are in the question
+  and the keys' cosine is at least PARTIAL_SIM ("canada shipping fee" ~ "How much does
+  shipping to Canada cost?");
+* **meaning**: else the key embeddings' cosine is at least CROSS_SIM (and the numbers agree).
+
+Router (cross-kind routes) and locate (the row such a route updates) both call `match`,
+so a cross route always names the row it will touch. Thresholds: docs/locate.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from lic_cli.locate.keys import item_own_key
+from lic_cli.locate.matcher import Candidate, search
+from lic_cli.locate.spans import content_words
+from lic_cli.tasks import Project, Task
+
+# Chosen on the route eval's dev split (evals/route.jsonl; docs/locate.md).
+CROSS_SIM = 0.80  # cosine of the two keys alone that makes them the same knowledge
+PARTIAL_SIM = 0.70  # ...with at least PARTIAL_SHARE of the relation's words in the question
+PARTIAL_SHARE = 0.5
+QUESTION_SHARE = 0.6  # qa→fact by words: this share of the question's own words are the fact's
+TOP_K = 5
+COMMON = 0.5  # a word in at least this share of a facts task's keys is the shared subject ("Kestrel")
+_NUM = re.compile(r"\d+")
+
+
+def common_words(project: Project, indexes: dict[str, Any]) -> set[str]:
+    """Words in at least half the keys of a facts task (its shared subject), any facts task."""
+    out: set[str] = set()
+    for name, index in indexes.items():
+        task = project.tasks[name]
+        if task.format != "fact" or len(index) < 2:
+            continue
+        seen: Counter = Counter()
+        for key in index.keys:
+            seen.update(content_words(key))
+        out |= {w for w, c in seen.items() if c / len(index) >= COMMON}
+    return out
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUM.findall(text))
+
+
+def agree(question: str, subject: str, relation: str, common: set[str], sim: float, *, asks: bool) -> str:
+    """Why a question asks for this subject and relation, or "" when its words do not say so.
+    `asks`: the question is the item's (qa→fact), so it must be mostly about the fact."""
+    q = content_words(question) - common
+    if not _numbers(subject) <= _numbers(question):
+        return ""
+    rel = content_words(relation) - common
+    subj = content_words(subject) - common
+    if not rel or (subj and not subj & q):
+        return ""
+    named = f" and the subject ({', '.join(sorted(subj & q))})" if subj else ""
+    if rel <= q and (not asks or len(q & (rel | subj)) >= QUESTION_SHARE * len(q)):
+        return f"the question names the relation ({', '.join(sorted(rel))}){named}"
+    if sim >= PARTIAL_SIM and len(rel & q) >= PARTIAL_SHARE * len(rel):
+        return f"the question names the relation in part ({', '.join(sorted(rel & q))}){named}, cosine {sim:.2f}"
+    return ""
+
+
+def fact_fields(task: Task, row: dict[str, Any]) -> tuple[str, str]:
+    return str(row.get(task.column("subject"), "")), str(row.get(task.column("relation"), ""))
+
+
+def match(index, task: Task, item: dict[str, Any], common: set[str]) -> tuple[Candidate, str] | None:
+    """The row of `task` (the other kind) holding the knowledge of `item`, and why; None when none does."""
+    kind = item.get("kind")
+    own = item_own_key(item)
+    for c in search(index, (own,), k=TOP_K):
+        if kind == "qa":
+            subject, relation = fact_fields(task, index.row(c.i))
+            question = str(item.get("question", ""))
+        else:
+            subject, relation = str(item.get("subject", "")), str(item.get("relation", ""))
+            question = index.keys[c.i]
+        why = agree(question, subject, relation, common, c.sim, asks=kind == "qa")
+        if why:
+            return c, why
+        if c.sim >= CROSS_SIM and _numbers(subject) <= _numbers(question):
+            return c, f"the keys are close in meaning (cosine {c.sim:.2f})"
+    return None
+
+
+def find(project: Project, index, task: Task, item: dict[str, Any], encoder) -> tuple[Candidate, str] | None:
+    """`match`, with the shared subject words read from the project's facts tasks."""
+    from lic_cli.locate import index as key_index
+
+    facts = {t.name: key_index.load(project, t, encoder) for t in project.tasks.values() if t.format == "fact"}
+    return match(index, task, item, common_words(project, facts))
