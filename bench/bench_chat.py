@@ -99,7 +99,7 @@ def main() -> None:
     project = load_project(work)
     lm = LocalLM(args.model, max_new_tokens=args.tokens)
     encoder = load_encoder("minilm")
-    learner = Learner(project, encoder=encoder)
+    learner = None if args.no_learning else Learner(project, encoder=encoder)
     retriever = Retriever(project, encoder)
     retriever.search(QUESTION)  # open the indexes once, as the first turn of a session does
     load_s = time.perf_counter() - t0
