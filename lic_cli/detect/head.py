@@ -5,7 +5,7 @@ pair(u, a), mid(u)] for the user turn u, the previous assistant turn a and the u
 that a answered (zeros when there is none), each embedded on its own. mid(u) is the mean of
 earlier layers' token states (models.embed.MID_LAYERS), from the same encoder pass: the
 sentence embedding is tuned for topic similarity and blurs how a turn is said (a statement,
-a question, a request), which the earlier layer still carries (dev macro-F1 0.878 -> 0.929,
+a question, a request), which the earlier layers still carry (dev macro-F1 0.873 -> 0.939,
 session 7). Embedding single turns (not
 the joined context) means a transcript's turns are each embedded once, so detect costs
 about what embedding the transcript costs. The embeddings carry meaning, the hashed word

@@ -42,8 +42,9 @@ OPSET = 17
 BACKEND_ENV = "LIC_EMBED_BACKEND"  # "onnx" (default) or "torch"
 # The transformer layers whose mean-pooled token states `encode_layers` returns beside the
 # sentence embedding (indexes into hidden_states, 7 for MiniLM-L6: 3 is after its third
-# layer). Detect's head with them: dev macro-F1 0.929 against 0.878 without (session 7, docs/detect.md).
-MID_LAYERS = (3,)
+# layer). Detect's head with them (dev macro-F1, session 7, docs/detect.md): none 0.873,
+# layer 3 0.924, layers 2 and 4 0.932, layers 2, 3 and 4 0.939.
+MID_LAYERS = (2, 3, 4)
 
 
 def backend() -> str:
@@ -80,7 +81,7 @@ def onnx_path(folder: Path) -> Path:
     from lic_cli.models import lic_home
 
     st = _weights(folder).stat()
-    key = hashlib.sha256(f"{folder.resolve()}|{st.st_size}|{st.st_mtime_ns}|{EXPORT_VERSION}|{OPSET}".encode())
+    key = hashlib.sha256(f"{folder.resolve()}|{st.st_size}|{st.st_mtime_ns}|{EXPORT_VERSION}|{OPSET}|{MID_LAYERS}".encode())
     return lic_home() / "models" / "onnx" / f"{folder.name}-{key.hexdigest()[:16]}.onnx"
 
 
@@ -216,13 +217,15 @@ class OnnxEncoder:
         """(sentence embeddings (n, dim), MID_LAYERS' mean-pooled states (n, len(MID_LAYERS) * dim)), one pass."""
         import numpy as np
 
-        dim = self.dim
-        emb = np.zeros((len(texts), dim), dtype=np.float32)
-        mid = np.zeros((len(texts), dim * len(MID_LAYERS)), dtype=np.float32)
+        parts: list[tuple[list[int], list[np.ndarray]]] = []
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
-            emb[idx], mid[idx] = self._run_all([texts[i] for i in idx], ["embedding", "layer_mean"])
+            parts.append((idx, self._run_all([texts[i] for i in idx], ["embedding", "layer_mean"])))
+        dims = [x.shape[1] for x in parts[0][1]] if parts else [self.dim, self.dim * len(MID_LAYERS)]
+        emb, mid = (np.zeros((len(texts), d), dtype=np.float32) for d in dims)
+        for idx, (e, m) in parts:
+            emb[idx], mid[idx] = e, m
         return emb, mid
 
 
