@@ -163,3 +163,16 @@ def test_unquoted_example_in_a_whole_turn_frame(text, expected):
     items = RulesEngine().extract([Turn(text, [], "teach")])[0].items
     labels = [(i["text"], i["label"]) for i in items if i["kind"] == "label"]
     assert labels == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize("text, spans", [
+    ("'Ferrari won at Monza in 2019.' - here Monza is a place and 2019 is a date.",
+     [(15, 20, "LOC"), (24, 28, "DATE")]),
+    ('"Nadia Rossi joined Siemens in March.": in it, Siemens is an organisation.', [(19, 26, "ORG")]),
+    ("Plaese annotate 'Lena flew to Oslo.' with Lena (person), Oslo (location).", [(0, 4, "PER"), (13, 17, "LOC")]),
+    ("'The bakery on Elm Street opens at 7.' - here the bakery is great.", None),
+])
+def test_entity_labels_after_the_sentence(text, spans):
+    items = RulesEngine().extract([Turn(text, [], "teach")])[0].items
+    got = [[(s["start"], s["end"], s["label"]) for s in i["spans"]] for i in items if i["kind"] == "span"]
+    assert got == ([spans] if spans else [])

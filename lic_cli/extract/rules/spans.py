@@ -7,6 +7,7 @@ Forms read (the sentence quoted, or after "in:"):
 - "Entities in 'S': X (person), Y (location)." / "Annotate 'S' with X (person), ..." /
   "Entity note for 'S': X = location."
 - "X in the sentence 'S' refers to a person."
+- "'S' - here X is a date." (session 7)
 
 Each entity must occur in the sentence; its label is normalized (`normalize.entity_label`:
 "an organisation" -> ORG, typos within a small edit distance). A question ("Is X a person
@@ -23,8 +24,11 @@ from lic_cli.extract.rules.text import Item
 _Q = r"['\"\u2018\u201c](?P<s>[^'\"\u2019\u201d]+(?:'[a-z][^'\"\u2019\u201d]*)*)['\"\u2019\u201d]"
 _IN = re.compile(rf"^(?:tag these:\s*)?in (?:the sentence )?{_Q},?\s+(?P<pairs>.+?)\.?$", re.I)
 _TAG = re.compile(r"^(?:please\s+)?tag (?P<e>.+?) as (?:an? )?(?P<l>[\w -]+?) in(?::\s*|\s+)(?P<s>.+?)$", re.I)
-_LIST = re.compile(rf"^(?:please\s+)?(?:entities in|annotate|entity note for) {_Q}:?\s*(?:with\s+)?(?P<list>.+?)\.?$",
+_LIST = re.compile(rf"^(?:(?:please|pelase|plaese|pls|plz)\s+)?(?:entities in|annotate|entity note for) {_Q}:?\s*(?:with\s+)?(?P<list>.+?)\.?$",
                    re.I)
+# "'S' - here X is a person (and Y a place)." / "'S': in it, X is a date."
+_HERE = re.compile(rf"^{_Q}\s*(?:[-\u2013\u2014:,]+\s*)?(?:here|there|in it|in this one|in this sentence),?\s+"
+                   r"(?P<pairs>.+?)\.?$", re.I)
 _REFERS = re.compile(rf"^(?P<e>.+?) in the sentence {_Q} refers to (?:an? )?(?P<l>[\w -]+?)\.?$", re.I)
 _PAIR = re.compile(r"(?P<e>[^,]+?) is (?:an? )?(?P<l>[\w -]+?)(?:,|$|\s+and\s+)", re.I)
 _ENTRY = re.compile(r"(?P<e>[^,()=]+?)\s*(?:\((?P<l1>[\w -]+)\)|=\s*(?P<l2>[\w -]+))", re.I)
@@ -72,4 +76,8 @@ def spans(text: str) -> list[Item]:
     m = _TAG.match(t)
     if m:
         return _spans(_sentence(m.group("s")), [(m.group("e"), m.group("l"))])
+    m = _HERE.match(t)
+    if m:
+        pairs = [(p.group("e"), p.group("l")) for p in _PAIR.finditer(m.group("pairs").rstrip(".") + ",")]
+        return _spans(_sentence(m.group("s")), pairs)
     return []
