@@ -444,3 +444,11 @@ def test_an_email_fact_named_address_is_added_not_written_over_the_street(shop, 
     out = located(project, [rec], enc)
     (edit,) = [e for e in out["edits"] if e["task"] == "shop_facts"]
     assert edit["op"] == "add" and "type" in edit["reason"]
+
+
+def test_values_stating_different_numbers_are_never_the_same_value():
+    from lic_cli.locate.matcher import same_value
+
+    assert not same_value("50 cents per page", "40 cents per page")
+    assert not same_value("Open until 9 pm on Fridays.", "Open until 8 pm on Fridays.")
+    assert same_value("Open until 9 pm on Fridays.", "Open until 9 pm on Fridays!")

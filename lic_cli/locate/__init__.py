@@ -251,10 +251,12 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
         if found is not None:
             c, why = found
             _update_value(edit, task, item, corr, index.ids[c.i], index.row(c.i), c.score, "key")
-            if (edit["op"] == "update" and not edit.get("rewrite") and not edit.get("review")
-                    and spans.is_sentence(item_value_text(task, item) or str(item.get("answer", "")))
-                    and not spans.is_sentence(str((edit.get("before") or {}).get(_value_column(task), "")))):
-                edit.update(review="rewrite")  # a whole answer is no fact's object: a person words it
+            if edit["op"] == "update" and not edit.get("review") and (not corr.is_correction or (
+                    not edit.get("rewrite") and spans.is_sentence(str(item.get("answer", "")))
+                    and not spans.is_sentence(str((edit.get("before") or {}).get(_value_column(task), ""))))):
+                # Taught (not corrected) knowledge that differs from another kind's row, or a whole
+                # answer for a fact's object: a person decides (lic resolve).
+                edit.update(review="rewrite")
             edit["reason"] = (f"{kind}→{task.format}: {why}; its value is rewritten in its own words"
                               + (f" ({edit['reason']})" if edit.get("reason") else ""))
         else:

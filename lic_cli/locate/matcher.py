@@ -101,6 +101,7 @@ def search(index: KeyIndex, query: tuple[str, ...], k: int = 5) -> list[Candidat
 
 
 def same_value(a: str, b: str) -> bool:
-    """Values match when equal after normalization, or near-identical (typos, punctuation)."""
+    """Values match when equal after normalization, or near-identical (typos, punctuation),
+    never when they state different numbers ("50 cents per page" is not "40 cents per page")."""
     pa, pb = utils.default_process(a), utils.default_process(b)
-    return pa == pb or fuzz.ratio(pa, pb) >= 92
+    return pa == pb or (fuzz.ratio(pa, pb) >= 92 and set(_NUM.findall(a)) == set(_NUM.findall(b)))
