@@ -39,6 +39,9 @@ COMMON = 0.5  # a word in at least this share of a facts task's keys is the shar
 _NUM = re.compile(r"\d+")
 
 
+_COMMON: dict[str, frozenset[str]] = {}  # per dataset version (index digest): counted once per process
+
+
 def common_words(project: Project, indexes: dict[str, Any]) -> set[str]:
     """Words in at least half the keys of a facts task (its shared subject), any facts task."""
     out: set[str] = set()
@@ -46,10 +49,13 @@ def common_words(project: Project, indexes: dict[str, Any]) -> set[str]:
         task = project.tasks[name]
         if task.format != "fact" or len(index) < 2:
             continue
-        seen: Counter = Counter()
-        for key in index.keys:
-            seen.update(content_words(key))
-        out |= {w for w, c in seen.items() if c / len(index) >= COMMON}
+        tag = f"{name}:{index.digest}"
+        if tag not in _COMMON:
+            seen: Counter = Counter()
+            for key in index.keys:
+                seen.update(content_words(key))
+            _COMMON[tag] = frozenset(w for w, c in seen.items() if c / len(index) >= COMMON)
+        out |= _COMMON[tag]
     return out
 
 
