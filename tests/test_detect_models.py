@@ -223,9 +223,9 @@ def test_head_embeds_each_turn_of_a_transcript_once():
 
 
 def test_encoder_layer_mean_matches_the_torch_path_and_feeds_the_head():
-    """The ONNX graph's second output (embed.MID_LAYER's mean-pooled states, one pass) matches
+    """The ONNX graph's second output (embed.MID_LAYERS' mean-pooled states, one pass) matches
     the torch Encoder's, its first output is `encode`'s embedding, and the head's features
-    carry it: the earlier layer tells a statement from a question where the sentence
+    carry it: the earlier layers tell a statement from a question where the sentence
     embedding blurs it (docs/detect.md)."""
     import numpy as np
 
@@ -238,7 +238,10 @@ def test_encoder_layer_mean_matches_the_torch_path_and_feeds_the_head():
     ref_emb, ref_mid = load_torch_encoder("minilm").encode_layers(texts)
     assert np.allclose(emb, onnx.encode(texts), atol=1e-5)
     assert np.allclose(emb, ref_emb, atol=1e-4) and np.allclose(mid, ref_mid, atol=1e-4)
-    assert np.allclose(np.linalg.norm(mid, axis=1), 1.0, atol=1e-4)
-    assert (np.abs(mid - emb).max(axis=1) > 0.05).all()  # another layer, not a copy of the embedding
+    from lic_cli.models.embed import MID_LAYERS
+
+    layers = mid.reshape(len(texts), len(MID_LAYERS), emb.shape[1])
+    assert np.allclose(np.linalg.norm(layers, axis=2), 1.0, atol=1e-4)
+    assert (np.abs(layers - emb[:, None, :]).max(axis=2) > 0.05).all()  # other layers, not copies of the embedding
     feats = head_mod._features(head_mod.Remembered(onnx, {}), texts, ["", "", ""])
     assert np.allclose(feats[:, -mid.shape[1]:], mid, atol=1e-5)
