@@ -32,8 +32,6 @@ def lic(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
     return done
 
 
-@pytest.mark.xfail(strict=False, reason="session 6: with the packaged corpus added the demo head scores 0.8739 "
-                   "on the demo's test split (< 0.90; session 5: 0.8885); docs/detect.md")
 def test_head_meets_its_target_on_the_test_split_and_is_calibrated(demo_project):
     project = load_project(demo_project)
     model = detect.load_model(project, choice="head")
@@ -42,7 +40,7 @@ def test_head_meets_its_target_on_the_test_split_and_is_calibrated(demo_project)
     assert cal.dev_rows > 100 and 0.2 < cal.temperature < 5 and calibration.FLOOR <= cal.threshold < 1
     metrics = evaluate_file(project, model, None)
     assert metrics["split"] == "test" and metrics["rows"] > 100
-    assert metrics["macro_f1"] >= 0.90, metrics
+    assert metrics["macro_f1"] >= 0.90, metrics  # 0.9173 measured (session 7; session 6 0.8739)
     assert metrics["hard_negatives"]["rows"] > 10
     # Same text and assistant turn, different earlier user turn and label: 0.75 measured.
     pairs = metrics["context_pairs"]
