@@ -176,3 +176,31 @@ def test_entity_labels_after_the_sentence(text, spans):
     items = RulesEngine().extract([Turn(text, [], "teach")])[0].items
     got = [[(s["start"], s["end"], s["label"]) for s in i["spans"]] for i in items if i["kind"] == "span"]
     assert got == ([spans] if spans else [])
+
+
+class _FindsNothing:
+    """Stands for a learned engine that returns no items: what the trained model does on a bare
+    "Forget that." (its targets are said in the turn, and here none is)."""
+
+    name = "learned"
+
+    def extract(self, turns):
+        from lic_cli.extract.engine import Outcome
+
+        return [Outcome(items=[]) for _ in turns]
+
+
+@pytest.mark.parametrize("text", ["Forget that.", "Scrap that entry, it no longer applies.",
+                                  "please delete that record, it's out of date"])
+def test_a_bare_forget_of_the_last_answer_survives_a_learned_engine_that_finds_nothing(text):
+    context = _ctx("When does the pool open on Sundays?", "The pool opens at 9 am on Sundays.")
+    out = AutoEngine(learned=_FindsNothing).extract([Turn(text, context, "forget")])[0]
+    assert out.items and out.items[0]["kind"] == "forget"
+    assert out.items[0]["target"] == "The pool opens at 9 am on Sundays" and out.engine == "rules"
+
+
+def test_rules_items_of_other_kinds_do_not_override_an_empty_learned_engine():
+    # Mostly look-alikes on the dev domains: keeping them dropped look-alikes kept empty 0.994 -> 0.972.
+    turn = Turn("Our pool opens at 9 am on Sundays.", [], "teach")
+    assert RulesEngine().extract([turn])[0].items[0]["kind"] == "qa"  # the rules make a qa item of it ...
+    assert AutoEngine(learned=_FindsNothing).extract([turn])[0].items == []  # ... the empty answer stands

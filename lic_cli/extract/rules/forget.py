@@ -63,8 +63,8 @@ _TARGET_TAIL = re.compile(
 _RECORD_NOUN = re.compile(r"\s+(?:fact|facts|entry|entries|info|information|record|detail|details)$", _I)
 _TARGET_ARTICLE = re.compile(r"^(?:the|a|an|teh)\s+", _I)
 _PRONOUN_TARGET = re.compile(
-    r"^(?:it|that|this|those|these|them|that one|this one|that fact|this fact|that answer|this answer|"
-    r"what you (?:just )?said|your (?:last )?answer)$", _I)
+    r"^(?:it|that|this|those|these|them|(?:that|this) (?:one|fact|answer|entry|record|row|line|info|information"
+    r"|detail|bit)|what you (?:just )?(?:said|told me)|your (?:last )?answer)$", _I)
 # Conversation itself is not knowledge: "forget the last question", "forget my last message".
 _META_TARGET = re.compile(r"(?:^|\s)(?:question|questions|message|messages|conversation|chat)$"
                           r"|^(?:things|stuff|everything|anything)\b", _I)
