@@ -452,3 +452,14 @@ def test_values_stating_different_numbers_are_never_the_same_value():
     assert not same_value("50 cents per page", "40 cents per page")
     assert not same_value("Open until 9 pm on Fridays.", "Open until 8 pm on Fridays.")
     assert same_value("Open until 9 pm on Fridays.", "Open until 9 pm on Fridays!")
+
+
+def test_a_range_end_follows_closing_words_and_value_words_do_not_count():
+    pool = "The pool is open 7 am to 9 pm on weekdays."
+    assert spans.rewrite(pool, "10 pm", hint="It shuts at 10 pm these days.").text == \
+        "The pool is open 7 am to 10 pm on weekdays."
+    assert spans.rewrite(pool, "6 am", hint="The pool opens at 6 am now.").text == \
+        "The pool is open 6 am to 9 pm on weekdays."
+    assert spans.rewrite(pool, "10 pm", hint="no, 10 pm") is None  # nothing says which end: no guess
+    # "pm" of the other value is no evidence that "7 am" is the one meant.
+    assert spans.pick(pool, spans.spans(pool, "time"), "it's 8 pm") is None

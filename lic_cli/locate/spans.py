@@ -149,7 +149,9 @@ def pick(text: str, found: list[Span], hint: str) -> Span | None:
         return found[0]
     if not found:
         return None
-    clauses = [content_words(clause(text, s)) - content_words(s.text) for s in found]
+    # The values' own words ("pm" of "4 pm") say nothing about which value is meant.
+    values = set().union(*(content_words(s.text) for s in found))
+    clauses = [content_words(clause(text, s)) - values for s in found]
     common = set.intersection(*clauses)
     want = content_words(hint)
     # Words before the first span ("Printing costs 15 cents ... and 50 cents ...") are about
@@ -160,7 +162,22 @@ def pick(text: str, found: list[Span], hint: str) -> Span | None:
         best = max(scores)
         if best > 0 and scores.count(best) == 1:
             return found[scores.index(best)]
-    return None
+    return range_end(text, found, hint)
+
+
+_RANGE = re.compile(r"^\s*(?:to|until|till|through|-|–)\s*$")
+END_CUES = frozenset("close closes closing closed until till end ends ending finish finishes latest last shut shuts".split())
+START_CUES = frozenset("open opens opening start starts starting begin begins earliest first".split())
+
+
+def range_end(text: str, found: list[Span], hint: str) -> Span | None:
+    """Two values forming a range ("from 10 am to 4 pm"): the end when the hint speaks only of
+    closing or ending ("we close at 5 pm"), the start when only of opening or starting."""
+    if len(found) != 2 or not _RANGE.match(text[found[0].end:found[1].start]):
+        return None
+    words = set(re.findall(r"[a-z]+", hint.lower()))
+    end, start = bool(words & END_CUES), bool(words & START_CUES)
+    return found[1] if end and not start else found[0] if start and not end else None
 
 
 def find_old(stored: str, new: Span, *, old: str | None = None, hint: str = "") -> Span | None:
