@@ -463,3 +463,10 @@ def test_a_range_end_follows_closing_words_and_value_words_do_not_count():
     assert spans.rewrite(pool, "10 pm", hint="no, 10 pm") is None  # nothing says which end: no guess
     # "pm" of the other value is no evidence that "7 am" is the one meant.
     assert spans.pick(pool, spans.spans(pool, "time"), "it's 8 pm") is None
+
+
+def test_the_old_value_the_user_names_is_the_one_replaced():
+    pool = "The pool is open every day from 7 am to 9 pm."
+    said = "That changed, it's 10 pm now, not 9 pm."
+    old = locate.old_value(pool, pool, spans.core("10 pm"), "When does the pool close " + said, said)
+    assert old is not None and old.text == "9 pm"

@@ -176,7 +176,13 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
     user named it, or there is no previous answer to read; otherwise the previous answer's span
     the hint points to wins (a fragment an extractor copied from the answer may be the wrong
     one of two prices), then the fragment. A fragment of another type ("24 hours" for "$50")
-    says nothing about the replaced value."""
+    says nothing about the replaced value. First of all, a value of the new one's type that the
+    user names in the turn and the corrected answer states ("It's 11 pm now, not 10 pm") is it."""
+    answer = replaces if spans.is_sentence(replaces) else previous
+    named = [s for s in spans.spans(said, new.kind) if spans.compatible(s, new) and not spans.same(s, new)
+             and answer and spans.contains(answer, s)]
+    if len(named) == 1:
+        return named[0]
     if replaces and not spans.is_sentence(replaces):
         oc = spans.core(replaces)
         if oc is not None and spans.compatible(oc, new) and not spans.same(oc, new):
