@@ -470,3 +470,18 @@ def test_the_old_value_the_user_names_is_the_one_replaced():
     said = "That changed, it's 10 pm now, not 9 pm."
     old = locate.old_value(pool, pool, spans.core("10 pm"), "When does the pool close " + said, said)
     assert old is not None and old.text == "9 pm"
+
+
+@pytest.mark.slow
+def test_a_forget_target_in_words_deletes_the_fact_it_names(shop, enc):
+    """"Drop Alder's number, that line is gone": no key matches the words closely, but one fact's
+    relation and subject are named (the city bike's price and e-bike's are not)."""
+    project = load_project(shop)
+    for target, relation in (("the phone number we have for Alder", "phone number"),
+                             ("what you know about Alder's head mechanic", "head mechanic")):
+        rec = {"conversation": "g", "turn": 1, "role": "user", "text": f"Forget {target}.",
+               "intent": {"label": "forget", "score": 1.0},
+               "knowledge": [make_item("forget", {"target": target}, source="g/t1", engine="rules")]}
+        out = located(project, [rec], enc)
+        deleted = [e for e in out["edits"] if e["task"] == "shop_facts" and e["op"] == "delete"]
+        assert [e["before"]["relation"] for e in deleted] == [relation]

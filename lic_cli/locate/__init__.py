@@ -245,7 +245,7 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
     edit: dict[str, Any] = {"item": item_no, "task": task.name}
     mine = [t for t in corr.targets if t.task.name == task.name]
     if kind == "forget":
-        _forget(edit, index, item, best, task)
+        _forget(edit, index, item, cands, task)
     elif kind == "label":
         _label(edit, index, item, cands, task)
     elif mine:
@@ -314,15 +314,21 @@ def typed_apart(stored: str, new: str) -> bool:
     return not spans.spans(stored, nc.kind) and spans.core(stored) is not None
 
 
-def _forget(edit: dict, index, item: dict, best: Candidate | None, task: Task) -> None:
+def _forget(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -> None:
     target = forget_target(item)
+    best = cands[0] if cands else None
     exact = _exact(index, target) if task.format == "label" else None
+    named = cross_kind.named_fact(index, task, target, cands) if task.format == "fact" else None
     if exact is not None:
         edit.update(op="delete", row=index.ids[exact], score=1.0, before=index.row(exact), after=None,
                     signal="text", reason="the row with exactly this text")
     elif best is not None and best.score >= FORGET:
         edit.update(op="delete", row=index.ids[best.i], score=best.score, before=index.row(best.i), after=None,
                     signal="key")
+    elif named is not None:
+        c, why = named
+        edit.update(op="delete", row=index.ids[c.i], score=c.score, before=index.row(c.i), after=None,
+                    signal="key", reason=why)
     elif best is not None and best.score >= NEAR:
         edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
                     after=None, signal="key", reason="the closest row is not a sure match for the forget target")

@@ -110,3 +110,31 @@ def find(project: Project, index, task: Task, item: dict[str, Any], encoder) -> 
 
     facts = {t.name: key_index.load(project, t, encoder) for t in project.tasks.values() if t.format == "fact"}
     return match(index, task, item, common_words(project, facts))
+
+
+def named_fact(index, task: Task, target: str, cands: list[Candidate]) -> tuple[Candidate, str] | None:
+    """A forget target in words ("the phone number for Fernhill") that names one candidate
+    fact: every word of its relation is in the target, and one of its subject's own words when
+    it has any (words in half the task's keys are the shared subject, "Fernhill", and need not
+    be named). None when no candidate, or more than one, is named."""
+    if len(index) < 2:
+        return None
+    tag = f"{task.name}:{index.digest}"
+    if tag not in _COMMON:
+        seen: Counter = Counter()
+        for key in index.keys:
+            seen.update(content_words(key))
+        _COMMON[tag] = frozenset(w for w, c in seen.items() if c / len(index) >= COMMON)
+    common = _COMMON[tag]
+    words = content_words(target)
+    hits = []
+    for c in cands:
+        subject, relation = fact_fields(task, index.row(c.i))
+        rel = content_words(relation)
+        own = content_words(subject) - common
+        if rel and rel <= words and (own & words if own else True) and _numbers(subject) <= _numbers(target):
+            hits.append((c, rel))
+    if len(hits) != 1:
+        return None
+    c, rel = hits[0]
+    return c, f"the forget target names this fact's relation ({', '.join(sorted(rel))}) and subject"
