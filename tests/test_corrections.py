@@ -416,16 +416,16 @@ def test_learned_wording_lands_on_the_right_span(shop, enc):
 
 
 @pytest.mark.slow
-def test_a_fact_correction_reaches_the_qa_task_by_route(shop, enc):
-    """A role holder stated as a fact, with no answer before it: route converts it for the QA
-    task (fact→qa, its reason says so) and the QA rows change in their own words."""
+def test_a_fact_correction_reaches_the_qa_task(shop, enc):
+    """A role holder stated as a fact, with no answer before it: the QA rows naming the old
+    holder change in their own words (by a fact→qa route when a question names the relation,
+    else by the stale-value sweep), and the facts row too."""
     project = load_project(shop)
     rec = {"conversation": "f", "turn": 1, "role": "user", "text": "Ben Okafor has replaced Ana Silva as head mechanic.",
            "intent": {"label": "correct", "score": 1.0},
            "knowledge": [make_item("fact", {"subject": "Alder Bikes", "relation": "head mechanic", "object": "Ben Okafor",
                                             "replaces": "Ana Silva"}, source="f/t1", engine="rules")]}
     out = located(project, [rec], enc)
-    assert any(r["task"] == "faq" and "fact→qa" in r["reason"] for r in out["routes"])
     got = changes(out)
     assert got[("faq", "a2")] == "Our head mechanic is Ben Okafor."
     assert got[("faq", "a3")] == "Ben Okafor, our head mechanic, fixes flat tyres while you wait."
@@ -485,3 +485,15 @@ def test_a_forget_target_in_words_deletes_the_fact_it_names(shop, enc):
         out = located(project, [rec], enc)
         deleted = [e for e in out["edits"] if e["task"] == "shop_facts" and e["op"] == "delete"]
         assert [e["before"]["relation"] for e in deleted] == [relation]
+
+
+@pytest.mark.slow
+def test_a_qa_correction_is_routed_to_the_fact_it_asks_for(shop, enc):
+    project = load_project(shop)
+    rec = located(project, turns("Who is the head mechanic?", "Our head mechanic is Ana Silva.",
+                                 "Not any more, it's Ben Okafor.", question="Who is the head mechanic?",
+                                 answer="Ben Okafor", replaces="Our head mechanic is Ana Silva."), enc)
+    (route,) = [r for r in rec["routes"] if r["task"] == "shop_facts"]
+    assert "qa→fact" in route["reason"] and "head mechanic" in route["reason"]
+    (edit,) = [e for e in rec["edits"] if e["task"] == "shop_facts"]
+    assert edit["op"] == "update" and edit["after"]["object"] == "Ben Okafor" and "review" not in edit

@@ -49,7 +49,7 @@ def route_item(project: Project, scorer: Scorer, item: dict, i: int) -> list[dic
     for task, reason in compatible(project, item):
         desc, rows = scorer.score(task, item)
         if item.get("kind") == "forget":
-            if rows < FORGET_MIN:
+            if rows < FORGET_MIN and not (task.format == "fact" and scorer.names_fact(task, item)):
                 continue
             score = rows
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lic_cli.locate import cross
 from lic_cli.locate import index as key_index
-from lic_cli.locate.keys import item_key_fields, item_key_text
+from lic_cli.locate.keys import forget_target, item_key_fields, item_key_text
 from lic_cli.locate.matcher import search
 from lic_cli.tasks import Project, Task
 
@@ -39,3 +39,9 @@ class Scorer:
             return None
         c, why = found
         return index.keys[c.i], c.score, why
+
+    def names_fact(self, task: Task, item: dict) -> bool:
+        """A forget target in words that names one fact of `task` (locate/cross.named_fact)."""
+        index = key_index.load(self.project, task, self.encoder)
+        cands = search(index, item_key_fields(task, item), k=5)
+        return cross.named_fact(index, task, forget_target(item), cands) is not None
