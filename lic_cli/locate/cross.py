@@ -49,14 +49,19 @@ def common_words(project: Project, indexes: dict[str, Any]) -> set[str]:
         task = project.tasks[name]
         if task.format != "fact" or len(index) < 2:
             continue
-        tag = f"{name}:{index.digest}"
-        if tag not in _COMMON:
-            seen: Counter = Counter()
-            for key in index.keys:
-                seen.update(content_words(key))
-            _COMMON[tag] = frozenset(w for w, c in seen.items() if c / len(index) >= COMMON)
-        out |= _COMMON[tag]
+        out |= _shared_words(name, index)
     return out
+
+
+def _shared_words(name: str, index) -> frozenset[str]:
+    """Words in at least COMMON of one task's keys, counted once per dataset version."""
+    tag = f"{name}:{index.digest}"
+    if tag not in _COMMON:
+        seen: Counter = Counter()
+        for key in index.keys:
+            seen.update(content_words(key))
+        _COMMON[tag] = frozenset(w for w, c in seen.items() if c / len(index) >= COMMON)
+    return _COMMON[tag]
 
 
 def _numbers(text: str) -> set[str]:
@@ -119,13 +124,7 @@ def named_fact(index, task: Task, target: str, cands: list[Candidate]) -> tuple[
     be named). None when no candidate, or more than one, is named."""
     if len(index) < 2:
         return None
-    tag = f"{task.name}:{index.digest}"
-    if tag not in _COMMON:
-        seen: Counter = Counter()
-        for key in index.keys:
-            seen.update(content_words(key))
-        _COMMON[tag] = frozenset(w for w, c in seen.items() if c / len(index) >= COMMON)
-    common = _COMMON[tag]
+    common = _shared_words(task.name, index)
     words = content_words(target)
     hits = []
     for c in cands:
