@@ -204,3 +204,21 @@ def test_rules_items_of_other_kinds_do_not_override_an_empty_learned_engine():
     turn = Turn("Our pool opens at 9 am on Sundays.", [], "teach")
     assert RulesEngine().extract([turn])[0].items[0]["kind"] == "qa"  # the rules make a qa item of it ...
     assert AutoEngine(learned=_FindsNothing).extract([turn])[0].items == []  # ... the empty answer stands
+
+
+@pytest.mark.parametrize("text, value, expected", [
+    # A change stated in the turn, with no answer before it: the old value becomes `replaces`.
+    ("The last ferry now sails at 11:15 pm, not 10:45 pm.", "11:15 pm", ("11:15 pm", "10:45 pm")),
+    ("Parking costs $4 an hour now, it used to be $3.", "$4 an hour", ("$4 an hour", "$3")),
+    ("The yoga class fee went up from $12 to $15.", "$15", ("$15", "$12")),
+    ("Heads up: the library closes at 8 pm on Fridays instead of 9 pm.", "8 pm", ("8 pm", "9 pm")),
+    # The old value taken for the value: the value after it is the new one.
+    ("Our support line is no longer 555-0142, it's 555-0199.", "555-0142", ("555-0199", "555-0142")),
+    # No change stated: nothing is added.
+    ("The desk is open from 9 am to 5 pm.", "5 pm", ("5 pm", None)),
+    ("Tickets cost $5, not including the booking fee.", "$5", ("$5", None)),
+    ("The museum opens at 10 am, not before.", "10 am", ("10 am", None)),
+])
+def test_a_change_stated_in_the_turn_names_the_old_value(text, value, expected):
+    out = snap_items([{"kind": "fact", "subject": "it", "relation": "value", "object": value}], text, [])[0]
+    assert (out["object"], out.get("replaces")) == expected

@@ -150,8 +150,42 @@ def snap_items(items: list[dict[str, Any]], text: str, context: list[dict]) -> l
             new = _new_value(text, item["replaces"]) if _same(item.get(key), item["replaces"]) else None
             if new:
                 item[key] = new  # "that's 7 am, it's 6 am now": the value after the old one
+        elif item.get("kind") in ("qa", "fact") and not old:
+            _stated_change(item, key, text)
         out.append(item)
     return out
+
+
+# A change stated in the turn itself, with no assistant answer before it: "now leaves at 11:15 pm,
+# not 10:45 pm", "it used to be $3", "went up from $12 to $15", "is no longer 555-0142, it's
+# 555-0199". Only values with a digit (times, prices, amounts, numbers): a bare "from" or "was"
+# before a value says no change ("open from 9 am to 5 pm"), so "from" counts after a verb of
+# change only.
+_CHANGE_VERB = (r"(?:went|gone|goes|go|has gone|moved|moves|rose|risen|rises|fell|fallen|falls|increased|increases|"
+                r"decreased|decreases|dropped|drops|changed|changes|raised|lowered|cut|jumped|climbed|reduced|"
+                r"shifted|pushed|brought)")
+_OLD_CUE = re.compile(
+    r"(?:\bnot|\binstead of|\brather than|\bno longer(?: is| at| costs?)?|\bused to (?:be|cost|open|close|start|"
+    r"leave|run|take)(?: at)?|\bpreviously|\bformerly|\b" + _CHANGE_VERB + r"\b(?: (?:up|down|back|forward))?"
+    r"[^.;!?]{0,40}?\bfrom)\s+(?P<old>[$€£]?\d[\w.,:/%+\-]*)", re.I)
+
+
+def _stated_change(item: dict[str, Any], key: str, text: str) -> None:
+    """`replaces` from an old value the turn names, and the value after it when the item
+    took the old one for its value. Changes `item` in place."""
+    value = item.get(key)
+    if not isinstance(value, str) or not _has_number(value):
+        return
+    for m in _OLD_CUE.finditer(text):
+        a, b = whole_value(text, m.start("old"), m.end("old"))
+        old = text[a:b].rstrip(".,")
+        if not old or old.lower() in value.lower():
+            if _same(value, old) and (new := _new_value(text, old)) and _has_number(new):
+                item[key], item["replaces"] = new, old  # "no longer 555-0142, it's 555-0199"
+                return
+            continue
+        item["replaces"] = old
+        return
 
 
 # "that's 7 am, it's 6 am now" / "not 35 euros, it's 45 euros": the new value follows the old.
