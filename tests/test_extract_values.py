@@ -212,6 +212,7 @@ def test_rules_items_of_other_kinds_do_not_override_an_empty_learned_engine():
     ("Parking costs $4 an hour now, it used to be $3.", "$4 an hour", ("$4 an hour", "$3")),
     ("The yoga class fee went up from $12 to $15.", "$15", ("$15", "$12")),
     ("Heads up: the library closes at 8 pm on Fridays instead of 9 pm.", "8 pm", ("8 pm", "9 pm")),
+    ("Membership is $40 a month now, down from $45.", "$40 a month", ("$40 a month", "$45")),
     # The old value taken for the value: the value after it is the new one.
     ("Our support line is no longer 555-0142, it's 555-0199.", "555-0142", ("555-0199", "555-0142")),
     # No change stated: nothing is added.
@@ -222,3 +223,13 @@ def test_rules_items_of_other_kinds_do_not_override_an_empty_learned_engine():
 def test_a_change_stated_in_the_turn_names_the_old_value(text, value, expected):
     out = snap_items([{"kind": "fact", "subject": "it", "relation": "value", "object": value}], text, [])[0]
     assert (out["object"], out.get("replaces")) == expected
+
+
+@pytest.mark.parametrize("text, example", [
+    ("Wrong category on 'my parcel never arrived' - it's a delivery one.", "my parcel never arrived"),
+    ('The note "card declined twice at checkout" - that one\'s billing', "card declined twice at checkout"),
+    ("Bob's bike won't shift gears - that's a repairs one", "Bob's bike won't shift gears"),
+])
+def test_a_quoted_example_inside_an_unquoted_frame_is_the_example(text, example):
+    items = RulesEngine().extract([Turn(text, [], "correct")])[0].items
+    assert [(i["kind"], i["text"]) for i in items] == [("label", example)]

@@ -158,7 +158,7 @@ def snap_items(items: list[dict[str, Any]], text: str, context: list[dict]) -> l
 
 # A change stated in the turn itself, with no assistant answer before it: "now leaves at 11:15 pm,
 # not 10:45 pm", "it used to be $3", "went up from $12 to $15", "is no longer 555-0142, it's
-# 555-0199". Only values with a digit (times, prices, amounts, numbers): a bare "from" or "was"
+# 555-0199", "$40 a month, up from $35". Only values with a digit (times, prices, amounts, numbers): a bare "from" or "was"
 # before a value says no change ("open from 9 am to 5 pm"), so "from" counts after a verb of
 # change only.
 _CHANGE_VERB = (r"(?:went|gone|goes|go|has gone|moved|moves|rose|risen|rises|fell|fallen|falls|increased|increases|"
@@ -166,7 +166,7 @@ _CHANGE_VERB = (r"(?:went|gone|goes|go|has gone|moved|moves|rose|risen|rises|fel
                 r"shifted|pushed|brought)")
 _OLD_CUE = re.compile(
     r"(?:\bnot|\binstead of|\brather than|\bno longer(?: is| at| costs?)?|\bused to (?:be|cost|open|close|start|"
-    r"leave|run|take)(?: at)?|\bpreviously|\bformerly|\b" + _CHANGE_VERB + r"\b(?: (?:up|down|back|forward))?"
+    r"leave|run|take)(?: at)?|\bpreviously|\bformerly|\b(?:up|down) from|\b" + _CHANGE_VERB + r"\b(?: (?:up|down|back|forward))?"
     r"[^.;!?]{0,40}?\bfrom)\s+(?P<old>[$€£]?\d[\w.,:/%+\-]*)", re.I)
 
 

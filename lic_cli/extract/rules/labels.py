@@ -262,6 +262,11 @@ _UNQUOTED_FORMS = [
 ]
 
 
+# A quoted example inside an unquoted frame's words ("The message '...'", "Wrong label on '...'").
+_INNER_QUOTE = re.compile(r"(?:^|(?<=\s))['\"\u2018\u201c](?P<q>[^'\"\u2018\u2019\u201c\u201d]+?)['\"\u2019\u201d]"
+                          r"(?=$|[\s,.;:!?])")
+
+
 _JUDGEMENTS = {"great", "nice", "funny", "new", "tough", "hard", "easy", "strange", "weird", "interesting", "big", "small",
                "long", "short", "old", "common", "rare", "real", "tricky", "silly", "classic", "fair", "valid"}
 
@@ -277,6 +282,9 @@ def unquoted_label(text: str) -> list[Item]:
         raw = m.group("raw").strip()
         if raw[:1] in "'\"\u2018\u201c":
             return []  # a quoted example: the quoted forms read it (_LABEL_FORMS)
+        inner = _INNER_QUOTE.search(raw)
+        if inner:  # "Wrong category on '<example>' - it's a delivery one": the quoted words are the example
+            raw = inner.group("q").strip()
         if len(raw.split()) < _MIN_WORDS or not label or label in _NOT_LABELS or label in _JUDGEMENTS:
             continue
         return [("label", {"text": raw, "label": label})]
