@@ -215,7 +215,12 @@ def test_rules_items_of_other_kinds_do_not_override_an_empty_learned_engine():
     ("Membership is $40 a month now, down from $45.", "$40 a month", ("$40 a month", "$45")),
     # The old value taken for the value: the value after it is the new one.
     ("Our support line is no longer 555-0142, it's 555-0199.", "555-0142", ("555-0199", "555-0142")),
+    # The old value said to be old after it, and taken for the value: the other value of its shape.
+    ("Nope, $9 was the old price. A wash is $11 now.", "$9", ("$11", "$9")),
+    ("we raised the student discount to 20% this term, 15% was last term's", "20%", ("20%", "15%")),
     # No change stated: nothing is added.
+    ("The pool is 25 m long; the 50 m one was last open in 2019.", "25 m", ("25 m", None)),
+    ("Lessons are $30 and last 45 minutes.", "$30", ("$30", None)),
     ("The desk is open from 9 am to 5 pm.", "5 pm", ("5 pm", None)),
     ("Tickets cost $5, not including the booking fee.", "$5", ("$5", None)),
     ("The museum opens at 10 am, not before.", "10 am", ("10 am", None)),
@@ -233,3 +238,21 @@ def test_a_change_stated_in_the_turn_names_the_old_value(text, value, expected):
 def test_a_quoted_example_inside_an_unquoted_frame_is_the_example(text, example):
     items = RulesEngine().extract([Turn(text, [], "correct")])[0].items
     assert [(i["kind"], i["text"]) for i in items] == [("label", example)]
+
+
+@pytest.mark.parametrize("text, question, answer, old", [
+    ("Hannah left the company last month. Omar Reyes took over as store manager.",
+     "Who is the store manager?", "Omar Reyes", "Hannah"),
+    ("Kofi's moved on, btw - Lena Marsh is our events coordinator now.",
+     "Who is the events coordinator?", "Lena Marsh", "Kofi"),
+    ("Dr. Patel has retired after twenty years. Dr. Lee is the new head vet.", "Who is the head vet?", "Dr. Lee",
+     "Dr. Patel"),
+])
+def test_a_role_handed_over_in_other_words(text, question, answer, old):
+    items = RulesEngine().extract([Turn(text, [], "correct")])[0].items
+    assert items == [{"kind": "qa", "question": question, "answer": answer, "replaces": old}]
+
+
+@pytest.mark.parametrize("text", ["Tom left on Friday.", "Sara moved on to the next question, and so did I."])
+def test_a_departure_alone_is_no_handover(text):
+    assert RulesEngine().extract([Turn(text, [], "teach")])[0].items == []

@@ -170,12 +170,47 @@ _OLD_CUE = re.compile(
     r"[^.;!?]{0,40}?\bfrom)\s+(?P<old>[$€£]?\d[\w.,:/%+\-]*)", re.I)
 
 
+# "$15 was the old price", "10% was last year's", "the 9 am start is out of date": the value named
+# before a word that says it no longer holds.
+_OLD_AFTER = re.compile(
+    r"(?P<old>[$€£]?\d[\w.,:/%+\-]*)(?:\s+[\w-]+){0,2}?\s+(?:was|is|were|are)\s+(?:(?:the|our|my)\s+)?"
+    r"(?:old|previous|former|outdated|out of date|last\s+(?:year|season|term|semester|month|week|time|summer|winter|spring|autumn)(?:'s)?|wrong)\b", re.I)
+
+
+def _other_value(text: str, old: str, like: str) -> str | None:
+    """The one value of the turn with a digit, other than `old`, of the same shape as `like`
+    (a currency, a percent, a time): "Punctures are $18 now" after "$15 was the old price"."""
+    found = []
+    for m in re.finditer(r"[$€£]?\d[\w.,:/%+\-]*", text):
+        a, b = whole_value(text, m.start(), m.end())
+        value = text[a:b].rstrip(".,")
+        if value.lower() != old.lower() and _shape(value) == _shape(like) and value not in found:
+            found.append(value)
+    return found[0] if len(found) == 1 else None
+
+
+def _shape(value: str) -> str:
+    return ("$" if value[:1] in "$€£" else "") + ("%" if "%" in value else "") + \
+        ("t" if re.search(r"\d(?::\d\d)?\s*(?:am|pm)\b|\d:\d\d", value, re.I) else "")
+
+
 def _stated_change(item: dict[str, Any], key: str, text: str) -> None:
     """`replaces` from an old value the turn names, and the value after it when the item
     took the old one for its value. Changes `item` in place."""
     value = item.get(key)
     if not isinstance(value, str) or not _has_number(value):
         return
+    for m in _OLD_AFTER.finditer(text):
+        a, b = whole_value(text, m.start("old"), m.end("old"))
+        old = text[a:b].rstrip(".,")
+        if _same(value, old):  # the old value taken for the value: the other value of its shape is the new one
+            new = _other_value(text, old, old)
+            if new:
+                item[key], item["replaces"] = new, old
+            return
+        if old.lower() not in value.lower():
+            item["replaces"] = old
+            return
     for m in _OLD_CUE.finditer(text):
         a, b = whole_value(text, m.start("old"), m.end("old"))
         old = text[a:b].rstrip(".,")

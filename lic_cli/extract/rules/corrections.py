@@ -49,15 +49,17 @@ _WHERE_ANSWER = re.compile(r"^(?:you|it|they|we)\b(?!.*\b(?:not|n't|never)\b).*?
 # left, and Petra Novak took over as office manager". The new holder answers the question
 # about the role (the one just asked, or "Who is the <role>?"), and replaces the old one.
 _PERSON = r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2}"
-_GONE = (r"(?:has\s+|have\s+|just\s+)*(?:retired|left|resigned|stepped down|moved on|quit|is gone|has gone|"
-         r"is leaving|moved away|went on leave|is on leave)(?:\s+(?:last|this|in|at|from|the)(?:\s+[\w-]+){1,2})?")
+_GONE = (r"(?:'s\s+|has\s+|have\s+|just\s+)*(?:retired|left|resigned|stepped down|moved on|quit|is gone|has gone|"
+         r"gone|is leaving|moved away|went on leave|is on leave)(?:\s+(?:us|the team|the company))?"
+         r"(?:\s+(?:last|this|in|at|from|the|on|after)(?:\s+[\w-]+){1,4})?"
+         r"(?:\s*,?\s+(?:by the way|btw|sadly|unfortunately|I'm afraid))?")
 _NEW_HOLDER = (r"(?:(?:the|our)\s+(?:new\s+)?(?P<role>[a-z][\w' -]*?)\s+is\s+(?:now\s+)?(?P<new>" + _PERSON + r")"
                r"(?:\s+now)?"
                r"|(?P<new2>" + _PERSON + r")\s+(?:is\s+(?:now\s+)?(?:the|our)\s+(?:new\s+)?(?P<role2>[a-z][\w' -]*?)"
                r"|(?:has\s+)?(?:took|taken|takes)\s+over(?:\s+as\s+(?:the\s+)?(?:new\s+)?(?P<role3>[a-z][\w' -]*?))?"
                r"|(?:has\s+)?replaced\s+(?:her|him|them))(?:\s+now)?)")
 _SUCCESSION = re.compile(
-    r"^(?P<old>" + _PERSON + r")\s+" + _GONE + r"\s*(?:[;,:.—–-]+|\s+and)\s*(?:(?:so|and|now)\s+)?" + _NEW_HOLDER
+    r"^(?P<old>" + _PERSON + r")(?<!'s)\s*" + _GONE + r"\s*(?:[;,:.—–-]+|\s+and)\s*(?:(?:so|and|now)\s+)?" + _NEW_HOLDER
     + r"(?:\s+(?:now|from now on|since \w+|as of \w+(?:\s+\w+)?))?\s*[.!]?$")
 
 
