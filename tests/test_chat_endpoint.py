@@ -156,7 +156,11 @@ def test_pipe_learns_applies_and_answers_from_the_new_rows(demo_project, server,
     assert any("30 days" in e["after"]["answer"] for e in updates)
     # Live: the next answer already used the accepted row (staged), before any apply.
     assert "30 days" in out[5]["text"] and out[5]["context"][0]["staged"] is True
-    assert "30 days" in server.requests[-1]["messages"][0]["content"]
+    # The row answers in a whole sentence, so chat says it as it is, without asking the model
+    # (issue 18, `grounded: "answer"`): only the reply to the correction (turn 4) was generated.
+    asked = len(server.requests)
+    assert out[1]["grounded"] == out[5]["grounded"] == "answer" and "grounded" not in out[3]
+    assert asked == 1 and server.requests[0]["messages"][-1]["content"] == "No, it's 30 days now."
     # --apply made the new dataset version at the end.
     versions = [json.loads(v) for v in (demo_project / "versions" / "support_qa.jsonl").read_text().splitlines()]
     assert versions[-1]["version"] == 1 and versions[-1]["ops"]["update"] == len(updates)
@@ -164,9 +168,10 @@ def test_pipe_learns_applies_and_answers_from_the_new_rows(demo_project, server,
 
     # --resume continues the same conversation, with its turns as the model's history.
     again = CliRunner().invoke(command, ["--endpoint", server.url, "--project", str(demo_project), "--resume",
-                                         str(log)], input="How long is the refund window?\n")
+                                         str(log)], input="How long is the refund window?\nTell me a joke.\n")
     assert again.exit_code == 0, again.output
     more = [json.loads(line) for line in again.stdout.splitlines()]
-    assert [r["turn"] for r in more] == [7, 8] and "30 days" in more[1]["text"]
-    assert len(server.requests[-1]["messages"]) == 1 + 7  # system + six earlier turns + the new one
-    assert [json.loads(line)["turn"] for line in Path(log).read_text().splitlines()] == list(range(1, 9))
+    assert [r["turn"] for r in more] == [7, 8, 9, 10] and "30 days" in more[1]["text"]
+    assert len(server.requests) == asked + 1  # only the joke went to the model
+    assert len(server.requests[-1]["messages"]) == 1 + 9  # system + eight earlier turns + the new one
+    assert [json.loads(line)["turn"] for line in Path(log).read_text().splitlines()] == list(range(1, 11))

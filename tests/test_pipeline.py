@@ -58,7 +58,10 @@ def test_example_conversation_through_every_stage(demo_project):
     # the stale-value sweep), and other rows still stating 14 days about the refund window.
     assert any(e["task"] == "facts" and e["op"] == "update" and e["after"]["object"] == "30 days from delivery"
                for e in more)
-    assert all(e["op"] == "update" and e["signal"] in ("sweep", "key") for e in more)
+    # Each reached as an update: by the sweep, by route's conversion (key) or, since session 7's
+    # cross-kind locate, as the row stating the value the correction replaces (replaces).
+    assert all(e["op"] == "update" and e["signal"] in ("sweep", "key", "replaces") for e in more), [
+        (e["task"], e["op"], e["signal"]) for e in more]
 
     (delete,) = out["fax/t1"]["edits"]
     assert (delete["task"], delete["op"], delete["before"]["relation"]) == ("facts", "delete", "fax number")
