@@ -161,19 +161,20 @@ def snap_items(items: list[dict[str, Any]], text: str, context: list[dict]) -> l
 # 555-0199", "$40 a month, up from $35". Only values with a digit (times, prices, amounts, numbers): a bare "from" or "was"
 # before a value says no change ("open from 9 am to 5 pm"), so "from" counts after a verb of
 # change only.
+_DIGIT_VALUE = r"[$€£]?\d[\w.,:/%+\-]*"  # where a value with a digit starts (widened by whole_value)
 _CHANGE_VERB = (r"(?:went|gone|goes|go|has gone|moved|moves|rose|risen|rises|fell|fallen|falls|increased|increases|"
                 r"decreased|decreases|dropped|drops|changed|changes|raised|lowered|cut|jumped|climbed|reduced|"
                 r"shifted|pushed|brought)")
 _OLD_CUE = re.compile(
     r"(?:\bnot|\binstead of|\brather than|\bno longer(?: is| at| costs?)?|\bused to (?:be|cost|open|close|start|"
     r"leave|run|take)(?: at)?|\bpreviously|\bformerly|\b(?:up|down) from|\b" + _CHANGE_VERB + r"\b(?: (?:up|down|back|forward))?"
-    r"[^.;!?]{0,40}?\bfrom)\s+(?P<old>[$€£]?\d[\w.,:/%+\-]*)", re.I)
+    r"[^.;!?]{0,40}?\bfrom)\s+(?P<old>" + _DIGIT_VALUE + ")", re.I)
 
 
 # "$15 was the old price", "10% was last year's", "the 9 am start is out of date": the value named
 # before a word that says it no longer holds.
 _OLD_AFTER = re.compile(
-    r"(?P<old>[$€£]?\d[\w.,:/%+\-]*)(?:\s+[\w-]+){0,2}?\s+(?:was|is|were|are)\s+(?:(?:the|our|my)\s+)?"
+    r"(?P<old>" + _DIGIT_VALUE + r")(?:\s+[\w-]+){0,2}?\s+(?:was|is|were|are)\s+(?:(?:the|our|my)\s+)?"
     r"(?:old|previous|former|outdated|out of date|last\s+(?:year|season|term|semester|month|week|time|summer|winter|spring|autumn)(?:'s)?|wrong)\b", re.I)
 
 
@@ -181,12 +182,17 @@ def _other_value(text: str, old: str, like: str) -> str | None:
     """The one value of the turn with a digit, other than `old`, of the same shape as `like`
     (a currency, a percent, a time): "Punctures are $18 now" after "$15 was the old price"."""
     found = []
-    for m in re.finditer(r"[$€£]?\d[\w.,:/%+\-]*", text):
-        a, b = whole_value(text, m.start(), m.end())
-        value = text[a:b].rstrip(".,")
+    for m in re.finditer(_DIGIT_VALUE, text):
+        value = _value_at(text, m.start(), m.end())
         if value.lower() != old.lower() and _shape(value) == _shape(like) and value not in found:
             found.append(value)
     return found[0] if len(found) == 1 else None
+
+
+def _value_at(text: str, a: int, b: int) -> str:
+    """The whole value around text[a:b] (whole_value), without a sentence's closing stop."""
+    a, b = whole_value(text, a, b)
+    return text[a:b].rstrip(".,")
 
 
 def _shape(value: str) -> str:
@@ -201,8 +207,7 @@ def _stated_change(item: dict[str, Any], key: str, text: str) -> None:
     if not isinstance(value, str) or not _has_number(value):
         return
     for m in _OLD_AFTER.finditer(text):
-        a, b = whole_value(text, m.start("old"), m.end("old"))
-        old = text[a:b].rstrip(".,")
+        old = _value_at(text, m.start("old"), m.end("old"))
         if _same(value, old):  # the old value taken for the value: the other value of its shape is the new one
             new = _other_value(text, old, old)
             if new:
@@ -212,8 +217,7 @@ def _stated_change(item: dict[str, Any], key: str, text: str) -> None:
             item["replaces"] = old
             return
     for m in _OLD_CUE.finditer(text):
-        a, b = whole_value(text, m.start("old"), m.end("old"))
-        old = text[a:b].rstrip(".,")
+        old = _value_at(text, m.start("old"), m.end("old"))
         if not old or old.lower() in value.lower():
             if _same(value, old) and (new := _new_value(text, old)) and _has_number(new):
                 item[key], item["replaces"] = new, old  # "no longer 555-0142, it's 555-0199"
