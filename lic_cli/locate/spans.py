@@ -115,10 +115,6 @@ def is_sentence(text: str) -> bool:
 
 def compatible(a: Span, b: Span) -> bool:
     """Can `b` replace `a`: the same type (quantities: the same unit)."""
-    return _compatible(a, b)
-
-
-def _compatible(a: Span, b: Span) -> bool:
     if a.kind != b.kind:
         return False
     if a.kind == "quantity":
@@ -185,16 +181,16 @@ def find_old(stored: str, new: Span, *, old: str | None = None, hint: str = "") 
     span of the same type the hint points to."""
     if old:
         oc = core(old)
-        if oc is not None and _compatible(oc, new):
+        if oc is not None and compatible(oc, new):
             hits = [s for s in spans(stored, oc.kind) if same(s, oc)]
             if hits:
                 return pick(stored, hits, hint) or hits[0]
         # A typed old value of another type than the new one ("24 hours" for "$50") is not
         # what the new value replaces: never a substring of it.
-        i = stored.lower().find(old.lower()) if oc is None or _compatible(oc, new) else -1
+        i = stored.lower().find(old.lower()) if oc is None or compatible(oc, new) else -1
         if i >= 0 and len(old) < len(stored):
             return widen(stored, Span(new.kind, i, i + len(old), stored[i:i + len(old)]), new.kind)
-    found = [s for s in spans(stored, new.kind) if _compatible(s, new)]
+    found = [s for s in spans(stored, new.kind) if compatible(s, new)]
     return pick(stored, found, hint)
 
 
@@ -250,7 +246,7 @@ def _norm(text: str) -> str:
 
 def same(a: Span, b: Span) -> bool:
     """The same typed value: "14 days" is "14-day"; "$1,200" is "$1200"."""
-    if not _compatible(a, b):
+    if not compatible(a, b):
         return False
     if a.kind == "quantity":
         na, nb = re.match(_NUMBER, a.text), re.match(_NUMBER, b.text)
@@ -266,7 +262,7 @@ def contains(stored: str, value: Span) -> bool:
 def old_value(previous: str, new: Span, hint: str = "") -> Span | None:
     """The value a correction replaces, read from the answer it corrects (`replaces` or the
     previous assistant turn): the span of the new value's type there that the hint is about."""
-    found = [s for s in spans(previous, new.kind) if _compatible(s, new) and not same(s, new)]
+    found = [s for s in spans(previous, new.kind) if compatible(s, new) and not same(s, new)]
     return pick(previous, found, hint)
 
 
