@@ -276,3 +276,22 @@ def test_bad_log_line_is_named(project):
     with pytest.raises(InputError) as exc:
         versions.read_log(project, task)
     assert (exc.value.source, exc.value.line, exc.value.field) == ("versions/support_qa.jsonl", 2, "rows")
+
+
+def test_cached_file_hash_follows_every_kind_of_write(tmp_path):
+    from lic_cli.store.rows import cached_file_hash, file_hash
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"q": "a"}\n', encoding="utf-8")
+    first = cached_file_hash(path)
+    assert first == file_hash(path)
+    assert cached_file_hash(path) == first
+    # an atomic replace (a new inode, same size) and an in-place append are both seen
+    tmp = tmp_path / "rows.tmp"
+    tmp.write_text('{"q": "b"}\n', encoding="utf-8")
+    os.replace(tmp, path)
+    second = cached_file_hash(path)
+    assert second == file_hash(path) != first
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"q": "c"}\n')
+    assert cached_file_hash(path) == file_hash(path) != second

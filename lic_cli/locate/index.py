@@ -35,7 +35,7 @@ from lic_cli.errors import InputError
 from lic_cli.locate.keys import row_key_fields, row_value_text
 from lic_cli.models import cache_dir
 from lic_cli.store import formats
-from lic_cli.store.rows import RowIds, file_hash
+from lic_cli.store.rows import RowIds, cached_file_hash
 from lic_cli.tasks import Project, Task
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ _MEMO: dict[tuple[str, str, str, str], KeyIndex] = {}
 
 def load(project: Project, task: Task, encoder) -> KeyIndex:
     """The index of a task's current dataset version (memoized per process)."""
-    digest = file_hash(project.dataset_path(task))
+    digest = cached_file_hash(project.dataset_path(task))
     key = (str(project.root), task.name, digest, encoder.name)
     if key not in _MEMO:
         # Quick when cached; a first build of a large dataset takes a while: say so on stderr.

@@ -93,3 +93,24 @@ def file_hash(path: Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return "sha256:" + h.hexdigest()
+
+
+_HASHES: dict[tuple[str, int, int, int], str] = {}
+
+
+def cached_file_hash(path: Path) -> str:
+    """file_hash, memoized on (path, inode, size, mtime) for readers that look a file up often.
+
+    Locate and route ask for a dataset's index once per item; re-reading a large file each
+    time cost more than the lookup. Writers replace files atomically (a new inode), so a
+    changed dataset never matches an old entry. Guards against concurrent edits (apply's
+    old-hash check) keep using file_hash itself.
+    """
+    if os.path.isdir(path):
+        return file_hash(path)
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    digest = _HASHES.get(key)
+    if digest is None:
+        digest = _HASHES[key] = file_hash(path)
+    return digest
