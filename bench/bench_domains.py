@@ -51,7 +51,7 @@ from lic_cli.train.distill import _whole_sentences  # noqa: E402
 
 DOMAINS = REPO / "bench" / "domains"
 TUNING = ("library", "gym")
-HELD_OUT = ("council", "pharmacy", "hotel")
+HELD_OUT = ("council", "pharmacy", "hotel", "museum")
 
 # On top of support_qa's tasks.yaml params. "today": session 4's support_qa params, whole; the
 # KL term is named off, since the causal-lm defaults (params.CAUSAL_LM_DEFAULTS) switch it on.
