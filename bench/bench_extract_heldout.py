@@ -10,7 +10,10 @@ its items are assembled from that output, and `auto`'s are combined from the rul
 learned engine's as `auto.AutoEngine` does (policy `corpus` on the corpus; on the demo, the
 policy the demo project's own dev rows choose). `--dump` writes the raw output so assembly
 changes can be measured without the model (`--from-dump`). Figures: field F1 of the teaching
-turns, overall and per kind; look-alikes (turns labelled none, gold []) kept empty.
+turns, overall and per kind; look-alikes (turns labelled none, gold []) kept empty. Each
+engine is scored twice: exact (field values equal once normalized) and `(words)`, where fact
+subjects / relations and note texts that say the same words in another order count
+(`lic_cli/extract/convention.py`, docs/extract.md "Evaluation").
 `--speed`: the learned engine's turns/s beside the raw encoder's on the same inputs, same run.
 """
 
@@ -39,9 +42,14 @@ def demo_split(split: str = "test") -> list[dict]:
     return [r for r in rows if r.get("split") == split]
 
 
-def figures(rows: list[dict], preds: list[list[dict]]) -> dict:
+def figures(rows: list[dict], preds: list[list[dict]], convention: str = "exact") -> dict:
+    """Field F1 and the rest; convention `words`: fact subjects / relations and note texts
+    compared as same words in any order first (`extract/convention.py`)."""
+    from lic_cli.extract.convention import align
     from lic_cli.extract.evaluate import _item, score
 
+    if convention == "words":
+        preds = [align(r["knowledge"], p) for r, p in zip(rows, preds, strict=True)]
     teach = [i for i, r in enumerate(rows) if r.get("label") != "none"]
     golds = [[_item(f) for f in r["knowledge"]] for r in rows]
     items = [[_item(f) for f in p] for p in preds]
@@ -86,6 +94,7 @@ def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] |
     for eng in engines:
         if preds.get(eng) is not None:
             out[eng] = figures(rows, [o.items for o in preds[eng]])
+            out[eng + " (words)"] = figures(rows, [o.items for o in preds[eng]], "words")
     out["_raw"] = raw
     out["_preds"] = {k: [o.items for o in v] for k, v in preds.items() if v is not None}
     return out
@@ -123,13 +132,13 @@ def speed(learned, sample: int = 512, batch_size: int = 64) -> dict:
 
 def table(name: str, res: dict, engines: list[str]) -> str:
     kinds = ("qa", "fact", "label", "forget", "note", "span")
-    lines = [f"{name}: {'engine':<8}{'field F1':>9}{'exact':>7}{'empty':>7}" + "".join(f"{k:>8}" for k in kinds)]
-    for eng in engines:
+    lines = [f"{name}: {'engine':<16}{'field F1':>9}{'exact':>7}{'empty':>7}" + "".join(f"{k:>8}" for k in kinds)]
+    for eng in [e for e in engines] + [f"{e} (words)" for e in engines]:
         f = res.get(eng)
         if not f:
             continue
         empty = f"{f['empty_kept']:.3f}" if f["empty_kept"] is not None else "-"
-        lines.append(f"{'':<{len(name) + 2}}{eng:<8}{f['field_f1']:>9.3f}{f['exact']:>7.3f}{empty:>7}"
+        lines.append(f"{'':<{len(name) + 2}}{eng:<16}{f['field_f1']:>9.3f}{f['exact']:>7.3f}{empty:>7}"
                      + "".join(f"{f['per_kind'][k]:>8.3f}" if k in f["per_kind"] else f"{'-':>8}" for k in kinds))
     return "\n".join(lines)
 

@@ -136,3 +136,28 @@ def test_auto_does_not_load_the_learned_engine_when_the_rules_decide_every_turn(
 
     (out,) = AutoEngine(learned=refuse).extract([Turn("In 'Ajax beat PSV.', Ajax is an organization.", [], "teach")])
     assert out.engine == "rules" and out.items[0]["kind"] == "span"
+
+def test_relations_say_when_and_per_what_on_other_phrasings():
+    """Session 8's relation rules, on phrasings they were not written from."""
+    from lic_cli.extract import relations
+
+    assert relations.name(" is open until ", " on Saturdays", "6 pm") == "Saturday closing time"
+    assert relations.name(" stays open until ", "", "midnight") == "closing time"
+    assert relations.name(" is on ", "", "Wednesdays") == "day"
+    assert relations.name(" is on ", "", "the 3rd") == "date"
+    assert relations.name(" is on ", "", "the top floor") == "location"
+    assert relations.name(" departs on ", "", "3 May") == "departure date"
+    assert relations.name(" departs at ", "", "9:15") == "departure time"
+    assert relations.name(" starts at ", "", "3 pm") == "start time"  # "3 pm" is not a date
+    assert relations.name(" was founded by ", "", "two brothers") == "founder"
+    assert relations.name(" charges ", " per night", "80 pounds") == "nightly price"
+    assert relations.name(" is ", " a year", "120 dollars") == "annual price"
+    assert relations.name(" costs ", " per head", "15 euros") == "price per person"
+    assert relations.per("capacity", " a day") == "capacity"  # only prices are counted per
+
+
+def test_a_head_sure_of_price_still_keeps_the_period_and_a_subject_drops_its_possessive():
+    text = "FYI the ferry's return ticket costs 18 euros a day if you park there."
+    spans = [span(text, "the ferry's", "fact.subject"), span(text, "18 euros", "fact.object")]
+    got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
+    assert got == [{"kind": "fact", "subject": "the ferry", "relation": "daily price", "object": "18 euros"}]

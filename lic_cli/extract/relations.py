@@ -17,9 +17,9 @@ import re
 # (pattern over the predicate: the words between subject and object, lower case) -> attribute
 _VERBS: list[tuple[str, str]] = [
     (r"\b(?:costs?|is priced at|are priced at|sells? for|charges?)\b", "price"),
+    (r"\b(?:is|are|stays?) open (?:\w+ )?until\b", "closing time"),  # before "open": "is open until 7 pm"
     (r"\bopens?\b(?: at| from)?", "opening time"),
     (r"\bcloses?\b(?: at)?", "closing time"),
-    (r"\b(?:is|are) open until\b", "closing time"),
     (r"\b(?:holds?|seats?|fits?|sleeps?|takes? up to)\b", "capacity"),
     (r"\b(?:is|are) taught by\b|\bteach(?:es)?\b", "instructor"),
     (r"\b(?:is|are) (?:run|led|hosted) by\b", "host"),
@@ -32,6 +32,7 @@ _VERBS: list[tuple[str, str]] = [
     (r"\b(?:arrives?|lands?)\b(?: at| in)?", "arrival time"),
     (r"\b(?:starts?|begins?)\b(?: at| on| in)?", "start"),
     (r"\b(?:ends?|finishes|runs until|is on until|are on until)\b", "end"),
+    (r"\b(?:is|are|was|were) (?:founded|established|opened|started) by\b", "founder"),
     (r"\b(?:is|are|was|were) (?:founded|established|opened)\b(?: in)?", "founding year"),
     (r"\b(?:is|are|was|were) built\b(?: in)?", "construction year"),
     (r"\b(?:is|are) called\b|\b(?:is|are) named\b", "name"),
@@ -43,13 +44,21 @@ _DAYS = {"weekday": "weekday", "weekdays": "weekday", "weekend": "weekend", "wee
 for _d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
     _DAYS[_d] = _DAYS[_d + "s"] = _d.capitalize()
 _QUALIFIER = re.compile(r"\bon\s+(?:the\s+)?(" + "|".join(sorted(_DAYS, key=len, reverse=True)) + r")\b", re.I)
-_DATE = re.compile(r"\b(?:\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+\w+|january|february|march|april|may|june|july|august|"
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_DATE = re.compile(r"\b(?:\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTHS + r"|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)|january|february|march|april|may|june|july|august|"
                    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
                    r"sunday)\b", re.I)
 _MONEY = re.compile(r"[$\u20ac\u00a3]\s*\d|\d[\d,.]*\s*(?:euros?|dollars?|pounds?|usd|eur|gbp|chf|francs?|kronor|"
                     r"krona|yen|p)\b", re.I)
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bweekends?\b|\bweekdays?\b", re.I)
+# "35 euros a month" is a monthly price: the period a price or fee is counted per, right after the value.
+_PER = re.compile(r"^\s*(?:a|an|per|each|every)\s+(day|night|week|month|year|hour|person|head)\b", re.I)
+_PER_WORD = {"day": "daily", "night": "nightly", "week": "weekly", "month": "monthly", "year": "annual",
+             "hour": "hourly"}
+_PER_RELATIONS = frozenset({"price", "fee", "cost", "charge", "rate"})
 _COPULA = re.compile(r"^(?:is|are|was|were)(?: now| still| currently)?$")
 _TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h)?\b|\bnoon\b|\bmidnight\b", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2}\s*(?:am|pm|h)?|\s*(?:am|pm|a\.m\.|p\.m\.))(?!\w)|\bnoon\b|\bmidnight\b", re.I)
 
 
 def name(predicate: str, after: str = "", obj: str = "") -> str | None:
@@ -57,11 +66,27 @@ def name(predicate: str, after: str = "", obj: str = "") -> str | None:
     pred = " ".join(predicate.lower().split())
     attr = next((a for pattern, a in _VERBS if re.search(pattern, pred)), None)
     if attr is None:
-        return "price" if _COPULA.match(pred) and _MONEY.search(obj) else None
+        return per("price", after) if _COPULA.match(pred) and _MONEY.search(obj) else None
     if attr in ("start", "end"):  # a date or a time, by the object
         attr = f"{attr} {'time' if _TIME.search(obj) and not _DATE.search(obj) else 'date'}"
+    if attr in ("departure time", "arrival time") and _DATE.search(obj) and not _CLOCK.search(obj):
+        attr = attr.replace(" time", " date")  # "departs on 14 August"
+    if attr == "location" and re.match(r"^\s*(?:is|are)\s+on\b", pred):  # "is on Thursdays" is when, not where
+        attr = "time" if _CLOCK.search(obj) else "day" if _WEEKDAY.search(obj) else "date" if _DATE.search(obj) \
+            else attr
     if attr in ("opening time", "closing time", "start time", "end time", "departure time", "arrival time"):
         m = _QUALIFIER.search(after) or _QUALIFIER.search(predicate)  # the day nearest after the value first
         if m:
             attr = f"{_DAYS[m.group(1).lower()]} {attr}"
-    return attr
+    return per(attr, after)
+
+
+def per(relation: str, after: str) -> str:
+    """A price counted per a period or a person says so: ("price", " a month") -> "monthly
+    price", ("price", " per person") -> "price per person"; any other relation is unchanged."""
+    m = _PER.match(after or "")
+    if not m or relation.lower() not in _PER_RELATIONS:
+        return relation
+    unit = m.group(1).lower()
+    return f"{relation} per {'person' if unit == 'head' else unit}" if unit in ("person", "head") \
+        else f"{_PER_WORD[unit]} {relation}"

@@ -224,6 +224,17 @@ def _named_relation(text: str, item: dict[str, Any]) -> str | None:
     return relations.name(text[subj[1]:obj[0]], text[obj[1]:clause_end(text, obj[1])], item["object"])
 
 
+def _per_relation(text: str, item: dict[str, Any]) -> str:
+    """A price said per a period keeps it ("costs 35 euros a month" -> `monthly price`), whichever
+    way the relation was chosen (`relations.per`)."""
+    from lic_cli.extract import relations
+
+    obj = _find(text, str(item["object"]), [])
+    return relations.per(item["relation"], text[obj[1]:]) if obj else item["relation"]
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s?$")
+
 # Values ("30 days", "6 am") never end in words that say when the turn's claim holds.
 VALUE_ROLES = frozenset({"qa.answer", "qa.replaces", "fact.object", "fact.replaces"})
 _WHEN = re.compile(r"(?:[\s,]+(?:now|nowadays|these days|this days|currently|anymore|any more|from now on|today|"
@@ -318,6 +329,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
         value = _clean(segs[seg][a:b])
         if role in VALUE_ROLES:
             value = trim_value(value)
+        if role == "fact.subject":  # "the pharmacy's phone number": the subject is the pharmacy
+            value = _POSSESSIVE.sub("", value)
         if value:
             scored.setdefault(role, []).append((scores[n] if scores else 1.0, seg * 100000 + a, value))
     for role, found in scored.items():
@@ -381,6 +394,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
             if kind == "fact" and NAME_RELATIONS and item.get("relation") and not any(s in relation for s in SLOTS) \
                     and not (relation == SPAN and "fact.relation" in by_role) and not chosen_constant:
                 item["relation"] = _named_relation(text, item) or item["relation"]
+            if kind == "fact" and item.get("relation") and item.get("object") and not any(s in relation for s in SLOTS):
+                item["relation"] = _per_relation(text, item)
             if kind == "fact" and item.get("object") and _asked(text, item["object"]):
                 continue  # "Just checking: the sauna is closed on Mondays, right?" asks, it does not tell
             if all(item.get(r) for r in REQUIRED[kind]):
