@@ -28,6 +28,7 @@ first but below the threshold, or first and above it with the answer judged wron
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -157,27 +158,42 @@ class Asker:
         return s.reply()
 
 
-def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], work: Path) -> dict:
+def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], work: Path,
+               rankers: list[bool]) -> list[dict]:
+    """Teach the domain once, then ask with each retriever (the base model's scoring, the learned ranker)."""
     from lic_cli.chat.retrieve import Retriever
     from lic_cli.tasks import load_project
-    from lic_cli.train.judge import is_correct
 
     facts = read_jsonl(EVALS / f"{domain}.jsonl")
     root = make_project(f"{domain}", work / mode)
     project = load_project(root)
-    retriever = Retriever(project, encoder)
-    ask = Asker(lm, retriever)
+    ask = Asker(lm, Retriever(project, encoder, ranker=False))  # no rows yet: the same prompt for every retriever
     before = {q: ask.prompt(q) for q in unrelated}
     before_answers: dict[str, str] = {}
     t0 = time.perf_counter()
     taught = teach_pipeline(project, encoder, facts) if mode == "pipeline" else teach_direct(project, facts)
     teach_s = time.perf_counter() - t0
     project = load_project(root)
-    retriever = Retriever(project, encoder)
-    diag = Retriever(project, encoder, threshold=0.0, top_k=DIAG_K)  # the ranking, whatever the scores
+    results = []
+    for ranker in rankers:
+        t1 = time.perf_counter()
+        out = {"domain": domain, "split": SPLIT[domain], "mode": mode, "retriever": "ranker" if ranker else "base",
+               "teach": taught["outcome"], "teach_s": round(teach_s, 1), "rows": taught["taught"]}
+        out.update(ask_all(project, encoder, lm, facts, unrelated, before, before_answers, args, ranker))
+        out["seconds"] = round(time.perf_counter() - t1, 1)
+        results.append(out)
+    return results
+
+
+def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], before: dict, before_answers: dict,
+            args, ranker: bool) -> dict:
+    from lic_cli.chat.retrieve import Retriever
+    from lic_cli.train.judge import is_correct
+
+    retriever = Retriever(project, encoder, ranker=ranker)
+    diag = Retriever(project, encoder, threshold=0.0, top_k=DIAG_K, ranker=ranker)  # the ranking, whatever the scores
     ask = Asker(lm, retriever)
-    out = {"domain": domain, "split": SPLIT[domain], "mode": mode, "teach": taught["outcome"],
-           "teach_s": round(teach_s, 1), "rows": taught["taught"]}
+    out: dict = {"threshold": retriever.threshold}
     # Paraphrases.
     found = right = grounded_row = grounded_answer = total = 0
     misses = []
@@ -288,6 +304,8 @@ def main() -> None:
     ap.add_argument("--retrieval-only", action="store_true", help="no generation: is the answering row found?")
     ap.add_argument("--tokens", type=int, default=48, help="max new tokens per reply")
     ap.add_argument("--unrelated", type=int, default=100, help="how many unrelated questions")
+    ap.add_argument("--retriever", choices=["base", "ranker", "both"], default="both",
+                    help="the base model's scoring, the learned ranker (chat/ranker.py), or both in the same run")
     ap.add_argument("--json", help="write the full results (misses included) here")
     args = ap.parse_args()
 
@@ -307,16 +325,15 @@ def main() -> None:
     from lic_cli.chat import retrieve, rowindex
 
     print(f"load average {os.getloadavg()[0]:.1f}; cores {os.cpu_count()}; max new tokens {args.tokens}; "
-          f"threshold {retrieve.THRESHOLD}, ground {retrieve.GROUND}, domain weight {rowindex.DOMAIN_WEIGHT}, "
+          f"base threshold {retrieve.THRESHOLD}, domain weight {rowindex.DOMAIN_WEIGHT}, "
           f"keyword weight {rowindex.KEYWORD_BOOST}")
     results = []
-    for domain in args.domains:
-        for mode in modes:
-            t0 = time.perf_counter()
-            r = run_domain(domain, mode, args, lm, encoder, unrelated, work)
-            r["seconds"] = round(time.perf_counter() - t0, 1)
+    rankers = {"base": [False], "ranker": [True], "both": [False, True]}[args.retriever]
+    for domain, mode in itertools.product(args.domains, modes):
+        for r in run_domain(domain, mode, args, lm, encoder, unrelated, work, rankers):
             results.append(r)
-            line = (f"{domain:<11} {r['split']:<9} {mode:<9} taught {r['teach']} ; answering row found "
+            line = (f"{domain:<11} {r['split']:<9} {mode:<9} {r['retriever']:<6} (threshold {r['threshold']:.3f}) "
+                    f"taught {r['teach']} ; answering row found "
                     f"{r['answering_row_found']}/{r['paraphrases']}")
             if "accuracy" in r:
                 line += (f" ; paraphrases right {r['correct']}/{r['paraphrases']} = {r['accuracy']:.1%} "

@@ -1,15 +1,24 @@
-"""How chat's retrieval scoring was chosen: scorings compared on the dev domains, retrieval alone.
+"""Chat's retriever alone: recall@1 / recall@5 of the row a paraphrase asks about, base model
+against the learned ranker (lic_cli/chat/ranker.py), in the same run.
 
-    python bench/bench_retrieval.py [--budget 1]
+    python bench/bench_retrieval.py [--split dev|heldout|demo ...] [--set lr=5e-5 epochs=2 ...]
 
-The dev domains (evals/chat/makerspace.jsonl, bench/domains gym and library) are taught
-twice each: directly (each fact a qa row) and through chat's learning path (as
-bench/bench_grounding.py does). Every row view and question is embedded once with MiniLM;
-then each scoring is compared, with no generation, at the least threshold that lets at
-most `--budget` of the 100 general probes (bench/domains/general.jsonl, uses pool and dev)
-into any of the six setups: how many paraphrases have a row stating the taught value
-ranked first and at or above that threshold. evals/chat/unrelated.jsonl and the held-out
-domains are not read. Results: docs/chat.md, "Live knowledge".
+Per domain, each fact's row is put in a project beside the demo's rows (datasets/support_qa
+and facts, 532 rows: "the project's other rows"), as one task per kind, and every paraphrase
+is scored as chat's row index scores it (lic_cli/chat/rowindex.py `score_views`: the better of
+row and key, the domain, situated, the kind of value). A paraphrase counts at k when its own
+row is among the k best rows of all tasks; `found` when it is first and at or above the
+retriever's threshold (what chat answers from). Setups: `qa` (the fact as a qa row, as
+`direct` in bench_grounding.py) and, for domains whose facts have triples, `facts` (the fact
+as a subject / relation / object row, the shape a fact taught through chat often takes).
+
+Probes: the general questions of lic_cli/data/retrieval_probes.jsonl (general.jsonl pool/dev,
+situated.jsonl): how many reach any row of a setup at the threshold (unrelated questions
+must stay untouched). evals/chat/unrelated.jsonl is never read here.
+
+Splits: `dev` is makerspace (evals/chat) and the ranker's DEV_DOMAINS; `heldout` is vetclinic
+and campusit (scored once, at the end); `demo` is Kestrel's 20 facts (bench_learning.py).
+`--set` trains (or reuses) a ranker with other settings, for tuning on dev.
 """
 
 from __future__ import annotations
@@ -18,174 +27,171 @@ import argparse
 import json
 import os
 import sys
-import tempfile
+import time
+from dataclasses import fields, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-DEV = {"makerspace": ROOT / "evals" / "chat" / "makerspace.jsonl",
-       "gym": ROOT / "bench" / "domains" / "gym.jsonl", "library": ROOT / "bench" / "domains" / "library.jsonl"}
-ABOUT = {"gym": ("Ironfield Gym", "a gym: memberships, opening hours, classes, trainers, prices, the pool"),
-         "library": ("Elmbrook Library", "a public library: loans, opening hours, fines, rooms, staff, events")}
+EVALS = ROOT / "evals" / "chat"
+K = 5
 
 
-def views(fmt: str, row: dict) -> tuple[str, str, str]:
-    """(key, value, whole) as chat's row index forms them."""
-    if fmt == "qa":
-        q, a = str(row.get("question", "")), str(row.get("answer", ""))
-        return q, a, f"{q} {a}"
-    s, rel, o = (str(row.get(k, "")) for k in ("subject", "relation", "object"))
-    return f"{s} {rel}", o, f"{s} {rel} {o}"
+def kestrel_items():
+    from lic_cli.chat.ranker import Item
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_learning import FACTS
+
+    return [Item("kestrel", f"kestrel-{n:02d}", q, a, (p,)) for n, (q, a, p) in enumerate(FACTS, 1)]
 
 
-class Setup:
-    """One task's rows: their views embedded, the domain, the keyword index."""
+def domain_items(split: str) -> dict[str, list]:
+    from lic_cli.chat import ranker
 
-    def __init__(self, fmt: str, rows: list[dict], emb) -> None:
+    if split == "dev":
+        out = {"makerspace": ranker.read_items(EVALS / "makerspace.jsonl")}
+        dev = ranker.split_items(ranker.all_items())[1]
+        for d in ranker.DEV_DOMAINS:
+            out[d] = [i for i in dev if i.domain == d]
+        return out
+    if split == "heldout":
+        return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("vetclinic", "campusit")}
+    return {"kestrel": kestrel_items()}
+
+
+def demo_rows() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The demo's answering tasks as (format, [(whole, key, value)])."""
+    from lic_cli.chat import rowindex
+    from lic_cli.store.formats import read_rows
+    from lic_cli.tasks import load_project
+
+    project = load_project(ROOT)
+    out = []
+    for task in project.tasks.values():
+        if not rowindex.answers_questions(task):
+            continue
+        rows = [r for _, r in read_rows(project.dataset_path(task), task.dataset)]
+        out.append((task.name, [(rowindex.row_text(task, r), rowindex.row_key(task, r), rowindex.row_value(task, r))
+                                for r in rows]))
+    return out
+
+
+class Scorer:
+    """One encoder's embeddings of every text, cached; a project's tasks scored as the row index does."""
+
+    def __init__(self, encode) -> None:
+        self.encode = encode
+        self.memo: dict[str, object] = {}
+
+    def emb(self, texts: list[str]):
         import numpy as np
 
-        from lic_cli.chat import answertype
-        from lic_cli.chat.rowindex import Keywords
+        todo = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if todo:
+            for t, e in zip(todo, self.encode(todo), strict=True):
+                self.memo[t] = e
+        return np.stack([self.memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
-        self.v = [views(fmt, r) for r in rows]
-        self.K, self.A, self.W = (np.stack([emb(v[i]) for v in self.v]) for i in range(3))
-        c = self.W.mean(axis=0)
-        self.C = c / np.linalg.norm(c)
-        self.kw = Keywords([v[2] for v in self.v])
-        self.kinds = [answertype.kinds(v[1]) for v in self.v]
+    def ranked(self, tasks: list[tuple[str, list[tuple[str, str, str]]]], questions: list[str]):
+        """Per question, [(score, task, row)] best first (the best K of all tasks)."""
+        from lic_cli.chat import answertype, rowindex
+
+        per_task = []
+        for name, rows in tasks:
+            e = self.emb([r[0] for r in rows] + [r[1] for r in rows])
+            per_task.append((name, e, rowindex.domain_of(e, len(rows)), [answertype.kinds(r[2]) for r in rows]))
+        q = self.emb(questions)
+        out = []
+        for i, text in enumerate(questions):
+            cands = []
+            for name, e, dom, kinds in per_task:
+                s = rowindex.score_views(e, len(kinds), q[i], text, kinds, domain=dom)
+                for j in s.argsort()[::-1][:K]:
+                    cands.append((float(s[j]), name, int(j)))
+            cands.sort(reverse=True)
+            out.append(cands[:K])
+        return out
 
 
-def scorings():
-    import numpy as np
+def setups_of(items) -> list[tuple[str, list[tuple[str, str, str]], list[tuple[str, int]]]]:
+    """(setup, the domain task's rows, [(paraphrase, gold row)])."""
+    qa = [(f"{i.question} {i.answer}", i.question, i.answer) for i in items]
+    out = [("qa", qa, [(p, n) for n, i in enumerate(items) for p in i.paraphrases])]
+    with_fact = [i for i in items if i.fact]
+    if with_fact:
+        rows = [(" ".join(i.fact), f"{i.fact[0]} {i.fact[1]}", i.fact[2]) for i in with_fact]
+        out.append(("facts", rows, [(p, n) for n, i in enumerate(with_fact) for p in i.paraphrases]))
+    return out
 
-    def wk(f):
-        return np.maximum(f["w"], f["k"])
 
-    return {
-        "session 4: better of row/key + 0.1 keywords": lambda f: wk(f) + 0.1 * f["kw"],
-        "better of row/key": wk,
-        "+ value view": lambda f: np.maximum(wk(f), f["a"]),
-        "+ value view + 0.1 keywords": lambda f: np.maximum(wk(f), f["a"]) + 0.1 * f["kw"],
-        "+ 0.05 keywords + 0.15 domain": lambda f: wk(f) + 0.05 * f["kw"] + 0.15 * f["c"],
-        "+ 0.15 domain (session 6)": lambda f: wk(f) + 0.15 * f["c"],
-        "+ 0.25 domain": lambda f: wk(f) + 0.25 * f["c"],
-        **{f"+ 0.15 domain + {lift} situated - {pen} other kind{' (chosen)' if (lift, pen) == (0.1, 0.1) else ''}":
-           (lambda f, lift=lift, pen=pen: wk(f) + 0.15 * f["c"] + lift * f["sit"] - pen * f["mis"])
-           for lift in (0.0, 0.05, 0.1, 0.15) for pen in (0.0, 0.05, 0.1, 0.2)},
-    }
+def measure(scorer: Scorer, threshold: float, domains: dict, demo, probes: list[str]) -> dict:
+    res = {}
+    for d, items in domains.items():
+        for setup, rows, asks in setups_of(items):
+            tasks = [("domain", rows)] + demo
+            ranked = scorer.ranked(tasks, [p for p, _ in asks])
+            r1 = r5 = found = 0
+            for (_, gold), top in zip(asks, ranked, strict=True):
+                at = next((k for k, (_, t, j) in enumerate(top) if t == "domain" and j == gold), None)
+                r1 += at == 0
+                r5 += at is not None
+                found += at == 0 and top[0][0] >= threshold
+            let_in = sum(1 for top in scorer.ranked(tasks, probes) if top and top[0][0] >= threshold) if probes else None
+            res[f"{d}/{setup}"] = {"n": len(asks), "r1": r1, "r5": r5, "found": found, "probes_in": let_in}
+    return res
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--budget", type=int, default=1, help="general probes let in, at most, per setup")
-    ap.add_argument("--cache", help="save the taught rows and every embedding here (npz + json), or load them "
-                    "from it if it exists: scorings are then compared with no model loaded")
+    ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "demo"])
+    ap.add_argument("--set", nargs="*", default=[], help="ranker settings, name=value (chat/ranker.py Settings)")
+    ap.add_argument("--no-base", action="store_true", help="skip the base model")
+    ap.add_argument("--json", help="write the results here")
     args = ap.parse_args()
 
-    import bench_grounding as bg
-    import numpy as np
-
+    from lic_cli.chat import ranker, retrieve
+    from lic_cli.jsonl import read_jsonl_file
     from lic_cli.models import load_encoder, offline
-    from lic_cli.models.judge import is_correct
-    from lic_cli.store.formats import read_rows
-    from lic_cli.tasks import load_project
 
     offline()
     os.environ.setdefault("LIC_HOME", str(ROOT / ".lic" / "home"))
-    for d, (org, about) in ABOUT.items():
-        bg.DOMAINS.setdefault(d, (org, about))
-    cached = Path(args.cache) if args.cache else None
-    if cached is not None and cached.with_suffix(".json").is_file():
-        saved = json.loads(cached.with_suffix(".json").read_text(encoding="utf-8"))
-        setups, texts = saved["setups"], saved["texts"]
-        matrix = np.load(cached.with_suffix(".npy"))
-        probes = read_probes(bg)
-        new = sorted(set(probes) - set(texts))
-        if new:  # probes written after the cache was made
-            texts, matrix = texts + new, np.vstack([matrix, load_encoder("minilm").encode(new)])
-    else:
-        setups, texts, probes, matrix = teach_and_embed(bg, load_encoder, load_project, read_rows)
-        if cached is not None:
-            np.save(cached.with_suffix(".npy"), matrix)
-            cached.with_suffix(".json").write_text(json.dumps({"setups": setups, "texts": texts, "probes": probes},
-                                                              ensure_ascii=False), encoding="utf-8")
-    compare(setups, texts, probes, matrix, args.budget, is_correct)
-
-
-def read_probes(bg) -> list[str]:
-    """The general probes: general.jsonl's pool and dev questions, and situated.jsonl's requests."""
-    domains = ROOT / "bench" / "domains"
-    return [g["question"] for name in ("general.jsonl", "situated.jsonl") for g in bg.read_jsonl(domains / name)
-            if g["use"] in ("pool", "dev")]
-
-
-def teach_and_embed(bg, load_encoder, load_project, read_rows):
-    """Each dev domain taught directly and through the pipeline; every view, paraphrase and probe embedded."""
-    enc = load_encoder("minilm")
-    work = Path(tempfile.mkdtemp(prefix="bench-retrieval-"))
-    setups = []  # (domain, mode, facts, [(fmt, rows)])
-    for d, path in DEV.items():
-        facts = bg.read_jsonl(path)
-        setups.append((d, "direct", facts, [("qa", [{"question": f["question"], "answer": f["answer"]}
-                                                    for f in facts])]))
-        root = bg.make_project(d, work)
-        project = load_project(root)
-        bg.teach_pipeline(project, enc, facts)
-        project = load_project(root)
-        tasks = [(t.format, [r for _, r in read_rows(project.dataset_path(t), t.dataset)])
-                 for t in project.tasks.values() if t.name != "intent"]
-        setups.append((d, "pipeline", facts, [(f, r) for f, r in tasks if r]))
-    probes = read_probes(bg)
-    texts = set(probes)
-    for _, _, facts, tasks in setups:
-        texts.update(q for f in facts for q in f["paraphrases"])
-        texts.update(t for fmt, rows in tasks for r in rows for t in views(fmt, r))
-    texts = sorted(t for t in texts if t)
-    return setups, texts, probes, enc.encode(texts)
-
-
-def compare(setups, texts, probes, matrix, budget, is_correct):
-    import numpy as np
-
-    from lic_cli.chat import answertype
-
-    at = {t: i for i, t in enumerate(texts)}
-
-    def emb(t):
-        return matrix[at[t]] if t else np.zeros(matrix.shape[1], dtype=np.float32)
-
-    built = [(d, m, facts, [Setup(fmt, rows, emb) for fmt, rows in tasks]) for d, m, facts, tasks in setups]
-
-    def best(tasks, q, score):
-        e, top = emb(q), (-1.0, None, None)
-        asked, sit = answertype.asks(q), answertype.situated(q)
-        for t in tasks:
-            kw = np.zeros(len(t.v))
-            for i, s in t.kw.scores(q).items():
-                kw[i] = s
-            mis = np.array([float(bool(k) and bool(asked) and not k & asked) for k in t.kinds])
-            s = score({"k": t.K @ e, "a": t.A @ e, "w": t.W @ e, "kw": kw, "c": max(0.0, float(t.C @ e)),
-                       "sit": float(sit), "mis": mis})
-            i = int(s.argmax())
-            if s[i] > top[0]:
-                top = (float(s[i]), t, i)
-        return top
-
-    print(f"load average {os.getloadavg()[0]:.1f}; probes {len(probes)}; budget {budget} per setup")
-    for name, score in scorings().items():
-        paras, gens = {}, {}
-        for d, m, facts, tasks in built:
-            paras[(d, m)] = [(s, is_correct(f["answer"], t.v[i][2], f["question"]))
-                             for f in facts for q in f["paraphrases"] for s, t, i in [best(tasks, q, score)]]
-            gens[(d, m)] = sorted((best(tasks, q, score)[0] for q in probes), reverse=True)
-        threshold = max(g[budget] for g in gens.values()) + 1e-4
-        found = {k: sum(1 for s, ok in p if ok and s >= threshold) for k, p in paras.items()}
-        total = sum(len(p) for p in paras.values())
-        print(f"{name:<46} threshold {threshold:.3f}: {sum(found.values())}/{total} found; "
-              + ", ".join(f"{d} {m} {n}" for (d, m), n in found.items()))
-    print(json.dumps({"setups": [(d, m, sum(len(r) for _, r in t)) for d, m, _, t in setups]}))
+    types = {f.name: f.type for f in fields(ranker.Settings)}
+    changes = {}
+    for kv in args.set:
+        k, _, v = kv.partition("=")
+        t = types[k]
+        changes[k] = (v.lower() in ("1", "true", "yes")) if t in (bool, "bool") else \
+            int(v) if t in (int, "int") else float(v)
+    settings = replace(ranker.Settings(), **changes)
+    print(f"load average {os.getloadavg()[0]:.1f}; cores {os.cpu_count()}; settings {settings}", flush=True)
+    t0 = time.perf_counter()
+    r = ranker.ensure(settings)
+    meta = r.meta
+    print(f"ranker {r.folder.name}: trained in {meta['train_seconds']} s ({meta['pairs']} pairs, {meta['steps']} steps, "
+          f"{meta['domains']} domains), threshold {r.threshold} (dev found {meta['calibration']['dev_found']}/"
+          f"{meta['calibration']['dev_paraphrases']}); ready in {time.perf_counter() - t0:.1f} s", flush=True)
+    probes = [str(p["question"]) for _, p in read_jsonl_file(ranker.PROBES)]
+    demo = demo_rows()
+    encoders = [] if args.no_base else [("base", load_encoder("minilm").encode, retrieve.THRESHOLD)]
+    encoders.append(("ranker", r.encoder().encode, r.threshold))
+    results = {"settings": {k: getattr(settings, k) for k in types}, "meta": meta, "splits": {}}
+    for split in args.split:
+        domains = domain_items(split)
+        for name, encode, threshold in encoders:
+            res = measure(Scorer(encode), threshold, domains, demo, probes if split == "dev" else [])
+            results["splits"].setdefault(split, {})[name] = res
+            tot = {k: sum(v[k] for v in res.values()) for k in ("n", "r1", "r5", "found")}
+            print(f"{split:<8} {name:<7} threshold {threshold:.3f}: recall@1 {tot['r1']}/{tot['n']} = "
+                  f"{tot['r1'] / tot['n']:.1%}, recall@5 {tot['r5'] / tot['n']:.1%}, found {tot['found'] / tot['n']:.1%}"
+                  + (f", probes in {sum(v['probes_in'] for v in res.values())}/{len(probes) * len(res)}"
+                     if split == "dev" else ""), flush=True)
+            for k, v in res.items():
+                print(f"    {k:<20} n {v['n']:>3}  r@1 {v['r1'] / v['n']:6.1%}  r@5 {v['r5'] / v['n']:6.1%}  "
+                      f"found {v['found'] / v['n']:6.1%}" + (f"  probes in {v['probes_in']}" if v["probes_in"] is not None
+                                                             else ""), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -424,7 +424,8 @@ class Repl:
         self.say(f"max new tokens: {getattr(b, 'max_new_tokens', '?')}")
         if self.s.retriever is not None:
             r = self.s.retriever
-            self.say(f"live knowledge: top {r.top_k} rows scoring ≥ {r.threshold} from "
+            self.say(f"live knowledge: top {r.top_k} rows scoring ≥ {r.threshold} "
+                     f"({'learned ranker' if r.ranker is not None else 'base model'}) from "
                      f"{', '.join(t.name for t in r.tasks)}; a row scoring ≥ {r.ground} answers (checked)")
 
 

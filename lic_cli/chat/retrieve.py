@@ -1,7 +1,7 @@
 """Live knowledge: the dataset rows that answer a question, given to the model and checked.
 
 Every task whose rows answer questions (qa, fact, notes: lic_cli/chat/rowindex.py) is
-searched by what its rows *say* (MiniLM similarity to the row, lifted by the question's
+searched by what its rows *say* (the similarity of question and row, lifted by the question's
 similarity to the task's domain), so an answer uses what the datasets hold *now*, before
 any retraining. A task's index is looked up again only when its dataset file changes
 (size or mtime), so after `/apply` the new version is searched, and a quiet turn costs
@@ -9,11 +9,16 @@ one embedding and a dot product per task. Edits the person accepted but has not 
 lie on top: a staged update or delete hides its row, a staged add or update is searched
 like a row and marked `staged`.
 
+The similarity is the learned ranker's (lic_cli/chat/ranker.py: MiniLM fine-tuned on
+question <-> row pairs of many domains, trained once per machine), or the packaged MiniLM's
+when the ranker is off or not trained (LIC_RANKER=0, LIC_RANKER_TRAIN=0).
+
 Two thresholds on the blended score:
 
-- `threshold` (`--retrieval-threshold`): rows at or above it are given to the model as notes;
-- `ground` (GROUND): the best row at or above it *answers* the question: the reply must
-  state its value (lic_cli/chat/session.py checks it, and answers from the row if not).
+- `threshold` (`--retrieval-threshold`): rows at or above it are given to the model as notes
+  (default: the ranker's calibrated threshold; THRESHOLD on the base model);
+- `ground` (default: the same): the best row at or above it *answers* the question: the reply
+  must state its value (lic_cli/chat/session.py checks it, and answers from the row if not).
 """
 
 from __future__ import annotations
@@ -27,8 +32,7 @@ from lic_cli.patches.apply import complete_row, expected_id
 from lic_cli.store import versions
 from lic_cli.tasks import Project, Task
 
-THRESHOLD = 0.563  # least score of a row given as a note (chosen on the dev domains, docs/chat.md)
-GROUND = 0.563  # least score of the best row for the reply to be held to its value
+THRESHOLD = 0.563  # base model: least score of a row given as a note (chosen on the dev domains, docs/chat.md)
 TOP_K = 3
 
 
@@ -62,14 +66,24 @@ class Hit:
 
 
 class Retriever:
-    def __init__(self, project: Project, encoder, *, threshold: float = THRESHOLD, ground: float = GROUND,
-                 top_k: int = TOP_K) -> None:
+    """`threshold` / `ground` None: the learned ranker's calibrated threshold (chat/ranker.py), or
+    THRESHOLD on the base model. `ranker` None: the learned ranker when it is trained or may be
+    trained now (LIC_RANKER, LIC_RANKER_TRAIN); False: the base model; True: train it if need be."""
+
+    def __init__(self, project: Project, encoder, *, threshold: float | None = None, ground: float | None = None,
+                 top_k: int = TOP_K, ranker: bool | None = None) -> None:
         self.project = project
-        self.encoder = encoder
-        self.threshold = threshold
-        self.ground = max(ground, threshold)
-        self.top_k = top_k
         self.tasks = [t for t in project.tasks.values() if rowindex.answers_questions(t)]
+        self.ranker = None
+        if self.tasks:
+            from lic_cli.chat import ranker as ranking
+
+            self.ranker = ranking.for_chat(use=ranker)
+        self.encoder = self.ranker.encoder() if self.ranker is not None else encoder
+        default = self.ranker.threshold if self.ranker is not None else THRESHOLD
+        self.threshold = default if threshold is None else threshold
+        self.ground = max(self.threshold if ground is None else ground, self.threshold)
+        self.top_k = top_k
         self._index: dict[str, tuple[tuple[int, int], Any, int]] = {}
         self._staged_emb: dict[tuple[str, str], Any] = {}  # (encoder, row text) -> embedding
 

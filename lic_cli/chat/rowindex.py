@@ -208,31 +208,11 @@ class RowIndex:
     @functools.cached_property
     def domain(self) -> np.ndarray | None:
         """What the task is about as a whole: the normalized mean of its rows' embeddings (None: no rows)."""
-        import numpy as np
-
-        if not len(self):
-            return None
-        mean = self.emb[:len(self)].mean(axis=0)
-        norm = float(np.linalg.norm(mean))
-        return mean / norm if norm > 0 else None
+        return domain_of(self.emb, len(self))
 
     def scores(self, q, text: str) -> np.ndarray:
         """The blended score of every row for a question (its embedding `q` and its text)."""
-        import numpy as np
-
-        n = len(self)
-        views = np.asarray(self.emb @ q, dtype=np.float32).reshape(VIEWS, n)
-        sims = views.max(axis=0)  # the better view: the whole row or its key alone
-        kw = np.zeros(n, dtype=np.float32)
-        if KEYWORD_BOOST:
-            for i, s in self.keywords.scores(text).items():
-                kw[i] = s
-        asked = answertype.asks(text)
-        mismatch = np.zeros(n, dtype=np.float32)
-        if asked and KIND_PENALTY:
-            for i, kinds in enumerate(self.value_kinds):
-                mismatch[i] = bool(kinds) and not kinds & asked
-        return blend(np.clip(sims, 0.0, 1.0), kw, self.domain_sim(q), answertype.situated(text), mismatch)
+        return score_views(self.emb, len(self), q, text, self.value_kinds, self.keywords, domain=self.domain)
 
     @functools.cached_property
     def value_kinds(self) -> list[set[str]]:
@@ -244,6 +224,40 @@ class RowIndex:
     def domain_sim(self, q) -> float:
         """The question's cosine with the task's domain (0 with no rows)."""
         return max(0.0, float(self.domain @ q)) if self.domain is not None else 0.0
+
+
+def domain_of(emb: np.ndarray, n: int) -> np.ndarray | None:
+    """What a task is about as a whole: the normalized mean of its rows' (whole) embeddings."""
+    import numpy as np
+
+    if not n:
+        return None
+    mean = emb[:n].mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm > 0 else None
+
+
+def score_views(emb: np.ndarray, n: int, q, text: str, value_kinds: list[set[str]],
+                keywords: Keywords | None = None, *, domain: np.ndarray | None | bool = False) -> np.ndarray:
+    """The blended score of each of `n` rows (their VIEWS embedded in `emb`, view by view) for a
+    question: the row index's scoring, also used to calibrate the learned ranker (chat/ranker.py)."""
+    import numpy as np
+
+    if domain is False:
+        domain = domain_of(emb, n)
+    views = np.asarray(emb @ q, dtype=np.float32).reshape(VIEWS, n)
+    sims = views.max(axis=0)  # the better view: the whole row or its key alone
+    kw = np.zeros(n, dtype=np.float32)
+    if KEYWORD_BOOST and keywords is not None:
+        for i, s in keywords.scores(text).items():
+            kw[i] = s
+    asked = answertype.asks(text)
+    mismatch = np.zeros(n, dtype=np.float32)
+    if asked and KIND_PENALTY:
+        for i, kinds in enumerate(value_kinds):
+            mismatch[i] = bool(kinds) and not kinds & asked
+    dom = max(0.0, float(domain @ q)) if domain is not None else 0.0
+    return blend(np.clip(sims, 0.0, 1.0), kw, dom, answertype.situated(text), mismatch)
 
 
 def blend(sim, kw, domain: float, situated: bool = False, mismatch=0.0):

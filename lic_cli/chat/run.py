@@ -7,7 +7,6 @@ import sys
 from typing import IO
 
 from lic_cli.chat import session as chat_session
-from lic_cli.chat.retrieve import THRESHOLD
 from lic_cli.chat.staging import Notify
 from lic_cli.chat.start import Options, start
 from lic_cli.errors import InputError
@@ -25,7 +24,7 @@ def main(*, model: str | None, endpoint: str | None, system: str | None, convers
     opts = Options(model=model, endpoint=endpoint, system=system, conversation=conversation,
                    max_new_tokens=max_new_tokens, project_dir=project_dir,
                    learn=interactive if learn is None else learn, knowledge=knowledge,
-                   threshold=THRESHOLD if threshold is None else threshold, intent_threshold=intent_threshold,
+                   threshold=threshold, intent_threshold=intent_threshold,
                    author=author)
     if interactive:
         notify("lic chat: loading models...")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lic_cli.chat.backend import DEFAULT_MODEL, DEFAULT_SYSTEM, LocalLM, chat_model_spec
 from lic_cli.chat.endpoint import EndpointLM
-from lic_cli.chat.retrieve import THRESHOLD, TOP_K, Retriever
+from lic_cli.chat.retrieve import TOP_K, Retriever
 from lic_cli.chat.session import Session
 from lic_cli.chat.staging import Notify, Stage
 from lic_cli.errors import ModelLoadError, ProjectError
@@ -27,7 +27,7 @@ class Options:
     project_dir: str | None = None
     learn: bool = True
     knowledge: bool = True
-    threshold: float = THRESHOLD  # live knowledge: least score of a row given to the model
+    threshold: float | None = None  # live knowledge: least score of a row given to the model (None: the retriever's)
     intent_threshold: float | None = None  # learning: below it a turn is uncertain (None: the detector's own)
     top_k: int = TOP_K
     author: str | None = None

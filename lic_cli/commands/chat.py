@@ -27,7 +27,8 @@ from lic_cli.commands._options import project_option
 @click.option("--knowledge/--no-knowledge", default=True, show_default=True,
               help="Give the model the nearest dataset rows (live knowledge).")
 @click.option("--retrieval-threshold", "retrieval_threshold", type=click.FloatRange(0, 1), default=None,
-              help="Live knowledge: least score (meaning + domain + question form) of a row given to the model [default: 0.563].")
+              help="Live knowledge: least score (meaning + domain + question form) of a row given to the model "
+                   "[default: the learned retriever's calibrated threshold; 0.563 on the base model].")
 @click.option("--threshold", "retrieval_threshold", type=click.FloatRange(0, 1), default=None, hidden=True,
               help="Old name of --retrieval-threshold.")
 @click.option("--intent-threshold", type=click.FloatRange(0, 1), default=None,
