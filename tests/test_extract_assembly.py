@@ -161,3 +161,18 @@ def test_a_head_sure_of_price_still_keeps_the_period_and_a_subject_drops_its_pos
     spans = [span(text, "the ferry's", "fact.subject"), span(text, "18 euros", "fact.object")]
     got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1})
     assert got == [{"kind": "fact", "subject": "the ferry", "relation": "daily price", "object": "18 euros"}]
+
+
+def test_x_so_i_y_is_one_note_of_both_clauses():
+    """'X, so I Y' is one note 'The user X and Y' (learned assembly and the rules' cued notes);
+    phrasings not from the dev rows."""
+    from lic_cli.extract.rules.notes import notes
+
+    text = "Just so you know, I'm vegan, so I avoid leather seats."
+    spans = [span(text, "I'm vegan", "note.text")]
+    got = tagging.assemble(text, "", spans, {"note.text": SPAN}, {**COUNTS, "note": 1})
+    assert got == [{"kind": "note", "text": "The user is vegan and avoids leather seats."}]
+    assert notes("A bit about me: I work nights, so I usually sleep until noon.") == \
+        [("note", {"text": "The user works nights and usually sleeps until noon."})]
+    # "so" before anything but a first-person clause still ends the note
+    assert notes("About me: I work nights, so mornings are bad.") == [("note", {"text": "The user works nights."})]

@@ -379,6 +379,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
             if kind == "note" and item.get("text") and NOTE_REPAIR:
                 when = leading_time(text, item["text"])
                 item["text"] = _told(text, item["text"])
+                if NOTE_SO:
+                    item["text"] = so_and(item["text"])
                 if when and item["text"].lower().startswith("the user") and when.lower() not in item["text"].lower():
                     item["text"] = f"{item['text'].rstrip('.')} {when.lower()}"
                 if not item["text"].lower().startswith("the user"):
@@ -492,7 +494,11 @@ def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: d
         # A note is a clause; a forget target only when it is one ("that I use a CPAP machine at
         # night"), not a topic ("my knee injury from my profile").
         clause = kind == "note" or _SUBJECT.match(text, a) is not None
-        out.append((0, a, clause_end(text, b) if clause else b, role))
+        end = clause_end(text, b) if clause else b
+        so = _SO_I.match(text, end) if kind == "note" and one and NOTE_SO else None
+        if so:  # "I use a rollator, so I need step-free routes": one note, both clauses
+            end = clause_end(text, so.end())
+        out.append((0, a, end, role))
         out_scores.append(score)
     return out, {**templates, role: SPAN}, out_scores if scores else None
 
@@ -515,6 +521,19 @@ _START = {"i'm": "The user is", "i\u2019m": "The user is", "im": "The user is", 
 
 
 NOTE_REPAIR = True  # a note span that is not yet in the third person is told from its pronoun (_told)
+NOTE_SO = True  # "X, so I Y" is one note, "The user X and Y" (as the corpus's train notes are written)
+_SO_I = re.compile(r"\s*,?\s*so\s+(?=(?:i|i'm|i\u2019m|i've)\b)", re.I)
+_SO_THEY = re.compile(r",?\s+so\s+they(?: are)?\s+((?:(?:always|also|usually|often|really|just)\s+)*)(\w+)", re.I)
+
+
+def so_and(note: str) -> str:
+    """'The user works from home, so they need stable internet' -> '... and needs stable internet'."""
+    def verb(m: re.Match) -> str:
+        if re.match(r",?\s+so\s+they are\b", m.group(0), re.I):
+            return f" and is {m.group(1)}{m.group(2)}"
+        return f" and {m.group(1)}{_third_verb(m.group(2))}"
+    return _SO_THEY.sub(verb, note, count=1)
+
 
 
 _TIME_WORDS = (r"yesterday|today|tonight|last (?:week|month|year|night|weekend|summer|winter|spring|autumn)|"
