@@ -176,3 +176,30 @@ def test_x_so_i_y_is_one_note_of_both_clauses():
         [("note", {"text": "The user works nights and usually sleeps until noon."})]
     # "so" before anything but a first-person clause still ends the note
     assert notes("About me: I work nights, so mornings are bad.") == [("note", {"text": "The user works nights."})]
+
+
+def test_one_fact_pairs_its_object_with_the_subject_said_before_it():
+    text = "Note: the kayak rental is 20 euros; a guided hike costs 35 euros."
+    spans = [span(text, "the kayak rental", "fact.subject"), span(text, "20 euros", "fact.object"),
+             span(text, "a guided hike", "fact.subject"), span(text, "35 euros", "fact.object")]
+    scores = [0.9, 0.6, 0.7, 0.95]  # the first subject is the surer one, the second object the surer one
+    got = tagging.assemble(text, "", spans, {"fact.relation": "price"}, {**COUNTS, "fact": 1}, scores=scores)
+    assert got == [{"kind": "fact", "subject": "a guided hike", "relation": "price", "object": "35 euros"}]
+
+
+def test_an_unsure_subject_template_with_no_slot_found_keeps_the_tagged_subject():
+    text = "Heads up, the rooftop terrace closes at 11 pm."
+    spans = [span(text, "the rooftop terrace", "fact.subject"), span(text, "11 pm", "fact.object")]
+    templates = {"fact.subject": "{1}", "fact.relation": "closing time"}
+    got = tagging.assemble(text, "", spans, templates, {**COUNTS, "fact": 1},
+                           confidence={"fact.subject": 0.3, "fact.relation": 0.95})
+    assert got == [{"kind": "fact", "subject": "the rooftop terrace", "relation": "closing time", "object": "11 pm"}]
+
+
+def test_two_facts_are_each_named_from_their_own_predicate():
+    text = "The bakery opens at 7 am and the market closes at 2 pm."
+    spans = [span(text, "The bakery", "fact.subject"), span(text, "7 am", "fact.object"),
+             span(text, "the market", "fact.subject"), span(text, "2 pm", "fact.object")]
+    got = tagging.assemble(text, "", spans, {"fact.relation": "opening time"}, {**COUNTS, "fact": 2})
+    assert [(f["subject"], f["relation"]) for f in got] == [("The bakery", "opening time"),
+                                                           ("the market", "closing time")]

@@ -210,6 +210,21 @@ def _same_template(template: str, value: str, role: str, place) -> None:
 
 
 SURE_TEMPLATE = 0.9  # a head this sure of a note template or a constant relation is not overruled (dev)
+PAIR_SUBJECT = True  # one fact: the subject said before its object, in its sentence (_subject_of)
+
+
+def _subject_of(text: str, subjects: list[tuple[float, int, str]], obj: tuple[float, int, str]) -> tuple[float, int, str]:
+    """Of several subject spans, the one for a turn's single fact: the last one before its most
+    confident object in the same sentence ("the cabin bag allowance is 8 kg; changing a flight
+    costs 60 euros" pairs "changing a flight" with "60 euros"), else the most confident."""
+    at = obj[1]
+    if at >= 100000:  # the object is in the context: no sentence of the turn to look in
+        return max(subjects, key=lambda s: s[0])
+    before = [s for s in subjects if s[1] < at and s[1] < 100000 and not re.search(r"[.!?;](?:\s|$)", text[s[1]:at])]
+    return max(before, key=lambda s: s[1]) if before else max(subjects, key=lambda s: s[0])
+
+
+MULTI_NAMES = True  # several facts in a turn: each relation named from its own predicate (assemble)
 NAME_RELATIONS = True  # a relation the head chose as a constant is named from the predicate (relations.py)
 
 
@@ -337,7 +352,10 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
         kind = role.split(".")[0]
         keep = counts.get(kind) if counts is not None and not role.startswith("span.ent=") else None
         if keep is not None and len(found) > max(keep, 1):
-            found = sorted(found, key=lambda x: -x[0])[:max(keep, 1)]
+            if PAIR_SUBJECT and role == "fact.subject" and max(keep, 1) == 1 and scored.get("fact.object"):
+                found = [_subject_of(text, found, max(scored["fact.object"], key=lambda x: x[0]))]
+            else:
+                found = sorted(found, key=lambda x: -x[0])[:max(keep, 1)]
         by_role[role] = [(pos, v) for _, pos, v in sorted(found, key=lambda x: x[1])]
     items: list[tuple[int, dict[str, Any]]] = []
     for kind, names in FIELDS.items():
@@ -361,6 +379,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                         filled.append(value)
                 if filled:
                     values[name] = filled
+                elif role in by_role and not sure.get(role, True):  # an unsure template with no slot found
+                    values[name] = [v for _, v in by_role[role]]
         if kind == "span":
             items.extend(_span_items(text, values.get("text", []), by_role, first))
             continue
@@ -392,7 +412,9 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                     if not item.get(r) and fallback.get(f"{kind}.{r}"):
                         item[r] = fallback[f"{kind}.{r}"]
             relation = templates.get("fact.relation", SPAN)
-            chosen_constant = relation != SPAN and sure.get("fact.relation", True)
+            # One constant chosen for the whole turn cannot name two different facts: with several
+            # items each is named from its own predicate where it names one, however sure the head.
+            chosen_constant = relation != SPAN and sure.get("fact.relation", True) and not (MULTI_NAMES and n > 1)
             if kind == "fact" and NAME_RELATIONS and item.get("relation") and not any(s in relation for s in SLOTS) \
                     and not (relation == SPAN and "fact.relation" in by_role) and not chosen_constant:
                 item["relation"] = _named_relation(text, item) or item["relation"]
