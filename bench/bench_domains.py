@@ -55,7 +55,7 @@ HELD_OUT = ("council", "pharmacy", "hotel", "museum")
 
 # On top of support_qa's tasks.yaml params. "today": session 4's support_qa params, whole; the
 # KL term is named off, since the causal-lm defaults (params.CAUSAL_LM_DEFAULTS) switch it on.
-TODAY = {"kl_weight": 0.0, "method": "lora", "lora_r": 32, "lora_alpha": 64, "lora_targets": "all", "lora_layers": 15,
+TODAY = {"kl_weight": 0.0, "reuse_frozen": False, "method": "lora", "lora_r": 32, "lora_alpha": 64, "lora_targets": "all", "lora_layers": 15,
          "learning_rate": 1.0e-3, "epochs": 3, "first_epochs": 1, "augment": 1, "augment_lm": 4, "replay": 1,
          "batch_size": 8, "max_length": 128, "scope_threshold": 0.5}
 CONFIGS: dict[str, dict] = {
@@ -64,6 +64,8 @@ CONFIGS: dict[str, dict] = {
     "kl": {**TODAY, "kl_weight": 1.0},
     "distill-kl": {**TODAY, "distill": 1.0, "kl_weight": 1.0},
     "kl-fast": {**TODAY, "kl_weight": 1.0, "lora_layers": 10, "augment_lm": 3},
+    "kl-old": {**TODAY, "kl_weight": 1.0, "reuse_frozen": False},  # session 6's shipped default, old code path
+    "kl-new": {**TODAY, "kl_weight": 1.0, "reuse_frozen": True},
     "lr5e-4": {**TODAY, "learning_rate": 5e-4},
     "layers8": {**TODAY, "lora_layers": 8},
 }
@@ -159,11 +161,11 @@ def score(answer, facts: list[dict], said: dict[str, str]) -> dict:
             "wrong_near_miss": [(n, got[n]) for (_, n), ok in zip(near, nm, strict=True) if not ok]}
 
 
-def measure(domain: str, name: str, params: dict, keep: Path | None) -> dict:
+def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: int = 0) -> dict:
     from lic_cli import train
     from lic_cli.train import evaluate, registry
 
-    facts = read_domain(domain)
+    facts = read_domain(domain)[:n_facts or None]
     root = Path(tempfile.mkdtemp(prefix=f"lic-bench-{domain}-{name}-"))
     try:
         said = setup(root, params, facts)
@@ -200,6 +202,7 @@ def main() -> None:
     ap.add_argument("--domain", action="append", choices=TUNING + HELD_OUT, help="domain (repeatable)")
     ap.add_argument("--config", action="append", help=f"configuration (repeatable): support_qa, {', '.join(CONFIGS)}")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a train param")
+    ap.add_argument("--facts", type=int, default=0, help="teach only the first N facts (dev runs; 0: all 30)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--keep", help="copy each project here")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
@@ -214,7 +217,7 @@ def main() -> None:
         for name in names:
             params = {**(default if name == "support_qa" else CONFIGS[name]), **overrides}
             print(f"== {domain} / {name}: {params}", file=sys.stderr)
-            results.append(measure(domain, name, params, Path(args.keep) if args.keep else None))
+            results.append(measure(domain, name, params, Path(args.keep) if args.keep else None, args.facts))
             _print([results[-1]], args.verbose)
             if args.json:
                 Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))

@@ -157,6 +157,11 @@ class SFTParams(_Params):
     # bf16 autocast when the hardware computes bf16 natively (AMX / AVX512-BF16 CPUs, most
     # GPUs): about 1.45x faster steps on such CPUs. Ignored where it would only emulate.
     bf16: bool = True
+    # Exact savings (sft.py, FrozenBottom / KLTerm): with adapters on the top `lora_layers` only
+    # and no NEFTune noise, what the layers below output for an example never changes, so it is
+    # computed once and reused from the second pass on; the KL term's "before" logits are
+    # reused the same way. Same loss; false computes everything every step (the old path).
+    reuse_frozen: bool = True
     # Scope gate (causal-lm; scope.py): questions whose nearest taught question is at least
     # this similar (MiniLM cosine) go to the trained weights, the others to the model from
     # before the teaching, so unrelated answers stay as they were. 0: off (the weights
