@@ -31,10 +31,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+GOLD: Path | None = None  # --gold: score against this corpus file's gold (same turns), e.g. an older convention
+
+
 def corpus_split(split: str) -> list[dict]:
     from lic_cli.extract.learned import corpus_rows
 
-    return [r for r in corpus_rows(("teaching.jsonl",)) if r["split"] == split]
+    rows = [r for r in corpus_rows(("teaching.jsonl",)) if r["split"] == split]
+    if GOLD is not None:
+        other = {(r["text"], json.dumps(r["context"])): r for r in map(json.loads, GOLD.read_text().splitlines())
+                 if r["split"] == split}
+        rows = [{**r, "knowledge": other[(r["text"], json.dumps(r["context"]))]["knowledge"]} for r in rows]
+    return rows
 
 
 def demo_split(split: str = "test") -> list[dict]:
@@ -156,7 +164,11 @@ def main() -> None:
     ap.add_argument("--errors", type=Path, help="write each split's wrong rows (per engine; never the test "
                                                 "split's) to this JSON file")
     ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    ap.add_argument("--gold", type=Path, help="score the corpus splits against this corpus file's gold (the same "
+                                                "turns), e.g. tools/corpus/build.py --keep-unsaid-replaces --out F")
     args = ap.parse_args()
+    global GOLD
+    GOLD = args.gold
 
     dumped = json.loads(args.from_dump.read_text()) if args.from_dump else {}
     learned = None

@@ -98,5 +98,18 @@ def test_the_generator_is_deterministic_and_the_file_is_up_to_date():
 
 def test_the_corpus_ships_in_the_package():
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'lic_cli = ["data/*.jsonl", "data/README.md"]' in text
+    assert 'lic_cli = ["data/*.jsonl", "data/README.md"' in text  # other data may follow (data/retrieval)
     assert (REPO / "lic_cli" / "data" / "README.md").is_file()
+
+
+def test_replaces_is_gold_only_where_the_turn_or_its_context_says_it(rows):
+    """Session 8's gold convention (docs/extract.md): a correction that never names the old
+    value has no `replaces`; one that does keeps it."""
+    kept = 0
+    for r in rows:
+        said = " ".join([r["text"]] + [t["text"] for t in r["context"]]).casefold()
+        for item in r["knowledge"]:
+            if "replaces" in item:
+                assert item["replaces"].casefold().rstrip(".") in said, r
+                kept += 1
+    assert kept > 1000

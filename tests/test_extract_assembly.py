@@ -203,3 +203,12 @@ def test_two_facts_are_each_named_from_their_own_predicate():
     got = tagging.assemble(text, "", spans, {"fact.relation": "opening time"}, {**COUNTS, "fact": 2})
     assert [(f["subject"], f["relation"]) for f in got] == [("The bakery", "opening time"),
                                                            ("the market", "closing time")]
+
+
+def test_a_note_tagged_inside_its_clause_opens_at_the_clauses_own_i():
+    text = "Btw, I walk my neighbour's dog, a big husky, every morning."
+    spans = [span(text, "my neighbour's dog", "note.text")]
+    got = tagging.assemble(text, "", spans, {"note.text": SPAN}, {**COUNTS, "note": 1})
+    assert got == [{"kind": "note", "text": "The user walks their neighbour's dog."}]
+    assert tagging.third_person("I'm a nurse and I'd rather work nights") == \
+        "The user is a nurse and they would rather work nights"

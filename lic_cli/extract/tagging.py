@@ -513,6 +513,8 @@ def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: d
         else:
             groups.append([a, b, score])
     for a, b, score in groups:
+        if kind == "note" and NOTE_FROM_I:
+            a = _clause_subject(text, a)
         # A note is a clause; a forget target only when it is one ("that I use a CPAP machine at
         # night"), not a topic ("my knee injury from my profile").
         clause = kind == "note" or _SUBJECT.match(text, a) is not None
@@ -523,6 +525,19 @@ def note_clauses(text: str, spans: list[tuple[int, int, int, str]], templates: d
         out.append((0, a, end, role))
         out_scores.append(score)
     return out, {**templates, role: SPAN}, out_scores if scores else None
+
+
+NOTE_FROM_I = True  # a note span opens at the first-person subject of its clause (_clause_subject)
+
+
+def _clause_subject(text: str, a: int) -> int:
+    """A note tagged from inside its clause ("my dad, who has dementia" in "I look after my dad,
+    ...") starts at the clause's own first-person subject ("I look after my dad, ...")."""
+    start = max(text.rfind(c, 0, a) for c in ".!?;:,") + 1
+    dash = text.rfind(" - ", 0, a)
+    start = max(start, dash + 3 if dash >= 0 else 0)
+    hits = [m for m in re.finditer(r"\b(?:i|i'm|i\u2019m|im|i've|i'd)\b", text[start:a], re.I)]
+    return start + hits[0].start() if hits else a
 
 
 # --- first person -> third person (notes about the user) ------------------------------
@@ -654,7 +669,8 @@ def third_person(span: str) -> str:
         rest = rest[i:]
     else:
         return span.strip()
-    swap = {"my": "their", "me": "them", "i": "they", "i'm": "they are", "myself": "themselves", "mine": "theirs",
+    swap = {"my": "their", "me": "them", "i": "they", "i'm": "they are", "i'd": "they would", "i've": "they have",
+            "i'll": "they will", "myself": "themselves", "mine": "theirs",
             "our": "their", "us": "them"}
     out += [swap.get(w.lower(), w) for w in rest]
     return " ".join(out)

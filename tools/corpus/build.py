@@ -428,6 +428,8 @@ def build() -> list[dict]:
             rows += [perturb(r, noise) for r in Gen(parse_domain(path), split).generate()]
     rows += handwritten()
     rows += clinc_rows()
+    if SAID_REPLACES:
+        rows = [said_replaces(r) for r in rows]
     order = [n for names in SPLITS.values() for n in names]
     rows.sort(key=lambda r: order.index(r["domain"]))  # stable: generation order within a domain
     seen, out = set(), []
@@ -442,6 +444,24 @@ def build() -> list[dict]:
             for i, r in enumerate(out, 1)]
 
 
+SAID_REPLACES = True  # --keep-unsaid-replaces: the gold before session 8's convention (for scoring beside it)
+
+
+def said_replaces(row: dict) -> dict:
+    """Gold convention (session 8, docs/extract.md "Gold conventions"): an item's `replaces` is
+    the old value only when the turn or its context says it; a correction that never names the
+    old value ("things have changed: I switched to evenings") has no `replaces` (locate finds
+    the row it updates by meaning)."""
+    said = " ".join([row["text"]] + [t["text"] for t in row["context"]]).casefold()
+    items = []
+    for item in row["knowledge"]:
+        old = item.get("replaces")
+        if isinstance(old, str) and old.casefold().rstrip(".") not in said:
+            item = {k: v for k, v in item.items() if k != "replaces"}
+        items.append(item)
+    return {**row, "knowledge": items}
+
+
 def render(rows: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
@@ -451,7 +471,11 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="exit 1 if the committed corpus differs from a rebuild")
     ap.add_argument("--clinc", type=Path, help="refresh clinc150_subset.jsonl from this clinc150_train.jsonl")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--keep-unsaid-replaces", action="store_true",
+                    help="write the gold before the said-replaces convention (to score beside it; not the package's)")
     args = ap.parse_args()
+    global SAID_REPLACES
+    SAID_REPLACES = not args.keep_unsaid_replaces
     if args.clinc:
         refresh_clinc(args.clinc)
     rows = build()
