@@ -212,3 +212,25 @@ def test_a_note_tagged_inside_its_clause_opens_at_the_clauses_own_i():
     assert got == [{"kind": "note", "text": "The user walks their neighbour's dog."}]
     assert tagging.third_person("I'm a nurse and I'd rather work nights") == \
         "The user is a nurse and they would rather work nights"
+
+
+def test_a_subject_tagged_as_a_piece_of_its_noun_phrase_is_the_whole_phrase():
+    """Phrasings not from the dev rows: the phrase runs from its determiner to the clause's verb,
+    never over the relation, the object or past a possessive."""
+    def widened(text: str, words: str, stops=()) -> str:
+        a = text.index(words)
+        x, y = tagging.subject_phrase(text, a, a + len(words), list(stops))
+        return text[x:y]
+
+    assert widened("Btw the ferry to Texel leaves at 9:10 now.", "Texel") == "the ferry to Texel"
+    assert widened("FYI: the sauna in block B opens at noon", "block B") == "the sauna in block B"
+    assert widened("Good to know - evening yoga classes cost 8 euros.", "yoga") == "evening yoga classes"
+    assert widened("oh and the bike shed we use is behind the gym", "bike shed") == "the bike shed"
+    text = "The museum's audio guide costs 4 euros."
+    assert widened(text, "The museum's") == "The museum's"  # a possessor stays the possessor
+    rel = text.index("audio guide")
+    assert widened(text, "The museum", [(rel, rel + len("audio guide"))]) == "The museum"
+    text = "Kids under 12 travel free on weekends."
+    obj = text.index("12")
+    assert widened(text, "Kids", [(obj, obj + 2)]) == "Kids"  # a subject never holds its object
+    assert widened("The Oslo sofa comes in grey and navy.", "The Oslo sofa") == "The Oslo sofa"

@@ -210,6 +210,47 @@ def _same_template(template: str, value: str, role: str, place) -> None:
 
 
 SURE_TEMPLATE = 0.9  # a head this sure of a note template or a constant relation is not overruled (dev)
+SUBJECT_NP = True  # a fact subject tagged as a piece of its noun phrase is the whole phrase (subject_phrase)
+_VERB = re.compile(r"(?:is|are|was|were|isn't|aren't|can|can't|could|must|will|won't|should|may|might|has|have|had|"
+                   r"does|do|doesn't|don't|now|costs?|opens?|closes?|leaves?|departs?|arrives?|starts?|begins?|ends?|"
+                   r"runs?|takes?|lasts?|needs?|requires?|holds?|seats?|comes?|serves?|includes?|covers?|gets?|"
+                   r"rolls?|meets?|stays?|goes?|charges?|pays?|offers?|accepts?|ships?|sells?|lives?|sits?|lies|"
+                   r"belongs?|works?|fits?|weighs?|expires?|renews?|reopens?|moved|changed)$", re.I)
+_OPENING = re.compile(r"(?:[:;,.!?(]|\s[-\u2013\u2014]+\s|\b(?:that|also|and|plus|but|btw|fyi|oh|so)\b)\s*", re.I)
+_PRONOUNS = frozenset("we you they i he she it who which".split())
+_DETERMINER = re.compile(r"\b(?:the|a|an|our|this|these|those|every|each)\b", re.I)
+
+
+def subject_phrase(text: str, a: int, b: int, stops: list[tuple[int, int]] = ()) -> tuple[int, int]:
+    """A subject span that is a piece of the noun phrase before its clause's verb ("Reykjavik"
+    in "Heads up: the flight to Reykjavik leaves from gate D14") becomes the whole phrase ("the
+    flight to Reykjavik"): from its determiner (or the clause's start) to the verb. Left as it
+    is when no verb follows within 6 words or the phrase would be longer than 7 words; never
+    over a span tagged as the relation or the object (`stops`: "the pharmacy" + "phone number";
+    "pets under 8 kg can travel") or past a
+    possessive ("the pharmacy's phone number" keeps "the pharmacy")."""
+    words = list(re.finditer(r"[\w'\u2019-]+", text[b:]))[:6]
+    verb = next((m for m in words if _VERB.fullmatch(m.group()) or m.group().lower() in _PRONOUNS), None)
+    if verb is None or re.search(r"[.!?;:,]", text[b:b + verb.start()]):
+        return a, b
+    end = b + verb.start()
+    ahead = [x for x, _ in stops if b <= x < end]
+    if ahead or re.match(r"['\u2019]s?\b", text[b:]) or text[a:b].endswith(("'s", "\u2019s")):
+        end = b  # the relation (or what the subject owns) follows: the subject ends here
+    while end > b and text[end - 1].isspace():
+        end -= 1
+    starts = sorted([m.end() for m in _OPENING.finditer(text, 0, a)] + [y for _, y in stops if y <= a])
+    start = starts[-1] if starts else 0
+    dets = [m for m in _DETERMINER.finditer(text, start, b) if m.start() <= a]
+    if dets:
+        start = dets[0].start()
+    elif not starts or not re.fullmatch(r"[\w'\u2019 -]*", text[start:a]):
+        start = a  # no determiner and no clause opening to start from: not widened to the left
+    if len(text[start:end].split()) > 7 or start > a:
+        return a, b
+    return start, max(end, b)
+
+
 PAIR_SUBJECT = True  # one fact: the subject said before its object, in its sentence (_subject_of)
 
 
@@ -341,6 +382,10 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
     by_role: dict[str, list[tuple[int, str]]] = {}
     scored: dict[str, list[tuple[float, int, str]]] = {}
     for n, (seg, a, b, role) in enumerate(spans):
+        if role == "fact.subject" and seg == 0 and SUBJECT_NP:
+            a, b = subject_phrase(text, a, b,
+                                  [(x, y) for g, x, y, r in spans
+                                   if g == 0 and r.startswith(("fact.relation", "fact.object"))])
         value = _clean(segs[seg][a:b])
         if role in VALUE_ROLES:
             value = trim_value(value)
