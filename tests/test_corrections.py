@@ -497,3 +497,227 @@ def test_a_qa_correction_is_routed_to_the_fact_it_asks_for(shop, enc):
     assert "qa→fact" in route["reason"] and "head mechanic" in route["reason"]
     (edit,) = [e for e in rec["edits"] if e["task"] == "shop_facts"]
     assert edit["op"] == "update" and edit["after"]["object"] == "Ben Okafor" and "review" not in edit
+
+
+# --- Session 8: forgets of a row not named by its key, the sweep reaching a role holder's
+# other rows, word forms. Phrasings written for these tests, in other domains than the trials'.
+
+@pytest.mark.parametrize("text, prev, target", [
+    # a quoted example, whatever the noun or the verb
+    ("Could you scrap the 'lorem ipsum dolor' request? I was only trying the form.", "", "the example 'lorem ipsum dolor'"),
+    ("Please bin that 'ignore me 42' enquiry.", "", "the example 'ignore me 42'"),
+    ("Delete the message that reads 'asdfgh jkl' - it's junk.", "", "the example 'asdfgh jkl'"),
+    ("Remove the entry with my phone number in it (07700 900123), please.", "", "the example '07700 900123'"),
+    # a row described by its topic after a clause that only says why
+    ("Our shuttle bus has been retired, so please forget the answer about the shuttle bus.", "", "shuttle bus"),
+    ("We closed the sauna last month, so drop the sauna question.", "", "sauna"),
+    ("Nobody uses it now, so the pager number can go.", "", "pager number"),
+    # the answer just given, pointed at
+    ("Not true any more. Take that answer out, please.", "Parking is free after 6 pm.", "Parking is free after 6 pm"),
+])
+def test_forget_targets_in_other_words(text, prev, target):
+    from lic_cli.extract.rules import extract as rules_extract
+
+    context = [{"role": "user", "text": "Quick question."}, {"role": "assistant", "text": prev}] if prev else []
+    assert rules_extract(text, "forget", context) == [("forget", {"target": target})]
+
+
+@pytest.mark.parametrize("text", ["Forget the last question.", "Please delete my previous message.",
+                                  "Scrap that whole conversation."])
+def test_forgetting_the_conversation_itself_is_no_target(text):
+    from lic_cli.extract.rules import extract as rules_extract
+
+    assert rules_extract(text, "forget", []) == []
+
+
+def test_word_forms_share_one_stem():
+    for a, b in (("siblings", "sibling"), ("minutes", "minute"), ("walks", "walked"), ("prices", "price"),
+                 ("parties", "party"), ("coaches", "coach")):
+        assert spans.stem(a) == spans.stem(b), (a, b)
+    assert spans.stem("class") == "class" and spans.stem("bus") == "bus"
+
+
+HOTEL_TASKS = """version: 1
+tasks:
+  - name: faq
+    description: Questions and answers about the Quayside Hotel.
+    dataset: faq.jsonl
+    format: qa
+    id_column: id
+  - name: hotel_facts
+    description: Facts about the Quayside Hotel.
+    dataset: facts.jsonl
+    format: fact
+"""
+HOTEL_FAQ = [
+    {"id": "h1", "question": "Who is the duty manager?", "answer": "The duty manager is Omar Haddad."},
+    {"id": "h2", "question": "Who do I call about a lost key card?", "answer": "Call Omar Haddad, the duty manager, on 555-0101."},
+    {"id": "h3", "question": "Who plans weddings?", "answer": "Ask Omar Haddad, our events lead, about weddings."},
+    {"id": "h4", "question": "How much is a sea-view room?", "answer": "Sea-view rooms cost $140 a night."},
+    {"id": "h5", "question": "Is there a discount for groups?", "answer": "Groups of ten or more get 10% off."},
+]
+HOTEL_FACTS = [
+    {"subject": "Quayside Hotel", "relation": "duty manager", "object": "Omar Haddad"},
+    {"subject": "Quayside Hotel", "relation": "events lead", "object": "Omar Haddad"},
+    {"subject": "Quayside Hotel", "relation": "group discount", "object": "10%"},
+    {"subject": "Quayside Hotel", "relation": "sea-view room rate", "object": "$140 per night"},
+]
+
+
+@pytest.fixture
+def hotel(tmp_path) -> Path:
+    (tmp_path / "tasks.yaml").write_text(HOTEL_TASKS, encoding="utf-8")
+    write(tmp_path / "faq.jsonl", HOTEL_FAQ)
+    write(tmp_path / "facts.jsonl", HOTEL_FACTS)
+    return tmp_path
+
+
+@pytest.mark.parametrize("row, question, new, said, swept", [
+    # The role holder named beside their role ("Call Omar Haddad, the duty manager, ...") is
+    # swept; the same person in another role (events lead) is not.
+    ("h1", "Who is the duty manager?", "Lena Fischer", "Lena Fischer took over as duty manager.",
+     {("faq", "h2"), ("hotel_facts", "duty manager")}),
+    # The fact's relation named by the turn's own words ("group", "discount"), word forms aside.
+    ("h5", "do groups get money off?", "15%", "we raised the group discount to 15%", {("hotel_facts", "group discount")}),
+    # "rate" said only in the turn
+    ("h4", "How much is a sea-view room?", "$150", "the sea-view rate went up to $150/night",
+     {("hotel_facts", "sea-view room rate")}),
+])
+def test_sweep_reads_appositions_and_the_turns_own_words(hotel, row, question, new, said, swept):
+    from lic_cli.locate import sweep
+
+    project = load_project(hotel)
+    faq = project.task("faq")
+    stored = next(r for r in HOTEL_FAQ if r["id"] == row)
+    item = make_item("qa", {"question": question, "answer": new, "replaces": stored["answer"]}, source="c/t3",
+                     engine="rules")
+    core = spans.core(new)
+    corr = locate.Correction(is_correction=True, new=new, core=core, hint=f"{question} {said}",
+                             old=spans.old_value(stored["answer"], core, question))
+    edit = {"item": 0, "task": "faq"}
+    locate._update_value(edit, faq, item, corr, row, stored, 1.0, "answered_from")
+    out = sweep.sweep(project, locate.sweep_changes(project, [edit], [item], said), {("faq", row)})
+    assert {(e["task"], e["row"] if e["task"] == "faq" else e["before"]["relation"]) for e in out} == swept
+
+
+@pytest.mark.slow
+def test_forgets_of_rows_not_named_by_their_key(shop, enc):
+    """A QA row by the words of its question, a labelled example holding the quoted text, and
+    the answer just given ("Take that answer out") with no recorded rows."""
+    project = load_project(shop)
+
+    def forget(target: str, before: list[dict] | None = None) -> list[tuple[str, str]]:
+        rec = {"conversation": "g", "turn": 3, "role": "user", "text": "(forget)",
+               "intent": {"label": "forget", "score": 1.0},
+               "knowledge": [make_item("forget", {"target": target}, source="g/t3", engine="rules")]}
+        out = located(project, [*(before or []), rec], enc)
+        return [(e["task"], e["before"].get("id") or e["before"].get("text")) for e in out.get("edits", [])
+                if e["op"] == "delete"]
+
+    assert forget("helmets") == [("faq", "a5")]
+    assert forget("the example 'charged twice'") == [("tickets", "I was charged twice for my rental.")]
+    said = [{"conversation": "g", "turn": 1, "role": "user", "text": "can I rent a helmet"},
+            {"conversation": "g", "turn": 2, "role": "assistant", "text": "Helmets are free with every rental."}]
+    assert forget("Helmets are free with every rental", said) == [("faq", "a5")]
+    assert forget("unicorns") == []
+
+
+@pytest.mark.parametrize("text, label, example", [
+    ("Shift 'My order arrived with a broken lid.' from shipping to damages, please.", "damages",
+     "My order arrived with a broken lid."),
+    ("Wrong queue for 'Can I pay with a gift card here?' - it belongs with payments.", "payments",
+     "Can I pay with a gift card here?"),
+    ("That parking message, 'Where do visitors leave their cars?', should go to access.", "access",
+     "Where do visitors leave their cars?"),
+    ("'The waiter ignored us for twenty minutes.' isn't a booking request, it's a complaint.", "complaint",
+     "The waiter ignored us for twenty minutes."),
+    ("The 'Can you print this on card stock?' one is really a materials job.", "materials",
+     "Can you print this on card stock?"),
+    ("one more refunds example: \"I want my money back for the cancelled class.\"", "refunds",
+     "I want my money back for the cancelled class."),
+])
+def test_a_relabel_in_a_free_frame_names_the_quoted_example_and_the_last_label(text, label, example):
+    from lic_cli.extract.rules import extract as rules_extract
+
+    assert rules_extract(text, "correct", []) == [("label", {"text": example, "label": label})]
+
+
+def test_a_quote_that_is_no_example_is_not_relabelled():
+    from lic_cli.extract.rules import extract as rules_extract
+
+    # a product name (under three words), and a question with no labelling cue
+    for text in ("The 'Premium' plan is really a yearly one.", "If someone asks 'Do you deliver on Sundays?', say yes."):
+        assert not any(kind == "label" for kind, _ in rules_extract(text, "correct", []))
+
+
+def test_a_label_in_another_form_is_the_projects_label(shop):
+    project = load_project(shop)
+    item = make_item("label", {"text": "x y z", "label": "Repair"}, source="c/t1", engine="rules")
+    assert router.project_label(project, item)["label"] == "repairs"
+    assert router.project_label(project, {**item, "label": "refunds"})["label"] == "refunds"  # no such label: kept
+
+
+@pytest.mark.parametrize("stored, new, hint, want", [
+    # numbers in words stay in words
+    ("A deep clean takes about two hours and costs $90.", "three hours", "How long is a deep clean?",
+     "A deep clean takes about three hours and costs $90."),
+    ("Delivery takes five working days.", "7 working days", "", "Delivery takes seven working days."),
+    # a duration said as a fraction of an hour picks the clause with that quantity
+    ("A 60-minute massage is $70 and a 30-minute massage is $40.", "$45", "half an hour massages are $45 now",
+     "A 60-minute massage is $70 and a 30-minute massage is $45."),
+    # a time written as the row writes times
+    ("Doors open at 9 am and close at 5 pm.", "6pm", "we close later now", "Doors open at 9 am and close at 6 pm."),
+    ("Last orders 10 P.M.", "11pm", "", "Last orders 11 P.M."),
+])
+def test_values_are_written_in_the_rows_own_form(stored, new, hint, want):
+    rw = spans.rewrite(stored, new, hint=hint)
+    assert rw is not None and rw.text == want
+
+
+def test_a_bare_number_the_user_calls_old_is_the_value_with_that_number():
+    answer = "Weekdays 7:30 am to 4 pm, Sundays 11 am to 3 pm."
+    said = "On Sundays we close at 2 pm now, not 3."
+    assert locate.old_value("7:30 am", answer, spans.core("2 pm"), "when do you close on sundays", said).text == "3 pm"
+    # two values with that number: not guessed
+    assert locate.old_value("", "Open 3 pm to 9 pm, kitchen from 3 pm.", spans.core("4 pm"), "", "4 pm, not 3") is None
+
+
+def test_snap_swaps_a_value_the_turn_calls_old():
+    from lic_cli.extract.snap import snap_items
+
+    ctx = [{"role": "user", "text": "How much is a car seat?"},
+           {"role": "assistant", "text": "A child car seat costs $8 a day."}]
+    text = "No, that's the old $8 price. Car seats are $10 a day now."
+    out = snap_items([{"kind": "qa", "question": "How much is a car seat?", "answer": "$8", "replaces": "$10"}], text, ctx)
+    assert (out[0]["answer"], out[0]["replaces"]) == ("$10", "$8")
+
+
+@pytest.mark.parametrize("context, text, want", [
+    # the old holder by first name, named in the answer before; the question asked then
+    ([{"role": "user", "text": "Who leads the choir?"},
+      {"role": "assistant", "text": "Our choir is led by Ingrid Holm on Thursday evenings."}],
+     "Ingrid retired in June, Tomas Berg leads the choir now.",
+     ("Who leads the choir?", "Tomas Berg", "Our choir is led by Ingrid Holm on Thursday evenings.")),
+    ([{"role": "user", "text": "who's the head chef"}, {"role": "assistant", "text": "Our head chef is Marco Ricci."}],
+     "Not since spring. Marco handed over to Aiko Tanaka, so she runs the kitchen now",
+     ("who's the head chef", "Aiko Tanaka", "Our head chef is Marco Ricci.")),
+    # no answer before: the old holder after "from" / "replaced", the role after "as"
+    ([], "FYI, Nadia Karim has taken over from Paul Dunne as practice manager.",
+     ("Who is the practice manager?", "Nadia Karim", "Paul Dunne")),
+    ([], "Lucia Ferrante replaced Owen Hughes as head groundskeeper in March.",
+     ("Who is the head groundskeeper?", "Lucia Ferrante", "Owen Hughes")),
+])
+def test_a_handover_in_any_word_order(context, text, want):
+    from lic_cli.extract.rules import extract as rules_extract
+
+    question, answer, replaces = want
+    assert rules_extract(text, "correct", context) == [("qa", {"question": question, "answer": answer,
+                                                               "replaces": replaces})]
+
+
+@pytest.mark.parametrize("text", ["Paula Grey runs the Saturday market stall now.",  # no old holder
+                                  "Ask Jon Bell or Mia Lund, they both know the rota now."])  # two new names
+def test_no_handover_without_one_new_and_one_old_holder(text):
+    from lic_cli.extract.rules.corrections import handover
+
+    assert handover(text, []) == []

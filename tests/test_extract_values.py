@@ -21,7 +21,8 @@ def _ctx(question: str, answer: str) -> list[dict]:
     ("Take 'printer jammed again' out of the hardware examples.", "the hardware example 'printer jammed again'"),
     ("Erase the training example \"I can't log in\".", "the example 'I can't log in'"),
     ("Scrap the example 'printer on fire' from hardware, it was a joke.", "the hardware example 'printer on fire'"),
-    ("Could you delete the message 'zzz test' from the queue?", None),  # a question: not this form
+    # a request as a question: read since session 8 (rules/forget.quoted_example_target)
+    ("Could you delete the message 'zzz test' from the queue?", "the example 'zzz test'"),
     ("Remove the message 'zzz test' from the queue.", "the example 'zzz test'"),  # a dataset, not a label
 ])
 def test_forget_labelled_example(text, target):

@@ -255,6 +255,7 @@ def run_domain(name: str, mode: str, detector_for, encoder, base: Path = HERE) -
                 "route": need <= routed,
                 "locate": keys_match(edit_keys(project, edits), gold_keys(project, g["changes"])),
                 "end state": end,
+                "got_intent": intent, "knowledge": rec.get("knowledge") or [],
                 "edits": [{k: e.get(k) for k in ("task", "op", "row", "signal", "review", "reason") if e.get(k)}
                           for e in edits],
                 "wrong": {t: {"got": got[t], "want": want[t]} for t in got

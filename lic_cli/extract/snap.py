@@ -150,6 +150,7 @@ def snap_items(items: list[dict[str, Any]], text: str, context: list[dict]) -> l
             new = _new_value(text, item["replaces"]) if _same(item.get(key), item["replaces"]) else None
             if new:
                 item[key] = new  # "that's 7 am, it's 6 am now": the value after the old one
+            _swap_marked_old(item, key, text)
         elif item.get("kind") in ("qa", "fact") and not old:
             _stated_change(item, key, text)
         out.append(item)
@@ -166,7 +167,8 @@ _CHANGE_VERB = (r"(?:went|gone|goes|go|has gone|moved|moves|rose|risen|rises|fel
                 r"decreased|decreases|dropped|drops|changed|changes|raised|lowered|cut|jumped|climbed|reduced|"
                 r"shifted|pushed|brought)")
 _OLD_CUE = re.compile(
-    r"(?:\bnot|\binstead of|\brather than|\bno longer(?: is| at| costs?)?|\bused to (?:be|cost|open|close|start|"
+    r"(?:\bnot|\binstead of|\brather than|\b(?:the|our|that|this|my)\s+(?:old|previous|former|outdated)"
+    r"|\bno longer(?: is| at| costs?)?|\bused to (?:be|cost|open|close|start|"
     r"leave|run|take)(?: at)?|\bpreviously|\bformerly|\b(?:up|down) from|\b" + _CHANGE_VERB + r"\b(?: (?:up|down|back|forward))?"
     r"[^.;!?]{0,40}?\bfrom)\s+(?P<old>" + _DIGIT_VALUE + ")", re.I)
 
@@ -225,6 +227,28 @@ def _stated_change(item: dict[str, Any], key: str, text: str) -> None:
             continue
         item["replaces"] = old
         return
+
+
+def _marked_old(text: str) -> list[str]:
+    """The values the turn itself says are old ("that's the old $20 rate", "$15 was the old price")."""
+    found = []
+    for m in [*_OLD_AFTER.finditer(text), *_OLD_CUE.finditer(text)]:
+        old = _value_at(text, m.start("old"), m.end("old"))
+        if old and old not in found:
+            found.append(old)
+    return found
+
+
+def _swap_marked_old(item: dict[str, Any], key: str, text: str) -> None:
+    """The value an extractor took is the one the turn calls old, and `replaces` is a value of
+    the turn that it does not: the two are swapped ("that's the old $20 rate ... $25 since the
+    spring" read as $20 replacing $25). Changes `item` in place."""
+    value, old = str(item.get(key) or ""), str(item.get("replaces") or "")
+    marked = _marked_old(text)
+    if not value or not _has_number(value) or not any(_same(value, m) or m.lower() in value.lower() for m in marked):
+        return
+    if old and old.lower() in text.lower() and not any(_same(old, m) for m in marked) and _has_number(old):
+        item[key], item["replaces"] = old, next(m for m in marked if _same(value, m) or m.lower() in value.lower())
 
 
 # "that's 7 am, it's 6 am now" / "not 35 euros, it's 45 euros": the new value follows the old.

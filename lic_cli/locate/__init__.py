@@ -8,15 +8,14 @@ for a person to resolve). Adds `edits` to each record with routes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
-
 from lic_cli.errors import RecordError
 from lic_cli.extract.schema import validate_item
-from lic_cli.locate import answered, spans, sweep
+from lic_cli.locate import answered, forgets, spans, sweep
 from lic_cli.locate import cross as cross_kind
 from lic_cli.locate import index as key_index
 from lic_cli.locate.keys import forget_target, item_key_fields, item_own_key, item_value_text
@@ -77,14 +76,14 @@ def locate_record(project: Project, rec: dict, routes: list[tuple[int, Task]], k
             edit["reason"] = f"the previous answer came from this row ({target.signal}); " + edit.get("reason", "")
             done.add((target.task.name, target.row_id))
             edits.append(edit)
-    for s in sweep.sweep(project, sweep_changes(project, edits, knowledge), done):
+    for s in sweep.sweep(project, sweep_changes(project, edits, knowledge, str(rec.get("text", ""))), done):
         s["item"] = next(e["item"] for e in edits if e["task"] == s["sweep"]["from"]["task"]
                          and str(e["row"]) == s["sweep"]["from"]["row"])
         edits.append(s)
     return edits
 
 
-def sweep_changes(project: Project, edits: list[dict], knowledge: list) -> list[sweep.Change]:
+def sweep_changes(project: Project, edits: list[dict], knowledge: list, said: str = "") -> list[sweep.Change]:
     """The typed values the record's updates replaced: what the stale-value sweep looks for."""
     changes = []
     for e in edits:
@@ -94,7 +93,7 @@ def sweep_changes(project: Project, edits: list[dict], knowledge: list) -> list[
             old = spans.Span(rw["kind"], 0, len(rw["old"]), rw["old"], spans.unit(rw["old"]) if rw["kind"] == "quantity" else "")
             changes.append(sweep.Change(e["task"], str(e["row"]), old, rw["new"],
                                         **sweep.anchor(item, project.task(e["task"]), e["before"], rw["old"],
-                                                       rw["new"])))
+                                                       rw["new"], said)))
     return changes
 
 
@@ -183,6 +182,14 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
              and answer and spans.contains(answer, s)]
     if len(named) == 1:
         return named[0]
+    if not named and answer:
+        # "we shut at 1 pm on Saturdays now, not 2": a bare number the user calls old is the one
+        # value of the answer with that number.
+        bare = set(_BARE_OLD.findall(said))
+        hits = [s for s in spans.spans(answer, new.kind) if spans.compatible(s, new) and not spans.same(s, new)
+                and _leading_number(s.text) in bare]
+        if len(hits) == 1:
+            return hits[0]
     if replaces and not spans.is_sentence(replaces):
         oc = spans.core(replaces)
         if oc is not None and spans.compatible(oc, new) and not spans.same(oc, new):
@@ -191,6 +198,14 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
             return spans.old_value(previous, new, hint) or oc
         return spans.old_value(previous, new, hint) if previous else None
     return spans.old_value(replaces or previous, new, hint)
+
+
+_BARE_OLD = re.compile(r"\b(?:not|instead of|rather than|from|was|were|used to be)\s+(\d+(?::\d\d)?)(?![\w:%$]|[.,]\d)", re.I)
+
+
+def _leading_number(text: str) -> str:
+    m = re.search(r"\d+(?::\d\d)?", text)
+    return m.group(0) if m else ""
 
 
 def _value_column(task: Task) -> str:
@@ -317,18 +332,15 @@ def typed_apart(stored: str, new: str) -> bool:
 def _forget(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -> None:
     target = forget_target(item)
     best = cands[0] if cands else None
-    exact = _exact(index, target) if task.format == "label" else None
-    named = cross_kind.named_fact(index, task, target, cands) if task.format == "fact" else None
-    if exact is not None:
-        edit.update(op="delete", row=index.ids[exact], score=1.0, before=index.row(exact), after=None,
-                    signal="text", reason="the row with exactly this text")
+    named = forgets.named_row(index, task, target, target != str(item.get("target", "")), cands)
+    if named is not None and (named[1] != "key" or best is None or best.score < FORGET):
+        i, signal, why = named
+        score = next((c.score for c in cands if c.i == i), 1.0 if signal == "text" else 0.0)
+        edit.update(op="delete", row=index.ids[i], score=score, before=index.row(i), after=None,
+                    signal=signal, reason=why)
     elif best is not None and best.score >= FORGET:
         edit.update(op="delete", row=index.ids[best.i], score=best.score, before=index.row(best.i), after=None,
                     signal="key")
-    elif named is not None:
-        c, why = named
-        edit.update(op="delete", row=index.ids[c.i], score=c.score, before=index.row(c.i), after=None,
-                    signal="key", reason=why)
     elif best is not None and best.score >= NEAR:
         edit.update(op="conflict", row=index.ids[best.i], score=best.score, before=index.row(best.i),
                     after=None, signal="key", reason="the closest row is not a sure match for the forget target")
@@ -339,12 +351,7 @@ def _forget(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -
 
 def _exact(index, text: str) -> int | None:
     """The row whose key is this text (after normalization, or a near-verbatim copy)."""
-    want = utils.default_process(text)
-    if not want:
-        return None
-    hit = process.extractOne(want, index.keys, scorer=fuzz.ratio, processor=utils.default_process,
-                             score_cutoff=SAME_TEXT)
-    return hit[2] if hit else None
+    return forgets.exact_text(index, text)
 
 
 def _label(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -> None:

@@ -25,6 +25,18 @@ from rapidfuzz import fuzz
 _CURRENCY = r"[$€£¥]"
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _UNIT = r"[A-Za-z]+"
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+# Numbers said in words ("about three hours", "two weeks"): quantities like "3 hours".
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                                                     "ninety": 90, "hundred": 100}
+_NUMBER_WORD = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+# Units a number word counts (a number word before any other word is not a quantity: "one of").
+_WORD_UNITS = (r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?|working days?|business days?|people|persons?"
+               r"|guests?|adults?|children|kids?|pages?|items?|bags?|pieces?|sessions?|lessons?|visits?|classes|seats?"
+               r"|rooms?|tickets?|miles?|kilometres?|kilometers?|km|kg|metres?|meters?|times?)")
 # Order matters: the first type that matches the new value is its type.
 TYPES: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
@@ -32,11 +44,15 @@ TYPES: dict[str, re.Pattern[str]] = {
     "money": re.compile(rf"{_CURRENCY}\s?{_NUMBER}|{_NUMBER}\s?(?:USD|EUR|GBP|dollars|euros|pounds)\b"),
     "phone": re.compile(r"\+?\d[\d ().-]{5,}\d"),
     "time": re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\b\d{1,2}:\d{2}\b", re.I),
-    "quantity": re.compile(rf"\b{_NUMBER}(?:\s|-)(?:{_UNIT})\b"),
+    "date": re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:\s+\d{{4}})?"
+                       rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"),
+    "quantity": re.compile(rf"\b{_NUMBER}(?:\s|-)(?:{_UNIT})\b|\b{_NUMBER_WORD}(?:\s|-){_WORD_UNITS}\b", re.I),
     "number": re.compile(rf"\b{_NUMBER}\b"),
     "name": re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Prof)\.\s)?[A-Z][a-z'’-]+(?:\s(?:[A-Z][a-z'’-]+|[A-Z]\.))+"),
 }
 _WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"'(]\s*)$")
+_TITLE = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof)\.\s")
 _CLAUSE = re.compile(r",|;|\.\s|\s(?:and|but|while|whereas)\s")
 STOP = frozenset("""a an the is are was were be been being am do does did of for to in on at by with from as
  and or but if then than that this these those it its it's we our you your they their he she his her i me my
@@ -44,8 +60,6 @@ STOP = frozenset("""a an the is are was were be been being am do does did of for
  there here now no not yes so just also only per up about into over under again still any all each every
  much many long cost costs price prices charged charge get got please actually wrong right anymore since
  new old currently today tell know within s t""".split())
-# Word endings dropped before comparing words ("cleanings" ~ "cleaning").
-_SUFFIX = re.compile(r"(?:ies|es|s|ing|ed)$")
 # An untyped replaced fragment ("upper deck") not verbatim in the stored value: rapidfuzz's
 # partial alignment must score at least this for its closest span to be the one replaced
 # (chosen on round 1 of the trial and tests/test_corrections.py phrasings; docs/locate.md).
@@ -71,9 +85,22 @@ class Rewrite:
 
 
 def stem(word: str) -> str:
-    if len(word) > 4:
-        return _SUFFIX.sub("", word)
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+    """A crude stem that maps a word's forms to one string: "siblings" and "sibling", "minutes"
+    and "minute", "walks" and "walked", "prices" and "price" (plural first, then -ing/-ed, then
+    a final e)."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[:-len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def content_words(text: str) -> set[str]:
@@ -81,8 +108,31 @@ def content_words(text: str) -> set[str]:
 
 
 def unit(text: str) -> str:
-    m = re.search(rf"{_NUMBER}(?:\s|-)({_UNIT})", text)
+    m = re.search(rf"(?:{_NUMBER}|\b{_NUMBER_WORD})(?:\s|-)({_UNIT})", text, re.I)
     return stem(m.group(1).lower()) if m else ""
+
+
+def number_of(text: str) -> str:
+    """The number a quantity starts with, in digits ("three hours" -> "3")."""
+    m = re.match(rf"{_NUMBER}|{_NUMBER_WORD}\b", text.strip(), re.I)
+    if not m:
+        return ""
+    word = m.group(0).lower()
+    return str(NUMBER_WORDS[word]) if word in NUMBER_WORDS else re.sub(r"[\s,]", "", word)
+
+
+# Durations said as a fraction of an hour: the same quantity as the minutes a row may state.
+_HOUR_PARTS = ((re.compile(r"\bhalf(?:\s+an|-an)?[\s-]+hour\b", re.I), "30 minutes"),
+               (re.compile(r"\bquarter(?:\s+of)?(?:\s+an|-an)?[\s-]+hour\b", re.I), "15 minutes"),
+               (re.compile(r"\bthree[\s-]quarters\s+of\s+an\s+hour\b", re.I), "45 minutes"))
+
+
+def quantities(text: str) -> set[str]:
+    """Every quantity a text states, as "number:unit" ("half an hour" and "30-minute" both
+    give "30:minut"): which of two values a hint is about, when their clauses differ only there."""
+    for pat, same_as in _HOUR_PARTS:
+        text = pat.sub(same_as, text)
+    return {f"{number_of(q.text)}:{q.unit}" for q in spans(text, "quantity")}
 
 
 def spans(text: str, kind: str) -> list[Span]:
@@ -90,11 +140,18 @@ def spans(text: str, kind: str) -> list[Span]:
     needs two words; one capitalized word there is just the sentence's first word)."""
     out = []
     for m in TYPES[kind].finditer(text):
-        s = m.group(0).rstrip(".,;:")
-        out.append(Span(kind, m.start(), m.start() + len(s), s, unit(s) if kind == "quantity" else ""))
+        s, start = m.group(0).rstrip(".,;:"), m.start()
+        if kind == "name" and _SENTENCE_START.search(text[:start]) and len(s.split()) >= 3 and not _TITLE.match(s):
+            # "Call Hannah Moss, ...": a sentence's capitalized first word before a name is not part of it
+            cut = s.index(" ") + 1
+            s, start = s[cut:], start + cut
+        out.append(Span(kind, start, start + len(s), s, unit(s) if kind == "quantity" else ""))
     if kind == "number":  # numbers that are part of a richer type are not bare numbers
-        taken = [(s.start, s.end) for k in ("money", "phone", "time", "quantity") for s in spans(text, k)]
+        taken = [(s.start, s.end) for k in ("money", "phone", "time", "date", "quantity") for s in spans(text, k)]
         out = [s for s in out if not any(a <= s.start < b for a, b in taken)]
+    if kind == "quantity":  # "31 October" is a date, not 31 of something
+        dates = [(s.start, s.end) for s in spans(text, "date")]
+        out = [s for s in out if not any(a <= s.start < b for a, b in dates)]
     return out
 
 
@@ -125,10 +182,25 @@ def compatible(a: Span, b: Span) -> bool:
 def _replacement(old: Span, new: Span) -> str:
     """What goes where `old` was: a quantity keeps the stored form of its unit ("14-day")."""
     if old.kind == "quantity":
-        num_old = re.match(_NUMBER, old.text)
-        num_new = re.match(_NUMBER, new.text)
+        num_old = re.match(rf"{_NUMBER}|{_NUMBER_WORD}\b", old.text, re.I)
+        num_new = re.match(rf"{_NUMBER}|{_NUMBER_WORD}\b", new.text, re.I)
         if num_old and num_new:
-            return num_new.group(0) + old.text[num_old.end():]
+            number = num_new.group(0)
+            value = number_of(new.text)
+            if num_old.group(0)[0].isalpha() and value.isdigit():  # "three hours" stays in words: "four hours"
+                words = {v: w for w, v in NUMBER_WORDS.items()}
+                number = words.get(int(value), number)
+                number = number.capitalize() if num_old.group(0)[0].isupper() else number
+            elif num_old.group(0)[0].isdigit():
+                number = value or number
+            return number + old.text[num_old.end():]
+    if old.kind == "time":  # "7pm" for "6 pm": written as the row writes its times
+        m_old = re.match(r"(\d{1,2}(?::\d{2})?)(\s?)([ap]\.?m\.?)?", old.text, re.I)
+        m_new = re.match(r"(\d{1,2}(?::\d{2})?)\s?([ap]\.?m\.?)?", new.text, re.I)
+        if m_old and m_new and m_old.group(3) and m_new.group(2):
+            stored_suffix, letter = m_old.group(3), m_new.group(2)[0]
+            letter = letter.upper() if stored_suffix[0].isupper() else letter.lower()
+            return m_new.group(1) + m_old.group(2) + letter + stored_suffix[1:]
     return new.text
 
 
@@ -146,10 +218,11 @@ def pick(text: str, found: list[Span], hint: str) -> Span | None:
     if not found:
         return None
     # The values' own words ("pm" of "4 pm") say nothing about which value is meant.
-    values = set().union(*(content_words(s.text) for s in found))
-    clauses = [content_words(clause(text, s)) - values for s in found]
+    values = set().union(*(content_words(s.text) for s in found)) | set().union(*(quantities(s.text) for s in found))
+    # A quantity beside the value says which one ("a 30-minute lesson is $32" for "half-hour lessons").
+    clauses = [(content_words(clause(text, s)) | quantities(clause(text, s))) - values for s in found]
     common = set.intersection(*clauses)
-    want = content_words(hint)
+    want = content_words(hint) | quantities(hint)
     # Words before the first span ("Printing costs 15 cents ... and 50 cents ...") are about
     # every span: they decide only when nothing else does.
     lead = content_words(text[:found[0].start])
@@ -173,6 +246,12 @@ def range_end(text: str, found: list[Span], hint: str) -> Span | None:
         return None
     words = set(re.findall(r"[a-z]+", hint.lower()))
     end, start = bool(words & END_CUES), bool(words & START_CUES)
+    if end and start:  # "stays open until 15 November": the cue nearest before the value decides
+        digit = re.search(r"\d", hint)
+        for word in reversed(re.findall(r"[a-z]+", hint[:digit.start() if digit else len(hint)].lower())):
+            if word in END_CUES or word in START_CUES:
+                end, start = word in END_CUES, word in START_CUES
+                break
     return found[1] if end and not start else found[0] if start and not end else None
 
 
@@ -249,8 +328,8 @@ def same(a: Span, b: Span) -> bool:
     if not compatible(a, b):
         return False
     if a.kind == "quantity":
-        na, nb = re.match(_NUMBER, a.text), re.match(_NUMBER, b.text)
-        return bool(na and nb) and _norm(na.group(0)) == _norm(nb.group(0))
+        na, nb = number_of(a.text), number_of(b.text)
+        return bool(na and nb) and na == nb
     return _norm(a.text) == _norm(b.text)
 
 

@@ -55,6 +55,7 @@ class Change:
     context: frozenset[str] = frozenset()  # the qualifier after the old span in the corrected value's clause
     clause: frozenset[str] = frozenset()  # the whole clause of the corrected value around the old span
     value: frozenset[str] = frozenset()  # words of the values themselves ("per night"): never evidence
+    said: frozenset[str] = frozenset()  # the correcting turn's own words ("her *rate* went up to $60/hour")
 
     @property
     def about(self) -> frozenset[str]:
@@ -67,7 +68,8 @@ class Change:
         return max(digits, key=len) if digits else self.old.text.lower()
 
 
-def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "", new: str = "") -> dict[str, frozenset[str]]:
+def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "", new: str = "",
+           said: str = "") -> dict[str, frozenset[str]]:
     """What the corrected knowledge is about: `key` (the item's question or relation, the
     corrected row's own key: a fact row's relation only, its subject is shared by every row),
     `context` (the qualifier after the replaced span in its clause: "…within 14 days of
@@ -92,14 +94,38 @@ def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "",
         tail = around[around.find(old) + len(old):] if old in around else ""
         context = spans.content_words(tail) - value
         clause = spans.content_words(around) - value
+        clause |= local_words(text, spans.Span(spans.core(old).kind if spans.core(old) else "", at, at + len(old), old),
+                              value)
     return {"key": frozenset(key), "context": frozenset(context - key), "clause": frozenset(clause),
-            "value": frozenset(value)}
+            "value": frozenset(value), "said": frozenset(spans.content_words(said) - value)}
+
+
+# An apposition beside a value: "Call Hannah Moss, *the site manager*, on ..."; "*Our in-house
+# designer*, Nadia Osei, does ...". A short clause (at most APPOSITION words) that starts with
+# a determiner and touches the span across a comma.
+APPOSITION = 5
+_DETERMINER = re.compile(r"^(?:the|our|your|their|his|her|its|a|an|my)\s", re.I)
+
+
+def _apposition(text: str) -> str:
+    text = text.strip(" ,;:()")
+    return text if _DETERMINER.match(text) and len(text.split()) <= APPOSITION else ""
 
 
 def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -> set[str]:
     """Content words of the clause holding `span`; when the span stands alone in its clause
     (an apposition: "Dr. Maya Chen, our head surgeon, ..."), of the clauses either side too."""
     words = spans.content_words(spans.clause(text, span)) - value - spans.content_words(span.text)
+    if span.kind == "name":  # a person's role beside the name
+        before = text[:span.start]
+        after = text[span.end:]
+        if before.rstrip().endswith(","):
+            prev = before.rstrip()[:-1]
+            words |= spans.content_words(_apposition(prev[max(prev.rfind(","), prev.rfind(". ")) + 1:]))
+        if after.lstrip().startswith(","):
+            nxt = after.lstrip()[1:]
+            words |= spans.content_words(_apposition(nxt.split(",")[0] if "," in nxt else ""))
+        words -= value | spans.content_words(span.text)
     if words:
         return words
     before = text[:span.start].rstrip(" ,;:(")
@@ -117,7 +143,7 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
     key, context = ch.key - ignore, ch.context - ignore
     if task.format == "fact":
         relation = spans.content_words(str(row.get(task.column("relation"), ""))) - ignore
-        shared = relation & (key | (ch.clause - ignore))
+        shared = relation & (key | ((ch.clause | ch.said) - ignore))
         if relation and (shared == relation or len(shared) >= FACT_SHARED):
             return shared
         return set()
@@ -128,9 +154,12 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
             continue
         local = local_words(value, s, ignore)
         found |= ((own_key | local) & key) | (local & context)
-        named = local & (ch.clause - ignore)
+        named = local & ((ch.clause | ch.said) - ignore)
         if len(named) >= CLAUSE_SHARED:  # "Ana Silva, our head mechanic, ..." ~ "Our head mechanic is Ana Silva."
             found |= named
+        told = (own_key | local) & (ch.said - ignore)
+        if len(told) >= CLAUSE_SHARED:  # "Is the site open all year?" ~ "the site now stays open until 15 November"
+            found |= told
     return found
 
 

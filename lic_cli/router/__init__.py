@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from lic_cli.errors import RecordError
 from lic_cli.extract.schema import validate_item
+from lic_cli.locate.spans import stem
 from lic_cli.router.rules import compatible, proposal
 from lic_cli.router.scorer import Scorer
 from lic_cli.tasks import Project
@@ -31,6 +32,7 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
             raise RecordError(f"expected a list of knowledge items, got {type(knowledge).__name__}",
                               record=rec, field="knowledge")
         routes, proposals = [], []
+        knowledge = [project_label(project, item) for item in knowledge]
         for i, item in enumerate(knowledge):
             validate_item(item, index=i, record=rec)  # records may have been edited by hand
             found = route_item(project, scorer, item, i)
@@ -38,10 +40,24 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
                 routes.extend(found)
             else:
                 proposals.append({**proposal(item), "item": i})
-        out = {**rec, "routes": routes}
+        out = {**rec, "knowledge": knowledge, "routes": routes}
         if proposals:
             out["proposal"] = proposals
         yield out
+
+
+def project_label(project: Project, item: dict) -> dict:
+    """A label named in another form than the project's ("complaint" for "complaints", "Billing"
+    for "billing") is the project's label, when exactly one label of its tasks has that stem."""
+    if not isinstance(item, dict) or item.get("kind") != "label" or not isinstance(item.get("label"), str):
+        return item
+    label = item["label"]
+    labels = {str(x) for t in project.tasks.values() if t.format == "label" for x in (t.labels or [])}
+    if label in labels:
+        return item
+    want = stem(label.strip().lower())
+    same = sorted(x for x in labels if stem(x.lower()) == want)
+    return {**item, "label": same[0]} if len(same) == 1 else item
 
 
 def route_item(project: Project, scorer: Scorer, item: dict, i: int) -> list[dict]:
@@ -49,7 +65,7 @@ def route_item(project: Project, scorer: Scorer, item: dict, i: int) -> list[dic
     for task, reason in compatible(project, item):
         desc, rows = scorer.score(task, item)
         if item.get("kind") == "forget":
-            if rows < FORGET_MIN and not (task.format == "fact" and scorer.names_fact(task, item)):
+            if rows < FORGET_MIN and not scorer.names_row(task, item):
                 continue
             score = rows
         else:

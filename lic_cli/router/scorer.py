@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lic_cli.locate import cross
+from lic_cli.locate import cross, forgets
 from lic_cli.locate import index as key_index
 from lic_cli.locate.keys import forget_target, item_key_fields, item_key_text
 from lic_cli.locate.matcher import search
@@ -40,8 +40,10 @@ class Scorer:
         c, why = found
         return index.keys[c.i], c.score, why
 
-    def names_fact(self, task: Task, item: dict) -> bool:
-        """A forget target in words that names one fact of `task` (locate/cross.named_fact)."""
+    def names_row(self, task: Task, item: dict) -> bool:
+        """A forget target that names one row of `task` otherwise than by its key: a quoted
+        example, the answer pointed at, a fact's relation, a question's words (locate/forgets.py)."""
         index = key_index.load(self.project, task, self.encoder)
         cands = search(index, item_key_fields(task, item), k=5)
-        return cross.named_fact(index, task, forget_target(item), cands) is not None
+        target = forget_target(item)
+        return forgets.named_row(index, task, target, target != str(item.get("target", "")), cands) is not None

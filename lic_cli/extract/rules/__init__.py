@@ -42,7 +42,7 @@ import re
 from lic_cli.extract.rules.asked import _base, _direct
 from lic_cli.extract.rules.corrections import _correct, succession
 from lic_cli.extract.rules.forget import _forget
-from lic_cli.extract.rules.labels import _label_answer, unquoted_label
+from lic_cli.extract.rules.labels import _label_answer, quoted_relabel, unquoted_label
 from lic_cli.extract.rules.notes import notes
 from lic_cli.extract.rules.questions import _assistant_question, _question_in
 from lic_cli.extract.rules.spans import spans
@@ -74,6 +74,9 @@ def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
         items = _teach_items(_strip_lead(text), context)
         if not items:
             items = _answer(text, context)
+    if intent != "forget" and not any(kind == "label" for kind, _ in items):
+        # a relabel in a free frame around one quoted example ("Move '...' from repairs to hire")
+        items = quoted_relabel(text) or items
     unique: list[Item] = []
     for item in items:
         if item not in unique:

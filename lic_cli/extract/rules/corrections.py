@@ -63,11 +63,79 @@ _SUCCESSION = re.compile(
     + r"(?:\s+(?:now|from now on|since \w+|as of \w+(?:\s+\w+)?))?\s*[.!]?$")
 
 
+# A handover in free word order: "Rosa moved away, Dev Patel runs the plant clinic now",
+# "Gareth handed over to Megan Price at Easter so she's the warden now", "Carl Webb has taken
+# over from Hannah Moss as site manager", "Deborah Lindqvist replaced Colin Ashworth as shop
+# manager last week". One new full name, one old holder (named in the answer before, or after
+# "from"/"replaced", or before "left"/"handed over"), and a cue that a role changed hands.
+_FULL_NAME = re.compile(r"(?<![\w'])(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){1,2}(?![\w'])")
+_ONE_NAME = re.compile(r"(?<![\w'])[A-Z][a-z'-]+(?![\w'])")
+_HANDOVER_CUE = re.compile(
+    r"\b(?:took|taken|takes|taking)\s+over\b|\bhand(?:ed|s)?\s+over\b|\breplac(?:ed|es|ing)\b|\bsucceed(?:ed|s)?\b"
+    r"|\b(?:retired|resigned|stepped down|moved (?:on|away)|left)\b|\bin charge\b|\bnow\b", _I)
+_OLD_AFTER_WORD = re.compile(r"\b(?:from|replaced|replaces|replacing|instead of|succeeds|succeeded|succeeding)\s+$", _I)
+_OLD_BEFORE_WORD = re.compile(r"^(?:'s|\s)*\s*(?:has\s+|have\s+|just\s+)*(?:retired|resigned|left|stepped down|moved on"
+                              r"|moved away|handed over|hands over|is leaving|has gone|quit)\b", _I)
+_ROLE_AS = re.compile(r"\bas\s+(?:the\s+|our\s+)?(?:new\s+)?(?P<role>[a-z][a-z' -]*?[a-z])"
+                      r"(?=\s*(?:[,.;!]|$|\s+(?:now|last|this|from|since|at|in|on|after|today|yesterday)\b))"
+                      r"|\b(?:is|'s|as)\s+(?:now\s+)?(?:the|our)\s+(?:new\s+)?(?P<role2>[a-z][a-z' -]*?[a-z])"
+                      r"(?=\s*(?:[,.;!]|$|\s+now\b))", _I)
+_NOT_NAMES = {"Not", "No", "Yes", "Heads", "Our", "The", "We", "She", "He", "They", "It", "That", "This", "So", "And",
+              "But", "Good", "Great", "Sadly", "Also", "By", "Just", "Please", "Oh", "Hi", "Actually", "Well"}
+
+
+def _names(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _FULL_NAME.finditer(text):
+        words = m.group(0).split()
+        while words and words[0] in _NOT_NAMES:  # "Heads up" is no name; "Not Rosa" neither
+            words = words[1:]
+        if len(words) >= 2:
+            start = m.end() - len(" ".join(words))
+            out.append((start, m.end(), " ".join(words)))
+    return out
+
+
+def handover(text: str, context: list[dict]) -> list[Item]:
+    """A role changing hands, said in any order, as a qa item (None of the fixed forms of
+    `_SUCCESSION` needed)."""
+    text = _clean(text)
+    if not _HANDOVER_CUE.search(text):
+        return []
+    prev_user, prev_assistant = previous_exchange(context)
+    answer = _clean(prev_assistant) if prev_assistant else ""
+    full = _names(text)
+    new = [n for n in full if n[2] not in answer and not _OLD_AFTER_WORD.search(text[:n[0]])
+           and not _OLD_BEFORE_WORD.match(text[n[1]:])]
+    if len(new) != 1:
+        return []
+    old = ""
+    for m in _ONE_NAME.finditer(text):  # the old holder: a name of the answer before ("Rosa", "Gareth")
+        if m.group(0) not in _NOT_NAMES and m.group(0) not in new[0][2] and answer and \
+                re.search(rf"(?<![\w']){re.escape(m.group(0))}(?![\w'])", answer):
+            old = answer
+            break
+    if not old:
+        olds = [n for n in full if n is not new[0] and (_OLD_AFTER_WORD.search(text[:n[0]])
+                                                        or _OLD_BEFORE_WORD.match(text[n[1]:]))]
+        if len(olds) != 1:
+            return []
+        old = olds[0][2]
+    question = _question_in(prev_user) if old == answer else ""
+    if not question:
+        m = _ROLE_AS.search(text)
+        role = (m.group("role") or m.group("role2")) if m else ""
+        if not role or len(role.split()) > 4:
+            return []
+        question = f"Who is the {role}?"
+    return [("qa", {"question": question, "answer": new[0][2], "replaces": old})]
+
+
 def succession(text: str, context: list[dict]) -> list[Item]:
     """A role changing hands ("X retired; the head librarian is now Y"), as a qa item."""
     m = _SUCCESSION.match(_strip_lead(_clean(text)))
     if not m:
-        return []
+        return handover(text, context)
     new = m.group("new") or m.group("new2")
     role = (m.group("role") or m.group("role2") or m.group("role3") or "").strip()
     prev_user, prev_assistant = previous_exchange(context)

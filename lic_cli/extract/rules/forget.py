@@ -21,7 +21,7 @@ from lic_cli.extract.rules.text import (
 from lic_cli.records import previous_exchange
 
 _FORGET_VERB = (r"(?:forget(?:\s+about)?|delete|remove|drop|erase|unlearn|purge|discard|scrap|get rid of"
-                r"|wipe|clear(?:\s+out)?|throw (?:out|away)|ignore|disregard|scratch|strike|cross out"
+                r"|wipe|clear(?:\s+out)?|throw (?:out|away)|ignore|disregard|scratch|strike|cross out|bin"
                 r"|stop (?:saying|mentioning|talking about|bringing up|telling (?:people|customers|users|them|everyone"
                 r"|anyone)(?:\s+about)?)"
                 r"|(?:don'?t|do not|never|no longer) (?:say|mention|tell (?:people|customers|users|anyone|them)))")
@@ -42,8 +42,12 @@ _STOPPED = re.compile(
     r"(?P<rest>.+)$", _I)
 # "That's wrong and should be forgotten" / "The Perks card should be deleted".
 _BE_FORGOTTEN = re.compile(
-    r"^(?P<target>.+?)(?:(?:\s+is|\s+was|'s)\s+\w+\s+and)?\s+(?:should|must|needs to|has to|can)\s+be\s+"
-    r"(?:forgotten|deleted|removed|dropped|erased)$", _I)
+    r"^(?P<target>.+?)(?:(?:\s+is|\s+was|'s)\s+\w+\s+and)?\s+(?:should|must|needs to|has to|can)\s+(?:be\s+"
+    r"(?:forgotten|deleted|removed|dropped|erased|binned|scrapped)|go)$", _I)
+# "Take that answer out": a verb around its object.
+_TAKE_OUT = re.compile(
+    r"^(?:(?:please|can you|could you|would you|kindly|just|now)\s+)*(?:take|leave|cut)\s+(?P<rest>.+?)\s+out"
+    r"(?:\s+(?:of\s+(?:the|your)\s+\w+|please))*$", _I)
 _HAVE_VERBS = {"have", "offer", "sell", "stock", "provide", "support", "carry", "accept", "use", "run", "ship", "do"}
 _ABOUT = re.compile(
     r"^(?:(?:the|that|this|any|all)\s+)?(?:fact|facts|entry|entries|row|rows|record|records|line|answer|answers|"
@@ -60,18 +64,21 @@ _TARGET_TAIL = re.compile(
     r"\s+(?:anymore|any more|please|from now on|for good|completely|entirely|too|as well|also|either"
     r"|from (?:the |your |our )?(?:dataset|datasets|memory|database|data|records|knowledge base|list|answers))$", _I)
 # "the Kestrel spokesperson fact": the kind of record is not part of what to match.
-_RECORD_NOUN = re.compile(r"\s+(?:fact|facts|entry|entries|info|information|record|detail|details)$", _I)
+_RECORD_NOUN = re.compile(r"\s+(?:fact|facts|entry|entries|info|information|record|detail|details|question"
+                          r"|questions|answer|answers)$", _I)
 _TARGET_ARTICLE = re.compile(r"^(?:the|a|an|teh)\s+", _I)
 _PRONOUN_TARGET = re.compile(
     r"^(?:it|that|this|those|these|them|(?:that|this) (?:one|fact|answer|entry|record|row|line|info|information"
     r"|detail|bit)|what you (?:just )?(?:said|told me)|your (?:last )?answer)$", _I)
 # Conversation itself is not knowledge: "forget the last question", "forget my last message".
-_META_TARGET = re.compile(r"(?:^|\s)(?:question|questions|message|messages|conversation|chat)$"
+_META_TARGET = re.compile(r"^(?:(?:the|my|your|our|that|this|these|those|last|previous|first|earlier|above|latest"
+                          r"|recent|whole|entire)\s+)*(?:question|questions|message|messages|conversation|chat)$"
                           r"|^(?:things|stuff|everything|anything)\b", _I)
 _SPLIT_FORGET = re.compile(
     r",?\s+and\s+(?:also\s+)?(?=" + _FORGET_VERB + r"\b)"
     r"|,\s+(?=(?:please\s+|and\s+)?" + _FORGET_VERB + r"\b)"
     r"|(?:(?<=\bit)|(?<=\bthat)|(?<=\bthis)|(?<=\bone))\s*,\s+"
+    r"|\s*[,;]\s+so\s+(?:please\s+)?|\s+so\s+(?:please\s+)?(?=" + _FORGET_VERB + r"\b)"
     r"|,\s+(?=(?:what|what's|where|where's|when|how|who|which|why|can you|do you)\b)", _I)
 # "the Volt 100W charger price and the Link cable price": two targets.
 _SPLIT_TARGET = re.compile(r"\s+and\s+(?=(?:the|teh)\s)|,\s+(?=(?:the|teh)\s)", _I)
@@ -111,6 +118,30 @@ def label_example_target(sentence: str) -> str | None:
     return f"the {label} example '{text.strip()}'" if label else f"the example '{text.strip()}'"
 
 
+# Any forget sentence that quotes one text and speaks of an example, a ticket, a job, a message
+# or the like around the quote drops that example: "Get rid of the 'aaa test message' ticket",
+# "remove 'x' from the requests", "the example that just says 'x'", "the example with my card
+# number in it (4471 0923)".
+_ITEM_NOUN = re.compile(r"\b(?:examples?|samples?|tickets?|jobs?|messages?|requests?|enquir(?:y|ies)|inquir(?:y|ies)"
+                        r"|quer(?:y|ies)|texts?|phrases?|utterances?|entry|entries|submissions?|notes?)\b", _I)
+_ANY_QUOTE = re.compile(_QUOTE + r"|\((?P<q5>[^()]*\d[^()]*)\)")
+_FORGET_ANYWHERE = re.compile(r"\b(?:" + _FORGET_VERB + r"|take)\b", _I)
+
+
+def quoted_example_target(sentence: str) -> str | None:
+    """`the example '<text>'` for a forget sentence quoting one example, or None."""
+    quotes = list(_ANY_QUOTE.finditer(sentence))
+    if len(quotes) != 1:
+        return None
+    m = quotes[0]
+    outside = sentence[:m.start()] + " " + sentence[m.end():]
+    verb = _FORGET_ANYWHERE.search(outside)
+    if not verb or verb.start() > m.start() or not _ITEM_NOUN.search(outside):
+        return None
+    text = next(v for k, v in m.groupdict().items() if v)
+    return f"the example '{text.strip()}'"
+
+
 def _target(rest: str) -> str:
     rest = rest.strip()
     rest = _JUSTIFY.sub("", rest)
@@ -125,6 +156,8 @@ def _target(rest: str) -> str:
         return rest  # resolved by the caller against what the assistant said
     if _words(rest) > 1:
         rest = _THAT.sub("", rest)
+    if _META_TARGET.match(rest):
+        return rest  # "the last question": the conversation, dropped by the caller
     rest = _TARGET_ARTICLE.sub("", rest)
     if _words(rest) > 1:
         rest = _RECORD_NOUN.sub("", rest)
@@ -138,6 +171,8 @@ def _part_targets(part: str) -> list[str]:
     if m:
         return [_target(t) for t in _SPLIT_TARGET.split(m.group("rest"))]
     plain = _JUSTIFY.sub("", part)
+    if m := _TAKE_OUT.match(plain):
+        return [_target(m.group("rest"))]
     if m := _NO_LONGER_TRUE.match(plain):
         return [_target(m.group("target") or m.group("target2"))]
     if m := _BE_FORGOTTEN.match(plain):
@@ -156,9 +191,11 @@ def _forget_targets(sentence: str, prev_assistant: str) -> list[str]:
     """Forget targets of one sentence. "it"/"that" means what the assistant just said, unless
     another clause of the sentence names the thing ("We don't do engraving anymore, forget it")."""
     targets: list[str] = []
+    named: list[str] = []  # targets a forget verb names ("..., so forget the answer about the cafe")
     pointed = False  # "Forget that, we stopped gift wrapping": what follows only says why
     for part in _SPLIT_FORGET.split(_strip_lead(sentence)):
-        explicit = bool(_FORGET.match(part.strip()))
+        part = part or ""
+        explicit = bool(_FORGET.match(part.strip()) or _TAKE_OUT.match(part.strip()) or _BE_FORGOTTEN.match(part.strip()))
         for t in _part_targets(part) if part else []:
             if not t:
                 continue
@@ -169,7 +206,12 @@ def _forget_targets(sentence: str, prev_assistant: str) -> list[str]:
                     pointed = True
             elif explicit or not pointed:
                 targets.append(t)
-    return [t for t in targets if not _META_TARGET.search(t) and not _FIRST_PERSON.search(_QUOTED_SPAN.sub("", t))]
+                if explicit:
+                    named.append(t)
+    keep = [t for t in targets if not _META_TARGET.search(t) and not _FIRST_PERSON.search(_QUOTED_SPAN.sub("", t))]
+    # A clause that only says why ("We've stopped selling refurbished bikes, so please drop the
+    # answer about second-hand bikes") does not add a target beside the one the verb names.
+    return [t for t in keep if t in named] if any(t in named for t in keep) else keep
 
 
 def _forget(text: str, context: list[dict]) -> list[Item]:
@@ -177,7 +219,7 @@ def _forget(text: str, context: list[dict]) -> list[Item]:
     if context and context[-1].get("role") == "assistant":
         prev_assistant = str(context[-1].get("text", ""))
     targets: list[str] = []
-    whole = label_example_target(text)
+    whole = label_example_target(text) or next(filter(None, map(quoted_example_target, _sentences(text))), None)
     if whole:
         return [("forget", {"target": whole})]
     for sentence in _sentences(text):

@@ -289,3 +289,45 @@ def unquoted_label(text: str) -> list[Item]:
             continue
         return [("label", {"text": raw, "label": label})]
     return []
+
+
+# A relabel in a free frame around one quoted example, the label named last: "Move '...' from
+# repairs to hire please", "Wrong team on '...' - it belongs with exams", "That spaniels
+# message, '...', should go to enquiries", "'...' isn't a valeting request, it's a complaint",
+# "The '...' one is really a design job"; or named before it: "heres another parts example:
+# '...'". A fallback: only when no other form read a label from the turn, and only for an
+# example of three words or more with a cue of (re)labelling outside the quote.
+_ONE_QUOTE = re.compile(r"\"(?P<dq>[^\"]+)\"|(?<![\w'])'(?P<sq>[^']+?(?:'[a-z][^']*?)*)'(?!\w)|\u2018(?P<lq>[^\u2019]+)\u2019"
+                        r"|\u201c(?P<ldq>[^\u201d]+)\u201d")
+_RELABEL_CUE = re.compile(r"\b(?:move|moved|put|file|filed|belongs?|goes|go|send|shift|switch|re-?label|wrong|isn't|is not"
+                          r"|not an?|really|actually|label|labell?ed|tag|tagged|categor\w*|team|bucket|queue|pile"
+                          r"|example|examples)\b", _I)
+_DEST_END = re.compile(
+    r"(?:\b(?:to|into|under|with|in|as)|\b(?:it's|it is|that's|that is|is|are|'s)(?:\s+(?:really|actually|more|just|clearly))?)"
+    r"\s+(?:an?\s+|the\s+)?(?P<label>[A-Za-z][\w-]*)(?:\s+(?:job|jobs|enquiry|enquiries|matter|request|one|ones"
+    r"|ticket|tickets|question|issue|message|example|thing|problem|case|category|team|pile|queue|bucket))?"
+    r"(?:,?\s+(?:please|instead|thanks))?\s*[.!]?$", _I)
+_NAMED_BEFORE = re.compile(r"\b(?:another|one more|an?|new|extra)\s+(?P<label>[A-Za-z][\w-]*)\s+(?:example|one|ticket"
+                           r"|message|request|question|enquiry|sample)s?\s*[:,-]?\s*$", _I)
+_NOT_A_LABEL = {"one", "ones", "this", "that", "it", "the", "a", "an", "which", "what", "there", "here", "me", "us",
+                "you", "them", "please", "right", "wrong", "correct", "example", "ticket", "request", "question",
+                "message", "team", "category", "label", "pile", "queue", "bucket", "now", "instead", "again"}
+
+
+def quoted_relabel(text: str) -> list[Item]:
+    quotes = list(_ONE_QUOTE.finditer(text))
+    if len(quotes) != 1:
+        return []
+    m = quotes[0]
+    example = next(v for v in m.groupdict().values() if v).strip()
+    if len(example.split()) < 3:
+        return []
+    before, after = text[:m.start()], text[m.end():]
+    if not _RELABEL_CUE.search(before + " " + after):
+        return []
+    tail = _DEST_END.search(after.strip())
+    head = _NAMED_BEFORE.search(before.strip()) if not after.strip(" .!") else None
+    found = tail or head
+    if not found or found.group("label").lower() in _NOT_A_LABEL:
+        return []
+    return [("label", {"text": example, "label": found.group("label").lower()})]
