@@ -122,9 +122,42 @@ def test_a_short_training_run_is_cached_calibrated_and_searched_with(monkeypatch
     assert trained is not None and 0.0 < trained.threshold < 1.5
     assert (trained.folder / "model.safetensors").is_file() and (trained.folder / "tokenizer.json").is_file()
     cal = trained.meta["calibration"]
-    assert cal["probes"] > 500 and set(cal["probe_top"]) >= {f"{d}/qa" for d in ranker.DEV_DOMAINS}
+    assert cal["probes"] == len(ranker.probe_questions()) == 140
+    assert set(cal["probe_top"]) >= {f"{d}/qa" for d in ranker.DEV_DOMAINS}
     r = Retriever(small_project, load_encoder("minilm"))
-    assert r.ranker is not None and r.threshold == trained.threshold
+    assert r.ranker is not None and r.threshold == trained.threshold and r.head is not None
     assert r.encoder.name == str(trained.folder.resolve()) and r.encoder.backend == "onnx"
     hits = Retriever(small_project, load_encoder("minilm"), threshold=0.0).search("How many days until I get my money back?")
     assert hits and hits[0].fields["question"] == "How long do refunds take?"
+
+
+def test_the_head_reads_the_index_features_and_survives_a_save(tmp_path):
+    """The head over the row index's features (chat/rerank.py): trained on questions whose right
+    row holds their words, it ranks such a row first; saved and loaded it scores the same."""
+    import numpy as np
+
+    from lic_cli.chat import rerank, rowindex
+
+    rng = np.random.default_rng(0)
+
+    def encode(texts):
+        e = rng.normal(size=(len(texts), 8)).astype(np.float32)
+        return e / np.linalg.norm(e, axis=1, keepdims=True)
+
+    rows = [("What time does the pool open? 6:00", "What time does the pool open?", "6:00"),
+            ("How much is a swim? $4", "How much is a swim?", "$4"),
+            ("Where do I park? Behind the hall", "Where do I park?", "Behind the hall")]
+    table = rowindex.Rows(rows, encode)
+    asks = [("When does the pool open in the morning?", 0), ("What does a swim cost?", 1), ("Where can I park?", 2)]
+    f = table.features(encode(["x"])[0], asks[0][0])
+    assert f.shape == (3, len(rerank.FEATURES))
+    assert f[0, rerank.FEATURES.index("agree")] == 1.0 and f[1, rerank.FEATURES.index("mismatch")] == 1.0
+    samples = [(table.features(e, q), g) for (q, g), e in zip(asks * 20, encode([q for q, _ in asks] * 20),
+                                                               strict=True)]
+    head = rerank.train_head(samples, steps=200)
+    q = encode(["x"])[0]
+    assert int(head.score(table.features(q, "How much does a swim cost?")).argmax()) == 1
+    head.save(tmp_path / "head.npz")
+    again = rerank.Head.load(tmp_path / "head.npz")
+    feats = table.features(q, "Where can I park my car?")
+    assert np.allclose(again.score(feats), head.score(feats), atol=1e-5)

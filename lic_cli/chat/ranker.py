@@ -29,14 +29,19 @@ $LIC_HOME/cache/ranker/, keyed by the data, this code's version and the settings
 lic version or new data trains again. LIC_RANKER_TRAIN=0 keeps retrieval on the base model
 until it has been trained (tests do this, as LIC_EXTRACT_TRAIN=0 does for extract).
 
+Training also shows it general requests (the corpus's train-split CLINC150 requests) whose
+right answer is "no row", against a learned cosine every row must beat: the model learns
+where a domain ends, not only how to order its rows.
+
 **Its threshold** is calibrated when it is trained: the least score at which at most
-Settings.budget of the general questions (lic_cli/data/retrieval_probes.jsonl and the
-corpus's general requests) reach a row of any DEV_DOMAINS setup (its qa rows; its fact
-rows). The base model keeps retrieve.THRESHOLD.
+Settings.let_in of the general questions never trained on (lic_cli/data/retrieval_probes.jsonl,
+the 140 probes the base model's threshold was chosen with) reach a row of any DEV_DOMAINS
+setup (its qa rows; its fact rows). The base model keeps retrieve.THRESHOLD.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -77,16 +82,22 @@ class Settings:
 
     epochs: int = 1
     batch: int = 32  # questions per step; the step's candidates are every row of the domain
-    lr: float = 3e-5
+    lr: float = 1e-4
     warmup: float = 0.1  # share of the steps with a rising learning rate
     scale: float = 20.0  # cosine -> logit
     max_len: int = 64
     seed: int = 0
     max_steps: int = 0  # stop after this many steps (0: every step of every epoch; tests train a few)
-    max_docs: int = 96  # candidate rows per step (a domain's positives first, then others at random)
+    freeze: int = 0  # the embeddings and this many bottom layers stay as they are (0: all train)
+    max_docs: int = 64  # candidate rows per step (a domain's positives first, then others at random)
     key_pairs: bool = True  # also pair each paraphrase with the row's key alone (its question)
     teaching: bool = True  # add the corpus's question <-> fact-row pairs
-    budget: float = 0.01  # share of the probes one calibration setup may let in
+    nulls: int = 8  # general requests added to each step, whose right answer is "no row" (0: none)
+    null_init: float = 0.5  # the learned "no row" cosine each question's rows compete with, at the start
+    head: bool = True  # score with the learned head over the row index's features (chat/rerank.py)
+    head_hidden: int = 16
+    head_steps: int = 300
+    let_in: int = 1  # probes one calibration setup may let in (of 140: session 7's rule for the base model)
 
 
 DEFAULT = Settings()
@@ -182,13 +193,22 @@ def teaching_items() -> list[Item]:
     return out
 
 
+def _requests(split: str) -> list[str]:
+    """The corpus's general requests (CLINC150's train split, its intents divided between the corpus's splits)."""
+    return [str(r["text"]) for _, r in teaching_rows() if r.get("split") == split and r.get("form") == "neg_clinc"]
+
+
+def null_questions() -> list[str]:
+    """Training's general requests, whose right answer is no row: the corpus's train split."""
+    return _requests("train")
+
+
 def probe_questions() -> list[str]:
-    """General questions that no domain's rows answer: the calibration's negatives."""
+    """General questions that no domain's rows answer, never trained on: the calibration's
+    negatives (retrieval_probes.jsonl: the probes session 7 chose the base model's threshold with)."""
     from lic_cli.jsonl import read_jsonl_file
 
-    out = [str(r["question"]) for _, r in read_jsonl_file(PROBES)]
-    out += [str(r["text"]) for _, r in teaching_rows() if r.get("split") == "train" and r.get("form") == "neg_clinc"]
-    return out
+    return [str(r["question"]) for _, r in read_jsonl_file(PROBES)]
 
 
 # --- pairs and batches ----------------------------------------------------------------------
@@ -266,9 +286,15 @@ def _mean_pool(model, tok, texts: list[str], max_len: int):
     return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=-1)
 
 
-def train(items: list[Item], settings: Settings, out: Path, *,
+def train(items: list[Item], settings: Settings, out: Path, *, nulls: list[str] = (),
           note: Callable[[str], None] = lambda s: None) -> dict[str, Any]:
-    """Fine-tune the base model on `items` into the folder `out` (a sentence-transformers folder)."""
+    """Fine-tune the base model on `items` into the folder `out` (a sentence-transformers folder).
+
+    Each step holds one domain's questions against every row of that domain (the rows a
+    question is about are right, the others wrong) and `settings.nulls` general requests
+    (`nulls`) whose right answer is no row: a learned "no row" cosine competes with the rows
+    of every question, so the model learns to keep general questions below the rows a
+    paraphrase asks about, not only to order a domain's rows."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -282,12 +308,20 @@ def train(items: list[Item], settings: Settings, out: Path, *,
     tok = AutoTokenizer.from_pretrained(base)
     model = AutoModel.from_pretrained(base)
     model.train()
+    if settings.freeze:
+        for part in [model.embeddings, *model.encoder.layer[:settings.freeze]]:
+            for w in part.parameters():
+                w.requires_grad_(False)
     gs = groups(items, settings)
     rng = random.Random(settings.seed)
     plan = [b for _ in range(settings.epochs) for b in batches(gs, settings, rng)]
     if settings.max_steps:
         plan = plan[:settings.max_steps]
-    opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01)
+    none = torch.nn.Parameter(torch.tensor(float(settings.null_init)))
+    opt = torch.optim.AdamW([{"params": [w for w in model.parameters() if w.requires_grad]},
+                             {"params": [none], "weight_decay": 0.0, "lr": settings.lr * 100}],
+                            lr=settings.lr, weight_decay=0.01)
+    pool = list(nulls) if settings.nulls else []
     warm = max(1, int(len(plan) * settings.warmup))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (len(plan) - s) / max(1, len(plan) - warm)))
@@ -295,17 +329,20 @@ def train(items: list[Item], settings: Settings, out: Path, *,
     losses = []
     for step, (name, idx) in enumerate(plan, 1):
         g = gs[name]
-        queries = [g.pairs[i][0] for i in idx]
+        general = rng.sample(pool, min(settings.nulls, len(pool))) if pool else []
+        queries = [g.pairs[i][0] for i in idx] + general
         q = _mean_pool(model, tok, queries, settings.max_len)
         docs = _candidates(g, idx, settings.max_docs, rng)
         keep = {j: n for n, j in enumerate(docs)}
         d = _mean_pool(model, tok, [g.docs[j] for j in docs], settings.max_len)
-        logits = settings.scale * q @ d.T
+        # The last column is "no row": right for the general requests, wrong for the paraphrases.
+        logits = settings.scale * torch.cat([q @ d.T, none.expand(len(queries), 1)], dim=1)
         # Any of the item's rows (and its key) is a right answer: the loss is the log of the
         # softmax mass on them, against every other row of the domain.
         positive = torch.zeros_like(logits, dtype=torch.bool)
         for r, i in enumerate(idx):
             positive[r, [keep[j] for j in g.pairs[i][1]]] = True
+        positive[len(idx):, -1] = True
         loss = (torch.logsumexp(logits, dim=1)
                 - torch.logsumexp(logits.masked_fill(~positive, float("-inf")), dim=1)).mean()
         loss.backward()
@@ -320,6 +357,7 @@ def train(items: list[Item], settings: Settings, out: Path, *,
     model.eval()
     _save(model, base, out)
     return {"steps": len(plan), "pairs": sum(len(g.pairs) for g in gs.values()), "domains": len(gs),
+            "nulls": len(pool), "no_row_cosine": round(float(none.detach()), 4),
             "train_seconds": round(seconds, 1), "loss_first": round(losses[0], 4) if losses else None,
             "loss_last": round(sum(losses[-5:]) / max(1, len(losses[-5:])), 4)}
 
@@ -346,67 +384,104 @@ def _save(model, base: Path, out: Path) -> None:
     model.save_pretrained(out, safe_serialization=True)
 
 
-# --- calibration ----------------------------------------------------------------------------
+# --- the head and the calibration ----------------------------------------------------------
 
 
-def setups(items: list[Item]) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Per domain, the tasks a taught domain has: (name, [(whole, key, value)]): its qa rows; its fact rows."""
+Setup = tuple[str, list[tuple[str, str, str]], list[tuple[str, int]]]
+
+
+def setups(items: list[Item]) -> list[Setup]:
+    """Per domain, the tasks a taught domain has, (name, [(whole, key, value)], [(question, its row)]):
+    its qa rows; its fact rows (the items with a triple)."""
     by: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         by[it.domain].append(it)
-    out = []
+    out: list[Setup] = []
     for d, its in sorted(by.items()):
-        out.append((f"{d}/qa", [(f"{i.question} {i.answer}", i.question, i.answer) for i in its]))
-        facts = [(" ".join(i.fact), f"{i.fact[0]} {i.fact[1]}", i.fact[2]) for i in its if i.fact]
+        out.append((f"{d}/qa", [(f"{i.question} {i.answer}", i.question, i.answer) for i in its],
+                    [(p, n) for n, i in enumerate(its) for p in i.paraphrases]))
+        facts = [i for i in its if i.fact]
         if facts:
-            out.append((f"{d}/facts", facts))
+            out.append((f"{d}/facts", [(" ".join(i.fact), f"{i.fact[0]} {i.fact[1]}", i.fact[2]) for i in facts],
+                        [(p, n) for n, i in enumerate(facts) for p in (*i.paraphrases, i.question)]))
     return out
 
 
-def best_scores(encode: Callable[[list[str]], Any], rows: list[tuple[str, str, str]], questions: list[str]):
+def fit_head(encode: Callable[[list[str]], Any], items: list[Item], nulls: list[str], settings: Settings):
+    """The learned head (chat/rerank.py) over the features of every training question against its
+    setup's rows (the right row its target), and of the general requests against a setup drawn at
+    random (no row their target)."""
+    from lic_cli.chat import rerank, rowindex
+
+    samples = []
+    built = []
+    for _, rows, asks in setups(items):
+        table = rowindex.Rows(rows, encode)
+        built.append(table)
+        q = encode([p for p, _ in asks])
+        samples += [(table.features(q[k], p), gold) for k, (p, gold) in enumerate(asks)]
+    rng = random.Random(settings.seed)
+    general = encode(nulls)
+    samples += [(rng.choice(built).features(general[k], p), -1) for k, p in enumerate(nulls)]
+    return rerank.train_head(samples, hidden=settings.head_hidden, steps=settings.head_steps, seed=settings.seed)
+
+
+def best_scores(encode: Callable[[list[str]], Any], rows: list[tuple[str, str, str]], questions: list[str],
+                head: Any = None):
     """(best score, best row) of each question against one task's rows, scored as chat's row index scores."""
     import numpy as np
 
-    from lic_cli.chat import answertype, rowindex
+    from lic_cli.chat import rowindex
 
-    emb = encode([r[0] for r in rows] + [r[1] for r in rows])
+    table = rowindex.Rows(rows, encode)
     q = encode(questions)
-    kinds = [answertype.kinds(r[2]) for r in rows]
     out = np.zeros(len(questions), dtype=np.float32)
     arg = np.zeros(len(questions), dtype=np.int64)
     for i, text in enumerate(questions):
-        s = rowindex.score_views(emb, len(rows), q[i], text, kinds)
+        s = table.scores(q[i], text, head)
         arg[i] = int(s.argmax())
         out[i] = float(s[arg[i]])
     return out, arg
 
 
 def calibrate(encode: Callable[[list[str]], Any], dev: list[Item], probes: list[str],
-              budget: float) -> dict[str, Any]:
-    """The least threshold at which at most `budget` of the probes reach any dev setup's rows,
+              let: int, head: Any = None) -> dict[str, Any]:
+    """The least threshold at which at most `let` of the probes reach any dev setup's rows,
     and what it finds there (dev paraphrases whose own row ranks first at or above it)."""
     import numpy as np
 
-    let = max(0, int(budget * len(probes)))
+    encode = _memo(encode)
     per = {}
-    highest = 0.0
-    for name, rows in setups(dev):
-        scores, _ = best_scores(encode, rows, probes)
+    highest = -1e9
+    found = total = 0
+    firsts = []
+    for name, rows, asks in setups(dev):
+        scores, _ = best_scores(encode, rows, probes, head)
         top = float(np.sort(scores)[::-1][let]) if len(scores) > let else 0.0
         per[name] = round(top, 4)
         highest = max(highest, top)
+        scores, arg = best_scores(encode, rows, [p for p, _ in asks], head)
+        firsts += [float(s) for s, a, (_, g) in zip(scores, arg, asks, strict=True) if a == g]
+        total += len(asks)
     threshold = round(highest + 1e-4, 4)
-    found = total = 0
-    for name, rows in setups(dev):
-        d = name.split("/")[0]
-        its = [i for i in dev if i.domain == d and (name.endswith("/qa") or i.fact)]
-        qs = [p for i in its for p in i.paraphrases]
-        gold = [n for n, i in enumerate(its) for _ in i.paraphrases]
-        scores, arg = best_scores(encode, rows, qs)
-        found += int(sum(1 for s, a, g in zip(scores, arg, gold, strict=True) if a == g and s >= threshold))
-        total += len(qs)
+    found = sum(1 for s in firsts if s >= threshold)
     return {"threshold": threshold, "probes": len(probes), "let_in_per_setup": let, "probe_top": per,
-            "dev_found": found, "dev_paraphrases": total}
+            "dev_found": found, "dev_questions": total}
+
+
+def _memo(encode: Callable[[list[str]], Any]) -> Callable[[list[str]], Any]:
+    """`encode`, each text embedded once."""
+    import numpy as np
+
+    seen: dict[str, Any] = {}
+
+    def cached_encode(texts: list[str]):
+        todo = [t for t in dict.fromkeys(texts) if t not in seen]
+        if todo:
+            seen.update(zip(todo, encode(todo), strict=True))
+        return np.stack([seen[t] for t in texts]) if texts else encode([])
+
+    return cached_encode
 
 
 # --- the trained ranker ---------------------------------------------------------------------
@@ -430,10 +505,18 @@ class Ranker:
 
         return load_encoder(str(self.folder))
 
+    @functools.cached_property
+    def head(self):
+        """The learned head (chat/rerank.py), or None: the blend scores the fine-tuned cosines."""
+        from lic_cli.chat.rerank import Head
 
-def cached(settings: Settings | None = None) -> Ranker | None:
-    """The trained ranker for the current data and code, if it has been trained."""
-    path = folder(settings or DEFAULT)
+        path = self.folder / "head.npz"
+        return Head.load(path) if path.is_file() else None
+
+
+def cached(settings: Settings | None = None, path: Path | None = None) -> Ranker | None:
+    """The trained ranker for the current data and code (or in `path`), if it has been trained."""
+    path = path or folder(settings or DEFAULT)
     meta = path / "ranker.json"
     if not meta.is_file():
         return None
@@ -468,16 +551,22 @@ def ensure(settings: Settings | None = None, *, quiet: bool = False) -> Ranker:
 
     def build(tmp: Path) -> None:
         with progress.Progress(what, after=0, quiet=quiet) as bar:
-            stats = train(train_items, settings, tmp, note=lambda s: bar.update(f"{what}: {s}"))
+            stats = train(train_items, settings, tmp, nulls=null_questions(),
+                          note=lambda s: bar.update(f"{what}: {s}"))
+            encode = _memo(_torch_encode(tmp, settings.max_len))
+            head = None
+            if settings.head:
+                bar.update(f"{what}: the head")
+                head = fit_head(encode, train_items, null_questions(), settings)
+                head.save(tmp / "head.npz")
             bar.update(f"{what}: calibrating")
-            encode = _torch_encode(tmp, settings.max_len)
-            cal = calibrate(encode, dev, probe_questions(), settings.budget)
+            cal = calibrate(encode, dev, probe_questions(), settings.let_in, head)
             meta = {"code_version": CODE_VERSION, "settings": asdict(settings), "dev_domains": list(DEV_DOMAINS),
                     "train_domains": sorted({i.domain for i in train_items}), **stats, "calibration": cal}
             (tmp / "ranker.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")  # written last
 
     build_once(target, build, done=lambda p: (p / "ranker.json").is_file())
-    ranker = cached(settings)
+    ranker = cached(path=target)
     if ranker is None:  # pragma: no cover - build_once installs it or raises
         raise RuntimeError(f"{target}: the trained ranker was not written")
     return ranker
@@ -508,7 +597,7 @@ def describe(ranker: Ranker) -> str:
     return json.dumps({"ranker": ranker.name, "folder": str(ranker.folder), "threshold": ranker.threshold,
                        "train_seconds": m.get("train_seconds"), "pairs": m.get("pairs"), "steps": m.get("steps"),
                        "train_domains": len(m.get("train_domains") or ()), "dev_domains": m.get("dev_domains"),
-                       "dev_found": f"{m['calibration']['dev_found']}/{m['calibration']['dev_paraphrases']}",
+                       "dev_found": f"{m['calibration']['dev_found']}/{m['calibration']['dev_questions']}",
                        "settings": m.get("settings")}, ensure_ascii=False)
 
 

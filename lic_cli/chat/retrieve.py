@@ -80,6 +80,7 @@ class Retriever:
 
             self.ranker = ranking.for_chat(use=ranker)
         self.encoder = self.ranker.encoder() if self.ranker is not None else encoder
+        self.head = self.ranker.head if self.ranker is not None else None
         default = self.ranker.threshold if self.ranker is not None else THRESHOLD
         self.threshold = default if threshold is None else threshold
         self.ground = max(self.threshold if ground is None else ground, self.threshold)
@@ -115,7 +116,7 @@ class Retriever:
             index, version = self.index(task)
             if not len(index):
                 continue
-            scores = index.scores(embed(index.encoder), text)
+            scores = index.scores(embed(index.encoder), text, self.head)
             for i in scores.argsort()[::-1][:self.top_k + len(hidden)]:
                 if scores[i] >= self.threshold and (task.name, index.ids[i]) not in hidden:
                     hits.append(Hit(task.name, index.ids[i], index.fields[i], float(scores[i]), version=version))
@@ -136,14 +137,22 @@ class Retriever:
             if key not in self._staged_emb:  # the row's views, as the index embeds them
                 self._staged_emb[key] = index.encoder.encode(rowindex.row_views(task, e["after"]))
             q = embed(index.encoder)
-            sims = self._staged_emb[key] @ q
-            sim = max(0.0, float(sims.max()))
-            kw = index.keywords.score_text(text, row) if rowindex.KEYWORD_BOOST else 0.0
-            # The domain of a task with no rows yet is the staged row itself.
-            domain = index.domain_sim(q) if len(index) else max(0.0, float(sims[0]))
-            asked = answertype.asks(text)
-            kinds = answertype.kinds(rowindex.row_value(task, e["after"])) if asked else set()
-            score = rowindex.blend(sim, kw, domain, answertype.situated(text), float(bool(kinds) and not kinds & asked))
+            if self.head is not None:  # the row scored as the index scores its own rows, beside its domain
+                views = rowindex.row_views(task, e["after"])
+                score = float(rowindex.score_views(
+                    self._staged_emb[key], 1, q, text, [answertype.kinds(rowindex.row_value(task, e["after"]))],
+                    rowindex.Keywords(views[:1]), domain=index.domain if len(index) else False, head=self.head,
+                    key_keywords=rowindex.Keywords(views[1:]))[0])
+            else:
+                sims = self._staged_emb[key] @ q
+                sim = max(0.0, float(sims.max()))
+                kw = index.keywords.score_text(text, row) if rowindex.KEYWORD_BOOST else 0.0
+                # The domain of a task with no rows yet is the staged row itself.
+                domain = index.domain_sim(q) if len(index) else max(0.0, float(sims[0]))
+                asked = answertype.asks(text)
+                kinds = answertype.kinds(rowindex.row_value(task, e["after"])) if asked else set()
+                score = rowindex.blend(sim, kw, domain, answertype.situated(text),
+                                       float(bool(kinds) and not kinds & asked))
             if score >= self.threshold:
                 rid = e.get("row") or expected_id(task, complete_row(task, e["after"]))  # the id /apply gives it
                 out.append(Hit(task.name, rid, rowindex.row_fields(task, e["after"]), score, staged=True,

@@ -210,9 +210,17 @@ class RowIndex:
         """What the task is about as a whole: the normalized mean of its rows' embeddings (None: no rows)."""
         return domain_of(self.emb, len(self))
 
-    def scores(self, q, text: str) -> np.ndarray:
-        """The blended score of every row for a question (its embedding `q` and its text)."""
-        return score_views(self.emb, len(self), q, text, self.value_kinds, self.keywords, domain=self.domain)
+    def scores(self, q, text: str, head: Any = None) -> np.ndarray:
+        """The score of every row for a question (its embedding `q` and its text): the blend, or
+        the learned head's (chat/rerank.py) when one is given."""
+        return score_views(self.emb, len(self), q, text, self.value_kinds, self.keywords, domain=self.domain,
+                           head=head, key_keywords=self.key_keywords if head is not None else None)
+
+    @functools.cached_property
+    def key_keywords(self) -> Keywords:
+        """The keyword index of the rows' keys (the learned head reads both)."""
+        keys = [row_key(self.task, f) for f in self.fields] if self.task is not None else self.texts
+        return Keywords(keys)
 
     @functools.cached_property
     def value_kinds(self) -> list[set[str]]:
@@ -238,13 +246,22 @@ def domain_of(emb: np.ndarray, n: int) -> np.ndarray | None:
 
 
 def score_views(emb: np.ndarray, n: int, q, text: str, value_kinds: list[set[str]],
-                keywords: Keywords | None = None, *, domain: np.ndarray | None | bool = False) -> np.ndarray:
-    """The blended score of each of `n` rows (their VIEWS embedded in `emb`, view by view) for a
-    question: the row index's scoring, also used to calibrate the learned ranker (chat/ranker.py)."""
+                keywords: Keywords | None = None, *, domain: np.ndarray | None | bool = False,
+                head: Any = None, key_keywords: Keywords | None = None) -> np.ndarray:
+    """The score of each of `n` rows (their VIEWS embedded in `emb`, view by view) for a
+    question: the blend, or with `head` the learned head's (chat/rerank.py; it reads the
+    keyword shares of `keywords` (whole rows) and `key_keywords`). The row index's scoring,
+    also used to calibrate the learned ranker (chat/ranker.py)."""
     import numpy as np
 
     if domain is False:
         domain = domain_of(emb, n)
+    if head is not None:
+        from lic_cli.chat import rerank
+
+        kw_whole = rerank.keyword_shares(keywords, text, n) if keywords is not None else np.zeros(n, np.float32)
+        kw_key = rerank.keyword_shares(key_keywords, text, n) if key_keywords is not None else np.zeros(n, np.float32)
+        return head.score(rerank.features(emb, n, q, text, value_kinds, kw_whole, kw_key, domain))
     views = np.asarray(emb @ q, dtype=np.float32).reshape(VIEWS, n)
     sims = views.max(axis=0)  # the better view: the whole row or its key alone
     kw = np.zeros(n, dtype=np.float32)
@@ -356,3 +373,27 @@ def load(project: Project, task: Task, encoder) -> RowIndex:
         with progress.Progress(f"indexing {task.name} for chat retrieval"):
             _MEMO[key] = build(project, task, encoder, digest)
     return _MEMO[key]
+
+
+class Rows:
+    """Rows held in memory, (whole, key, value) each, scored as a task's index scores them: what
+    the learned ranker trains and calibrates on (chat/ranker.py) and the benches measure."""
+
+    def __init__(self, rows: list[tuple[str, str, str]], encode) -> None:
+        self.n = len(rows)
+        self.emb = encode([r[0] for r in rows] + [r[1] for r in rows])
+        self.domain = domain_of(self.emb, self.n)
+        self.kinds = [answertype.kinds(r[2]) for r in rows]
+        self.keywords = Keywords([r[0] for r in rows])
+        self.key_keywords = Keywords([r[1] for r in rows])
+
+    def scores(self, q, text: str, head: Any = None) -> np.ndarray:
+        return score_views(self.emb, self.n, q, text, self.kinds, self.keywords, domain=self.domain, head=head,
+                           key_keywords=self.key_keywords)
+
+    def features(self, q, text: str) -> np.ndarray:
+        from lic_cli.chat import rerank
+
+        return rerank.features(self.emb, self.n, q, text, self.kinds,
+                               rerank.keyword_shares(self.keywords, text, self.n),
+                               rerank.keyword_shares(self.key_keywords, text, self.n), self.domain)
