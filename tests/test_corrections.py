@@ -721,3 +721,17 @@ def test_no_handover_without_one_new_and_one_old_holder(text):
     from lic_cli.extract.rules.corrections import handover
 
     assert handover(text, []) == []
+
+
+@pytest.mark.slow
+def test_a_qa_pair_reaches_the_fact_whose_value_its_answer_states(hotel, enc):
+    """Too few words of the relation ("sea-view room rate") are in the question, but the answer states
+    the fact's value: the cross route by value. An answer stating another value does not."""
+    project = load_project(hotel)
+    for answer, routed in (("Rooms facing the harbour are $140 a night.", True),
+                           ("Rooms facing the harbour are $155 a night.", False)):
+        rec = {"conversation": "v", "turn": 1, "role": "user", "text": answer, "intent": {"label": "teach", "score": 1.0},
+               "knowledge": [make_item("qa", {"question": "What do rooms facing the harbour go for?", "answer": answer},
+                                       source="v/t1", engine="rules")]}
+        out = next(router.run([rec], project=project, encoder=enc))
+        assert ("hotel_facts" in {r["task"] for r in out["routes"]}) is routed, out["routes"]

@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from lic_cli.locate import spans
 from lic_cli.locate.keys import item_own_key
 from lic_cli.locate.matcher import Candidate, search
 from lic_cli.locate.spans import content_words
@@ -109,12 +110,48 @@ def match(index, task: Task, item: dict[str, Any], common: set[str]) -> tuple[Ca
     return None
 
 
+VALUE_SIM = 0.5  # qa→fact by value: the question's cosine to the fact's key at least this (chosen on dev: docs/locate.md)
+VALUE_K = 20  # candidates read for the value match
+_VALUE_TYPES = ("money", "time", "date", "quantity", "email", "url", "phone")  # bare numbers and names say too little
+
+
+def by_value(index, task: Task, item: dict[str, Any], common: set[str]) -> tuple[Candidate, str] | None:
+    """qa→fact when no word rule agrees: the fact whose object's typed values (a price, a
+    duration, a time, a date, a contact) the answer states, every one of them ("You can request
+    a refund within 14 days of delivery." ~ "refund window: 14 days from delivery"), whose
+    subject's own words the question names, and whose key is not far in meaning (VALUE_SIM)."""
+    answer, question = str(item.get("answer", "")), str(item.get("question", ""))
+    hits = []
+    for c in search(index, (item_own_key(item),), k=VALUE_K):
+        if c.sim < VALUE_SIM:
+            continue
+        subject, _ = fact_fields(task, index.row(c.i))
+        own = content_words(subject) - common
+        if own and not own & content_words(question):
+            continue
+        obj = index.value(c.i)
+        typed: list[spans.Span] = []
+        for sp in (sp for kind in _VALUE_TYPES for sp in spans.spans(obj, kind)):
+            if not any(t.start < sp.end and sp.start < t.end for t in typed):  # "$40 a day": the price, not "40 a"
+                typed.append(sp)
+        if typed and all(spans.contains(answer, sp) for sp in typed):
+            hits.append(c)
+    if not hits:
+        return None
+    best = max(hits, key=lambda c: c.sim)
+    return best, f"the answer states this fact's value ({index.value(best.i)!r}), cosine {best.sim:.2f}"
+
+
 def find(project: Project, index, task: Task, item: dict[str, Any], encoder) -> tuple[Candidate, str] | None:
     """`match`, with the shared subject words read from the project's facts tasks."""
     from lic_cli.locate import index as key_index
 
     facts = {t.name: key_index.load(project, t, encoder) for t in project.tasks.values() if t.format == "fact"}
-    return match(index, task, item, common_words(project, facts))
+    common = common_words(project, facts)
+    found = match(index, task, item, common)
+    if found is None and item.get("kind") == "qa" and task.format == "fact":
+        found = by_value(index, task, item, common)
+    return found
 
 
 def named_fact(index, task: Task, target: str, cands: list[Candidate]) -> tuple[Candidate, str] | None:
