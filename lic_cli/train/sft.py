@@ -145,7 +145,8 @@ def _train(train_pairs: Sequence[Pair], eval_pairs: Sequence[Pair] | None, base:
     on_cpu = not torch.cuda.is_available()
 
     bottom = FrozenBottom.of(model, params, tokenizer)
-    if bottom is not None:  # the key each example's frozen-layer output is kept under
+    if bottom is not None and (params.epochs > 1 or params.max_steps > 0):
+        # The key each example's frozen-layer output is kept under (one pass: nothing to reuse).
         train_feats = [{**f, KEY: i} for i, f in enumerate(train_feats)]
 
     with tempfile.TemporaryDirectory(prefix="lic-sft-") as scratch:
@@ -310,12 +311,16 @@ class FrozenBottom:
     is kept the first time it goes through (a hook on the last frozen layer), and later
     passes feed it to the adapted layers as `inputs_embeds`, with the decoder's layer list
     cut to those layers for the call: the same loss, without half the forward pass from the
-    second epoch on. Memory: hidden size x tokens x 4 bytes per example (a few MB per 100).
+    second epoch on. Memory: hidden size x tokens x 4 bytes per example (a few MB per 100),
+    at most LIMIT floats; a one-epoch run keeps no training example (nothing to reuse).
     """
+
+    LIMIT = 128 * 2**20  # floats kept at most (512 MB); examples beyond it run in full every time
 
     def __init__(self, decoder: Any, first: int) -> None:
         self.decoder, self.first = decoder, first
         self.kept: dict[Any, Any] = {}
+        self.size = 0
 
     @classmethod
     def of(cls, model: Any, params: SFTParams, tokenizer: Any) -> FrozenBottom | None:
@@ -357,7 +362,9 @@ class FrozenBottom:
         def keep(_module: Any, _args: Any, out: Any) -> None:
             h = out[0] if isinstance(out, tuple) else out
             for row, (k, n) in enumerate(zip(keys, lengths, strict=True)):
-                self.kept.setdefault(k, h[row, :n].detach().clone())
+                if k not in self.kept and self.size + n * h.shape[-1] <= self.LIMIT:
+                    self.kept[k] = h[row, :n].detach().clone()
+                    self.size += n * h.shape[-1]
 
         hook = self.decoder.layers[self.first - 1].register_forward_hook(keep)
         try:
