@@ -269,7 +269,14 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
         _update_value(edit, task, item, corr, t.row_id, t.row, t.score, t.signal)
     elif cross:
         found = cross_kind.find(project, index, task, item, encoder)
-        if found is not None:
+        said = str(item.get("answer" if kind == "qa" else "object", ""))
+        if found is not None and not corr.is_correction and (  # the answer states the fact's object, or the reverse
+                cross_kind.states(said, index.value(found[0].i)) if kind == "qa"
+                else cross_kind.states(index.value(found[0].i), said)):
+            c, why = found  # taught knowledge the other kind's row already states: nothing to write
+            edit.update(op="noop", row=index.ids[c.i], score=c.score, before=index.row(c.i), after=None, signal="key",
+                        reason=f"{kind}→{task.format}: {why}; the row already states this value")
+        elif found is not None:
             c, why = found
             _update_value(edit, task, item, corr, index.ids[c.i], index.row(c.i), c.score, "key")
             if edit["op"] == "update" and not edit.get("review") and (not corr.is_correction or (

@@ -110,9 +110,20 @@ def match(index, task: Task, item: dict[str, Any], common: set[str]) -> tuple[Ca
     return None
 
 
-VALUE_SIM = 0.5  # qa→fact by value: the question's cosine to the fact's key at least this (chosen on dev: docs/locate.md)
+VALUE_SIM = 0.6  # qa→fact by value: the question's cosine to the fact's key at least this (chosen on dev: docs/locate.md)
 VALUE_K = 20  # candidates read for the value match
 _VALUE_TYPES = ("money", "time", "date", "quantity", "email", "url", "phone")  # bare numbers and names say too little
+
+
+def states(text: str, value: str) -> bool:
+    """`text` states every typed value of `value` (a price, a duration, a time, a date, a
+    contact), and `value` has one: "You can request a refund within 14 days of delivery."
+    states "14 days from delivery"."""
+    typed: list[spans.Span] = []
+    for sp in (sp for kind in _VALUE_TYPES for sp in spans.spans(value, kind)):
+        if not any(t.start < sp.end and sp.start < t.end for t in typed):  # "$40 a day": the price, not "40 a"
+            typed.append(sp)
+    return bool(typed) and all(spans.contains(text, sp) for sp in typed)
 
 
 def by_value(index, task: Task, item: dict[str, Any], common: set[str]) -> tuple[Candidate, str] | None:
@@ -129,12 +140,7 @@ def by_value(index, task: Task, item: dict[str, Any], common: set[str]) -> tuple
         own = content_words(subject) - common
         if own and not own & content_words(question):
             continue
-        obj = index.value(c.i)
-        typed: list[spans.Span] = []
-        for sp in (sp for kind in _VALUE_TYPES for sp in spans.spans(obj, kind)):
-            if not any(t.start < sp.end and sp.start < t.end for t in typed):  # "$40 a day": the price, not "40 a"
-                typed.append(sp)
-        if typed and all(spans.contains(answer, sp) for sp in typed):
+        if states(answer, index.value(c.i)):
             hits.append(c)
     if not hits:
         return None
