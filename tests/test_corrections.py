@@ -668,6 +668,8 @@ def test_a_label_in_another_form_is_the_projects_label(shop):
     # a time written as the row writes times
     ("Doors open at 9 am and close at 5 pm.", "6pm", "we close later now", "Doors open at 9 am and close at 6 pm."),
     ("Last orders 10 P.M.", "11pm", "", "Last orders 11 P.M."),
+    # a fact's object that is the value alone: an extractor's dangling word is not written
+    ("$12", "$14 a", "", "$14"), ("$12", "$14 each", "", "$14 each"),
 ])
 def test_values_are_written_in_the_rows_own_form(stored, new, hint, want):
     rw = spans.rewrite(stored, new, hint=hint)

@@ -51,6 +51,7 @@ TYPES: dict[str, re.Pattern[str]] = {
     "name": re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Prof)\.\s)?[A-Z][a-z'’-]+(?:\s(?:[A-Z][a-z'’-]+|[A-Z]\.))+"),
 }
 _WORD = re.compile(r"[a-z0-9]+")
+_DANGLING = re.compile(r"(?:\s+(?:a|an|the|per|of|to|for|at|in|on|and|or|from|by|with))+$", re.I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"'(]\s*)$")
 _TITLE = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof)\.\s")
 _CLAUSE = re.compile(r",|;|\.\s|\s(?:and|but|while|whereas)\s")
@@ -362,7 +363,8 @@ def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = 
         if span is not None:
             new_text = _replacement(span, nc) if span.kind == nc.kind else nc.text
             if not is_sentence(stored_s) and not is_sentence(new_s) and span.start == 0 and span.end == len(stored_s):
-                new_text = new_s if len(new_s.split()) <= len(stored_s.split()) + 1 else new_text
+                whole = _DANGLING.sub("", new_s)  # an extractor's "$10.50 a" is "$10.50"
+                new_text = whole if len(whole.split()) <= len(stored_s.split()) + 1 else new_text
             return Rewrite(stored_s[:span.start] + new_text + stored_s[span.end:], span.text, new_text, span.kind)
     if replaces and is_sentence(stored_s) and not is_sentence(new_s) and not is_sentence(replaces):
         if nc is None and core(replaces) is None:  # typed values were looked for above
