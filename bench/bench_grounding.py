@@ -191,7 +191,8 @@ def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], befor
     from lic_cli.train.judge import is_correct
 
     retriever = Retriever(project, encoder, ranker=ranker)
-    diag = Retriever(project, encoder, threshold=0.0, top_k=DIAG_K, ranker=ranker)  # the ranking, whatever the scores
+    # The ranking, whatever the scores (the learned head's scores are logits, below 0 too).
+    diag = Retriever(project, encoder, threshold=-1e9, top_k=DIAG_K, ranker=ranker)
     ask = Asker(lm, retriever)
     out: dict = {"threshold": retriever.threshold}
     # Paraphrases.

@@ -6,7 +6,9 @@ note (a `text` task) is its text. "How long can I borrow a webcam?" shares nothi
 the key "What does the AV loan desk lend?" but much with the whole row "What does the AV
 loan desk lend? Webcams for up to 7 days".
 
-A row's score for a question (`blend`) is
+With the learned retriever (chat/ranker.py) the embeddings are its fine-tuned encoder's and a
+row's score is its learned head's (chat/rerank.py), which reads the terms below as features.
+Without it (LIC_RANKER=0), a row's score for a question (`blend`) is
 
 - **meaning**: the MiniLM cosine of the question and the row, taking the better of two
   views of the row (`row_views`): the whole row, and its key alone;
