@@ -25,7 +25,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 # extract's `auto` trains its learned engine on first use (about a minute): tests get the
 # rules alone unless they ask for it (tests/test_extract_firstuse.py does).
 os.environ.setdefault("LIC_EXTRACT_TRAIN", "0")
-# chat's learned retriever trains on first use (about a minute): tests search with the base
+# chat's learned retriever trains on first use (2-3 minutes): tests search with the base
 # model, trained ranker in the cache or not, unless they ask for it (tests/test_chat_ranker.py).
 os.environ.setdefault("LIC_RANKER", "0")
 
