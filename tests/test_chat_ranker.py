@@ -4,6 +4,7 @@ and (slow) a short real training run that chat's retrieval then searches with.""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 
 import pytest
@@ -119,7 +120,9 @@ def test_a_short_training_run_is_cached_calibrated_and_searched_with(monkeypatch
     info = json.loads(result.stdout)
     assert info["steps"] == 3 and info["dev_domains"] == list(ranker.DEV_DOMAINS)
     trained = ranker.cached()
-    assert trained is not None and 0.0 < trained.threshold < 1.5
+    # The threshold is on the head's scale (a logit minus the "no row" logit), calibrated on dev.
+    assert trained is not None and math.isfinite(trained.threshold)
+    assert trained.threshold == trained.meta["calibration"]["threshold"] and trained.meta["calibration"]["dev_found"] > 0
     assert (trained.folder / "model.safetensors").is_file() and (trained.folder / "tokenizer.json").is_file()
     cal = trained.meta["calibration"]
     assert cal["probes"] == len(ranker.probe_questions()) == 140
@@ -129,7 +132,7 @@ def test_a_short_training_run_is_cached_calibrated_and_searched_with(monkeypatch
     assert r.encoder.name == str(trained.folder.resolve()) and r.encoder.backend == "onnx"
     # A head's scores are logits (below 0 too): the threshold that lets every row in is far below 0.
     hits = Retriever(small_project, load_encoder("minilm"), threshold=-1e9).search("How long do refunds take?")
-    assert hits and hits[0].fields["question"] == "How long do refunds take?"
+    assert hits and hits[0].fields.get("question") == "How long do refunds take?"
 
 
 def test_the_head_reads_the_index_features_and_survives_a_save(tmp_path):
