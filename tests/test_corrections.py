@@ -727,13 +727,18 @@ def test_no_handover_without_one_new_and_one_old_holder(text):
 
 @pytest.mark.slow
 def test_a_qa_pair_reaches_the_fact_whose_value_its_answer_states(hotel, enc):
-    """Too few words of the relation ("sea-view room rate") are in the question, but the answer states
-    the fact's value: the cross route by value. An answer stating another value does not."""
+    """qa→fact by value (locate/cross.by_value): the fact whose object the answer states; an
+    answer stating another value reaches no fact this way."""
+    from lic_cli.locate import cross
+    from lic_cli.locate import index as key_index
+
     project = load_project(hotel)
-    for answer, routed in (("Rooms facing the harbour are $140 a night.", True),
-                           ("Rooms facing the harbour are $155 a night.", False)):
-        rec = {"conversation": "v", "turn": 1, "role": "user", "text": answer, "intent": {"label": "teach", "score": 1.0},
-               "knowledge": [make_item("qa", {"question": "What do rooms facing the harbour go for?", "answer": answer},
-                                       source="v/t1", engine="rules")]}
-        out = next(router.run([rec], project=project, encoder=enc))
-        assert ("hotel_facts" in {r["task"] for r in out["routes"]}) is routed, out["routes"]
+    task = project.task("hotel_facts")
+    index = key_index.load(project, task, enc)
+    common = cross.common_words(project, {task.name: index})
+    for answer, relation in (("Rooms facing the harbour are $140 a night.", "sea-view room rate"),
+                             ("Rooms facing the harbour are $155 a night.", None)):
+        item = make_item("qa", {"question": "What is the rate for a sea-view room?", "answer": answer},
+                         source="v/t1", engine="rules")
+        found = cross.by_value(index, task, item, common)
+        assert (index.row(found[0].i)["relation"] if found else None) == relation
