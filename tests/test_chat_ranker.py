@@ -95,6 +95,19 @@ def test_off_or_untrained_without_first_use_training_keeps_the_base_model(monkey
     assert Retriever(small_project, base, threshold=0.4).threshold == 0.4
 
 
+def test_chat_does_not_train_the_ranker_unasked(monkeypatch, small_project):
+    """The ranker is opt-in (docs/chat.md "Why opt-in"): with LIC_RANKER_TRAIN unset, an untrained
+    ranker is not trained on chat's first retrieval; LIC_RANKER_TRAIN=1 asks for it."""
+    monkeypatch.setenv("LIC_RANKER", "1")
+    monkeypatch.delenv("LIC_RANKER_TRAIN", raising=False)
+    monkeypatch.setattr(ranker, "cached", lambda settings=None: None)
+    trained = []
+    monkeypatch.setattr(ranker, "ensure", lambda *a, **k: trained.append(1) or "trained")
+    assert ranker.for_chat() is None and not trained
+    monkeypatch.setenv("LIC_RANKER_TRAIN", "1")
+    assert ranker.for_chat() == "trained" and trained == [1]
+
+
 def test_package_ships_the_retrieval_data():
     from pathlib import Path
 

@@ -10,8 +10,8 @@ lie on top: a staged update or delete hides its row, a staged add or update is s
 like a row and marked `staged`.
 
 The similarity is the learned ranker's (lic_cli/chat/ranker.py: MiniLM fine-tuned on
-question <-> row pairs of many domains, trained once per machine), or the packaged MiniLM's
-when the ranker is off or not trained (LIC_RANKER=0, LIC_RANKER_TRAIN=0).
+question <-> row pairs of many domains, trained by `lic models --ranker`), or the packaged
+MiniLM's when the ranker is off or not trained (LIC_RANKER=0; not trained unless asked).
 
 Two thresholds on the blended score:
 

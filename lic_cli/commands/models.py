@@ -13,7 +13,7 @@ from lic_cli.commands._options import project_option
 @click.option("--json", "json_", is_flag=True, help="JSONL even on a terminal.")
 @click.option("--ranker", is_flag=True,
               help="Train chat's learned retriever now if it is not trained yet (about 160 s on 2 cores, cached in "
-                   "$LIC_HOME; otherwise chat trains it on first use) and print what it is, as one JSON line.")
+                   "$LIC_HOME; chat uses it once trained) and print what it is, as one JSON line.")
 @project_option
 @cli_errors
 def command(task, json_, ranker, project_dir):
