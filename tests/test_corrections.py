@@ -742,3 +742,55 @@ def test_a_qa_pair_reaches_the_fact_whose_value_its_answer_states(hotel, enc):
                          source="v/t1", engine="rules")
         found = cross.by_value(index, task, item, common)
         assert (index.row(found[0].i)["relation"] if found else None) == relation
+
+
+@pytest.mark.parametrize("said,value,want", [
+    ("fifteen dollars", "fifteen dollars", "$15"),
+    ("seven dollars a day", "seven dollars a day", "$7 a day"),
+    ("a dollar a ticket", "a dollar a ticket", "$1 a ticket"),
+    ("twelve euros per person", "twelve euros per person", "€12 per person"),
+    ("eight in the morning", "eight in the morning", "8 am"),
+    ("three o'clock in the afternoon", "three o'clock in the afternoon", "3 pm"),
+    ("one of them", "one of them", "one of them"),  # no value in words: kept as said
+    ("an hour", "an hour", "an hour"),  # quantities in words are matched as they are (_replacement)
+])
+def test_values_said_in_words_are_written_with_digits(said, value, want):
+    assert spans.in_digits(value) == want
+
+
+@pytest.mark.parametrize("said,value,want", [
+    ("Adults pay $9 now. Kids' tickets are the same as before.", "$9", "Adults pay $9 now."),
+    ("Since June the gym shuts at 10 pm; weekend hours stay as they were.", "10 pm",
+     "Since June the gym shuts at 10 pm;"),
+    ("No change for members! Guests are charged £5 from today.", "£5", "Guests are charged £5 from today."),
+    ("It's 20 minutes now", "20 minutes", "It's 20 minutes now"),
+    ("The price went up.", "$30", "The price went up."),  # no sentence states it: the whole turn
+])
+def test_the_words_about_a_value_are_the_sentences_that_state_it(said, value, want):
+    assert spans.stating(said, value) == want
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text,answer,want", [
+    # The turn also names the value that stays: the sentence stating the new value decides.
+    ("City bikes are $18 a day this summer. The e-bike price hasn't moved.", "$18 a day",
+     "A city bike costs $18 a day and an e-bike costs $40 a day."),
+    ("A city bike is twenty dollars a day now; e-bikes are unchanged.", "twenty dollars a day",
+     "A city bike costs $20 a day and an e-bike costs $40 a day."),
+])
+def test_one_of_two_values_corrected_when_the_turn_names_the_other_too(shop, enc, text, answer, want):
+    project = load_project(shop)
+    rec = located(project, turns("How much is a city bike?", FAQ[0]["answer"], text, answered="a1",
+                                 question="How much is a city bike?", answer=answer, replaces=FAQ[0]["answer"]), enc)
+    assert changes(rec)[("faq", "a1")] == want
+
+
+@pytest.mark.parametrize("stored,new,hint,want", [
+    ("A family pass (two adults, up to three kids) is $60, and a single pass is $25.", "$28",
+     "How much is a single pass? Single passes cost $28 now.",
+     "A family pass (two adults, up to three kids) is $60, and a single pass is $28."),
+    ("Lunch (soup, bread and a drink) is $12 and dinner is $20.", "$14", "How much is lunch? Lunch is $14 now.",
+     "Lunch (soup, bread and a drink) is $14 and dinner is $20."),
+])
+def test_a_comma_or_and_inside_brackets_does_not_end_the_clause(stored, new, hint, want):
+    assert spans.rewrite(stored, new, hint=hint).text == want

@@ -139,7 +139,9 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
     said = str(rec.get("text", ""))
     new = str(item.get("answer" if kind == "qa" else "object", ""))
     key = str(item.get("question", "")) if kind == "qa" else f"{item.get('subject', '')} {item.get('relation', '')}"
-    hint = f"{key} {said}"
+    # What the value is about: the question, and the turn's words that state it (not those
+    # about what stays: "Adults are $45 now. The junior price hasn't moved.").
+    hint = f"{key} {spans.stating(said, new)}"
     label = (rec.get("intent") or {}).get("label") if isinstance(rec.get("intent"), dict) else None
     replaces = str(item.get("replaces") or "")
     corr = Correction(is_correction=bool(replaces) or label == "correct", new=new, core=spans.core(new), hint=hint)
@@ -147,6 +149,10 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
         # A piece of a name the user gave whole ("Sam" of "Sam Rivera took over") is the whole name.
         corr.new = spans.widen_value(new, said)
         corr.core = spans.core(corr.new)
+        if corr.core is None and spans.core(spans.in_digits(corr.new)) is not None:
+            # "fifteen dollars" replaces "$14" as "$15": rows write values with digits.
+            corr.new = spans.in_digits(corr.new)
+            corr.core = spans.core(corr.new)
     fragment = bool(replaces) and not spans.is_sentence(replaces)
     if fragment:
         corr.replaces = replaces

@@ -205,9 +205,15 @@ def _replacement(old: Span, new: Span) -> str:
     return new.text
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
 def clause(text: str, span: Span) -> str:
-    starts = [0] + [m.end() for m in _CLAUSE.finditer(text) if m.end() <= span.start]
-    ends = [m.start() for m in _CLAUSE.finditer(text) if m.start() >= span.end] + [len(text)]
+    # Commas and "and" inside brackets ("(skis, boots and poles)") do not end a clause.
+    asides = [(m.start(), m.end()) for m in _ASIDE.finditer(text)]
+    seps = [m for m in _CLAUSE.finditer(text) if not any(a < m.start() < b for a, b in asides)]
+    starts = [0] + [m.end() for m in seps if m.end() <= span.start]
+    ends = [m.start() for m in seps if m.start() >= span.end] + [len(text)]
     return text[max(starts):min(ends)]
 
 
@@ -318,6 +324,44 @@ def widen_value(value: str, said: str) -> str:
             if s.start <= i and i + len(v) <= s.end and len(s.text) > len(v):
                 return s.text
     return value
+
+
+_SYMBOL = {"dollar": "$", "buck": "$", "euro": "€", "quid": "£"}
+_MONEY_WORDS = re.compile(rf"\b(a|an|one|{_NUMBER_WORD})\s+(dollar|buck|euro|quid)s?\b", re.I)
+_CLOCK_WORDS = re.compile(rf"\b({_NUMBER_WORD})\s+(?:o'clock\s+)?(?:(in the morning)|in the (?:afternoon|evening)"
+                          r"|(a\.?m\.?)|p\.?m\.?)(?=\W|$)", re.I)
+
+
+def in_digits(value: str) -> str:
+    """A value said in words written with digits, as rows write it: "fifteen dollars" -> "$15",
+    "a dollar a ticket" -> "$1 a ticket", "eight in the morning" -> "8 am". Anything else is
+    returned as it is (quantities in words are matched as they are: `_replacement`)."""
+    def number(word: str) -> int | None:
+        return 1 if word.lower() in ("a", "an") else NUMBER_WORDS.get(word.lower())
+
+    def money(m: re.Match[str]) -> str:
+        n = number(m.group(1))
+        return m.group(0) if n is None else f"{_SYMBOL[m.group(2).lower()]}{n}"
+
+    def clock(m: re.Match[str]) -> str:
+        n = number(m.group(1))
+        if n is None or not 1 <= n <= 12:
+            return m.group(0)
+        return f"{n} {'am' if m.group(2) or m.group(3) else 'pm'}"
+
+    return _CLOCK_WORDS.sub(clock, _MONEY_WORDS.sub(money, value))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def stating(said: str, value: str) -> str:
+    """The sentences of a turn that state `value` ("Adults are $45 a day now. The junior price
+    hasn't moved." -> the first): the words about the value, without those about what stays.
+    The whole turn when no sentence holds it."""
+    v = value.strip().lower()
+    parts = [p for p in _SENTENCE.split(said) if v and v in p.lower()]
+    return " ".join(parts) if parts else said
 
 
 def _norm(text: str) -> str:
