@@ -794,3 +794,14 @@ def test_one_of_two_values_corrected_when_the_turn_names_the_other_too(shop, enc
 ])
 def test_a_comma_or_and_inside_brackets_does_not_end_the_clause(stored, new, hint, want):
     assert spans.rewrite(stored, new, hint=hint).text == want
+
+
+@pytest.mark.parametrize("said,names", [
+    ("It's been Declan Byrne's job since August.", ["Declan Byrne"]),
+    ("Tom Ortiz’s team runs the workshop now.", ["Tom Ortiz"]),
+    ("Ask Mary O'Brien at the desk.", ["Mary O'Brien"]),
+    ("Sean D'Arcy took over from Ana Silva.", ["Sean D'Arcy", "Ana Silva"]),
+])
+def test_a_name_keeps_its_apostrophe_but_not_a_possessive(said, names):
+    assert [s.text for s in spans.spans(said, "name")] == names
+    assert spans.widen_value(names[0].split()[0], said) == names[0]

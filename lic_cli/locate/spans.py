@@ -48,7 +48,8 @@ TYPES: dict[str, re.Pattern[str]] = {
                        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"),
     "quantity": re.compile(rf"\b{_NUMBER}(?:\s|-)(?:{_UNIT})\b|\b{_NUMBER_WORD}(?:\s|-){_WORD_UNITS}\b", re.I),
     "number": re.compile(rf"\b{_NUMBER}\b"),
-    "name": re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Prof)\.\s)?[A-Z][a-z'’-]+(?:\s(?:[A-Z][a-z'’-]+|[A-Z]\.))+"),
+    "name": re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Prof)\.\s)?[A-Z](?:['’][A-Z])?[a-z'’-]+"
+                       r"(?:\s(?:[A-Z](?:['’][A-Z])?[a-z'’-]+|[A-Z]\.))+"),
 }
 _WORD = re.compile(r"[a-z0-9]+")
 _DANGLING = re.compile(r"(?:\s+(?:a|an|the|per|of|to|for|at|in|on|and|or|from|by|with))+$", re.I)
@@ -142,6 +143,8 @@ def spans(text: str, kind: str) -> list[Span]:
     out = []
     for m in TYPES[kind].finditer(text):
         s, start = m.group(0).rstrip(".,;:"), m.start()
+        if kind == "name":  # "Declan Byrne's job": the possessive is not part of the name
+            s = re.sub(r"['’]s$", "", s)
         if kind == "name" and _SENTENCE_START.search(text[:start]) and len(s.split()) >= 3 and not _TITLE.match(s):
             # "Call Hannah Moss, ...": a sentence's capitalized first word before a name is not part of it
             cut = s.index(" ") + 1
