@@ -555,6 +555,7 @@ HOTEL_FAQ = [
     {"id": "h3", "question": "Who plans weddings?", "answer": "Ask Omar Haddad, our events lead, about weddings."},
     {"id": "h4", "question": "How much is a sea-view room?", "answer": "Sea-view rooms cost $140 a night."},
     {"id": "h5", "question": "Is there a discount for groups?", "answer": "Groups of ten or more get 10% off."},
+    {"id": "h6", "question": "How do I make a complaint?", "answer": "Write to Omar Haddad, duty manager, at the front desk."},
 ]
 HOTEL_FACTS = [
     {"subject": "Quayside Hotel", "relation": "duty manager", "object": "Omar Haddad"},
@@ -573,10 +574,11 @@ def hotel(tmp_path) -> Path:
 
 
 @pytest.mark.parametrize("row, question, new, said, swept", [
-    # The role holder named beside their role ("Call Omar Haddad, the duty manager, ...") is
-    # swept; the same person in another role (events lead) is not.
+    # The role holder named beside their role ("Call Omar Haddad, the duty manager, ...", or with
+    # no determiner after the name: "Omar Haddad, duty manager, at ...") is swept; the same
+    # person in another role (events lead) is not.
     ("h1", "Who is the duty manager?", "Lena Fischer", "Lena Fischer took over as duty manager.",
-     {("faq", "h2"), ("hotel_facts", "duty manager")}),
+     {("faq", "h2"), ("faq", "h6"), ("hotel_facts", "duty manager")}),
     # The fact's relation named by the turn's own words ("group", "discount"), word forms aside.
     ("h5", "do groups get money off?", "15%", "we raised the group discount to 15%", {("hotel_facts", "group discount")}),
     # "rate" said only in the turn

@@ -107,9 +107,11 @@ APPOSITION = 5
 _DETERMINER = re.compile(r"^(?:the|our|your|their|his|her|its|a|an|my)\s", re.I)
 
 
-def _apposition(text: str) -> str:
+def _apposition(text: str, *, bare: bool = False) -> str:
+    """`bare`: after a name, a role needs no determiner ("Adaeze Okafor, head of customer
+    service, at ..."); before one it does (a clause's start is no role)."""
     text = text.strip(" ,;:()")
-    return text if _DETERMINER.match(text) and len(text.split()) <= APPOSITION else ""
+    return text if (bare or _DETERMINER.match(text)) and len(text.split()) <= APPOSITION else ""
 
 
 def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -> set[str]:
@@ -124,7 +126,7 @@ def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -
             words |= spans.content_words(_apposition(prev[max(prev.rfind(","), prev.rfind(". ")) + 1:]))
         if after.lstrip().startswith(","):
             nxt = after.lstrip()[1:]
-            words |= spans.content_words(_apposition(nxt.split(",")[0] if "," in nxt else ""))
+            words |= spans.content_words(_apposition(nxt.split(",")[0] if "," in nxt else "", bare=True))
         words -= value | spans.content_words(span.text)
     if words:
         return words
