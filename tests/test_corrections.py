@@ -807,3 +807,11 @@ def test_a_comma_or_and_inside_brackets_does_not_end_the_clause(stored, new, hin
 def test_a_name_keeps_its_apostrophe_but_not_a_possessive(said, names):
     assert [s.text for s in spans.spans(said, "name")] == names
     assert spans.widen_value(names[0].split()[0], said) == names[0]
+
+
+@pytest.mark.parametrize("a,b", [("hardness", "hard"), ("storage", "stored"), ("darkness", "dark"),
+                                 ("postage", "posts"), ("percentage", "percent")])
+def test_a_noun_made_from_a_word_shares_its_stem(a, b):
+    assert spans.stem(a) == spans.stem(b)
+    # too short a stem is left alone ("page" is no "p", "stage" no "st")
+    assert spans.stem("page") != spans.stem("p") and spans.stem("stage") != spans.stem("st")

@@ -102,6 +102,10 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[:-len(suffix)]
             break
+    # Nouns made from a word: "hardness" is "hard", "storage" is "store" (a stem of 4+ letters).
+    for suffix in ("ness", "age"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
