@@ -261,12 +261,13 @@ def batches(gs: dict[str, Group], settings: Settings, rng: random.Random) -> lis
 def fingerprint(settings: Settings) -> str:
     """What a trained folder depends on: the data, this code's version, the settings, the base model."""
     from lic_cli.models import packaged_path
+    from lic_cli.store.rows import cached_file_hash
 
     h = hashlib.sha256(f"{CODE_VERSION}|{sorted(asdict(settings).items())}|{DEV_DOMAINS}".encode())
     for p in data_files() + [TEACHING, PROBES]:
         if p.is_file():
             h.update(p.name.encode())
-            h.update(hashlib.sha256(p.read_bytes()).digest())
+            h.update(bytes.fromhex(cached_file_hash(p).removeprefix("sha256:")))  # read once per process
     base = packaged_path(BASE) / "model.safetensors"
     h.update(f"{base.stat().st_size}".encode())
     return h.hexdigest()

@@ -149,10 +149,10 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
         # A piece of a name the user gave whole ("Sam" of "Sam Rivera took over") is the whole name.
         corr.new = spans.widen_value(new, said)
         corr.core = spans.core(corr.new)
-        if corr.core is None and spans.core(spans.in_digits(corr.new)) is not None:
+        digits = spans.in_digits(corr.new) if corr.core is None else corr.new
+        if digits != corr.new and spans.core(digits) is not None:
             # "fifteen dollars" replaces "$14" as "$15": rows write values with digits.
-            corr.new = spans.in_digits(corr.new)
-            corr.core = spans.core(corr.new)
+            corr.new, corr.core = digits, spans.core(digits)
     fragment = bool(replaces) and not spans.is_sentence(replaces)
     if fragment:
         corr.replaces = replaces

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process, utils
 
 from lic_cli.locate import cross
 from lic_cli.locate.matcher import Candidate
-from lic_cli.locate.spans import content_words
+from lic_cli.locate.spans import content_words, stem
 from lic_cli.tasks import Task
 
 SAME_TEXT = 95  # label tasks: ratio at or above which two texts are the same example
@@ -33,7 +33,7 @@ SAME_VALUE = 90  # a target this close (ratio) to a row's whole value is that va
 # Words that say which kind of record is meant, not what it is about.
 _RECORD = {"answer", "question", "entry", "row", "record", "fact", "info", "information", "detail", "faq", "bit",
            "line", "reply", "one", "thing", "stuff", "knowledge", "example", "ticket", "message", "you", "have"}
-_RECORD_STEMS = {w.rstrip("s") for w in _RECORD} | _RECORD
+_RECORD_STEMS = frozenset(stem(w) for w in _RECORD)  # as content_words writes them
 
 
 def exact_text(index, text: str) -> int | None:
