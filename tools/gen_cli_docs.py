@@ -98,16 +98,17 @@ def _command(name: str, cmd: click.Command, parent: click.Context) -> list[str]:
 
 
 def render() -> str:
-    from lic_cli.cli import cli
+    from lic_cli.cli import all_commands, cli
 
     root = click.Context(cli, info_name="lic")
-    names = list(cli.commands)
+    commands = all_commands()
+    names = list(commands)
     parts = [HEADER, "## `lic`", "", _help_markdown(cli.help or ""), "",
              "| command | what it does |", "|---|---|"]
-    parts += [f"| [`lic {n}`](#lic-{n}) | {_cell(cli.commands[n].get_short_help_str(limit=120))} |" for n in names]
+    parts += [f"| [`lic {n}`](#lic-{n}) | {_cell(commands[n].get_short_help_str(limit=120))} |" for n in names]
     parts.append("")
     for name in names:
-        parts += _command(name, cli.commands[name], root)
+        parts += _command(name, commands[name], root)
     return "\n".join(parts).rstrip() + "\n"
 
 
