@@ -30,6 +30,13 @@ scope when a similar enough scope question's row fits it:
 - **contrasts**: a word the question uses from a contrast set (open / close, first / last,
   adult / child, daily / monthly, ...) whose other member the row uses instead: "When does
   it close on Sundays?" does not fit "opens at 11:00 on Sundays".
+
+A scope with a `judge` threshold (written since session 9 when `SFTParams.scope_judge` is
+set) decides with the learned scope judge instead (scope_judge.py): the rows of the
+question's most similar scope questions (at least `threshold`) are each read with the
+question by a cross-encoder, and the question is in scope when its probability of asking
+what one of those rows answers is at least `judge` (and, with JUDGE_WITH_FITS, that row
+also fits it by the checks above).
 """
 
 from __future__ import annotations
@@ -58,6 +65,8 @@ class Scope:
     # The taught answer of each question (same order), or None: a scope written before
     # the row checks, whose gate decides by similarity alone.
     answers: tuple[str, ...] | None = None
+    # The learned judge's threshold (scope_judge.py), or None: the row checks decide.
+    judge: float | None = None
 
     def fallback_spec(self, folder: Path) -> str:
         """The fallback as `models.resolve` takes it (a path made absolute, or the alias)."""
@@ -86,9 +95,11 @@ def read(folder: Path) -> Scope | None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         answers = raw.get("answers")
+        judge = raw.get("judge")
         scope = Scope(questions=tuple(raw["questions"]), threshold=float(raw["threshold"]),
                       fallback=str(raw["fallback"]), encoder=str(raw.get("encoder", ENCODER)),
-                      answers=None if answers is None else tuple(answers))
+                      answers=None if answers is None else tuple(answers),
+                      judge=None if judge is None else float(judge))
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"{path}: not a valid scope file ({exc})") from None
     if not all(isinstance(q, str) for q in scope.questions):
@@ -106,11 +117,14 @@ def write(folder: Path, scope: Scope) -> None:
                             "questions": list(scope.questions)}
     if scope.answers is not None:
         blob["answers"] = list(scope.answers)
+    if scope.judge is not None:
+        blob["judge"] = scope.judge
     write_atomic(folder / SCOPE_FILE, json.dumps(blob, ensure_ascii=False, indent=1) + "\n")
 
 
 def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *,
-                 parent_folder: Path | None, base: str, answers: Sequence[str] | None = None) -> Scope:
+                 parent_folder: Path | None, base: str, answers: Sequence[str] | None = None,
+                 judge: float | None = None) -> Scope:
     """The scope of a model being trained into `new_folder`.
 
     From the base (no parent): the base is the fallback. From a parent with a scope: its
@@ -137,7 +151,8 @@ def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *
     # A question taught again with a new answer keeps only the new one.
     pairs = dict(zip(old, old_answers, strict=True))
     pairs.update(zip(questions, answers, strict=True))
-    return Scope(questions=tuple(pairs), threshold=threshold, fallback=target, answers=tuple(pairs.values()))
+    return Scope(questions=tuple(pairs), threshold=threshold, fallback=target, answers=tuple(pairs.values()),
+                 judge=judge)
 
 
 class Gate:
@@ -150,6 +165,11 @@ class Gate:
         self._rows: dict[str, Row] | None = None
         self._encoder = models.load_encoder(scope.encoder)
         self._anchors = self._encoder.encode(list(scope.questions))
+        self._judge: Any = None
+        if scope.judge is not None and scope.answers is not None:
+            from lic_cli.models import scope_judge
+
+            self._judge = scope_judge.shared()
 
     def similarity(self, questions: Sequence[str]) -> list[float]:
         """Cosine similarity of each question to its nearest scope question (-1: empty scope)."""
@@ -165,11 +185,47 @@ class Gate:
             return []
         if self.scope.answers is None or not len(self._anchors):
             return [s >= self.scope.threshold for s in self.similarity(questions)]
+        if self._judge is not None:
+            assert self.scope.judge is not None
+            return [p >= self.scope.judge for p in self.judge_scores(questions)]
         sims = self._encoder.encode(list(questions)) @ self._anchors.T
         out = []
         for q, row in zip(questions, sims, strict=True):
             near = [int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= self.scope.threshold]
             out.append(any(fits(q, self._row(i)) for i in near))
+        return out
+
+    def judge_scores(self, questions: Sequence[str], *, with_fits: bool | None = None) -> list[float]:
+        """Each question's highest judge probability over the rows of its CANDIDATES most similar
+        scope questions (similarity at least `threshold`; with fits: rows that fit it), 0.0 without one."""
+        assert self.scope.answers is not None
+        if self._judge is None:
+            from lic_cli.models import scope_judge
+
+            self._judge = scope_judge.shared()
+        fitting = JUDGE_WITH_FITS if with_fits is None else with_fits
+        if not questions or not len(self._anchors):
+            return [0.0] * len(questions)
+        from lic_cli.models.scope_judge import row_text
+
+        sims = self._encoder.encode(list(questions)) @ self._anchors.T
+        first: dict[str, str] = {}
+        for q, a in zip(self.scope.questions, self.scope.answers, strict=True):
+            first.setdefault(a, q)  # the taught question comes before its rewordings
+        asked, shown, owner = [], [], []
+        for n, (q, row) in enumerate(zip(questions, sims, strict=True)):
+            seen: set[str] = set()
+            for i in (int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= self.scope.threshold):
+                answer = self.scope.answers[i]
+                if answer in seen or (fitting and not fits(q, self._row(i))):
+                    continue
+                seen.add(answer)
+                asked.append(q)
+                shown.append(row_text(first[answer], answer))
+                owner.append(n)
+        out = [0.0] * len(questions)
+        for n, p in zip(owner, self._judge.probability(asked, shown) if asked else [], strict=True):
+            out[n] = max(out[n], float(p))
         return out
 
     def _row(self, i: int) -> Row:
@@ -184,6 +240,7 @@ class Gate:
 
 
 CANDIDATES = 5  # similar scope questions whose rows are checked (nearest first)
+JUDGE_WITH_FITS = True  # the judge's row must also fit the question (chosen on the tuning domains)
 
 # What a question asks for, from its wording (first match wins), and what an answer gives.
 _ASKS = (

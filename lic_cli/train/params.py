@@ -167,6 +167,11 @@ class SFTParams(_Params):
     # before the teaching, so unrelated answers stay as they were. 0: off (the weights
     # answer everything).
     scope_threshold: float = 0.0
+    # The learned scope judge (models/scope_judge.py; needs scope_threshold > 0): a question
+    # the gate's similarity lets near a taught row goes to the trained weights only when the
+    # judge's probability that it asks what that row answers is at least this. 0: off (the
+    # row checks of scope.py decide). The judge trains once per machine, on first use.
+    scope_judge: float = 0.0
     seed: int = 42  # seeds adapters, replay sampling and shuffling: same data, same model
 
     @classmethod
@@ -195,6 +200,8 @@ class SFTParams(_Params):
             raise fail("max_length", "must be between 16 and 4096")
         if not 0 <= self.scope_threshold <= 1:
             raise fail("scope_threshold", "must be between 0 (off) and 1")
+        if not 0 <= self.scope_judge < 1:
+            raise fail("scope_judge", "must be >= 0 (off) and < 1")
         if not 0 <= self.lora_dropout < 1:
             raise fail("lora_dropout", "must be >= 0 and < 1")
         if self.kl_weight > 0 and self.method != "lora":

@@ -1,0 +1,186 @@
+"""The scope gate's decisions alone: which questions go to the taught weights (issue 21).
+
+A question the gate keeps out gets the model from before the teaching, so its answer is
+unchanged by construction; a question it lets in gets the taught weights. So most of the
+gated figures follow from the gate's decisions, measured here without training a model:
+
+- paraphrases let in (want: all): the written paraphrases of bench/domains/*.jsonl;
+- near misses let in (want: none): the domain's near-miss probes (same subject, other
+  relation; same relation, other subject);
+- general questions let in (want: none): general.jsonl's 85 locality, 80 pool and 20 dev
+  questions and situated.jsonl's 40.
+
+Each domain's scope is what `lic train` writes for its 30 facts (support_qa's params): each
+taught question, its template rewording and the 4 the base model writes (seed 42; written
+once, `rewordings`, under the CPU lock, and cached in $LIC_HOME/cache/bench). Gates:
+
+- `rows`: the shipped row checks (similarity >= 0.5, then anchors, answer type, contrasts);
+- `judge`: the learned scope judge (lic_cli/models/scope_judge.py) over the rows of the 5
+  most similar scope questions, at a grid of thresholds (the trade-off curve), with and
+  without the row checks.
+
+Domains: tuning (gym, library, hotel, pharmacy: the threshold is chosen on these), held
+out (council, museum: measured once at the end), Kestrel (bench_learning.py: the demo; it
+has no near-miss probes).
+
+    python bench/bench_scope_judge.py rewordings                 # SmolLM2: under the CPU lock
+    python bench/bench_scope_judge.py gate --split tuning --json out.json
+    python bench/bench_scope_judge.py gate --split held_out --split kestrel
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from lic_cli import models  # noqa: E402
+
+DOMAINS = REPO / "bench" / "domains"
+SPLITS = {"tuning": ("gym", "library", "hotel", "pharmacy"), "held_out": ("council", "museum"), "kestrel": ("kestrel",)}
+SEED = 42  # SFTParams.seed
+TEMPLATE_REWORDINGS = 1  # support_qa's augment
+MODEL_REWORDINGS = 4  # support_qa's augment_lm
+THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def facts(domain: str) -> list[dict]:
+    if domain == "kestrel":
+        from bench_learning import FACTS
+
+        return [{"question": q, "answer": a, "paraphrases": [p], "near_miss": []} for q, a, p in FACTS]
+    return [json.loads(line) for line in (DOMAINS / f"{domain}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def general() -> list[str]:
+    rows = [json.loads(line) for name in ("general.jsonl", "situated.jsonl")
+            for line in (DOMAINS / name).read_text(encoding="utf-8").splitlines()]
+    return [r["question"] for r in rows]
+
+
+def _cache(domain: str, questions: list[str]) -> Path:
+    h = hashlib.sha256(json.dumps([questions, SEED, MODEL_REWORDINGS]).encode()).hexdigest()[:12]
+    return models.cache_dir("bench") / f"rewordings-{domain}-{h}.json"
+
+
+def rewordings(domain: str, write: bool = False) -> dict[str, list[str]]:
+    """The base model's rewordings of the domain's taught questions, as `lic train` writes them."""
+    questions = [f["question"] for f in facts(domain)]
+    path = _cache(domain, questions)
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if not write:
+        sys.exit(f"{path}: no cached rewordings for {domain}; run `bench_scope_judge.py rewordings` (CPU lock)")
+    from lic_cli.store.atomic import write_atomic
+    from lic_cli.train import lm_paraphrase
+
+    start = time.perf_counter()
+    out = lm_paraphrase.generate(models.resolve("smollm2"), questions, MODEL_REWORDINGS, seed=SEED)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(out, ensure_ascii=False, indent=1))
+    print(f"{domain}: {sum(map(len, out.values()))} rewordings in {time.perf_counter() - start:.0f} s -> {path}",
+          file=sys.stderr)
+    return out
+
+
+def scope_of(domain: str, threshold: float = 0.5, judge: float | None = None):
+    """The scope `lic train` writes for the domain's facts taught from the base."""
+    from lic_cli.models.scope import Scope
+    from lic_cli.train import paraphrase
+
+    written = rewordings(domain)
+    questions, answers = [], []
+    for f in facts(domain):
+        q = f["question"]
+        extra = [p for p in dict.fromkeys([*paraphrase.for_training(q, TEMPLATE_REWORDINGS), *written.get(q, [])])
+                 if p != q]
+        for p in [q, *extra]:
+            if p not in questions:
+                questions.append(p)
+                answers.append(f["answer"])
+    return Scope(questions=tuple(questions), threshold=threshold, fallback="smollm2", answers=tuple(answers),
+                 judge=judge)
+
+
+def _share(oks: list[bool]) -> float | None:
+    return round(sum(oks) / len(oks), 4) if oks else None
+
+
+def measure(domain: str, floor: float) -> dict:
+    from lic_cli.models.scope import Gate
+
+    fs = facts(domain)
+    paras = [p for f in fs for p in f["paraphrases"]]
+    near = [n for f in fs for n in f.get("near_miss", [])]
+    other = general()
+    old = Gate(scope_of(domain))
+    out: dict = {"domain": domain, "paraphrases": len(paras), "near_misses": len(near), "general": len(other),
+                 "rows": {"paraphrases_in": _share(old.in_scope(paras)), "near_misses_in": _share(old.in_scope(near)),
+                          "general_in": _share(old.in_scope(other))}}
+    gate = Gate(scope_of(domain, threshold=floor))
+    for fitting in (False, True):
+        scores = {k: gate.judge_scores(v, with_fits=fitting) for k, v in
+                  (("paraphrases", paras), ("near_misses", near), ("general", other))}
+        out["judge+rows" if fitting else "judge"] = {
+            str(t): {f"{k}_in": _share([s >= t for s in v]) for k, v in scores.items()} for t in THRESHOLDS}
+        out[("judge+rows" if fitting else "judge") + "_scores"] = scores
+    return out
+
+
+def pooled(results: list[dict], gate: str, t: str | None = None) -> dict:
+    out = {}
+    for k, n in (("paraphrases_in", "paraphrases"), ("near_misses_in", "near_misses"), ("general_in", "general")):
+        num = sum((r[gate][t] if t else r[gate])[k] * r[n] for r in results if (r[gate][t] if t else r[gate])[k] is not None)
+        den = sum(r[n] for r in results if (r[gate][t] if t else r[gate])[k] is not None)
+        out[k] = round(num / den, 4) if den else None
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("what", choices=("rewordings", "gate"))
+    ap.add_argument("--split", action="append", choices=tuple(SPLITS), help="domains (repeatable; default tuning)")
+    ap.add_argument("--floor", type=float, default=0.5, help="similarity a candidate row needs (the scope threshold)")
+    ap.add_argument("--json", help="also write the results here")
+    args = ap.parse_args()
+    os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
+    domains = [d for s in (args.split or ["tuning"]) for d in SPLITS[s]]
+    if args.what == "rewordings":
+        for d in domains:
+            rewordings(d, write=True)
+        return
+    from lic_cli.models import scope_judge
+
+    start = time.perf_counter()
+    judge = scope_judge.shared(note=lambda m: print(m, file=sys.stderr))
+    print(f"judge: {judge.folder} ({json.dumps(judge.meta)}); ready in {time.perf_counter() - start:.0f} s",
+          file=sys.stderr)
+    results = [measure(d, args.floor) for d in domains]
+    pct = lambda v: "-" if v is None else f"{100 * v:5.1f}"  # noqa: E731
+    print(f"share let in (paraphrases / near misses / general), floor {args.floor}")
+    print(f"{'gate':<22}" + "".join(f"{r['domain']:>20}" for r in results) + f"{'pooled':>20}")
+
+    def line(name, get, pool):
+        cells = [get(r) for r in results]
+        print(f"{name:<22}" + "".join(f"{pct(c['paraphrases_in'])}/{pct(c['near_misses_in'])}/{pct(c['general_in'])}"
+                                      .rjust(20) for c in [*cells, pool]))
+
+    line("rows (shipped)", lambda r: r["rows"], pooled(results, "rows"))
+    for gate in ("judge", "judge+rows"):
+        for t in THRESHOLDS:
+            line(f"{gate} >= {t}", lambda r, g=gate, t=t: r[g][str(t)], pooled(results, gate, str(t)))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"floor": args.floor, "judge": judge.meta, "results": results},
+                                              ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

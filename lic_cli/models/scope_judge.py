@@ -1,0 +1,309 @@
+"""A learned scope judge: does a question ask what a taught row answers?
+
+The scope gate (scope.py) finds the taught rows nearest to a question by MiniLM similarity.
+Similarity cannot tell a rewording of a taught question from a question near it that asks
+something else ("How many DVDs can a member borrow ...?" against "How many books ..."): on
+the bench domains the near misses sit closer to their taught question than the written
+paraphrases do. The judge reads the question and the row together (a cross-encoder: the
+packaged MiniLM with its token states mean-pooled into one logit) and says whether the
+question asks what the row answers.
+
+It is trained, once per machine, on the packaged retrieval domains
+(lic_cli/data/retrieval/*.jsonl: invented businesses, each fact with hand-written
+paraphrases and, where written, near-miss questions), never on a project's own rows:
+
+- positives: (a fact's question, its row) and (each paraphrase, its row);
+- negatives: (each near-miss question, its row); the other facts of the same domain, the
+  ones nearest by content words (same subject, other relation: "weekend opening time" for
+  "weekday opening time"), as questions and as paraphrases; and one question of another
+  domain.
+
+The row is shown as its taught question and answer ("What time ... weekdays? Answer: 9:00").
+The weights are cached under $LIC_HOME/cache/scope_judge/<key>, keyed by the training data,
+this module's source and the settings, so a change to any of them trains a new judge and
+an old one is never used by mistake. Training takes a few minutes on 2 CPU cores
+(docs/train.md gives the measured first-use cost); later processes only load it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lic_cli import progress
+from lic_cli.errors import ModelLoadError
+from lic_cli.models.judge import STOP_WORDS, tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+
+CACHE_KIND = "scope_judge"
+DONE_FILE = "judge.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the judge is trained (part of its cache key)."""
+
+    encoder: str = "minilm"
+    epochs: int = 2
+    learning_rate: float = 5e-5
+    batch_size: int = 32
+    max_length: int = 96
+    near_rows: int = 4  # other facts of the domain, nearest first, whose questions are negatives
+    near_paraphrases: int = 2  # paraphrases of other facts, nearest first, that are negatives
+    other_domain: int = 1  # questions of other domains that are negatives, per fact
+    seed: int = 13
+
+
+DEFAULT = Settings()  # what the shipped judge is trained with
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    row: str  # row_text(taught question, answer)
+    label: int  # 1: asks what the row answers
+    kind: str  # "question", "paraphrase", "near_miss", "other_row", "other_paraphrase", "other_domain"
+
+
+def row_text(question: str, answer: str) -> str:
+    """How a taught row is shown to the judge."""
+    return f"{question.strip()} Answer: {answer.strip()}"
+
+
+def _words(text: str) -> set[str]:
+    return {t[:5] for t in tokens(text) if t not in STOP_WORDS and len(t) > 2}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def domains_from(paths: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
+    """{domain: rows} from JSONL files of {question, answer, paraphrases[, near_miss]};
+    one clear error naming file, line and field otherwise."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for path in paths:
+        rows = []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise ModelLoadError(f"{path}:{n}: not JSON ({exc})") from None
+            for key in ("question", "answer"):
+                if not isinstance(row.get(key), str) or not row[key].strip():
+                    raise ModelLoadError(f"{path}:{n}: field '{key}': expected a non-empty string")
+            for key in ("paraphrases", "near_miss"):
+                if not isinstance(row.get(key, []), list) or not all(isinstance(x, str) for x in row.get(key, [])):
+                    raise ModelLoadError(f"{path}:{n}: field '{key}': expected a list of strings")
+            rows.append(row)
+        out[str(rows[0].get("domain") or path.stem) if rows else path.stem] = rows
+    return out
+
+
+def training_pairs(domains: dict[str, list[dict[str, Any]]], settings: Settings | None = None) -> list[Pair]:
+    """The judge's training pairs (see the module docstring), in a seeded order."""
+    settings = settings or DEFAULT
+    rng = random.Random(settings.seed)
+    pairs: list[Pair] = []
+    names = sorted(domains)
+    for name in names:
+        rows = domains[name]
+        words = [_words(r["question"]) for r in rows]
+        others = [q for other in names if other != name for q in (r["question"] for r in domains[other])]
+        for i, row in enumerate(rows):
+            shown = row_text(row["question"], row["answer"])
+            pairs.append(Pair(row["question"], shown, 1, "question"))
+            pairs += [Pair(p, shown, 1, "paraphrase") for p in row.get("paraphrases", [])]
+            pairs += [Pair(n, shown, 0, "near_miss") for n in row.get("near_miss", [])]
+            nearest = sorted((j for j in range(len(rows)) if j != i and rows[j]["answer"] != row["answer"]),
+                             key=lambda j: (-_overlap(words[i], words[j]), j))
+            pairs += [Pair(rows[j]["question"], shown, 0, "other_row") for j in nearest[:settings.near_rows]]
+            paras = [(p, j) for j in nearest for p in rows[j].get("paraphrases", [])]
+            paras.sort(key=lambda pj: (-_overlap(words[i], _words(pj[0])), pj[1]))
+            pairs += [Pair(p, shown, 0, "other_paraphrase") for p, _ in paras[:settings.near_paraphrases]]
+            if others:
+                pairs += [Pair(q, shown, 0, "other_domain") for q in rng.sample(others, min(settings.other_domain,
+                                                                                              len(others)))]
+    rng.shuffle(pairs)
+    return pairs
+
+
+def packaged_data() -> list[Path]:
+    from lic_cli.data import TEACHING
+
+    return sorted((TEACHING.parent / "retrieval").glob("*.jsonl"))
+
+
+def cache_key(data: Sequence[Path], settings: Settings) -> str:
+    """Hash of the training data, this module's source and the settings."""
+    from lic_cli import models
+
+    h = hashlib.sha256()
+    h.update(Path(__file__).read_bytes())
+    h.update(json.dumps(asdict(settings), sort_keys=True).encode())
+    encoder = models.resolve(settings.encoder)
+    h.update(models.describe(settings.encoder).encode())
+    weights = next((encoder / n for n in ("model.safetensors", "pytorch_model.bin") if (encoder / n).is_file()), None)
+    h.update(str(weights.stat().st_size if weights else 0).encode())
+    for path in data:
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def folder_for(data: Sequence[Path] | None = None, settings: Settings | None = None) -> Path:
+    from lic_cli import models
+
+    return models.cache_dir(CACHE_KIND) / cache_key(packaged_data() if data is None else data, settings or DEFAULT)
+
+
+def load(data: Sequence[Path] | None = None, settings: Settings | None = None,
+         note: Callable[[str], None] | None = None) -> Judge:
+    """The judge trained on `data` (default: the packaged retrieval domains) with `settings`
+    (default: DEFAULT): from the cache, else trained once now (a few minutes) and cached."""
+    from lic_cli.store.lock import build_once
+
+    settings = settings or DEFAULT
+    files = packaged_data() if data is None else list(data)
+    target = folder_for(files, settings)
+    if not (target / DONE_FILE).is_file():
+        if note:
+            note(f"training the scope judge once into {target} (a few minutes on 2 cores)")
+        with progress.Progress(f"training the scope judge once into {target}"):
+            build_once(target, lambda tmp: _train_into(tmp, files, settings),
+                       done=lambda p: (p / DONE_FILE).is_file())
+    return Judge(target)
+
+
+class _CrossEncoder:
+    """MiniLM over "question [SEP] row", token states mean-pooled, one linear logit."""
+
+    def __init__(self, encoder: Any, head: Any) -> None:
+        self.encoder, self.head = encoder, head
+
+    def logits(self, batch: dict[str, Any]) -> Any:
+        states = self.encoder(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
+        pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return self.head(pooled).squeeze(-1)
+
+
+def _torch_setup() -> Any:
+    from lic_cli import models
+    from lic_cli.models.runtime import cpu_threads, torch_env
+
+    models.offline()
+    torch_env()
+    import torch
+
+    torch.set_num_threads(cpu_threads())
+    models.quiet_loading()
+    return torch
+
+
+def _train_into(tmp: Path, files: Sequence[Path], settings: Settings) -> None:
+    import time
+
+    from lic_cli import models
+
+    torch = _torch_setup()
+    from safetensors.torch import save_file
+    from transformers import AutoModel, AutoTokenizer
+
+    start = time.perf_counter()
+    torch.manual_seed(settings.seed)
+    pairs = training_pairs(domains_from(files), settings)
+    path = models.resolve(settings.encoder)
+    tok = AutoTokenizer.from_pretrained(path)
+    encoder = AutoModel.from_pretrained(path)
+    model = _CrossEncoder(encoder, torch.nn.Linear(encoder.config.hidden_size, 1))
+    params = [*model.encoder.parameters(), *model.head.parameters()]
+    opt = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=0.01)
+    steps = settings.epochs * -(-len(pairs) // settings.batch_size)
+    warm = max(1, steps // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    positives = sum(p.label for p in pairs)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(pairs) - positives) / max(1, positives)))
+    model.encoder.train()
+    rng = random.Random(settings.seed)
+    order = list(range(len(pairs)))
+    losses = []
+    for _ in range(settings.epochs):
+        rng.shuffle(order)
+        for b in range(0, len(order), settings.batch_size):
+            chunk = [pairs[i] for i in order[b:b + settings.batch_size]]
+            batch = tok([p.question for p in chunk], [p.row for p in chunk], padding=True, truncation=True,
+                        max_length=settings.max_length, return_tensors="pt")
+            loss = loss_fn(model.logits(dict(batch)), torch.tensor([float(p.label) for p in chunk]))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            losses.append(float(loss))
+    model.encoder.save_pretrained(tmp / "encoder", safe_serialization=True)
+    tok.save_pretrained(tmp / "encoder")
+    save_file({k: v.contiguous() for k, v in model.head.state_dict().items()}, str(tmp / "head.safetensors"))
+    meta = {"settings": asdict(settings), "data": [p.name for p in files], "pairs": len(pairs),
+            "positives": positives, "steps": steps, "seconds": round(time.perf_counter() - start, 1),
+            "final_loss": round(sum(losses[-20:]) / max(1, len(losses[-20:])), 4)}
+    (tmp / DONE_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+class Judge:
+    """A trained judge: `probability(questions, rows)` of each question asking what its row answers."""
+
+    def __init__(self, folder: Path) -> None:
+        torch = _torch_setup()
+        from safetensors.torch import load_file
+        from transformers import AutoModel, AutoTokenizer
+
+        self.folder = folder
+        try:
+            self.meta = json.loads((folder / DONE_FILE).read_text(encoding="utf-8"))
+            self.max_length = int(self.meta["settings"]["max_length"])
+            self.tok = AutoTokenizer.from_pretrained(folder / "encoder")
+            encoder = AutoModel.from_pretrained(folder / "encoder")
+            head = torch.nn.Linear(encoder.config.hidden_size, 1)
+            head.load_state_dict(load_file(str(folder / "head.safetensors")))
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise ModelLoadError(f"{folder}: not a usable scope judge ({exc}); delete the folder to train it again") \
+                from None
+        encoder.eval()
+        self.model = _CrossEncoder(encoder, head)
+        self._torch = torch
+
+    def probability(self, questions: Sequence[str], rows: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        import numpy as np
+
+        torch = self._torch
+        out = np.zeros(len(questions), dtype=np.float32)
+        order = sorted(range(len(questions)), key=lambda i: len(questions[i]) + len(rows[i]))
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                idx = order[b:b + batch_size]
+                batch = self.tok([questions[i] for i in idx], [rows[i] for i in idx], padding=True, truncation=True,
+                                 max_length=self.max_length, return_tensors="pt")
+                out[idx] = torch.sigmoid(self.model.logits(dict(batch)).float()).numpy()
+        return out
+
+
+_LOADED: dict[str, Judge] = {}
+
+
+def shared(note: Callable[[str], None] | None = None) -> Judge:
+    """The packaged judge, loaded once per process."""
+    key = str(folder_for())
+    if key not in _LOADED:
+        _LOADED[key] = load(note=note)
+    return _LOADED[key]
+

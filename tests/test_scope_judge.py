@@ -1,0 +1,123 @@
+"""The learned scope judge (lic_cli/models/scope_judge.py): its training pairs, its cache key,
+the scope file field that switches it on, and (slow) a judge trained on a small cut of the
+packaged retrieval domains that keeps a near miss out and lets a paraphrase in on a domain
+it never saw."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lic_cli.errors import ModelLoadError, TaskConfigError
+from lic_cli.models import scope, scope_judge
+from lic_cli.train.params import SFTParams
+
+SHOP = [
+    {"question": "What time does the shop open on weekdays?", "answer": "9:00",
+     "paraphrases": ["When do you open Monday through Friday?"], "near_miss": ["What time does the café open on weekdays?"]},
+    {"question": "What time does the shop open on weekends?", "answer": "8:00",
+     "paraphrases": ["How early are you open on Saturdays?"]},
+    {"question": "How much is a city bike per hour?", "answer": "$6 per hour", "paraphrases": ["hourly price?"]},
+    {"question": "Do helmets cost extra?", "answer": "at no charge", "paraphrases": []},
+]
+POOL = [{"question": "Where is the studio?", "answer": "12 Carver Street", "paraphrases": ["studio address?"]}]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_pairs_hold_positives_near_misses_and_the_nearest_other_rows():
+    pairs = scope_judge.training_pairs({"shop": SHOP, "studio": POOL},
+                                       scope_judge.Settings(near_rows=1, near_paraphrases=1, other_domain=1))
+    weekday = scope_judge.row_text(SHOP[0]["question"], "9:00")
+    mine = {(p.question, p.label, p.kind) for p in pairs if p.row == weekday}
+    assert (SHOP[0]["question"], 1, "question") in mine
+    assert ("When do you open Monday through Friday?", 1, "paraphrase") in mine
+    assert ("What time does the café open on weekdays?", 0, "near_miss") in mine
+    # the nearest other fact of the domain by content words: the weekend opening, not the helmets
+    assert (SHOP[1]["question"], 0, "other_row") in mine
+    assert ("How early are you open on Saturdays?", 0, "other_paraphrase") in mine
+    assert ("Where is the studio?", 0, "other_domain") in mine
+    assert len(mine) == 6
+    # a row is never its own negative, and the order is seeded
+    assert not any(p.label == 0 and p.question in (SHOP[0]["question"], *SHOP[0]["paraphrases"])
+                   for p in pairs if p.row == weekday)
+    assert pairs == scope_judge.training_pairs({"shop": SHOP, "studio": POOL},
+                                               scope_judge.Settings(near_rows=1, near_paraphrases=1, other_domain=1))
+
+
+def test_two_rows_with_one_answer_are_not_each_others_negatives():
+    rows = [{"question": "Who runs the shop?", "answer": "Ana Ruiz", "paraphrases": []},
+            {"question": "Who is the shop's owner?", "answer": "Ana Ruiz", "paraphrases": []}]
+    pairs = scope_judge.training_pairs({"shop": rows}, scope_judge.Settings())
+    assert all(p.label == 1 for p in pairs)
+
+
+def test_a_bad_data_file_is_one_error_naming_file_line_and_field(tmp_path: Path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(SHOP[0]) + "\n" + json.dumps({"question": "Q?", "answer": "A", "near_miss": "x"}) + "\n",
+                   encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=r"bad.jsonl:2: field 'near_miss'"):
+        scope_judge.domains_from([bad])
+    bad.write_text('{"question": "Q?"}\n', encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=r"bad.jsonl:1: field 'answer'"):
+        scope_judge.domains_from([bad])
+
+
+def test_the_cache_key_follows_data_and_settings(tmp_path: Path):
+    a = _write(tmp_path / "a.jsonl", SHOP)
+    key = scope_judge.cache_key([a], scope_judge.Settings())
+    assert key == scope_judge.cache_key([a], scope_judge.Settings())
+    assert key != scope_judge.cache_key([a], scope_judge.Settings(epochs=3))
+    _write(a, SHOP[:3])
+    assert key != scope_judge.cache_key([a], scope_judge.Settings())
+    assert len(key) == 16
+    # the packaged data trains the shared judge, cached under $LIC_HOME
+    assert scope_judge.packaged_data() and all(p.parent.name == "retrieval" for p in scope_judge.packaged_data())
+
+
+def test_the_judge_threshold_travels_in_the_scope_file(tmp_path: Path):
+    gate = scope.for_training(tmp_path / "v1", ["Q?"], 0.5, parent_folder=None, base="smollm2", answers=["A"],
+                              judge=0.6)
+    scope.write(tmp_path, gate)
+    assert json.loads((tmp_path / scope.SCOPE_FILE).read_text())["judge"] == 0.6
+    assert scope.read(tmp_path) == gate
+    plain = scope.for_training(tmp_path / "v1", ["Q?"], 0.5, parent_folder=None, base="smollm2", answers=["A"])
+    scope.write(tmp_path, plain)
+    assert "judge" not in json.loads((tmp_path / scope.SCOPE_FILE).read_text())
+    assert scope.read(tmp_path).judge is None
+
+
+def test_scope_judge_param_is_checked():
+    with pytest.raises(TaskConfigError, match="train.params.scope_judge"):
+        SFTParams.from_dict({"scope_judge": 1.5}, "qa")
+    assert SFTParams.from_dict({"scope_judge": 0.5}, "qa").scope_judge == 0.5
+
+
+@pytest.mark.slow
+def test_a_judge_trained_on_a_small_cut_keeps_a_near_miss_out_and_lets_a_paraphrase_in(tmp_path, monkeypatch):
+    """Trained on 5 packaged retrieval domains (1 epoch); asked about a library fact of
+    bench/domains (a domain it never saw): the paraphrase scores above the near miss, and
+    through a gate with the judge the paraphrase is let in, the near miss kept out."""
+    monkeypatch.setenv("LIC_HOME", str(tmp_path / "home"))
+    cut = scope_judge.packaged_data()[:5]
+    settings = scope_judge.Settings(epochs=1)
+    judge = scope_judge.load(cut, settings)
+    assert judge.folder.parent == tmp_path / "home" / "cache" / "scope_judge"
+    assert judge.meta["pairs"] > 500
+    question = "How many books can a member borrow at once at Elmbrook Library?"
+    answer = "Members can borrow up to 12 books at once."
+    paraphrase = "What is the maximum number of books I can have out from Elmbrook at one time?"
+    near_miss = "What is the fine for a lost library card at Elmbrook Library?"
+    p_para, p_near = judge.probability([paraphrase, near_miss], [scope_judge.row_text(question, answer)] * 2)
+    assert p_para > 0.5 > p_near
+    # through the gate (the judge loaded from the same cache: no second training)
+    monkeypatch.setattr(scope_judge, "packaged_data", lambda: cut)
+    monkeypatch.setattr(scope_judge, "DEFAULT", settings)
+    gate = scope.Gate(scope.Scope(questions=(question,), threshold=0.3, fallback="smollm2", answers=(answer,),
+                                  judge=0.5))
+    assert gate.in_scope([paraphrase, near_miss, "What is the capital of France?"]) == [True, False, False]
