@@ -134,6 +134,50 @@ def _combine(policy: str, rules: list[Outcome], learned: list[Outcome], sure: fr
     return out
 
 
+# Where the generative engine (generative.py) takes over from the learned engine, on turns the
+# rules do not decide: `any` (the learned engine found a fact or note: the generative engine's
+# items instead, unless it found nothing), `all` (every learned item is a fact or note), `merge`
+# (the learned engine's other items kept beside the generative engine's facts and notes) and
+# `undecided` (every turn the rules leave). Chosen on the dev domains (docs/extract.md).
+GENERATIVE_ROUTES = ("any", "all", "merge", "undecided")
+GENERATIVE_KINDS = frozenset({"fact", "note"})
+
+
+def sends_generative(route: str, learned: Outcome, rules: Outcome) -> bool:
+    """Whether `route` gives this (rules-undecided) turn to the generative engine."""
+    if route == "undecided":
+        return True
+    kinds = [f.get("kind") for f in learned.items]
+    if route == "all":
+        return bool(kinds) and all(k in GENERATIVE_KINDS for k in kinds)
+    return any(k in GENERATIVE_KINDS for k in kinds)
+
+
+def _with_generative(route: str, learned: Outcome, generated: Outcome) -> Outcome:
+    if route == "merge":
+        items = [f for f in learned.items if f.get("kind") not in GENERATIVE_KINDS]
+        items += [f for f in generated.items if f.get("kind") in GENERATIVE_KINDS]
+        if not any(f.get("kind") in GENERATIVE_KINDS for f in generated.items):
+            return learned
+        return Outcome(items=items, output=generated.output, engine="generative")
+    if not generated.items:
+        return learned
+    return Outcome(items=generated.items, output=generated.output, engine="generative")
+
+
+def combine_generative(route: str, combined: list[Outcome], rules: list[Outcome], learned: list[Outcome],
+                       generated: list[Outcome | None], turns: list[Turn]) -> list[Outcome]:
+    """`combined` (auto's rules + learned outcomes) with the generative engine's outcomes where
+    `route` sends a turn; a turn the rules decided (its outcome is the rules' own) stays."""
+    out = []
+    for c, r, m, g in zip(combined, rules, learned, generated, strict=True):
+        if c is r or g is None or not sends_generative(route, m, r):
+            out.append(c)
+        else:
+            out.append(_with_generative(route, m, g))
+    return out
+
+
 # A project whose own extraction dataset the rules already read this well (field F1 on its dev
 # rows) keeps the rules alone without training the learned engine: the demo's rules score 0.995
 # on its dev rows, and on its test split the rules (0.909) beat every combination with the
