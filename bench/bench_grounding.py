@@ -159,15 +159,16 @@ class Asker:
 
 
 def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], work: Path,
-               rankers: list[bool]) -> list[dict]:
-    """Teach the domain once, then ask with each retriever (the base model's scoring, the learned ranker)."""
+               retrievers: list[str]) -> list[dict]:
+    """Teach the domain once, then ask with each retriever (the base model's scoring, the learned
+    ranker, the cross-encoder re-ranker over the base model's best k)."""
     from lic_cli.chat.retrieve import Retriever
     from lic_cli.tasks import load_project
 
     facts = read_jsonl(EVALS / f"{domain}.jsonl")
     root = make_project(f"{domain}", work / mode)
     project = load_project(root)
-    ask = Asker(lm, Retriever(project, encoder, ranker=False))  # no rows yet: the same prompt for every retriever
+    ask = Asker(lm, Retriever(project, encoder, ranker=False, cross=False))  # no rows yet: the same prompt for every retriever
     before = {q: ask.prompt(q) for q in unrelated}
     before_answers: dict[str, str] = {}
     t0 = time.perf_counter()
@@ -175,24 +176,25 @@ def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], 
     teach_s = time.perf_counter() - t0
     project = load_project(root)
     results = []
-    for ranker in rankers:
+    for which in retrievers:
         t1 = time.perf_counter()
-        out = {"domain": domain, "split": SPLIT[domain], "mode": mode, "retriever": "ranker" if ranker else "base",
+        out = {"domain": domain, "split": SPLIT[domain], "mode": mode, "retriever": which,
                "teach": taught["outcome"], "teach_s": round(teach_s, 1), "rows": taught["taught"]}
-        out.update(ask_all(project, encoder, lm, facts, unrelated, before, before_answers, args, ranker))
+        out.update(ask_all(project, encoder, lm, facts, unrelated, before, before_answers, args, which))
         out["seconds"] = round(time.perf_counter() - t1, 1)
         results.append(out)
     return results
 
 
 def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], before: dict, before_answers: dict,
-            args, ranker: bool) -> dict:
+            args, which: str) -> dict:
     from lic_cli.chat.retrieve import Retriever
     from lic_cli.train.judge import is_correct
 
-    retriever = Retriever(project, encoder, ranker=ranker)
-    # The ranking, whatever the scores (the learned head's scores are logits, below 0 too).
-    diag = Retriever(project, encoder, threshold=-1e9, top_k=DIAG_K, ranker=ranker)
+    choice = {"ranker": which == "ranker", "cross": which == "cross"}
+    retriever = Retriever(project, encoder, **choice)
+    # The ranking, whatever the scores (the learned head's and the re-ranker's are logits, below 0 too).
+    diag = Retriever(project, encoder, threshold=-1e9, top_k=DIAG_K, **choice)
     ask = Asker(lm, retriever)
     out: dict = {"threshold": retriever.threshold}
     # Paraphrases.
@@ -305,8 +307,9 @@ def main() -> None:
     ap.add_argument("--retrieval-only", action="store_true", help="no generation: is the answering row found?")
     ap.add_argument("--tokens", type=int, default=48, help="max new tokens per reply")
     ap.add_argument("--unrelated", type=int, default=100, help="how many unrelated questions")
-    ap.add_argument("--retriever", choices=["base", "ranker", "both"], default="both",
-                    help="the base model's scoring, the learned ranker (chat/ranker.py), or both in the same run")
+    ap.add_argument("--retriever", nargs="+", choices=["base", "ranker", "cross"], default=["base", "cross"],
+                    help="the base model's scoring, the learned ranker (chat/ranker.py), the cross-encoder re-ranker "
+                         "over the base model's best k (chat/crossenc.py); several are run on the same taught project")
     ap.add_argument("--json", help="write the full results (misses included) here")
     args = ap.parse_args()
 
@@ -329,9 +332,8 @@ def main() -> None:
           f"base threshold {retrieve.THRESHOLD}, domain weight {rowindex.DOMAIN_WEIGHT}, "
           f"keyword weight {rowindex.KEYWORD_BOOST}")
     results = []
-    rankers = {"base": [False], "ranker": [True], "both": [False, True]}[args.retriever]
     for domain, mode in itertools.product(args.domains, modes):
-        for r in run_domain(domain, mode, args, lm, encoder, unrelated, work, rankers):
+        for r in run_domain(domain, mode, args, lm, encoder, unrelated, work, args.retriever):
             results.append(r)
             line = (f"{domain:<11} {r['split']:<9} {mode:<9} {r['retriever']:<6} (threshold {r['threshold']:.3f}) "
                     f"taught {r['teach']} ; answering row found "

@@ -1,7 +1,9 @@
 """Chat's retriever alone: recall@1 / recall@5 of the row a paraphrase asks about, base model
-against the learned ranker (lic_cli/chat/ranker.py), in the same run.
+against the learned ranker (lic_cli/chat/ranker.py) and the cross-encoder re-ranker over the
+base model's best k (lic_cli/chat/crossenc.py), in the same run.
 
     python bench/bench_retrieval.py [--split dev|heldout|demo ...] [--set lr=5e-5 epochs=2 ...]
+                                    [--cross-set k=5 ...] [--no-ranker] [--no-cross]
 
 Per domain, each fact's row is put in a project beside the demo's rows (datasets/support_qa
 and facts, 532 rows: "the project's other rows"), as one task per kind, and every paraphrase
@@ -18,7 +20,8 @@ must stay untouched). evals/chat/unrelated.jsonl is never read here.
 
 Splits: `dev` is makerspace (evals/chat) and the ranker's DEV_DOMAINS; `heldout` is vetclinic
 and campusit (scored once, at the end); `demo` is Kestrel's 20 facts (bench_learning.py).
-`--set` trains (or reuses) a ranker with other settings, for tuning on dev.
+`--set` trains (or reuses) a ranker with other settings, `--cross-set` a re-ranker, for
+tuning on dev.
 """
 
 from __future__ import annotations
@@ -81,11 +84,13 @@ class Scorer:
     """One encoder's embeddings of every text, cached; a project's tasks scored as the row index
     scores them (the blend, or the learned head's scores when `head` is given)."""
 
-    def __init__(self, encode, head=None) -> None:
+    def __init__(self, encode, head=None, cross=None) -> None:
         self.encode = encode
         self.head = head
+        self.cross = cross
         self.memo: dict[str, object] = {}
         self.tables: dict[int, object] = {}
+        self.pair_memo: dict[tuple[str, str, float], float] = {}
 
     def emb(self, texts: list[str]):
         import numpy as np
@@ -110,13 +115,26 @@ class Scorer:
         out = []
         for i, text in enumerate(questions):
             cands = []
+            depth = self.cross.k if self.cross is not None else K
             for name, table in tables:
                 s = table.scores(q[i], text, self.head)
-                for j in s.argsort()[::-1][:K]:
+                for j in s.argsort()[::-1][:depth]:
                     cands.append((float(s[j]), name, int(j)))
             cands.sort(reverse=True)
+            if self.cross is not None:  # the first stage's best k, re-scored as chat's retrieval does
+                cands = self.rescore(text, cands[:depth], dict(tasks))
             out.append(cands[:K])
         return out
+
+    def rescore(self, text: str, cands, rows_of: dict):
+        """The cross-encoder's scores of the candidates, best first (a pair scored once per run)."""
+        keys = [(text, rows_of[name][j][0], round(prior, 6)) for prior, name, j in cands]
+        todo = [k for k in dict.fromkeys(keys) if k not in self.pair_memo]
+        if todo:
+            for k, s in zip(todo, self.cross.score(text, [k[1] for k in todo], [k[2] for k in todo]), strict=True):
+                self.pair_memo[k] = float(s)
+        return sorted(((self.pair_memo[k], name, j) for k, (_, name, j) in zip(keys, cands, strict=True)),
+                      reverse=True)
 
 
 def setups_of(items) -> list[tuple[str, list[tuple[str, str, str]], list[tuple[str, int]]]]:
@@ -163,43 +181,56 @@ def main() -> None:
     ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "demo"])
     ap.add_argument("--set", nargs="*", default=[], help="ranker settings, name=value (chat/ranker.py Settings)")
     ap.add_argument("--no-base", action="store_true", help="skip the base model")
+    ap.add_argument("--no-ranker", action="store_true", help="skip the learned ranker")
+    ap.add_argument("--no-cross", action="store_true", help="skip the cross-encoder re-ranker")
+    ap.add_argument("--cross-set", nargs="*", default=[], help="re-ranker settings, name=value (chat/crossenc.py)")
     ap.add_argument("--folder", help="measure this trained ranker folder (its ranker.json) instead of training")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args()
 
-    from lic_cli.chat import ranker, retrieve
+    from lic_cli.chat import crossenc, ranker, retrieve
     from lic_cli.jsonl import read_jsonl_file
     from lic_cli.models import load_encoder, offline
 
     offline()
     os.environ.setdefault("LIC_HOME", str(ROOT / ".lic" / "home"))
     types = {f.name: f.type for f in fields(ranker.Settings)}
-    changes = {}
-    for kv in args.set:
-        k, _, v = kv.partition("=")
-        t = types[k]
-        changes[k] = (v.lower() in ("1", "true", "yes")) if t in (bool, "bool") else \
-            int(v) if t in (int, "int") else float(v)
-    settings = replace(ranker.Settings(), **changes)
-    print(f"load average {os.getloadavg()[0]:.1f}; cores {os.cpu_count()}; settings {settings}", flush=True)
-    t0 = time.perf_counter()
-    r = ranker.cached(path=Path(args.folder)) if args.folder else ranker.ensure(settings)
-    if r is None:
-        raise SystemExit(f"{args.folder}: no ranker.json")
-    meta = r.meta
-    print(f"ranker {r.folder.name}: trained in {meta['train_seconds']} s ({meta['pairs']} pairs, {meta['steps']} steps, "
-          f"{meta['domains']} domains), threshold {r.threshold} (dev found {meta['calibration']['dev_found']}/"
-          f"{meta['calibration']['dev_questions']}); ready in {time.perf_counter() - t0:.1f} s", flush=True)
+    settings = replace(ranker.Settings(), **parse_settings(args.set, types))
+    cross_types = {f.name: f.type for f in fields(crossenc.Settings)}
+    cross_settings = replace(crossenc.Settings(), **parse_settings(args.cross_set, cross_types))
+    print(f"load average {os.getloadavg()[0]:.1f}; cores {os.cpu_count()}; settings {settings}; "
+          f"re-ranker {cross_settings}", flush=True)
+    base_encode = load_encoder("minilm").encode
+    encoders = [] if args.no_base else [("base", base_encode, retrieve.THRESHOLD, None, None)]
+    results: dict = {"splits": {}}
+    if not args.no_ranker:
+        t0 = time.perf_counter()
+        r = ranker.cached(path=Path(args.folder)) if args.folder else ranker.ensure(settings)
+        if r is None:
+            raise SystemExit(f"{args.folder}: no ranker.json")
+        meta = r.meta
+        print(f"ranker {r.folder.name}: trained in {meta['train_seconds']} s ({meta['pairs']} pairs, {meta['steps']} "
+              f"steps, {meta['domains']} domains), threshold {r.threshold} (dev found {meta['calibration']['dev_found']}/"
+              f"{meta['calibration']['dev_questions']}); ready in {time.perf_counter() - t0:.1f} s", flush=True)
+        encoders.append(("ranker", r.encoder().encode, r.threshold, r.head, None))
+        results.update(folder=str(r.folder), settings={k: getattr(settings, k) for k in types}, meta=meta)
+    if not args.no_cross:
+        t0 = time.perf_counter()
+        c = crossenc.ensure(cross_settings)
+        cal = c.meta["calibration"]
+        print(f"re-ranker {c.folder.name}: trained in {c.meta['train_seconds']} s ({c.meta['examples']} questions, "
+              f"{c.meta['steps']} steps), threshold {c.threshold} (dev found {cal['dev_found']}/{cal['dev_questions']}, "
+              f"first {cal.get('dev_first')} against {cal.get('dev_first_before')} before re-ranking); "
+              f"ready in {time.perf_counter() - t0:.1f} s", flush=True)
+        encoders.append(("cross", base_encode, c.threshold, None, c))
+        results.update(cross_folder=str(c.folder), cross_meta=c.meta)
     probes = [str(p["question"]) for _, p in read_jsonl_file(ranker.PROBES)]
     demo = demo_rows()
-    encoders = [] if args.no_base else [("base", load_encoder("minilm").encode, retrieve.THRESHOLD, None)]
-    encoders.append(("ranker", r.encoder().encode, r.threshold, r.head))
-    results = {"folder": str(r.folder), "settings": {k: getattr(settings, k) for k in types}, "meta": meta,
-               "splits": {}}
     for split in args.split:
         domains = domain_items(split)
-        for name, encode, threshold, head in encoders:
-            res = measure(Scorer(encode, head), threshold, domains, demo, probes if split == "dev" else [])
+        for name, encode, threshold, head, cross in encoders:
+            t1 = time.perf_counter()
+            res = measure(Scorer(encode, head, cross), threshold, domains, demo, probes if split == "dev" else [])
             results["splits"].setdefault(split, {})[name] = res
             tot = {k: sum(v[k] for v in res.values()) for k in ("n", "r1", "r5", "found")}
             print(f"{split:<8} {name:<7} threshold {threshold:.3f}: recall@1 {tot['r1']}/{tot['n']} = "
@@ -211,8 +242,19 @@ def main() -> None:
                 print(f"    {k:<20} n {v['n']:>3}  r@1 {v['r1'] / v['n']:6.1%}  r@5 {v['r5'] / v['n']:6.1%}  "
                       f"found {v['found'] / v['n']:6.1%}" + (f"  probes in {v['probes_in']}" if v["probes_in"] is not None
                                                              else ""), flush=True)
+            print(f"    ({time.perf_counter() - t1:.1f} s)", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
+def parse_settings(pairs: list[str], types: dict) -> dict:
+    out = {}
+    for kv in pairs:
+        k, _, v = kv.partition("=")
+        t = types[k]
+        out[k] = (v.lower() in ("1", "true", "yes")) if t in (bool, "bool") else \
+            int(v) if t in (int, "int") else float(v)
+    return out
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ os.environ.setdefault("LIC_EXTRACT_TRAIN", "0")
 # chat's learned retriever trains on first use (2-3 minutes): tests search with the base
 # model, trained ranker in the cache or not, unless they ask for it (tests/test_chat_ranker.py).
 os.environ.setdefault("LIC_RANKER", "0")
+# likewise chat's cross-encoder re-ranker, trained in $LIC_HOME or not (tests/test_chat_cross.py).
+os.environ.setdefault("LIC_CROSS", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

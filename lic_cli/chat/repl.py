@@ -425,8 +425,14 @@ class Repl:
         if self.s.retriever is not None:
             r = self.s.retriever
             self.say(f"live knowledge: top {r.top_k} rows scoring ≥ {r.threshold} "
-                     f"({'learned ranker' if r.ranker is not None else 'base model'}) from "
+                     f"({_scorer(r)}) from "
                      f"{', '.join(t.name for t in r.tasks)}; a row scoring ≥ {r.ground} answers (checked)")
+
+
+def _scorer(r) -> str:
+    if getattr(r, "cross", None) is not None:
+        return f"base model's best {r.cross.k}, re-ranked by the cross-encoder"
+    return "learned ranker" if r.ranker is not None else "base model"
 
 
 @contextlib.contextmanager

@@ -12,6 +12,10 @@ like a row and marked `staged`.
 The similarity is the learned ranker's (lic_cli/chat/ranker.py: MiniLM fine-tuned on
 question <-> row pairs of many domains, trained by `lic models --ranker`), or the packaged
 MiniLM's when the ranker is off or not trained (LIC_RANKER=0; not trained unless asked).
+When the cross-encoder re-ranker is trained (lic_cli/chat/crossenc.py, `lic models --cross`)
+it takes the place of the ranker: the packaged MiniLM's blend picks each turn's best few rows
+(crossenc.Settings.k, over every task and the staged rows) and the re-ranker scores them,
+reading question and row together; its scores are logits, with its own calibrated threshold.
 
 Two thresholds on the blended score:
 
@@ -24,7 +28,7 @@ Two thresholds on the blended score:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lic_cli.chat import answertype, rowindex
@@ -68,20 +72,27 @@ class Hit:
 class Retriever:
     """`threshold` / `ground` None: the learned ranker's calibrated threshold (chat/ranker.py), or
     THRESHOLD on the base model. `ranker` None: the learned ranker when it is trained or may be
-    trained now (LIC_RANKER, LIC_RANKER_TRAIN); False: the base model; True: train it if need be."""
+    trained now (LIC_RANKER, LIC_RANKER_TRAIN); False: the base model; True: train it if need be.
+    `cross` the same for the cross-encoder re-ranker (LIC_CROSS, LIC_CROSS_TRAIN); when it is
+    used, the first stage is the base model's blend, whatever `ranker` says."""
 
     def __init__(self, project: Project, encoder, *, threshold: float | None = None, ground: float | None = None,
-                 top_k: int = TOP_K, ranker: bool | None = None) -> None:
+                 top_k: int = TOP_K, ranker: bool | None = None, cross: bool | None = None) -> None:
         self.project = project
         self.tasks = [t for t in project.tasks.values() if rowindex.answers_questions(t)]
         self.ranker = None
+        self.cross = None
         if self.tasks:
+            from lic_cli.chat import crossenc
             from lic_cli.chat import ranker as ranking
 
-            self.ranker = ranking.for_chat(use=ranker)
+            self.cross = crossenc.for_chat(use=cross)
+            if self.cross is None:
+                self.ranker = ranking.for_chat(use=ranker)
         self.encoder = self.ranker.encoder() if self.ranker is not None else encoder
         self.head = self.ranker.head if self.ranker is not None else None
-        default = self.ranker.threshold if self.ranker is not None else THRESHOLD
+        default = (self.cross.threshold if self.cross is not None else
+                   self.ranker.threshold if self.ranker is not None else THRESHOLD)
         self.threshold = default if threshold is None else threshold
         self.ground = max(self.threshold if ground is None else ground, self.threshold)
         self.top_k = top_k
@@ -111,6 +122,8 @@ class Retriever:
             return queries[enc.name]
 
         hidden = {(e["task"], e["row"]) for e in staged if e.get("op") in ("update", "delete") and e.get("row")}
+        if self.cross is not None:
+            return self._reranked(text, embed, staged, hidden)
         hits: list[Hit] = []
         for task in self.tasks:
             index, version = self.index(task)
@@ -124,7 +137,28 @@ class Retriever:
         hits.sort(key=lambda h: -h.score)
         return hits[:self.top_k]
 
-    def _staged_hits(self, text: str, embed, staged: list[dict[str, Any]]) -> list[Hit]:
+    def _reranked(self, text: str, embed, staged: list[dict[str, Any]], hidden: set) -> list[Hit]:
+        """The first stage's best `k` rows of every task and the staged rows, re-scored by the
+        cross-encoder; those at or above `threshold`, best first, at most top_k."""
+        k = self.cross.k
+        cands: list[Hit] = []
+        for task in self.tasks:
+            index, version = self.index(task)
+            if not len(index):
+                continue
+            scores = index.scores(embed(index.encoder), text)
+            for i in scores.argsort()[::-1][:k + len(hidden)]:
+                if (task.name, index.ids[i]) not in hidden:
+                    cands.append(Hit(task.name, index.ids[i], index.fields[i], float(scores[i]), version=version))
+        cands.extend(self._staged_hits(text, embed, staged, -float("inf")))
+        cands = sorted(cands, key=lambda h: -h.score)[:k]
+        scores = self.cross.score(text, [h.text(self.project.task(h.task)) for h in cands], [h.score for h in cands])
+        hits = [replace(h, score=float(s)) for h, s in zip(cands, scores, strict=True) if s >= self.threshold]
+        hits.sort(key=lambda h: -h.score)
+        return hits[:self.top_k]
+
+    def _staged_hits(self, text: str, embed, staged: list[dict[str, Any]], threshold: float | None = None) -> list[Hit]:
+        threshold = self.threshold if threshold is None else threshold
         out = []
         names = {t.name for t in self.tasks}
         for e in staged:
@@ -153,7 +187,7 @@ class Retriever:
                 kinds = answertype.kinds(rowindex.row_value(task, e["after"])) if asked else set()
                 score = rowindex.blend(sim, kw, domain, answertype.situated(text),
                                        float(bool(kinds) and not kinds & asked))
-            if score >= self.threshold:
+            if score >= threshold:
                 rid = e.get("row") or expected_id(task, complete_row(task, e["after"]))  # the id /apply gives it
                 out.append(Hit(task.name, rid, rowindex.row_fields(task, e["after"]), score, staged=True,
                                version=version))
