@@ -3,6 +3,7 @@ backend, beside plain `model.generate` of the same model on the same prompt in t
 and the per-turn cost of the learning stages (detect, extract, route, locate) and retrieval.
 
     python bench/bench_chat.py [--model smollm2] [--tokens 64] [--rounds 3] [--no-learning]
+                               [--retriever chat|base|ranker|cross]
 
 Targets (issues 8 and 18): chat >= 0.9x the tokens/s of plain generate; first token <= 1 s on
 2 cores, retrieval included. A reply a row answers is held back until it states the row's
@@ -78,6 +79,9 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=64, help="max new tokens per reply")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-learning", action="store_true", help="time the replies only")
+    ap.add_argument("--retriever", choices=["chat", "base", "ranker", "cross"], default="chat",
+                    help="what scores rows: what chat would use here (chat), the base model's blend, the learned "
+                         "ranker, or the cross-encoder re-ranker over the base model's best k")
     args = ap.parse_args()
 
     from lic_cli.models import offline
@@ -100,13 +104,18 @@ def main() -> None:
     lm = LocalLM(args.model, max_new_tokens=args.tokens)
     encoder = load_encoder("minilm")
     learner = None if args.no_learning else Learner(project, encoder=encoder)
-    retriever = Retriever(project, encoder)
+    choice = {} if args.retriever == "chat" else {"ranker": args.retriever == "ranker",
+                                                   "cross": args.retriever == "cross"}
+    retriever = Retriever(project, encoder, **choice)
+    scorer = ("cross-encoder re-ranker" if retriever.cross is not None else
+              "learned ranker" if retriever.ranker is not None else "base model")
     retriever.search(QUESTION)  # open the indexes once, as the first turn of a session does
     load_s = time.perf_counter() - t0
 
     threads = __import__("torch").get_num_threads()
     print(f"model {lm.name}; up to {args.tokens} new tokens; {args.rounds} rounds; torch threads {threads}; "
-          f"cores {os.cpu_count()}; models loaded in {load_s:.1f} s; load average {os.getloadavg()[0]:.1f}")
+          f"cores {os.cpu_count()}; models loaded in {load_s:.1f} s; load average {os.getloadavg()[0]:.1f}; "
+          f"rows scored by the {scorer} (threshold {retriever.threshold})")
     sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (closed at the end)
     for question in (QUESTION, SHORT, LONG):
         session = Session(lm, retriever=retriever)

@@ -14,9 +14,12 @@ from lic_cli.commands._options import project_option
 @click.option("--ranker", is_flag=True,
               help="Train chat's learned retriever now if it is not trained yet (about 160 s on 2 cores, cached in "
                    "$LIC_HOME; chat uses it once trained) and print what it is, as one JSON line.")
+@click.option("--cross", is_flag=True,
+              help="Train chat's cross-encoder re-ranker now if it is not trained yet (a few minutes on 2 cores, "
+                   "cached in $LIC_HOME; chat re-ranks with it once trained) and print what it is, as one JSON line.")
 @project_option
 @cli_errors
-def command(task, json_, ranker, project_dir):
+def command(task, json_, ranker, cross, project_dir):
     """List the registry of trained models (models/registry.jsonl), oldest first.
 
     A table on a terminal, one JSON entry a line when piped. `*` marks each task's
@@ -28,11 +31,17 @@ def command(task, json_, ranker, project_dir):
       lic models
       lic models intent --json | jq -c .metrics
       lic models --ranker
+      lic models --cross
     """
-    if ranker:
-        from lic_cli.chat.ranker import describe, ensure
+    if ranker or cross:
+        if ranker:
+            from lic_cli.chat.ranker import describe, ensure
 
-        click.echo(describe(ensure()))
+            click.echo(describe(ensure()))
+        if cross:
+            from lic_cli.chat import crossenc
+
+            click.echo(crossenc.describe(crossenc.ensure()))
         return
     from lic_cli.commands._output import emit_listing
     from lic_cli.tasks import load_project
