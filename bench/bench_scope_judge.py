@@ -114,25 +114,32 @@ def _share(oks: list[bool]) -> float | None:
     return round(sum(oks) / len(oks), 4) if oks else None
 
 
-def measure(domain: str, floor: float) -> dict:
+FLOORS = (0.3, 0.4, 0.5)
+
+
+def measure(domain: str) -> dict:
     from lic_cli.models.scope import Gate
 
     fs = facts(domain)
-    paras = [p for f in fs for p in f["paraphrases"]]
-    near = [n for f in fs for n in f.get("near_miss", [])]
-    other = general()
+    asked = {"paraphrases": [p for f in fs for p in f["paraphrases"]],
+             "near_misses": [n for f in fs for n in f.get("near_miss", [])], "general": general()}
     old = Gate(scope_of(domain))
-    out: dict = {"domain": domain, "paraphrases": len(paras), "near_misses": len(near), "general": len(other),
-                 "rows": {"paraphrases_in": _share(old.in_scope(paras)), "near_misses_in": _share(old.in_scope(near)),
-                          "general_in": _share(old.in_scope(other))}}
-    gate = Gate(scope_of(domain, threshold=floor))
-    for fitting in (False, True):
-        scores = {k: gate.judge_scores(v, with_fits=fitting) for k, v in
-                  (("paraphrases", paras), ("near_misses", near), ("general", other))}
-        out["judge+rows" if fitting else "judge"] = {
-            str(t): {f"{k}_in": _share([s >= t for s in v]) for k, v in scores.items()} for t in THRESHOLDS}
-        out[("judge+rows" if fitting else "judge") + "_scores"] = scores
+    out: dict = {"domain": domain, **{k: len(v) for k, v in asked.items()},
+                 "rows": {f"{k}_in": _share(old.in_scope(v)) for k, v in asked.items()}}
+    gate = Gate(scope_of(domain, threshold=min(FLOORS)))
+    found = {k: gate.judge_candidates(v, min(FLOORS)) for k, v in asked.items()}
+    out["candidates"] = found
+    for floor in FLOORS:
+        for fitting in (False, True):
+            scores = {k: [max((p for sim, fit, p in c if sim >= floor and (fit or not fitting)), default=0.0)
+                          for c in v] for k, v in found.items()}
+            out[variant(floor, fitting)] = {
+                str(t): {f"{k}_in": _share([s >= t for s in v]) for k, v in scores.items()} for t in THRESHOLDS}
     return out
+
+
+def variant(floor: float, fitting: bool) -> str:
+    return f"judge{'+rows' if fitting else ''} sim>={floor}"
 
 
 def pooled(results: list[dict], gate: str, t: str | None = None) -> dict:
@@ -148,7 +155,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("what", choices=("rewordings", "gate"))
     ap.add_argument("--split", action="append", choices=tuple(SPLITS), help="domains (repeatable; default tuning)")
-    ap.add_argument("--floor", type=float, default=0.5, help="similarity a candidate row needs (the scope threshold)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
@@ -163,22 +169,22 @@ def main() -> None:
     judge = scope_judge.shared(note=lambda m: print(m, file=sys.stderr))
     print(f"judge: {judge.folder} ({json.dumps(judge.meta)}); ready in {time.perf_counter() - start:.0f} s",
           file=sys.stderr)
-    results = [measure(d, args.floor) for d in domains]
+    results = [measure(d) for d in domains]
     pct = lambda v: "-" if v is None else f"{100 * v:5.1f}"  # noqa: E731
-    print(f"share let in (paraphrases / near misses / general), floor {args.floor}")
-    print(f"{'gate':<22}" + "".join(f"{r['domain']:>20}" for r in results) + f"{'pooled':>20}")
+    print("share let in (paraphrases / near misses / general)")
+    print(f"{'gate':<28}" + "".join(f"{r['domain']:>20}" for r in results) + f"{'pooled':>20}")
 
     def line(name, get, pool):
         cells = [get(r) for r in results]
-        print(f"{name:<22}" + "".join(f"{pct(c['paraphrases_in'])}/{pct(c['near_misses_in'])}/{pct(c['general_in'])}"
+        print(f"{name:<28}" + "".join(f"{pct(c['paraphrases_in'])}/{pct(c['near_misses_in'])}/{pct(c['general_in'])}"
                                       .rjust(20) for c in [*cells, pool]))
 
     line("rows (shipped)", lambda r: r["rows"], pooled(results, "rows"))
-    for gate in ("judge", "judge+rows"):
+    for gate in (variant(f, w) for f in FLOORS for w in (False, True)):
         for t in THRESHOLDS:
             line(f"{gate} >= {t}", lambda r, g=gate, t=t: r[g][str(t)], pooled(results, gate, str(t)))
     if args.json:
-        Path(args.json).write_text(json.dumps({"floor": args.floor, "judge": judge.meta, "results": results},
+        Path(args.json).write_text(json.dumps({"judge": judge.meta, "results": results},
                                               ensure_ascii=False, indent=1))
 
 

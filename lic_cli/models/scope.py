@@ -198,34 +198,40 @@ class Gate:
     def judge_scores(self, questions: Sequence[str], *, with_fits: bool | None = None) -> list[float]:
         """Each question's highest judge probability over the rows of its CANDIDATES most similar
         scope questions (similarity at least `threshold`; with fits: rows that fit it), 0.0 without one."""
+        fitting = JUDGE_WITH_FITS if with_fits is None else with_fits
+        return [max((p for _, fit, p in found if fit or not fitting), default=0.0)
+                for found in self.judge_candidates(questions, self.scope.threshold)]
+
+    def judge_candidates(self, questions: Sequence[str], floor: float) -> list[list[tuple[float, bool, float]]]:
+        """For each question, (similarity, fits, judge probability) of each distinct row among its
+        CANDIDATES most similar scope questions with a similarity of at least `floor`."""
         assert self.scope.answers is not None
         if self._judge is None:
             from lic_cli.models import scope_judge
 
             self._judge = scope_judge.shared()
-        fitting = JUDGE_WITH_FITS if with_fits is None else with_fits
         if not questions or not len(self._anchors):
-            return [0.0] * len(questions)
+            return [[] for _ in questions]
         from lic_cli.models.scope_judge import row_text
 
         sims = self._encoder.encode(list(questions)) @ self._anchors.T
         first: dict[str, str] = {}
         for q, a in zip(self.scope.questions, self.scope.answers, strict=True):
             first.setdefault(a, q)  # the taught question comes before its rewordings
-        asked, shown, owner = [], [], []
+        asked, shown, where = [], [], []
+        out: list[list[tuple[float, bool, float]]] = [[] for _ in questions]
         for n, (q, row) in enumerate(zip(questions, sims, strict=True)):
             seen: set[str] = set()
-            for i in (int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= self.scope.threshold):
+            for i in (int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= floor):
                 answer = self.scope.answers[i]
-                if answer in seen or (fitting and not fits(q, self._row(i))):
+                if answer in seen:
                     continue
                 seen.add(answer)
                 asked.append(q)
                 shown.append(row_text(first[answer], answer))
-                owner.append(n)
-        out = [0.0] * len(questions)
-        for n, p in zip(owner, self._judge.probability(asked, shown) if asked else [], strict=True):
-            out[n] = max(out[n], float(p))
+                where.append((n, float(row[i]), fits(q, self._row(i))))
+        for (n, sim, fit), p in zip(where, self._judge.probability(asked, shown) if asked else [], strict=True):
+            out[n].append((sim, fit, float(p)))
         return out
 
     def _row(self, i: int) -> Row:

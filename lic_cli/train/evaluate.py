@@ -178,7 +178,7 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
                            "dataset_version": entry.get("dataset_version"), "eval_split": eval_split,
                            "scope": None if model.gate is None else
                            {"questions": len(model.gate.scope.questions), "threshold": model.gate.scope.threshold,
-                            "fallback": model.gate.scope.fallback}}
+                            "fallback": model.gate.scope.fallback, "judge": model.gate.scope.judge}}
     held_answers = model([r[rows.question] for r in held])
     held_right = [is_correct(r[rows.answer], a, r[rows.question]) for r, a in zip(held, held_answers, strict=True)]
     out["held_out"] = len(held)
