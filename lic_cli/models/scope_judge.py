@@ -51,11 +51,11 @@ class Settings:
     """How the judge is trained (part of its cache key)."""
 
     encoder: str = "minilm"
-    epochs: int = 2
+    epochs: int = 1
     learning_rate: float = 5e-5
     batch_size: int = 32
-    max_length: int = 96
-    near_rows: int = 4  # other facts of the domain, nearest first, whose questions are negatives
+    max_length: int = 64
+    near_rows: int = 3  # other facts of the domain, nearest first, whose questions are negatives
     near_paraphrases: int = 2  # paraphrases of other facts, nearest first, that are negatives
     other_domain: int = 1  # questions of other domains that are negatives, per fact
     seed: int = 13
@@ -209,6 +209,19 @@ def _torch_setup() -> Any:
     return torch
 
 
+def _batches(pairs: list[Pair], size: int, rng: random.Random) -> list[list[Pair]]:
+    """Shuffled batches of pairs of similar length (less padding), in a shuffled order."""
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    span = size * 8
+    out = []
+    for g in range(0, len(order), span):
+        group = sorted(order[g:g + span], key=lambda i: len(pairs[i].question) + len(pairs[i].row))
+        out += [[pairs[i] for i in group[b:b + size]] for b in range(0, len(group), size)]
+    rng.shuffle(out)
+    return out
+
+
 def _train_into(tmp: Path, files: Sequence[Path], settings: Settings) -> None:
     import time
 
@@ -225,22 +238,22 @@ def _train_into(tmp: Path, files: Sequence[Path], settings: Settings) -> None:
     tok = AutoTokenizer.from_pretrained(path)
     encoder = AutoModel.from_pretrained(path)
     model = _CrossEncoder(encoder, torch.nn.Linear(encoder.config.hidden_size, 1))
-    params = [*model.encoder.parameters(), *model.head.parameters()]
+    for p in model.encoder.embeddings.parameters():  # word pieces stay as MiniLM learned them
+        p.requires_grad_(False)
+    params = [p for p in [*model.encoder.parameters(), *model.head.parameters()] if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=0.01)
-    steps = settings.epochs * -(-len(pairs) // settings.batch_size)
+    rng = random.Random(settings.seed)
+    epochs = [_batches(pairs, settings.batch_size, rng) for _ in range(settings.epochs)]
+    steps = sum(map(len, epochs))
     warm = max(1, steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
     positives = sum(p.label for p in pairs)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(pairs) - positives) / max(1, positives)))
     model.encoder.train()
-    rng = random.Random(settings.seed)
-    order = list(range(len(pairs)))
     losses = []
-    for _ in range(settings.epochs):
-        rng.shuffle(order)
-        for b in range(0, len(order), settings.batch_size):
-            chunk = [pairs[i] for i in order[b:b + settings.batch_size]]
+    for batches in epochs:
+        for chunk in batches:
             batch = tok([p.question for p in chunk], [p.row for p in chunk], padding=True, truncation=True,
                         max_length=settings.max_length, return_tensors="pt")
             loss = loss_fn(model.logits(dict(batch)), torch.tensor([float(p.label) for p in chunk]))
