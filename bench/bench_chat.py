@@ -79,6 +79,7 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=64, help="max new tokens per reply")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-learning", action="store_true", help="time the replies only")
+    ap.add_argument("--cross-folder", help="with --retriever cross: this trained re-ranker (default: the cached one)")
     ap.add_argument("--retriever", choices=["chat", "base", "ranker", "cross"], default="chat",
                     help="what scores rows: what chat would use here (chat), the base model's blend, the learned "
                          "ranker, or the cross-encoder re-ranker over the base model's best k")
@@ -106,6 +107,12 @@ def main() -> None:
     learner = None if args.no_learning else Learner(project, encoder=encoder)
     choice = {} if args.retriever == "chat" else {"ranker": args.retriever == "ranker",
                                                    "cross": args.retriever == "cross"}
+    if args.cross_folder and args.retriever == "cross":
+        from lic_cli.chat import crossenc
+
+        choice["cross"] = crossenc.cached(path=Path(args.cross_folder))
+        if choice["cross"] is None:
+            raise SystemExit(f"{args.cross_folder}: no cross.json")
     retriever = Retriever(project, encoder, **choice)
     scorer = ("cross-encoder re-ranker" if retriever.cross is not None else
               "learned ranker" if retriever.ranker is not None else "base model")

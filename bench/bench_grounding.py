@@ -191,7 +191,8 @@ def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], befor
     from lic_cli.chat.retrieve import Retriever
     from lic_cli.train.judge import is_correct
 
-    choice = {"ranker": which == "ranker", "cross": which == "cross"}
+    choice = {"ranker": args.ranker_at if which == "ranker" else False,
+              "cross": args.cross_at if which == "cross" else False}
     retriever = Retriever(project, encoder, **choice)
     # The ranking, whatever the scores (the learned head's and the re-ranker's are logits, below 0 too).
     diag = Retriever(project, encoder, threshold=-1e9, top_k=DIAG_K, **choice)
@@ -300,6 +301,22 @@ def before_reply(lm, question: str, prompt: str) -> str:
     return "".join(parts).strip()
 
 
+def trained(args) -> tuple:
+    """The ranker and re-ranker to measure: the given folders, else True (the cached ones, trained if need be)."""
+    from lic_cli.chat import crossenc, ranker
+
+    out = []
+    for folder, load in ((args.ranker_folder, ranker.cached), (args.cross_folder, crossenc.cached)):
+        if folder is None:
+            out.append(True)
+            continue
+        got = load(path=Path(folder))
+        if got is None:
+            raise SystemExit(f"{folder}: not a trained folder")
+        out.append(got)
+    return tuple(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--domains", nargs="+", default=list(DOMAINS))
@@ -310,8 +327,11 @@ def main() -> None:
     ap.add_argument("--retriever", nargs="+", choices=["base", "ranker", "cross"], default=["base", "cross"],
                     help="the base model's scoring, the learned ranker (chat/ranker.py), the cross-encoder re-ranker "
                          "over the base model's best k (chat/crossenc.py); several are run on the same taught project")
+    ap.add_argument("--ranker-folder", help="measure this trained ranker (default: the one cached for this lic)")
+    ap.add_argument("--cross-folder", help="measure this trained re-ranker (default: the one cached for this lic)")
     ap.add_argument("--json", help="write the full results (misses included) here")
     args = ap.parse_args()
+    args.ranker_at, args.cross_at = trained(args)
 
     from lic_cli.models import load_encoder, offline
 

@@ -184,6 +184,7 @@ def main() -> None:
     ap.add_argument("--no-ranker", action="store_true", help="skip the learned ranker")
     ap.add_argument("--no-cross", action="store_true", help="skip the cross-encoder re-ranker")
     ap.add_argument("--cross-set", nargs="*", default=[], help="re-ranker settings, name=value (chat/crossenc.py)")
+    ap.add_argument("--cross-folder", help="measure this trained re-ranker folder (its cross.json) instead of training")
     ap.add_argument("--folder", help="measure this trained ranker folder (its ranker.json) instead of training")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args()
@@ -216,7 +217,9 @@ def main() -> None:
         results.update(folder=str(r.folder), settings={k: getattr(settings, k) for k in types}, meta=meta)
     if not args.no_cross:
         t0 = time.perf_counter()
-        c = crossenc.ensure(cross_settings)
+        c = crossenc.cached(path=Path(args.cross_folder)) if args.cross_folder else crossenc.ensure(cross_settings)
+        if c is None:
+            raise SystemExit(f"{args.cross_folder}: no cross.json")
         cal = c.meta["calibration"]
         print(f"re-ranker {c.folder.name}: trained in {c.meta['train_seconds']} s ({c.meta['examples']} questions, "
               f"{c.meta['steps']} steps), threshold {c.threshold} (dev found {cal['dev_found']}/{cal['dev_questions']}, "

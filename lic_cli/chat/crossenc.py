@@ -44,7 +44,7 @@ from typing import Any
 from lic_cli import progress
 from lic_cli.chat import crosspairs, ranker
 
-CODE_VERSION = "1"  # bump when training or calibration changes what a trained folder holds
+CODE_VERSION = "2"  # bump when training or calibration changes what a trained folder holds
 TRAIN_ENV = "LIC_CROSS_TRAIN"  # "1": train on chat's first retrieval (default: only `lic models --cross`)
 USE_ENV = "LIC_CROSS"  # "0": no re-ranking, trained or not
 BASE = "minilm"
@@ -58,8 +58,8 @@ class Settings:
     k: int = 8  # rows re-scored per question (the first stage's best)
     epochs: int = 1
     batch: int = 8  # questions per step (each with its k rows)
-    lr: float = 5e-5  # the encoder's
-    head_lr: float = 1e-3  # the pair weights', the prior's weight and the bias'
+    lr: float = 1e-4  # the encoder's
+    head_lr: float = 1e-2  # the pair weights', the segments' and the prior's weight and the bias'
     warmup: float = 0.1
     max_len: int = 64  # tokens of a (question, row) pair
     freeze: int = 3  # the embeddings and this many bottom layers (of 6) stay as they are: 1.50 -> 0.97 s a step
@@ -90,14 +90,21 @@ def _model_class():
             self.pair = torch.nn.Linear(encoder.config.hidden_size, 1)
             torch.nn.init.zeros_(self.pair.weight)
             torch.nn.init.zeros_(self.pair.bias)
+            self.segment = torch.nn.Parameter(torch.tensor(0.0))
             self.prior = torch.nn.Parameter(torch.tensor(float(prior_scale)))
             self.bias = torch.nn.Parameter(torch.tensor(-float(prior_scale) * float(offset)))
 
         def forward(self, batch: dict, prior):
             hidden = self.encoder(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return self.pair(pooled).squeeze(-1) + self.prior * prior + self.bias
+            att = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * att).sum(1) / att.sum(1).clamp(min=1e-9)
+            # The question's and the row's tokens, each read beside the other: their mean states'
+            # cosine (a similarity that attends across the pair; 0 weight at the start).
+            row = batch["token_type_ids"].unsqueeze(-1).to(hidden.dtype) * att
+            ask = att - row
+            a = torch.nn.functional.normalize((hidden * ask).sum(1) / ask.sum(1).clamp(min=1e-9), dim=-1)
+            b = torch.nn.functional.normalize((hidden * row).sum(1) / row.sum(1).clamp(min=1e-9), dim=-1)
+            return self.pair(pooled).squeeze(-1) + self.segment * (a * b).sum(-1) + self.prior * prior + self.bias
 
     return CrossModel
 
@@ -136,7 +143,7 @@ def train(examples: list[crosspairs.Example], settings: Settings, out: Path, *,
         plan += [order[i:i + settings.batch] for i in range(0, len(order), settings.batch)]
     if settings.max_steps:
         plan = plan[:settings.max_steps]
-    head = [model.pair.weight, model.pair.bias, model.prior, model.bias]
+    head = [model.pair.weight, model.pair.bias, model.segment, model.prior, model.bias]
     enc = [w for w in model.encoder.parameters() if w.requires_grad]
     opt = torch.optim.AdamW([{"params": enc, "lr": settings.lr},
                              {"params": head, "lr": settings.head_lr, "weight_decay": 0.0}], weight_decay=0.01)
@@ -176,12 +183,14 @@ def train(examples: list[crosspairs.Example], settings: Settings, out: Path, *,
             "seconds_per_step": round(seconds / max(1, len(plan)), 3),
             "loss_first": round(losses[0], 4) if losses else None,
             "loss_last": round(sum(losses[-10:]) / max(1, len(losses[-10:])), 4),
-            "prior_weight": round(float(model.prior.detach()), 4)}
+            "prior_weight": round(float(model.prior.detach()), 4),
+            "segment_weight": round(float(model.segment.detach()), 4)}
 
 
 def _save_head(model, path: Path) -> None:
     head = {"weight": [float(x) for x in model.pair.weight.detach()[0]], "pair_bias": float(model.pair.bias.detach()[0]),
-            "prior": float(model.prior.detach()), "bias": float(model.bias.detach())}
+            "segment": float(model.segment.detach()), "prior": float(model.prior.detach()),
+            "bias": float(model.bias.detach())}
     path.write_text(json.dumps(head), encoding="utf-8")
 
 
@@ -220,6 +229,7 @@ class Cross:
         with torch.no_grad():
             model.pair.weight.copy_(torch.tensor([head["weight"]]))
             model.pair.bias.fill_(head["pair_bias"])
+            model.segment.fill_(head["segment"])
             model.prior.fill_(head["prior"])
             model.bias.fill_(head["bias"])
         return tok, model.eval()

@@ -74,10 +74,11 @@ class Retriever:
     THRESHOLD on the base model. `ranker` None: the learned ranker when it is trained or may be
     trained now (LIC_RANKER, LIC_RANKER_TRAIN); False: the base model; True: train it if need be.
     `cross` the same for the cross-encoder re-ranker (LIC_CROSS, LIC_CROSS_TRAIN); when it is
-    used, the first stage is the base model's blend, whatever `ranker` says."""
+    used, the first stage is the base model's blend, whatever `ranker` says. Either may also be
+    a trained one itself (ranker.Ranker, crossenc.Cross: the benches measure a given folder)."""
 
     def __init__(self, project: Project, encoder, *, threshold: float | None = None, ground: float | None = None,
-                 top_k: int = TOP_K, ranker: bool | None = None, cross: bool | None = None) -> None:
+                 top_k: int = TOP_K, ranker: Any = None, cross: Any = None) -> None:
         self.project = project
         self.tasks = [t for t in project.tasks.values() if rowindex.answers_questions(t)]
         self.ranker = None
@@ -86,9 +87,9 @@ class Retriever:
             from lic_cli.chat import crossenc
             from lic_cli.chat import ranker as ranking
 
-            self.cross = crossenc.for_chat(use=cross)
+            self.cross = cross if isinstance(cross, crossenc.Cross) else crossenc.for_chat(use=cross)
             if self.cross is None:
-                self.ranker = ranking.for_chat(use=ranker)
+                self.ranker = ranker if isinstance(ranker, ranking.Ranker) else ranking.for_chat(use=ranker)
         self.encoder = self.ranker.encoder() if self.ranker is not None else encoder
         self.head = self.ranker.head if self.ranker is not None else None
         default = (self.cross.threshold if self.cross is not None else
