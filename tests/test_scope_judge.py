@@ -32,7 +32,7 @@ def _write(path: Path, rows: list[dict]) -> Path:
 
 def test_pairs_hold_positives_near_misses_and_the_nearest_other_rows():
     pairs = scope_judge.training_pairs({"shop": SHOP, "studio": POOL},
-                                       scope_judge.Settings(near_rows=1, near_paraphrases=1, other_domain=1))
+                                       scope_judge.Settings(near_rows=1, near_paraphrases=1, other_domain=1, swaps=1))
     weekday = scope_judge.row_text(SHOP[0]["question"], "9:00")
     mine = {(p.question, p.label, p.kind) for p in pairs if p.row == weekday}
     assert (SHOP[0]["question"], 1, "question") in mine
@@ -42,19 +42,35 @@ def test_pairs_hold_positives_near_misses_and_the_nearest_other_rows():
     assert (SHOP[1]["question"], 0, "other_row") in mine
     assert ("How early are you open on Saturdays?", 0, "other_paraphrase") in mine
     assert ("Where is the studio?", 0, "other_domain") in mine
-    assert len(mine) == 6
+    assert {k for _, _, k in mine} == {"question", "paraphrase", "near_miss", "other_row", "other_paraphrase",
+                                       "other_domain", "swap"}
     # a row is never its own negative, and the order is seeded
     assert not any(p.label == 0 and p.question in (SHOP[0]["question"], *SHOP[0]["paraphrases"])
                    for p in pairs if p.row == weekday)
     assert pairs == scope_judge.training_pairs({"shop": SHOP, "studio": POOL},
-                                               scope_judge.Settings(near_rows=1, near_paraphrases=1, other_domain=1))
+                                               scope_judge.Settings(near_rows=1, near_paraphrases=1, other_domain=1,
+                                                                    swaps=1))
+
+
+def test_a_swap_replaces_one_word_or_number_and_keeps_the_frame():
+    import random
+
+    made = scope_judge.swaps("How much is a 2-hour session on weekends?", ["Do helmets cost extra?"], 5,
+                             random.Random(1))
+    assert made and len(set(made)) == len(made)
+    for q in made:
+        assert q != "How much is a 2-hour session on weekends?" and q.startswith("How much is a ")
+        old, new = "How much is a 2-hour session on weekends?".split(), q.split()
+        assert len(old) == len(new) and sum(a != b for a, b in zip(old, new, strict=True)) == 1
+    assert any(q.startswith("How much is a ") and "-hour" in q and "2-hour" not in q for q in made)
+    assert scope_judge.swaps("Is it open?", [], 3, random.Random(1)) == []
 
 
 def test_two_rows_with_one_answer_are_not_each_others_negatives():
     rows = [{"question": "Who runs the shop?", "answer": "Ana Ruiz", "paraphrases": []},
             {"question": "Who is the shop's owner?", "answer": "Ana Ruiz", "paraphrases": []}]
     pairs = scope_judge.training_pairs({"shop": rows}, scope_judge.Settings())
-    assert all(p.label == 1 for p in pairs)
+    assert all(p.label == 1 for p in pairs if p.kind != "swap")
 
 
 def test_a_bad_data_file_is_one_error_naming_file_line_and_field(tmp_path: Path):

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -51,13 +52,14 @@ class Settings:
     """How the judge is trained (part of its cache key)."""
 
     encoder: str = "minilm"
-    epochs: int = 1
+    epochs: int = 2
     learning_rate: float = 5e-5
     batch_size: int = 32
     max_length: int = 64
     near_rows: int = 3  # other facts of the domain, nearest first, whose questions are negatives
     near_paraphrases: int = 2  # paraphrases of other facts, nearest first, that are negatives
     other_domain: int = 1  # questions of other domains that are negatives, per fact
+    swaps: int = 3  # the question with one word swapped for another fact's word, per fact (negatives)
     seed: int = 13
 
 
@@ -69,7 +71,7 @@ class Pair:
     question: str
     row: str  # row_text(taught question, answer)
     label: int  # 1: asks what the row answers
-    kind: str  # "question", "paraphrase", "near_miss", "other_row", "other_paraphrase", "other_domain"
+    kind: str  # "question", "paraphrase", "near_miss", "other_row", "other_paraphrase", "other_domain", "swap"
 
 
 def row_text(question: str, answer: str) -> str:
@@ -109,6 +111,43 @@ def domains_from(paths: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|\d+(?:[.:,]\d+)?")
+
+
+def _swappable(question: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the question's content words and numbers after its first two
+    words (the frame: "How much", "What time", "Who handles"): what a swap may replace."""
+    words = question.split()
+    frame = len(" ".join(words[:2])) if len(words) > 2 else len(question)
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(question) if m.start() >= frame and
+            (m.group()[0].isdigit() or (len(m.group()) > 3 and m.group().casefold() not in STOP_WORDS))]
+
+
+def swaps(question: str, donors: Sequence[str], n: int, rng: random.Random) -> list[str]:
+    """Up to n near misses made from the question: one content word (or number) replaced by a
+    word of a donor question (another fact's) that the question does not use; a number by
+    another number. Same frame, other subject or relation: the kind of question a gate must
+    keep out."""
+    spots = _swappable(question)
+    mine = {w.casefold() for _, _, w in spots}
+    pool = sorted({w for d in donors for _, _, w in _swappable(d) if w.casefold() not in mine and not w[0].isdigit()})
+    out: list[str] = []
+    for start, end, word in rng.sample(spots, len(spots)):
+        if word[0].isdigit():
+            new = str(int(re.sub(r"\D.*", "", word) or 0) + rng.randint(2, 9))
+        elif pool:
+            new = rng.choice(pool)
+            new = new[0].upper() + new[1:] if word[0].isupper() else (new.lower() if not new.isupper() else new)
+        else:
+            continue
+        made = question[:start] + new + question[end:]
+        if made != question and made not in out:
+            out.append(made)
+        if len(out) == n:
+            break
+    return out
+
+
 def training_pairs(domains: dict[str, list[dict[str, Any]]], settings: Settings | None = None) -> list[Pair]:
     """The judge's training pairs (see the module docstring), in a seeded order."""
     settings = settings or DEFAULT
@@ -130,6 +169,8 @@ def training_pairs(domains: dict[str, list[dict[str, Any]]], settings: Settings 
             paras = [(p, j) for j in nearest for p in rows[j].get("paraphrases", [])]
             paras.sort(key=lambda pj: (-_overlap(words[i], _words(pj[0])), pj[1]))
             pairs += [Pair(p, shown, 0, "other_paraphrase") for p, _ in paras[:settings.near_paraphrases]]
+            donors = [rows[j]["question"] for j in nearest]
+            pairs += [Pair(q, shown, 0, "swap") for q in swaps(row["question"], donors, settings.swaps, rng)]
             if others:
                 pairs += [Pair(q, shown, 0, "other_domain") for q in rng.sample(others, min(settings.other_domain,
                                                                                               len(others)))]
@@ -262,7 +303,7 @@ def _train_into(tmp: Path, files: Sequence[Path], settings: Settings) -> None:
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
     model.encoder.save_pretrained(tmp / "encoder", safe_serialization=True)
     tok.save_pretrained(tmp / "encoder")
     save_file({k: v.contiguous() for k, v in model.head.state_dict().items()}, str(tmp / "head.safetensors"))
