@@ -339,6 +339,7 @@ def main() -> None:
     ap.add_argument("--config", action="append", choices=sorted(CONFIGS), help="named configuration (repeatable)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a train param")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--keep", help="copy each project here (bench_scope_judge.py rescore reads it)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
     args = ap.parse_args()
     os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
@@ -349,7 +350,7 @@ def main() -> None:
     results = []
     for name, params in runs:
         print(f"== {name}: {params}", file=sys.stderr)
-        results.append(measure(name, params, None))
+        results.append(measure(name, params, Path(args.keep) if args.keep else None))
     print(f"{'config':<22} {'efficacy':>9} {'general.':>9} {'(strict)':>9} {'(templ.)':>9} {'locality':>9} "
           f"{'(all)':>7} {'wall s':>7} {'cpu s':>7} {'train s':>7} {'steps':>6}")
     print(f"{'target':<22} {'>= 95%':>9} {'>= 80%':>9} {'':>9} {'':>9} {'>= 95%':>9} {'':>7} {'<= 300':>7}")

@@ -26,6 +26,7 @@ has no near-miss probes).
     python bench/bench_scope_judge.py rewordings                 # SmolLM2: under the CPU lock
     python bench/bench_scope_judge.py gate --split tuning --json out.json
     python bench/bench_scope_judge.py gate --split held_out --split kestrel
+    python bench/bench_scope_judge.py rescore --split held_out --keep KEPT --judge 0.5   # end to end
 """
 
 from __future__ import annotations
@@ -142,6 +143,61 @@ def variant(floor: float, fitting: bool) -> str:
     return f"judge{'+rows' if fitting else ''} sim>={floor}"
 
 
+def rescore(keep: Path, domain: str, judge: float, floor: float) -> dict:
+    """The end-to-end figures of a project that bench_domains.py / bench_learning.py trained and
+    kept (`--keep`), through its shipped gate and through the judge gate: the same trained
+    weights, answers from the real Answerer (cached in the model folder where already generated)."""
+    import dataclasses
+
+    from lic_cli.models.scope import Gate
+    from lic_cli.tasks import load_project
+    from lic_cli.train import evaluate, registry
+
+    root = keep / ("support_qa" if domain == "kestrel" else f"{domain}-support_qa")
+    project = load_project(root)
+    task = "bench_qa" if domain == "kestrel" else "faq"
+    entry = registry.latest(project, task)
+    folder = registry.model_path(project, entry)
+    out: dict = {"domain": domain, "model": str(folder)}
+    for name in ("rows", "judge"):
+        answerer = evaluate.Answerer(folder)
+        if name == "judge":
+            answerer.gate = Gate(dataclasses.replace(answerer.gate.scope, judge=judge, threshold=floor))
+        start = time.perf_counter()
+        if domain == "kestrel":
+            from bench_learning import FACTS
+
+            written = {p for _, _, p in FACTS}
+            result = evaluate.evaluate(project, project.task(task), entry, answerer=answerer)
+            paras = [p for i in result["items"] for p in i["paraphrases"] if p in written]
+            probes = [p["question"] for p in result["locality_items"] if p["held_out"]]
+            out[name] = {"reliability": result["reliability"],
+                         "generalization": _share([ok for i in result["items"] for p, ok in
+                                                   zip(i["paraphrases"], i["paraphrase_correct"], strict=True)
+                                                   if p in written]),
+                         "locality": _share([p["correct"] for p in result["locality_items"] if p["held_out"]]),
+                         "paraphrases_in": _share(answerer.in_scope(paras)),
+                         "locality_in": _share(answerer.in_scope(probes))}
+        else:
+            from bench_domains import general as bench_general
+            from bench_domains import read_domain, score
+            from bench_learning import base_answers
+
+            fs = read_domain(domain)
+            asked = [n for f in fs for n in f["near_miss"]]
+            said = dict(zip(asked, base_answers(asked)[0], strict=True))
+            scored = score(answerer, fs, said)
+            out[name] = {k: scored[k] for k in ("reliability", "generalization", "locality", "near_miss",
+                                                 "locality_with_near_miss")}
+            out[name]["wrong_near_miss"] = scored["wrong_near_miss"]
+            out[name].update({
+                "paraphrases_in": _share(answerer.in_scope([p for f in fs for p in f["paraphrases"]])),
+                "near_misses_in": _share(answerer.in_scope(asked)),
+                "locality_in": _share(answerer.in_scope([r["question"] for r in bench_general("locality")]))})
+        out[name]["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
 def pooled(results: list[dict], gate: str, t: str | None = None) -> dict:
     out = {}
     for k, n in (("paraphrases_in", "paraphrases"), ("near_misses_in", "near_misses"), ("general_in", "general")):
@@ -153,7 +209,10 @@ def pooled(results: list[dict], gate: str, t: str | None = None) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("what", choices=("rewordings", "gate"))
+    ap.add_argument("what", choices=("rewordings", "gate", "rescore"))
+    ap.add_argument("--keep", help="rescore: the folder bench_domains.py / bench_learning.py --keep wrote")
+    ap.add_argument("--judge", type=float, help="rescore: the judge threshold")
+    ap.add_argument("--floor", type=float, default=0.5, help="rescore: the similarity a candidate row needs")
     ap.add_argument("--split", action="append", choices=tuple(SPLITS), help="domains (repeatable; default tuning)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
@@ -162,6 +221,13 @@ def main() -> None:
     if args.what == "rewordings":
         for d in domains:
             rewordings(d, write=True)
+        return
+    if args.what == "rescore":
+        found = [rescore(Path(args.keep), d, args.judge, args.floor) for d in domains]
+        for r in found:
+            print(json.dumps({k: v for k, v in r.items()}, ensure_ascii=False))
+        if args.json:
+            Path(args.json).write_text(json.dumps(found, ensure_ascii=False, indent=1))
         return
     from lic_cli.models import scope_judge
 
