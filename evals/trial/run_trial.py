@@ -294,7 +294,9 @@ def main() -> int:
     ap.add_argument("--engine", default=OPTS["engine"], help="extract engine (default: lic extract's default, auto)")
     ap.add_argument("--learned", default="", help="a trained learned-engine folder ($LIC_HOME/cache/extract/learned-*) "
                                                   "for auto / learned, instead of the one for the packaged corpus")
-    ap.add_argument("--round", default="", help="a round folder under evals/trial (round2); default: round 1")
+    ap.add_argument("--round", default=[], action="append",
+                    help="a round folder under evals/trial (round2); repeat it to run several rounds with one "
+                         "model load ('round1' is round 1); default: round 1")
     ap.add_argument("--domains", nargs="*", default=None, help="default: every project of the round")
     ap.add_argument("--json", type=Path, default=None, help="write per-turn results here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every failing turn")
@@ -303,13 +305,24 @@ def main() -> int:
 
     OPTS["engine"] = args.engine
     OPTS["learned"] = args.learned
-    base = HERE / args.round if args.round else HERE
-    domains = args.domains or (sorted(p.name for p in base.iterdir() if (p / "gold.jsonl").is_file())
-                               if args.round else list(DOMAINS))
+    rounds = ["" if r == "round1" else r for r in args.round] or [""]
 
     encoder = load_encoder("minilm")
+    out: dict[str, dict[str, list[dict]]] = {}
+    for rnd in rounds:
+        base = HERE / rnd if rnd else HERE
+        domains = args.domains or (sorted(p.name for p in base.iterdir() if (p / "gold.jsonl").is_file())
+                                   if rnd else list(DOMAINS))
+        out[rnd or "round1"] = run_round(base, domains, args.mode, encoder, rnd or "round1", args.verbose)
+    if args.json:
+        data = out[rounds[0] or "round1"] if len(rounds) == 1 else out
+        args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def run_round(base: Path, domains: list[str], mode_arg: str, encoder, name: str, verbose: bool) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for mode in ("full", "extract", "gold") if args.mode == "all" else (args.mode,):
+    for mode in ("full", "extract", "gold") if mode_arg == "all" else (mode_arg,):
         t0 = time.perf_counter()
         res = []
         for d in domains:
@@ -318,17 +331,15 @@ def main() -> int:
         title = {"full": "Full pipeline (detect, extract: what is on main)",
                  "extract": "Gold intent given (extract on main, then route, locate, apply)",
                  "gold": "Gold intent and knowledge given (route, locate, apply)"}[mode]
-        print(table(res, f"{title}: {time.perf_counter() - t0:.0f} s"), file=sys.stderr)
-        if args.verbose:
+        print(table(res, f"{name}: {title}: {time.perf_counter() - t0:.0f} s"), file=sys.stderr)
+        if verbose:
             for r in res:
                 bad = [s for s in STAGES if not r[s]]
                 if bad:
                     print(f"  {mode} {r['domain']} {r['turn']}: wrong at {', '.join(bad)}; edits {r['edits']}",
                           file=sys.stderr)
         print(file=sys.stderr)
-    if args.json:
-        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return 0
+    return out
 
 
 if __name__ == "__main__":
