@@ -46,7 +46,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from lic_cli import models  # noqa: E402
 
 DOMAINS = REPO / "bench" / "domains"
-SPLITS = {"tuning": ("gym", "library", "hotel", "pharmacy"), "held_out": ("council", "museum"), "kestrel": ("kestrel",)}
+SPLITS = {"tuning": ("gym", "library", "hotel", "pharmacy"), "held_out": ("council", "museum"), "kestrel": ("kestrel",),
+          "council": ("council",), "museum": ("museum",)}
 SEED = 42  # SFTParams.seed
 TEMPLATE_REWORDINGS = 1  # support_qa's augment
 MODEL_REWORDINGS = 4  # support_qa's augment_lm
