@@ -116,24 +116,23 @@ def test_scope_judge_param_is_checked():
 
 @pytest.mark.slow
 def test_a_judge_trained_on_a_small_cut_keeps_a_near_miss_out_and_lets_a_paraphrase_in(tmp_path, monkeypatch):
-    """Trained on 5 packaged retrieval domains (1 epoch); asked about a library fact of
-    bench/domains (a domain it never saw): the paraphrase scores above the near miss, and
-    through a gate with the judge the paraphrase is let in, the near miss kept out."""
+    """Trained on 3 of the 16 packaged retrieval domains (the shipped settings, about 30 s on 2
+    cores); asked about a library fact of bench/domains, a domain it never saw: the paraphrase
+    scores above the near miss (same subject, other relation), and through a gate with the
+    judge the paraphrase is let in, the near miss and an unrelated question kept out."""
     monkeypatch.setenv("LIC_HOME", str(tmp_path / "home"))
-    cut = scope_judge.packaged_data()[:5]
-    settings = scope_judge.Settings(epochs=1)
-    judge = scope_judge.load(cut, settings)
+    cut = scope_judge.packaged_data()[:3]
+    judge = scope_judge.load(cut)
     assert judge.folder.parent == tmp_path / "home" / "cache" / "scope_judge"
-    assert judge.meta["pairs"] > 500
-    question = "How many books can a member borrow at once at Elmbrook Library?"
-    answer = "Members can borrow up to 12 books at once."
-    paraphrase = "What is the maximum number of books I can have out from Elmbrook at one time?"
-    near_miss = "What is the fine for a lost library card at Elmbrook Library?"
+    assert judge.meta["pairs"] > 500 and judge.meta["data"] == [p.name for p in cut]
+    question = "What is the late fee for an overdue book at Elmbrook Library?"
+    answer = "The late fee is 20 cents per day."
+    paraphrase = "How much am I charged each day a book is late?"
+    near_miss = "What is the fee for a lost library card at Elmbrook Library?"
     p_para, p_near = judge.probability([paraphrase, near_miss], [scope_judge.row_text(question, answer)] * 2)
     assert p_para > 0.5 > p_near
-    # through the gate (the judge loaded from the same cache: no second training)
+    # through the gate, with the judge from the same cache (no second training)
     monkeypatch.setattr(scope_judge, "packaged_data", lambda: cut)
-    monkeypatch.setattr(scope_judge, "DEFAULT", settings)
     gate = scope.Gate(scope.Scope(questions=(question,), threshold=0.3, fallback="smollm2", answers=(answer,),
                                   judge=0.5))
     assert gate.in_scope([paraphrase, near_miss, "What is the capital of France?"]) == [True, False, False]
