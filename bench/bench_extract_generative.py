@@ -28,6 +28,8 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CHUNK = 128  # turns generated between writes of --dump
+FOCUS = ("fact", "note")
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -67,16 +69,18 @@ def learned_outcomes(rows: list[dict], raw: list[dict]):
     return out
 
 
-def needs_generation(rows: list[dict], by_rules, by_learned) -> list[int]:
-    """Teaching turns, and the look-alikes some generative route of auto would send."""
+def needs_generation(rows: list[dict], by_rules, by_learned, every_teaching: bool = False) -> list[int]:
+    """The turns some generative route of auto would send (the rules undecided, the learned engine
+    found a fact or note), and every teaching turn whose gold holds a fact or note (the engine
+    alone on those kinds); with `every_teaching`, every teaching turn."""
     from lic_cli.extract.auto import GENERATIVE_ROUTES, SURE, _decided, sends_generative
     from lic_cli.extract.engine import Turn
 
     idx = []
     for i, (r, ru, le) in enumerate(zip(rows, by_rules, by_learned, strict=True)):
         t = Turn(r["text"], list(r.get("context") or []), str(r.get("label") or "teach"))
-        if r.get("label") != "none" or (not _decided(ru, SURE, t) and
-                                        any(sends_generative(route, le, ru) for route in GENERATIVE_ROUTES)):
+        if (every_teaching and r.get("label") != "none") or any(k["kind"] in FOCUS for k in r["knowledge"]) or (
+                not _decided(ru, SURE, t) and any(sends_generative(route, le, ru) for route in GENERATIVE_ROUTES)):
             idx.append(i)
     return idx
 
@@ -129,7 +133,7 @@ def table(name: str, res: dict) -> str:
     return "\n".join(lines)
 
 
-def speed(eng, rows: list[dict], n: int = 96) -> dict:
+def speed(eng, rows: list[dict], n: int = 64) -> dict:
     """The engine (prompts, length-sorted batches, parsing, snapping) beside plain `model.generate`
     on the same prompts in input order, same batch size, same run, each timed once, interleaved."""
     import torch
@@ -155,8 +159,16 @@ def speed(eng, rows: list[dict], n: int = 96) -> dict:
         return time.perf_counter() - start
 
     t_plain, t_engine = plain(), engine()
+    fp32 = eng.complete(prompts)
+    was, eng.bf16 = eng.bf16, True
+    start = time.perf_counter()
+    bf16 = eng.complete(prompts)
+    t_bf16 = time.perf_counter() - start
+    eng.bf16 = was
     return {"turns": len(turns), "engine_turns_per_s": round(len(turns) / t_engine, 2),
             "plain_generate_turns_per_s": round(len(turns) / t_plain, 2), "ratio": round(t_plain / t_engine, 3),
+            "bf16_turns_per_s": round(len(turns) / t_bf16, 2),
+            "bf16_same_output": round(sum(a == b for a, b in zip(fp32, bf16, strict=True)) / len(turns), 3),
             "batch": eng.batch_size, "threads": torch.get_num_threads()}
 
 
@@ -169,12 +181,17 @@ def main() -> None:
     ap.add_argument("--model", type=Path, help="a trained generative-engine folder (default: the packaged corpus's)")
     ap.add_argument("--train-only", action="store_true", help="train (if not cached) and stop")
     ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--every-teaching", action="store_true", help="generate for every teaching turn (the engine "
+                                                                    "alone on every kind), not only fact/note ones")
     ap.add_argument("--limit", type=int, default=0, help="generate for at most this many turns per split (probe)")
     ap.add_argument("--json", type=Path)
     for name, typ in (("top_layers", int), ("epochs", float), ("batch", int), ("lr", float),
                       ("other_fraction", float), ("max_rows", int)):
         ap.add_argument("--" + name.replace("_", "-"), type=typ)
     ap.add_argument("--bf16", action="store_true", default=None)
+    ap.add_argument("--no-bf16", dest="bf16", action="store_false")
+    ap.add_argument("--infer-bf16", action="store_true", help="bf16 autocast while generating")
+    ap.add_argument("--gen-batch", type=int, default=16)
     args = ap.parse_args()
 
     from lic_cli.extract import generative as g
@@ -196,6 +213,8 @@ def main() -> None:
                     info = g.train(corpus_rows(), path, settings)
                     print(f"trained {path.name} in {time.perf_counter() - start:.1f} s: {json.dumps(info)}", flush=True)
                 eng = g.GenerativeEngine.from_folder(path)
+            eng.bf16 = bool(args.infer_bf16)
+            eng.batch_size = args.gen_batch
             print(f"engine {eng.model} ({json.loads((Path(args.model or g.cache_path(corpus_rows(), settings)) / 'info.json').read_text())})", flush=True)
         return eng
 
@@ -215,21 +234,29 @@ def main() -> None:
 
             turns = [Turn(r["text"], list(r.get("context") or []), str(r.get("label") or "teach")) for r in rows]
             by_rules = RulesEngine().extract(turns)
-            idx = (needs_generation(rows, by_rules, by_learned) if by_learned is not None
+            idx = (needs_generation(rows, by_rules, by_learned, args.every_teaching) if by_learned is not None
                    else [i for i, r in enumerate(rows) if r.get("label") != "none"])
             if args.limit:
                 idx = idx[:args.limit]
             e = engine()
+            # Resumable: turns already in --dump are not generated again; the dump is written
+            # every CHUNK turns, so a run cut by its time limit keeps what it did.
+            completions = dict(out_dump.get(name) or {})
+            todo = [i for i in idx if rows[i]["id"] not in completions]
             start = time.perf_counter()
-            texts = e.complete(e.prompts([turns[i] for i in idx]))
+            for k in range(0, len(todo), CHUNK):
+                part = todo[k:k + CHUNK]
+                texts = e.complete(e.prompts([turns[i] for i in part]))
+                completions.update({rows[i]["id"]: t for i, t in zip(part, texts, strict=True)})
+                out_dump[name] = completions
+                if args.dump:
+                    args.dump.write_text(json.dumps(out_dump))
+                print(f"{name}: {len(completions)}/{len(idx)} turns generated ({time.perf_counter() - start:.0f} s)",
+                      flush=True)
             seconds = time.perf_counter() - start
-            completions = {rows[i]["id"]: t for i, t in zip(idx, texts, strict=True)}
-            results[f"{name}_generation"] = {"turns": len(idx), "seconds": round(seconds, 1),
-                                             "turns_per_s": round(len(idx) / max(seconds, 1e-9), 2)}
-            print(f"{name}: generated {len(idx)} turns in {seconds:.1f} s", flush=True)
-            out_dump[name] = completions
-            if args.dump:
-                args.dump.write_text(json.dumps(out_dump))
+            results[f"{name}_generation"] = {"turns": len(todo), "seconds": round(seconds, 1),
+                                             "turns_per_s": round(len(todo) / max(seconds, 1e-9), 2)}
+            print(f"{name}: generated {len(todo)} turns in {seconds:.1f} s", flush=True)
         res = score_split(name, rows, by_learned, completions, policy_of.get(name, "corpus"))
         res.pop("_preds")
         results[name] = res
@@ -239,7 +266,8 @@ def main() -> None:
         rows = [r for r in rows_for("dev") if any(i["kind"] in ("fact", "note") for i in r["knowledge"])]
         results["speed"] = s = speed(engine(), rows)
         print(f"generative engine {s['engine_turns_per_s']} turns/s, plain model.generate {s['plain_generate_turns_per_s']}"
-              f" turns/s on the same {s['turns']} prompts (ratio {s['ratio']}, batch {s['batch']}, {s['threads']} threads)")
+              f" turns/s on the same {s['turns']} prompts (ratio {s['ratio']}, batch {s['batch']}, {s['threads']} threads);"
+              f" bf16 autocast {s['bf16_turns_per_s']} turns/s, same output on {s['bf16_same_output']:.1%}")
     print(f"load average {results['uptime']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -49,6 +49,7 @@ BUILTIN: dict[str, dict[str, str]] = {
         "auto": "lic_cli.extract:auto_engine",
         "rules": "lic_cli.extract:rules_engine",
         "learned": "lic_cli.extract:learned_engine",
+        "generative": "lic_cli.extract:generative_engine",
         "model": "lic_cli.extract:model_engine",
         "llm": "lic_cli.extract:llm_engine",
     },

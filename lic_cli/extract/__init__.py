@@ -26,7 +26,7 @@ from lic_cli.extract.schema import KINDS, item_problems, make_item
 from lic_cli.jsonl import record_id
 from lic_cli.records import Context, is_teaching, is_user
 
-ENGINES = ("auto", "rules", "learned", "model", "llm")  # the built-ins; plugins may add more
+ENGINES = ("auto", "rules", "learned", "generative", "model", "llm")  # the built-ins; plugins may add more
 STAGE = "extract"
 BATCH = 16  # teaching turns per model call; rules handle every turn at once anyway
 
@@ -70,6 +70,13 @@ def learned_engine(project: Any = None, **_: Any) -> Engine:
     from lic_cli.extract.learned import LearnedEngine
 
     return LearnedEngine.load()
+
+
+def generative_engine(project: Any = None, *, batch_size: int = BATCH, **_: Any) -> Engine:
+    # SmolLM2 fine-tuned on the packaged corpus (trained when first asked for, cached in $LIC_HOME).
+    from lic_cli.extract.generative import GenerativeEngine
+
+    return GenerativeEngine.load(batch_size=batch_size)
 
 
 def llm_engine(project: Any = None, *, llm: str = "smollm2", endpoint: str | None = None, api_key: str | None = None,
