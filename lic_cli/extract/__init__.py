@@ -8,7 +8,8 @@ validation gets `knowledge: []`, an `errors` entry with the output, and is count
 a reject (`Stats.rejected`, and the `reject` callback: `lic extract --rejects FILE`).
 
 Engines (see docs/extract.md): `rules` (deterministic patterns), `learned` (a MiniLM
-tagger trained once on the packaged multi-domain corpus), `model` (SmolLM2 fine-tuned on
+tagger trained once on the packaged multi-domain corpus), `generative` (SmolLM2 fine-tuned
+once on the same corpus; opt-in, not used by `auto`), `model` (SmolLM2 fine-tuned on
 the project's `extract` task), `llm` (any chat model or an OpenAI-compatible endpoint) and
 `auto`: the rules where they are sure, the learned engine elsewhere (extract/auto.py).
 """
