@@ -22,6 +22,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from lic_cli.locate.spans import in_digits
 from lic_cli.records import previous_exchange
 
 SNAP_SCORE = 80.0
@@ -50,6 +51,8 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
         a += 1
     while b > a and text[b - 1] in " .,;:!?\"'()-–—":
         b -= 1
+    if text[b - 3:b].lower() in ("a.m", "p.m") and text[b:b + 1] == ".":
+        b += 1  # "9 p.m." keeps its abbreviation's stop
     return a, b
 
 
@@ -64,6 +67,7 @@ def whole_value(text: str, a: int, b: int) -> tuple[int, int]:
     if not inside:
         return a, b
     i, j = inside[0], inside[-1]
+    i, j = complete(text, words, i, j)
     first, last = text[words[i][0]:words[i][1]], text[words[j][0]:words[j][1]].rstrip(".")
     # A number: its unit words after it ("40 cents per page") and its currency before it.
     if _NUMBER.match(last):
@@ -88,6 +92,96 @@ def whole_value(text: str, a: int, b: int) -> tuple[int, int]:
         while j + 1 < len(words) and _name_word(text, words[j + 1]) and text[words[j][1]:words[j + 1][0]] == " ":
             j += 1
     return _strip(text, words[i][0], words[j][1])
+
+
+# Value completion: a number said in words or digits is one value with the words that finish it
+# ("eight" of "eight in the morning", "one hundred" of "one hundred and twenty dollars",
+# "$135" of "$135 a month", "forty-five" of "forty-five minutes").
+_NUM_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+    "half quarter dozen noon midnight".split())
+_MONEY_UNIT = re.compile(r"^(?:dollars?|euros?|pounds?|bucks?|quid)$", re.I)
+_UNIT_EXTRA = re.compile(r"^(?:degrees?|o'clock|players?|guests?|people|persons?|seats?|places?|pupils?|students?"
+                         r"|members?|cars?|spaces?|beds?|rooms?|lanes?|courts?|pitches|tables?|items?|pages?"
+                         r"|bags?|boxes|sessions?|lessons?|classes|visits?|tickets?|times?|copies)$", re.I)
+_QUALIFIED_UNIT = re.compile(r"^(?:working|business|calendar|school|full|clear)$", re.I)
+_DAY_PART = ("in the morning", "in the afternoon", "in the evening", "at night", "at noon", "at midnight")
+
+
+def _w(text: str, words: list[tuple[int, int]], k: int) -> str:
+    return text[words[k][0]:words[k][1]].rstrip(".,;:!?").lower() if 0 <= k < len(words) else ""
+
+
+def _is_num(word: str) -> bool:
+    word = word.lower()
+    return bool(_NUMBER.match(word)) or word in _NUM_WORDS or (
+        "-" in word and all(p in _NUM_WORDS for p in word.split("-")))
+
+
+def _gap(text: str, words: list[tuple[int, int]], k: int) -> bool:
+    """Only a space between word k and word k + 1 (no comma or stop)."""
+    return k + 1 < len(words) and text[words[k][1]:words[k + 1][0]] == " "
+
+
+def complete(text: str, words: list[tuple[int, int]], i: int, j: int) -> tuple[int, int]:
+    """Word positions [i, j] widened to the whole number phrase they belong to: the other number
+    words of one number ("one hundred and twenty", "eight thirty", "half past six", "a quarter
+    to midnight"), its unit or counted noun ("forty-five minutes", "five working days",
+    "eight players"), the cents after a money word ("six dollars fifty"), a rate ("$135 a
+    month") and the part of the day ("seven in the morning", "ten at night")."""
+    if not any(_is_num(_w(text, words, k)) or _NUMBER.match(_w(text, words, k)) for k in range(i, j + 1)):
+        return i, j
+    # Backwards: the number words before ("eight" before "thirty", "half past" before "six").
+    while i > 0 and _gap(text, words, i - 1):
+        before = _w(text, words, i - 1)
+        if _is_num(before) and _is_num(_w(text, words, i)):
+            i -= 1
+        elif before in ("past", "to") and i > 1 and _w(text, words, i - 2) in ("half", "quarter") \
+                and _gap(text, words, i - 2):
+            i -= 2
+        elif before == "a" and _w(text, words, i) in ("quarter", "half", "dozen"):
+            i -= 1
+        else:
+            break
+    money = text[words[i][0]] in "$€£" or any(_MONEY_UNIT.match(_w(text, words, k)) for k in range(i, j + 1))
+    while _gap(text, words, j):
+        cur, nxt = _w(text, words, j), _w(text, words, j + 1)
+        after = " ".join(_w(text, words, k) for k in range(j + 1, min(j + 4, len(words))))
+        if _is_num(cur) and (_is_num(nxt) and cur not in ("noon", "midnight")
+                             or cur in ("half", "quarter") and nxt in ("past", "to")):
+            j += 1  # "eight thirty", "one hundred", "half past", "half ten"
+        elif _is_num(cur) and nxt == "and" and _is_num(_w(text, words, j + 2)) and _gap(text, words, j + 1) \
+                and cur in ("hundred", "thousand"):
+            j += 2  # "one hundred and twenty"
+        elif cur in ("past", "to") and _is_num(nxt):
+            j += 1
+        elif _is_num(cur) and (_UNIT.match(nxt) or _UNIT_EXTRA.match(nxt) or _MONEY_UNIT.match(nxt)):
+            money = money or bool(_MONEY_UNIT.match(nxt))
+            j += 1
+        elif _is_num(cur) and _QUALIFIED_UNIT.match(nxt) and _UNIT.match(_w(text, words, j + 2)) \
+                and _gap(text, words, j + 1):
+            j += 2  # "five working days"
+        elif money and _MONEY_UNIT.match(cur) and _is_num(nxt) and not (
+                _UNIT.match(_w(text, words, j + 2)) or _UNIT_EXTRA.match(_w(text, words, j + 2))):
+            j += 1  # "six dollars fifty"
+        elif money and _MONEY_UNIT.match(cur) and _is_num(nxt) and _w(text, words, j + 2) in ("cents", "pence", "p"):
+            j += 2  # "six dollars fifty cents"
+        elif any(after.startswith(p) and (len(after) == len(p) or after[len(p)] == " ") for p in _DAY_PART) \
+                and (_is_num(cur) or _UNIT.match(cur) or cur == "o'clock") and not money:
+            j += len(next(p for p in _DAY_PART if after.startswith(p)).split())
+            break
+        elif (_PER.match(nxt) and _gap(text, words, j + 1) and re.match(r"^[a-z]+$", _w(text, words, j + 2))
+              and (money or _MONEY_UNIT.match(cur) or _UNIT_EXTRA.match(cur)
+                   or (_UNIT.match(cur) and _is_num(_w(text, words, j - 1)))
+                   or (_NUMBER.match(cur) and text[words[i][0]] in "$€£"))):
+            j += 2  # "$135 a month", "eight dollars a person", "10 euros a pair"
+            break
+        else:
+            break
+        if _MONEY_UNIT.match(_w(text, words, j)) or text[words[i][0]] in "$€£":
+            money = True
+    return i, j
 
 
 def _name_word(text: str, span: tuple[int, int]) -> bool:
@@ -148,6 +242,10 @@ def snap_items(items: list[dict[str, Any]], text: str, context: list[dict]) -> l
                 snapped = snap(old, previous) if previous else None
                 item["replaces"] = snapped or (keep_whole(old, text) if _has_number(old) else old)
             new = _new_value(text, item["replaces"]) if _same(item.get(key), item["replaces"]) else None
+            if new is None and _same(item.get(key), item["replaces"]) and _has_number(item["replaces"]) \
+                    and any(_same(item["replaces"], m) for m in _marked_old(text)):
+                # "$15 was the old price. Punctures are $18 now.": the one other value of its shape
+                new = _other_value(text, item["replaces"], item["replaces"])
             if new:
                 item[key] = new  # "that's 7 am, it's 6 am now": the value after the old one
             _swap_marked_old(item, key, text)
@@ -206,8 +304,8 @@ def _stated_change(item: dict[str, Any], key: str, text: str) -> None:
     """`replaces` from an old value the turn names, and the value after it when the item
     took the old one for its value. Changes `item` in place."""
     value = item.get(key)
-    if not isinstance(value, str) or not _has_number(value):
-        return
+    if not isinstance(value, str) or not (_has_number(value) or _has_number(in_digits(value))):
+        return  # "eight in the morning instead of 7:30" states a change as well as "8 am instead of 7:30"
     for m in _OLD_AFTER.finditer(text):
         old = _value_at(text, m.start("old"), m.end("old"))
         if _same(value, old):  # the old value taken for the value: the other value of its shape is the new one

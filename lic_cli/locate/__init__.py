@@ -15,7 +15,7 @@ from typing import Any
 
 from lic_cli.errors import RecordError
 from lic_cli.extract.schema import validate_item
-from lic_cli.locate import answered, forgets, spans, sweep
+from lic_cli.locate import answered, factkey, forgets, spans, sweep
 from lic_cli.locate import cross as cross_kind
 from lic_cli.locate import index as key_index
 from lic_cli.locate.keys import forget_target, item_key_fields, item_own_key, item_value_text
@@ -61,7 +61,7 @@ def locate_record(project: Project, rec: dict, routes: list[tuple[int, Task]], k
     edits: list[dict] = []
     facts: dict[int, Correction] = {}
     for item_no, task in routes:
-        item = knowledge[item_no]
+        item = forgets.with_turn(knowledge[item_no], str(rec.get("text", "")))
         if item_no not in facts:
             facts[item_no] = correction(project, rec, item, prev, [t for n, t in routes if n == item_no])
         edits.append(locate_item(project, task, item, item_no, encoder, top_k, facts[item_no]))
@@ -259,6 +259,7 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
     corr = corr or Correction()
     index = key_index.load(project, task, encoder)
     kind = item.get("kind")
+    item, refit_why = factkey.refit(task, item, index)  # a fact's key in the task's own words
     cross = kind in ("qa", "fact") and task.format in ("qa", "fact") and kind != task.format
     query = (item_own_key(item),) if cross else item_key_fields(task, item)
     cands = search(index, query, k=top_k)
@@ -327,6 +328,8 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
                 edit["reason"] = (f"a new fact: its value {value!r} is of a type the closest row's value "
                                   f"{index.value(best.i)!r} is not")
     edit["candidates"] = _evidence(index, cands)
+    if refit_why:
+        edit["reason"] = refit_why + (f"; {edit['reason']}" if edit.get("reason") else "")
     return edit
 
 
@@ -345,8 +348,18 @@ def typed_apart(stored: str, new: str) -> bool:
 def _forget(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -> None:
     target = forget_target(item)
     best = cands[0] if cands else None
-    named = forgets.named_row(index, task, target, target != str(item.get("target", "")), cands)
-    if named is not None and (named[1] != "key" or best is None or best.score < FORGET):
+    if forgets.TURN in item:  # the target names nothing ("the", "that question"): the turn decides, by meaning only
+        found = forgets.turn_row(index, task, item)
+        if found is None:
+            edit.update(op="noop", row=None, score=0.0, before=None, after=None, signal="meaning",
+                        reason=f"the forget target {target!r} names no row, and the turn means no one row")
+            return
+        i, signal, why = found
+        edit.update(op="delete", row=index.ids[i], score=next((c.score for c in cands if c.i == i), 0.0),
+                    before=index.row(i), after=None, signal=signal, reason=why)
+        return
+    named = forgets.named_or_meant(index, task, target, target != str(item.get("target", "")), cands)
+    if named is not None and (named[1] not in ("key", "meaning") or best is None or best.score < FORGET):
         i, signal, why = named
         score = next((c.score for c in cands if c.i == i), 1.0 if signal == "text" else 0.0)
         edit.update(op="delete", row=index.ids[i], score=score, before=index.row(i), after=None,

@@ -15,6 +15,15 @@ locate (which row goes), so a forget always deletes the row its route was found 
   ("the answer about second-hand bikes", "the wifi question").
 
 Each is taken only when exactly one row qualifies; otherwise the key search decides.
+Last, when the key search is not sure either:
+
+* **meaning**: the row whose key and value together mean what the target describes ("who's
+  directing the spring show" for "Who is directing the spring production?", "where to leave
+  the car" for "Is there parking?"): MiniLM cosine of the target against each row's key and
+  value, at least MEANING_MIN and MEANING_MARGIN above every other row's; a target as close to
+  two rows (near-duplicates: weekday and weekend opening times) names neither, and is held for
+  a person as a conflict, never deleted. MEANING_MIN and MEANING_MARGIN were chosen on the dev
+  domains of evals/forget_meaning.
 """
 
 from __future__ import annotations
@@ -25,11 +34,14 @@ from rapidfuzz import fuzz, process, utils
 
 from lic_cli.locate import cross
 from lic_cli.locate.matcher import Candidate
-from lic_cli.locate.spans import content_words, stem
+from lic_cli.locate.spans import STOP, content_words, stem
 from lic_cli.tasks import Task
 
 SAME_TEXT = 95  # label tasks: ratio at or above which two texts are the same example
 SAME_VALUE = 90  # a target this close (ratio) to a row's whole value is that value
+MEANING_MIN = 0.35  # meaning: cosine of the target to the row's key and value, at least
+MEANING_MARGIN = 0.05  # meaning: and this much above the runner-up row's
+MEANING_ALL_ROWS = 500  # up to this many rows every row is compared; above, the key search's candidates
 # Words that say which kind of record is meant, not what it is about.
 _RECORD = {"answer", "question", "entry", "row", "record", "fact", "info", "information", "detail", "faq", "bit",
            "line", "reply", "one", "thing", "stuff", "knowledge", "example", "ticket", "message", "you", "have"}
@@ -59,6 +71,34 @@ def holding_text(index, text: str) -> int | None:
     return _one([i for i in range(len(index)) if pat.search(utils.default_process(index.keys[i]))])
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+# Words that say how a target points at an example ("the request that mentions ..."), not what it holds.
+_POINTING = frozenset(stem(w) for w in ("request", "mention", "mentions", "mentioned", "email", "mail", "enquiry",
+                                         "inquiry", "query", "note", "text", "say", "says", "said", "talk", "talks",
+                                         "wipe", "delete", "remove", "forget", "drop", "item", "entry"))
+
+
+def _words_of(text: str) -> set[str]:
+    return {stem(w.lower()) for w in _TOKEN.findall(text)
+            if w.lower() not in STOP and stem(w.lower()) not in _RECORD_STEMS | _POINTING}
+
+
+def holding_words(index, target: str) -> int | None:
+    """The one example holding every word of a target that names it by what it mentions, in
+    any order ("the request that mentions room 214 at the Alpenhof" for "... at the Alpenhof
+    Hotel, room 214, ..."): at least two words, one of them a number or a name (capitalized
+    past the target's first word), so a mere topic ("the refund request") names no one row."""
+    words = _words_of(target)
+    toks = _TOKEN.findall(target)
+    specific = any(t.isdigit() or (t[:1].isupper() and k > 0) for k, t in enumerate(toks)
+                   if t.lower() not in STOP)
+    if len(words) < 2 or not specific:
+        return None
+    return _one([i for i in range(len(index)) if words <= _words_of(index.keys[i])])
+
+
 def stated_value(index, target: str) -> int | None:
     """The one row whose stored value is the target (the answer the user points at)."""
     want = utils.default_process(target)
@@ -86,6 +126,9 @@ def named_row(index, task: Task, target: str, quoted: bool, cands: list[Candidat
         i = holding_text(index, target) if quoted or any(ch.isdigit() for ch in target) else None
         if i is not None:
             return i, "text", "the one example holding the quoted text"
+        i = holding_words(index, target)
+        if i is not None:
+            return i, "text", "the one example holding every word the target names it by (a number or a name among them)"
         return None
     if task.format not in ("qa", "fact"):
         return None
@@ -101,3 +144,90 @@ def named_row(index, task: Task, target: str, quoted: bool, cands: list[Candidat
     if i is not None:
         return i, "key", "the one question that holds every word of the forget target"
     return None
+
+
+def named_or_meant(index, task: Task, target: str, quoted: bool, cands: list[Candidate]) -> tuple[int, str, str] | None:
+    """`named_row`, else the row the target means (`meaning_row`; not for label tasks nor a
+    quoted target, which names its text)."""
+    named = named_row(index, task, target, quoted, cands)
+    if named is not None or quoted or task.format not in ("qa", "fact"):
+        return named
+    i = meaning_row(index, target, cands)
+    if i is None:
+        return None
+    return i, "meaning", (f"the one row whose question or fact and value mean what the forget target says "
+                          f"(cosine >= {MEANING_MIN}, {MEANING_MARGIN} above any other row)")
+
+
+_KV_MEMO: dict[tuple[str, str, int], object] = {}
+
+
+def _record_words_out(target: str) -> str:
+    """The target without the words that say which kind of record is meant ("the towel hire
+    question" -> "the towel hire")."""
+    kept = [w for w in target.split() if stem(re.sub(r"[^\w]", "", w.lower())) not in _RECORD_STEMS]
+    return " ".join(kept) or target
+
+
+def by_meaning(index, target: str, cands: list[Candidate]) -> tuple[int, float, float] | None:
+    """(row position, cosine, margin over the runner-up) of the row whose key and value mean
+    most nearly what the target describes, or None (no rows, no target)."""
+    import numpy as np
+
+    text = _record_words_out(target).strip()
+    if not text or len(index) == 0:
+        return None
+    rows = list(range(len(index))) if len(index) <= MEANING_ALL_ROWS else sorted({c.i for c in cands})
+    if not rows:
+        return None
+    memo = (str(index.path), index.digest, id(index.encoder))
+    emb = _KV_MEMO.get(memo)
+    if emb is None or len(rows) != len(index):
+        texts = [f"{index.keys[i]} {index.value(i)}" for i in rows]
+        emb = np.asarray(index.encoder.encode(texts), dtype=np.float32)
+        if len(rows) == len(index):
+            _KV_MEMO[memo] = emb
+    q = np.asarray(index.encoder.encode([text])[0], dtype=np.float32)
+    sims = emb @ q
+    order = np.argsort(-sims, kind="stable")
+    best = float(sims[order[0]])
+    second = float(sims[order[1]]) if len(order) > 1 else -1.0
+    return rows[int(order[0])], best, best - second
+
+
+def meaning_row(index, target: str, cands: list[Candidate]) -> int | None:
+    """The row the target describes by meaning, when it is sure (MEANING_MIN, MEANING_MARGIN)."""
+    found = by_meaning(index, target, cands)
+    if found is None:
+        return None
+    i, sim, margin = found
+    return i if sim >= MEANING_MIN and margin >= MEANING_MARGIN else None
+
+
+TURN = "_turn"  # set on a forget item's matching copy (never written out): the turn it came from
+
+
+def names_nothing(target: str) -> bool:
+    """A target of record and function words only ("that question", "the", "who's", "question
+    from the FAQ"): it does not say which row it means; the turn around it does."""
+    return not _words_of(target)
+
+
+def with_turn(item: dict, text: str) -> dict:
+    """A copy of a forget item to match on, carrying its turn when its target names nothing."""
+    if item.get("kind") != "forget" or not text or not names_nothing(str(item.get("target", ""))):
+        return item
+    return {**item, TURN: text}
+
+
+def turn_row(index, task: Task, item: dict) -> tuple[int, str, str] | None:
+    """For a forget whose target names nothing: the row the turn means (`meaning_row` over the
+    turn's text; QA and fact tasks). Only this signal decides such a forget: a turn is no key."""
+    text = str(item.get(TURN) or "")
+    if not text or task.format not in ("qa", "fact"):
+        return None
+    i = meaning_row(index, text, [])
+    if i is None:
+        return None
+    return i, "meaning", (f"the forget target {item.get('target', '')!r} names no row; the turn means this one "
+                          f"(cosine >= {MEANING_MIN}, {MEANING_MARGIN} above any other row)")

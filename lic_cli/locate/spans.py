@@ -31,7 +31,11 @@ _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|Octob
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-                                                     "ninety": 90, "hundred": 100}
+                                                     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
+# "forty-five", "twenty-two": the tens joined to a unit by a hyphen.
+NUMBER_WORDS |= {f"{t}-{u}": NUMBER_WORDS[t] + NUMBER_WORDS[u]
+                 for t in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+                 for u in "one two three four five six seven eight nine".split()}
 _NUMBER_WORD = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 # Units a number word counts (a number word before any other word is not a quantity: "one of").
 _WORD_UNITS = (r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?|working days?|business days?|people|persons?"
@@ -333,28 +337,60 @@ def widen_value(value: str, said: str) -> str:
     return value
 
 
-_SYMBOL = {"dollar": "$", "buck": "$", "euro": "€", "quid": "£"}
-_MONEY_WORDS = re.compile(rf"\b(a|an|one|{_NUMBER_WORD})\s+(dollar|buck|euro|quid)s?\b", re.I)
-_CLOCK_WORDS = re.compile(rf"\b({_NUMBER_WORD})\s+(?:o'clock\s+)?(?:(in the morning)|in the (?:afternoon|evening)"
-                          r"|(a\.?m\.?)|p\.?m\.?)(?=\W|$)", re.I)
+_SYMBOL = {"dollar": "$", "buck": "$", "euro": "€", "quid": "£", "pound": "£"}
+# One number said in words: "one hundred and twenty", "twenty-two", "forty five".
+_NUMBER_PHRASE = rf"(?:{_NUMBER_WORD})(?:(?:\s+and)?[\s-]+(?:{_NUMBER_WORD}))*"
+_MONEY_WORDS = re.compile(rf"\b(a|an|{_NUMBER_PHRASE})\s+(dollar|buck|euro|quid|pound)s?"
+                          rf"(?:\s+and\s+({_NUMBER_PHRASE})\s+(?:cents|pence)|\s+({_NUMBER_PHRASE})"
+                          rf"(?:\s+(?:cents|pence))?(?!\s+{_WORD_UNITS}\b|[\w-]))?\b", re.I)
+# A clock time in words: "eight", "eight thirty", "half past six", "a quarter to ten", then the part of the day.
+_CLOCK_WORDS = re.compile(rf"\b(?:(?P<part>(?:a\s+)?quarter|half)\s+(?P<rel>past|to)\s+)?(?P<hour>{_NUMBER_WORD})"
+                          rf"(?:\s+(?P<min>{_NUMBER_PHRASE}))?\s+(?:o'clock\s+)?(?:(?P<am>in the morning|a\.?m\.?)"
+                          r"|in the (?:afternoon|evening)|at night|p\.?m\.?)(?=\W|$)", re.I)
+
+
+def words_number(phrase: str) -> int | None:
+    """The number a phrase of number words says ("one hundred and twenty" -> 120), or None."""
+    words = [w for w in re.split(r"[\s-]+", phrase.lower()) if w and w != "and"]
+    if not words:
+        return None
+    total = 0
+    for w in words:
+        if w in ("a", "an") and len(words) == 1:
+            return 1
+        if w not in NUMBER_WORDS:
+            return None
+        if w == "hundred":
+            total = max(total, 1) * 100
+        else:
+            total += NUMBER_WORDS[w]
+    return total
 
 
 def in_digits(value: str) -> str:
     """A value said in words written with digits, as rows write it: "fifteen dollars" -> "$15",
-    "a dollar a ticket" -> "$1 a ticket", "eight in the morning" -> "8 am". Anything else is
-    returned as it is (quantities in words are matched as they are: `_replacement`)."""
-    def number(word: str) -> int | None:
-        return 1 if word.lower() in ("a", "an") else NUMBER_WORDS.get(word.lower())
-
+    "a dollar a ticket" -> "$1 a ticket", "six dollars fifty" -> "$6.50", "eight in the
+    morning" -> "8 am", "half past six in the evening" -> "6:30 pm". Anything else is returned
+    as it is (quantities in words are matched as they are: `_replacement`)."""
     def money(m: re.Match[str]) -> str:
-        n = number(m.group(1))
-        return m.group(0) if n is None else f"{_SYMBOL[m.group(2).lower()]}{n}"
+        n = words_number(m.group(1))
+        said = m.group(3) or m.group(4)
+        cents = words_number(said) if said else 0
+        if n is None or cents is None or not 0 <= cents < 100:
+            return m.group(0)
+        return f"{_SYMBOL[m.group(2).lower()]}{n}" + (f".{cents:02d}" if cents else "")
 
     def clock(m: re.Match[str]) -> str:
-        n = number(m.group(1))
-        if n is None or not 1 <= n <= 12:
+        hour = NUMBER_WORDS.get(m.group("hour").lower())
+        minutes = words_number(m.group("min")) if m.group("min") else 0
+        if hour is None or minutes is None or not 1 <= hour <= 12 or not 0 <= minutes < 60 \
+                or (m.group("part") and m.group("min")):
             return m.group(0)
-        return f"{n} {'am' if m.group(2) or m.group(3) else 'pm'}"
+        if m.group("part"):
+            minutes = 30 if m.group("part").lower() == "half" else 15
+            if m.group("rel").lower() == "to":
+                hour, minutes = (hour - 2) % 12 + 1, 60 - minutes
+        return f"{hour}" + (f":{minutes:02d}" if minutes else "") + (" am" if m.group("am") else " pm")
 
     return _CLOCK_WORDS.sub(clock, _MONEY_WORDS.sub(money, value))
 

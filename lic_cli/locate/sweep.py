@@ -148,6 +148,12 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
         shared = relation & (key | ((ch.clause | ch.said) - ignore))
         if relation and (shared == relation or len(shared) >= FACT_SHARED):
             return shared
+        # One word of the relation named, and the object is the old value with the very qualifier
+        # the corrected clause puts after it ("refund deadline: 48 hours before the performance" ~
+        # "refunded up to 48 hours before the performance"): the same statement.
+        qualifier = spans.content_words(value) - ignore
+        if shared and qualifier and qualifier <= ((ch.context | (ch.clause & ch.key)) - ignore):
+            return shared | qualifier
         return set()
     own_key = spans.content_words(row_key_text(task, row)) - ignore
     found: set[str] = set()

@@ -41,9 +41,20 @@ class Scorer:
         return index.keys[c.i], c.score, why
 
     def names_row(self, task: Task, item: dict) -> bool:
+        return self.naming(task, item) is not None
+
+    def naming(self, task: Task, item: dict) -> str | None:
+        """The signal by which a forget target names one row of `task` (None: it names none)."""
+        found = self._named(task, item)
+        return found[1] if found else None
+
+    def _named(self, task: Task, item: dict):
         """A forget target that names one row of `task` otherwise than by its key: a quoted
-        example, the answer pointed at, a fact's relation, a question's words (locate/forgets.py)."""
+        example, the answer pointed at, a fact's relation, a question's words, or its meaning
+        (locate/forgets.py)."""
         index = key_index.load(self.project, task, self.encoder)
+        if forgets.TURN in item:  # the target names nothing: the turn, by meaning only
+            return forgets.turn_row(index, task, item)
         cands = search(index, item_key_fields(task, item), k=5)
         target = forget_target(item)
-        return forgets.named_row(index, task, target, target != str(item.get("target", "")), cands) is not None
+        return forgets.named_or_meant(index, task, target, target != str(item.get("target", "")), cands)

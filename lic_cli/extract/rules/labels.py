@@ -300,12 +300,16 @@ def unquoted_label(text: str) -> list[Item]:
 _ONE_QUOTE = re.compile(r"\"(?P<dq>[^\"]+)\"|(?<![\w'])'(?P<sq>[^']+?(?:'[a-z][^']*?)*)'(?!\w)|\u2018(?P<lq>[^\u2019]+)\u2019"
                         r"|\u201c(?P<ldq>[^\u201d]+)\u201d")
 _RELABEL_CUE = re.compile(r"\b(?:move|moved|put|file|filed|belongs?|goes|go|send|shift|switch|re-?label|wrong|isn't|is not"
-                          r"|not an?|really|actually|label|labell?ed|tag|tagged|categor\w*|team|bucket|queue|pile"
+                          r"|not an?|really|actually|label|labell?ed|tag|tagged|(?:re-?)?categor\w*|(?:re-?)?classif\w*"
+                          r"|team|bucket|queue|pile"
                           r"|example|examples)\b", _I)
 _DEST_END = re.compile(
     r"(?:\b(?:to|into|under|with|in|as)|\b(?:it's|it is|that's|that is|is|are|'s)(?:\s+(?:really|actually|more|just|clearly))?)"
     r"\s+(?:an?\s+|the\s+)?(?P<label>[A-Za-z][\w-]*)(?:\s+(?:job|jobs|enquiry|enquiries|matter|request|one|ones"
     r"|ticket|tickets|question|issue|message|example|thing|problem|case|category|team|pile|queue|bucket))?"
+    # the label it is not, said after: "as supply, it isn't a leak", "as billing? Not a bookings one."
+    r"(?:\s*[,;?.!\u2013\u2014-]\s*(?:(?:it|that)(?:'s|\s+is)\s+not|(?:it|that)\s+isn't|not)\s+(?:an?\s+|the\s+)?[\w-]+"
+    r"(?:\s+[\w-]+)?)?"
     r"(?:,?\s+(?:please|instead|thanks))?\s*[.!]?$", _I)
 _NAMED_BEFORE = re.compile(r"\b(?:another|one more|an?|new|extra)\s+(?P<label>[A-Za-z][\w-]*)\s+(?:example|one|ticket"
                            r"|message|request|question|enquiry|sample)s?\s*[:,-]?\s*$", _I)
