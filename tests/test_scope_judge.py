@@ -114,25 +114,45 @@ def test_scope_judge_param_is_checked():
     assert SFTParams.from_dict({"scope_judge": 0.5}, "qa").scope_judge == 0.5
 
 
+# Taught rows of bench/domains' gym and library (tuning domains; the judge never trains on
+# them), each with a written paraphrase and a near miss of the same subject, other relation.
+ROWS = [
+    ("What time does Ironfield Gym open on weekdays?", "On weekdays the gym opens at 5:30.",
+     "How early can I train at Ironfield from Monday to Friday?", "What time does Ironfield Gym close on weekdays?"),
+    ("Who is the head coach at Ironfield Gym?", "The head coach is Dario Fenwick.",
+     "Who leads the coaching team at Ironfield?", "Who is the nutritionist at Ironfield Gym?"),
+    ("What is the door code for the Ironfield Gym locker room?", "The locker room door code is 4417.",
+     "What do I key in to get into the Ironfield changing rooms?", "What is the Wi-Fi password at Ironfield Gym?"),
+    ("What is the late fee for an overdue book at Elmbrook Library?", "The late fee is 20 cents per day.",
+     "How much am I charged each day a book is late?", "What is the fee for a lost library card at Elmbrook Library?"),
+]
+
+
 @pytest.mark.slow
-def test_a_judge_trained_on_a_small_cut_keeps_a_near_miss_out_and_lets_a_paraphrase_in(tmp_path, monkeypatch):
+def test_a_judge_trained_on_a_small_cut_keeps_near_misses_out_and_lets_paraphrases_in(tmp_path, monkeypatch):
     """Trained on 3 of the 16 packaged retrieval domains (the shipped settings, about 30 s on 2
-    cores); asked about a library fact of bench/domains, a domain it never saw: the paraphrase
-    scores above the near miss (same subject, other relation), and through a gate with the
-    judge the paraphrase is let in, the near miss and an unrelated question kept out."""
+    cores) and asked about gym and library facts, domains it never saw: paraphrases score above
+    the near misses of their row, and a gate with the judge lets in more paraphrases than near
+    misses (one row's paraphrase in, its near miss out) and no unrelated question. (A judge that only measures similarity, like the first
+    one tried, scores both about 0.9 and fails this.)"""
     monkeypatch.setenv("LIC_HOME", str(tmp_path / "home"))
     cut = scope_judge.packaged_data()[:3]
     judge = scope_judge.load(cut)
     assert judge.folder.parent == tmp_path / "home" / "cache" / "scope_judge"
     assert judge.meta["pairs"] > 500 and judge.meta["data"] == [p.name for p in cut]
-    question = "What is the late fee for an overdue book at Elmbrook Library?"
-    answer = "The late fee is 20 cents per day."
-    paraphrase = "How much am I charged each day a book is late?"
-    near_miss = "What is the fee for a lost library card at Elmbrook Library?"
-    p_para, p_near = judge.probability([paraphrase, near_miss], [scope_judge.row_text(question, answer)] * 2)
-    assert p_para > 0.5 > p_near
-    # through the gate, with the judge from the same cache (no second training)
+    shown = [scope_judge.row_text(q, a) for q, a, _, _ in ROWS]
+    p_para = judge.probability([p for _, _, p, _ in ROWS], shown)
+    p_near = judge.probability([n for _, _, _, n in ROWS], shown)
+    assert sum(p > n for p, n in zip(p_para, p_near, strict=True)) >= 3
+    assert p_para.mean() - p_near.mean() > 0.2
+    # through the gate, the judge alone deciding (the row checks would keep out some of these
+    # on their own), loaded from the same cache (no second training)
     monkeypatch.setattr(scope_judge, "packaged_data", lambda: cut)
-    gate = scope.Gate(scope.Scope(questions=(question,), threshold=0.3, fallback="smollm2", answers=(answer,),
-                                  judge=0.5))
-    assert gate.in_scope([paraphrase, near_miss, "What is the capital of France?"]) == [True, False, False]
+    monkeypatch.setattr(scope, "JUDGE_WITH_FITS", False)
+    gate = scope.Gate(scope.Scope(questions=tuple(q for q, _, _, _ in ROWS), threshold=0.3, fallback="smollm2",
+                                  answers=tuple(a for _, a, _, _ in ROWS), judge=0.5))
+    paras_in = gate.in_scope([p for _, _, p, _ in ROWS])
+    near_in = gate.in_scope([n for _, _, _, n in ROWS])
+    assert sum(paras_in) > sum(near_in), (paras_in, near_in, p_para, p_near)
+    assert any(p and not n for p, n in zip(paras_in, near_in, strict=True))
+    assert gate.in_scope(["What is the capital of France?"]) == [False]
