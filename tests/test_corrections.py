@@ -693,8 +693,7 @@ def test_snap_swaps_a_value_the_turn_calls_old():
            {"role": "assistant", "text": "A child car seat costs $8 a day."}]
     text = "No, that's the old $8 price. Car seats are $10 a day now."
     out = snap_items([{"kind": "qa", "question": "How much is a car seat?", "answer": "$8", "replaces": "$10"}], text, ctx)
-    # the value is the whole rate the turn says ("$10 a day": value completion, issue 16 session 9)
-    assert (out[0]["answer"], out[0]["replaces"]) == ("$10 a day", "$8")
+    assert (out[0]["answer"], out[0]["replaces"]) == ("$10", "$8")
 
 
 @pytest.mark.parametrize("context, text, want", [

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from lic_cli import locate, router
+from lic_cli.extract.schema import make_item
 from lic_cli.models import load_encoder
 from lic_cli.tasks import load_project
 
@@ -62,7 +63,8 @@ def zoo(tmp_path_factory):
 def forget(project, target: str) -> list[dict]:
     enc = load_encoder("minilm")
     rec = {"conversation": "c", "turn": 1, "role": "user", "text": f"Please forget {target}.",
-           "intent": {"label": "forget", "score": 1.0}, "knowledge": [{"kind": "forget", "target": target}]}
+           "intent": {"label": "forget", "score": 1.0},
+           "knowledge": [make_item("forget", {"target": target}, source="c/t1", engine="test")]}
     (out,) = locate.run(router.run([rec], project=project, encoder=enc), project=project, encoder=enc)
     return out.get("edits") or []
 
@@ -110,7 +112,8 @@ def test_a_labelled_example_named_by_what_it_mentions(zoo, target, want):
 def forget_in(project, target: str, text: str) -> list[dict]:
     enc = load_encoder("minilm")
     rec = {"conversation": "c", "turn": 1, "role": "user", "text": text,
-           "intent": {"label": "forget", "score": 1.0}, "knowledge": [{"kind": "forget", "target": target}]}
+           "intent": {"label": "forget", "score": 1.0},
+           "knowledge": [make_item("forget", {"target": target}, source="c/t1", engine="test")]}
     (out,) = locate.run(router.run([rec], project=project, encoder=enc), project=project, encoder=enc)
     return out.get("edits") or []
 

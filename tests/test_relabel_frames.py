@@ -25,6 +25,10 @@ def test_a_relabel_in_a_reclassify_frame(text, example, label):
 @pytest.mark.parametrize("text", [
     "I classified 'the pool was cold today' myself, no need to change it.",  # no label named
     "'The towel was damp' is housekeeping, not maintenance.",  # no relabelling cue: the plain label forms read it
+    # a forget verb before the quote: the turn removes the example, whatever it says it is
+    "Delete that 'FREE IPHONE WINNER CLICK HERE' message, it's junk, not a customer.",
+    "Bin the 'test please ignore this one' ticket, it's a test, not a real request.",
+    "Throw away 'asdf asdf qwerty zx' - it's rubbish, not an enquiry.",
 ])
 def test_no_label_is_made_up(text):
     assert quoted_relabel(text) == []

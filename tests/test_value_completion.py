@@ -17,11 +17,9 @@ from lic_cli.locate.spans import in_digits, spans, words_number
     ("one hundred", "A season ticket is one hundred and fifty dollars.", "one hundred and fifty dollars"),
     ("seventy-five", "The boat trip lasts seventy-five minutes.", "seventy-five minutes"),
     ("three", "Refunds take three business days now.", "three business days"),
-    ("$12", "The car park is $12 a day now.", "$12 a day"),
     ("twelve", "It's twelve euros fifty for the audio guide.", "twelve euros fifty"),
     ("quarter", "Gates close at a quarter past ten at night.", "a quarter past ten at night"),
     ("6", "The ferry leaves at 6 p.m. on Sundays.", "6 p.m."),
-    ("24", "Each tour takes 24 guests at most.", "24 guests"),
 ])
 def test_a_cut_value_is_completed(cut, text, whole):
     assert keep_whole(cut, text) == whole
@@ -32,6 +30,10 @@ def test_a_cut_value_is_completed(cut, text, whole):
     ("two", "Two of the rooms have a sea view."),  # a number before "of" counts nothing here
     ("$40", "Tickets are $40, and parking is free."),  # the clause ends at the comma
     ("Ana Ruiz", "Ana Ruiz runs the shop now."),
+    # a rate and a counted noun stay out, as the corpus's gold writes values ("35 euros", "24")
+    ("$12", "The car park is $12 a day now."),
+    ("24", "Each tour takes 24 guests at most."),
+    ("30 euros", "The unlimited pass costs 30 euros a month."),
 ])
 def test_a_whole_value_is_left_alone(cut, text):
     assert keep_whole(cut, text) == cut

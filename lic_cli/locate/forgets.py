@@ -41,6 +41,7 @@ SAME_TEXT = 95  # label tasks: ratio at or above which two texts are the same ex
 SAME_VALUE = 90  # a target this close (ratio) to a row's whole value is that value
 MEANING_MIN = 0.35  # meaning: cosine of the target to the row's key and value, at least
 MEANING_MARGIN = 0.05  # meaning: and this much above the runner-up row's
+MEANING_SURE = 0.0  # meaning: below this cosine the row must also share a content word with the target
 MEANING_ALL_ROWS = 500  # up to this many rows every row is compared; above, the key search's candidates
 # Words that say which kind of record is meant, not what it is about.
 _RECORD = {"answer", "question", "entry", "row", "record", "fact", "info", "information", "detail", "faq", "bit",
@@ -196,12 +197,17 @@ def by_meaning(index, target: str, cands: list[Candidate]) -> tuple[int, float, 
 
 
 def meaning_row(index, target: str, cands: list[Candidate]) -> int | None:
-    """The row the target describes by meaning, when it is sure (MEANING_MIN, MEANING_MARGIN)."""
+    """The row the target describes by meaning, when it is sure (MEANING_MIN, MEANING_MARGIN;
+    below MEANING_SURE it must also share a content word with the target)."""
     found = by_meaning(index, target, cands)
     if found is None:
         return None
     i, sim, margin = found
-    return i if sim >= MEANING_MIN and margin >= MEANING_MARGIN else None
+    if sim < MEANING_MIN or margin < MEANING_MARGIN:
+        return None
+    if sim < MEANING_SURE and not _words_of(target) & _words_of(f"{index.keys[i]} {index.value(i)}"):
+        return None
+    return i
 
 
 TURN = "_turn"  # set on a forget item's matching copy (never written out): the turn it came from

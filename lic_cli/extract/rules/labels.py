@@ -318,6 +318,10 @@ _NOT_A_LABEL = {"one", "ones", "this", "that", "it", "the", "a", "an", "which", 
                 "message", "team", "category", "label", "pile", "queue", "bucket", "now", "instead", "again"}
 
 
+_FORGET_FIRST = re.compile(r"\b(?:throw (?:out|away)|delete|remove|forget|drop|bin|wipe|erase|get rid of|scrap|"
+                          r"take out|trash|ditch)\b", _I)
+
+
 def quoted_relabel(text: str) -> list[Item]:
     quotes = list(_ONE_QUOTE.finditer(text))
     if len(quotes) != 1:
@@ -327,8 +331,8 @@ def quoted_relabel(text: str) -> list[Item]:
     if len(example.split()) < 3:
         return []
     before, after = text[:m.start()], text[m.end():]
-    if not _RELABEL_CUE.search(before + " " + after):
-        return []
+    if not _RELABEL_CUE.search(before + " " + after) or _FORGET_FIRST.search(before):
+        return []  # "Throw out that '...' message, it's spam, not a patron" is a forget, not a relabel
     tail = _DEST_END.search(after.strip())
     head = _NAMED_BEFORE.search(before.strip()) if not after.strip(" .!") else None
     found = tail or head
