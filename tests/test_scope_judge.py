@@ -161,3 +161,4 @@ def test_a_judge_trained_on_a_small_cut_keeps_near_misses_out_and_lets_paraphras
     assert sum(paras_in) > sum(near_in), (paras_in, near_in, p_para, p_near)
     assert any(p and not n for p, n in zip(paras_in, near_in, strict=True))
     assert gate.in_scope(["What is the capital of France?"]) == [False]
+    assert gate.in_scope([q for q, _, _, _ in ROWS]) == [True] * len(ROWS)  # a taught wording, whatever the judge says
