@@ -111,7 +111,7 @@ def test_off_or_untrained_keeps_the_base_model_and_never_trains_unasked(monkeypa
 
 @pytest.mark.slow
 def test_a_short_training_run_puts_the_right_sibling_first(monkeypatch, tmp_path, small_project):
-    """Real training on a small cut of the data (a few training domains, a few dozen steps): for
+    """Real training on a small cut of the data (five training domains, 30 steps): for
     questions of domains it never saw, with every candidate given the same first-stage score (so the
     untrained scorer ties them and picks the first), it reads the pair and puts the right sibling
     first; saved and loaded it scores the same; chat's retriever re-ranks with it."""
@@ -122,7 +122,7 @@ def test_a_short_training_run_puts_the_right_sibling_first(monkeypatch, tmp_path
     from lic_cli.models import load_encoder
 
     monkeypatch.setenv("LIC_HOME", str(tmp_path / "home"))
-    settings = replace(crossenc.Settings(), max_steps=40, batch=8, k=6, easy_keep=0.2)
+    settings = replace(crossenc.Settings(), epochs=2, max_steps=30, batch=8, k=6)
     encode = ranker._memo(load_encoder("minilm").encode)
     train, _ = ranker.split_items(ranker.all_items())
     cut = [i for i in train if i.domain in ("gym", "library", "hotel", "pharmacy", "council")]
@@ -130,7 +130,7 @@ def test_a_short_training_run_puts_the_right_sibling_first(monkeypatch, tmp_path
     data = [e for e in data if e.gold != 0 or zlib.crc32(e.question.encode()) % 5 == 0]
     folder = tmp_path / "cross"
     stats = crossenc.train(data, settings, folder)
-    assert stats["steps"] == 40 and stats["loss_last"] < stats["loss_first"]
+    assert stats["steps"] == 30 and stats["loss_last"] < stats["loss_first"]
     cross = crossenc.Cross(folder, {"settings": {"k": settings.k, "max_len": settings.max_len},
                                     "calibration": {"threshold": 0.0}})
     asks = [  # held out: none of these domains or wordings is in the cut
@@ -140,11 +140,8 @@ def test_a_short_training_run_puts_the_right_sibling_first(monkeypatch, tmp_path
         ("Who do I call in an emergency at night?",
          ["The clinic's address is 4 Mill Road.", "Out of hours, call the emergency line on 555-0142."], 1),
     ]
-    right = 0
-    for q, rows, gold in asks:
-        s = cross.score(q, rows, np.zeros(len(rows)))
-        right += int(s.argmax()) == gold
-    assert right == len(asks)
+    scores = [cross.score(q, rows, np.zeros(len(rows))).tolist() for q, rows, _ in asks]
+    assert [int(np.argmax(s)) for s in scores] == [gold for _, _, gold in asks], scores
     again = crossenc.Cross(folder, cross.meta)
     q, rows, _ = asks[0]
     assert np.allclose(again.score(q, rows, [0.5, 0.4]), cross.score(q, rows, [0.5, 0.4]), atol=1e-4)
