@@ -1,6 +1,6 @@
 """Forgets described in other words (issue 16): the row a forget target means, by MiniLM
-similarity to each row's key and value with a margin over the runner-up; never a row of two
-near-duplicates. A zoo project: a domain in neither the trial rounds nor evals/forget_meaning."""
+similarity to each row's key and value with a margin over the runner-up, is proposed for a
+person (a conflict), never deleted: on these phrasings meaning alone picked wrong rows. A zoo project: a domain in neither the trial rounds nor evals/forget_meaning."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from lic_cli import locate, router
 from lic_cli.extract.schema import make_item
+from lic_cli.locate import forgets
 from lic_cli.models import load_encoder
 from lic_cli.tasks import load_project
 
@@ -74,26 +75,36 @@ def deleted(edits: list[dict]) -> set[tuple[str, str]]:
             for e in edits if e.get("op") == "delete"}
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("target", "want"), [
-    ("where we can eat a packed lunch", {("zoo_faq", "Is there a picnic area?")}),
-    ("bringing a dog", {("zoo_faq", "Are dogs allowed?")}),
-    ("who's in charge of the animals' health", {("zoo_facts", "head vet")}),
-])
-def test_a_target_in_other_words_deletes_the_row_it_means(zoo, target, want):
-    edits = forget(zoo, target)
-    assert deleted(edits) == want
-    assert all(e.get("signal") in ("meaning", "key") for e in edits if e.get("op") == "delete")
+def located(project, task: str, target: str, turn: str = "") -> dict:
+    """locate's edit for a forget routed to `task` (route never routes by meaning alone)."""
+    item = make_item("forget", {"target": target}, source="c/t1", engine="test")
+    item = forgets.with_turn(item, turn) if turn else item
+    return locate.locate_item(project, project.tasks[task], item, 0, load_encoder("minilm"), locate.TOP_K)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("target", [
-    "the opening time",  # summer and winter: two near-duplicates, neither is meant
-    "the lion feeding question",  # nothing here
-    "the gift shop",
+    "where we can eat a packed lunch", "bringing a dog", "who's in charge of the animals' health",
+    "the opening time",  # summer and winter: two near-duplicates
+    "the lion feeding question", "the gift shop",  # nothing here
 ])
-def test_an_ambiguous_or_absent_target_deletes_nothing(zoo, target):
+def test_meaning_alone_never_deletes(zoo, target):
+    # Measured here, meaning alone picked the wrong row for "who's in charge of the animals' health"
+    # and "the lion feeding question": it only ever proposes (a conflict), and route does not use it.
     assert deleted(forget(zoo, target)) == set()
+    for task in ("zoo_faq", "zoo_facts"):
+        assert located(zoo, task, target)["op"] != "delete"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("target", "question"), [
+    ("where we can eat a packed lunch", "Is there a picnic area?"),
+    ("bringing a dog", "Are dogs allowed?"),
+])
+def test_meaning_proposes_the_row_for_a_person(zoo, target, question):
+    edit = located(zoo, "zoo_faq", target)
+    assert (edit["op"], edit["signal"], edit["before"]["question"]) == ("conflict", "meaning", question)
+    assert "lic resolve" in edit["reason"]
 
 
 @pytest.mark.slow
@@ -109,23 +120,18 @@ def test_a_labelled_example_named_by_what_it_mentions(zoo, target, want):
     assert got == ({want} if want else set())
 
 
-def forget_in(project, target: str, text: str) -> list[dict]:
-    enc = load_encoder("minilm")
-    rec = {"conversation": "c", "turn": 1, "role": "user", "text": text,
-           "intent": {"label": "forget", "score": 1.0},
-           "knowledge": [make_item("forget", {"target": target}, source="c/t1", engine="test")]}
-    (out,) = locate.run(router.run([rec], project=project, encoder=enc), project=project, encoder=enc)
-    return out.get("edits") or []
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("target", "text", "want"), [
     ("that question", "The petting farm has closed, so nobody can feed the goats now. Please delete that question.",
-     {("zoo_faq", "Can we feed the goats?")}),
+     "Can we feed the goats?"),
     ("the", "Dogs are banned completely from next month, even assistance dogs, so remove the answer on it.",
-     {("zoo_faq", "Are dogs allowed?")}),
-    ("it", "Please delete it.", set()),  # the turn means no row either
+     "Are dogs allowed?"),
+    ("it", "Please delete it.", None),  # the turn means no row either
 ])
 def test_a_target_that_names_nothing_is_read_from_its_turn(zoo, target, text, want):
-    got = deleted(forget_in(zoo, target, text))
-    assert got == want
+    assert forgets.names_nothing(target)
+    edit = located(zoo, "zoo_faq", target, text)
+    if want is None:
+        assert edit["op"] == "noop"
+    else:
+        assert (edit["op"], edit["before"]["question"]) == ("conflict", want)

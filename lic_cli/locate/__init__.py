@@ -348,18 +348,23 @@ def typed_apart(stored: str, new: str) -> bool:
 def _forget(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -> None:
     target = forget_target(item)
     best = cands[0] if cands else None
-    if forgets.TURN in item:  # the target names nothing ("the", "that question"): the turn decides, by meaning only
+    if forgets.TURN in item:  # the target names nothing ("the", "that question"): the turn, by meaning only
         found = forgets.turn_row(index, task, item)
         if found is None:
             edit.update(op="noop", row=None, score=0.0, before=None, after=None, signal="meaning",
                         reason=f"the forget target {target!r} names no row, and the turn means no one row")
             return
         i, signal, why = found
-        edit.update(op="delete", row=index.ids[i], score=next((c.score for c in cands if c.i == i), 0.0),
-                    before=index.row(i), after=None, signal=signal, reason=why)
+        edit.update(op="conflict", row=index.ids[i], score=next((c.score for c in cands if c.i == i), 0.0),
+                    before=index.row(i), after=None, signal=signal, reason=why + forgets.MEANING_HELD)
         return
     named = forgets.named_or_meant(index, task, target, target != str(item.get("target", "")), cands)
-    if named is not None and (named[1] not in ("key", "meaning") or best is None or best.score < FORGET):
+    if named is not None and named[1] == "meaning" and (best is None or best.score < FORGET):
+        # by meaning alone a forget is a proposal for a person (lic resolve), never a delete
+        i, signal, why = named
+        edit.update(op="conflict", row=index.ids[i], score=next((c.score for c in cands if c.i == i), 0.0),
+                    before=index.row(i), after=None, signal=signal, reason=why + forgets.MEANING_HELD)
+    elif named is not None and (named[1] != "key" or best is None or best.score < FORGET):
         i, signal, why = named
         score = next((c.score for c in cands if c.i == i), 1.0 if signal == "text" else 0.0)
         edit.update(op="delete", row=index.ids[i], score=score, before=index.row(i), after=None,

@@ -53,8 +53,9 @@ class Scorer:
         example, the answer pointed at, a fact's relation, a question's words, or its meaning
         (locate/forgets.py)."""
         index = key_index.load(self.project, task, self.encoder)
-        if forgets.TURN in item:  # the target names nothing: the turn, by meaning only
-            return forgets.turn_row(index, task, item)
+        if forgets.TURN in item:  # the target names nothing: only meaning could say, and meaning does not route
+            return None
         cands = search(index, item_key_fields(task, item), k=5)
         target = forget_target(item)
-        return forgets.named_or_meant(index, task, target, target != str(item.get("target", "")), cands)
+        # meaning alone never routes a forget (locate/forgets.MEANING_HELD): its words, text or key must
+        return forgets.named_row(index, task, target, target != str(item.get("target", "")), cands)
