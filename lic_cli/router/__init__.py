@@ -64,24 +64,16 @@ def project_label(project: Project, item: dict) -> dict:
 
 def route_item(project: Project, scorer: Scorer, item: dict, i: int) -> list[dict]:
     scored = []
-    by_meaning_only = set()
     for task, reason in compatible(project, item):
         desc, rows = scorer.score(task, item)
         if item.get("kind") == "forget":
-            signal = scorer.naming(task, item) if rows < FORGET_MIN else "key"
-            if signal is None:
+            if rows < FORGET_MIN and not scorer.names_row(task, item):  # never by meaning alone
                 continue
-            if signal == "meaning":
-                by_meaning_only.add(task.name)
             score = rows
         else:
             score = round(0.5 * desc + 0.5 * rows, 4)
         scored.append({"item": i, "task": task.name, "score": score,
                        "reason": f"{reason}; similarity to description {desc:.2f}, nearest row {rows:.2f}"})
-    if by_meaning_only and any(r["task"] not in by_meaning_only for r in scored):
-        # A forget another task's row is named by (its text, key or words): the tasks it only
-        # resembles by meaning are not meant ("Forget the example 'Do you sell pizza?'").
-        scored = [r for r in scored if r["task"] not in by_meaning_only]
     scored.sort(key=lambda r: -r["score"])
     if scored and scored[0]["score"] > 0 and item.get("kind") != "forget":
         scored = [r for r in scored if r["score"] >= scored[0]["score"] - MARGIN]
