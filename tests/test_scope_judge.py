@@ -108,6 +108,16 @@ def test_the_judge_threshold_travels_in_the_scope_file(tmp_path: Path):
     assert scope.read(tmp_path).judge is None
 
 
+def test_a_taught_question_is_in_scope_even_where_its_own_row_checks_refuse_it():
+    """Kestrel's taught "What discount code do students get at Kestrel?" asks for money by its
+    wording and its answer gives a percentage: the row checks refused it its own row, and the
+    gate sent a taught question to the model from before the teaching (gated reliability 95 %)."""
+    q, a = "What discount code do students get at Kestrel?", "Students get 12% off with the code WINGS12."
+    assert not scope.fits(q, scope.Row.of([q], a))
+    gate = scope.Gate(scope.Scope(questions=(q,), threshold=0.5, fallback="smollm2", answers=(a,)))
+    assert gate.in_scope([q, "What is the capital of France?"]) == [True, False]
+
+
 def test_scope_judge_param_is_checked():
     with pytest.raises(TaskConfigError, match="train.params.scope_judge"):
         SFTParams.from_dict({"scope_judge": 1.5}, "qa")

@@ -192,7 +192,9 @@ class Gate:
         out = []
         for q, row in zip(questions, sims, strict=True):
             near = [int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= self.scope.threshold]
-            out.append(any(fits(q, self._row(i)) for i in near))
+            # a scope wording itself is in scope: the row checks could refuse a taught question its
+            # own row (Kestrel: "What discount code ...?" asks money, "12% off" gives a number)
+            out.append(bool(row.max() >= EXACT) or any(fits(q, self._row(i)) for i in near))
         return out
 
     def judge_scores(self, questions: Sequence[str], *, with_fits: bool | None = None) -> list[float]:
