@@ -99,17 +99,19 @@ def test_combine_keeps_rules_decided_turns_and_learned_items_when_generation_fin
 def test_generative_engine_trains_on_a_cut_corpus_and_reads_a_fact_in_an_unseen_domain(tmp_path):
     from lic_cli.extract.learned import corpus_rows
 
-    # 64 one-fact teaching turns of the train domains, none about ferries (about 20 s of training
-    # on 2 cores); saved to a folder of its own, not the machine's cache.
+    # 64 one-fact teaching turns of the train domains, none about ferries (about 40 s of training
+    # on 2 cores); saved to a folder of its own, not the machine's cache. The top 8 layers for 6
+    # epochs were not enough ("the ferry | headache | headache"); the full engine is measured by
+    # bench/bench_extract_generative.py.
     facts = [r for r in corpus_rows() if r["split"] == "train" and r["label"] == "teach"
              and [i["kind"] for i in r["knowledge"]] == ["fact"] and "ferr" not in r["text"].lower()]
     rows = facts[::len(facts) // 64][:64]
     assert len(rows) == 64 and len({r["domain"] for r in rows}) >= 10
-    settings = g.Settings(top_layers=8, epochs=4, batch=8, lr=5e-4, max_new_tokens=32)
+    settings = g.Settings(top_layers=12, epochs=4, batch=8, lr=5e-4, max_new_tokens=32)
     info = g.train(rows, tmp_path / "gen", settings, note=lambda s: None)
     assert info["train_rows"] == 64 and info["steps"] == 32
     eng = g.GenerativeEngine.from_folder(tmp_path / "gen")
-    assert eng.settings.top_layers == 8
+    assert eng.settings.top_layers == 12
     (out,) = eng.extract([Turn("Heads up: the ferry to Skye leaves at 7:15 pm.", [], "teach")])
     assert out.error is None, out.output
     facts = [i for i in out.items if i["kind"] == "fact"]
