@@ -184,8 +184,10 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
     says nothing about the replaced value. First of all, a value of the new one's type that the
     user names in the turn and the corrected answer states ("It's 11 pm now, not 10 pm") is it."""
     answer = replaces if spans.is_sentence(replaces) else previous
+    # A value the turn says stays ("Juniors are still $5.50") is named, but is not the old one.
+    keep = spans.said_to_stay(said, new)
     named = [s for s in spans.spans(said, new.kind) if spans.compatible(s, new) and not spans.same(s, new)
-             and answer and spans.contains(answer, s)]
+             and answer and spans.contains(answer, s) and not any(spans.same(s, k) for k in keep)]
     if len(named) == 1:
         return named[0]
     if not named and answer:
@@ -199,11 +201,11 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
     if replaces and not spans.is_sentence(replaces):
         oc = spans.core(replaces)
         if oc is not None and spans.compatible(oc, new) and not spans.same(oc, new):
-            if spans.contains(said, oc) or not previous:
+            if (spans.contains(said, oc) and not any(spans.same(oc, k) for k in keep)) or not previous:
                 return oc
-            return spans.old_value(previous, new, hint) or oc
-        return spans.old_value(previous, new, hint) if previous else None
-    return spans.old_value(replaces or previous, new, hint)
+            return spans.old_value(previous, new, hint, keep) or oc
+        return spans.old_value(previous, new, hint, keep) if previous else None
+    return spans.old_value(replaces or previous, new, hint, keep)
 
 
 _BARE_OLD = re.compile(r"\b(?:not|instead of|rather than|from|was|were|used to be)\s+(\d+(?::\d\d)?)(?![\w:%$]|[.,]\d)", re.I)

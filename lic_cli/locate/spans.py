@@ -426,11 +426,41 @@ def contains(stored: str, value: Span) -> bool:
     return any(same(s, value) for s in spans(stored, value.kind))
 
 
-def old_value(previous: str, new: Span, hint: str = "") -> Span | None:
+def old_value(previous: str, new: Span, hint: str = "", keep: list[Span] | tuple = ()) -> Span | None:
     """The value a correction replaces, read from the answer it corrects (`replaces` or the
-    previous assistant turn): the span of the new value's type there that the hint is about."""
-    found = [s for s in spans(previous, new.kind) if compatible(s, new) and not same(s, new)]
+    previous assistant turn): the span of the new value's type there that the hint is about,
+    never one the turn says stays (`keep`, from `said_to_stay`)."""
+    found = [s for s in spans(previous, new.kind)
+             if compatible(s, new) and not same(s, new) and not any(same(s, k) for k in keep)]
     return pick(previous, found, hint)
+
+
+# Words saying a value is unchanged: "Juniors are still $5.50", "the child price remains £7",
+# "weekends haven't changed (10 am)". General English, not one domain's wording.
+_STAYS = re.compile(r"\b(?:still|unchanged|remains?|remained|stays?|stayed|same as before|as before|"
+                    r"(?:has|have|had|did|does|do|is|are|was)(?:n't| not) (?:changed?|moved?|gone up|gone down|"
+                    r"budged|shifted))\b", re.I)
+
+
+def said_to_stay(said: str, new: Span) -> list[Span]:
+    """The values of the new one's type that a turn says stay as they are: for each word saying
+    so, the nearest such value of its sentence that is not the new one ("It's $8.50 for adults
+    now. Juniors are still $5.50." -> $5.50; "Large boxes are $6 now, small ones unchanged at
+    $3" -> $3). A value the turn calls old ("not 10 pm", "instead of $9") is never kept. A
+    correction never replaces one of these."""
+    kept: list[Span] = []
+    for sentence in _SENTENCE.split(said):
+        found = [s for s in spans(sentence, new.kind) if compatible(s, new) and not same(s, new)
+                 and not _CALLED_OLD.search(sentence[:s.start])]
+        for cue in _STAYS.finditer(sentence) if found else ():
+            middle = (cue.start() + cue.end()) / 2
+            nearest = min(found, key=lambda s: abs((s.start + s.end) / 2 - middle))
+            if not any(same(nearest, k) for k in kept):
+                kept.append(nearest)
+    return kept
+
+
+_CALLED_OLD = re.compile(r"\b(?:not|instead of|rather than|was|were|used to be|from)\s*$", re.I)
 
 
 def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = "",
