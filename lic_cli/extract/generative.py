@@ -33,9 +33,7 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -238,8 +236,18 @@ def _top_state(model: Any, top_layers: int) -> dict[str, Any]:
 
 def train(rows: Sequence[dict], path: Path, settings: Settings = DEFAULT, *, note: Note | None = None,
           limit_seconds: float | None = None) -> dict[str, Any]:
-    """Fine-tune the top layers on the training pairs and save them to `path` (atomically)."""
-    note = note or _stderr
+    """Fine-tune the top layers on the training pairs and install them as `path`: atomically
+    and once per machine (store.lock.build_once, as the chat ranker and the scope judge are
+    built); its info.json."""
+    from lic_cli.store.lock import build_once
+
+    build_once(path, lambda tmp: _fit_into(tmp, rows, settings, note or _stderr, limit_seconds),
+               done=lambda p: (p / "info.json").is_file())
+    return json.loads((path / "info.json").read_text(encoding="utf-8"))
+
+
+def _fit_into(tmp: Path, rows: Sequence[dict], settings: Settings, note: Note,
+              limit_seconds: float | None) -> None:
     import torch
 
     torch.manual_seed(settings.seed)
@@ -307,18 +315,8 @@ def train(rows: Sequence[dict], path: Path, settings: Settings = DEFAULT, *, not
             "tokens": sum(len(f["input_ids"]) for f in feats)}
     from safetensors.torch import save_file
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
-    try:
-        save_file(_top_state(model, settings.top_layers), str(tmp / "top.safetensors"))
-        (tmp / "info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return info
+    save_file(_top_state(model, settings.top_layers), str(tmp / "top.safetensors"))
+    (tmp / "info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
 
 
 class GenerativeEngine:
