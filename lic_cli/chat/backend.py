@@ -8,7 +8,6 @@ KeyboardInterrupt out of `generate` at the next token, which is how a reply is s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +95,9 @@ class LocalLM:
     def __init__(self, spec: str = DEFAULT_MODEL, *, max_new_tokens: int = 128) -> None:
         import torch
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        from lic_cli.models.runtime import cpu_threads
+
+        torch.set_num_threads(cpu_threads())
         self.model, self.tokenizer = load_causal_lm(spec)
         self.name = describe(spec)
         self.max_new_tokens = max_new_tokens

@@ -129,7 +129,9 @@ def train(examples: list[crosspairs.Example], settings: Settings, out: Path, *,
     offline()
     quiet_loading()
     torch.manual_seed(settings.seed)
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    from lic_cli.models.runtime import cpu_threads
+
+    torch.set_num_threads(cpu_threads())
     base = packaged_path(BASE)
     tok = AutoTokenizer.from_pretrained(base)
     model = _model_class()(AutoModel.from_pretrained(base), settings.prior_scale, THRESHOLD)

@@ -305,7 +305,9 @@ def train(items: list[Item], settings: Settings, out: Path, *, nulls: list[str] 
     offline()
     quiet_loading()
     torch.manual_seed(settings.seed)
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    from lic_cli.models.runtime import cpu_threads
+
+    torch.set_num_threads(cpu_threads())
     base = packaged_path(BASE)
     tok = AutoTokenizer.from_pretrained(base)
     model = AutoModel.from_pretrained(base)

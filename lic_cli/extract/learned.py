@@ -233,7 +233,9 @@ class LearnedEngine:
         from transformers import AutoTokenizer
 
         models.quiet_loading()
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        from lic_cli.models.runtime import cpu_threads
+
+        torch.set_num_threads(cpu_threads())
         vocab = Vocab(**json.loads((path / "vocab.json").read_text(encoding="utf-8")))
         net = _net(path / "encoder", vocab)
         state = torch.load(path / "heads.pt", weights_only=True)
@@ -419,7 +421,9 @@ def train(rows: list[dict], path: Path, *, epochs: int = EPOCHS, note: Note | No
 
     models.quiet_loading()
     torch.manual_seed(SEED)
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    from lic_cli.models.runtime import cpu_threads
+
+    torch.set_num_threads(cpu_threads())
     base = models.resolve(ENCODER)
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     train_rows = _subsample([r for r in rows if r.get("split") == "train"], none_fraction)
