@@ -60,6 +60,8 @@ def domain_items(split: str) -> dict[str, list]:
         return out
     if split == "heldout":
         return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("vetclinic", "campusit")}
+    if split == "heldout2":  # session 10's new held-out domains (evals/chat/README.md)
+        return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("trampoline", "barber")}
     return {"kestrel": kestrel_items()}
 
 
@@ -176,9 +178,105 @@ def matched(res: dict) -> tuple[float, int]:
     return threshold, sum(1 for v in res.values() for s in v["first_scores"] if s is not None and s >= threshold)
 
 
+
+# --- session 10: the stages combined (lic_cli/chat/combine.py) ------------------------------------
+
+
+def combined_dump(base_encode, rk, cross, domains: dict, demo, probes: list[str], k: int) -> list[dict]:
+    """Every question of every setup with its candidates (the base model's best k over the tasks,
+    and the ranker's best k), each scored by the base model, the ranker and the re-ranker: in the
+    demo's company (recall@1) and alone (found), and each probe alone (calibration)."""
+    from lic_cli.chat import combine, ranker, rowindex
+
+    bmemo = ranker._memo(base_encode)
+    rmemo = ranker._memo(rk.encoder().encode)
+    tables: dict[int, tuple] = {}
+
+    def table(name, rows):
+        if id(rows) not in tables:
+            tables[id(rows)] = (name, [r[0] for r in rows], rowindex.Rows(rows, bmemo), rowindex.Rows(rows, rmemo))
+        return tables[id(rows)]
+
+    out = []
+
+    def add(setup, ctx, tasks, asks):
+        ts = [table(name, rows) for name, rows in tasks]
+        qs = [p for p, _ in asks]
+        qb, qr = bmemo(qs), rmemo(qs)
+        for i, (text, gold) in enumerate(asks):
+            cands = combine.table_candidates(text, ts, qb[i], qr[i], rk.head, cross, k, union=True)
+            out.append({"setup": setup, "ctx": ctx, "q": text, "gold": None if gold is None else ["domain", gold],
+                        "cands": [[c.ref[0], c.ref[1], round(c.base, 5), round(c.ranker, 5), round(c.cross, 5),
+                                   n < k, c.text] for n, c in enumerate(cands)]})
+
+    for d, items in domains.items():
+        for setup, rows, asks in setups_of(items):
+            name = f"{d}/{setup}"
+            add(name, "demo", [("domain", rows)] + demo, asks)
+            add(name, "alone", [("domain", rows)], asks)
+            if probes:
+                add(name, "probe", [("domain", rows)], [(p, None) for p in probes])
+    return out
+
+
+RETRIEVERS = ("base", "ranker", "cross")
+
+
+def first_of(rec: dict, who, thresholds: dict):
+    """(the first candidate, its deciding score) for a retriever name or a combine.Rule."""
+    from lic_cli.chat import combine
+
+    cands = rec["cands"]
+    if who == "base":
+        c = max(cands, key=lambda c: c[2])
+        return c, c[2]
+    if who == "ranker":
+        c = max(cands, key=lambda c: c[3])
+        return c, c[3]
+    if who == "cross":
+        c = max((c for c in cands if c[5]), key=lambda c: c[4])
+        return c, c[4]
+    pool = [c for c in cands if c[5] or who.union]
+    objs = [combine.Candidate((c[0], c[1]), c[6], c[2], c[3], c[4]) for c in pool]
+    s, best = combine.best(rec["q"], objs, who, thresholds["ranker"], thresholds["cross"])
+    return next(c for c in pool if (c[0], c[1]) == best.ref), s
+
+
+def evaluate(dump: list[dict], who, thresholds: dict, dev_setups: tuple[str, ...], own: float | None = None) -> dict:
+    """recall@1 (demo's company), found at the retriever's own threshold (`own`, or calibrated here on
+    the dev setups' probes for a rule), found at the matched threshold (<= 1 probe into any setup)."""
+    from lic_cli.chat import combine
+
+    probe = [r for r in dump if r["ctx"] == "probe"]
+    per_setup: dict[str, list[float]] = {}
+    for r in probe:
+        per_setup.setdefault(r["setup"], []).append(first_of(r, who, thresholds)[1])
+    if own is None:
+        own = combine.let_in_threshold({s: v for s, v in per_setup.items() if s.split("/")[0] in dev_setups}, 1)
+    matched = combine.let_in_threshold(per_setup, 1) if per_setup else None
+    res: dict = {"threshold": own, "matched_threshold": matched, "setups": {}}
+    for r in dump:
+        if r["ctx"] == "probe":
+            continue
+        c, s = first_of(r, who, thresholds)
+        right = [c[0], c[1]] == r["gold"]
+        v = res["setups"].setdefault(r["setup"], {"n": 0, "r1": 0, "found": 0, "found_matched": 0})
+        if r["ctx"] == "demo":
+            v["n"] += 1
+            v["r1"] += right
+        else:
+            v["found"] += right and s >= own
+            v["found_matched"] += bool(right and matched is not None and s >= matched)
+    res["n"] = sum(v["n"] for v in res["setups"].values())
+    for key in ("r1", "found", "found_matched"):
+        res[key] = sum(v[key] for v in res["setups"].values())
+    res["probes_in"] = {s: sum(1 for x in v if x >= own) for s, v in per_setup.items()}
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "demo"])
+    ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "heldout2", "demo"])
     ap.add_argument("--set", nargs="*", default=[], help="ranker settings, name=value (chat/ranker.py Settings)")
     ap.add_argument("--no-base", action="store_true", help="skip the base model")
     ap.add_argument("--no-ranker", action="store_true", help="skip the learned ranker")
@@ -187,7 +285,14 @@ def main() -> None:
     ap.add_argument("--cross-folder", help="measure this trained re-ranker folder (its cross.json) instead of training")
     ap.add_argument("--folder", help="measure this trained ranker folder (its ranker.json) instead of training")
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--combined", metavar="DUMP", help="session 10: score every question's candidates by all three "
+                    "stages, write them to DUMP (JSON) and report base / ranker / cross / combined (chat/combine.py)")
+    ap.add_argument("--from-dump", nargs="+", metavar="DUMP", help="report from dumps written by --combined (no models)")
+    ap.add_argument("--grid", action="store_true", help="with --combined/--from-dump: every rule of the dev grid")
     args = ap.parse_args()
+    if args.from_dump:
+        report_dumps([json.loads(Path(p).read_text(encoding="utf-8")) for p in args.from_dump], args.grid)
+        return
 
     from lic_cli.chat import crossenc, ranker, retrieve
     from lic_cli.jsonl import read_jsonl_file
@@ -229,6 +334,23 @@ def main() -> None:
         results.update(cross_folder=str(c.folder), cross_meta=c.meta)
     probes = [str(p["question"]) for _, p in read_jsonl_file(ranker.PROBES)]
     demo = demo_rows()
+    if args.combined:
+        if args.no_ranker or args.no_cross:
+            raise SystemExit("--combined needs the ranker and the re-ranker")
+        dumps = []
+        for split in args.split:
+            t1 = time.perf_counter()
+            dump = {"split": split, "thresholds": {"base": retrieve.THRESHOLD, "ranker": r.threshold,
+                                                   "cross": c.threshold},
+                    "ranker": str(r.folder), "cross": str(c.folder), "load": os.getloadavg()[0],
+                    "records": combined_dump(base_encode, r, c, domain_items(split), demo,
+                                             probes if split == "dev" else [], c.k)}
+            dump["seconds"] = round(time.perf_counter() - t1, 1)
+            dumps.append(dump)
+            print(f"{split}: {len(dump['records'])} questions scored in {dump['seconds']} s", flush=True)
+            Path(args.combined).write_text(json.dumps(dumps), encoding="utf-8")
+        report_dumps(dumps, args.grid)
+        return
     for split in args.split:
         domains = domain_items(split)
         for name, encode, threshold, head, cross in encoders:
@@ -248,6 +370,64 @@ def main() -> None:
             print(f"    ({time.perf_counter() - t1:.1f} s)", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
+def grid():
+    """The dev grid of combination rules (chat/combine.py Rule)."""
+    from lic_cli.chat.combine import Rule
+
+    out = []
+    for union in (False, True):
+        for order in ("cross", "mix"):
+            for weight in (0.0, 0.25, 0.5, 0.75, 1.0):
+                out.append(Rule(order=order, weight=weight, union=union))
+                for how in ("classes", "words", "both"):
+                    for q in (0.5, 1.0, 2.0):
+                        out.append(Rule(order=order, weight=weight, union=union, qualifier=q, qualifier_how=how))
+    return out
+
+
+def report_dumps(dumps: list[dict], full_grid: bool) -> None:
+    """base / ranker / cross / the default combination (and with `full_grid` every rule of the grid)
+    per split; the threshold of a rule is calibrated on the dev dump's DEV_DOMAINS probes."""
+    from lic_cli.chat import combine, ranker
+
+    dev = next((d for d in dumps if d["split"] == "dev"), None)
+    th = dumps[0]["thresholds"]
+    rules = grid() if full_grid else [combine.DEFAULT]
+    cal = {}
+    if dev is not None:
+        for rule in rules:
+            cal[rule] = evaluate(dev["records"], rule, th, ranker.DEV_DOMAINS)["threshold"]
+    elif any(rule not in cal for rule in rules):
+        raise SystemExit("a dev dump is needed to calibrate the combination's threshold")
+
+    def line(name, res):
+        return (f"  {name:<58} r@1 {res['r1']:>3}/{res['n']} = {res['r1'] / max(1, res['n']):6.1%}  "
+                f"found {res['found']:>3} ({res['found'] / max(1, res['n']):6.1%})  "
+                f"matched {res['found_matched']:>3}  thr {res['threshold']:.3f}")
+
+    for d in dumps:
+        recs = d["records"]
+        print(f"{d['split']} (load {d.get('load', 0):.1f}, {d.get('seconds')} s):")
+        for who in RETRIEVERS:
+            res = evaluate(recs, who, th, ranker.DEV_DOMAINS, own=th[who])
+            print(line(who, res))
+            for k, v in res["setups"].items():
+                print(f"      {k:<24} r@1 {v['r1']:>3}/{v['n']}  found {v['found']:>3}")
+        scored = []
+        for rule in rules:
+            res = evaluate(recs, rule, th, ranker.DEV_DOMAINS, own=cal[rule])
+            scored.append((rule, res))
+        if full_grid:
+            scored.sort(key=lambda x: (-x[1]["found"], -x[1]["r1"]))
+        for rule, res in scored[:25]:
+            name = (f"combined {rule.order} w{rule.weight} q{rule.qualifier}{rule.qualifier_how[0]}"
+                    f"{' union' if rule.union else ''}")
+            print(line(name, res))
+        if not full_grid:
+            for k, v in scored[0][1]["setups"].items():
+                print(f"      {k:<24} r@1 {v['r1']:>3}/{v['n']}  found {v['found']:>3}")
 
 
 def parse_settings(pairs: list[str], types: dict) -> dict:

@@ -83,16 +83,24 @@ class Retriever:
         self.tasks = [t for t in project.tasks.values() if rowindex.answers_questions(t)]
         self.ranker = None
         self.cross = None
+        self.combined = None  # (the ranker's own retriever, combine.Calibration): both stages combined
         if self.tasks:
-            from lic_cli.chat import crossenc
+            from lic_cli.chat import combine, crossenc
             from lic_cli.chat import ranker as ranking
 
             self.cross = cross if isinstance(cross, crossenc.Cross) else crossenc.for_chat(use=cross)
+            both = ranker if isinstance(ranker, ranking.Ranker) else None
+            if self.cross is not None and both is None and ranker is not False and combine.enabled():
+                both = ranking.for_chat(use=ranker)
             if self.cross is None:
                 self.ranker = ranker if isinstance(ranker, ranking.Ranker) else ranking.for_chat(use=ranker)
+            elif both is not None:  # the re-ranker orders the first stage's best k, the combination decides
+                inner = Retriever(project, encoder, threshold=-float("inf"), ranker=both, cross=False)
+                self.combined = (inner, combine.ensure(both, self.cross))
         self.encoder = self.ranker.encoder() if self.ranker is not None else encoder
         self.head = self.ranker.head if self.ranker is not None else None
-        default = (self.cross.threshold if self.cross is not None else
+        default = (self.combined[1].threshold if self.combined is not None else
+                   self.cross.threshold if self.cross is not None else
                    self.ranker.threshold if self.ranker is not None else THRESHOLD)
         self.threshold = default if threshold is None else threshold
         self.ground = max(self.threshold if ground is None else ground, self.threshold)
@@ -123,6 +131,8 @@ class Retriever:
             return queries[enc.name]
 
         hidden = {(e["task"], e["row"]) for e in staged if e.get("op") in ("update", "delete") and e.get("row")}
+        if self.combined is not None:
+            return self._combined(text, embed, staged, hidden)
         if self.cross is not None:
             return self._reranked(text, embed, staged, hidden)
         hits: list[Hit] = []
@@ -157,6 +167,40 @@ class Retriever:
         hits = [replace(h, score=float(s)) for h, s in zip(cands, scores, strict=True) if s >= self.threshold]
         hits.sort(key=lambda h: -h.score)
         return hits[:self.top_k]
+
+    def _combined(self, text: str, embed, staged: list[dict[str, Any]], hidden: set) -> list[Hit]:
+        """The first stage's best `k` rows (every task and the staged rows), scored by the ranker
+        and the re-ranker, ordered and decided as chat/combine.py says; a hit's score is the
+        deciding signal."""
+        from lic_cli.chat import combine
+
+        inner, cal = self.combined
+        rk = inner.ranker
+        k = self.cross.k
+        cands: list[Hit] = []
+        ranked: dict[tuple[str, str, bool], float] = {}
+        for task in self.tasks:
+            index, version = self.index(task)
+            if not len(index):
+                continue
+            scores = index.scores(embed(index.encoder), text)
+            rindex, _ = inner.index(task)
+            rscores = rindex.scores(embed(rindex.encoder), text, inner.head)
+            ranked.update(((task.name, rid, False), float(v)) for rid, v in zip(rindex.ids, rscores, strict=True))
+            for i in scores.argsort()[::-1][:k + len(hidden)]:
+                if (task.name, index.ids[i]) not in hidden:
+                    cands.append(Hit(task.name, index.ids[i], index.fields[i], float(scores[i]), version=version))
+        cands.extend(self._staged_hits(text, embed, staged, -float("inf")))
+        ranked.update(((h.task, h.row, True), h.score) for h in inner._staged_hits(text, embed, staged, -float("inf")))
+        cands = sorted(cands, key=lambda h: -h.score)[:k]
+        if not cands:
+            return []
+        objs = [combine.Candidate(n, h.text(self.project.task(h.task)), h.score,
+                                  ranked.get((h.task, h.row, h.staged), -float("inf"))) for n, h in enumerate(cands)]
+        for c, s in zip(objs, self.cross.score(text, [c.text for c in objs], [c.base for c in objs]), strict=True):
+            c.cross = float(s)
+        out = combine.ordered(text, objs, combine.DEFAULT, rk.threshold, self.cross.threshold)
+        return [replace(cands[c.ref], score=s) for s, c in out if s >= self.threshold][:self.top_k]
 
     def _staged_hits(self, text: str, embed, staged: list[dict[str, Any]], threshold: float | None = None) -> list[Hit]:
         threshold = self.threshold if threshold is None else threshold

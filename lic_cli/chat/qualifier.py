@@ -1,0 +1,102 @@
+"""What tells sibling rows apart: the qualifier a question names and a row must share.
+
+Most wrong first rows with rows applied directly are siblings: "When do your doors open
+Monday to Friday?" against the weekday and the Saturday hours rows; "How much is an adult
+ticket?" against the adult and the child price. Both rows are about the same thing; one word
+of the question (a day, an age group) says which. Embeddings weigh that word little.
+
+Two general readings of it, both domain-independent:
+
+- **classes** (`conflict`): a small closed list of qualifier kinds that any domain uses — the
+  part of the week (a weekday name, "weekdays", "during the week" against Saturday, Sunday, the
+  weekend) and the age group (adult against child, kid, junior, under-16, student, senior). A
+  row conflicts with a question when both name a qualifier of one kind and they differ
+  ("Monday to Friday" and "Saturday"); a row that names none does not conflict.
+- **words** (`distinctive`): among the candidates a question is choosing between, the content
+  words only one candidate holds. A row lacks the question's qualifier when the question holds
+  a word that marks another candidate apart and not this one.
+
+`adjust` turns them into one number per candidate (-1 conflict or lack, +1 shares, 0 else),
+which chat/combine.py weighs into the order (weight chosen on the dev domains, docs/chat.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lic_cli.chat.rowindex import content_words, stem
+
+_WEEKDAY = r"monday|mondays|tuesday|tuesdays|wednesday|wednesdays|thursday|thursdays|friday|fridays|mon|tue|tues|wed|thu|thur|thurs|fri"
+_CLASSES: dict[str, list[tuple[str, re.Pattern]]] = {
+    "week": [
+        ("weekday", re.compile(rf"\b(?:{_WEEKDAY}|weekdays?|week ?days?|during the week|working days?|business days?)\b")),
+        ("saturday", re.compile(r"\b(?:saturdays?|sat)\b")),
+        ("sunday", re.compile(r"\b(?:sundays?|sun)\b")),
+        ("weekend", re.compile(r"\b(?:weekends?|week-ends?)\b")),
+    ],
+    "age": [
+        ("adult", re.compile(r"\b(?:adults?|grown-?ups?|over[- ]?1[68]s?|18 and over)\b")),
+        ("child", re.compile(r"\b(?:child|children|childs|kids?|juniors?|under[- ]?\d{1,2}s?|toddlers?|infants?|"
+                             r"teens?|teenagers?|youths?|minors?|little ones?)\b")),
+        ("student", re.compile(r"\b(?:students?)\b")),
+        ("senior", re.compile(r"\b(?:seniors?|pensioners?|over[- ]?6[05]s?|retirees?|oaps?)\b")),
+    ],
+}
+# Qualifiers of one kind that do not contradict each other: "the weekend" holds Saturday and Sunday.
+_COMPATIBLE = {frozenset({"weekend", "saturday"}), frozenset({"weekend", "sunday"})}
+
+
+def qualifiers(text: str) -> dict[str, set[str]]:
+    """The qualifiers a text names, by kind: {"week": {"weekday"}, "age": {"child"}}."""
+    low = text.lower()
+    out: dict[str, set[str]] = {}
+    for kind, values in _CLASSES.items():
+        got = {name for name, pat in values if pat.search(low)}
+        if got:
+            out[kind] = got
+    return out
+
+
+def _agree(a: set[str], b: set[str]) -> bool:
+    return bool(a & b) or any(frozenset({x, y}) in _COMPATIBLE for x in a for y in b)
+
+
+def conflict(question: str, row: str) -> int:
+    """-1 when the row names a qualifier of a kind the question names too and they differ; +1
+    when they agree; 0 when either names none of that kind."""
+    q, r = qualifiers(question), qualifiers(row)
+    out = 0
+    for kind in q.keys() & r.keys():
+        if not _agree(q[kind], r[kind]):
+            return -1
+        out = 1
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
+
+
+def distinctive(question: str, rows: list[str]) -> list[int]:
+    """Per row: +1 when it holds a question word no other row holds, -1 when it lacks a question
+    word that marks another row apart (and holds none of its own), 0 else."""
+    q = _words(question)
+    words = [_words(r) for r in rows]
+    out = []
+    for i, own in enumerate(words):
+        others = set().union(*(w for j, w in enumerate(words) if j != i)) if len(words) > 1 else set()
+        mine = (own - others) & q
+        marks_other = any(((w - own) & q) - set().union(*(v for k, v in enumerate(words) if k not in (i, j)))
+                          for j, w in enumerate(words) if j != i)
+        out.append(1 if mine else -1 if marks_other else 0)
+    return out
+
+
+def adjust(question: str, rows: list[str], how: str = "classes") -> list[float]:
+    """The qualifier reading of each candidate row ("classes", "words" or "both": their sum, kept
+    in -1..1)."""
+    if how == "none" or not rows:
+        return [0.0] * len(rows)
+    cls = [float(conflict(question, r)) for r in rows] if how in ("classes", "both") else [0.0] * len(rows)
+    wrd = [float(x) for x in distinctive(question, rows)] if how in ("words", "both") else [0.0] * len(rows)
+    return [max(-1.0, min(1.0, a + b)) for a, b in zip(cls, wrd, strict=True)]

@@ -1,0 +1,81 @@
+"""Chat's two retrieval stages combined (lic_cli/chat/combine.py) and the sibling qualifier reading
+(lic_cli/chat/qualifier.py): the deciding signal, the order, the threshold rule, and qualifier
+phrasings from domains the rule was not written from."""
+
+from __future__ import annotations
+
+import pytest
+
+from lic_cli.chat import combine, qualifier
+from lic_cli.chat.combine import Candidate, Rule
+
+
+def _c(name, ranker, cross, text="", base=0.6):
+    return Candidate(name, text or name, base, ranker, cross)
+
+
+def test_signal_is_the_weighted_margin_over_each_stage_threshold():
+    c = _c("a", ranker=8.0, cross=2.0)
+    assert combine.signal(c, Rule(weight=1.0), 6.0, 3.0) == pytest.approx(2.0)  # the ranker alone
+    assert combine.signal(c, Rule(weight=0.0), 6.0, 3.0) == pytest.approx(-1.0)  # the re-ranker alone
+    assert combine.signal(c, Rule(weight=0.75), 6.0, 3.0) == pytest.approx(0.75 * 2.0 + 0.25 * -1.0)
+
+
+def test_the_reranker_orders_and_the_signal_decides():
+    # The re-ranker prefers the sibling b; the ranker prefers a: with order "cross" b is first and
+    # its signal (mostly the ranker's margin) is what is compared with the threshold.
+    a, b = _c("a", ranker=9.0, cross=3.0), _c("b", ranker=7.0, cross=4.0)
+    sig, first = combine.best("q", [a, b], Rule(order="cross", weight=0.75), 6.0, 3.0)
+    assert first is b and sig == pytest.approx(0.75 * 1.0 + 0.25 * 1.0)
+    sig, first = combine.best("q", [a, b], Rule(order="mix", weight=0.75), 6.0, 3.0)
+    assert first is a and sig == pytest.approx(0.75 * 3.0)
+    assert combine.best("q", [], Rule(), 6.0, 3.0) == (float("-inf"), None)
+
+
+def test_threshold_lets_at_most_one_probe_into_any_setup():
+    probes = {"solar/qa": [0.1, 0.9, 0.3], "plumbing/qa": [1.5, 1.2, -2.0], "empty/qa": [4.0]}
+    t = combine.let_in_threshold(probes, 1)
+    assert t == pytest.approx(1.2001)
+    for values in probes.values():
+        assert sum(v >= t for v in values) <= 1
+    assert combine.let_in_threshold({}, 1) == 0.0
+
+
+@pytest.mark.parametrize(("question", "row", "want"), [
+    # week: phrasings and domains the classes were not written from (a bakery, a pool, a library)
+    ("Is the bakery open on a Tuesday morning?", "When does the bakery open on Saturdays? 8 am", -1),
+    ("Is the bakery open on a Tuesday morning?", "When does the bakery open on weekdays? 6:30 am", 1),
+    ("Can I swim during the week after work?", "Pool hours at the weekend: 9 to 5", -1),
+    ("Any lane swimming on Sunday?", "Pool hours at the weekend: 9 to 5", 1),
+    ("What time do you shut on Fridays?", "When does the library close? 8 pm", 0),  # the row names no day
+    # age: a cinema, a climbing wall, a museum
+    ("What do the little ones pay for a film?", "How much is an adult cinema ticket? $11", -1),
+    ("How much is it for my 10-year-old, she is a junior?", "Junior climbing session price: $8", 1),
+    ("Do pensioners get in cheaper?", "What does a student pay for entry? $4", -1),
+    ("Where is the museum cafe?", "How much is an adult ticket? $15", 0),
+])
+def test_qualifier_conflicts_across_domains(question, row, want):
+    assert qualifier.conflict(question, row) == want
+
+
+def test_distinctive_words_mark_the_sibling_that_lacks_the_question_word():
+    rows = ["Locker hire per month: $10", "Locker hire per day: $2", "Where are the lockers? By the stairs"]
+    got = qualifier.distinctive("How much is a locker for a day?", rows)
+    assert got[1] == 1 and got[0] == -1
+
+
+def test_qualifier_weight_reorders_siblings_and_zero_leaves_the_reranker_order():
+    sat = _c("sat", ranker=7.0, cross=4.0, text="When are you open on Saturday? 9 to 1")
+    week = _c("week", ranker=7.0, cross=3.8, text="When are you open on weekdays? 8 to 6")
+    q = "Can I come in on a Wednesday?"
+    assert combine.best(q, [sat, week], Rule(qualifier=0.0), 6.0, 3.0)[1] is sat
+    assert combine.best(q, [sat, week], Rule(qualifier=1.0, qualifier_how="classes"), 6.0, 3.0)[1] is week
+    # A question that names no qualifier is ordered as before.
+    assert combine.best("When are you open?", [sat, week], Rule(qualifier=1.0), 6.0, 3.0)[1] is sat
+
+
+def test_combination_is_on_by_default_and_turned_off_by_env(monkeypatch):
+    monkeypatch.delenv(combine.USE_ENV, raising=False)
+    assert combine.enabled()
+    monkeypatch.setenv(combine.USE_ENV, "0")
+    assert not combine.enabled()
