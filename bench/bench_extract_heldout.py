@@ -80,7 +80,6 @@ def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] |
     from lic_cli.extract import tagging
     from lic_cli.extract.auto import SURE, _combine
     from lic_cli.extract.engine import Outcome, RulesEngine, Turn
-    from lic_cli.extract.snap import snap_items
 
     turns = [Turn(r["text"], list(r.get("context") or []), str(r.get("label") or "teach")) for r in rows]
     contexts = [tagging.context_text(t.context) for t in turns]
@@ -92,7 +91,7 @@ def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] |
         out["learned_seconds"] = round(time.perf_counter() - start, 1)
     by_learned = None
     if raw is not None:
-        by_learned = [Outcome(items=snap_items(learned_mod.assemble_raw(t.text, c, r), t.text, t.context))
+        by_learned = [Outcome(items=learned_mod.finish(learned_mod.assemble_raw(t.text, c, r), t))
                       for t, c, r in zip(turns, contexts, raw, strict=True)]
     preds = {"rules": by_rules, "learned": by_learned}
     if by_learned is not None:

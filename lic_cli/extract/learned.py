@@ -296,7 +296,19 @@ class LearnedEngine:
 
     def extract(self, turns: list[Turn]) -> list[Outcome]:
         items = self.predict([t.text for t in turns], [tagging.context_text(t.context) for t in turns])
-        return [Outcome(items=snap_items(found, t.text, t.context)) for found, t in zip(items, turns, strict=True)]
+        return [Outcome(items=finish(found, t)) for found, t in zip(items, turns, strict=True)]
+
+
+FORGET_TOPIC = True  # a forget turn that names nothing forgets what the last question asked about (repair.py)
+
+
+def finish(items: list[dict[str, Any]], turn: Turn) -> list[dict[str, Any]]:
+    """Assembled items in the dataset's words (`snap.snap_items`), and a bare forget's target
+    from the last question (`repair.forget_topic`)."""
+    from lic_cli.extract import repair
+
+    items = snap_items(items, turn.text, turn.context)
+    return repair.forget_topic(items, turn.text, turn.context, turn.label) if FORGET_TOPIC else items
 
 
 FALLBACK = True  # fill a required field the tags left empty with the head's most likely constant

@@ -1,0 +1,293 @@
+"""General repairs of the learned engine's items, by class of failure (issue 15, session 10).
+
+Each repair is one rule of English, not a phrasing of one domain; each was found as a class
+of miss on the teaching corpus's dev domains (docs/extract.md, "Session 10") and is checked
+on phrasings of other domains in tests/test_extract_repair.py.
+
+- `fix_typos`: a word mistyped by two swapped letters ("machnie", "prfeer") is written as
+  the word it was meant to be, when exactly one swap gives a word of the packaged encoder's
+  vocabulary and the typed word is not one. Stored knowledge is spelled right; values that
+  are names or codes are left alone (capitalized words inside a sentence, digits).
+- `whole_value`: a value (answer, object, old value) never spans a dash between spaces
+  into the next clause ("SkyCircle - AirMiles Plus"), never opens with the preposition that
+  links it to its verb ("from gate D14", "until 4 June") and never ends in one ("30 hours
+  before"); a value of function words only ("without", "all") runs on to the end of its noun
+  phrase in the turn ("without an appointment", "all of Groningen province").
+- `owner_relation`: "the A of B" / "the A for B" / "B's A" said as a fact's subject names
+  B as the subject and A as the relation ("the director of the museum is Dr Ines Faber" ->
+  the museum / director), as the corpus's train domains write them.
+- `question_topic`: a bare forget ("Bin that info.") after a question forgets what the
+  question asked about: "How much is the flu vaccine?" -> "the flu vaccine price", "Who is
+  the weekend pharmacist?" -> "the weekend pharmacist".
+- `third_person` fixes (in tagging) are kept there; `and_verbs` conjugates the second verb
+  of a note told in the third person ("The user is hard of hearing and prefer chat" ->
+  "... and prefers chat"; "and they would like" -> "and would like").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# --- typos ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Whole words of the packaged MiniLM vocabulary (about 20,000 English words of 4+ letters)."""
+    try:
+        from lic_cli.models import packaged_path
+
+        path = packaged_path("minilm") / "vocab.txt"
+        words = path.read_text(encoding="utf-8").split()
+    except Exception:  # no packaged encoder: no typo repair
+        return frozenset()
+    return frozenset(w for w in words if w.isalpha() and len(w) >= 4)
+
+
+_TYPO_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
+
+
+def _swapped(word: str, vocab: frozenset[str]) -> str | None:
+    low = word.lower()
+    if low in vocab:
+        return None
+    hits = {low[:i] + low[i + 1] + low[i] + low[i + 2:] for i in range(len(low) - 1) if low[i] != low[i + 1]}
+    hits = {h for h in hits if h in vocab}
+    if len(hits) != 1:
+        return None
+    fixed = hits.pop()
+    return fixed[0].upper() + fixed[1:] if word[0].isupper() else fixed
+
+
+def fix_typos(value: str, *, keep_names: bool = True) -> str:
+    """Words with two swapped letters written right ("a CPAP machnie at ngiht" -> "a CPAP machine at
+    night"); a capitalized word after the first (a name) is kept as typed when `keep_names`."""
+    vocab = _vocabulary()
+    if not vocab:
+        return value
+
+    def one(m: re.Match) -> str:
+        word = m.group()
+        if keep_names and m.start() > 0 and word[0].isupper():
+            return word
+        return _swapped(word, vocab) or word
+
+    return _TYPO_WORD.sub(one, value)
+
+
+# --- values whole ----------------------------------------------------------------------------
+
+_LINK = r"(?:from|until|till|unitl|by|at|on|in|to|for|of|with|before|after|since|around|about)"
+# Train gold values open with "in", "on", "by", "with", "about", "around" ("by appointment only",
+# "around the clock") and with "from" in ranges ("from 6 am to 10 pm"), never with these:
+_LEADING = re.compile(r"^(?:until|till|unitl|since|than|at|to|for|of|before|after|from(?!.*\b(?:to|until|till)\b))\s+(?=\S)",
+                      re.I)
+_TRAILING = re.compile(rf"(?:\s+(?:{_LINK}|and|or|but|the|a|an|per|than|plus))+$", re.I)
+_FUNCTION = frozenset("""a an the all any some no none every each without with within of for to from at in on by
+per until till than plus and or but only just""".split())
+_DASH = re.compile(r"\s[-\u2013\u2014]+\s|\s\(")
+# A value's noun phrase ends at punctuation, a dash, a conjunction that opens a clause, or a verb.
+_NP_END = re.compile(r"[.!?;,:)(]|\s[-\u2013\u2014]+\s|\s(?:and|but|so|because|if|when|which|that|these days|"
+                     r"now|from now|no longer|rather than|not)\b|$", re.I)
+
+
+def whole_value(text: str, value: str) -> str:
+    """The value cut to its own clause and without its linking preposition, or, when it holds
+    function words only, run on to the end of its noun phrase in `text`."""
+    out = value.strip()
+    if not out:
+        return value
+    words = out.lower().split()
+    if all(w in _FUNCTION for w in words):
+        at = text.lower().find(out.lower())
+        if at >= 0:
+            m = _NP_END.search(text, at + len(out))
+            grown = text[at:m.start() if m else len(text)].strip()
+            if len(grown.split()) > len(words) and len(grown.split()) <= 8:
+                return grown
+        return value
+    m = _DASH.search(out)
+    if m and m.start() > 0:
+        out = out[:m.start()].strip()
+    cut = _LEADING.sub("", out)
+    if cut and any(ch.isalnum() for ch in cut):
+        out = cut
+    cut = _TRAILING.sub("", out)
+    if cut and any(ch.isalnum() for ch in cut):
+        out = cut
+    return out or value
+
+
+# --- subject and relation ----------------------------------------------------------------------
+
+_OWNED = re.compile(r"^(?:the|a|an)\s+(?P<attr>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?:of|for)\s+(?P<owner>.+)$", re.I)
+_POSSESSED = re.compile(r"^(?P<owner>.+?)['\u2019]s\s+(?P<attr>[\w-]+(?:\s+[\w-]+){0,2})$", re.I)
+_ATTR_STOP = frozenset("one ones kind type lot number couple pair set group range".split())
+
+
+def owner_relation(subject: str) -> tuple[str, str] | None:
+    """("the director of the museum") -> ("the museum", "director"); ("the pharmacy's phone
+    number") -> ("the pharmacy", "phone number"); None when the subject is not such a phrase."""
+    s = " ".join(subject.split())
+    m = _OWNED.match(s)
+    if m and m.group("attr").islower() and m.group("attr").split()[0] not in _ATTR_STOP \
+            and not any(c.isdigit() for c in m.group("attr")):  # "the Bay of Biscay" is a name
+        return m.group("owner"), m.group("attr")
+    m = _POSSESSED.match(s)
+    if m and len(m.group("owner").split()) <= 5:
+        owner = m.group("owner")
+        if not re.match(r"(?:the|a|an|my|our|your)\b", owner, re.I) and owner[:1].islower():
+            owner = "the " + owner
+        return owner, m.group("attr")
+    return None
+
+
+# --- forgets of what a question asked about ----------------------------------------------------
+
+_BE = r"(?:\s+(?:is|are)|['\u2019]s|['\u2019]re)"
+_ASKS = [  # (question pattern, what the topic adds); matched case-insensitively
+    (r"how much(?:\s+(?:is|are|does|do|will))\s+(?P<np>.+?)(?:\s+cost)?", " price"),
+    (rf"what{_BE}\s+(?:the\s+)?(?:price|cost)\s+of\s+(?P<np>.+)", " price"),
+    (r"when\s+(?:does|do|is|are|will)\s+(?P<np>.+?)\s+open\b.*", " opening time"),
+    (r"when\s+(?:does|do|is|are|will)\s+(?P<np>.+?)\s+close\b.*", " closing time"),
+    (r"when\s+(?:does|do|will)\s+(?P<np>.+?)\s+(?:depart|leave)\b.*", " departure time"),
+    (r"when\s+(?:does|do|will)\s+(?P<np>.+?)\s+(?:arrive|land)\b.*", " arrival time"),
+    (r"when\s+(?:does|do|will)\s+(?P<np>.+?)\s+(?:start|begin)\b.*", " start time"),
+    (rf"what{_BE}\s+(?P<np>.+?)\s+called", " name"),
+    (rf"(?:who|what){_BE}\s+(?P<np>(?:the|a|an)\s+.+|[\w-]+['\u2019]s\s+.+)", ""),
+    (r"which\s+(?P<np>[\w-]+(?:\s+[\w-]+)?)\s+(?:do|does|did)\s+(?:we|you|they)\s+\w+", ""),
+]
+_ASKS_RE = [(re.compile(rf"^{p}$", re.I), add) for p, add in _ASKS]
+_THE = re.compile(r"^(?:a|an)\s+", re.I)
+
+
+def question_topic(question: str) -> str | None:
+    """What a question asks about, as a forget target names it, or None when it is not one of
+    the plain forms (`_ASKS`)."""
+    q = " ".join(question.strip().rstrip("?").split())
+    q = re.sub(r",?\s*\b(?:please|again|exactly|these days)\b", "", q, flags=re.I).strip()
+    for pattern, add in _ASKS_RE:
+        m = pattern.match(q)
+        if not m:
+            continue
+        np_ = _THE.sub("the ", m.group("np").strip())
+        if len(np_.split()) > 6 or re.search(r"\b(?:i|my|me|we|our|you|your|it|this|that|there)\b", np_, re.I):
+            return None
+        if not re.match(r"(?:the)\b", np_, re.I) and not re.search(r"['\u2019]s\b", np_):
+            np_ = "the " + np_
+        return np_ + add
+    return None
+
+
+def context_question(context: str) -> str | None:
+    """The question of the last exchange (`tagging.context_text`: "question | answer")."""
+    first = context.split(" | ")[0].strip() if context else ""
+    return first if first.endswith("?") else None
+
+
+# --- notes told in the third person: the second verb ---------------------------------------------
+
+_AND_THEY = re.compile(r"\band they (would|will|are|have|had|were|can|could|should|must)\b", re.I)
+_AND_VERB = re.compile(r"^(The user (?:is|has|was|can|will|would|does|did|always|often|usually|also|only)?\b.*?\band )"
+                       r"([a-z]+)\b(.*)$")
+_NOT_VERBS = frozenset("""a an the their them they his her its it of to in on at for with from and or so very also then
+more less well not never now just only is has was were are am""".split())
+
+
+def and_verbs(note: str) -> str:
+    """The second verb of a third-person note agrees with "The user": "... and prefer chat" ->
+    "... and prefers chat", "... and they would like" -> "... and would like"."""
+    from lic_cli.extract.tagging import _third_verb
+
+    out = _AND_THEY.sub(lambda m: f"and {m.group(1)}", note)
+    m = _AND_VERB.match(out)
+    if m and m.group(2) not in _NOT_VERBS and not m.group(2).endswith(("s", "ed", "ing", "ly")) \
+            and m.group(2) in _vocabulary():
+        out = m.group(1) + _third_verb(m.group(2)) + m.group(3)
+    return out
+
+
+_STILL = re.compile(r"(?:,?\s+(?:now|these days|nowadays|at the moment|anymore|any more|from now on))+(?=\.?$)", re.I)
+
+
+_HEDGE = re.compile(r"^(The user(?:'s \w+)?) (?:always|finally|actually|really|also|just|still)\s+(?=\w)", re.I)
+
+
+def timeless_note(note: str) -> str:
+    """A note holds without the word that says it holds now: "The user has stopped
+    breastfeeding now." -> "The user has stopped breastfeeding." (notes are timeless, as values are),
+    and without an adverb of emphasis right after its subject ("The user always needs an aisle
+    seat" -> "The user needs an aisle seat": the train domains' gold drops "always" 9 times of 13,
+    "actually", "also" and "finally" every time, and keeps "only")."""
+    cut = _HEDGE.sub(r"\1 ", _STILL.sub("", note))
+    return cut if cut.strip(" .") else note
+
+
+def forget_topic(items: list[dict], text: str, context: list[dict], label: str) -> list[dict]:
+    """A forget turn that names nothing itself ("Bin that info.", "Please delete it.") forgets
+    what the last question asked about: the learned engine, trained on targets said in the turn,
+    finds nothing there or a fragment of the context. Items it found in the turn stand."""
+    if label != "forget" or not context:
+        return items
+    if any(f.get("kind") != "forget" for f in items):
+        return items
+    said = text.lower()
+    if any(str(f.get("target", "")).lower() in said for f in items):
+        return items
+    question = next((str(t.get("text", "")) for t in reversed(context)
+                     if t.get("role") == "user" and str(t.get("text", "")).rstrip().endswith("?")), None)
+    topic = question_topic(question) if question else None
+    return [{"kind": "forget", "target": topic}] if topic else items
+
+
+# --- subjects named the way the corpus's train domains write them -----------------------------
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NAME = r"(?:[A-Z][\w'-]*|\d+[A-Za-z]?)(?:\s+(?:[A-Z][\w'-]*|\d+[A-Za-z]?))*"
+_PLACED = re.compile(rf"^(?P<det>the|a|an)\s+(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}})\s+"
+                     rf"(?:to|at|on|in|from)\s+(?P<name>{_NAME})$")
+_FIRST_WORDS = frozenset("morning evening afternoon night early late last first next daily weekly main new old".split())
+
+
+def name_first(subject: str) -> str:
+    """A subject whose name comes after it comes before its head noun, as the train domains'
+    gold writes subjects: "the ferry to Mallorca" -> "the Mallorca ferry", "the branch on Market
+    Street" -> "the Market Street branch", "the spin class on Tuesdays" -> "the Tuesday spin
+    class"; a time word stays first ("the morning flight to Nice" -> "the morning Nice flight")."""
+    m = _PLACED.match(" ".join(subject.split()))
+    if not m:
+        return subject
+    name = m.group("name")
+    if name.lower().rstrip("s") in _DAYS:
+        name = name.rstrip("s")
+    elif re.fullmatch(r"\d+[A-Za-z]?", name):
+        return subject  # "the lounge at 5" is not a name
+    head = m.group("head").split()
+    if any(w in {"and", "or", "of", "with"} for w in head):
+        return subject
+    lead = [head.pop(0)] if len(head) > 1 and head[0] in _FIRST_WORDS else []
+    return " ".join(["the", *lead, name, *head])
+
+
+# --- relations named from the kind of value ------------------------------------------------------
+
+_DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+_DAY_VALUE = re.compile(rf"^(?:(?:on|every)\s+)?{_DAY}(?:\s+(?:mornings?|afternoons?|evenings?|nights?))?"
+                        rf"(?P<more>(?:\s*(?:,|and|&)\s*{_DAY}(?:\s+(?:mornings?|afternoons?|evenings?|nights?))?)*)$", re.I)
+
+
+def day_relation(relation: str, obj: str) -> str:
+    """A fact whose value is a day of the week ("Fridays", "Tuesday mornings") tells the day:
+    `day` (`days` for several), `closing day` / `opening day` where the relation is a closing or
+    opening time; a relation that already names a day or a schedule stands. In the train domains'
+    gold, `day` / `days` is the commonest relation of such values (19 of 38)."""
+    m = _DAY_VALUE.match(obj.strip())
+    low = relation.lower()
+    if not m or "day" in low or "schedule" in low:
+        return relation
+    if "clos" in low:
+        return "closing day"
+    if "open" in low and "late" not in low:
+        return "opening day"
+    return "days" if m.group("more") else "day"
