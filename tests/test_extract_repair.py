@@ -159,3 +159,25 @@ def test_forgotten_note_told_like_a_note():
     items = tagging.assemble(text, "", [(0, a, a + len("I always cycle to work"), "forget.target#0")],
                              {"forget.target": tagging.THIRD}, {"forget": 1})
     assert items == [{"kind": "forget", "target": "The user cycles to work and needs a bike rack"}]
+
+
+@pytest.mark.parametrize("text, new, old", [
+    ("Sorry, the ferry leaves at 7:15 - 7:30 was a mistake.", "7:15", "7:30"),
+    ("The zoo closes at 6 pm now (it used to be 5 pm).", "6 pm", "5 pm"),
+    ("Late returns cost 50p a day, no longer 20p a day.", "50p a day", "20p a day"),
+    ("The dentist is on the second floor rather than the first floor.", "the second floor", "the first floor"),
+    ("It's platform 9, not platform 4.", "platform 9", "platform 4"),
+    ("Your information is old, the bakery opens at 7.", "7", None),  # "your information" is no value
+    ("I do not eat gluten.", "gluten", None),
+])
+def test_said_old(text, new, old):
+    assert repair.said_old(text, new) == old
+
+
+@pytest.mark.parametrize("text, value, start, grown", [
+    ("Tickets were twelve euros before.", "euros", 0, "twelve euros"),
+    ("It was 16 pounds, then 14 pounds.", "pounds", 17, "14 pounds"),
+    ("Bring your passport.", "passport", 0, "passport"),
+])
+def test_grow_number(text, value, start, grown):
+    assert repair.grow_number(text, value, start) == grown

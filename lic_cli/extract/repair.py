@@ -291,3 +291,42 @@ def day_relation(relation: str, obj: str) -> str:
     if "open" in low and "late" not in low:
         return "opening day"
     return "days" if m.group("more") else "day"
+
+
+# --- the old value a correction says --------------------------------------------------------------
+
+_NUMBER = r"(?:[$\u20ac\u00a3]?\d[\d,.:]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|" \
+          r"twenty|thirty|forty|fifty|sixty|hundred|a|an|half)"
+_BEFORE_NUMBER = re.compile(rf"(?:^|\s)({_NUMBER})\s+$", re.I)
+_END = r"(?=\s*(?:[.!?;)]|,|\s[-\u2013\u2014]\s|\s(?:that|this|it|these|now|any more|anymore|though|but|and|so)\b|$))"
+_OLD_AFTER = re.compile(rf"(?:\(\s*(?:it|that|this|they)\s+used\s+to\s+be|\bno\s+longer|\brather\s+than|\binstead\s+of|"
+                        rf"(?:,|\band)\s+not|\bnot\s+anymore,?)\s+(?P<old>[^.!?;(),]+?){_END}", re.I)
+_OLD_BEFORE = re.compile(r"(?:^|[-\u2013\u2014,:;]\s+)(?P<old>(?:[^.!?;:,\u2013\u2014-]|[:.](?=\d))+?)\s+(?:was|is)\s+(?:a\s+mistake|wrong)\b",
+                         re.I)
+
+
+def grow_number(text: str, value: str, start: int = 0) -> str:
+    """A value the tagger cut after its number ("months" in "it used to be two months", "pounds"
+    in "14 pounds") gets the number back (`start`: where the value's span begins, or before)."""
+    at = text.find(value, start)
+    if at <= 0:
+        return value
+    m = _BEFORE_NUMBER.search(text[:at])
+    if not m or value[:1].isdigit():
+        return value
+    return text[m.start(1):at + len(value)]
+
+
+def said_old(text: str, new: str) -> str | None:
+    """The old value a correction names ("- 35 euros was a mistake", "(it used to be three
+    months)", "no longer midnight", "rather than 10 kg", ", not 24"), or None."""
+    low_new = new.lower().strip()
+    for pattern in (_OLD_AFTER, _OLD_BEFORE):
+        for m in pattern.finditer(text):
+            old = m.group("old").strip()
+            if re.match(r"(?:your|my|our|the)\s+(?:info|information|notes?|records?|data)\b", old, re.I):
+                continue
+            if old and old.lower() != low_new and low_new not in old.lower() and len(old.split()) <= 6 \
+                    and not re.match(r"(?:i|you|we|they|he|she|it|that|this)\b", old, re.I):
+                return old
+    return None

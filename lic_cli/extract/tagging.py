@@ -356,6 +356,7 @@ def fill(template: str, slots: list[str]) -> str | None:
 WHOLE_VALUES = True  # values cut to their clause, without a linking preposition; function words grow to a phrase
 NOTE_GRAMMAR = True  # a note's second verb agrees ("and prefers"), and a note never ends in "now"
 OWNER_RELATION = True  # "the director of the museum" / "the pharmacy's phone number": subject and relation
+SAID_OLD = True  # a correction's old value said in a frame ("- 35 euros was a mistake", "no longer midnight")
 DAY_RELATION = True  # a value that is a day of the week tells the day ("day", "closing day")
 NAME_FIRST = True  # "the ferry to Mallorca" -> "the Mallorca ferry", as the train domains' subjects are written
 TYPOS = True  # two swapped letters written right in the fields a person words (not values or quotes)
@@ -402,7 +403,7 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
         if role in VALUE_ROLES:
             value = trim_value(repair.fix_typos(value) if TYPOS else value)  # "118 thsee days" -> "118"
             if WHOLE_VALUES:
-                value = repair.whole_value(segs[seg], value)
+                value = repair.whole_value(segs[seg], repair.grow_number(segs[seg], value, a))
         if role == "fact.subject":  # "the pharmacy's phone number": the subject is the pharmacy
             value = _POSSESSIVE.sub("", value)
         if value:
@@ -489,6 +490,11 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 owned = repair.owner_relation(item["subject"])
                 if owned and owned[1].lower() != str(item.get("relation", "")).lower():
                     item["subject"], item["relation"] = owned
+            new = item.get("answer") or item.get("object")
+            if kind in ("qa", "fact") and SAID_OLD and new and not item.get("replaces"):
+                old = repair.said_old(text, str(new))
+                if old:
+                    item["replaces"] = old
             if kind == "fact" and DAY_RELATION and item.get("relation") and item.get("object"):
                 item["relation"] = repair.day_relation(item["relation"], item["object"])
             if kind == "fact" and NAME_FIRST and item.get("subject"):
