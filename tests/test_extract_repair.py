@@ -131,7 +131,8 @@ def test_name_first(subject, named):
 
 
 @pytest.mark.parametrize("relation, obj, day", [
-    ("schedule", "Wednesdays", "schedule"),  # already a schedule: stands
+    ("schedule", "Wednesdays", "day"),
+    ("meeting days", "Mondays and Wednesdays", "meeting days"),  # already names a day: stands
     ("location", "Saturday mornings", "day"),
     ("time", "Mondays and Thursdays", "days"),
     ("closing time", "Sundays", "closing day"),
@@ -181,3 +182,19 @@ def test_said_old(text, new, old):
 ])
 def test_grow_number(text, value, start, grown):
     assert repair.grow_number(text, value, start) == grown
+
+
+def test_day_relation_from_the_predicate():
+    assert repair.day_relation("day", "Sundays", " is closed on ") == "closing day"
+    assert repair.day_relation("day", "Sundays", " meets on ") == "day"
+
+
+@pytest.mark.parametrize("relation, obj, hours", [
+    ("opening time", "9 to 5", "opening hours"),
+    ("Saturday opening time", "10 am to 2 pm", "Saturday opening hours"),
+    ("time", "24/7", "opening hours"),
+    ("price", "9 to 5", "price"),  # names something else: stands
+    ("opening time", "9 am", "opening time"),  # one time, not a span
+])
+def test_hours_relation(relation, obj, hours):
+    assert repair.hours_relation(relation, obj) == hours

@@ -496,7 +496,10 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 if old:
                     item["replaces"] = old
             if kind == "fact" and DAY_RELATION and item.get("relation") and item.get("object"):
-                item["relation"] = repair.day_relation(item["relation"], item["object"])
+                subj, obj = _find(text, str(item.get("subject", "")), []), _find(text, str(item["object"]), [])
+                predicate = text[subj[1]:obj[0]] if subj and obj and subj[1] <= obj[0] else ""
+                item["relation"] = repair.hours_relation(repair.day_relation(item["relation"], item["object"], predicate),
+                                                         item["object"])
             if kind == "fact" and NAME_FIRST and item.get("subject"):
                 item["subject"] = repair.name_first(item["subject"])
             if TYPOS:
