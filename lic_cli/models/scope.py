@@ -67,6 +67,9 @@ class Scope:
     answers: tuple[str, ...] | None = None
     # The learned judge's threshold (scope_judge.py), or None: the row checks decide.
     judge: float | None = None
+    # The check after generation (CHECKS; None: none): an answer of the taught weights stands only
+    # when it states a taught row's value and that row answers the question (Gate.keeps).
+    check: str | None = None
 
     def fallback_spec(self, folder: Path) -> str:
         """The fallback as `models.resolve` takes it (a path made absolute, or the alias)."""
@@ -96,12 +99,15 @@ def read(folder: Path) -> Scope | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
         answers = raw.get("answers")
         judge = raw.get("judge")
+        check = raw.get("check")
         scope = Scope(questions=tuple(raw["questions"]), threshold=float(raw["threshold"]),
                       fallback=str(raw["fallback"]), encoder=str(raw.get("encoder", ENCODER)),
                       answers=None if answers is None else tuple(answers),
-                      judge=None if judge is None else float(judge))
+                      judge=None if judge is None else float(judge), check=None if check is None else str(check))
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"{path}: not a valid scope file ({exc})") from None
+    if scope.check is not None and scope.check not in CHECKS:
+        raise ModelLoadError(f"{path}: field 'check': expected one of {', '.join(CHECKS)}, got {scope.check!r}")
     if not all(isinstance(q, str) for q in scope.questions):
         raise ModelLoadError(f"{path}: field 'questions': expected a list of strings")
     if scope.answers is not None and (len(scope.answers) != len(scope.questions)
@@ -119,12 +125,14 @@ def write(folder: Path, scope: Scope) -> None:
         blob["answers"] = list(scope.answers)
     if scope.judge is not None:
         blob["judge"] = scope.judge
+    if scope.check is not None:
+        blob["check"] = scope.check
     write_atomic(folder / SCOPE_FILE, json.dumps(blob, ensure_ascii=False, indent=1) + "\n")
 
 
 def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *,
                  parent_folder: Path | None, base: str, answers: Sequence[str] | None = None,
-                 judge: float | None = None) -> Scope:
+                 judge: float | None = None, check: str | None = None) -> Scope:
     """The scope of a model being trained into `new_folder`.
 
     From the base (no parent): the base is the fallback. From a parent with a scope: its
@@ -152,7 +160,7 @@ def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *
     pairs = dict(zip(old, old_answers, strict=True))
     pairs.update(zip(questions, answers, strict=True))
     return Scope(questions=tuple(pairs), threshold=threshold, fallback=target, answers=tuple(pairs.values()),
-                 judge=judge)
+                 judge=judge, check=check)
 
 
 class Gate:
@@ -239,6 +247,59 @@ class Gate:
             out[n].append((sim, fit, float(p)))
         return out
 
+    def keeps(self, questions: Sequence[str], answers: Sequence[str], check: str | None = None,
+              floor: float | None = None) -> list[bool]:
+        """The check after generation (the scope's `check`, or `check`): whether each answer the taught
+        weights gave to an in-scope question stands. False sends the question to the fallback.
+
+        - `value`: the answer states the value of some taught row (judged as `lic eval` judges an
+          answer against that row). An answer that gives no taught value adds nothing the model
+          from before did not know, and it is wrong for a question the rows answer anyway.
+        - `row`: and one of the rows it states is a row the question fits: among its CANDIDATES
+          most similar scope questions (at least `threshold`) and passing the row checks (`fits`),
+          or holding the question word for word. "How many treadmills does the gym have?" answered
+          with the taught count of parking spaces is refused.
+        - `judge`: and the learned scope judge gives (question, that row) at least the scope's `judge`
+          threshold (`floor`, else JUDGE_CHECK when it has none), unless the question is a wording of
+          that row.
+        """
+        mode = check if check is not None else self.scope.check
+        if mode in (None, "off") or self.scope.answers is None or not questions:
+            return [True] * len(questions)
+        from lic_cli.models.judge import is_correct
+
+        first: dict[str, str] = {}
+        for q, a in zip(self.scope.questions, self.scope.answers, strict=True):
+            first.setdefault(a, q)
+        stated = [{a for a, q in first.items() if is_correct(a, said, q)} for said in answers]
+        if mode == "value":
+            return [bool(s) for s in stated]
+        sims = self._encoder.encode(list(questions)) @ self._anchors.T
+        out: list[bool] = []
+        pending: list[tuple[int, str, str]] = []  # (question index, question, row answer) for the judge
+        for n, (q, row, rows) in enumerate(zip(questions, sims, stated, strict=True)):
+            exact = {self.scope.answers[int(i)] for i in (row >= EXACT).nonzero()[0]}
+            near = {self.scope.answers[int(i)] for i in row.argsort()[::-1][:CANDIDATES]
+                    if row[i] >= self.scope.threshold and (self.scope.answers[int(i)] in exact or
+                                                           fits(q, self._row(int(i))))}
+            good = rows & near
+            if good & exact or (good and mode == "row"):
+                out.append(True)
+                continue
+            out.append(False)
+            pending += [(n, q, a) for a in good]
+        if pending:
+            from lic_cli.models import scope_judge
+            from lic_cli.models.scope_judge import row_text
+
+            judge = self._judge or scope_judge.shared()  # not kept in _judge: that would switch the gate to it
+            if floor is None:
+                floor = self.scope.judge if self.scope.judge is not None else JUDGE_CHECK
+            probs = judge.probability([q for _, q, _ in pending], [row_text(first[a], a) for _, _, a in pending])
+            for (n, _, _), p in zip(pending, probs, strict=True):
+                out[n] = out[n] or float(p) >= floor
+        return out
+
     def _row(self, i: int) -> Row:
         """The taught row of scope question i: its questions (with rewordings) and answer."""
         assert self.scope.answers is not None
@@ -251,6 +312,8 @@ class Gate:
 
 
 CANDIDATES = 5  # similar scope questions whose rows are checked (nearest first)
+CHECKS = ("off", "value", "row", "judge")  # the check after generation (Gate.keeps)
+JUDGE_CHECK = 0.5  # the `judge` check's threshold when the scope names no judge
 JUDGE_WITH_FITS = True  # the judge's row must also fit the question (chosen on the tuning domains)
 EXACT = 0.999  # similarity of a question to a scope wording that is the same text
 

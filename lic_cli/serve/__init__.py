@@ -55,15 +55,19 @@ class GatedModel:
     def _route(self, messages: list[dict[str, str]]) -> tuple[Any, Any, str | None]:
         if self.gate is None:
             return self.model, self.tokenizer, None
-        from lic_cli import models
         from lic_cli.models.scope import last_user_text
 
         if self.gate.in_scope([last_user_text(messages)])[0]:
             return self.model, self.tokenizer, "taught"
+        return (*self._fallback_model(), "fallback")
+
+    def _fallback_model(self) -> tuple[Any, Any]:
+        from lic_cli import models
+
         if self._fallback is None:
             assert self.fallback_path is not None
             self._fallback = models.open_causal_lm(self.fallback_path)
-        return (*self._fallback, "fallback")
+        return self._fallback
 
     def reply(self, messages: list[dict[str, str]], *, max_tokens: int = MAX_TOKENS,
               temperature: float = 0.0) -> dict[str, Any]:
@@ -74,17 +78,31 @@ class GatedModel:
             from lic_cli.models.prompts import system_prompt
 
             messages = [{"role": "system", "content": system_prompt()}, *messages]
-        with self.lock:
-            model, tokenizer, routed = self._route(messages)
+        sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
+
+        def answer(model: Any, tokenizer: Any) -> tuple[Any, Any, Any]:
             enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                                 return_dict=True)
-            sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
             with torch.inference_mode():
                 out = model.generate(**enc, max_new_tokens=max_tokens, pad_token_id=tokenizer.eos_token_id,
                                      **sampling)
-        new = out[0, enc["input_ids"].shape[1]:]
+            new = out[0, enc["input_ids"].shape[1]:]
+            return enc, new, tokenizer.decode(new, skip_special_tokens=True).strip()
+
+        with self.lock:
+            model, tokenizer, routed = self._route(messages)
+            enc, new, text = answer(model, tokenizer)
+            if routed == "taught" and self.gate is not None and self.gate.scope.check not in (None, "off"):
+                from lic_cli.models.scope import last_user_text
+
+                # The check after generation (scope.Gate.keeps): a taught answer that does not stand
+                # is answered again by the fallback.
+                if not self.gate.keeps([last_user_text(messages)], [text])[0]:
+                    model, tokenizer = self._fallback_model()
+                    routed = "fallback"
+                    enc, new, text = answer(model, tokenizer)
         ended = bool(len(new)) and int(new[-1]) == tokenizer.eos_token_id
-        return {"text": tokenizer.decode(new, skip_special_tokens=True).strip(), "scope": routed,
+        return {"text": text, "scope": routed,
                 "prompt_tokens": int(enc["input_ids"].shape[1]), "completion_tokens": int(len(new)),
                 "finish_reason": "stop" if ended or len(new) < max_tokens else "length"}
 

@@ -272,7 +272,8 @@ def _train_lm(project: Project, task: Task, params: SFTParams, rows: Any, tmp: P
         parent = registry.model_path(project, plan.parent) if plan.parent else None
         gate = scope.for_training(tmp, plan.scope, params.scope_threshold, parent_folder=parent,
                                   base=task.train.base, answers=plan.scope_answers,
-                                  judge=params.scope_judge or None)
+                                  judge=params.scope_judge or None,
+                                  check=None if params.scope_check == "off" else params.scope_check)
         scope.write(tmp, gate)
         metrics["scope_questions"] = len(gate.questions)
         note(f"{task.name}: scope gate: {len(gate.questions)} taught questions answer with the new weights, "

@@ -124,10 +124,20 @@ class Answerer:
         if self.gate is None:
             return self.own(questions)
         inside = self.in_scope(questions)
-        mine = iter(self.own([q for q, i in zip(questions, inside, strict=True) if i]))
-        outside = [q for q, i in zip(questions, inside, strict=True) if not i]
+        asked = [q for q, i in zip(questions, inside, strict=True) if i]
+        said = self.own(asked)
+        # The check after generation (scope.Gate.keeps): an in-scope answer that does not stand goes
+        # to the fallback too.
+        stands = iter(self.gate.keeps(asked, said))
+        mine = iter(said)
+        routed = [i and next(stands) for i in inside]
+        outside = [q for q, r in zip(questions, routed, strict=True) if not r]
         theirs = iter(self.fallback()(outside) if outside else [])
-        return [next(mine) if i else next(theirs) for i in inside]
+        out = []
+        for i, r in zip(inside, routed, strict=True):
+            own = next(mine) if i else ""
+            out.append(own if r else next(theirs))
+        return out
 
     def own(self, questions: Sequence[str]) -> list[str]:
         """Answers of this folder's own weights (no gate)."""
@@ -178,7 +188,8 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
                            "dataset_version": entry.get("dataset_version"), "eval_split": eval_split,
                            "scope": None if model.gate is None else
                            {"questions": len(model.gate.scope.questions), "threshold": model.gate.scope.threshold,
-                            "fallback": model.gate.scope.fallback, "judge": model.gate.scope.judge}}
+                            "fallback": model.gate.scope.fallback, "judge": model.gate.scope.judge,
+                            "check": model.gate.scope.check}}
     held_answers = model([r[rows.question] for r in held])
     held_right = [is_correct(r[rows.answer], a, r[rows.question]) for r, a in zip(held, held_answers, strict=True)]
     out["held_out"] = len(held)

@@ -102,6 +102,7 @@ CAUSAL_LM_DEFAULTS: dict[str, Any] = {
     "augment": 1, "augment_lm": 4, "replay": 1.0, "scope_threshold": 0.5, "kl_weight": 1.0,
 }
 LORA_TARGETS = ("attention", "all")
+SCOPE_CHECKS = ("off", "value", "row", "judge")  # lic_cli/models/scope.py CHECKS
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,10 @@ class SFTParams(_Params):
     # judge's probability that it asks what that row answers is at least this. 0: off (the
     # row checks of scope.py decide). The judge trains once per machine, on first use.
     scope_judge: float = 0.0
+    # The check after generation (scope.Gate.keeps; needs scope_threshold > 0): "off"; "value": an
+    # in-scope answer stands only when it states a taught row's value; "row": and the question fits
+    # that row; "judge": and the scope judge agrees. An answer that does not stand is the fallback's.
+    scope_check: str = "off"
     seed: int = 42  # seeds adapters, replay sampling and shuffling: same data, same model
 
     @classmethod
@@ -202,6 +207,8 @@ class SFTParams(_Params):
             raise fail("scope_threshold", "must be between 0 (off) and 1")
         if not 0 <= self.scope_judge < 1:
             raise fail("scope_judge", "must be >= 0 (off) and < 1")
+        if self.scope_check not in SCOPE_CHECKS:
+            raise fail("scope_check", f"expected one of {', '.join(SCOPE_CHECKS)}, got {self.scope_check!r}")
         if not 0 <= self.lora_dropout < 1:
             raise fail("lora_dropout", "must be >= 0 and < 1")
         if self.kl_weight > 0 and self.method != "lora":
