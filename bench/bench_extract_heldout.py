@@ -4,6 +4,7 @@ corpus's dev and held-out test domains and on the demo's test split, from one mo
     .venv/bin/python bench/bench_extract_heldout.py --splits dev [--dump /tmp/raw_dev.json]
     .venv/bin/python bench/bench_extract_heldout.py --splits dev --from-dump /tmp/raw_dev.json   # no model
     .venv/bin/python bench/bench_extract_heldout.py --splits dev test --demo --speed --json out.json
+    .venv/bin/python bench/bench_extract_heldout.py --splits dev --rows bench/bench_extract_fresh10.jsonl
 
 The learned engine runs once per split (`LearnedEngine.raw`: spans and head probabilities);
 its items are assembled from that output, and `auto`'s are combined from the rules' and the
@@ -163,6 +164,9 @@ def main() -> None:
     ap.add_argument("--errors", type=Path, help="write each split's wrong rows (per engine; never the test "
                                                 "split's) to this JSON file")
     ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    ap.add_argument("--rows", type=Path, nargs="*", default=[],
+                    help="also these files of labelled rows (the corpus's format, e.g. bench/bench_extract_fresh10.jsonl), "
+                         "each scored as a split named by the file")
     ap.add_argument("--gold", type=Path, help="score the corpus splits against this corpus file's gold (the same "
                                                 "turns), e.g. tools/corpus/build.py --keep-unsaid-replaces --out F")
     args = ap.parse_args()
@@ -171,7 +175,9 @@ def main() -> None:
 
     dumped = json.loads(args.from_dump.read_text()) if args.from_dump else {}
     learned = None
-    needs_model = args.speed or any(s not in dumped for s in args.splits + (["demo"] if args.demo else []))
+    extra = [(p.stem, [json.loads(line) for line in p.read_text().splitlines() if line.strip()]) for p in args.rows]
+    needs_model = args.speed or any(s not in dumped for s in args.splits + (["demo"] if args.demo else [])
+                                    + [name for name, _ in extra])
     if needs_model and ("learned" in args.engines or "auto" in args.engines or args.speed):
         from lic_cli.extract.learned import LearnedEngine
 
@@ -179,7 +185,7 @@ def main() -> None:
     results: dict = {"uptime": os.getloadavg(), "model": getattr(learned, "model", None)}
     dump: dict = {}
     errors: dict = {}
-    sets = [(s, corpus_split(s), "corpus") for s in args.splits]
+    sets = [(s, corpus_split(s), "corpus") for s in args.splits] + [(name, rows, "corpus") for name, rows in extra]
     if args.demo:
         from lic_cli.extract.auto import choose_policy
         from lic_cli.extract.engine import RulesEngine
