@@ -3,7 +3,7 @@ backend, beside plain `model.generate` of the same model on the same prompt in t
 and the per-turn cost of the learning stages (detect, extract, route, locate) and retrieval.
 
     python bench/bench_chat.py [--model smollm2] [--tokens 64] [--rounds 3] [--no-learning]
-                               [--retriever chat|base|ranker|cross]
+                               [--retriever chat|base|ranker|cross|combined]
 
 Targets (issues 8 and 18): chat >= 0.9x the tokens/s of plain generate; first token <= 1 s on
 2 cores, retrieval included. A reply a row answers is held back until it states the row's
@@ -79,10 +79,12 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=64, help="max new tokens per reply")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-learning", action="store_true", help="time the replies only")
-    ap.add_argument("--cross-folder", help="with --retriever cross: this trained re-ranker (default: the cached one)")
-    ap.add_argument("--retriever", choices=["chat", "base", "ranker", "cross"], default="chat",
+    ap.add_argument("--cross-folder", help="with --retriever cross/combined: this trained re-ranker (default: the cached one)")
+    ap.add_argument("--ranker-folder", help="with --retriever ranker/combined: this trained ranker (default: the cached one)")
+    ap.add_argument("--retriever", choices=["chat", "base", "ranker", "cross", "combined"], default="chat",
                     help="what scores rows: what chat would use here (chat), the base model's blend, the learned "
-                         "ranker, or the cross-encoder re-ranker over the base model's best k")
+                         "ranker, the cross-encoder re-ranker over the base model's best k, or both combined "
+                         "(chat/combine.py)")
     args = ap.parse_args()
 
     from lic_cli.models import offline
@@ -105,16 +107,23 @@ def main() -> None:
     lm = LocalLM(args.model, max_new_tokens=args.tokens)
     encoder = load_encoder("minilm")
     learner = None if args.no_learning else Learner(project, encoder=encoder)
-    choice = {} if args.retriever == "chat" else {"ranker": args.retriever == "ranker",
-                                                   "cross": args.retriever == "cross"}
-    if args.cross_folder and args.retriever == "cross":
+    choice = {} if args.retriever == "chat" else {"ranker": args.retriever in ("ranker", "combined"),
+                                                   "cross": args.retriever in ("cross", "combined")}
+    if args.cross_folder and args.retriever in ("cross", "combined"):
         from lic_cli.chat import crossenc
 
         choice["cross"] = crossenc.cached(path=Path(args.cross_folder))
         if choice["cross"] is None:
             raise SystemExit(f"{args.cross_folder}: no cross.json")
+    if args.ranker_folder and args.retriever in ("ranker", "combined"):
+        from lic_cli.chat import ranker
+
+        choice["ranker"] = ranker.cached(path=Path(args.ranker_folder))
+        if choice["ranker"] is None:
+            raise SystemExit(f"{args.ranker_folder}: no ranker.json")
     retriever = Retriever(project, encoder, **choice)
-    scorer = ("cross-encoder re-ranker" if retriever.cross is not None else
+    scorer = ("ranker and re-ranker combined" if retriever.combined is not None else
+              "cross-encoder re-ranker" if retriever.cross is not None else
               "learned ranker" if retriever.ranker is not None else "base model")
     retriever.search(QUESTION)  # open the indexes once, as the first turn of a session does
     load_s = time.perf_counter() - t0

@@ -192,10 +192,11 @@ def combined_dump(base_encode, rk, cross, domains: dict, demo, probes: list[str]
     rmemo = ranker._memo(rk.encoder().encode)
     tables: dict[int, tuple] = {}
 
-    def table(name, rows):
+    def table(name, rows):  # keyed by the list's id: the list is kept, so the id is never reused
         if id(rows) not in tables:
-            tables[id(rows)] = (name, [r[0] for r in rows], rowindex.Rows(rows, bmemo), rowindex.Rows(rows, rmemo))
-        return tables[id(rows)]
+            tables[id(rows)] = (rows, (name, [r[0] for r in rows], rowindex.Rows(rows, bmemo),
+                                       rowindex.Rows(rows, rmemo)))
+        return tables[id(rows)][1]
 
     out = []
 
@@ -291,7 +292,7 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="with --combined/--from-dump: every rule of the dev grid")
     args = ap.parse_args()
     if args.from_dump:
-        report_dumps([json.loads(Path(p).read_text(encoding="utf-8")) for p in args.from_dump], args.grid)
+        report_dumps([d for p in args.from_dump for d in json.loads(Path(p).read_text(encoding="utf-8"))], args.grid)
         return
 
     from lic_cli.chat import crossenc, ranker, retrieve
@@ -349,7 +350,10 @@ def main() -> None:
             dumps.append(dump)
             print(f"{split}: {len(dump['records'])} questions scored in {dump['seconds']} s", flush=True)
             Path(args.combined).write_text(json.dumps(dumps), encoding="utf-8")
-        report_dumps(dumps, args.grid)
+        if "dev" in args.split:
+            report_dumps(dumps, args.grid)
+        else:
+            print("(the combination is calibrated on the dev dump: report with --from-dump DEV_DUMP THIS_DUMP)")
         return
     for split in args.split:
         domains = domain_items(split)

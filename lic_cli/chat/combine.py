@@ -1,15 +1,16 @@
-"""Chat's two learned retrieval stages, combined: the re-ranker orders, a calibrated signal decides.
+"""Chat's two learned retrieval stages, combined: the re-ranker re-scores the first stage's best
+rows, and a calibrated mix of its score and the ranker's orders them and decides.
 
 Session 9 measured the two apart (docs/chat.md): the cross-encoder re-ranker (chat/crossenc.py)
 puts the right sibling first more often than the bi-encoder ranker (chat/ranker.py) on held-out
 domains, but its own score is a poor judge of *whether* a row answers at all (general questions
 it lifts set its threshold, and right rows fall below it); the ranker's score judges that better.
-So here each does what it is good at:
+So here both are read together:
 
 - **candidates**: the base model's blend picks the best `k` rows of every task (and the staged
   rows), as the re-ranker was trained to read them;
-- **order**: the re-ranker's score (`order="cross"`), or the deciding signal itself (`"mix"`),
-  plus `qualifier` times chat/qualifier.py's reading of the day or age group a question names
+- **order**: the deciding signal itself (`order="mix"`, chosen), or the re-ranker's score
+  (`"cross"`), plus `qualifier` times chat/qualifier.py's reading of the day or age group a question names
   and a row must share;
 - **decide**: the first row answers when `signal` = weight x (ranker score - ranker threshold)
   + (1 - weight) x (re-ranker score - re-ranker threshold) is at or above the combination's own
@@ -17,7 +18,13 @@ So here each does what it is good at:
 
 The rule (order, weight, qualifier) was chosen on the dev domains only (makerspace and
 ranker.DEV_DOMAINS, with vetclinic and campusit, scored once in session 9, as dev too:
-bench/bench_retrieval.py --combined, docs/chat.md "Session 10"). The threshold is calibrated by
+bench/bench_retrieval.py --combined, docs/chat.md "Session 10"): of a grid of 200 rules, the most
+paraphrases found (first and at or above the threshold) on those domains was the mix of 0.75 x the
+ranker's margin and 0.25 x the re-ranker's, ordering by that same signal, with the day and
+age-group qualifiers at weight 2 (dev 280 of 450 found, recall@1 72.0 %, against the ranker's 273
+and 69.1 %; vetclinic + campusit 76 of 121 against 74). Ordering by the re-ranker's score alone
+put more right rows first on vetclinic and campusit (88 against 81 of 121) but fewer on the
+other dev domains (300 against 324 of 450). The threshold is calibrated by
 the rule of every other retriever here: the least signal at which at most one of the 140 general
 probes (lic_cli/data/retrieval_probes.jsonl) reaches a row of any DEV_DOMAINS setup. It depends
 on the trained ranker and re-ranker, so it is computed on the machine that trained them, the
@@ -43,9 +50,9 @@ USE_ENV = "LIC_COMBINE"  # "0": with both trained, the re-ranker alone (session 
 class Rule:
     """How the two stages combine (chosen on the dev domains, docs/chat.md "Session 10")."""
 
-    order: str = "cross"  # "cross": the re-ranker's score orders; "mix": the deciding signal orders
+    order: str = "mix"  # "cross": the re-ranker's score orders; "mix": the deciding signal orders
     weight: float = 0.75  # the ranker's share of the deciding signal (1: the ranker alone; 0: the re-ranker)
-    qualifier: float = 0.0  # weight of the qualifier reading in the order (0: off)
+    qualifier: float = 2.0  # weight of the qualifier reading in the order (0: off)
     qualifier_how: str = "classes"  # chat/qualifier.py adjust: "classes", "words", "both"
     union: bool = False  # also re-score the ranker's best k (not only the base model's)
     let_in: int = 1  # probes one calibration setup may let in (of 140)

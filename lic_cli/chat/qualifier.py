@@ -22,6 +22,7 @@ which chat/combine.py weighs into the order (weight chosen on the dev domains, d
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lic_cli.chat.rowindex import content_words, stem
@@ -46,15 +47,19 @@ _CLASSES: dict[str, list[tuple[str, re.Pattern]]] = {
 _COMPATIBLE = {frozenset({"weekend", "saturday"}), frozenset({"weekend", "sunday"})}
 
 
+@functools.lru_cache(maxsize=8192)
+def _qualifiers(low: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    out = []
+    for kind, values in _CLASSES.items():
+        got = frozenset(name for name, pat in values if pat.search(low))
+        if got:
+            out.append((kind, got))
+    return tuple(out)
+
+
 def qualifiers(text: str) -> dict[str, set[str]]:
     """The qualifiers a text names, by kind: {"week": {"weekday"}, "age": {"child"}}."""
-    low = text.lower()
-    out: dict[str, set[str]] = {}
-    for kind, values in _CLASSES.items():
-        got = {name for name, pat in values if pat.search(low)}
-        if got:
-            out[kind] = got
-    return out
+    return {kind: set(got) for kind, got in _qualifiers(text.lower())}
 
 
 def _agree(a: set[str], b: set[str]) -> bool:
@@ -73,8 +78,9 @@ def conflict(question: str, row: str) -> int:
     return out
 
 
-def _words(text: str) -> set[str]:
-    return {stem(w) for w in content_words(text)}
+@functools.lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in content_words(text))
 
 
 def distinctive(question: str, rows: list[str]) -> list[int]:
@@ -97,6 +103,11 @@ def adjust(question: str, rows: list[str], how: str = "classes") -> list[float]:
     in -1..1)."""
     if how == "none" or not rows:
         return [0.0] * len(rows)
+    return list(_adjust(question, tuple(rows), how))
+
+
+@functools.lru_cache(maxsize=4096)
+def _adjust(question: str, rows: tuple[str, ...], how: str) -> tuple[float, ...]:
     cls = [float(conflict(question, r)) for r in rows] if how in ("classes", "both") else [0.0] * len(rows)
     wrd = [float(x) for x in distinctive(question, rows)] if how in ("words", "both") else [0.0] * len(rows)
-    return [max(-1.0, min(1.0, a + b)) for a, b in zip(cls, wrd, strict=True)]
+    return tuple(max(-1.0, min(1.0, a + b)) for a, b in zip(cls, wrd, strict=True))
