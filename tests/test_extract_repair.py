@@ -198,3 +198,25 @@ def test_day_relation_from_the_predicate():
 ])
 def test_hours_relation(relation, obj, hours):
     assert repair.hours_relation(relation, obj) == hours
+
+
+@pytest.mark.parametrize("text, subject, obj", [
+    ("Note: the sauna needs a towel at all times.", "the sauna", "a towel at all times"),
+    ("FYI the night bus costs three pounds.", "the night bus", "three pounds"),
+    ("The rowing club must be booked by Friday noon.", "The rowing club", "Friday noon"),
+    ("Does the sauna need a towel?", "the sauna", None),  # a question tells nothing
+    ("The bakery, as you know, is lovely.", "The bakery", None),  # no verb right after the subject
+])
+def test_object_after_verb(text, subject, obj):
+    a = text.index(subject)
+    found = repair.object_after_verb(text, [(a, a + len(subject), 0.9)])
+    assert (text[found[0]:found[1]] if found else None) == obj
+
+
+def test_assemble_finds_the_object_after_the_verb():
+    text = "Heads up: the climbing gym needs a signed waiver."
+    a = text.index("the climbing gym")
+    items = tagging.assemble(text, "", [(0, a, a + len("the climbing gym"), "fact.subject")], {}, {"fact": 1},
+                             [0.93], {"fact.relation": "price"})
+    assert items == [{"kind": "fact", "subject": "the climbing gym", "object": "a signed waiver",
+                      "relation": "requirement"}]

@@ -348,3 +348,31 @@ def said_old(text: str, new: str) -> str | None:
                     and not re.match(r"(?:i|you|we|they|he|she|it|that|this)\b", old, re.I):
                 return old
     return None
+
+
+# --- a fact's object after its verb ------------------------------------------------------------
+
+_OBJ_VERB = re.compile(r"^\s+(?:(?:must|can|will|should|may|now|still|also|usually|always)\s+)*(?:be\s+\w+ed\s+(?:by|at|in|on|"
+                       r"for|from|to|with|until)|needs?|requires?|costs?|takes?|lasts?|holds?|seats?|opens?|closes?|"
+                       r"includes?|covers?|offers?|accepts?|serves?|gets?|uses?|has|have|is|are)\s+(?P<obj>[^,.;!?()]+)",
+                       re.I)
+
+
+def object_after_verb(text: str, subjects: list[tuple[int, int, float]]) -> tuple[int, int] | None:
+    """Where a fact's object is when the tagger found its subject (a sure span, >= 0.8) but no
+    object: the words after the subject's verb to the end of its clause ("the climbing wall needs
+    a belay certificate" -> "a belay certificate"). None when no verb of that list follows, the
+    clause is a question, or the rest is longer than 6 words."""
+    sure = [(a, b) for a, b, sc in subjects if sc >= 0.8]
+    if not sure or text.rstrip().endswith("?"):
+        return None
+    a, b = max(sure, key=lambda x: x[1] - x[0])
+    m = _OBJ_VERB.match(text[b:])
+    if not m:
+        return None
+    start = b + m.start("obj")
+    end = start + len(m.group("obj").rstrip())
+    words = text[start:end].split()
+    if not words or len(words) > 6:
+        return None
+    return start, end

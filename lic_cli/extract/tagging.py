@@ -356,6 +356,7 @@ def fill(template: str, slots: list[str]) -> str | None:
 WHOLE_VALUES = True  # values cut to their clause, without a linking preposition; function words grow to a phrase
 NOTE_GRAMMAR = True  # a note's second verb agrees ("and prefers"), and a note never ends in "now"
 OWNER_RELATION = True  # "the director of the museum" / "the pharmacy's phone number": subject and relation
+OBJECT_FROM_VERB = True  # a fact with a subject and no object tagged: the object after the subject's verb
 SAID_OLD = True  # a correction's old value said in a frame ("- 35 euros was a mistake", "no longer midnight")
 DAY_RELATION = True  # a value that is a day of the week tells the day ("day", "closing day")
 NAME_FIRST = True  # "the ferry to Mallorca" -> "the Mallorca ferry", as the train domains' subjects are written
@@ -385,6 +386,14 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
     spans = [(seg, *whole_words(segs[seg], a, b), role) for seg, a, b, role in spans]
     spans = [(seg, _with_article(segs[seg], a), b, role) if role == "fact.subject" else (seg, a, b, role)
              for seg, a, b, role in spans]
+    if OBJECT_FROM_VERB and counts is not None and counts.get("fact", 0) >= 1 \
+            and not any(role.startswith("fact.object") for _, _, _, role in spans):
+        found = repair.object_after_verb(text, [(a, b, sc) for (seg, a, b, role), sc in
+                                                zip(spans, scores or [1.0] * len(spans), strict=True)
+                                                if seg == 0 and role == "fact.subject"])
+        if found:
+            spans = [*spans, (0, found[0], found[1], "fact.object")]
+            scores = [*scores, 0.5] if scores is not None else None
     told = set()  # roles whose values are clauses to tell from their pronoun
     if NOTE_CLAUSE:
         if templates.get("forget.target") == THIRD:  # forgetting a note: the whole clause too
