@@ -220,3 +220,15 @@ def test_assemble_finds_the_object_after_the_verb():
                              [0.93], {"fact.relation": "price"})
     assert items == [{"kind": "fact", "subject": "the climbing gym", "object": "a signed waiver",
                       "relation": "requirement"}]
+
+
+@pytest.mark.parametrize("text, value, grown", [
+    ("The box office is open 10 am to 4 pm.", "10 am", "10 am to 4 pm"),
+    ("Feeding times are 9:30 and 15:00.", "9:30", "9:30 and 15:00"),
+    ("Bins go out on Mondays and Thursdays.", "Mondays", "Mondays and Thursdays"),
+    ("The season runs from April to October.", "April", "April to October"),
+    ("It opens at 8 on weekdays and 10 on weekends.", "8", "8"),  # two facts, not a range
+    ("Tickets are 5 euros and parking is free.", "5 euros", "5 euros"),
+])
+def test_grow_range(text, value, grown):
+    assert repair.grow_range(text, value) == grown

@@ -357,6 +357,7 @@ WHOLE_VALUES = True  # values cut to their clause, without a linking preposition
 NOTE_GRAMMAR = True  # a note's second verb agrees ("and prefers"), and a note never ends in "now"
 OWNER_RELATION = True  # "the director of the museum" / "the pharmacy's phone number": subject and relation
 OBJECT_FROM_VERB = True  # a fact with a subject and no object tagged: the object after the subject's verb
+RANGES = True  # a time, day or month runs on over its range or list ("8 am" -> "8 am to 10 pm")
 SAID_OLD = True  # a correction's old value said in a frame ("- 35 euros was a mistake", "no longer midnight")
 DAY_RELATION = True  # a value that is a day of the week tells the day ("day", "closing day")
 NAME_FIRST = True  # "the ferry to Mallorca" -> "the Mallorca ferry", as the train domains' subjects are written
@@ -413,6 +414,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
             value = trim_value(repair.fix_typos(value) if TYPOS else value)  # "118 thsee days" -> "118"
             if WHOLE_VALUES:
                 value = repair.whole_value(segs[seg], repair.grow_number(segs[seg], value, a))
+                if RANGES:
+                    value = repair.grow_range(segs[seg], value, a)
         if role == "fact.subject":  # "the pharmacy's phone number": the subject is the pharmacy
             value = _POSSESSIVE.sub("", value)
         if value:
