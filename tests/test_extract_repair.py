@@ -232,3 +232,16 @@ def test_assemble_finds_the_object_after_the_verb():
 ])
 def test_grow_range(text, value, grown):
     assert repair.grow_range(text, value) == grown
+
+
+@pytest.mark.parametrize("text, question, answer", [
+    ("If you get asked 'When does the zoo train start?', say 10 am.", "When does the zoo train start?", "10 am"),
+    ("If a visitor asks 'Is the cafe open in winter?', tell them yes, on weekends.", "Is the cafe open in winter?",
+     "yes, on weekends"),
+    ("When you are asked 'Who runs the choir?', say Ana Lopes.", "Who runs the choir?", "Ana Lopes"),
+])
+def test_rules_read_more_askers(text, question, answer):
+    from lic_cli.extract.engine import RulesEngine
+
+    items = RulesEngine().extract([Turn(text, [], "teach")])[0].items
+    assert [(i["kind"], i["question"], i["answer"]) for i in items] == [("qa", question, answer)]

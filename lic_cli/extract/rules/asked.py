@@ -14,8 +14,9 @@ _ASKER = (r"(?:someone|anyone|somebody|anybody|a customer|customers|people|they|
           r"|a caller|callers)")
 # "If someone asks X, Y" / "When asked X, Y" / "Customers keep asking if X: Y"
 _IF_ASKED = re.compile(
-    r"^(?:(?:if|when|whenever|in case)\s+" + _ASKER + r"\s+(?:asks?|wants? to know|wonders?)(?:\s+(?:you|us|me))?"
-    r"|(?:if|when)\s+(?:you're\s+|you are\s+)?asked"
+    r"^(?:(?:if|when|whenever|in case)\s+(?:" + _ASKER + r"|(?:a|an|any|the)\s+[a-z-]+)\s+(?:asks?|wants? to know|wonders?)"
+    r"(?:\s+(?:you|us|me))?"
+    r"|(?:if|when)\s+(?:you're\s+|you are\s+|you\s+(?:get|are|ever\s+get)\s+)?asked"
     r"|" + _ASKER + r"\s+(?:(?:keep|often|always|sometimes|usually|regularly)\s+)?(?:ask|asks|asking)(?:\s+(?:me|us))?)"
     r"\s+(?P<q>" + _Q + r"|[^,:;—–]+?)\s*(?:,|:|;|—|–|\s-\s)\s*(?P<a>.+)$", _I)
 # "The answer to '...' is yes" / "Answer '...' with: no" / "'How do I track my order?' → from the Orders page"
