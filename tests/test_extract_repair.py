@@ -31,6 +31,8 @@ def test_fix_typos_swapped_letters_only(typed, meant):
     ("Bike hire is 8 euros rather than 6 euros.", "than 6 euros", "6 euros"),
     ("The library opens from 9 am to 8 pm.", "from 9 am to 8 pm", "from 9 am to 8 pm"),  # a range keeps "from"
     ("Checkups are by appointment only.", "by appointment only", "by appointment only"),  # train gold keeps "by"
+    ("Sure - next to the lifts, I checked.", "Sure", "next to the lifts"),  # an opener is not the value
+    ("Yes - from 9 am.", "Yes", "Yes"),
 ])
 def test_whole_value(text, value, whole):
     assert repair.whole_value(text, value) == whole

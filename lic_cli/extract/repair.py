@@ -86,6 +86,7 @@ _LEADING = re.compile(r"^(?:until|till|unitl|since|than|at|to|for|of|before|afte
 _TRAILING = re.compile(rf"(?:\s+(?:{_LINK}|and|or|but|the|a|an|per|than|plus))+$", re.I)
 _FUNCTION = frozenset("""a an the all any some no none every each without with within of for to from at in on by
 per until till than plus and or but only just""".split())
+_OPENER = re.compile(r"^\s+[-\u2013\u2014]+\s+([^.!?;,]+)")
 _DASH = re.compile(r"\s[-\u2013\u2014]+\s|\s\(")
 # A value's noun phrase ends at punctuation, a dash, a conjunction that opens a clause, or a verb.
 _NP_END = re.compile(r"[.!?;,:)(]|\s[-\u2013\u2014]+\s|\s(?:and|but|so|because|if|when|which|that|these days|"
@@ -107,6 +108,10 @@ def whole_value(text: str, value: str) -> str:
             if len(grown.split()) > len(words) and len(grown.split()) <= 8:
                 return grown
         return value
+    at = text.find(out)
+    lead = _OPENER.match(text[at + len(out):]) if at == 0 or (at > 0 and text[:at].strip() == "") else None
+    if lead and len(words) == 1 and out.isalpha() and words[0] not in ("yes", "no", "none", "nothing"):
+        return lead.group(1).strip()  # "Easy - 45 euros.": the opener is not the value
     m = _DASH.search(out)
     if m and m.start() > 0:
         out = out[:m.start()].strip()
