@@ -35,6 +35,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,9 +167,10 @@ class Asker:
 
 
 def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], work: Path,
-               retrievers: list[str]) -> list[dict]:
+               retrievers: list[str]) -> Iterator[dict]:
     """Teach the domain once, then ask with each retriever (the base model's scoring, the learned
-    ranker, the cross-encoder re-ranker over the base model's best k)."""
+    ranker, the cross-encoder re-ranker over the base model's best k, both combined); each
+    retriever's results as soon as they are measured."""
     from lic_cli.chat.retrieve import Retriever
     from lic_cli.tasks import load_project
 
@@ -182,15 +184,13 @@ def run_domain(domain: str, mode: str, args, lm, encoder, unrelated: list[str], 
     taught = teach_pipeline(project, encoder, facts) if mode == "pipeline" else teach_direct(project, facts)
     teach_s = time.perf_counter() - t0
     project = load_project(root)
-    results = []
     for which in retrievers:
         t1 = time.perf_counter()
         out = {"domain": domain, "split": SPLIT[domain], "mode": mode, "retriever": which,
                "teach": taught["outcome"], "teach_s": round(teach_s, 1), "rows": taught["taught"]}
         out.update(ask_all(project, encoder, lm, facts, unrelated, before, before_answers, args, which))
         out["seconds"] = round(time.perf_counter() - t1, 1)
-        results.append(out)
-    return results
+        yield out
 
 
 def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], before: dict, before_answers: dict,
@@ -363,7 +363,7 @@ def main() -> None:
     for domain, mode in itertools.product(args.domains, modes):
         for r in run_domain(domain, mode, args, lm, encoder, unrelated, work, args.retriever):
             results.append(r)
-            line = (f"{domain:<11} {r['split']:<9} {mode:<9} {r['retriever']:<6} (threshold {r['threshold']:.3f}) "
+            line = (f"{domain:<11} {r['split']:<9} {mode:<9} {r['retriever']:<8} (threshold {r['threshold']:.3f}) "
                     f"taught {r['teach']} ; answering row found "
                     f"{r['answering_row_found']}/{r['paraphrases']}")
             if "accuracy" in r:
@@ -374,7 +374,7 @@ def main() -> None:
             line += f" ; unrelated prompts changed {r['unrelated_prompt_changed']} ; {r['seconds']} s"
             line += "\n    where paraphrases went: " + ", ".join(f"{k} {v}" for k, v in r["where"].items())
             print(line, flush=True)
-            if args.json:  # after each domain and mode, so a run cut short keeps what it measured
+            if args.json:  # after each domain, mode and retriever, so a run cut short keeps what it measured
                 Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -16,7 +16,9 @@ from lic_cli.commands._options import project_option
                    "$LIC_HOME; chat uses it once trained) and print what it is, as one JSON line.")
 @click.option("--cross", is_flag=True,
               help="Train chat's cross-encoder re-ranker now if it is not trained yet (a few minutes on 2 cores, "
-                   "cached in $LIC_HOME; chat re-ranks with it once trained) and print what it is, as one JSON line.")
+                   "cached in $LIC_HOME; chat re-ranks with it once trained) and print what it is, as one JSON line. "
+                   "With --ranker too, also calibrate the two combined (about a minute, once), as chat uses them "
+                   "when both are trained.")
 @project_option
 @cli_errors
 def command(task, json_, ranker, cross, project_dir):
@@ -32,6 +34,7 @@ def command(task, json_, ranker, cross, project_dir):
       lic models intent --json | jq -c .metrics
       lic models --ranker
       lic models --cross
+      lic models --ranker --cross
     """
     if ranker or cross:
         if ranker:
@@ -42,6 +45,15 @@ def command(task, json_, ranker, cross, project_dir):
             from lic_cli.chat import crossenc
 
             click.echo(crossenc.describe(crossenc.ensure()))
+        if ranker and cross:
+            import json
+            from dataclasses import asdict
+
+            from lic_cli.chat import combine, crossenc
+            from lic_cli.chat import ranker as ranking
+
+            cal = combine.ensure(ranking.ensure(), crossenc.ensure())
+            click.echo(json.dumps({"combined": asdict(combine.DEFAULT), **asdict(cal)}, ensure_ascii=False))
         return
     from lic_cli.commands._output import emit_listing
     from lic_cli.tasks import load_project
