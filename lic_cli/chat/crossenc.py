@@ -27,7 +27,8 @@ LIC_CROSS_TRAIN=1); cached under $LIC_HOME/cache/cross/, keyed by the data, this
 and the settings. LIC_CROSS=0 turns it off even when trained (tests/conftest.py sets it).
 It is opt-in and not recommended: on the dev domains one epoch that fits a first use on 2 cores
 gained 1.2 points of recall@1 over the base model and found fewer paraphrases at its threshold
-than the bi-encoder ranker (docs/chat.md, "The cross-encoder re-ranker").
+than the bi-encoder ranker (docs/chat.md, "The cross-encoder re-ranker"). With the ranker trained
+too, chat combines the two (chat/combine.py, session 10): the better retriever on dev and held out.
 """
 
 from __future__ import annotations

@@ -16,6 +16,11 @@ When the cross-encoder re-ranker is trained (lic_cli/chat/crossenc.py, `lic mode
 it takes the place of the ranker: the packaged MiniLM's blend picks each turn's best few rows
 (crossenc.Settings.k, over every task and the staged rows) and the re-ranker scores them,
 reading question and row together; its scores are logits, with its own calibrated threshold.
+When both are trained (`lic models --ranker --cross`), they are combined (lic_cli/chat/combine.py,
+since session 10; LIC_COMBINE=0 keeps the re-ranker alone): the base model's best few rows are
+scored by the ranker and the re-ranker, a calibrated mix of their margins orders them (with the
+day and age-group qualifiers of chat/qualifier.py) and decides whether the first answers; a hit's
+score is that mix, with the combination's calibrated threshold.
 
 Two thresholds on the blended score:
 
