@@ -247,3 +247,11 @@ def test_rules_read_more_askers(text, question, answer):
 
     items = RulesEngine().extract([Turn(text, [], "teach")])[0].items
     assert [(i["kind"], i["question"], i["answer"]) for i in items] == [("qa", question, answer)]
+
+
+def test_the_learned_engine_finishes_a_bare_forget_with_the_question_topic():
+    from lic_cli.extract import learned
+
+    ctx = [{"role": "user", "text": "When does the ice rink close?"}, {"role": "assistant", "text": "At 10 pm."}]
+    assert learned.finish([], Turn("Scrap that entry.", ctx, "forget")) == [
+        {"kind": "forget", "target": "the ice rink closing time"}]
