@@ -11,7 +11,9 @@ current dataset.
 Scores are calibrated on the dataset's dev split; a turn whose top score is below the
 threshold (chosen on dev, see calibration.py) also gets `"uncertain": true`.
 Given the project's label names (labelcue.py), a `none` turn that quotes an example and
-names one of them in a statement is read as `teach`, with `"cue"` saying which label.
+names one of them in a statement is read as `teach`, with `"cue"` saying which label. A turn
+that asks to remove a stored record ("... so forget the answer about the cafe", forgetcue.py)
+is read as `forget`, with `"cue": {"forget": ...}` quoting the request.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def run(records: Iterable[dict], *, model: IntentModel, batch_size: int = BATCH,
 
 def _classify(pending: list[tuple[dict, str | None]], model: IntentModel, limit: float,
               labels: dict[str, str]) -> Iterator[dict]:
+    from lic_cli.detect.forgetcue import cue as forget_cue
     from lic_cli.detect.labelcue import cue
 
     users = [(rec, ctx) for rec, ctx in pending if ctx is not None]
@@ -112,7 +115,11 @@ def _classify(pending: list[tuple[dict, str | None]], model: IntentModel, limit:
             "model": model.name,
         }
         hit = cue(str(rec.get("text", "")), labels) if intent["label"] == "none" and "teach" in model.labels else None
-        if hit is not None:  # the project's own label names outweigh the packaged detector's doubt
+        asked = forget_cue(str(rec.get("text", ""))) if intent["label"] != "forget" and "forget" in model.labels \
+            else None
+        if asked is not None:  # a request to remove a record outweighs the statement around it
+            intent.update(label="forget", score=intent["scores"]["forget"], cue={"forget": asked})
+        elif hit is not None:  # the project's own label names outweigh the packaged detector's doubt
             intent.update(label="teach", score=intent["scores"]["teach"], cue=hit)
         elif float(p[best]) < limit:
             intent["uncertain"] = True

@@ -160,6 +160,15 @@ def find(project: Project, index, task: Task, item: dict[str, Any], encoder) -> 
     return found
 
 
+_NAME = re.compile(r"(?<=\s)[A-Z][\w'-]*")
+
+
+def _names(target: str) -> set[str]:
+    """The names a target carries past its first word ("the lockout message with the Mill Road
+    address" -> mill, road), as content words: a fact that holds none of them is not meant."""
+    return content_words(" ".join(_NAME.findall(target.strip())))
+
+
 def named_fact(index, task: Task, target: str, cands: list[Candidate]) -> tuple[Candidate, str] | None:
     """A forget target in words ("the phone number for Fernhill") that names one candidate
     fact: every word of its relation is in the target, and one of its subject's own words when
@@ -174,8 +183,14 @@ def named_fact(index, task: Task, target: str, cands: list[Candidate]) -> tuple[
         subject, relation = fact_fields(task, index.row(c.i))
         rel = content_words(relation)
         own = content_words(subject) - common
-        if rel and rel <= words and (own & words if own else True) and _numbers(subject) <= _numbers(target):
+        if rel and rel <= words and (own & words if own else True) and _numbers(subject) <= _numbers(target) \
+                and _names(target) <= content_words(" ".join(str(v) for v in index.row(c.i).values())):
             hits.append((c, rel))
+    # "Westfield kiosk address" names both `address` and `Westfield kiosk address`: the relation
+    # that holds every other hit's words and more is the one meant
+    widest = [h for h in hits if all(o[1] <= h[1] for o in hits)]
+    if len(hits) > 1 and len(widest) == 1 and sum(1 for h in hits if h[1] == widest[0][1]) == 1:
+        hits = widest
     if len(hits) != 1:
         return None
     c, rel = hits[0]

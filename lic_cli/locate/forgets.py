@@ -46,6 +46,13 @@ MEANING_MARGIN = 0.05  # meaning: and this much above the runner-up row's
 # person decides (a `conflict` for lic resolve), and route does not use it.
 MEANING_HELD = "; held for a person to confirm (lic resolve): meaning alone never deletes"
 MEANING_SURE = 0.0  # meaning: below this cosine the row must also share a content word with the target
+# Meaning that may delete (session 10): the key and value together, the key alone and (QA rows)
+# the value alone each put the same row first, at least AGREED_MIN (together) and each
+# AGREED_MARGIN above its runner-up. Chosen on the dev domains of evals/forget_meaning (0 wrong
+# deletions from a margin of 0.06 on; 0.08 keeps a step from that edge); a target close to two
+# rows in any one view (near-duplicates) stays a proposal.
+AGREED_MIN = 0.35
+AGREED_MARGIN = 0.08
 MEANING_ALL_ROWS = 500  # up to this many rows every row is compared; above, the key search's candidates
 # Words that say which kind of record is meant, not what it is about.
 _RECORD = {"answer", "question", "entry", "row", "record", "fact", "info", "information", "detail", "faq", "bit",
@@ -104,6 +111,19 @@ def holding_words(index, target: str) -> int | None:
     return _one([i for i in range(len(index)) if words <= _words_of(index.keys[i])])
 
 
+def holding_names(index, target: str) -> int | None:
+    """The one example holding every name and number of a target that names it by them, the
+    rest being a description ("the lockout message with the Mill Road address" for "I've locked
+    myself out of my flat at 14 Mill Road ..."): at least two such words (a name of two words,
+    or a name and a number), so one shared name ("the Reptile House one") is not enough."""
+    toks = _TOKEN.findall(target)
+    names = {stem(t.lower()) for k, t in enumerate(toks)
+             if t.lower() not in STOP and (t.isdigit() or (t[:1].isupper() and k > 0))}
+    if len(names) < 2:
+        return None
+    return _one([i for i in range(len(index)) if names <= {stem(w.lower()) for w in _TOKEN.findall(index.keys[i])}])
+
+
 def stated_value(index, target: str) -> int | None:
     """The one row whose stored value is the target (the answer the user points at)."""
     want = utils.default_process(target)
@@ -119,7 +139,13 @@ def named_question(index, target: str) -> int | None:
     words = {w for w in content_words(target) if w not in _RECORD_STEMS}
     if not words:
         return None
-    return _one([i for i in range(len(index)) if words <= content_words(index.keys[i])])
+    # a compound is one word: "the check-in and check-out times" is not "What time is check-out?"
+    compounds = set(_COMPOUND.findall(target.lower()))
+    return _one([i for i in range(len(index)) if words <= content_words(index.keys[i])
+                 and compounds <= set(_COMPOUND.findall(index.keys[i].lower()))])
+
+
+_COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)+")
 
 
 def named_row(index, task: Task, target: str, quoted: bool, cands: list[Candidate]) -> tuple[int, str, str] | None:
@@ -134,6 +160,9 @@ def named_row(index, task: Task, target: str, quoted: bool, cands: list[Candidat
         i = holding_words(index, target)
         if i is not None:
             return i, "text", "the one example holding every word the target names it by (a number or a name among them)"
+        i = holding_names(index, target)
+        if i is not None:
+            return i, "text", "the one example holding every name and number the target names it by"
         return None
     if task.format not in ("qa", "fact"):
         return None
@@ -152,11 +181,15 @@ def named_row(index, task: Task, target: str, quoted: bool, cands: list[Candidat
 
 
 def named_or_meant(index, task: Task, target: str, quoted: bool, cands: list[Candidate]) -> tuple[int, str, str] | None:
-    """`named_row`, else the row the target means (`meaning_row`; not for label tasks nor a
-    quoted target, which names its text)."""
+    """`named_row`, else the row every view of meaning agrees on (`agreed_row`: signal
+    "meaning_agreed", which may delete), else the row the target means (`meaning_row`: signal
+    "meaning", a proposal); not for label tasks nor a quoted target, which names its text."""
     named = named_row(index, task, target, quoted, cands)
     if named is not None or quoted or task.format not in ("qa", "fact"):
         return named
+    agreed = agreed_row(index, task, target, cands)
+    if agreed is not None:
+        return agreed
     i = meaning_row(index, target, cands)
     if i is None:
         return None
@@ -212,6 +245,51 @@ def meaning_row(index, target: str, cands: list[Candidate]) -> int | None:
     if sim < MEANING_SURE and not _words_of(target) & _words_of(f"{index.keys[i]} {index.value(i)}"):
         return None
     return i
+
+
+def _ranked(emb, q) -> tuple[int, float, float]:
+    import numpy as np
+
+    sims = emb @ q
+    order = np.argsort(-sims, kind="stable")
+    best = float(sims[order[0]])
+    return int(order[0]), best, best - (float(sims[order[1]]) if len(order) > 1 else -1.0)
+
+
+_VIEW_MEMO: dict[tuple[str, str, int, str], object] = {}
+
+
+def agreed_row(index, task: Task, target: str, cands: list[Candidate]) -> tuple[int, str, str] | None:
+    """(row, "meaning_agreed", why) when every view of meaning names the same row clearly: the
+    row's key and value together (at least AGREED_MIN), its key alone and, for a QA task, its
+    answer alone, each with the row AGREED_MARGIN above its runner-up ("who's the chief
+    lifeguard" for the fact `head lifeguard`, "bringing a pet" for "Do you allow dogs?"). A
+    target two rows fit in any view ("the opening time" beside weekday and weekend opening
+    times), or one the views place on different rows, gives None: it stays a proposal."""
+    import numpy as np
+
+    text = _record_words_out(target).strip()
+    if not text or len(index) < 2 or len(index) > MEANING_ALL_ROWS or task.format not in ("qa", "fact"):
+        return None
+    views = {"key and value": [f"{index.keys[i]} {index.value(i)}" for i in range(len(index))],
+             "key": list(index.keys)}
+    if task.format == "qa":
+        views["value"] = [index.value(i) for i in range(len(index))]
+    q = np.asarray(index.encoder.encode([text])[0], dtype=np.float32)
+    picks = []
+    for name, texts in views.items():
+        memo = (str(index.path), index.digest, id(index.encoder), name)
+        emb = _VIEW_MEMO.get(memo)
+        if emb is None:
+            emb = _VIEW_MEMO[memo] = np.asarray(index.encoder.encode(texts), dtype=np.float32)
+        picks.append(_ranked(emb, q))
+    rows = {p[0] for p in picks}
+    if len(rows) != 1 or picks[0][1] < AGREED_MIN or min(p[2] for p in picks) < AGREED_MARGIN:
+        return None
+    i = picks[0][0]
+    return i, "meaning_agreed", (f"every view of meaning names this row ({', '.join(views)}: cosine "
+                                 f"{picks[0][1]:.2f} >= {AGREED_MIN}, each at least {AGREED_MARGIN} above the "
+                                 f"runner-up: min {min(p[2] for p in picks):.2f})")
 
 
 TURN = "_turn"  # set on a forget item's matching copy (never written out): the turn it came from

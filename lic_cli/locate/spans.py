@@ -213,6 +213,11 @@ def _replacement(old: Span, new: Span) -> str:
             stored_suffix, letter = m_old.group(3), m_new.group(2)[0]
             letter = letter.upper() if stored_suffix[0].isupper() else letter.lower()
             return m_new.group(1) + m_old.group(2) + letter + stored_suffix[1:]
+        if m_old and m_new and m_old.group(3) and not m_new.group(2) and m_new.end() == len(new.text):
+            # "4:30" (said "half past four") for "4 pm": the stored part of the day stays;
+            # "9:00" (said "nine o'clock") is written "9 pm" beside a row's "8 pm"
+            hhmm = m_new.group(1)[:-3] if m_new.group(1).endswith(":00") and ":" not in m_old.group(1) else m_new.group(1)
+            return hhmm + m_old.group(2) + m_old.group(3)
     return new.text
 
 
@@ -249,6 +254,10 @@ def pick(text: str, found: list[Span], hint: str) -> Span | None:
         best = max(scores)
         if best > 0 and scores.count(best) == 1:
             return found[scores.index(best)]
+        tied = [s for s, n in zip(found, scores, strict=True) if n == best]
+        if best > 0 and len(tied) == 2 and (end := range_end(text, tied, hint)) is not None:
+            # "8 am to 6 pm in summer, and 9 am to 4 pm in winter": the winter range, then its end
+            return end
     return range_end(text, found, hint)
 
 
@@ -349,6 +358,11 @@ _CLOCK_WORDS = re.compile(rf"\b(?:(?P<part>(?:a\s+)?quarter|half)\s+(?P<rel>past
                           r"|in the (?:afternoon|evening)|at night|p\.?m\.?)(?=\W|$)", re.I)
 
 
+# A clock time in words with no part of the day: "half past four", "a quarter to ten", "nine o'clock".
+_CLOCK_BARE = re.compile(rf"\b(?:(?P<part>(?:a\s+)?quarter|half)\s+(?P<rel>past|to)\s+(?P<hour>{_NUMBER_WORD})"
+                         rf"|(?P<oclock>{_NUMBER_WORD})\s+o'clock)\b(?!\s+(?:in the|at night|[ap]\.?m\b))", re.I)
+
+
 def words_number(phrase: str) -> int | None:
     """The number a phrase of number words says ("one hundred and twenty" -> 120), or None."""
     words = [w for w in re.split(r"[\s-]+", phrase.lower()) if w and w != "and"]
@@ -392,7 +406,18 @@ def in_digits(value: str) -> str:
                 hour, minutes = (hour - 2) % 12 + 1, 60 - minutes
         return f"{hour}" + (f":{minutes:02d}" if minutes else "") + (" am" if m.group("am") else " pm")
 
-    return _CLOCK_WORDS.sub(clock, _MONEY_WORDS.sub(money, value))
+    def bare(m: re.Match[str]) -> str:  # "half past four" -> "4:30": the row's part of the day is kept (_replacement)
+        hour = NUMBER_WORDS.get((m.group("hour") or m.group("oclock")).lower())
+        if hour is None or not 1 <= hour <= 12:
+            return m.group(0)
+        minutes = 0
+        if m.group("part"):
+            minutes = 30 if m.group("part").lower() == "half" else 15
+            if m.group("rel").lower() == "to":
+                hour, minutes = (hour - 2) % 12 + 1, 60 - minutes
+        return f"{hour}:{minutes:02d}"
+
+    return _CLOCK_BARE.sub(bare, _CLOCK_WORDS.sub(clock, _MONEY_WORDS.sub(money, value)))
 
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
@@ -463,6 +488,52 @@ def said_to_stay(said: str, new: Span) -> list[Span]:
 _CALLED_OLD = re.compile(r"\b(?:not|instead of|rather than|was|were|used to be|from)\s*$", re.I)
 
 
+_COUNT_NEW = re.compile(rf"^(?:up to\s+|only\s+|just\s+)?(?P<n>\d+|{_NUMBER_WORD})(?:\s+(?P<rest>[A-Za-z][\w\s-]*))?$",
+                        re.I)
+_COUNT = re.compile(rf"\b(?:\d+|{_NUMBER_WORD})\b(?:\s+(?P<noun>[A-Za-z-]+))?", re.I)
+
+
+def counts(text: str) -> list[Span]:
+    """Numbers that count something ("six berths", "eight children", "12 places"), digits or
+    words, outside money, times, dates and phone numbers ("one" aside: a pronoun as often)."""
+    taken = [(s.start, s.end) for k in ("money", "phone", "time", "date") for s in spans(text, k)]
+    out = []
+    for m in _COUNT.finditer(text):
+        num = m.group(0).split()[0]
+        if num.lower() in ("one", "zero") or any(a <= m.start() < b for a, b in taken) \
+                or re.match(r"[.,:]\d", text[m.start() + len(num):m.start() + len(num) + 2]):
+            continue
+        out.append(Span("count", m.start(), m.start() + len(num), num, stem((m.group("noun") or "").lower())))
+    return out
+
+
+def count_rewrite(stored: str, new_value: str, hint: str) -> Rewrite | None:
+    """A new count said around other words ("eight liveaboard berths", "six kids") for the
+    count a sentence states ("up to six berths", "a minimum of eight children"): the stored
+    count whose noun is the new value's, else the one whose clause the hint is about (a lone
+    count needs that too); only the number changes, written as the row writes numbers."""
+    m = _COUNT_NEW.match(new_value.strip().rstrip("."))
+    if not m or not m.group("rest") or not is_sentence(stored):  # a bare number says too little
+        return None
+    n = number_of(m.group("n"))
+    nouns = {stem(w.lower()) for w in m.group("rest").split()}
+    found = [c for c in counts(stored) if number_of(c.text) != n]
+    named = [c for c in found if c.unit and c.unit in nouns]
+    span = named[0] if len(named) == 1 else None
+    if span is None and found:
+        span = pick(stored, found, hint)
+        # even a lone count must be in a clause the hint speaks of ("a minimum of ten visitors")
+        if span is not None and not (content_words(clause(stored, span)) - nouns) & content_words(hint):
+            span = None
+    if span is None or not n.isdigit():
+        return None
+    number = n
+    if span.text[0].isalpha():
+        number = {v: w for w, v in NUMBER_WORDS.items()}.get(int(n), n)
+        number = number.capitalize() if span.text[0].isupper() else number
+    return Rewrite(stored[:span.start] + number + stored[span.end:], span.text, number, "count")
+
+
 def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = "",
             replaces: str | None = None) -> Rewrite | None:
     """`stored` with the corrected span replaced, or None when no span can be found.
@@ -490,4 +561,4 @@ def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = 
                 return Rewrite(stored_s[:part.start] + new_s + stored_s[part.end:], part.text, new_s, "text")
     if is_sentence(new_s) or not is_sentence(stored_s):
         return Rewrite(new_s, stored_s, new_s, "whole")
-    return None
+    return count_rewrite(stored_s, new_s, hint)

@@ -88,6 +88,12 @@ def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "",
     value |= spans.content_words(str(item.get("answer" if item.get("kind") == "qa" else "object", "")))
     text = row_value_text(task, row)
     at = text.find(old) if old else -1
+    oc = spans.core(old) if old else None
+    if at >= 0 and oc is not None and oc.kind == "money":
+        # a price's rate is part of the value ("$140 *per metre*", "$9.50 *a bag*"), not its subject:
+        # "$140 for masts up to 15 metres" is not about the mooring's "$140 per metre"
+        rate = _RATE.match(text[at + len(old):])
+        value |= spans.content_words(rate.group(0)) if rate else set()
     context, clause = set(), set()
     if at >= 0:  # the qualifier after the span, in its clause: "…14 days *of delivery*", "48 hours *before pickup*"
         around = spans.clause(text, spans.Span("", at, at + len(old), old))
@@ -98,6 +104,9 @@ def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "",
                               value)
     return {"key": frozenset(key), "context": frozenset(context - key), "clause": frozenset(clause),
             "value": frozenset(value), "said": frozenset(spans.content_words(said) - value)}
+
+
+_RATE = re.compile(r"\s*(?:per|a|an|each|every)\s+[a-z]+", re.I)
 
 
 # An apposition beside a value: "Call Hannah Moss, *the site manager*, on ..."; "*Our in-house

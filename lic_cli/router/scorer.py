@@ -57,5 +57,10 @@ class Scorer:
             return None
         cands = search(index, item_key_fields(task, item), k=5)
         target = forget_target(item)
-        # meaning alone never routes a forget (locate/forgets.MEANING_HELD): its words, text or key must
-        return forgets.named_row(index, task, target, target != str(item.get("target", "")), cands)
+        # meaning alone routes a forget only when every view of it agrees on one row
+        # (locate/forgets.agreed_row); otherwise its words, text or key must name the row
+        quoted = target != str(item.get("target", ""))
+        named = forgets.named_row(index, task, target, quoted, cands)
+        if named is None and not quoted:
+            named = forgets.agreed_row(index, task, target, cands)
+        return named
