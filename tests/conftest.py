@@ -30,6 +30,9 @@ os.environ.setdefault("LIC_EXTRACT_TRAIN", "0")
 os.environ.setdefault("LIC_RANKER", "0")
 # likewise chat's cross-encoder re-ranker, trained in $LIC_HOME or not (tests/test_chat_cross.py).
 os.environ.setdefault("LIC_CROSS", "0")
+# likewise the scope judge that the gate's check after generation asks (scope_check: judge): tests
+# get the row check unless they ask for the judge (tests/test_scope_judge.py trains its own).
+os.environ.setdefault("LIC_SCOPE_JUDGE", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

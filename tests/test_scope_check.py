@@ -83,3 +83,13 @@ def test_the_check_travels_in_the_scope_file_and_is_checked(tmp_path: Path):
         SFTParams.from_dict({"scope_check": "vibes"}, "qa")
     assert SFTParams.from_dict({"scope_check": "value"}, "qa").scope_check == "value"
     assert scope.CHECKS == ("off", "value", "row", "judge")
+
+
+def test_the_judge_check_is_the_row_check_while_the_judge_is_switched_off(monkeypatch):
+    """The judge trains once per machine on first use (about 3 minutes); tests and machines that set
+    LIC_SCOPE_JUDGE=0 get the row check instead, never an untrained judge or a hidden training."""
+    monkeypatch.setenv("LIC_SCOPE_JUDGE", "0")
+    asked = ["What time does the last Gullrock ferry leave on weekdays?", "Who is in command of the Gullrock ferry?"]
+    said = ["The Gullrock ferry carries 42 cars.", "It is captained by Ines Faraday."]
+    assert _gate("judge").keeps(asked, said) == _gate("row").keeps(asked, said) == [False, True]
+    assert scope.JUDGE_CHECK == 0.7
