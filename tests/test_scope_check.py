@@ -93,3 +93,15 @@ def test_the_judge_check_is_the_row_check_while_the_judge_is_switched_off(monkey
     said = ["The Gullrock ferry carries 42 cars.", "It is captained by Ines Faraday."]
     assert _gate("judge").keeps(asked, said) == _gate("row").keeps(asked, said) == [False, True]
     assert scope.JUDGE_CHECK == 0.7
+
+
+def test_the_model_card_says_which_answers_the_check_sends_to_the_fallback():
+    from lic_cli.train import card
+
+    entry = {"task": "faq", "path": "models/faq/v1-abc", "base": "smollm2", "dataset_version": 1,
+             "params": {"method": "lora", "scope_threshold": 0.5, "scope_check": "judge"}, "metrics": {}}
+    text = card.render(entry, gated=True, taught=[], fallback="../v0-abc")
+    assert "scope_check judge" in text and "the check after generation, `judge`" in text
+    plain = card.render({**entry, "params": {"method": "lora", "scope_threshold": 0.5}}, gated=True, taught=[],
+                        fallback="../v0-abc")
+    assert "check after generation" not in plain

@@ -57,8 +57,11 @@ def render(entry: dict[str, Any], *, gated: bool, taught: list[dict[str, Any]], 
               "something else.", "", "## Serving", ""]
     if gated:
         lines += [f"This folder has a scope gate (`lic_scope.json`): questions outside what it was taught go to "
-                  f"`{fallback}`, the model from before the teaching. The figures in the middle column hold only "
-                  "when the gate routes the questions:", "",
+                  f"`{fallback}`, the model from before the teaching"
+                  + ("" if (params.get("scope_check") or "off") == "off" else
+                     f", and so do answers of these weights that give no taught value the question asks for "
+                     f"(the check after generation, `{params['scope_check']}`: lic serve and lic eval apply it)")
+                  + ". The figures in the middle column hold only when the gate routes the questions:", "",
                   "- `lic chat --model <this folder>`",
                   "- `lic serve <this folder>`: an OpenAI-compatible endpoint (`/v1/chat/completions`) that "
                   "applies the gate, for any tool that speaks that API",
