@@ -79,3 +79,47 @@ def test_combination_is_on_by_default_and_turned_off_by_env(monkeypatch):
     assert combine.enabled()
     monkeypatch.setenv(combine.USE_ENV, "0")
     assert not combine.enabled()
+
+
+def _words_encoder():
+    """A deterministic bag-of-words embedding (rows sharing a question's words score higher)."""
+    import hashlib
+
+    import numpy as np
+
+    def encode(texts):
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for n, t in enumerate(texts):
+            for w in t.lower().replace("?", " ").split():
+                out[n, int(hashlib.sha1(w.encode()).hexdigest(), 16) % 64] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    return encode
+
+
+def test_candidates_are_the_base_best_k_over_tasks_and_the_union_adds_the_rankers_best():
+    from lic_cli.chat import rowindex
+
+    enc = _words_encoder()
+    clinic = [("When do you open on weekdays? 8 am", "When do you open on weekdays?", "8 am"),
+              ("When do you open on Saturday? 9 am", "When do you open on Saturday?", "9 am"),
+              ("Where do I park? Behind the clinic", "Where do I park?", "Behind the clinic")]
+    shop = [("What does a collar cost? $12", "What does a collar cost?", "$12")]
+    q = "When do you open on Saturday?"
+    # The "ranker" table here is a second table over other texts, so its best row differs from the base's.
+    ranker_rows = [(r[2], r[2], r[2]) for r in clinic]
+    tables = [("clinic", [r[0] for r in clinic], rowindex.Rows(clinic, enc), rowindex.Rows(ranker_rows, enc)),
+              ("shop", [r[0] for r in shop], rowindex.Rows(shop, enc), rowindex.Rows(shop, enc))]
+    qv = enc([q])[0]
+    got = combine.table_candidates(q, tables, qv, qv, None, None, 2)
+    assert [c.ref for c in got][0] == ("clinic", 1) and len(got) == 2
+    assert all(c.cross == 0.0 for c in got)  # no re-ranker given: its scores stay unset
+    base_best = {c.ref for c in got}
+    union = combine.table_candidates(q, tables, qv, qv, None, None, 2, union=True)
+    assert {c.ref for c in union} >= base_best and len(union) >= len(got)
+    # Every candidate carries both stages' scores of that very row.
+    for c in union:
+        name, j = c.ref
+        table = next(t for t in tables if t[0] == name)
+        assert c.base == pytest.approx(float(table[2].scores(qv, q)[j]))
+        assert c.ranker == pytest.approx(float(table[3].scores(qv, q)[j]))
