@@ -68,3 +68,15 @@ def test_a_count_said_around_other_words(stored, new, hint, want):
 ])
 def test_a_count_the_hint_does_not_speak_of_is_not_guessed(stored, new, hint):
     assert spans.rewrite(stored, new, hint=hint) is None
+
+
+@pytest.mark.parametrize(("stored", "old", "new", "want"), [
+    ("ten visitors", "ten", "eight", "eight visitors"),  # a fact's object: the count, not the whole
+    ("12", "12", "fifteen", "15"),
+    ("Tours need at least ten visitors.", "ten", "eight", "Tours need at least eight visitors."),
+])
+def test_the_sweep_carries_a_count_into_rows_that_state_it(stored, old, new, want):
+    # the stale-value sweep looks for a replaced count as it looks for typed values
+    assert spans.contains(stored, spans.Span("count", 0, len(old), old))
+    rw = spans.rewrite(stored, new, old=old)
+    assert rw is not None and rw.text == want

@@ -47,6 +47,8 @@ def main() -> int:
     ap.add_argument("--grid", action="store_true", help="dev only: right / wrong deletions for a grid of "
                                                          "MEANING_MIN x MEANING_MARGIN (how they were chosen)")
     ap.add_argument("--no-meaning", action="store_true", help="without the meaning step (the baseline)")
+    ap.add_argument("--agreed-grid", action="store_true", help="dev only: right / wrong deletions for a grid of "
+                                                                "AGREED_MIN x AGREED_MARGIN (session 10)")
     args = ap.parse_args()
     from lic_cli.locate import forgets
     from lic_cli.models import load_encoder
@@ -64,6 +66,15 @@ def main() -> int:
                 grid[(lo, margin)] = evaluate(args.split, encoder, verbose=False)
         for (lo, margin), t in grid.items():
             print(f"min {lo:.2f} margin {margin:.2f}: right {t['right']:2d} wrong {t['wrong']}")
+        return 0
+    if args.agreed_grid:
+        if args.split != "dev":
+            raise SystemExit("--agreed-grid tunes: dev only")
+        for lo in (0.3, 0.35, 0.4):
+            for margin in (0.05, 0.06, 0.08, 0.1, 0.12):
+                forgets.AGREED_MIN, forgets.AGREED_MARGIN = lo, margin
+                t = evaluate(args.split, encoder, verbose=False)
+                print(f"agreed min {lo:.2f} margin {margin:.2f}: right {t['right']:2d} wrong {t['wrong']}")
         return 0
     tally = evaluate(args.split, encoder, args.verbose)
     report(args.split, tally)

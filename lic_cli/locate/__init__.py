@@ -88,7 +88,8 @@ def sweep_changes(project: Project, edits: list[dict], knowledge: list, said: st
     changes = []
     for e in edits:
         rw = e.get("rewrite")
-        if e.get("op") == "update" and rw and rw.get("kind") in spans.TYPES and not e.get("review"):
+        if e.get("op") == "update" and rw and (rw.get("kind") in spans.TYPES or rw.get("kind") == "count") \
+                and not e.get("review"):
             item = knowledge[e["item"]]
             old = spans.Span(rw["kind"], 0, len(rw["old"]), rw["old"], spans.unit(rw["old"]) if rw["kind"] == "quantity" else "")
             changes.append(sweep.Change(e["task"], str(e["row"]), old, rw["new"],

@@ -148,6 +148,8 @@ def quantities(text: str) -> set[str]:
 def spans(text: str, kind: str) -> list[Span]:
     """Spans of one type in `text`, left to right (a name at the very start of a sentence
     needs two words; one capitalized word there is just the sentence's first word)."""
+    if kind == "count":  # no pattern of its own: counts() reads them around other types
+        return counts(text)
     out = []
     for m in TYPES[kind].finditer(text):
         s, start = m.group(0).rstrip(".,;:"), m.start()
@@ -440,7 +442,7 @@ def same(a: Span, b: Span) -> bool:
     """The same typed value: "14 days" is "14-day"; "$1,200" is "$1200"."""
     if not compatible(a, b):
         return False
-    if a.kind == "quantity":
+    if a.kind in ("quantity", "count"):
         na, nb = number_of(a.text), number_of(b.text)
         return bool(na and nb) and na == nb
     return _norm(a.text) == _norm(b.text)
@@ -559,6 +561,16 @@ def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = 
             part = align(stored_s, replaces)
             if part is not None and part.text.lower() != new_s.lower():
                 return Rewrite(stored_s[:part.start] + new_s + stored_s[part.end:], part.text, new_s, "text")
+    if nc is None and old and _COUNT_NEW.match(new_s) and _COUNT_NEW.match(old.strip()):
+        # a count the sweep carries ("eight" -> "six") in a row that states it ("eight children")
+        number = number_of(new_s)
+        hits = [c for c in counts(stored_s) if number_of(c.text) == number_of(old)]
+        if len(hits) == 1 and number.isdigit() and number != number_of(old):
+            c = hits[0]
+            if c.text[0].isalpha():
+                number = {v: w for w, v in NUMBER_WORDS.items()}.get(int(number), number)
+                number = number.capitalize() if c.text[0].isupper() else number
+            return Rewrite(stored_s[:c.start] + number + stored_s[c.end:], c.text, number, "count")
     if is_sentence(new_s) or not is_sentence(stored_s):
         return Rewrite(new_s, stored_s, new_s, "whole")
     return count_rewrite(stored_s, new_s, hint)

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Iterator
 
 from lic_cli.errors import RecordError
 from lic_cli.extract.schema import validate_item
+from lic_cli.knowledge import statement
 from lic_cli.locate import forgets
 from lic_cli.locate.spans import stem
+from lic_cli.records import Context
 from lic_cli.router.rules import compatible, proposal
 from lic_cli.router.scorer import Scorer
 from lic_cli.tasks import Project
@@ -24,7 +26,10 @@ FORGET_MIN = 0.78  # a forget item routes to tasks holding a row this close to i
 
 def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]:
     scorer = Scorer(project, encoder)
+    context = Context()  # the assistant turn a re-read forget's "that" points at
     for rec in records:
+        before = context.before(rec)
+        context.add(rec)
         knowledge = rec.get("knowledge")
         if knowledge is None or knowledge == []:
             yield rec
@@ -38,6 +43,10 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
             validate_item(item, index=i, record=rec)  # records may have been edited by hand
             # a forget whose target names nothing is matched on its turn (locate/forgets.with_turn)
             found = route_item(project, scorer, forgets.with_turn(item, str(rec.get("text", ""))), i)
+            if not found and item.get("kind") == "forget":
+                reread = reread_forget(project, scorer, item, i, str(rec.get("text", "")), before)
+                if reread is not None:
+                    knowledge[i], found = reread
             if found:
                 routes.extend(found)
             else:
@@ -46,6 +55,27 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
         if proposals:
             out["proposal"] = proposals
         yield out
+
+
+def reread_forget(project: Project, scorer: Scorer, item: dict, i: int, text: str,
+                  before: list[dict]) -> tuple[dict, list[dict]] | None:
+    """A forget whose target routes nowhere ("the" for "Can you delete the wifi question?", "the
+    lockout message" without "with the Mill Road address"), re-read from its turn by the rules
+    (extract/rules/forget.py: "wifi", "lockout message with the Mill Road address in it", the
+    answer "Take that answer out" points at): the first of their targets that routes, as the
+    item locate then reads, its engine "rules" and its reason in `reread`."""
+    from lic_cli.extract.rules.forget import _forget
+
+    for _, fields in _forget(text, before):
+        target = fields.get("target", "")
+        if not target or target == item.get("target"):
+            continue
+        alt = {**item, "target": target, "statement": statement({**item, "target": target}), "engine": "rules"}
+        found = route_item(project, scorer, forgets.with_turn(alt, text), i)
+        if found:
+            why = f"the extracted target {item.get('target', '')!r} routes nowhere; the rules read {target!r} in the turn"
+            return alt, [{**r, "reason": f"{r['reason']}; {why}"} for r in found]
+    return None
 
 
 def project_label(project: Project, item: dict) -> dict:
