@@ -51,3 +51,20 @@ def test_one_relation_word_and_a_bare_value_is_not_enough():
         [("personal training price", "$45"), ("locker hire price", "$45 a month")],
         "How much is a membership?", "$50"))
     assert got["got"] == []
+
+
+@pytest.mark.parametrize(("subject", "qa", "facts", "question", "new", "swept"), [
+    # session 10: a count said with its noun ("fifteen visitors") reaches the fact that names what it
+    # counts, and not another fact stating the same number
+    ("Harbourside Walking Tours",
+     [("How many people can join a tour?", "Tours take up to twelve visitors, for $15 a head.")],
+     [("tour visitors", "twelve"), ("minibus seats", "twelve")],
+     "How many people can join a tour?", "fifteen visitors", ["f1"]),
+    ("Oakfield Kennels",
+     [("How many walks do the dogs get?", "Every dog gets two walks a day, and boarding is $30 a night.")],
+     [("daily walks", "two walks"), ("vet visits", "two a year")],
+     "How many walks do the dogs get?", "three walks", ["f1"]),
+])
+def test_a_replaced_count_is_swept_to_the_fact_that_counts_the_same_thing(subject, qa, facts, question, new, swept):
+    got = sweep_eval.run_case(case(subject, qa, facts, question, new))
+    assert got["got"] == swept

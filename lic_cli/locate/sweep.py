@@ -85,7 +85,12 @@ def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "",
     else:
         key |= spans.content_words(row_key_text(task, row))
     value = spans.content_words(old) | spans.content_words(new)
-    value |= spans.content_words(str(item.get("answer" if item.get("kind") == "qa" else "object", "")))
+    answer = str(item.get("answer" if item.get("kind") == "qa" else "object", ""))
+    if old and spans.core(old) is None and spans.number_of(old):
+        # a count ("six" of "up to six berths"): what it counts ("eight liveaboard *berths*") is the
+        # subject a fact names ("liveaboard berths"), not a word of the value
+        answer = spans.number_of(answer) and " ".join(w for w in answer.split() if spans.number_of(w))
+    value |= spans.content_words(answer)
     text = row_value_text(task, row)
     at = text.find(old) if old else -1
     oc = spans.core(old) if old else None
