@@ -76,7 +76,7 @@ CONFIGS.update({
     "shipped-lm8-l8": {**SHIPPED, "augment_lm": 8, "lora_layers": 8},  # twice the rewordings, half the layers
 })
 # The checks after generation scored on each run's gated answers (scope.Gate.keeps; the judge at a grid).
-CHECKS = (("value", None), ("row", None), ("judge", 0.3), ("judge", 0.5), ("judge", 0.7))
+CHECKS = (("off", None), ("value", None), ("row", None), ("judge", 0.3), ("judge", 0.5), ("judge", 0.7))
 
 
 class CheckedGate:
