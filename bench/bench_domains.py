@@ -1,8 +1,9 @@
 """Learning benchmark across domains: teach one domain's 30 invented facts, retrain, measure.
 
 The domains are bench/domains/*.jsonl (written for issues 18 and 21, before any tuning).
-`library` and `gym` tune the causal-lm defaults; `council`, `pharmacy` and `hotel` are held
-out whole (docs/train.md). For each (domain, configuration):
+`library` and `gym` tune the causal-lm defaults; `council`, `pharmacy`, `hotel`, `museum` and
+`festival` (session 10) are held out whole (docs/train.md). Each run also scores every check
+after generation (CHECKS: scope_check off / value / row / judge at 0.3, 0.5, 0.7) on the same answers. For each (domain, configuration):
 
 Setup (not timed): a qa project whose v0 dataset holds the 85 fixed locality questions of
 bench/domains/general.jsonl as its held-out split (short right answers the base model gives)
