@@ -5,6 +5,7 @@ phrasings from domains the rule was not written from."""
 from __future__ import annotations
 
 import pytest
+from wordvec import words_encoder
 
 from lic_cli.chat import combine, qualifier
 from lic_cli.chat.combine import Candidate, Rule
@@ -81,26 +82,11 @@ def test_combination_is_on_by_default_and_turned_off_by_env(monkeypatch):
     assert not combine.enabled()
 
 
-def _words_encoder():
-    """A deterministic bag-of-words embedding (rows sharing a question's words score higher)."""
-    import hashlib
-
-    import numpy as np
-
-    def encode(texts):
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for n, t in enumerate(texts):
-            for w in t.lower().replace("?", " ").split():
-                out[n, int(hashlib.sha1(w.encode()).hexdigest(), 16) % 64] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-    return encode
-
 
 def test_candidates_are_the_base_best_k_over_tasks_and_the_union_adds_the_rankers_best():
     from lic_cli.chat import rowindex
 
-    enc = _words_encoder()
+    enc = words_encoder()
     clinic = [("When do you open on weekdays? 8 am", "When do you open on weekdays?", "8 am"),
               ("When do you open on Saturday? 9 am", "When do you open on Saturday?", "9 am"),
               ("Where do I park? Behind the clinic", "Where do I park?", "Behind the clinic")]

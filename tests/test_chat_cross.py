@@ -7,26 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from wordvec import words_encoder
 
 from lic_cli.chat import crossenc, crosspairs, ranker
 from lic_cli.chat.retrieve import THRESHOLD, Retriever
-
-
-def _words_encoder():
-    """A deterministic bag-of-words embedding: rows sharing a question's words score higher."""
-    import hashlib
-
-    import numpy as np
-
-    def encode(texts):
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for n, t in enumerate(texts):
-            for w in t.lower().replace("?", " ").split():
-                out[n, int(hashlib.sha1(w.encode()).hexdigest(), 16) % 64] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-    return encode
-
 
 ROWS = [("When do you open on weekdays? 8 am to 6 pm", "When do you open on weekdays?", "8 am to 6 pm"),
         ("When do you open on Saturday? 9 am to 1 pm", "When do you open on Saturday?", "9 am to 1 pm"),
@@ -45,7 +29,7 @@ def test_candidates_are_the_first_stage_best_with_the_right_row_kept():
 
 def test_examples_pair_each_question_with_its_siblings_and_general_requests_with_no_row():
     asks = [("On Saturday when are you open?", 1), ("What does a consultation cost?", 2)]
-    ex = crosspairs.examples([("clinic/qa", ROWS, asks)], _words_encoder(), 3,
+    ex = crosspairs.examples([("clinic/qa", ROWS, asks)], words_encoder(), 3,
                              nulls=["Tell me a joke", "What is the capital of Peru?"], seed=0)
     assert len(ex) == 4
     sat = ex[0]
@@ -54,7 +38,7 @@ def test_examples_pair_each_question_with_its_siblings_and_general_requests_with
     assert sat.prior[0] == max(sat.prior)
     assert all(e.gold == crosspairs.NO_ROW and len(e.rows) == 3 for e in ex[2:])
     # Calibration and measurement hand over the first stage's best as they are.
-    kept = crosspairs.examples([("clinic/qa", ROWS, [("Where can I leave my car?", 3)])], _words_encoder(), 1,
+    kept = crosspairs.examples([("clinic/qa", ROWS, [("Where can I leave my car?", 3)])], words_encoder(), 1,
                                keep_gold=False)
     assert kept[0].gold in (0, crosspairs.NO_ROW) and len(kept[0].rows) == 1
 

@@ -85,19 +85,25 @@ def _post(url: str, body: object) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
-@pytest.mark.slow
-def test_serve_answers_openai_chat_requests_through_the_gate(tmp_path: Path):
+def _gated_folder(tmp_path: Path, check: str | None = None) -> Path:
+    """A gated folder: the base's own weights, taught one question (the CEO); the rest goes to the base."""
     from lic_cli import models
-    from lic_cli.serve import GatedModel, make_server
 
-    # A gated folder: the base's own weights, taught one question; the rest goes to the base.
     folder = tmp_path / "model"
     folder.mkdir()
     for item in models.resolve("smollm2").iterdir():
         if item.is_file() and item.name != "lic_answers.json":
             (folder / item.name).symlink_to(item)
     scope.write(folder, scope.Scope(questions=(CEO,), threshold=0.5, fallback="smollm2",
-                                    answers=("Marta Okonkwo is the CEO.",)))
+                                    answers=("Marta Okonkwo is the CEO.",), check=check))
+    return folder
+
+
+@pytest.mark.slow
+def test_serve_answers_openai_chat_requests_through_the_gate(tmp_path: Path):
+    from lic_cli.serve import GatedModel, make_server
+
+    folder = _gated_folder(tmp_path)
     server = make_server(GatedModel(str(folder)), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -137,16 +143,9 @@ def test_serve_answers_openai_chat_requests_through_the_gate(tmp_path: Path):
 def test_serve_sends_a_taught_answer_that_states_no_taught_value_to_the_fallback(tmp_path: Path):
     """The check after generation (scope_check): the base's own weights in a gated folder cannot know
     the taught CEO, so their in-scope answer states no taught value and the fallback answers instead."""
-    from lic_cli import models
     from lic_cli.serve import GatedModel
 
-    folder = tmp_path / "model"
-    folder.mkdir()
-    for item in models.resolve("smollm2").iterdir():
-        if item.is_file() and item.name != "lic_answers.json":
-            (folder / item.name).symlink_to(item)
-    scope.write(folder, scope.Scope(questions=(CEO,), threshold=0.5, fallback="smollm2",
-                                    answers=("Marta Okonkwo is the CEO.",), check="value"))
+    folder = _gated_folder(tmp_path, check="value")
     model = GatedModel(str(folder))
     said = model.reply([{"role": "user", "content": CEO}], max_tokens=12)
     assert said["scope"] == "fallback" and said["text"] and "Okonkwo" not in said["text"]
