@@ -34,8 +34,8 @@ def test_fix_typos_swapped_letters_only(typed, meant):
     ("Sure - next to the lifts, I checked.", "Sure", "next to the lifts"),  # an opener is not the value
     ("Yes - from 9 am.", "Yes", "Yes"),
 ])
-def test_whole_value(text, value, whole):
-    assert repair.whole_value(text, value) == whole
+def test_bound_value(text, value, whole):
+    assert repair.bound_value(text, value) == whole
 
 
 @pytest.mark.parametrize("subject, owned", [

@@ -8,7 +8,7 @@ on phrasings of other domains in tests/test_extract_repair.py.
   the word it was meant to be, when exactly one swap gives a word of the packaged encoder's
   vocabulary and the typed word is not one. Stored knowledge is spelled right; values that
   are names or codes are left alone (capitalized words inside a sentence, digits).
-- `whole_value`: a value (answer, object, old value) never spans a dash between spaces
+- `bound_value`: a value (answer, object, old value) never spans a dash between spaces
   into the next clause ("SkyCircle - AirMiles Plus"), never opens with the preposition that
   links it to its verb ("from gate D14", "until 4 June") and never ends in one ("30 hours
   before"); a value of function words only ("without", "all") runs on to the end of its noun
@@ -93,7 +93,7 @@ _NP_END = re.compile(r"[.!?;,:)(]|\s[-\u2013\u2014]+\s|\s(?:and|but|so|because|i
                      r"now|from now|no longer|rather than|not)\b|$", re.I)
 
 
-def whole_value(text: str, value: str) -> str:
+def bound_value(text: str, value: str) -> str:
     """The value cut to its own clause and without its linking preposition, or, when it holds
     function words only, run on to the end of its noun phrase in `text`."""
     out = value.strip()

@@ -413,7 +413,7 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
         if role in VALUE_ROLES:
             value = trim_value(repair.fix_typos(value) if TYPOS else value)  # "118 thsee days" -> "118"
             if WHOLE_VALUES:
-                value = repair.whole_value(segs[seg], repair.grow_number(segs[seg], value, a))
+                value = repair.bound_value(segs[seg], repair.grow_number(segs[seg], value, a))
                 if RANGES:
                     value = repair.grow_range(segs[seg], value, a)
         if role == "fact.subject":  # "the pharmacy's phone number": the subject is the pharmacy
