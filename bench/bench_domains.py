@@ -75,16 +75,24 @@ SHIPPED = {**TODAY, "kl_weight": 1.0, "reuse_frozen": True}
 CONFIGS.update({
     "shipped-distill": {**SHIPPED, "distill": 1.0},  # + self-distilled general answers replayed as text
     "shipped-lm8-l8": {**SHIPPED, "augment_lm": 8, "lora_layers": 8},  # twice the rewordings, half the layers
+    # Session 11 (issue 21): a heavier pull to the base on general questions.
+    "shipped-kl3": {**SHIPPED, "kl_weight": 3.0},
 })
 # The checks after generation scored on each run's gated answers (scope.Gate.keeps; the judge at a grid).
 CHECKS = (("off", None), ("value", None), ("row", None), ("judge", 0.3), ("judge", 0.5), ("judge", 0.7))
+# Session 11: answers from the row (scope.Gate.row_answers) at these judge floors, after the `row` and
+# `judge >= 0.7` checks, with the judge as shipped and the one trained also on lic_cli/data/near_miss/.
+ROW_ANSWERS = (0.7, 0.8, 0.9)
+ANSWER_CHECKS = (("row", None), ("judge", 0.7))
+JUDGES = ("shipped", "near_miss")
 
 
 class CheckedGate:
-    """A gate whose check after generation is one of CHECKS, whatever its scope file says."""
+    """A gate whose check after generation is one of CHECKS (and, with `answer`, whose refused questions
+    a clearly matching row answers at that judge floor), whatever its scope file says."""
 
-    def __init__(self, gate, check: str, floor: float | None) -> None:
-        self.gate, self.check, self.floor, self.scope = gate, check, floor, gate.scope
+    def __init__(self, gate, check: str, floor: float | None, answer: float | None = None) -> None:
+        self.gate, self.check, self.floor, self.answer, self.scope = gate, check, floor, answer, gate.scope
 
     def in_scope(self, questions):
         return self.gate.in_scope(questions)
@@ -92,9 +100,75 @@ class CheckedGate:
     def keeps(self, questions, answers):
         return self.gate.keeps(questions, answers, check=self.check, floor=self.floor)
 
+    def row_answers(self, questions):
+        if self.answer is None:
+            return [None] * len(questions)
+        return self.gate.row_answers(questions, floor=self.answer)
 
-def check_name(check: str, floor: float | None) -> str:
-    return check if floor is None else f"{check}>={floor}"
+
+def check_name(check: str, floor: float | None, answer: float | None = None, judge: str = "shipped") -> str:
+    name = check if floor is None else f"{check}>={floor}"
+    if answer is not None:
+        name += f"+row>={answer}"
+    return name if judge == "shipped" else f"{name}[{judge}]"
+
+
+def near_miss_judge():
+    """The scope judge trained also on lic_cli/data/near_miss/*.jsonl (joined to the retrieval rows by id)."""
+    from lic_cli.models import scope_judge
+
+    if os.environ.get("BENCH_NEAR_MISS_JUDGE"):  # a judge folder already trained on the same pairs
+        return scope_judge.Judge(Path(os.environ["BENCH_NEAR_MISS_JUDGE"]))
+    return scope_judge.load(data=near_miss_data(), note=lambda m: print(f"  {m}", file=sys.stderr))
+
+
+def near_miss_data() -> list[Path]:
+    """The packaged retrieval files with lic_cli/data/near_miss/'s questions joined in by id."""
+    from lic_cli.models import scope_judge
+
+    out = Path(os.environ["LIC_HOME"]) / "cache" / "bench" / "near_miss_join"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for src in scope_judge.packaged_data():
+        extra = {}
+        for line in (src.parent.parent / "near_miss" / src.name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                extra[row["id"]] = row["near_miss"]
+        rows = [json.loads(line) for line in src.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for row in rows:
+            row["near_miss"] = [*row.get("near_miss", []), *extra.get(row.get("id"), [])]
+        path = out / src.name
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def score_checks(gated, facts: list[dict], said: dict[str, str], judges: dict) -> dict:
+    """Every check (CHECKS) and every row-answer variant on the same gated answers."""
+    gate = gated.gate
+    out = {}
+    try:
+        gate.check_judge = judges["shipped"]
+        for check, floor in CHECKS:
+            gated.gate = CheckedGate(gate, check, floor)
+            out[check_name(check, floor)] = score(gated, facts, said)
+        for judge_name, judge in judges.items():
+            gate.check_judge = judge
+            for check, floor in ANSWER_CHECKS:
+                for answer in (None, *ROW_ANSWERS):
+                    if judge_name != "shipped" and answer is None and check == "row":
+                        continue  # the row check does not ask the judge
+                    gated.gate = CheckedGate(gate, check, floor, answer)
+                    s = score(gated, facts, said)
+                    s["answered_from_row"] = _share([r == "row" for r in gated.routes])
+                    out[check_name(check, floor, answer, judge_name)] = s
+    finally:
+        gated.gate = gate
+        gate.check_judge = None
+    return out
 
 
 def read_domain(name: str) -> list[dict]:
@@ -208,12 +282,7 @@ def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: in
                "train_pairs": summary["metrics"].get("train_rows"), "lic_train_metrics": summary["metrics"],
                "gated": score(gated, facts, said), "weights": score(weights, facts, said)}
         if gated.gate is not None:
-            gate = gated.gate
-            out["checks"] = {}
-            for check, floor in CHECKS:
-                gated.gate = CheckedGate(gate, check, floor)
-                out["checks"][check_name(check, floor)] = score(gated, facts, said)
-            gated.gate = gate
+            out["checks"] = score_checks(gated, facts, said, _judges())
             out["routed_in"] = {
                 "paraphrases": _share(gated.in_scope([p for f in facts for p in f["paraphrases"]])),
                 "locality": _share(gated.in_scope([r["question"] for r in general("locality")])),
@@ -223,6 +292,57 @@ def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: in
         if keep:
             shutil.copytree(root, keep / f"{domain}-{name}", dirs_exist_ok=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+class MemoJudge:
+    """A judge whose probabilities are computed once per (question, row) pair: the variants ask the same."""
+
+    def __init__(self, judge) -> None:
+        self.judge, self.seen = judge, {}
+
+    def probability(self, questions, rows):
+        import numpy as np
+
+        todo = list(dict.fromkeys(p for p in zip(questions, rows, strict=True) if p not in self.seen))
+        if todo:
+            for pair, prob in zip(todo, self.judge.probability([q for q, _ in todo], [r for _, r in todo]), strict=True):
+                self.seen[pair] = float(prob)
+        return np.array([self.seen[p] for p in zip(questions, rows, strict=True)], dtype=np.float32)
+
+
+_JUDGES: dict = {}
+
+
+def _judges() -> dict:
+    from lic_cli.models import scope_judge
+
+    if not _JUDGES:
+        _JUDGES["shipped"] = MemoJudge(scope_judge.shared())
+        if "near_miss" in JUDGES:
+            _JUDGES["near_miss"] = MemoJudge(near_miss_judge())
+    return _JUDGES
+
+
+def rescore(kept: Path) -> dict:
+    """The checks and row-answer variants on a project `--keep` wrote (no training): its trained weights'
+    cached answers, re-answered through each gate variant (refused questions: fallback or row)."""
+    from lic_cli.train import evaluate, registry
+
+    domain = kept.name.split("-")[0]
+    facts = read_domain(domain)
+    project = load_project(kept)
+    folder = registry.model_path(project, registry.latest(project, "faq"))
+    asked = ([r["question"] for r in general("locality") + general("dev")] + [f["question"] for f in facts] +
+             [p for f in facts for p in f["paraphrases"]] + [n for f in facts for n in f["near_miss"]])
+    said = dict(zip(asked, base_answers(asked)[0], strict=True))
+    gated = evaluate.Answerer(folder)
+    weights = evaluate.Answerer(folder, gate=False)
+    start = time.perf_counter()
+    out = {"domain": domain, "config": kept.name.split("-", 1)[1], "kept": str(kept), "rescored": True,
+           "gated": score(gated, facts, said), "weights": score(weights, facts, said),
+           "checks": score_checks(gated, facts, said, _judges())}
+    out["rescore_s"] = round(time.perf_counter() - start, 1)
+    return out
 
 
 def _share(oks: list[bool]) -> float | None:
@@ -237,9 +357,19 @@ def main() -> None:
     ap.add_argument("--facts", type=int, default=0, help="teach only the first N facts (dev runs; 0: all 30)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--keep", help="copy each project here")
+    ap.add_argument("--rescore", action="append", default=[], metavar="KEPT",
+                    help="score the checks and row answers on a project --keep wrote (no training; repeatable)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
     args = ap.parse_args()
     os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
+    if args.rescore:
+        results = []
+        for kept in args.rescore:
+            results.append(rescore(Path(kept)))
+            _print([results[-1]], args.verbose)
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
+        return
     support = next(t for t in yaml.safe_load((REPO / "tasks.yaml").read_text())["tasks"] if t["name"] == "support_qa")
     default = support["train"]["params"]
     overrides = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in args.set)}
@@ -270,7 +400,10 @@ def _print(results: list[dict], verbose: bool) -> None:
                   f"{pct(s['locality']):>8} {pct(s['near_miss']):>9} {tail}")
         for name, s in (r.get("checks") or {}).items():
             print(f"{r['domain']:<9} {r['config']:<14} {'+' + name:<8} {pct(s['reliability']):>8} "
-                  f"{pct(s['generalization']):>8} {pct(s['locality']):>8} {pct(s['near_miss']):>9}")
+                  f"{pct(s['generalization']):>8} {pct(s['locality']):>8} {pct(s['near_miss']):>9}"
+                  + (f"  row answers {pct(s['answered_from_row'])}" if "answered_from_row" in s else ""))
+        if r.get("rescored"):
+            print(f"{'':<24} rescored in {r['rescore_s']} s")
         if "routed_in" in r:
             ri = r["routed_in"]
             print(f"{'':<24} gate let in {pct(ri['paraphrases'])} of paraphrases, {pct(ri['locality'])} of locality, "

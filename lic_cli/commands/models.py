@@ -19,9 +19,13 @@ from lic_cli.commands._options import project_option
                    "cached in $LIC_HOME; chat re-ranks with it once trained) and print what it is, as one JSON line. "
                    "With --ranker too, also calibrate the two combined (about a minute, once), as chat uses them "
                    "when both are trained.")
+@click.option("--scope-judge", "scope_judge", is_flag=True,
+              help="Train the scope judge now if it is not trained yet (about 160 s on 2 cores, cached in $LIC_HOME; "
+                   "the check after generation of gated chat models, `scope_check: judge`, asks it once trained and "
+                   "uses the row check until then) and print what it is, as one JSON line.")
 @project_option
 @cli_errors
-def command(task, json_, ranker, cross, project_dir):
+def command(task, json_, ranker, cross, scope_judge, project_dir):
     """List the registry of trained models (models/registry.jsonl), oldest first.
 
     A table on a terminal, one JSON entry a line when piped. `*` marks each task's
@@ -35,7 +39,12 @@ def command(task, json_, ranker, cross, project_dir):
       lic models --ranker
       lic models --cross
       lic models --ranker --cross
+      lic models --scope-judge
     """
+    if scope_judge:
+        from lic_cli.models.scope import train_judge
+
+        click.echo(train_judge())
     if ranker or cross:
         if ranker:
             from lic_cli.chat.ranker import describe, ensure
@@ -54,6 +63,7 @@ def command(task, json_, ranker, cross, project_dir):
 
             cal = combine.ensure(ranking.ensure(), crossenc.ensure())
             click.echo(json.dumps({"combined": asdict(combine.DEFAULT), **asdict(cal)}, ensure_ascii=False))
+    if ranker or cross or scope_judge:
         return
     from lic_cli.commands._output import emit_listing
     from lic_cli.tasks import load_project

@@ -37,6 +37,15 @@ question's most similar scope questions (at least `threshold`) are each read wit
 question by a cross-encoder, and the question is in scope when its probability of asking
 what one of those rows answers is at least `judge` (and, with JUDGE_WITH_FITS, that row
 also fits it by the checks above).
+
+A scope with an `answer` floor (`SFTParams.scope_answer`, session 11) answers from the row: when
+the check after generation refuses the taught weights' answer to an in-scope question but one
+taught row clearly answers it (`Gate.row_answers`), the reply is that row's value in a short
+templated sentence (`row_sentence`) instead of the fallback's answer.
+
+The learned judge is trained by a visible step, `lic models --scope-judge` (a few minutes once
+per machine). Until then (`judge_ready()` is False) the `judge` check is the `row` check and no
+row answers; so is it with $LIC_SCOPE_JUDGE=0.
 """
 
 from __future__ import annotations
@@ -70,6 +79,9 @@ class Scope:
     # The check after generation (CHECKS; None: none): an answer of the taught weights stands only
     # when it states a taught row's value and that row answers the question (Gate.keeps).
     check: str | None = None
+    # The judge floor at which a clearly matching row answers a question whose taught answer the
+    # check refused (Gate.row_answers), or None: the fallback answers every refused question.
+    answer: float | None = None
 
     def fallback_spec(self, folder: Path) -> str:
         """The fallback as `models.resolve` takes it (a path made absolute, or the alias)."""
@@ -100,10 +112,12 @@ def read(folder: Path) -> Scope | None:
         answers = raw.get("answers")
         judge = raw.get("judge")
         check = raw.get("check")
+        answer = raw.get("row_answer")
         scope = Scope(questions=tuple(raw["questions"]), threshold=float(raw["threshold"]),
                       fallback=str(raw["fallback"]), encoder=str(raw.get("encoder", ENCODER)),
                       answers=None if answers is None else tuple(answers),
-                      judge=None if judge is None else float(judge), check=None if check is None else str(check))
+                      judge=None if judge is None else float(judge), check=None if check is None else str(check),
+                      answer=None if answer is None else float(answer))
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"{path}: not a valid scope file ({exc})") from None
     if scope.check is not None and scope.check not in CHECKS:
@@ -127,12 +141,14 @@ def write(folder: Path, scope: Scope) -> None:
         blob["judge"] = scope.judge
     if scope.check is not None:
         blob["check"] = scope.check
+    if scope.answer is not None:
+        blob["row_answer"] = scope.answer
     write_atomic(folder / SCOPE_FILE, json.dumps(blob, ensure_ascii=False, indent=1) + "\n")
 
 
 def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *,
                  parent_folder: Path | None, base: str, answers: Sequence[str] | None = None,
-                 judge: float | None = None, check: str | None = None) -> Scope:
+                 judge: float | None = None, check: str | None = None, answer: float | None = None) -> Scope:
     """The scope of a model being trained into `new_folder`.
 
     From the base (no parent): the base is the fallback. From a parent with a scope: its
@@ -160,7 +176,7 @@ def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *
     pairs = dict(zip(old, old_answers, strict=True))
     pairs.update(zip(questions, answers, strict=True))
     return Scope(questions=tuple(pairs), threshold=threshold, fallback=target, answers=tuple(pairs.values()),
-                 judge=judge, check=check)
+                 judge=judge, check=check, answer=answer)
 
 
 class Gate:
@@ -174,6 +190,9 @@ class Gate:
         self._encoder = models.load_encoder(scope.encoder)
         self._anchors = self._encoder.encode(list(scope.questions))
         self._judge: Any = None
+        # The judge of the check after generation and of row answers: None until first needed
+        # (scope_judge.shared()); bench/bench_domains.py sets another to compare judges.
+        self.check_judge: Any = None
         if scope.judge is not None and scope.answers is not None:
             from lic_cli.models import scope_judge
 
@@ -261,8 +280,8 @@ class Gate:
           with the taught count of parking spaces is refused.
         - `judge`: and the learned scope judge gives (question, that row) at least the scope's `judge`
           threshold (`floor`, else JUDGE_CHECK when it has none), unless the question is a wording of
-          that row. The judge trains once per machine on first use (scope_judge.py); with
-          $LIC_SCOPE_JUDGE=0 it is not asked and the check is `row`'s.
+          that row. The judge is trained by `lic models --scope-judge` (scope_judge.py); until then,
+          and with $LIC_SCOPE_JUDGE=0, it is not asked and the check is `row`'s.
         """
         mode = check if check is not None else self.scope.check
         if mode in (None, "off") or self.scope.answers is None or not questions:
@@ -275,8 +294,8 @@ class Gate:
         stated = [{a for a, q in first.items() if is_correct(a, said, q)} for said in answers]
         if mode == "value":
             return [bool(s) for s in stated]
-        if mode == "judge" and os.environ.get("LIC_SCOPE_JUDGE", "1") == "0":
-            mode = "row"  # the judge switched off (tests: it trains on first use)
+        if mode == "judge" and not self.judge_on():
+            mode = "row"  # the judge switched off ($LIC_SCOPE_JUDGE=0) or not trained yet
         sims = self._encoder.encode(list(questions)) @ self._anchors.T
         out: list[bool] = []
         pending: list[tuple[int, str, str]] = []  # (question index, question, row answer) for the judge
@@ -292,16 +311,89 @@ class Gate:
             out.append(False)
             pending += [(n, q, a) for a in good]
         if pending:
-            from lic_cli.models import scope_judge
             from lic_cli.models.scope_judge import row_text
 
-            judge = self._judge or scope_judge.shared()  # not kept in _judge: that would switch the gate to it
+            judge = self._check_judge()
             if floor is None:
                 floor = self.scope.judge if self.scope.judge is not None else JUDGE_CHECK
             probs = judge.probability([q for _, q, _ in pending], [row_text(first[a], a) for _, _, a in pending])
             for (n, _, _), p in zip(pending, probs, strict=True):
                 out[n] = out[n] or float(p) >= floor
         return out
+
+    def applied_check(self) -> str | None:
+        """The check after generation as it runs here: the scope's, with `judge` read as `row` while
+        the judge is off or not trained."""
+        mode = self.scope.check
+        return "row" if mode == "judge" and not self.judge_on() else mode
+
+    def judge_on(self) -> bool:
+        """Whether the check and row answers may ask the learned judge: not switched off
+        ($LIC_SCOPE_JUDGE=0) and trained (or set by the caller)."""
+        if os.environ.get("LIC_SCOPE_JUDGE", "1") == "0":
+            return False
+        return self.check_judge is not None or self._judge is not None or judge_ready()
+
+    def _check_judge(self) -> Any:
+        if self.check_judge is None:
+            from lic_cli.models import scope_judge
+
+            # not kept in _judge: that would switch the gate's in_scope to the judge
+            self.check_judge = self._judge or scope_judge.shared()
+        return self.check_judge
+
+    def row_candidates(self, questions: Sequence[str]) -> list[list[tuple[str, float, bool, float]]]:
+        """For each question, (row answer, similarity, fits, judge probability) of each distinct row
+        among its CANDIDATES most similar scope questions with a similarity of at least `threshold`."""
+        if self.scope.answers is None or not questions or not len(self._anchors):
+            return [[] for _ in questions]
+        from lic_cli.models.scope_judge import row_text
+
+        first = self._first()
+        sims = self._encoder.encode(list(questions)) @ self._anchors.T
+        asked, shown, where = [], [], []
+        out: list[list[tuple[str, float, bool, float]]] = [[] for _ in questions]
+        for n, (q, row) in enumerate(zip(questions, sims, strict=True)):
+            seen: set[str] = set()
+            for i in (int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= self.scope.threshold):
+                answer = self.scope.answers[i]
+                if answer in seen:
+                    continue
+                seen.add(answer)
+                asked.append(q)
+                shown.append(row_text(first[answer], answer))
+                where.append((n, answer, float(row[i]), row[i] >= EXACT or fits(q, self._row(i))))
+        probs = self._check_judge().probability(asked, shown) if asked else []
+        for (n, answer, sim, fit), p in zip(where, probs, strict=True):
+            out[n].append((answer, sim, bool(fit), float(p)))
+        return out
+
+    def row_answers(self, questions: Sequence[str], floor: float | None = None) -> list[str | None]:
+        """For each question, the templated answer of the one taught row that clearly answers it, else
+        None. Clearly: among the question's candidate rows (row_candidates), the one the judge rates highest
+        of those that fit it gets at least `floor` (the scope's `answer`), and no other candidate gets
+        OTHER_ROW or more. None for all when the judge is off or not trained, or the scope has no floor."""
+        floor = self.scope.answer if floor is None else floor
+        if floor is None or self.scope.answers is None or not questions or not self.judge_on():
+            return [None] * len(questions)
+        first = self._first()
+        out: list[str | None] = []
+        for cands in self.row_candidates(questions):
+            best = max((c for c in cands if c[2]), key=lambda c: c[3], default=None)
+            if best is None or best[3] < floor or any(c[3] >= OTHER_ROW for c in cands if c is not best):
+                out.append(None)
+                continue
+            answer = best[0]
+            out.append(row_sentence(first[answer], answer))
+        return out
+
+    def _first(self) -> dict[str, str]:
+        """Each taught answer's first scope question (the taught question comes before its rewordings)."""
+        assert self.scope.answers is not None
+        first: dict[str, str] = {}
+        for q, a in zip(self.scope.questions, self.scope.answers, strict=True):
+            first.setdefault(a, q)
+        return first
 
     def _row(self, i: int) -> Row:
         """The taught row of scope question i: its questions (with rewordings) and answer."""
@@ -315,6 +407,7 @@ class Gate:
 
 
 CANDIDATES = 5  # similar scope questions whose rows are checked (nearest first)
+OTHER_ROW = 0.5  # a row answers only when no other candidate row gets this judge probability
 CHECKS = ("off", "value", "row", "judge")  # the check after generation (Gate.keeps)
 # The `judge` check's threshold when the scope names no judge: chosen on the tuning domains
 # (docs/train.md, "Session 10": the most gated generalization + near misses kept of 0.3 / 0.5 / 0.7).
@@ -430,6 +523,40 @@ def fits(question: str, row: Row) -> bool:
         if used and not used & row.stems and (row.stems & group) - used:
             return False
     return True
+
+
+def row_sentence(question: str, answer: str) -> str:
+    """A taught row's answer as a short reply: the answer itself when it is a whole sentence, else
+    the taught question with its value (as chat's grounding says a row it answers from)."""
+    value = answer.strip()
+    if len(value.split()) >= 4 and value[:1].isupper():
+        return value if value.endswith((".", "!", "?")) else value + "."
+    return f"The answer to \u201c{question.strip()}\u201d is {value.rstrip('.')}."
+
+
+def judge_ready() -> bool:
+    """Whether the packaged scope judge is trained on this machine (`lic models --scope-judge`)."""
+    from lic_cli.models import scope_judge
+
+    if not _READY:
+        _READY.extend([True] if (scope_judge.folder_for() / scope_judge.DONE_FILE).is_file() else [])
+    return bool(_READY)
+
+
+_READY: list[bool] = []  # [True] once the judge was found trained (it stays so for the process)
+
+
+def train_judge() -> str:
+    """Train the packaged scope judge if it is not trained yet (`lic models --scope-judge`); one JSON
+    line saying what it is: its folder, training pairs and the seconds its training took."""
+    import sys
+
+    from lic_cli.models import scope_judge
+
+    judge = scope_judge.load(note=lambda m: print(m, file=sys.stderr))
+    meta = judge.meta
+    return json.dumps({"scope_judge": str(judge.folder), "pairs": meta.get("pairs"), "positives": meta.get("positives"),
+                       "trained_seconds": meta.get("seconds"), "data": len(meta.get("data", []))}, ensure_ascii=False)
 
 
 def last_user_text(messages: Sequence[dict[str, Any]]) -> str:

@@ -5,7 +5,9 @@ measured only when something routes its questions: tools that speak the OpenAI c
 (`POST /v1/chat/completions`, `GET /v1/models`) can use it through this server, on
 localhost, and get the gated answers. Each request's newest user message decides the
 route: in scope, the trained weights answer; otherwise the fallback model (the model from
-before the teaching). The response says which, in `lic.scope` ("taught" or "fallback").
+before the teaching). The response says which, in `lic.scope` ("taught" or "fallback"; "row"
+when the check after generation refused the taught answer and one taught row clearly answers
+the question, so its value is the reply in a short templated sentence: scope.Gate.row_answers).
 
 The standard library's http.server; one generation at a time (a lock), so concurrent
 requests queue. A request without a system message gets lic's chat system prompt, the
@@ -96,8 +98,16 @@ class GatedModel:
                 from lic_cli.models.scope import last_user_text
 
                 # The check after generation (scope.Gate.keeps): a taught answer that does not stand
-                # is answered again by the fallback.
-                if not self.gate.keeps([last_user_text(messages)], [text])[0]:
+                # is the row's templated answer when one row clearly answers the question
+                # (Gate.row_answers; lic.scope "row"), else answered again by the fallback.
+                asked = last_user_text(messages)
+                if not self.gate.keeps([asked], [text])[0]:
+                    said_row = self.gate.row_answers([asked])[0]
+                    if said_row is not None:
+                        prompt = int(enc["input_ids"].shape[1])
+                        return {"text": said_row, "scope": "row", "prompt_tokens": prompt,
+                                "completion_tokens": len(tokenizer(said_row, add_special_tokens=False)["input_ids"]),
+                                "finish_reason": "stop"}
                     model, tokenizer = self._fallback_model()
                     routed = "fallback"
                     enc, new, text = answer(model, tokenizer)

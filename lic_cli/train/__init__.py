@@ -273,11 +273,15 @@ def _train_lm(project: Project, task: Task, params: SFTParams, rows: Any, tmp: P
         gate = scope.for_training(tmp, plan.scope, params.scope_threshold, parent_folder=parent,
                                   base=task.train.base, answers=plan.scope_answers,
                                   judge=params.scope_judge or None,
-                                  check=None if params.scope_check == "off" else params.scope_check)
+                                  check=None if params.scope_check == "off" else params.scope_check,
+                                  answer=params.scope_answer or None)
         scope.write(tmp, gate)
         metrics["scope_questions"] = len(gate.questions)
         note(f"{task.name}: scope gate: {len(gate.questions)} taught questions answer with the new weights, "
              f"the rest with {gate.fallback} (similarity >= {params.scope_threshold:g})")
+        if params.scope_check == "judge" and not scope.judge_ready() and os.environ.get("LIC_SCOPE_JUDGE", "1") != "0":
+            note(f"{task.name}: the scope judge is not trained on this machine, so the check after generation is "
+                 "`row` until 'lic models --scope-judge' trains it (about 160 s on 2 cores, once)")
     if is_main_process():
         note(f"{task.name}: evaluating what was learned (greedy answers, judged by content)")
         probe = {**entry, "previous": ({k: previous.get(k) for k in ("path", "dataset_version", "dataset_hash")}

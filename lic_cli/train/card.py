@@ -44,7 +44,7 @@ def render(entry: dict[str, Any], *, gated: bool, taught: list[dict[str, Any]], 
     params = entry.get("params") or {}
     shown = ", ".join(f"{k} {params[k]}" for k in ("lora_r", "lora_layers", "learning_rate", "epochs", "augment_lm",
                                                    "replay", "distill", "kl_weight", "scope_threshold", "scope_judge",
-                                                   "scope_check")
+                                                   "scope_check", "scope_answer")
                      if k in params)
     lines += [f"- hyper-parameters: {shown}", "", "## Measured (lic eval, judged by content)", "",
               "| measure | through lic's scope gate | weights alone (plain from_pretrained) |", "|---|---|---|"]
@@ -60,7 +60,9 @@ def render(entry: dict[str, Any], *, gated: bool, taught: list[dict[str, Any]], 
                   f"`{fallback}`, the model from before the teaching"
                   + ("" if (params.get("scope_check") or "off") == "off" else
                      f", and so do answers of these weights that give no taught value the question asks for "
-                     f"(the check after generation, `{params['scope_check']}`: lic serve and lic eval apply it)")
+                     f"(the check after generation, `{params['scope_check']}`: lic serve and lic eval apply it)"
+                     + ("; a refused question one taught row clearly answers gets that row's value instead"
+                        if params.get("scope_answer") else ""))
                   + ". The figures in the middle column hold only when the gate routes the questions:", "",
                   "- `lic chat --model <this folder>`",
                   "- `lic serve <this folder>`: an OpenAI-compatible endpoint (`/v1/chat/completions`) that "

@@ -75,6 +75,7 @@ class Answerer:
         found = scope.read(folder) if gate else None
         self.gate = scope.Gate(found) if found is not None else None
         self._fallback: Answerer | None = None
+        self.routes: list[str] = []  # the latest call's route of each question: taught, row or fallback
 
     def in_scope(self, questions: Sequence[str]) -> list[bool]:
         """Which questions this model's own weights answer (all of them when ungated)."""
@@ -131,12 +132,28 @@ class Answerer:
         stands = iter(self.gate.keeps(asked, said))
         mine = iter(said)
         routed = [i and next(stands) for i in inside]
-        outside = [q for q, r in zip(questions, routed, strict=True) if not r]
+        # A refused in-scope answer whose question one taught row clearly answers gets that row's
+        # value (scope.Gate.row_answers; the scope's `answer` floor), the rest the fallback's.
+        refused = [q for q, i, r in zip(questions, inside, routed, strict=True) if i and not r]
+        rows = iter(self.gate.row_answers(refused) if refused else [])
+        by_row = {}
+        for q in refused:
+            said_row = next(rows)
+            if said_row is not None:
+                by_row[q] = said_row
+        outside = [q for q, r in zip(questions, routed, strict=True) if not r and q not in by_row]
         theirs = iter(self.fallback()(outside) if outside else [])
         out = []
-        for i, r in zip(inside, routed, strict=True):
+        self.routes = []
+        for q, i, r in zip(questions, inside, routed, strict=True):
             own = next(mine) if i else ""
-            out.append(own if r else next(theirs))
+            if r:
+                out.append(own)
+            elif q in by_row:
+                out.append(by_row[q])
+            else:
+                out.append(next(theirs))
+            self.routes.append("taught" if r else "row" if q in by_row else "fallback")
         return out
 
     def own(self, questions: Sequence[str]) -> list[str]:
@@ -189,7 +206,8 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
                            "scope": None if model.gate is None else
                            {"questions": len(model.gate.scope.questions), "threshold": model.gate.scope.threshold,
                             "fallback": model.gate.scope.fallback, "judge": model.gate.scope.judge,
-                            "check": model.gate.scope.check}}
+                            "check": model.gate.scope.check, "check_applied": model.gate.applied_check(),
+                            "row_answer": model.gate.scope.answer}}
     held_answers = model([r[rows.question] for r in held])
     held_right = [is_correct(r[rows.answer], a, r[rows.question]) for r, a in zip(held, held_answers, strict=True)]
     out["held_out"] = len(held)

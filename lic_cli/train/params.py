@@ -178,6 +178,10 @@ class SFTParams(_Params):
     # in-scope answer stands only when it states a taught row's value; "row": and the question fits
     # that row; "judge": and the scope judge agrees. An answer that does not stand is the fallback's.
     scope_check: str = "off"
+    # Answer from the row (scope.Gate.row_answers; needs scope_check): when the check refuses an in-scope
+    # answer and one taught row clearly answers the question (it alone fits, the judge gives it at least
+    # this), the reply is that row's value in a short templated sentence instead of the fallback's. 0: off.
+    scope_answer: float = 0.0
     seed: int = 42  # seeds adapters, replay sampling and shuffling: same data, same model
 
     @classmethod
@@ -210,6 +214,8 @@ class SFTParams(_Params):
             raise fail("scope_judge", "must be >= 0 (off) and < 1")
         if self.scope_check not in SCOPE_CHECKS:
             raise fail("scope_check", f"expected one of {', '.join(SCOPE_CHECKS)}, got {self.scope_check!r}")
+        if not 0 <= self.scope_answer < 1:
+            raise fail("scope_answer", "must be >= 0 (off) and < 1")
         if not 0 <= self.lora_dropout < 1:
             raise fail("lora_dropout", "must be >= 0 and < 1")
         if self.kl_weight > 0 and self.method != "lora":
