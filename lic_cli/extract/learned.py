@@ -300,6 +300,7 @@ class LearnedEngine:
 
 
 FORGET_TOPIC = True  # a forget turn that names nothing forgets what the last question asked about (repair.py)
+READ_CLAUSE = True  # session 11: a teaching turn where nothing was found is read as subject / verb / object (repair.read_clause)
 
 
 def finish(items: list[dict[str, Any]], turn: Turn) -> list[dict[str, Any]]:
@@ -308,6 +309,9 @@ def finish(items: list[dict[str, Any]], turn: Turn) -> list[dict[str, Any]]:
     from lic_cli.extract import repair
 
     items = snap_items(items, turn.text, turn.context)
+    if READ_CLAUSE and not items and turn.label in ("teach", "correct"):
+        found = repair.read_clause(turn.text)
+        items = [found] if found else items
     return repair.forget_topic(items, turn.text, turn.context, turn.label) if FORGET_TOPIC else items
 
 

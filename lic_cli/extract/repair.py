@@ -405,3 +405,132 @@ def grow_range(text: str, value: str, start: int = 0) -> str:
         if m:
             return text[at:at + len(value) + m.end()]
     return value
+
+
+# --- a statement read from its clause when the engines found nothing (session 11) -------------
+
+# Frames that tell the assistant to pass a statement on: "Tell anyone who asks about boarding
+# that it's $40 a night", "If anyone asks about parking, say that ...". The statement is the rest.
+_PASS_ON = [re.compile(p, re.I) for p in (
+    r"^(?:please\s+)?(?:tell|let)\s+(?:anyone|everyone|anybody|people|customers|callers|guests|visitors|them|whoever)"
+    r"(?:\s+(?:know))?\s*(?:who\s+asks?|asking|that\s+asks?)?(?:\s+about\s+(?P<about>[^,]+?))?,?\s+that\s+",
+    r"^if\s+(?:anyone|anybody|someone|somebody|people|a\s+\w+|customers|callers|guests)\s+asks?"
+    r"(?:\s+about\s+(?P<about>[^,]+?))?\s*,\s*(?:(?:just\s+)?(?:tell\s+them|say|let\s+them\s+know)\s+)?(?:that\s+)?",
+)]
+# Openers that carry no knowledge ("Just so you know,", "For the record,", "FYI", "Nope,").
+_OPENERS = re.compile(r"^(?:(?:just\s+so\s+you\s+know|so\s+you\s+know|for\s+the\s+record|for\s+your\s+info(?:rmation)?|"
+                      r"fyi|btw|by\s+the\s+way|heads\s+up|quick\s+fact|also|oh|and|so|ok(?:ay)?|nope|no|yes|well|"
+                      r"not\s+true|incorrect|actually|please\s+note|note\s+that|remember|just\s+telling\s+you)"
+                      r"\b\s*[,:!.-]?\s*)+", re.I)
+_FRAME_COLON = re.compile(r"^([^:.!?\d]{1,40}):\s+(?=\S)")  # "Make a note: ...", "Small fix: ..."
+_CLAUSE_STOP = re.compile(r"[.!?;](?=\s|$)|\s[-\u2013\u2014]+\s|\s\(|,\s*(?:in\s+case|for\s+your|just\s+so|but|not|no\s+longer"
+                          r"|rather|which|so\s+that|worth)\b|,?\s+but\s", re.I)
+# The words a predicate is made of: auxiliaries, modals, adverbs and verbs in any form.
+_AUX = frozenset("""is are was were be been being am isn't aren't wasn't weren't can can't cannot could must mustn't will
+won't would should shouldn't may might shall do does did don't doesn't didn't has have had hasn't haven't need needs
+needed get gets got""".split())
+_ADV = frozenset("""only always also still now usually often never just currently normally generally automatically
+already typically sometimes really then early late""".split())
+_VERB_WORD = re.compile(r"^(?:costs?|opens?|closes?|leaves?|departs?|arrives?|starts?|begins?|ends?|runs?|takes?|lasts?|"
+                        r"requires?|holds?|seats?|comes?|serves?|includes?|covers?|rolls?|meets?|stays?|goes?|charges?|"
+                        r"pays?|offers?|accepts?|ships?|sells?|lives?|sits?|lies|belongs?|works?|fits?|weighs?|expires?|"
+                        r"renews?|reopens?|happens?|unlocks?|locks?|refers?|treats?|sends?|gives?|allows?|uses?|"
+                        r"stocks?|books?|stores?|visits?|arrive|join|book|store|use|bring|brings|bring|sign|install|"
+                        r"\w+ed)$", re.I)
+_PREP = frozenset("on in at by for from to until till after before with within about over under of as".split())
+_SUBJECT_PRONOUN = frozenset("i we you they he she it this that there these those who what".split())
+# A subject is a noun phrase: no pronoun of the speakers ("I", "we", "you"), no clause opener, no
+# punctuation; a clause that quotes words ("When people ask 'Q', ...") is a question told, not a fact.
+_NOT_SUBJECT = re.compile(r"^(?:" + "|".join(sorted(_SUBJECT_PRONOUN)) + r")$|\b(?:i|i'm|i've|me|my|we|we're|our|us|you|your|"
+                          r"when|if|because|since|whenever)\b|[,;:?!\"]", re.I)
+_QUOTED = re.compile(r"(?:^|\s)['\"\u2018\u201c]\w")
+_MONEY = re.compile(r"[$\u20ac\u00a3]\s*\d|\d[\d,.]*\s*(?:p|euros?|dollars?|pounds?|cents?)\b|\bfree\b|\bnothing\b", re.I)
+_DURATION = re.compile(r"^(?:at\s+least\s+|up\s+to\s+|about\s+|around\s+)?[\w.]+\s+(?:working\s+|business\s+)?"
+                       r"(?:minutes?|hours?|days?|weeks?|months?|years?)(?:['\u2019]s?)?(?:\s+\w+)?$", re.I)
+_CLOCK_ONLY = re.compile(rf"^(?:at\s+)?{_CLOCK}$", re.I)
+
+
+def statement_clause(text: str) -> tuple[str, str]:
+    """The clause a turn states, without its frame and openers, and what a pass-on frame says it is
+    about ("Tell anyone who asks about boarding that it's $40" -> ("it's $40", "boarding"))."""
+    s = " ".join(text.split())
+    about = ""
+    for _ in range(3):
+        before = s
+        s = _OPENERS.sub("", s)
+        m = _FRAME_COLON.match(s)
+        if m and len(m.group(1).split()) <= 5:
+            s = s[m.end():]
+        for p in _PASS_ON:
+            m = p.match(s)
+            if m:
+                about = (m.group("about") or "").strip()
+                s = s[m.end():]
+        if s == before:
+            break
+    m = _CLAUSE_STOP.search(s)
+    return (s[:m.start()] if m else s).strip(" ,"), about
+
+
+def read_clause(text: str) -> dict | None:
+    """A fact read from the clause a teaching turn states, for turns where no engine found
+    anything: the subject is the noun phrase before the clause's first verb, the predicate its
+    verb group (auxiliaries, adverbs, a preposition), the object the rest of the clause. The
+    relation is what the predicate names (`relations.name`), else the value's type (money: price,
+    a clock time: time, a day of the week: day, an amount of time: duration), else the predicate's
+    own words ("roll over", "replaced with"), as the train domains' gold writes unnamed relations.
+    None for a question, a clause with no verb, a pronoun subject or an object of over 8 words."""
+    from lic_cli.extract import relations
+
+    clause, _about = statement_clause(text)
+    first = re.search(r"[.!?](?=\s|$)", text)
+    if not clause or (first is not None and first.group() == "?"):
+        return None
+    words = list(re.finditer(r"[\w$\u20ac\u00a3'\u2019/+:.-]*[\w%]", clause))
+    verb = next((i for i, w in enumerate(words) if i >= 1 and (w.group().lower() in _AUX
+                                                              or _VERB_WORD.match(w.group()))), None)
+    if verb is None:
+        return None
+    subject = clause[:words[verb].start()].strip(" ,")
+    while subject and subject.split()[-1].lower() in _ADV:  # "we only stock": the subject is "we"
+        subject = subject.rsplit(None, 1)[0] if len(subject.split()) > 1 else ""
+    if not subject or len(subject.split()) > 7 or _NOT_SUBJECT.search(subject) or _QUOTED.search(clause):
+        return None
+    j = verb + 1
+    while j < len(words):
+        low = words[j].group().lower()
+        if low in _AUX or low in _ADV or low.endswith("ly") and low not in ("only",) or _VERB_WORD.match(low) \
+                and not low[0].isdigit():
+            j += 1
+            continue
+        if low in _PREP and j + 1 < len(words):
+            j += 1
+            break
+        break
+    if j >= len(words):
+        return None
+    predicate = clause[words[verb].start():words[j].start()].strip()
+    obj = bound_value(clause, clause[words[j].start():].strip())
+    obj = grow_range(clause, obj, words[j].start())
+    if not obj or len(obj.split()) > 8:
+        return None
+    after = clause[words[j].start() + len(obj):] if clause.find(obj) >= 0 else ""
+    relation = relations.name(predicate, after, obj)
+    if relation is None:
+        if _MONEY.search(obj):
+            relation = relations.per("price", after)
+        elif _CLOCK_ONLY.match(obj):
+            relation = "time"
+        elif _DURATION.match(obj):
+            relation = "duration"
+        else:
+            content = [w for w in predicate.split() if w.lower() not in _AUX and w.lower() not in _ADV]
+            relation = " ".join(content).lower().strip(" ,;:") if content else ""
+    relation = hours_relation(day_relation(relation, obj, predicate), obj) if relation else relation
+    if not relation:
+        return None
+    item = {"kind": "fact", "subject": name_first(subject), "relation": relation, "object": obj}
+    old = said_old(text, obj)
+    if old:
+        item["replaces"] = old
+    return item

@@ -1,0 +1,58 @@
+"""Session 11 extraction mechanisms (issue 15), each on phrasings of domains it was not
+written from (a bakery, a ferry, a zoo, a bike shop, a library, a dentist ...). Fast: no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from lic_cli.extract import repair
+from lic_cli.extract.engine import Turn
+from lic_cli.extract.learned import finish
+
+
+@pytest.mark.parametrize("text, subject, relation, obj", [
+    ("The bakery is closed on Wednesdays.", "The bakery", "closing day", "Wednesdays"),
+    ("Tell anyone who asks about gift cards that a top-up costs 5 euros.", "a top-up", "price", "5 euros"),
+    ("If anyone asks about the ferry, say that the crossing takes 90 minutes.", "the crossing", "duration",
+     "90 minutes"),
+    ("Bike repairs need two days' notice.", "Bike repairs", "requirement", "two days' notice"),
+    ("Heads up: the reptile house is open 10:00 to 16:00.", "the reptile house", "opening hours", "10:00 to 16:00"),
+    ("Overdue laptops get locked after 3 days.", "Overdue laptops", "duration", "3 days"),
+    ("the old kilns got replaced with electric ones", "the old kilns", "replaced with", "electric ones"),
+    ("For the record, whitening trays are 120 pounds.", "whitening trays", "price", "120 pounds"),
+])
+def test_read_clause_reads_a_plain_statement(text, subject, relation, obj):
+    item = repair.read_clause(text)
+    assert item == {"kind": "fact", "subject": subject, "relation": relation, "object": obj}
+
+
+@pytest.mark.parametrize("text", [
+    "When visitors ask 'Where is the aviary?', tell them past the lake.",  # a question told: qa, not a fact
+    "I'm not a student any more, they moved me to staff.",                 # about the speaker: a note
+    "We only sell the large loaf on Saturdays.",                           # a pronoun subject names nothing
+    "Is the ferry running on Sunday? I think it is.",                       # a question
+    "Thanks, that's all for now",                                           # no statement
+])
+def test_read_clause_reads_nothing_where_no_fact_is_said(text):
+    assert repair.read_clause(text) is None
+
+
+def test_read_clause_keeps_a_corrections_old_value():
+    item = repair.read_clause("Incorrect: a day ticket costs 8 euros - 7 euros was a mistake. Can you fix it?")
+    assert item == {"kind": "fact", "subject": "a day ticket", "relation": "price", "object": "8 euros",
+                    "replaces": "7 euros"}
+
+
+def test_statement_clause_drops_the_frame_and_keeps_the_topic():
+    assert repair.statement_clause("Please tell anyone who asks about parking that the lot closes at 11 pm.") == \
+        ("the lot closes at 11 pm", "parking")
+    assert repair.statement_clause("Just so you know, the kiln runs on Fridays, in case anyone asks.") == \
+        ("the kiln runs on Fridays", "")
+
+
+def test_finish_reads_the_clause_only_for_teaching_turns_with_nothing_found():
+    text = "The bakery is closed on Wednesdays."
+    assert finish([], Turn(text, [], "teach")) == [repair.read_clause(text)]
+    assert finish([], Turn(text, [], "none")) == []  # a look-alike stays empty
+    found = [{"kind": "fact", "subject": "the bakery", "relation": "day", "object": "Wednesdays"}]
+    assert finish(found, Turn(text, [], "teach")) == found  # what the engine found stands
