@@ -1,8 +1,9 @@
 """Learning benchmark across domains: teach one domain's 30 invented facts, retrain, measure.
 
 The domains are bench/domains/*.jsonl (written for issues 18 and 21, before any tuning).
-`library` and `gym` tune the causal-lm defaults; `council`, `pharmacy`, `hotel`, `museum` and
-`festival` (session 10) are held out whole (docs/train.md). Each run also scores every check
+`library`, `gym`, `council`, `museum` and `festival` tune the causal-lm defaults (the last three
+were held out until session 10 scored them); `cricketclub` and `foodtruck` (session 11),
+`pharmacy` and `hotel` are held out whole (docs/train.md). Each run also scores every check
 after generation (CHECKS: scope_check off / value / row / judge at 0.3, 0.5, 0.7) on the same answers. For each (domain, configuration):
 
 Setup (not timed): a qa project whose v0 dataset holds the 85 fixed locality questions of
@@ -51,8 +52,10 @@ from lic_cli.tasks import load_project  # noqa: E402
 from lic_cli.train.distill import _whole_sentences  # noqa: E402
 
 DOMAINS = REPO / "bench" / "domains"
-TUNING = ("library", "gym")
-HELD_OUT = ("council", "pharmacy", "hotel", "museum", "festival")
+# Session 11: council, museum and festival were scored in session 10, so they tune now; cricketclub and
+# foodtruck (written this session by a data-only helper) are held out whole.
+TUNING = ("library", "gym", "council", "museum", "festival")
+HELD_OUT = ("pharmacy", "hotel", "cricketclub", "foodtruck")
 
 # On top of support_qa's tasks.yaml params. "today": session 4's support_qa params, whole; the
 # KL term is named off, since the causal-lm defaults (params.CAUSAL_LM_DEFAULTS) switch it on.
@@ -261,7 +264,7 @@ def score(answer, facts: list[dict], said: dict[str, str]) -> dict:
             "wrong_near_miss": [(n, got[n]) for (_, n), ok in zip(near, nm, strict=True) if not ok]}
 
 
-def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: int = 0) -> dict:
+def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: int = 0, checks: bool = True) -> dict:
     from lic_cli import train
     from lic_cli.train import evaluate, registry
 
@@ -282,7 +285,7 @@ def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: in
                "train_pairs": summary["metrics"].get("train_rows"), "lic_train_metrics": summary["metrics"],
                "gated": score(gated, facts, said), "weights": score(weights, facts, said)}
         if gated.gate is not None:
-            out["checks"] = score_checks(gated, facts, said, _judges())
+            out["checks"] = score_checks(gated, facts, said, _judges()) if checks else {}
             out["routed_in"] = {
                 "paraphrases": _share(gated.in_scope([p for f in facts for p in f["paraphrases"]])),
                 "locality": _share(gated.in_scope([r["question"] for r in general("locality")])),
@@ -357,6 +360,8 @@ def main() -> None:
     ap.add_argument("--facts", type=int, default=0, help="teach only the first N facts (dev runs; 0: all 30)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--keep", help="copy each project here")
+    ap.add_argument("--no-checks", action="store_true",
+                    help="skip scoring every check variant (short exclusive timing holds; --rescore the kept project)")
     ap.add_argument("--rescore", action="append", default=[], metavar="KEPT",
                     help="score the checks and row answers on a project --keep wrote (no training; repeatable)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
@@ -375,11 +380,12 @@ def main() -> None:
     overrides = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in args.set)}
     names = args.config or ["support_qa"]
     results = []
-    for domain in args.domain or list(TUNING):
+    for domain in args.domain or ["library", "gym"]:
         for name in names:
             params = {**(default if name == "support_qa" else CONFIGS[name]), **overrides}
             print(f"== {domain} / {name}: {params}", file=sys.stderr)
-            results.append(measure(domain, name, params, Path(args.keep) if args.keep else None, args.facts))
+            results.append(measure(domain, name, params, Path(args.keep) if args.keep else None, args.facts,
+                                   checks=not args.no_checks))
             _print([results[-1]], args.verbose)
             if args.json:
                 Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
@@ -395,7 +401,8 @@ def _print(results: list[dict], verbose: bool) -> None:
     for r in results:
         for view in ("gated", "weights"):
             s = r[view]
-            tail = (f"{r['wall_s']:>7.0f} {r['train_s'] or 0:>7.0f} {r['steps']!s:>5}" if view == "gated" else "")
+            tail = (f"{r['wall_s']:>7.0f} {r['train_s'] or 0:>7.0f} {r['steps']!s:>5}"
+                    if view == "gated" and "wall_s" in r else "")
             print(f"{r['domain']:<9} {r['config']:<14} {view:<8} {pct(s['reliability']):>8} {pct(s['generalization']):>8} "
                   f"{pct(s['locality']):>8} {pct(s['near_miss']):>9} {tail}")
         for name, s in (r.get("checks") or {}).items():

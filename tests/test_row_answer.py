@@ -110,3 +110,33 @@ def test_the_model_card_says_a_row_answers_what_the_check_refuses():
              "metrics": {}}
     text = card.render(entry, gated=True, taught=[], fallback="../v0-abc")
     assert "scope_answer 0.8" in text and "gets that row's value instead" in text
+
+
+@pytest.mark.slow
+def test_serve_and_chat_answer_from_the_row_when_the_check_refuses_the_weights(tmp_path: Path, monkeypatch):
+    """A gated folder of the base's own weights, taught the CEO: the weights cannot state the taught
+    name, so the check refuses their answer; the one row answers in its words (lic serve: scope "row";
+    lic chat: last_route "row"). A rewording the judge does not rate clearly goes to the fallback."""
+    from test_serve import CEO, _gated_folder
+
+    from lic_cli.chat.backend import LocalLM
+    from lic_cli.serve import GatedModel
+
+    monkeypatch.setenv("LIC_SCOPE_JUDGE", "1")
+    folder = _gated_folder(tmp_path, check="value", answer=0.8)
+    asked, vague = "Who is Kestrel's CEO?", "Who runs Kestrel as CEO?"
+    judge = TableJudge({(asked, CEO): 0.95, (vague, CEO): 0.6})
+    model = GatedModel(str(folder))
+    model.gate.check_judge = judge
+    said = model.reply([{"role": "user", "content": asked}], max_tokens=12)
+    assert said == {"text": "Marta Okonkwo is the CEO.", "scope": "row", "prompt_tokens": said["prompt_tokens"],
+                    "completion_tokens": said["completion_tokens"], "finish_reason": "stop"}
+    assert model.reply([{"role": "user", "content": vague}], max_tokens=12)["scope"] == "fallback"
+    chat = LocalLM(str(folder), max_new_tokens=12)
+    chat._gate.check_judge = judge
+    assert chat.reply([{"role": "user", "content": asked}]) == "Marta Okonkwo is the CEO."
+    assert chat.last_route == "row" and chat.last_in_scope
+    other = chat.reply([{"role": "user", "content": vague}])
+    assert chat.last_route == "fallback" and not chat.last_in_scope and "Okonkwo" not in other
+    chat.reply([{"role": "user", "content": "What is the capital of Japan?"}])
+    assert chat.last_route == "fallback"

@@ -85,7 +85,7 @@ def _post(url: str, body: object) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
-def _gated_folder(tmp_path: Path, check: str | None = None) -> Path:
+def _gated_folder(tmp_path: Path, check: str | None = None, answer: float | None = None) -> Path:
     """A gated folder: the base's own weights, taught one question (the CEO); the rest goes to the base."""
     from lic_cli import models
 
@@ -95,7 +95,7 @@ def _gated_folder(tmp_path: Path, check: str | None = None) -> Path:
         if item.is_file() and item.name != "lic_answers.json":
             (folder / item.name).symlink_to(item)
     scope.write(folder, scope.Scope(questions=(CEO,), threshold=0.5, fallback="smollm2",
-                                    answers=("Marta Okonkwo is the CEO.",), check=check))
+                                    answers=("Marta Okonkwo is the CEO.",), check=check, answer=answer))
     return folder
 
 
