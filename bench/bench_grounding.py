@@ -55,10 +55,16 @@ DOMAINS = {
                    "socks, parties, bookings, safety, staff and the building"),
     "barber": ("Halloran & Pike", "a barber shop and hair salon: opening hours, haircuts, shaves, colouring, prices, "
                "bookings, stylists and the shop's address"),
+    # Session 11's held-out domains: named from evals/chat/README.md (written before their rows were read).
+    "farmshop": ("Quarley Barton", "a farm shop and café: seasonal opening hours, pick-your-own, veg boxes, the "
+                 "butcher's counter, Christmas turkeys, prices, bookings and the farm's address"),
+    "boathire": ("Dunmere Bridge Boat Hire", "river boat hire: boats and hourly rates, deposits, age and licence "
+                 "rules, opening times, routes, picnic hampers, bookings and the boatyard's address"),
 }
 # vetclinic and campusit were held out until session 9 scored them once; dev since session 10.
 SPLIT = {"makerspace": "dev", "vetclinic": "dev (held out until session 9)",
-         "campusit": "dev (held out until session 9)", "trampoline": "held out", "barber": "held out"}
+         "campusit": "dev (held out until session 9)", "trampoline": "dev (held out until session 10)",
+         "barber": "dev (held out until session 10)", "farmshop": "held out", "boathire": "held out"}
 DIAG_K = 10  # how deep the diagnosis looks for the row that states the taught value
 
 

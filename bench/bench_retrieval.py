@@ -60,8 +60,10 @@ def domain_items(split: str) -> dict[str, list]:
         return out
     if split == "heldout":
         return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("vetclinic", "campusit")}
-    if split == "heldout2":  # session 10's new held-out domains (evals/chat/README.md)
+    if split == "heldout2":  # session 10's held-out domains (evals/chat/README.md), dev since session 11
         return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("trampoline", "barber")}
+    if split == "heldout3":  # session 11's new held-out domains (evals/chat/README.md)
+        return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("farmshop", "boathire")}
     return {"kestrel": kestrel_items()}
 
 
@@ -182,15 +184,40 @@ def matched(res: dict) -> tuple[float, int]:
 # --- session 10: the stages combined (lic_cli/chat/combine.py) ------------------------------------
 
 
-def combined_dump(base_encode, rk, cross, domains: dict, demo, probes: list[str], k: int) -> list[dict]:
+class PairMemo:
+    """The re-ranker with each (question, row) pair read once per run: its score is linear in the
+    prior (crossenc.py: pair reading + segments' cosine + prior weight x prior + bias), so a pair's
+    reading is kept at prior 0 and the prior added, whatever first stage (view on or off) asked."""
+
+    def __init__(self, cross) -> None:
+        self.cross = cross
+        self.k = cross.k
+        self.memo: dict[tuple[str, str], float] = {}
+        self.weight = float(cross._net[1].prior.detach())
+
+    def score(self, question: str, rows: list[str], prior):
+        import numpy as np
+
+        todo = [r for r in dict.fromkeys(rows) if (question, r) not in self.memo]
+        if todo:
+            for r, v in zip(todo, self.cross.score(question, todo, np.zeros(len(todo), np.float32)), strict=True):
+                self.memo[(question, r)] = float(v)
+        return np.array([self.memo[(question, r)] + self.weight * float(p) for r, p in zip(rows, prior, strict=True)],
+                        dtype=np.float32)
+
+
+def combined_dump(base_encode, rk, cross, domains: dict, demo, probes: list[str], k: int, *, bmemo=None,
+                  rmemo=None, tables=None) -> list[dict]:
     """Every question of every setup with its candidates (the base model's best k over the tasks,
-    and the ranker's best k), each scored by the base model, the ranker and the re-ranker: in the
-    demo's company (recall@1) and alone (found), and each probe alone (calibration)."""
+    and the ranker's best k), each scored by the base model, the ranker and the re-ranker (the
+    base model's best k: the union's others only by the ranker): in the demo's company (recall@1)
+    and alone (found), and each probe alone (calibration). Scored with the rows' views that
+    rowindex.active_views() reads now (session 11: the question view on or off)."""
     from lic_cli.chat import combine, ranker, rowindex
 
-    bmemo = ranker._memo(base_encode)
-    rmemo = ranker._memo(rk.encoder().encode)
-    tables: dict[int, tuple] = {}
+    bmemo = bmemo or ranker._memo(base_encode)
+    rmemo = rmemo or ranker._memo(rk.encoder().encode)
+    tables = {} if tables is None else tables
 
     def table(name, rows):  # keyed by the list's id: the list is kept, so the id is never reused
         if id(rows) not in tables:
@@ -205,7 +232,12 @@ def combined_dump(base_encode, rk, cross, domains: dict, demo, probes: list[str]
         qs = [p for p, _ in asks]
         qb, qr = bmemo(qs), rmemo(qs)
         for i, (text, gold) in enumerate(asks):
-            cands = combine.table_candidates(text, ts, qb[i], qr[i], rk.head, cross, k, union=True)
+            cands = combine.table_candidates(text, ts, qb[i], qr[i], rk.head, None, k, union=True)
+            first = cands[:k]
+            if first:
+                for c, v in zip(first, cross.score(text, [c.text for c in first], [c.base for c in first]),
+                                strict=True):
+                    c.cross = float(v)
             out.append({"setup": setup, "ctx": ctx, "q": text, "gold": None if gold is None else ["domain", gold],
                         "cands": [[c.ref[0], c.ref[1], round(c.base, 5), round(c.ranker, 5), round(c.cross, 5),
                                    n < k, c.text] for n, c in enumerate(cands)]})
@@ -250,12 +282,22 @@ def evaluate(dump: list[dict], who, thresholds: dict, dev_setups: tuple[str, ...
 
     probe = [r for r in dump if r["ctx"] == "probe"]
     per_setup: dict[str, list[float]] = {}
+    per_kind: dict[str, list[tuple[float, bool]]] = {}
     for r in probe:
         per_setup.setdefault(r["setup"], []).append(first_of(r, who, thresholds)[1])
+        per_kind.setdefault(r["setup"], []).append((per_setup[r["setup"]][-1], combine.plain(r["q"])))
     if own is None:
         own = combine.let_in_threshold({s: v for s, v in per_setup.items() if s.split("/")[0] in dev_setups}, 1)
+    # Session 11: a rule with by_kind holds questions that ask no known kind to their own threshold
+    # (`own` a pair (threshold, plain) when given; calibrated here on the dev setups' probes when not).
+    if isinstance(own, tuple):
+        own, low = own
+    elif getattr(who, "by_kind", False) and per_kind:
+        low = combine.plain_threshold({s: v for s, v in per_kind.items() if s.split("/")[0] in dev_setups}, own, 1)
+    else:
+        low = None
     matched = combine.let_in_threshold(per_setup, 1) if per_setup else None
-    res: dict = {"threshold": own, "matched_threshold": matched, "setups": {}}
+    res: dict = {"threshold": own, "plain_threshold": low, "matched_threshold": matched, "setups": {}}
     for r in dump:
         if r["ctx"] == "probe":
             continue
@@ -266,18 +308,19 @@ def evaluate(dump: list[dict], who, thresholds: dict, dev_setups: tuple[str, ...
             v["n"] += 1
             v["r1"] += right
         else:
-            v["found"] += right and s >= own
+            v["found"] += right and s >= (low if low is not None and combine.plain(r["q"]) else own)
             v["found_matched"] += bool(right and matched is not None and s >= matched)
     res["n"] = sum(v["n"] for v in res["setups"].values())
     for key in ("r1", "found", "found_matched"):
         res[key] = sum(v[key] for v in res["setups"].values())
-    res["probes_in"] = {s: sum(1 for x in v if x >= own) for s, v in per_setup.items()}
+    res["probes_in"] = {s: sum(1 for x, p in v if x >= (low if low is not None and p else own))
+                        for s, v in per_kind.items()}
     return res
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "heldout2", "demo"])
+    ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "heldout2", "heldout3", "demo"])
     ap.add_argument("--set", nargs="*", default=[], help="ranker settings, name=value (chat/ranker.py Settings)")
     ap.add_argument("--no-base", action="store_true", help="skip the base model")
     ap.add_argument("--no-ranker", action="store_true", help="skip the learned ranker")
@@ -290,9 +333,24 @@ def main() -> None:
                     "stages, write them to DUMP (JSON) and report base / ranker / cross / combined (chat/combine.py)")
     ap.add_argument("--from-dump", nargs="+", metavar="DUMP", help="report from dumps written by --combined (no models)")
     ap.add_argument("--grid", action="store_true", help="with --combined/--from-dump: every rule of the dev grid")
+    ap.add_argument("--views", nargs="+", choices=["off", "on", "base", "head"], help="with --combined: score with "
+                    "the question view off, on, in the base blend only, or on with the ranker's head fitted again "
+                    "with it (`head`, --refit-head) (session 11, chat/queries.py), every retriever in the same run "
+                    "(default: as LIC_QUESTION_VIEW says)")
+    ap.add_argument("--refit-head", metavar="DIR", help="session 11: copy the ranker's folder to DIR, fit its head "
+                    "and calibrate it again with the question view on (the encoder as it is); used by --views head")
+    ap.add_argument("--pair-cache", metavar="FILE", help="keep the re-ranker's pair readings here between runs")
+    ap.add_argument("--accept", action="store_true", help="with --from-dump: the first-but-below-threshold rules "
+                    "(session 11): a margin over the runner-up lets a row in below the threshold")
     args = ap.parse_args()
     if args.from_dump:
-        report_dumps([d for p in args.from_dump for d in json.loads(Path(p).read_text(encoding="utf-8"))], args.grid)
+        dumps = [d for p in args.from_dump for d in json.loads(Path(p).read_text(encoding="utf-8"))]
+        for view in dict.fromkeys(d.get("view", "on") for d in dumps):
+            print(f"== question view {view}")
+            group = [d for d in dumps if d.get("view", "on") == view]
+            report_dumps(group, args.grid)
+            if args.accept:
+                report_accept(group)
         return
 
     from lic_cli.chat import crossenc, ranker, retrieve
@@ -338,22 +396,42 @@ def main() -> None:
     if args.combined:
         if args.no_ranker or args.no_cross:
             raise SystemExit("--combined needs the ranker and the re-ranker")
+        from lic_cli.chat import rowindex
+
         dumps = []
-        for split in args.split:
-            t1 = time.perf_counter()
-            dump = {"split": split, "thresholds": {"base": retrieve.THRESHOLD, "ranker": r.threshold,
-                                                   "cross": c.threshold},
-                    "ranker": str(r.folder), "cross": str(c.folder), "load": os.getloadavg()[0],
-                    "records": combined_dump(base_encode, r, c, domain_items(split), demo,
-                                             probes if split == "dev" else [], c.k)}
-            dump["seconds"] = round(time.perf_counter() - t1, 1)
-            dumps.append(dump)
-            print(f"{split}: {len(dump['records'])} questions scored in {dump['seconds']} s", flush=True)
-            Path(args.combined).write_text(json.dumps(dumps), encoding="utf-8")
-        if "dev" in args.split:
-            report_dumps(dumps, args.grid)
-        else:
-            print("(the combination is calibrated on the dev dump: report with --from-dump DEV_DUMP THIS_DUMP)")
+        pairs = PairMemo(c)
+        if args.pair_cache and Path(args.pair_cache).is_file():
+            pairs.memo.update({tuple(k): v for k, v in json.loads(Path(args.pair_cache).read_text())})
+        r2 = refit_head(r, Path(args.refit_head)) if args.refit_head else None
+        shared = {"bmemo": ranker._memo(base_encode), "rmemo": ranker._memo(r.encoder().encode)}
+        tables: dict[str, dict] = {}  # per view: a row table embeds the views indexed when it is built
+        items = {split: domain_items(split) for split in args.split}
+        views = args.views or [rowindex.question_view()]
+        for view in views:
+            os.environ[rowindex.QUESTION_ENV] = {"on": "1", "off": "0", "base": "base", "head": "1"}[view]
+            for split in args.split:
+                t1 = time.perf_counter()
+                rv = r2 if view == "head" else r
+                dump = {"split": split, "view": view, "thresholds": {"base": retrieve.THRESHOLD,
+                                                                     "ranker": rv.threshold, "cross": c.threshold},
+                        "ranker": str(r.folder), "cross": str(c.folder), "load": os.getloadavg()[0],
+                        "records": combined_dump(base_encode, rv, pairs, items[split], demo,
+                                                 probes if split == "dev" else [], c.k, **shared,
+                                                 tables=tables.setdefault(view, {}))}
+                dump["seconds"] = round(time.perf_counter() - t1, 1)
+                dumps.append(dump)
+                print(f"{split} (view {view}): {len(dump['records'])} questions scored in {dump['seconds']} s",
+                      flush=True)
+                Path(args.combined).write_text(json.dumps(dumps), encoding="utf-8")
+                if args.pair_cache:
+                    Path(args.pair_cache).write_text(json.dumps([[list(k), v] for k, v in pairs.memo.items()]))
+        for view in views:
+            group = [d for d in dumps if d["view"] == view]
+            print(f"== question view {view}")
+            if "dev" in args.split:
+                report_dumps(group, args.grid)
+            else:
+                print("(the combination is calibrated on the dev dump: report with --from-dump DEV_DUMP THIS_DUMP)")
         return
     for split in args.split:
         domains = domain_items(split)
@@ -398,25 +476,38 @@ def report_dumps(dumps: list[dict], full_grid: bool) -> None:
 
     dev = next((d for d in dumps if d["split"] == "dev"), None)
     th = dumps[0]["thresholds"]
-    rules = grid() if full_grid else [combine.DEFAULT]
+    from dataclasses import replace as _replace
+
+    # Session 10's rule (one threshold) beside the default (plain questions' own threshold, session 11).
+    rules = grid() if full_grid else [_replace(combine.DEFAULT, by_kind=False), combine.DEFAULT]
     cal = {}
     if dev is not None:
         for rule in rules:
-            cal[rule] = evaluate(dev["records"], rule, th, ranker.DEV_DOMAINS)["threshold"]
+            got = evaluate(dev["records"], rule, th, ranker.DEV_DOMAINS)
+            cal[rule] = (got["threshold"], got["plain_threshold"])
     elif any(rule not in cal for rule in rules):
         raise SystemExit("a dev dump is needed to calibrate the combination's threshold")
 
     def line(name, res):
         return (f"  {name:<58} r@1 {res['r1']:>3}/{res['n']} = {res['r1'] / max(1, res['n']):6.1%}  "
                 f"found {res['found']:>3} ({res['found'] / max(1, res['n']):6.1%})  "
-                f"matched {res['found_matched']:>3}  thr {res['threshold']:.3f}")
+                f"matched {res['found_matched']:>3}  thr {res['threshold']:.3f}"
+                + (f" (plain {res['plain_threshold']:.3f})" if res.get("plain_threshold") is not None else ""))
 
+    # Each retriever's threshold again by the one rule (<= 1 probe into any DEV_DOMAINS setup), on this
+    # dump's rows: a view changes every score, so a threshold calibrated without it is not its own.
+    recal = {who: evaluate(dev["records"], who, th, ranker.DEV_DOMAINS)["threshold"] for who in RETRIEVERS} \
+        if dev is not None else {}
     for d in dumps:
         recs = d["records"]
         print(f"{d['split']} (load {d.get('load', 0):.1f}, {d.get('seconds')} s):")
         for who in RETRIEVERS:
             res = evaluate(recs, who, th, ranker.DEV_DOMAINS, own=th[who])
             print(line(who, res))
+            if who in recal:
+                again = evaluate(recs, who, th, ranker.DEV_DOMAINS, own=recal[who])
+                print(f"  {who + ' (threshold calibrated on this run)':<58} found {again['found']:>3}  "
+                      f"thr {recal[who]:.3f}")
             for k, v in res["setups"].items():
                 print(f"      {k:<24} r@1 {v['r1']:>3}/{v['n']}  found {v['found']:>3}")
         scored = []
@@ -427,11 +518,87 @@ def report_dumps(dumps: list[dict], full_grid: bool) -> None:
             scored.sort(key=lambda x: (-x[1]["found"], -x[1]["r1"]))
         for rule, res in scored[:25]:
             name = (f"combined {rule.order} w{rule.weight} q{rule.qualifier}{rule.qualifier_how[0]}"
-                    f"{' union' if rule.union else ''}")
+                    f"{' union' if rule.union else ''}{' by kind' if rule.by_kind else ''}")
             print(line(name, res))
         if not full_grid:
-            for k, v in scored[0][1]["setups"].items():
+            for k, v in scored[-1][1]["setups"].items():
                 print(f"      {k:<24} r@1 {v['r1']:>3}/{v['n']}  found {v['found']:>3}")
+
+
+def refit_head(rk, out: Path):
+    """The ranker with its head fitted again and its threshold calibrated again with the question
+    view on (session 11): a copy of its folder in `out`, the fine-tuned encoder as it is."""
+    import shutil
+
+    from lic_cli.chat import ranker, rowindex
+
+    if not (out / "ranker.json").is_file():
+        t0 = time.perf_counter()
+        old = os.environ.get(rowindex.QUESTION_ENV)
+        os.environ[rowindex.QUESTION_ENV] = "1"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(rk.folder, out)
+        settings = ranker.Settings(**rk.meta["settings"])
+        train_items, dev = ranker.split_items(ranker.all_items())
+        train_items = train_items + ranker.teaching_items()
+        encode = ranker._memo(rk.encoder().encode)
+        head = ranker.fit_head(encode, train_items, ranker.null_questions(), settings)
+        head.save(out / "head.npz")
+        cal = ranker.calibrate(encode, dev, ranker.probe_questions(), settings.let_in, head)
+        meta = {**rk.meta, "calibration": cal, "question_view": True,
+                "refit_seconds": round(time.perf_counter() - t0, 1)}
+        (out / "ranker.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        if old is None:
+            os.environ.pop(rowindex.QUESTION_ENV, None)
+        else:
+            os.environ[rowindex.QUESTION_ENV] = old
+    r2 = ranker.cached(path=out)
+    print(f"ranker head fitted again with the question view: threshold {r2.threshold} (dev found "
+          f"{r2.meta['calibration']['dev_found']}/{r2.meta['calibration']['dev_questions']}), "
+          f"{r2.meta.get('refit_seconds')} s", flush=True)
+    return r2
+
+
+def accept_value(rec: dict, rule, thresholds: dict, lam: float, cap: float) -> tuple[bool, float]:
+    """(is the first row right, the deciding value): the first row's signal plus `lam` x its lead over
+    the runner-up's signal (at most `cap`), as the combination orders the candidates."""
+    from lic_cli.chat import combine
+
+    pool = [c for c in rec["cands"] if c[5] or rule.union]
+    objs = [combine.Candidate((c[0], c[1]), c[6], c[2], c[3], c[4]) for c in pool]
+    out = combine.ordered(rec["q"], objs, rule, thresholds["ranker"], thresholds["cross"])
+    if not out:
+        return False, float("-inf")
+    s, best = out[0]
+    lead = s - max((x for x, _ in out[1:]), default=s - cap)
+    return [best.ref[0], best.ref[1]] == rec["gold"], s + lam * max(0.0, min(lead, cap))
+
+
+def report_accept(dumps: list[dict]) -> None:
+    """Session 11: rows first but below the threshold. The combination decides on its signal plus
+    lam x the first row's lead over the runner-up (capped), the threshold calibrated again by the
+    one rule (<= 1 of the 140 probes into any DEV_DOMAINS setup); found per split beside lam 0."""
+    from lic_cli.chat import combine, ranker
+
+    dev = next(d for d in dumps if d["split"] == "dev")
+    th = dev["thresholds"]
+    rule = combine.DEFAULT
+    rows = []
+    for lam in (0.0, 0.1, 0.25, 0.5, 1.0, 2.0):
+        for cap in ((1.0,) if lam == 0 else (0.5, 1.0, 2.0, 4.0)):
+            per: dict[str, list[float]] = {}
+            for r in dev["records"]:
+                if r["ctx"] == "probe" and r["setup"].split("/")[0] in ranker.DEV_DOMAINS:
+                    per.setdefault(r["setup"], []).append(accept_value(r, rule, th, lam, cap)[1])
+            thr = combine.let_in_threshold(per, rule.let_in)
+            found = {}
+            for d in dumps:
+                alone = [accept_value(r, rule, th, lam, cap) for r in d["records"] if r["ctx"] == "alone"]
+                found[d["split"]] = (sum(1 for ok, v in alone if ok and v >= thr), len(alone))
+            rows.append((lam, cap, thr, found))
+    for lam, cap, thr, found in rows:
+        print(f"  accept: signal + {lam} x lead (cap {cap}) >= {thr:.3f}: "
+              + ", ".join(f"{k} {a}/{n}" for k, (a, n) in found.items()))
 
 
 def parse_settings(pairs: list[str], types: dict) -> dict:

@@ -109,3 +109,40 @@ def test_candidates_are_the_base_best_k_over_tasks_and_the_union_adds_the_ranker
         table = next(t for t in tables if t[0] == name)
         assert c.base == pytest.approx(float(table[2].scores(qv, q)[j]))
         assert c.ranker == pytest.approx(float(table[3].scores(qv, q)[j]))
+
+
+# --- session 11: questions that ask no known kind have a threshold of their own -----------------
+
+
+@pytest.mark.parametrize("question, want", [
+    ("Is the sauna mixed on Tuesdays?", True),  # a yes/no question: no kind asked
+    ("Tell me about the junior swim squad", True),
+    ("How much is a sauna session?", False),  # money
+    ("When does the ferry leave?", False),  # time
+    ("Who coaches the under-10s?", False),  # person
+    ("What number do I ring for the harbour master?", False),  # phone
+])
+def test_plain_questions_are_those_that_ask_no_known_kind(question, want):
+    assert combine.plain(question) is want
+
+
+def test_plain_threshold_goes_down_only_while_every_setup_keeps_the_rule():
+    # Setup a: one kind probe at 1.0 (the one let in) and plain probes at 0.2, -0.5; setup b: plain at
+    # -0.1 and -0.2. At the global threshold 0.5, a lets 1 in; the plain threshold may go down to just
+    # above 0.2 (a's plain 0.2 would be a second probe in a).
+    probes = {"a": [(1.0, False), (0.2, True), (-0.5, True)], "b": [(-0.1, True), (-0.2, True)]}
+    low = combine.plain_threshold(probes, 0.5, 1)
+    assert low == pytest.approx(0.2001)
+    # With no kind probe in a, the plain threshold goes to just above a's second plain probe and b's.
+    probes = {"a": [(0.2, True), (-0.5, True)], "b": [(-0.1, True), (-0.2, True)]}
+    assert combine.plain_threshold(probes, 0.5, 1) == pytest.approx(-0.1999)
+    # Never above the global threshold; with no plain probes, the global threshold itself.
+    assert combine.plain_threshold({"a": [(2.0, True), (1.9, True)]}, 0.5, 1) == 0.5
+    assert combine.plain_threshold({"a": [(2.0, False)]}, 0.5, 1) == 0.5
+
+
+def test_calibration_holds_each_question_to_its_class_threshold():
+    cal = combine.Calibration(threshold=-0.3, probe_top={}, dev_found=0, dev_questions=0, plain=-1.1)
+    assert cal.for_question("Is the sauna mixed on Tuesdays?") == -1.1
+    assert cal.for_question("How much is a sauna session?") == -0.3
+    assert combine.Calibration(-0.3, {}, 0, 0).for_question("Is the sauna mixed?") == -0.3  # session 10's cache

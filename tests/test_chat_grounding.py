@@ -203,8 +203,8 @@ def test_a_pipe_marks_and_counts_what_it_did_not_save(demo_project):
 
 
 def test_the_score_is_the_better_view_lifted_by_the_domain():
-    """A row's score: the better of its two views (whole row, key alone), plus DOMAIN_WEIGHT times
-    the question's cosine with the task's domain; keywords weigh nothing (docs/chat.md)."""
+    """A row's score: the better of its views (whole row, key alone, the questions it answers), plus
+    DOMAIN_WEIGHT times the question's cosine with the task's domain; keywords weigh nothing (docs/chat.md)."""
     import numpy as np
 
     from lic_cli.chat import rowindex
@@ -212,14 +212,15 @@ def test_the_score_is_the_better_view_lifted_by_the_domain():
     texts = ["Q1 A1", "Q2 A2"]
     whole = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
     keys = np.array([[0.0, 0.0, 1.0], [0.6, 0.8, 0.0]], dtype=np.float32)
-    index = rowindex.RowIndex(None, "d", ["r1", "r2"], texts, [{}, {}], np.vstack([whole, keys]), None,
+    asked = np.zeros_like(whole)  # the question view (tests/test_chat_queries.py) matches nothing here
+    index = rowindex.RowIndex(None, "d", ["r1", "r2"], texts, [{}, {}], np.vstack([whole, keys, asked]), None,
                               rowindex.Keywords(texts))
     domain = np.array([1.0, 1.0, 0.0]) / np.sqrt(2)
     assert np.allclose(index.domain, domain)
     q = np.array([0.0, 0.6, 0.8], dtype=np.float32)
     lift = rowindex.DOMAIN_WEIGHT * float(domain @ q)
     assert np.allclose(index.scores(q, "anything"), [0.8 + lift, 0.6 + lift])  # key view / whole view
-    assert rowindex.KEYWORD_BOOST == 0 and rowindex.VIEWS == 2
+    assert rowindex.KEYWORD_BOOST == 0 and rowindex.VIEWS == 3
 
 
 @pytest.fixture

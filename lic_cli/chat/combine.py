@@ -40,9 +40,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lic_cli.chat import answertype
 from lic_cli.chat import qualifier as qual
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: a threshold of its own for questions that ask no known kind (session 11)
 USE_ENV = "LIC_COMBINE"  # "0": with both trained, the re-ranker alone (session 9's path)
 
 
@@ -56,6 +57,7 @@ class Rule:
     qualifier_how: str = "classes"  # chat/qualifier.py adjust: "classes", "words", "both"
     union: bool = False  # also re-score the ranker's best k (not only the base model's)
     let_in: int = 1  # probes one calibration setup may let in (of 140)
+    by_kind: bool = True  # questions that ask no known kind of answer get a threshold of their own (session 11)
 
 
 DEFAULT = Rule()
@@ -95,6 +97,29 @@ def best(question: str, cands: Sequence[Candidate], rule: Rule, ranker_threshold
     """(the first row's deciding signal, the first row); (-inf, None) with no candidates."""
     out = ordered(question, cands, rule, ranker_threshold, cross_threshold)
     return out[0] if out else (float("-inf"), None)
+
+
+def plain(question: str) -> bool:
+    """Does the question ask for no known kind of answer (chat/answertype.py: not when, how much,
+    who, where, how long, the phone ...)? Such questions have a threshold of their own."""
+    return not answertype.asks(question)
+
+
+def plain_threshold(probes: dict[str, Sequence[tuple[float, bool]]], threshold: float, let: int) -> float:
+    """The least threshold for plain questions (their own class: 112 of the 140 probes) at which, with
+    the other questions at `threshold`, at most `let` probes of any setup still reach a row; never
+    above `threshold`. `probes`: per setup, each probe's (signal, plain)."""
+    if not any(p for vs in probes.values() for _, p in vs):
+        return threshold
+    others = {k: sum(1 for v, p in vs if not p and v >= threshold) for k, vs in probes.items()}
+    best = threshold
+    for cand in sorted({round(v + 1e-4, 4) for vs in probes.values() for v, p in vs if p and v < threshold},
+                       reverse=True) + [float("-inf")]:
+        if all(others[k] + sum(1 for v, p in vs if p and v >= cand) <= let for k, vs in probes.items()):
+            best = cand
+        else:
+            break
+    return best if best > float("-inf") else min((v for vs in probes.values() for v, _ in vs), default=threshold)
 
 
 def let_in_threshold(probe_signals: dict[str, Sequence[float]], let: int) -> float:
@@ -141,6 +166,11 @@ class Calibration:
     probe_top: dict[str, float]
     dev_found: int
     dev_questions: int
+    plain: float | None = None  # the threshold of questions that ask no known kind (Rule.by_kind)
+
+    def for_question(self, question: str) -> float:
+        """The threshold this question's first row is held to."""
+        return self.plain if self.plain is not None and plain(question) else self.threshold
 
 
 def calibrate(rule: Rule, ranker_obj, cross_obj, base_encode: Callable, dev: list, probes: list[str],
@@ -155,7 +185,7 @@ def calibrate(rule: Rule, ranker_obj, cross_obj, base_encode: Callable, dev: lis
     rmemo = ranking._memo(ranker_obj.encoder().encode)
     rt, ct = ranker_obj.threshold, cross_obj.threshold
     probe_sig: dict[str, list[float]] = {}
-    firsts: list[float] = []
+    firsts: list[tuple[float, str]] = []
     total = 0
     qb_p, qr_p = bmemo(probes), rmemo(probes)
     for name, rows, asks in ranking.setups(dev):
@@ -171,11 +201,15 @@ def calibrate(rule: Rule, ranker_obj, cross_obj, base_encode: Callable, dev: lis
             s, c = best(p, table_candidates(p, tables, qb[i], qr[i], head, cross_obj, cross_obj.k, rule.union),
                         rule, rt, ct)
             if c is not None and c.ref == (name, gold):
-                firsts.append(s)
+                firsts.append((s, p))
         total += len(asks)
     threshold = let_in_threshold(probe_sig, rule.let_in)
-    return Calibration(threshold, {k: round(sorted(v, reverse=True)[rule.let_in], 4) for k, v in probe_sig.items()},
-                       sum(1 for s in firsts if s >= threshold), total)
+    low = plain_threshold({k: [(v, plain(p)) for v, p in zip(vs, probes, strict=True)] for k, vs in probe_sig.items()},
+                          threshold, rule.let_in) if rule.by_kind else None
+    cal = Calibration(threshold, {k: round(sorted(v, reverse=True)[rule.let_in], 4) for k, v in probe_sig.items()},
+                      0, total, low)
+    cal.dev_found = sum(1 for s, p in firsts if s >= cal.for_question(p))
+    return cal
 
 
 def enabled() -> bool:
@@ -188,10 +222,14 @@ def enabled() -> bool:
 
 
 def cache_path(rule: Rule, ranker_obj, cross_obj) -> Path:
+    from lic_cli.chat import rowindex
     from lic_cli.models import cache_dir
 
+    # The views scoring reads (session 11: the question view on or off) change every score, so each
+    # has its own calibration.
+    views = f"|views{rowindex.active_views()}" if rowindex.active_views() != 2 else ""
     key = hashlib.sha256(f"{CODE_VERSION}|{sorted(asdict(rule).items())}|{ranker_obj.folder}|{cross_obj.folder}|"
-                         f"{ranker_obj.threshold}|{cross_obj.threshold}".encode()).hexdigest()[:16]
+                         f"{ranker_obj.threshold}|{cross_obj.threshold}{views}".encode()).hexdigest()[:16]
     return cache_dir("combined") / f"{key}.json"
 
 

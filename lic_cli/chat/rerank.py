@@ -30,9 +30,9 @@ def features(emb: np.ndarray, n: int, q: np.ndarray, text: str, value_kinds: lis
 
     from lic_cli.chat import rowindex
 
-    views = np.asarray(emb @ q, dtype=np.float32).reshape(rowindex.VIEWS, n)
+    views = np.asarray(emb @ q, dtype=np.float32).reshape(-1, n)
     whole, key = views[0], views[1]
-    best = np.maximum(whole, key)
+    best = views[:rowindex.head_views()].max(axis=0)  # the better view (the questions a row answers too)
     top = float(best.max()) if n else 0.0
     second = float(np.sort(best)[-2]) if n > 1 else 0.0
     dom = max(0.0, float(domain @ q)) if domain is not None else 0.0

@@ -205,7 +205,10 @@ class Retriever:
         for c, s in zip(objs, self.cross.score(text, [c.text for c in objs], [c.base for c in objs]), strict=True):
             c.cross = float(s)
         out = combine.ordered(text, objs, combine.DEFAULT, rk.threshold, self.cross.threshold)
-        return [replace(cands[c.ref], score=s) for s, c in out if s >= self.threshold][:self.top_k]
+        # A question that asks no known kind is held to its own calibrated threshold (session 11): its
+        # signal is shifted by the difference, so a hit's score compares with `threshold` as any other.
+        shift = cal.threshold - cal.for_question(text)
+        return [replace(cands[c.ref], score=s + shift) for s, c in out if s + shift >= self.threshold][:self.top_k]
 
     def _staged_hits(self, text: str, embed, staged: list[dict[str, Any]], threshold: float | None = None) -> list[Hit]:
         threshold = self.threshold if threshold is None else threshold
@@ -228,7 +231,7 @@ class Retriever:
                     rowindex.Keywords(views[:1]), domain=index.domain if len(index) else False, head=self.head,
                     key_keywords=rowindex.Keywords(views[1:]))[0])
             else:
-                sims = self._staged_emb[key] @ q
+                sims = (self._staged_emb[key] @ q)[:rowindex.active_views()]
                 sim = max(0.0, float(sims.max()))
                 kw = index.keywords.score_text(text, row) if rowindex.KEYWORD_BOOST else 0.0
                 # The domain of a task with no rows yet is the staged row itself.

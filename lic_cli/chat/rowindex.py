@@ -65,7 +65,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 FORMAT = 2
-VIEWS = 2  # a row is embedded two ways: whole, key alone (row_views)
+VIEWS = 3  # a row is embedded up to three ways: whole, key alone, the questions it answers (row_views)
+# The third view (chat/queries.py, session 11) is opt-in: measured on dev it did not raise the combined
+# retriever (docs/chat.md "Session 11"). "base": the blend reads it (not the learned head); "1": both.
+QUESTION_ENV = "LIC_QUESTION_VIEW"
 NOT_ANSWERS = ("label", "extraction", "span")  # formats whose rows do not answer questions
 DOMAIN_WEIGHT = 0.15  # weight of the question's cosine with the task's domain (chosen on the dev domains, docs/chat.md)
 KEYWORD_BOOST = 0.0  # weight of the keyword share: 0, measured on the dev domains (module docstring)
@@ -73,6 +76,28 @@ SITUATED_LIFT = 0.1  # added for a question that speaks of the asker or to the a
 KIND_PENALTY = 0.1  # taken off a row whose value is not of the kind the question asks for (chosen on dev)
 WORD_MATCH = 85  # rapidfuzz ratio at or above which two words are the same word
 _PUNCT = re.compile(r"\s+")
+
+
+def question_view() -> str:
+    """Where the third view (the questions a row answers, chat/queries.py) is read: "on" (the blend
+    and the learned head's features), "base" (the blend only), "off"."""
+    v = os.environ.get(QUESTION_ENV, "0").strip().lower()
+    return "off" if v in ("", "0", "no", "off", "false") else "base" if v == "base" else "on"
+
+
+def indexed_views() -> int:
+    """How many views of each row are embedded (the question view only when it is read)."""
+    return VIEWS if question_view() != "off" else 2
+
+
+def active_views() -> int:
+    """How many of a row's VIEWS the blend reads (the better of them is a row's meaning)."""
+    return VIEWS if question_view() != "off" else 2
+
+
+def head_views() -> int:
+    """How many of a row's VIEWS the learned head's features read (chat/rerank.py)."""
+    return VIEWS if question_view() == "on" else 2
 
 
 def answers_questions(task: Task) -> bool:
@@ -199,7 +224,7 @@ class RowIndex:
     ids: list[str]
     texts: list[str]
     fields: list[dict[str, Any]]
-    emb: np.ndarray  # (VIEWS * rows, dim): the row texts, then the keys
+    emb: np.ndarray  # (views * rows, dim): the row texts, then the keys (then the questions they answer)
     encoder: Any
     keywords: Keywords
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -264,8 +289,8 @@ def score_views(emb: np.ndarray, n: int, q, text: str, value_kinds: list[set[str
         kw_whole = rerank.keyword_shares(keywords, text, n) if keywords is not None else np.zeros(n, np.float32)
         kw_key = rerank.keyword_shares(key_keywords, text, n) if key_keywords is not None else np.zeros(n, np.float32)
         return head.score(rerank.features(emb, n, q, text, value_kinds, kw_whole, kw_key, domain))
-    views = np.asarray(emb @ q, dtype=np.float32).reshape(VIEWS, n)
-    sims = views.max(axis=0)  # the better view: the whole row or its key alone
+    views = np.asarray(emb @ q, dtype=np.float32).reshape(-1, n)[:active_views()]
+    sims = views.max(axis=0)  # the better view: the whole row, its key alone, the questions it answers
     kw = np.zeros(n, dtype=np.float32)
     if KEYWORD_BOOST and keywords is not None:
         for i, s in keywords.scores(text).items():
@@ -286,18 +311,24 @@ def blend(sim, kw, domain: float, situated: bool = False, mismatch=0.0):
 
 
 def _config(task: Task, model: str) -> str:
-    return f"{FORMAT}|{model}|{task.format}|{sorted(task.columns.items())}|{task.key}|{task.id_column}"
+    views = f"|views{indexed_views()}" if indexed_views() != 2 else ""  # session 10's caches hold 2
+    return f"{FORMAT}|{model}|{task.format}|{sorted(task.columns.items())}|{task.key}|{task.id_column}{views}"
 
 
 def row_views(task: Task, row: dict[str, Any]) -> list[str]:
-    """What a row is embedded as, in VIEWS order: the whole row, its key alone."""
-    return [row_text(task, row), row_key(task, row)]
+    """What a row is embedded as, in VIEWS order: the whole row, its key alone, the questions it
+    answers (chat/queries.py; a note without a separate value: its text again)."""
+    from lic_cli.chat import queries
+
+    question = row_question(task, row)
+    asked = queries.view(question, row_value(task, row)) if question else ""
+    return [row_text(task, row), row_key(task, row), asked or row_text(task, row)][:indexed_views()]
 
 
 def _scan(project: Project, task: Task) -> tuple[list[str], list[str], list[str], list[dict[str, Any]]]:
     """Row ids, row texts, every view of every row (view by view), row fields."""
     ids, fields = [], []
-    views: list[list[str]] = [[] for _ in range(VIEWS)]
+    views: list[list[str]] = [[] for _ in range(indexed_views())]
     assign = RowIds(task)
     for _, row in read_rows(project.dataset_path(task), task.dataset):
         ids.append(assign(row))
@@ -382,8 +413,11 @@ class Rows:
     the learned ranker trains and calibrates on (chat/ranker.py) and the benches measure."""
 
     def __init__(self, rows: list[tuple[str, str, str]], encode) -> None:
+        from lic_cli.chat import queries
+
         self.n = len(rows)
-        self.emb = encode([r[0] for r in rows] + [r[1] for r in rows])
+        asked = [queries.view(r[1], r[2]) or r[0] for r in rows] if indexed_views() > 2 else []
+        self.emb = encode([r[0] for r in rows] + [r[1] for r in rows] + asked)
         self.domain = domain_of(self.emb, self.n)
         self.kinds = [answertype.kinds(r[2]) for r in rows]
         self.keywords = Keywords([r[0] for r in rows])
