@@ -56,3 +56,29 @@ def test_finish_reads_the_clause_only_for_teaching_turns_with_nothing_found():
     assert finish([], Turn(text, [], "none")) == []  # a look-alike stays empty
     found = [{"kind": "fact", "subject": "the bakery", "relation": "day", "object": "Wednesdays"}]
     assert finish(found, Turn(text, [], "teach")) == found  # what the engine found stands
+
+
+@pytest.mark.parametrize("text, obj, relation, want_obj, want", [
+    ("On Sundays the bakery opens at 8:30.", "8:30", "start time", "8:30", "Sunday opening time"),
+    ("The ferry office is open 7 am to 7 pm Monday to Friday.", "7 am to 7 pm", "time", "7 am to 7 pm",
+     "weekday opening hours"),
+    ("At weekends the zoo café stays open until 6 pm.", "6 pm", "opening time", "6 pm", "weekend closing time"),
+    ("The bike shop opens at 9 on weekdays and at 10 on Saturdays.", "10", "opening time", "10",
+     "Saturday opening time"),
+    ("We close at 17:00 Saturday.", "17:00 Saturday", "time", "17:00", "Saturday closing time"),
+    ("The library cafe closes at 4 pm.", "4 pm", "opening days", "4 pm", "closing time"),
+])
+def test_clock_relation_names_the_verb_and_its_days(text, obj, relation, want_obj, want):
+    item = repair.clock_relation(text, {"kind": "fact", "subject": "x", "relation": relation, "object": obj})
+    assert (item["object"], item["relation"]) == (want_obj, want)
+
+
+@pytest.mark.parametrize("text, obj, relation", [
+    ("A day pass costs 9 euros on Sundays.", "9 euros", "price"),     # not a clock value
+    ("The 10:15 bus leaves from stand 4.", "stand 4", "location"),     # not a clock value
+    ("The talk starts at 7 pm on Fridays.", "7 pm", "price"),          # a relation that is not about when stands
+    ("Dog walks are on Sundays, 9 to 11.", "9 to 11", "opening hours"),  # no opening verb: left alone
+])
+def test_clock_relation_leaves_other_facts(text, obj, relation):
+    item = {"kind": "fact", "subject": "x", "relation": relation, "object": obj}
+    assert repair.clock_relation(text, item) == item

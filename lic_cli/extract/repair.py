@@ -534,3 +534,71 @@ def read_clause(text: str) -> dict | None:
     if old:
         item["replaces"] = old
     return item
+
+
+# --- a clock value's relation, with the days it holds on (session 11) --------------------------
+
+_CLOCK_VALUE = re.compile(rf"^(?:from\s+)?{_CLOCK}(?:\s*(?:to|till|until|-|\u2013)\s*{_CLOCK})?$", re.I)
+_CLOCK_THEN_DAYS = re.compile(rf"^(?P<clock>{_CLOCK}(?:\s*(?:to|till|until|-|\u2013)\s*{_CLOCK})?)\s+(?:on\s+)?"
+                              rf"(?P<days>(?:{_WEEKDAY}|weekdays?|weekends?)(?:\s*(?:to|-|\u2013|and|,)\s*(?:{_WEEKDAY}))*)$", re.I)
+_WHEN_WORDS = re.compile(r"\b(?:time|times|hours|day|days|schedule|opening|closing|start|end)\b", re.I)
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_WORD = re.compile(rf"\b(?:{_WEEKDAY}|weekdays?|weekends?)(?:\s*(?:to|through|-|\u2013|and|&|,)\s*(?:{_WEEKDAY}))*", re.I)
+
+
+def days_qualifier(days: str) -> str | None:
+    """The qualifier the train domains' gold writes for the days a value holds on: one day
+    ("on Saturdays" -> Saturday), weekdays ("Monday to Friday" -> weekday), the weekend
+    ("Saturdays and Sundays" -> weekend); None for any other set of days."""
+    low = days.lower()
+    if "weekend" in low:
+        return "weekend"
+    if "weekday" in low:
+        return "weekday"
+    found = [d for d in _DAY_NAMES if re.search(rf"\b{d[:3]}", low)]
+    if len(found) == 1:
+        return found[0].capitalize()
+    if re.search(r"\bmon\w*\s*(?:to|through|-|\u2013)\s*fri", low):
+        return "weekday"
+    if set(found) == {"saturday", "sunday"}:
+        return "weekend"
+    return None
+
+
+def clock_relation(text: str, item: dict) -> dict:
+    """A fact whose value is a clock time or span: the relation its clause's verb names
+    (opens: opening time; closes, stays open until: closing time; is open from A to B: opening
+    hours), qualified by the days the clause names anywhere in it ("On Saturdays we're open
+    8:00 to 17:00" -> `Saturday opening hours`), with days cut off the value ("9:00 Monday to
+    Friday" -> "9:00"). A relation that names something other than when stands."""
+    obj = str(item.get("object", "")).strip()
+    relation = str(item.get("relation", ""))
+    m = _CLOCK_THEN_DAYS.match(obj)
+    if m:
+        obj = m.group("clock")
+    if not _CLOCK_VALUE.match(obj) or relation and not _WHEN_WORDS.search(relation):
+        return item
+    at = text.find(obj)
+    if at < 0:
+        return item
+    starts = [x.end() for x in re.finditer(r"[.!?;](?=\s|$)|\s[-\u2013\u2014]+\s", text[:at])]
+    start = starts[-1] if starts else 0
+    end = re.search(r"[.!?;](?=\s|$)|\s[-\u2013\u2014]+\s|$", text[at + len(obj):]).start() + at + len(obj)
+    before, after = text[start:at], text[at + len(obj):end]
+    nxt = re.search(r"\d", after)  # the next value of the clause starts another fact's part
+    after = after[:nxt.start()] if nxt else after
+    clause = before + " " + after
+    ranged = bool(re.search(r"\s*(?:to|till|until|-|\u2013)\s*\d", obj[1:]))
+    if re.search(r"\b(?:stays?|is|are|['\u2019]re|['\u2019]s)\s+open\s+(?:late|until|till)\b|\bclos(?:e|es|ing)\b",
+                 clause, re.I) and not ranged:
+        named = "closing time"
+    elif re.search(r"\b(?:is|are|['\u2019]re|['\u2019]s)\s+open\b", clause, re.I) and ranged:
+        named = "opening hours"
+    elif re.search(r"\bopens?\b", clause, re.I) and not ranged:
+        named = "opening time"
+    else:
+        return {**item, "object": obj}
+    d = _DAY_WORD.search(after) or ([*_DAY_WORD.finditer(before)] or [None])[-1]
+    q = days_qualifier(d.group()) if d else None
+    return {**item, "object": obj, "relation": f"{q} {named}" if q and named in (
+        "opening time", "closing time", "opening hours") else named}

@@ -360,6 +360,7 @@ OBJECT_FROM_VERB = True  # a fact with a subject and no object tagged: the objec
 RANGES = True  # a time, day or month runs on over its range or list ("8 am" -> "8 am to 10 pm")
 SAID_OLD = True  # a correction's old value said in a frame ("- 35 euros was a mistake", "no longer midnight")
 DAY_RELATION = True  # a value that is a day of the week tells the day ("day", "closing day")
+CLOCK_RELATION = True  # session 11: a clock value's relation from its clause's verb, with the days the clause names
 NAME_FIRST = True  # "the ferry to Mallorca" -> "the Mallorca ferry", as the train domains' subjects are written
 TYPOS = True  # two swapped letters written right in the fields a person words (not values or quotes)
 TYPO_FIELDS = {"qa": ("question",), "fact": ("subject", "relation"), "note": ("text",), "forget": ("target",)}
@@ -512,6 +513,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 predicate = text[subj[1]:obj[0]] if subj and obj and subj[1] <= obj[0] else ""
                 item["relation"] = repair.hours_relation(repair.day_relation(item["relation"], item["object"], predicate),
                                                          item["object"])
+            if kind == "fact" and CLOCK_RELATION and item.get("object"):
+                item = repair.clock_relation(text, item)
             if kind == "fact" and NAME_FIRST and item.get("subject"):
                 item["subject"] = repair.name_first(item["subject"])
             if TYPOS:
