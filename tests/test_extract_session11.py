@@ -82,3 +82,20 @@ def test_clock_relation_names_the_verb_and_its_days(text, obj, relation, want_ob
 def test_clock_relation_leaves_other_facts(text, obj, relation):
     item = {"kind": "fact", "subject": "x", "relation": relation, "object": obj}
     assert repair.clock_relation(text, item) == item
+
+
+@pytest.mark.parametrize("subject", [
+    "a women's haircut", "an adult's day ticket", "the children's menu", "the kids' pool",
+    "Members' lockers",
+])
+def test_a_genitive_naming_a_kind_is_kept_whole(subject):
+    assert repair.owner_relation(subject) is None
+
+
+@pytest.mark.parametrize("subject, owner, attr", [
+    ("the bakery's phone number", "the bakery", "phone number"),
+    ("Dr Lee's surgery hours", "Dr Lee", "surgery hours"),
+    ("the zoo's opening time", "the zoo", "opening time"),
+])
+def test_an_owners_genitive_still_names_owner_and_attribute(subject, owner, attr):
+    assert repair.owner_relation(subject) == (owner, attr)

@@ -129,6 +129,11 @@ def bound_value(text: str, value: str) -> str:
 _OWNED = re.compile(r"^(?:the|a|an)\s+(?P<attr>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?:of|for)\s+(?P<owner>.+)$", re.I)
 _POSSESSED = re.compile(r"^(?P<owner>.+?)['\u2019]s\s+(?P<attr>[\w-]+(?:\s+[\w-]+){0,2})$", re.I)
 _ATTR_STOP = frozenset("one ones kind type lot number couple pair set group range".split())
+KIND_GENITIVE = True  # session 11: a genitive that names a kind of thing is not split into owner and attribute
+# An indefinite article before the possessor belongs to the possessed noun ("a men's cut" is a cut),
+# and possessors that are people in general name a kind ("the children's menu", "women's sizes").
+_KIND_OWNER = re.compile(r"^(?:a|an)\s|\b(?:men|women|children|kids|people|ladies|gents|girls|boys|students|adults|"
+                         r"seniors|teens|babies|members|guests|visitors|customers)$", re.I)
 
 
 def owner_relation(subject: str) -> tuple[str, str] | None:
@@ -140,6 +145,8 @@ def owner_relation(subject: str) -> tuple[str, str] | None:
             and not any(c.isdigit() for c in m.group("attr")):  # "the Bay of Biscay" is a name
         return m.group("owner"), m.group("attr")
     m = _POSSESSED.match(s)
+    if m and KIND_GENITIVE and _KIND_OWNER.search(m.group("owner")):
+        return None  # "a men's cut", "the children's pool": a kind of thing, not an owner's attribute
     if m and len(m.group("owner").split()) <= 5:
         owner = m.group("owner")
         if not re.match(r"(?:the|a|an|my|our|your)\b", owner, re.I) and owner[:1].islower():
