@@ -187,8 +187,9 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
     answer = replaces if spans.is_sentence(replaces) else previous
     # A value the turn says stays ("Juniors are still $5.50") is named, but is not the old one.
     keep = spans.said_to_stay(said, new)
+    staying = spans.named_to_stay(said, new)
     named = [s for s in spans.spans(said, new.kind) if spans.compatible(s, new) and not spans.same(s, new)
-             and answer and spans.contains(answer, s) and not any(spans.same(s, k) for k in keep)]
+             and answer and spans.contains(answer, s) and not any(spans.same_kept(s, k) for k in keep)]
     if len(named) == 1:
         return named[0]
     if not named and answer:
@@ -202,11 +203,11 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
     if replaces and not spans.is_sentence(replaces):
         oc = spans.core(replaces)
         if oc is not None and spans.compatible(oc, new) and not spans.same(oc, new):
-            if (spans.contains(said, oc) and not any(spans.same(oc, k) for k in keep)) or not previous:
+            if (spans.contains(said, oc) and not any(spans.same_kept(oc, k) for k in keep)) or not previous:
                 return oc
-            return spans.old_value(previous, new, hint, keep) or oc
-        return spans.old_value(previous, new, hint, keep) if previous else None
-    return spans.old_value(replaces or previous, new, hint, keep)
+            return spans.old_value(previous, new, hint, keep, staying) or oc
+        return spans.old_value(previous, new, hint, keep, staying) if previous else None
+    return spans.old_value(replaces or previous, new, hint, keep, staying)
 
 
 _BARE_OLD = re.compile(r"\b(?:not|instead of|rather than|from|was|were|used to be)\s+(\d+(?::\d\d)?)(?![\w:%$]|[.,]\d)", re.I)
@@ -251,6 +252,28 @@ def _update_value(edit: dict, task: Task, item: dict, corr: Correction, row_id: 
         return
     edit.update(op="update", after={**before, col: rw.text},
                 rewrite={"old": rw.old, "new": rw.new, "kind": rw.kind})
+    unsaid = replaced_elsewhere(rw, corr.replaces or str(item.get("replaces") or ""))
+    if unsaid:
+        edit.update(review="rewrite", reason=f"{unsaid}: a rewrite for a person to review (not applied until resolved)")
+
+
+def replaced_elsewhere(rw: spans.Rewrite, replaces: str) -> str:
+    """Session 11: a count rewrite (a number said around other words, spans.count_rewrite) where
+    the correction names what it replaces and the count found is another ("4" named, "24 lanes"
+    found; or a typed value named, "$12"). Such a rewrite is not applied silently (a turn read as a
+    correction that is not one, "we'll probably want five lanes", must not write "5 lanes"); ''
+    when it agrees, or when the rewrite is not a count's."""
+    if not replaces or spans.is_sentence(replaces) or rw.kind == "whole":
+        return ""
+    named = spans.core(replaces)
+    if rw.kind == "count":
+        number = spans.number_of(replaces.strip())
+        if (named is not None and named.kind not in ("number", "count")) or (number and number != spans.number_of(rw.old)):
+            return f"the count {rw.old!r} found is not {replaces!r}, the value the correction says it replaces"
+        return ""
+    # A fragment of another type says nothing about the replaced value ("less than 24 hours" beside
+    # the "$40" late fee corrected; rounds 1-3 of the trial): only counts are checked.
+    return ""
 
 
 def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder, top_k: int,

@@ -112,7 +112,40 @@ def value_targets(project: Project, task: Task, *, answer: str, old: spans.Span 
         key = fuzz.token_set_ratio(row_key_text(task, row), question, processor=utils.default_process) if question else 0
         found.append((close, key, rid, row))
     found.sort(key=lambda f: (-f[0], -f[1]))
+    if not found and old is not None:
+        return clause_targets(project, task, answer=answer, old=old, signal=signal)
     return [Target(task, rid, row, signal, round(close / 100, 4)) for close, _, rid, row in found[:1]]
+
+
+CLAUSE_SCORE = 0.8  # the score a row found by its clause carries (evidence only)
+
+
+def clause_targets(project: Project, task: Task, *, answer: str, old: spans.Span, signal: str) -> list[Target]:
+    """Session 11: no row repeats the previous answer (it was worded elsewhere: "Last entry is at
+    4 pm; the aquarium closes at 5 pm."), but one row states the replaced value in a clause that
+    names what the answer's clause names ("... with last entry at 4 pm." / the fact `last entry`):
+    that row, when it is the only one of the task."""
+    said = [s for s in spans.spans(answer, old.kind) if spans.same(s, old)]
+    if len(said) != 1:
+        return []
+    words = spans.content_words(spans.clause(answer, said[0])) - spans.content_words(old.text)
+    if not words:
+        return []
+    found = []
+    for rid, _, row in _rows(project, task):
+        value = row_value_text(task, row)
+        own = [s for s in spans.spans(value, old.kind) if spans.same(s, old)]
+        if not own:
+            continue
+        near = set().union(*(spans.content_words(spans.clause(value, s)) for s in own))
+        if task.format == "fact" or not spans.is_sentence(value):
+            near |= spans.content_words(row_key_text(task, row))
+        if words <= near:
+            found.append((rid, row))
+    if len(found) != 1:
+        return []
+    rid, row = found[0]
+    return [Target(task, rid, row, signal, CLAUSE_SCORE)]
 
 
 def _rows(project: Project, task: Task) -> Iterator[tuple[str, int, dict[str, Any]]]:

@@ -38,6 +38,7 @@ from lic_cli.locate.spans import STOP, content_words, stem
 from lic_cli.tasks import Task
 
 SAME_TEXT = 95  # label tasks: ratio at or above which two texts are the same example
+DESCRIBED = 3  # label tasks: content words that name one example without a name or a number
 SAME_VALUE = 90  # a target this close (ratio) to a row's whole value is that value
 MEANING_MIN = 0.35  # meaning: cosine of the target to the row's key and value, at least
 MEANING_MARGIN = 0.05  # meaning: and this much above the runner-up row's
@@ -106,7 +107,10 @@ def holding_words(index, target: str) -> int | None:
     toks = _TOKEN.findall(target)
     specific = any(t.isdigit() or (t[:1].isupper() and k > 0) for k, t in enumerate(toks)
                    if t.lower() not in STOP)
-    if len(words) < 2 or not specific:
+    # Session 11: three content words describe one example as well as a name or a number does
+    # ("the message about the seal pup on the beach"); two ("the refund request about a card")
+    # may describe a topic several examples share.
+    if len(words) < 2 or not (specific or len(words) >= DESCRIBED):
         return None
     return _one([i for i in range(len(index)) if words <= _words_of(index.keys[i])])
 
@@ -133,6 +137,22 @@ def stated_value(index, target: str) -> int | None:
                  if fuzz.ratio(want, utils.default_process(index.value(i))) >= SAME_VALUE])
 
 
+_STRONG = ("email", "url", "phone")  # types whose value says which record it is, whatever the words around it
+
+
+def typed_value(index, target: str) -> int | None:
+    """The one row whose whole value is the e-mail address, URL or phone number the target
+    gives ("the texting number, 555-0391" for the fact `reminder text number: 555-0391`); a
+    value a longer answer only mentions is not the row's value (session 11)."""
+    from lic_cli.locate import spans as typed
+
+    given = [sp.text for kind in _STRONG for sp in typed.spans(target, kind)]
+    if len(given) != 1:
+        return None
+    want = re.sub(r"\W", "", given[0].lower())
+    return _one([i for i in range(len(index)) if re.sub(r"\W", "", index.value(i).lower()) == want])
+
+
 def named_question(index, target: str) -> int | None:
     """The one row whose question holds every content word of the target (record words such
     as "answer" or "question" aside)."""
@@ -141,8 +161,14 @@ def named_question(index, target: str) -> int | None:
         return None
     # a compound is one word: "the check-in and check-out times" is not "What time is check-out?"
     compounds = set(_COMPOUND.findall(target.lower()))
-    return _one([i for i in range(len(index)) if words <= content_words(index.keys[i])
+    return _one([i for i in range(len(index)) if words <= content_words(index.keys[i]) | _joined(index.keys[i])
                  and compounds <= set(_COMPOUND.findall(index.keys[i].lower()))])
+
+
+def _joined(text: str) -> set[str]:
+    """Two words written as one ("sleep over" for "sleepovers", "pick up" for "pickup"), stemmed."""
+    toks = _TOKEN.findall(text.lower())
+    return {stem(a + b) for a, b in zip(toks, toks[1:], strict=False)}
 
 
 _COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)+")
@@ -171,6 +197,9 @@ def named_row(index, task: Task, target: str, quoted: bool, cands: list[Candidat
         return i, "previous_answer", "the row whose value is the answer the forget points at"
     if quoted:
         return None
+    i = typed_value(index, target)
+    if i is not None:
+        return i, "value", "the one row whose value is the phone number, e-mail or URL the forget target gives"
     if task.format == "fact":
         named = cross.named_fact(index, task, target, cands)
         return (named[0].i, "key", named[1]) if named else None

@@ -184,17 +184,25 @@ def is_sentence(text: str) -> bool:
     return bool(t) and (t[-1] in ".!?" and len(t.split()) >= 3 or len(t.split()) >= 8)
 
 
+# Units of time: one duration replaces another whatever unit each is said in ("ten days" ->
+# "two weeks"), as stems (unit()).
+DURATIONS = frozenset({"second", "minut", "minute", "hour", "day", "night", "week", "month", "year", "working day",
+                       "business day"})
+
+
 def compatible(a: Span, b: Span) -> bool:
-    """Can `b` replace `a`: the same type (quantities: the same unit)."""
+    """Can `b` replace `a`: the same type (quantities: the same unit, or two durations)."""
     if a.kind != b.kind:
         return False
     if a.kind == "quantity":
-        return a.unit == b.unit
+        return a.unit == b.unit or (a.unit in DURATIONS and b.unit in DURATIONS)
     return True
 
 
 def _replacement(old: Span, new: Span) -> str:
     """What goes where `old` was: a quantity keeps the stored form of its unit ("14-day")."""
+    if old.kind == "quantity" and old.unit != new.unit:
+        return new.text  # another unit of time ("two weeks" for "ten days"): said as the user said it
     if old.kind == "quantity":
         num_old = re.match(rf"{_NUMBER}|{_NUMBER_WORD}\b", old.text, re.I)
         num_new = re.match(rf"{_NUMBER}|{_NUMBER_WORD}\b", new.text, re.I)
@@ -442,10 +450,28 @@ def same(a: Span, b: Span) -> bool:
     """The same typed value: "14 days" is "14-day"; "$1,200" is "$1200"."""
     if not compatible(a, b):
         return False
+    if a.kind == "quantity" and a.unit != b.unit:
+        return False  # "ten days" is not "ten weeks"
     if a.kind in ("quantity", "count"):
         na, nb = number_of(a.text), number_of(b.text)
         return bool(na and nb) and na == nb
     return _norm(a.text) == _norm(b.text)
+
+
+_DAYPART = re.compile(r"\s*(?:am|pm|a\.m\.|p\.m\.)$", re.I)
+
+
+def same_kept(a: Span, kept: Span) -> bool:
+    """`a` is a value the turn says stays: the same value, or the same clock time said without
+    its part of the day ("the morning one is still at 11:30" keeps "11:30 am")."""
+    if same(a, kept):
+        return True
+    if a.kind != "time" or kept.kind != "time":
+        return False
+    if _DAYPART.search(a.text) and _DAYPART.search(kept.text):
+        return False
+    clock = [re.sub(r"^(\d+)$", r"\1:00", _DAYPART.sub("", x.text).strip()) for x in (a, kept)]
+    return clock[0] == clock[1]
 
 
 def contains(stored: str, value: Span) -> bool:
@@ -453,20 +479,38 @@ def contains(stored: str, value: Span) -> bool:
     return any(same(s, value) for s in spans(stored, value.kind))
 
 
-def old_value(previous: str, new: Span, hint: str = "", keep: list[Span] | tuple = ()) -> Span | None:
+def old_value(previous: str, new: Span, hint: str = "", keep: list[Span] | tuple = (),
+              staying: frozenset[str] | set[str] = frozenset()) -> Span | None:
     """The value a correction replaces, read from the answer it corrects (`replaces` or the
     previous assistant turn): the span of the new value's type there that the hint is about,
-    never one the turn says stays (`keep`, from `said_to_stay`)."""
+    never one the turn says stays (`keep`, from `said_to_stay`), nor one in a clause the turn
+    names as staying (`staying`, from `named_to_stay`)."""
     found = [s for s in spans(previous, new.kind)
-             if compatible(s, new) and not same(s, new) and not any(same(s, k) for k in keep)]
+             if compatible(s, new) and not same(s, new) and not any(same_kept(s, k) for k in keep)]
+    if len(found) > 1 and staying:
+        # "Designer frames didn't go up": the clause whose own words the staying sentence names
+        words = [content_words(clause(previous, s)) - content_words(s.text) for s in found]
+        common = set.intersection(*words)
+        left = [s for s, w in zip(found, words, strict=True) if not (w - common) & staying]
+        found = left if left else found
     return pick(previous, found, hint)
+
+
+def named_to_stay(said: str, new: Span) -> frozenset[str]:
+    """Content words of the turn's sentences that say something stays without giving a value of
+    the new one's type ("Designer frames didn't go up."): what they name is not what changed."""
+    out: set[str] = set()
+    for sentence in _SENTENCE.split(said):
+        if _STAYS.search(sentence) and not [x for x in spans(sentence, new.kind) if compatible(x, new)]:
+            out |= content_words(_STAYS.sub(" ", sentence))
+    return frozenset(out)
 
 
 # Words saying a value is unchanged: "Juniors are still $5.50", "the child price remains £7",
 # "weekends haven't changed (10 am)". General English, not one domain's wording.
 _STAYS = re.compile(r"\b(?:still|unchanged|remains?|remained|stays?|stayed|same as before|as before|"
                     r"(?:has|have|had|did|does|do|is|are|was)(?:n't| not) (?:changed?|moved?|gone up|gone down|"
-                    r"budged|shifted))\b", re.I)
+                    r"go up|go down|went up|went down|budged|shifted|rise|risen|rose|increased?|fall|fallen))\b", re.I)
 
 
 def said_to_stay(said: str, new: Span) -> list[Span]:

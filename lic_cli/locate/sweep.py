@@ -131,7 +131,9 @@ def _apposition(text: str, *, bare: bool = False) -> str:
 def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -> set[str]:
     """Content words of the clause holding `span`; when the span stands alone in its clause
     (an apposition: "Dr. Maya Chen, our head surgeon, ..."), of the clauses either side too."""
-    words = spans.content_words(spans.clause(text, span)) - value - spans.content_words(span.text)
+    own = spans.clause(text, span)
+    words = spans.content_words(own) - value - spans.content_words(span.text)
+    words |= subject_before(text, own, span) - value - spans.content_words(span.text)
     if span.kind == "name":  # a person's role beside the name
         before = text[:span.start]
         after = text[span.end:]
@@ -151,6 +153,23 @@ def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -
     if after:
         words |= spans.content_words(spans.clause(after, spans.Span("", 0, 0, "")))
     return words - value - spans.content_words(span.text)
+
+
+# A clause that starts with its verb after "and" ("our express service takes two days *and costs
+# an extra $15*"): the verb, then a determiner, a number or a price.
+_SUBJECTLESS = re.compile(r"^\s*[a-z]+s\s+(?:a|an|the|up|at|from|only|just|about|around|extra|another|\$|£|€|\d)",
+                          re.I)
+_AND_BEFORE = re.compile(r"(?:,\s*)?\band\s*$", re.I)
+
+
+def subject_before(text: str, own: str, span: spans.Span) -> set[str]:
+    """Session 11: the words of the clause before a subjectless one joined by "and" (its subject
+    is that clause's: "our express service takes two days and costs an extra $15")."""
+    start = text.find(own, max(0, span.end - len(own)))
+    if start <= 0 or not _SUBJECTLESS.match(own) or not _AND_BEFORE.search(text[:start]):
+        return set()
+    before = _AND_BEFORE.sub("", text[:start]).rstrip(" ,")
+    return spans.content_words(spans.clause(before, spans.Span("", len(before), len(before), "")))
 
 
 def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common: set[str]) -> set[str]:

@@ -31,6 +31,11 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
         before = context.before(rec)
         context.add(rec)
         knowledge = rec.get("knowledge")
+        if _forget_intent(rec) and isinstance(knowledge, list):
+            read = forget_from_turn(project, scorer, rec, before)
+            if read is not None:
+                yield read
+                continue
         if knowledge is None or knowledge == []:
             yield rec
             continue
@@ -55,6 +60,52 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
         if proposals:
             out["proposal"] = proposals
         yield out
+
+
+def _forget_intent(rec: dict) -> bool:
+    intent = rec.get("intent")
+    return isinstance(intent, dict) and intent.get("label") == "forget"
+
+
+def forget_from_turn(project: Project, scorer: Scorer, rec: dict, before: list[dict]) -> dict | None:
+    """A turn detected as a forget whose extraction holds no forget item (nothing, or only the
+    statement said around the request: "The Westfield kiosk closed at the end of the summer -
+    take its address off" read as a fact about the kiosk): the rules' forget target read from the
+    turn (extract/rules/forget.py, "said around another statement") when it routes. The record
+    then carries that forget alone; the other items, the statement the request is said around,
+    are kept under `set_aside`. None when no target of the turn routes: the record is left as it
+    is."""
+    from lic_cli.extract.rules.forget import around_reading
+    from lic_cli.jsonl import record_id
+    from lic_cli.knowledge import make_item
+
+    text = str(rec.get("text", ""))
+    knowledge = rec.get("knowledge") or []
+    held = any(isinstance(k, dict) and k.get("kind") == "forget" for k in knowledge)
+    around = around_reading(text, before)
+    if held and not around:
+        return None  # the extracted forget stands (and is re-read if it routes nowhere: run)
+    empty = make_item("forget", {"target": ""}, source=record_id(rec) or "", engine="rules")
+    found = None
+    for target in around:
+        item = make_item("forget", {"target": target}, source=record_id(rec) or "", engine="rules")
+        routes = route_item(project, scorer, forgets.with_turn(item, text), 0)
+        if routes:
+            found = item, routes
+            break
+    if found is None and held:
+        return None
+    found = found or reread_forget(project, scorer, empty, 0, text, before)
+    if found is None:
+        return None
+    item, routes = found
+    why = ("the turn is a forget (intent); the rules read its target around the statement it is said with"
+           if around and item.get("target") in around else
+           "the turn is a forget (intent) and its extraction held no forget item")
+    out = {**rec, "knowledge": [item], "routes": [{**r, "reason": f"{r['reason']}; {why}"} for r in routes]}
+    if rec.get("knowledge"):
+        out["set_aside"] = rec["knowledge"]
+    return out
 
 
 def reread_forget(project: Project, scorer: Scorer, item: dict, i: int, text: str,

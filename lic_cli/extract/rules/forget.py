@@ -20,7 +20,7 @@ from lic_cli.extract.rules.text import (
 )
 from lic_cli.records import previous_exchange
 
-_FORGET_VERB = (r"(?:forget(?:\s+about)?|delete|remove|drop|erase|unlearn|purge|discard|scrap|get rid of"
+_FORGET_VERB = (r"(?:forget(?:\s+about)?|delete|remove|drop|erase|unlearn|purge|discard|scrap|get rid of|take (?:out|off)"
                 r"|wipe|clear(?:\s+out)?|throw (?:out|away)|ignore|disregard|scratch|strike|cross out|bin"
                 r"|stop (?:saying|mentioning|talking about|bringing up|telling (?:people|customers|users|them|everyone"
                 r"|anyone)(?:\s+about)?)"
@@ -51,10 +51,12 @@ _TAKE_OUT = re.compile(
 _HAVE_VERBS = {"have", "offer", "sell", "stock", "provide", "support", "carry", "accept", "use", "run", "ship", "do"}
 _ABOUT = re.compile(
     r"^(?:(?:the|that|this|any|all)\s+)?(?:fact|facts|entry|entries|row|rows|record|records|line|answer|answers|"
+    r"message|messages|question|questions|example|examples|ticket|tickets|email|emails|"
     r"info|information|item|note|bit|part|thing|statement|claim|rule|knowledge|stuff|data|detail|details)"
     r"\s+(?:about|saying|that says|which says|stating|that|on|for|regarding|of)\s+"
     r"|^(?:what|everything|anything|all)\s+(?:(?:you know|you learned|you have learned|i told you|you were told|"
-    r"you have|we said|you said|you've been told|i said|i mentioned|i wrote)\s+)?(?:about|regarding|on)\s+"
+    r"you have|we said|you said|you've been told|i said|i mentioned|i wrote|you've got|you have got|you've|we've got"
+    r"|we have got|you hold|you keep)\s+)?(?:about|regarding|on)\s+"
     r"|^about\s+", _I)
 _JUSTIFY = re.compile(
     r"(?:\s*[,;]|\s+[—–-])\s+(?:we|it|they|that|this|there|as|since|because|which|he|she|i|you|our|its|it's|"
@@ -226,4 +228,137 @@ def _forget(text: str, context: list[dict]) -> list[Item]:
         for target in _forget_targets(sentence, prev_assistant):
             if target not in targets:
                 targets.append(target)
+    if not targets or all(_vague(t) for t in targets):
+        targets = around_targets(text) or targets  # said around another statement (session 11)
     return [("forget", {"target": t}) for t in targets]
+
+
+def around_reading(text: str, context: list[dict]) -> list[str]:
+    """The targets `_forget` reads around another statement ("that fax number we've got listed -
+    bin it"), or [] when the turn's own request names its target or points at an answer."""
+    if label_example_target(text) or any(map(quoted_example_target, _sentences(text))):
+        return []
+    _, prev_assistant = previous_exchange(context)
+    if context and context[-1].get("role") == "assistant":
+        prev_assistant = str(context[-1].get("text", ""))
+    plain = [t for s in _sentences(text) for t in _forget_targets(s, prev_assistant)]
+    return around_targets(text) if not plain or all(_vague(t) for t in plain) else []
+
+
+_POINTING_WORD = re.compile(r"\b(?:them|it|they|those|these)\b", _I)
+
+
+def _vague(target: str) -> bool:
+    """A target that names no row: record and function words only ("question from the FAQ"), or
+    one holding a pointer ("what you've got on them ...")."""
+    from lic_cli.locate.forgets import names_nothing
+
+    return names_nothing(target) or bool(_POINTING_WORD.search(target))
+
+
+# A forget said around another statement, whose object is a pointer ("it", "them", "that
+# answer", "its address") at a thing the turn names elsewhere (session 11):
+#
+# * dislocated: the thing right before the request, in the same sentence ("that fax number we've
+#   got listed - bin it", "the texting number, 555-0391, is no use to anyone - take it off");
+# * said in another clause of the turn: a record said to be wrong ("That hosepipe ban answer will
+#   be wrong ... Pull it"), or a thing said to have stopped, closed or gone ("We've stopped the
+#   blacklight disco nights ... That answer can come out", "sleepovers are off. Get rid of what
+#   you've got on them", "we can't offer overnight storage any more. Please remove that
+#   question", "The Westfield kiosk closed ... take its address off").
+#
+# Read only when the turn's own request names nothing and no assistant answer is there to point
+# at (`_forget` tries the plain reading first), so a bare "Forget that." after an answer is
+# still a forget of that answer.
+_POINTER_WORDS = r"(?:it|that|them|this|those|these)"
+_RECORD_WORDS = (r"(?:answer|answers|question|questions|entry|fact|facts|info|information|detail|details|bit|one"
+                 r"|row|record|reply|line|message|number|address)")
+_POINTER_OBJ = (rf"(?:{_POINTER_WORDS}\b(?!\s+(?:is|was|'s)\b)(?:\s+{_RECORD_WORDS}\b)?"
+                rf"|(?:its|their)\s+(?P<own>[\w'-]+(?:\s+(?!off\b|out\b)[\w'-]+)?)"
+                r"|what (?:you(?:'ve| have)?|we(?:'ve| have)?) (?:got|have|hold|know|keep) (?:on|about) "
+                rf"{_POINTER_WORDS}\b)")
+_POINTER_REQUEST = re.compile(
+    rf"(?:\b(?:{_FORGET_VERB}|pull|take(?=\s+(?:{_POINTER_WORDS}|its|their|out|off)\b)(?:\s+(?:out|off))?)\s+"
+    rf"(?:out\s+|off\s+)?{_POINTER_OBJ})"
+    rf"|\b(?P<pointer>(?:that|this|the)\s+{_RECORD_WORDS})\b[^.?!]{{0,30}}?\s(?:can|has to|should|must|needs to)\s+"
+    rf"(?:go|come out|be (?:deleted|removed|dropped|forgotten|taken out))\b", _I)
+# Where a clause ends, looking back from the request: the thing is said after this.
+_CLAUSE_BREAK = re.compile(r"(?:^|[.;!?]\s+|,?\s+(?:so|and|but|because|since|as)\s+|^(?:oh|ok|okay|right|also|and)\b,?\s*"
+                           r"|,\s+(?=(?:the|that|this|our|those|these)\b))", _I)
+_PREDICATE = re.compile(r"\s+(?:is|are|was|were|isn't|aren't|wasn't|has|have|had|will|won't|can|can't|cannot"
+                        r"|should|must|does|doesn't|do|don't|got|went|closed|shut|ended|stopped)\b.*$", _I)
+_RELATIVE = re.compile(r"\s+(?:that\s+|which\s+)?(?:we|you|i|they)(?:'ve|'re|'d|'ll)?(?:\s+.*)?$", _I)
+_NOT_THING = re.compile(r"^(?:we|i|you|they|he|she|it|there|this|that|those|these|everything|everyone|anyone"
+                        r"|someone|nobody|nothing|[A-Z][a-z]+(?:'s)?)$")
+_DISLOCATED_END = re.compile(r"\w[\w'\s,&-]*?\s*[-–—:,]\s*(?:please\s+|just\s+|so\s+)?$", _I)
+_DASH_TAIL = re.compile(r"\s*(?:[-–—:,]\s*)+$")
+# What another clause of the turn says has gone: its thing.
+_GONE = [
+    re.compile(r"^(?:we|they)(?:'ve|'re|\s+have|\s+has|\s+are)?\s+(?:stopped|dropped|discontinued|scrapped|axed|cancell?ed"
+               r"|ended|retired|switched off|turned off|shut down|closed|binned|pulled|given up|got rid of)\s+"
+               r"(?:(?:doing|running|offering|selling|having)\s+)?(?P<np>.+?)(?:\s+(?:for good|any more|anymore))?$", _I),
+    re.compile(r"^(?:we|they)\s+(?:can't|cannot|can no longer|no longer|won't|don't|do not)\s+(?:offer|do|run|provide|sell"
+               r"|have|stock|hold|take|accept|host)\s+(?P<np>.+?)(?:\s+(?:any more|anymore|for now|now))?$", _I),
+    re.compile(r"^(?P<np>(?:the|our|that|those|these|this)?\s*[\w'-]+(?:\s+[\w'&-]+){0,4}?)\s+(?:is|are|has been|have been"
+               r"|were|was)\s+(?:off|gone|over|cancell?ed|finished|closed|shut|scrapped|axed|discontinued|no more"
+               r"|no use\b.*|(?:going to be |be )?wrong\b.*|out of date|outdated|stale)$", _I),
+    re.compile(r"^(?P<np>(?:the|our|that|this)\s+[\w'-]+(?:\s+[\w'&-]+){0,4}?)\s+(?:has\s+|have\s+)?(?:closed|shut"
+               r"(?:\s+down)?|gone|moved out|ended|stopped|finished)\b.*$", _I),
+    re.compile(r"^(?P<np>(?:that|the|this)\s+(?:[\w'-]+\s+){0,4}?" + _RECORD_WORDS
+               + r"(?:\s+(?:about|on|for|saying)\s+[^,;]+?)?)\s+(?:is|will be|was|'s)\s+"
+               r"(?:going to be\s+)?(?:wrong|out of date|outdated|stale|incorrect|no use)\b.*$", _I),
+]
+_LEAD_WORDS = re.compile(r"^(?:(?:and|but|oh|also|so|plus|our|your|their|its|the old|old)\s+)+", _I)
+
+
+def _thing(np: str) -> str:
+    """A noun phrase before a request or in a clause, cut to the thing: no predicate, no relative
+    clause, no trailing dash; '' when it is a pronoun, a person or nothing."""
+    np = _DASH_TAIL.sub("", np.strip())
+    np = _PREDICATE.sub("", np)
+    np = _RELATIVE.sub("", np)
+    np = _LEAD_WORDS.sub("", _DASH_TAIL.sub("", np).strip(" ,"))
+    if not np or _NOT_THING.match(np) or _FIRST_PERSON.search(np) or len(np.split()) > 8:
+        return ""
+    return np
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip(" ,") for c in _CLAUSE_BREAK.split(text) if c and c.strip(" ,")]
+
+
+def _gone_thing(clause: str) -> str:
+    clause = _FULL_STOP.sub("", _strip_lead(clause.strip())).strip()
+    for pat in _GONE:
+        m = pat.match(clause)
+        if m:
+            np = re.sub(r"[,;].*$", "", m.group("np")).strip()
+            return _thing(np) if _words(np) <= 8 else ""
+    return ""
+
+
+def _owned(thing: str, own: str | None) -> str:
+    """"its address" of the Westfield kiosk: "Westfield kiosk address"."""
+    return f"{thing} {own}" if own and own.lower() not in thing.lower() else thing
+
+
+def around_targets(text: str) -> list[str]:
+    """Forget targets read from the turn around a pointer request (see above), or []."""
+    text = _clean(text)
+    m = _POINTER_REQUEST.search(text)
+    if not m:
+        return []
+    before = text[:m.start()]
+    # dislocated: the last clause before the request, when the request follows it in the sentence
+    if _DISLOCATED_END.search(before) and not m.group("pointer"):
+        last = _clauses(before)
+        np = _thing(last[-1]) if last else ""
+        if np and not _GONE[0].match(last[-1]) and not _GONE[1].match(last[-1]):
+            return [_owned(_target(np), m.group("own"))]
+    # said in another clause, nearest first (before the request, then after it)
+    after = text[m.end():]
+    for clause in [*reversed(_clauses(before)), *_clauses(after)]:
+        thing = _gone_thing(clause)
+        if thing:
+            return [_owned(_target(thing), m.group("own"))]
+    return []
