@@ -76,7 +76,8 @@ def locate_record(project: Project, rec: dict, routes: list[tuple[int, Task]], k
             edit["reason"] = f"the previous answer came from this row ({target.signal}); " + edit.get("reason", "")
             done.add((target.task.name, target.row_id))
             edits.append(edit)
-    for s in sweep.sweep(project, sweep_changes(project, edits, knowledge, str(rec.get("text", ""))), done):
+    swept = sweep.sweep(project, sweep_changes(project, edits, knowledge, str(rec.get("text", ""))), done)
+    for s in swept + sweep.forget_sweep(project, edits, done):
         s["item"] = next(e["item"] for e in edits if e["task"] == s["sweep"]["from"]["task"]
                          and str(e["row"]) == s["sweep"]["from"]["row"])
         edits.append(s)
@@ -240,6 +241,12 @@ def _update_value(edit: dict, task: Task, item: dict, corr: Correction, row_id: 
         return
     if not corr.is_correction and not (spans.is_sentence(stored) and not spans.is_sentence(new)):
         edit.update(op="update", after={**before, col: new})  # a whole value for a whole value
+        oc, ncore = spans.core(stored), spans.core(new)
+        if (oc is not None and ncore is not None and not spans.is_sentence(stored) and spans.compatible(oc, ncore)
+                and not spans.same(oc, ncore)):
+            # Session 11: taught, not said as a correction ("the express surcharge has been $20 since
+            # ..."), but it replaces a stored value of its type: the stale-value sweep looks for it too
+            edit["rewrite"] = {"old": oc.text, "new": ncore.text, "kind": oc.kind}
         return
     rw = spans.rewrite(stored, new, old=corr.old.text if corr.old else None, hint=corr.hint,
                        replaces=corr.replaces or None)

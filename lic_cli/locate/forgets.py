@@ -102,7 +102,8 @@ def holding_words(index, target: str) -> int | None:
     """The one example holding every word of a target that names it by what it mentions, in
     any order ("the request that mentions room 214 at the Alpenhof" for "... at the Alpenhof
     Hotel, room 214, ..."): at least two words, one of them a number or a name (capitalized
-    past the target's first word), so a mere topic ("the refund request") names no one row."""
+    past the target's first word), or at least DESCRIBED words ("the message about the seal pup
+    on the beach"), so a mere topic ("the refund request") names no one row."""
     words = _words_of(target)
     toks = _TOKEN.findall(target)
     specific = any(t.isdigit() or (t[:1].isupper() and k > 0) for k, t in enumerate(toks)
@@ -185,7 +186,8 @@ def named_row(index, task: Task, target: str, quoted: bool, cands: list[Candidat
             return i, "text", "the one example holding the quoted text"
         i = holding_words(index, target)
         if i is not None:
-            return i, "text", "the one example holding every word the target names it by (a number or a name among them)"
+            return i, "text", ("the one example holding every word the target names it by (a number or a name among "
+                               "them, or three words)")
         i = holding_names(index, target)
         if i is not None:
             return i, "text", "the one example holding every name and number the target names it by"

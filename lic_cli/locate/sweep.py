@@ -40,6 +40,7 @@ SWEPT = ("qa", "fact")  # label tasks hold examples, not statements of knowledge
 COMMON_KEY_WORD = 0.5  # a word in at least this share of a task's keys (or fact subjects) says nothing about the subject
 COMMON_MIN_ROWS = 20  # ...counted over keys only in datasets this large (a small dataset's topic is in half its keys)
 FACT_SHARED = 2  # a fact relation sharing this many words with the corrected knowledge names it
+QUALIFIER_WORDS = 3  # the qualifier after a corrected span: at most this many words right after it
 CLAUSE_SHARED = 2  # a QA clause sharing this many words with the corrected clause is about the same thing
 
 
@@ -103,6 +104,10 @@ def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "",
     if at >= 0:  # the qualifier after the span, in its clause: "…14 days *of delivery*", "48 hours *before pickup*"
         around = spans.clause(text, spans.Span("", at, at + len(old), old))
         tail = around[around.find(old) + len(old):] if old in around else ""
+        # the qualifier is what comes right after the value ("14 days *of delivery*", "48 hours
+        # *before the performance*"), not a place named later in the clause ("3 pm at the
+        # Coastal Zone *pool*" is not about the ray pool's "3 pm"): session 11
+        tail = " ".join(tail.split()[:QUALIFIER_WORDS])
         context = spans.content_words(tail) - value
         clause = spans.content_words(around) - value
         clause |= local_words(text, spans.Span(spans.core(old).kind if spans.core(old) else "", at, at + len(old), old),
@@ -178,6 +183,9 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
     key, context = ch.key - ignore, ch.context - ignore
     if task.format == "fact":
         relation = spans.content_words(str(row.get(task.column("relation"), ""))) - ignore
+        # a relation word that only names the value's type ("walk *length*: 60 minutes", "varifocals
+        # *turnaround*: ten days", "sleepover *price*") need not be named (session 11)
+        relation = (relation - IMPLIED.get(_type_of(ch.old), frozenset())) or relation
         shared = relation & (key | ((ch.clause | ch.said) - ignore))
         if relation and (shared == relation or len(shared) >= FACT_SHARED):
             return shared
@@ -202,6 +210,29 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
         if len(told) >= CLAUSE_SHARED:  # "Is the site open all year?" ~ "the site now stays open until 15 November"
             found |= told
     return found
+
+
+# Relation words a value's type implies, as content_words writes them.
+IMPLIED = {kind: frozenset(spans.content_words(words)) for kind, words in {
+    "money": "price prices cost costs fee fees charge rate surcharge",
+    "duration": "length duration time turnaround wait",
+    "time": "time",
+    "count": "number minimum maximum capacity",
+    "phone": "phone number line",
+    "email": "email address",
+}.items()}
+
+
+def _agents(words: set[str] | frozenset[str]) -> set[str]:
+    """Words with an agent noun's -or / -er taken off ("director" is "direct"), for comparing a
+    question's verb with a relation's noun."""
+    return {w[:-2] if len(w) > 5 and w.endswith(("or", "er")) else w for w in words}
+
+
+def _type_of(old: spans.Span) -> str:
+    if old.kind == "quantity" and old.unit in spans.DURATIONS:
+        return "duration"
+    return old.kind
 
 
 def _common(task: Task, keys: Counter, subjects: Counter, n: int) -> set[str]:
@@ -262,4 +293,64 @@ def sweep(project: Project, changes: list[Change], done: set[tuple[str, str]]) -
                                   "about": sorted(shared)},
                         "reason": f"still states {rw.old!r}, replaced by {rw.new!r} in {ch.task} row {ch.row} "
                                   f"(same subject: {', '.join(sorted(shared))}); a proposal for review"})
+    return out
+
+
+def forget_sweep(project: Project, edits: list[dict[str, Any]], done: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Session 11: one thing stored in two tasks is forgotten in both. After a forget deletes a
+    QA row, a fact that states a value of that answer (its object is a typed span of it: a name,
+    a price, a time ...) under a relation the question and answer name (every word of it, or two;
+    words the value's type implies need not be named) is proposed for deletion, marked for review
+    like the stale-value sweep: "forget who's directing the spring show" deletes the question
+    "Who is directing the spring production?" and proposes the fact `spring production director:
+    Malcolm Reid`. Facts are atomic; a QA answer may say more than one fact, so a deleted fact
+    proposes nothing in QA tasks."""
+    out: list[dict[str, Any]] = []
+    facts = [t for t in project.tasks.values() if t.format == "fact"]
+    if not facts:
+        return out
+    for e in edits:
+        if e.get("op") != "delete" or e.get("review") or e.get("signal") == "sweep":
+            continue
+        task = project.task(str(e.get("task")))
+        if task.format != "qa" or not isinstance(e.get("before"), dict):
+            continue
+        answer = row_value_text(task, e["before"])
+        asked = _agents(spans.content_words(row_key_text(task, e["before"])))
+        words = spans.content_words(f"{row_key_text(task, e['before'])} {answer}")
+        for ft in facts:
+            found = []
+            subjects: Counter = Counter()
+            rows = list(iter_rows(ft, project.dataset_path(ft)))
+            for _, _, frow in rows:
+                subjects.update(spans.content_words(str(frow.get(ft.column("subject"), ""))))
+            shared_subject = {w for w, c in subjects.items() if len(rows) >= 2 and c / len(rows) >= COMMON_KEY_WORD}
+            for rid, _, frow in rows:
+                if (ft.name, rid) in done:
+                    continue
+                obj = row_value_text(ft, frow)
+                core = spans.core(obj)
+                if core is None or spans.is_sentence(obj) or not spans.contains(answer, core):
+                    continue
+                relation = spans.content_words(str(frow.get(ft.column("relation"), ""))) - shared_subject
+                relation = (relation - IMPLIED.get(_type_of(core), frozenset())) or relation
+                named = relation & words
+                if not relation or not (named == relation or len(named) >= FACT_SHARED):
+                    continue
+                found.append((len(_agents(relation) & asked), rid, frow, core, named))
+            # the fact the deleted row's question asks for: the one sharing most of its words ("Who is
+            # directing the spring production?": `spring production director`, not `spring production`,
+            # whose title the answer names too); a tie proposes nothing
+            best = max((f[0] for f in found), default=0)
+            top = [f for f in found if f[0] == best]
+            if len(top) != 1 or best == 0:
+                continue
+            for _, rid, frow, core, named in top:
+                done.add((ft.name, rid))
+                out.append({"task": ft.name, "op": "delete", "row": rid, "score": 1.0, "before": frow, "after": None,
+                            "signal": "sweep", "review": "sweep",
+                            "sweep": {"from": {"task": task.name, "row": str(e.get("row"))}, "old": core.text,
+                                      "new": None, "about": sorted(named)},
+                            "reason": f"states {core.text!r} of the {task.name} row {e.get('row')} this forget deletes "
+                                      f"(same subject: {', '.join(sorted(named))}); a proposal for review"})
     return out
