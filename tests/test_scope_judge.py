@@ -96,6 +96,31 @@ def test_the_cache_key_follows_data_and_settings(tmp_path: Path):
     assert scope_judge.packaged_data() and all(p.parent.name == "retrieval" for p in scope_judge.packaged_data())
 
 
+def test_hand_written_near_misses_beside_the_data_join_by_id_and_key_the_cache(tmp_path: Path):
+    """Session 11: the judge also trains on lic_cli/data/near_miss/<name> (negatives joined by fact id)."""
+    (tmp_path / "retrieval").mkdir()
+    (tmp_path / "near_miss").mkdir()
+    rows = [{**r, "id": f"shop-{n}"} for n, r in enumerate(SHOP, 1)]
+    data = _write(tmp_path / "retrieval" / "shop.jsonl", rows)
+    extra = _write(tmp_path / "near_miss" / "shop.jsonl",
+                   [{"id": "shop-1", "near_miss": ["What time does the shop close on weekdays?"]}])
+    joined = scope_judge.domains_from([data], near_miss_files=True)["shop"]
+    assert joined[0]["near_miss"] == [*SHOP[0]["near_miss"], "What time does the shop close on weekdays?"]
+    assert joined[1:] == rows[1:] and scope_judge.domains_from([data])["shop"] == rows
+    pairs = scope_judge.training_pairs({"shop": joined}, scope_judge.Settings())
+    assert any(p.question == "What time does the shop close on weekdays?" and p.label == 0 and p.kind == "near_miss"
+               for p in pairs)
+    on, off = scope_judge.Settings(), scope_judge.Settings(near_miss_files=False)
+    key_on, key_off = scope_judge.cache_key([data], on), scope_judge.cache_key([data], off)
+    _write(extra, [{"id": "shop-1", "near_miss": ["Is the shop open on bank holidays?"]}])
+    assert scope_judge.cache_key([data], on) != key_on and scope_judge.cache_key([data], off) == key_off
+    extra.write_text('{"id": "shop-1", "near_miss": "x"}\n', encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=r"near_miss/shop.jsonl:1: field 'near_miss'"):
+        scope_judge.domains_from([data], near_miss_files=True)
+    # the packaged near misses sit beside the packaged retrieval files, one file for each
+    assert all(scope_judge.near_miss_file(p) is not None for p in scope_judge.packaged_data())
+
+
 def test_the_judge_threshold_travels_in_the_scope_file(tmp_path: Path):
     gate = scope.for_training(tmp_path / "v1", ["Q?"], 0.5, parent_folder=None, base="smollm2", answers=["A"],
                               judge=0.6)

@@ -13,7 +13,8 @@ It is trained, once per machine, on the packaged retrieval domains
 paraphrases and, where written, near-miss questions), never on a project's own rows:
 
 - positives: (a fact's question, its row) and (each paraphrase, its row);
-- negatives: (each near-miss question, its row); the other facts of the same domain, the
+- negatives: (each near-miss question, its row: the rows' own `near_miss` and, joined by id, the
+  hand-written ones of lic_cli/data/near_miss/<domain>.jsonl, session 11); the other facts of the same domain, the
   ones nearest by content words (same subject, other relation: "weekend opening time" for
   "weekday opening time"), as questions and as paraphrases; and one question of another
   domain.
@@ -61,6 +62,9 @@ class Settings:
     other_domain: int = 1  # questions of other domains that are negatives, per fact
     swaps: int = 3  # the question with one word swapped for another fact's word, per fact (negatives)
     seed: int = 13
+    # Join the hand-written near misses of lic_cli/data/near_miss/<name> (beside the retrieval folder) to
+    # the rows by id (session 11: chosen on the tuning domains as the check after generation's judge).
+    near_miss_files: bool = True
 
 
 DEFAULT = Settings()  # what the shipped judge is trained with
@@ -87,11 +91,36 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def domains_from(paths: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
-    """{domain: rows} from JSONL files of {question, answer, paraphrases[, near_miss]};
-    one clear error naming file, line and field otherwise."""
+def near_miss_file(path: Path) -> Path | None:
+    """The hand-written near misses of a retrieval file: ../near_miss/<its name>, when there is one."""
+    found = path.parent.parent / "near_miss" / path.name
+    return found if found.is_file() else None
+
+
+def _near_misses(path: Path) -> dict[str, list[str]]:
+    """{fact id: near-miss questions} of a near-miss file; one clear error naming file, line and field."""
+    out: dict[str, list[str]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise ModelLoadError(f"{path}:{n}: not JSON ({exc})") from None
+        if not isinstance(row.get("id"), str):
+            raise ModelLoadError(f"{path}:{n}: field 'id': expected a string")
+        if not isinstance(row.get("near_miss"), list) or not all(isinstance(x, str) for x in row["near_miss"]):
+            raise ModelLoadError(f"{path}:{n}: field 'near_miss': expected a list of strings")
+        out[row["id"]] = row["near_miss"]
+    return out
+
+
+def domains_from(paths: Sequence[Path], near_miss_files: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """{domain: rows} from JSONL files of {question, answer, paraphrases[, near_miss]}, with each file's
+    near_miss_file joined in by id when asked; one clear error naming file, line and field otherwise."""
     out: dict[str, list[dict[str, Any]]] = {}
     for path in paths:
+        joined = _near_misses(found) if near_miss_files and (found := near_miss_file(path)) else {}
         rows = []
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
@@ -106,6 +135,8 @@ def domains_from(paths: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
             for key in ("paraphrases", "near_miss"):
                 if not isinstance(row.get(key, []), list) or not all(isinstance(x, str) for x in row.get(key, [])):
                     raise ModelLoadError(f"{path}:{n}: field '{key}': expected a list of strings")
+            if joined.get(row.get("id")):
+                row = {**row, "near_miss": [*row.get("near_miss", []), *joined[row["id"]]]}
             rows.append(row)
         out[str(rows[0].get("domain") or path.stem) if rows else path.stem] = rows
     return out
@@ -197,6 +228,9 @@ def cache_key(data: Sequence[Path], settings: Settings) -> str:
     h.update(str(weights.stat().st_size if weights else 0).encode())
     for path in data:
         h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        found = near_miss_file(path) if settings.near_miss_files else None
+        if found is not None:
+            h.update(b"near_miss\0" + hashlib.sha256(found.read_bytes()).digest())
     return h.hexdigest()[:16]
 
 
@@ -274,7 +308,7 @@ def _train_into(tmp: Path, files: Sequence[Path], settings: Settings) -> None:
 
     start = time.perf_counter()
     torch.manual_seed(settings.seed)
-    pairs = training_pairs(domains_from(files), settings)
+    pairs = training_pairs(domains_from(files, settings.near_miss_files), settings)
     path = models.resolve(settings.encoder)
     tok = AutoTokenizer.from_pretrained(path)
     encoder = AutoModel.from_pretrained(path)
