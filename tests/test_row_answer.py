@@ -140,3 +140,20 @@ def test_serve_and_chat_answer_from_the_row_when_the_check_refuses_the_weights(t
     assert chat.last_route == "fallback" and not chat.last_in_scope and "Okonkwo" not in other
     chat.reply([{"role": "user", "content": "What is the capital of Japan?"}])
     assert chat.last_route == "fallback"
+
+
+def test_an_untrained_judge_is_never_trained_behind_the_users_back(monkeypatch, tmp_path: Path):
+    """Until `lic models --scope-judge` has trained it, the judge check is the row check and no row
+    answers: a first `lic eval` or `lic serve` on a new machine pays no hidden minutes of training."""
+    monkeypatch.setenv("LIC_SCOPE_JUDGE", "1")
+    monkeypatch.setenv("LIC_HOME", str(tmp_path / "fresh"))
+    monkeypatch.setattr(scope, "_READY", [])
+    questions, answers = zip(*FERRY, strict=True)
+    gate = scope.Gate(scope.Scope(questions=questions, threshold=0.5, fallback="smollm2", answers=answers,
+                                  check="judge", answer=0.7))
+    assert not scope.judge_ready() and gate.applied_check() == "row"
+    asked = ["How many vehicles can the Gullrock ferry carry?", "What time does the last Gullrock ferry leave on weekdays?"]
+    said = ["It carries 42 cars.", "It carries 42 cars."]
+    assert gate.keeps(asked, said) == gate.keeps(asked, said, check="row") == [True, False]
+    assert gate.row_answers(asked) == [None, None]
+    assert not (tmp_path / "fresh").exists() or not any((tmp_path / "fresh").rglob("judge.json"))
