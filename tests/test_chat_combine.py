@@ -146,3 +146,25 @@ def test_calibration_holds_each_question_to_its_class_threshold():
     assert cal.for_question("Is the sauna mixed on Tuesdays?") == -1.1
     assert cal.for_question("How much is a sauna session?") == -0.3
     assert combine.Calibration(-0.3, {}, 0, 0).for_question("Is the sauna mixed?") == -0.3  # session 10's cache
+
+
+# --- session 11: an age said as a number against a row's age bounds ------------------------------
+
+
+@pytest.mark.parametrize("question, row, want", [
+    ("My daughter is 8, can she go on the big slide?", "Who can use the flume? swimmers aged 10 or over", -1),
+    ("Can my 12-year-old watch the film alone?", "Who needs an adult at 15-rated films? children under 15", 1),
+    ("What does a 16 year old pay at the zoo?", "How much is a junior ticket? under-16s £9", -1),
+    ("What does a 16 year old pay at the zoo?", "How much is an adult ticket? 16 and over £15", 1),
+    ("Is the climbing wall ok for my 7yo?", "Who can climb unsupervised? children aged 14+", -1),
+    ("I'm 67, is there a discount on the ferry?", "Who gets the reduced fare? passengers over 65", 1),
+    ("I'm 5 minutes late for the tour", "Who must be accompanied? children under 12", 0),  # not an age
+    ("How much is a kids' ticket?", "How much is a junior ticket? under-16s £9", 1),  # the age classes as before
+])
+def test_an_age_said_as_a_number_is_read_against_the_rows_bounds(question, row, want):
+    assert qualifier.conflict(question, row) == want
+
+
+def test_age_numbers_reorder_siblings_of_other_domains():
+    rows = ["How much is a junior swim? under-16s £3", "How much is an adult swim? 16 and over £5"]
+    assert qualifier.adjust("What does my 17-year-old pay for a swim?", rows) == [-1.0, 1.0]

@@ -27,6 +27,8 @@ import re
 
 from lic_cli.chat.rowindex import content_words, stem
 
+AGE_NUMBERS = True  # read an age said as a number against a row's age bounds (session 11; measured on dev)
+
 _WEEKDAY = r"monday|mondays|tuesday|tuesdays|wednesday|wednesdays|thursday|thursdays|friday|fridays|mon|tue|tues|wed|thu|thur|thurs|fri"
 _CLASSES: dict[str, list[tuple[str, re.Pattern]]] = {
     "week": [
@@ -43,6 +45,14 @@ _CLASSES: dict[str, list[tuple[str, re.Pattern]]] = {
         ("senior", re.compile(r"\b(?:seniors?|pensioners?|over[- ]?6[05]s?|retirees?|oaps?)\b")),
     ],
 }
+# An age said as a number in a question ("my 15-year-old", "aged 9") and the bounds a row puts on it
+# ("children under 14", "aged 12 or over", "16+"): session 11, the siblings session 10 left.
+_AGE = re.compile(r"\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b|\b(\d{1,2})[- ]?y/?o\b|\baged? (\d{1,2})\b(?! ?(?:or|and|\+|to|-))"
+                  r"|\b(?:son|daughter|kid|child|boy|girl|grandson|granddaughter|nephew|niece|i am|i'm|he is|she is|"
+                  r"he's|she's)(?: is|'s)? (\d{1,2})\b(?! ?(?:minutes?|mins?|hours?|days?|weeks?|months?|euros?|"
+                  r"pounds?|dollars?|%|:|\.\d|am\b|pm\b|people|of\b))")
+_BELOW = re.compile(r"\b(?:under|below|younger than|less than)[- ]?(\d{1,2})s?\b|\b(\d{1,2}) (?:or|and) (?:under|younger|below)\b")
+_ABOVE = re.compile(r"\b(?:over|above|older than)[- ]?(\d{1,2})s?\b|\b(\d{1,2}) ?(?:\+|(?:or|and) (?:over|older|above|up))")
 # Qualifiers of one kind that do not contradict each other: "the weekend" holds Saturday and Sunday.
 _COMPATIBLE = {frozenset({"weekend", "saturday"}), frozenset({"weekend", "sunday"})}
 
@@ -66,12 +76,38 @@ def _agree(a: set[str], b: set[str]) -> bool:
     return bool(a & b) or any(frozenset({x, y}) in _COMPATIBLE for x in a for y in b)
 
 
+def _number(m: re.Match) -> int:
+    return int(next(g for g in m.groups() if g))
+
+
+def age_fit(question: str, row: str) -> int:
+    """An age the question says as a number against the bounds the row puts on age: +1 within them,
+    -1 outside ("my 15-year-old" against "children under 14"), 0 when either says none."""
+    m = _AGE.search(question.lower())
+    if m is None:
+        return 0
+    age, low = _number(m), row.lower()
+    below = [_number(x) for x in _BELOW.finditer(low)]
+    above = [_number(x) for x in _ABOVE.finditer(low)]
+    if not below and not above:
+        return 0
+    # "under 14" holds ages up to 13; "12 or over" / "over 12" hold 12 (a bound said either way is read loosely).
+    ok = all(age < b for b in below) and all(age >= a for a in above)
+    return 1 if ok else -1
+
+
 def conflict(question: str, row: str) -> int:
-    """-1 when the row names a qualifier of a kind the question names too and they differ; +1
-    when they agree; 0 when either names none of that kind."""
+    """-1 when the row names a qualifier of a kind the question names too and they differ (or puts
+    bounds on an age the question says as a number, and it is outside them); +1 when they agree; 0
+    when either names none of that kind."""
     q, r = qualifiers(question), qualifiers(row)
-    out = 0
+    age = age_fit(question, row) if AGE_NUMBERS else 0
+    if age < 0:
+        return -1
+    out = age
     for kind in q.keys() & r.keys():
+        if kind == "age" and age:  # the number decided it
+            continue
         if not _agree(q[kind], r[kind]):
             return -1
         out = 1
