@@ -172,7 +172,7 @@ def test_tagging_round_trips_gold_items_through_spans_and_templates():
 
 def test_rules_read_cued_notes_only():
     assert rules_extract("A bit about me: I always need an aisle seat, so bear that in mind.", "teach", []) == [
-        ("note", {"text": "The user always needs an aisle seat."})]
+        ("note", {"text": "The user needs an aisle seat."})]
     assert rules_extract("Remember that my daughter is nine.", "teach", []) == [
         ("note", {"text": "The user's daughter is nine."})]
     assert rules_extract("Just so you know, I'm really unhappy with this order.", "teach", []) == []

@@ -99,3 +99,15 @@ def test_a_genitive_naming_a_kind_is_kept_whole(subject):
 ])
 def test_an_owners_genitive_still_names_owner_and_attribute(subject, owner, attr):
     assert repair.owner_relation(subject) == (owner, attr)
+
+
+@pytest.mark.parametrize("text, note", [
+    ("A bit about me: I always sit near the stage at concerts.", "The user sits near the stage at concerts."),
+    ("Quick thing about me: I really prefer the early ferry these days.", "The user prefers the early ferry."),
+    ("Side note about me: I'm vegan and prefre oat milk.", "The user is vegan and prefers oat milk."),
+    ("Remember that I cycle to work, so I need a bike rack now.", "The user cycles to work and needs a bike rack."),
+])
+def test_the_rules_notes_get_the_note_grammar(text, note):
+    from lic_cli.extract.rules.notes import notes
+
+    assert notes(text) == [("note", {"text": note})]

@@ -549,8 +549,16 @@ _CLOCK_VALUE = re.compile(rf"^(?:from\s+)?{_CLOCK}(?:\s*(?:to|till|until|-|\u201
 _CLOCK_THEN_DAYS = re.compile(rf"^(?P<clock>{_CLOCK}(?:\s*(?:to|till|until|-|\u2013)\s*{_CLOCK})?)\s+(?:on\s+)?"
                               rf"(?P<days>(?:{_WEEKDAY}|weekdays?|weekends?)(?:\s*(?:to|-|\u2013|and|,)\s*(?:{_WEEKDAY}))*)$", re.I)
 _WHEN_WORDS = re.compile(r"\b(?:time|times|hours|day|days|schedule|opening|closing|start|end)\b", re.I)
+_CLOSE_VERB = re.compile(r"\b(?:stays?|is|are|['\u2019]re|['\u2019]s)\s+open\s+(?:late|until|till)\b|\bclos(?:e|es|ing)\b", re.I)
+_OPEN_RANGE = re.compile(r"\b(?:is|are|['\u2019]re|['\u2019]s)\s+open\b", re.I)
+_OPENS = re.compile(r"\bopens?\b", re.I)
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_WORD = re.compile(rf"\b(?:{_WEEKDAY}|weekdays?|weekends?)(?:\s*(?:to|through|-|\u2013|and|&|,)\s*(?:{_WEEKDAY}))*", re.I)
+
+
+def names_days(relation: str) -> bool:
+    """The relation already says the days it holds on ("opening time on weekdays", "Sunday hours")."""
+    return bool(_DAY_WORD.search(relation))
 
 
 def days_qualifier(days: str) -> str | None:
@@ -594,17 +602,18 @@ def clock_relation(text: str, item: dict) -> dict:
     before, after = text[start:at], text[at + len(obj):end]
     nxt = re.search(r"\d", after)  # the next value of the clause starts another fact's part
     after = after[:nxt.start()] if nxt else after
-    clause = before + " " + after
     ranged = bool(re.search(r"\s*(?:to|till|until|-|\u2013)\s*\d", obj[1:]))
-    if re.search(r"\b(?:stays?|is|are|['\u2019]re|['\u2019]s)\s+open\s+(?:late|until|till)\b|\bclos(?:e|es|ing)\b",
-                 clause, re.I) and not ranged:
-        named = "closing time"
-    elif re.search(r"\b(?:is|are|['\u2019]re|['\u2019]s)\s+open\b", clause, re.I) and ranged:
-        named = "opening hours"
-    elif re.search(r"\bopens?\b", clause, re.I) and not ranged:
-        named = "opening time"
+    verbs = [(_CLOSE_VERB, "closing time", False), (_OPEN_RANGE, "opening hours", True), (_OPENS, "opening time", False)]
+    found = [(m.end(), named) for pattern, named, wants_range in verbs if wants_range == ranged
+             for m in pattern.finditer(before)]
+    if found:  # the verb nearest before the value names it ("the bakery opens at 7 am and the market closes ...")
+        named = max(found)[1]
     else:
-        return {**item, "object": obj}
+        found = [(m.start(), named) for pattern, named, wants_range in verbs if wants_range == ranged
+                 for m in pattern.finditer(after)]
+        if not found:
+            return {**item, "object": obj}
+        named = min(found)[1]
     d = _DAY_WORD.search(after) or ([*_DAY_WORD.finditer(before)] or [None])[-1]
     q = days_qualifier(d.group()) if d else None
     return {**item, "object": obj, "relation": f"{q} {named}" if q and named in (

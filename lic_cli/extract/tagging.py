@@ -513,7 +513,7 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 predicate = text[subj[1]:obj[0]] if subj and obj and subj[1] <= obj[0] else ""
                 item["relation"] = repair.hours_relation(repair.day_relation(item["relation"], item["object"], predicate),
                                                          item["object"])
-            if kind == "fact" and CLOCK_RELATION and item.get("object"):
+            if kind == "fact" and CLOCK_RELATION and item.get("object") and not repair.names_days(item.get("relation", "")):
                 item = repair.clock_relation(text, item)
             if kind == "fact" and NAME_FIRST and item.get("subject"):
                 item["subject"] = repair.name_first(item["subject"])

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 
+from lic_cli.extract import repair
 from lic_cli.extract.rules.text import Item
 from lic_cli.extract.tagging import so_and, third_person
 
+NOTE_GRAMMAR = True  # typos of two swapped letters, a second verb that agrees, no "always" / "now" (repair.py)
 _CUE = re.compile(r"^(?:(?:a bit|something|good to know|quick thing|side note|one thing)\s+)?about me\s*[:,-]\s*"
                   r"|^(?:please\s+)?remember that\s+(?=(?:i|i'm|i've|my)\b)", re.I)
 _END = re.compile(r"\s*(?:[.;!?]|,\s*(?:so(?!\s+(?:i|i'm|i've)\b)|but|because|if|in case)\b|\s-\s|:\)|$)", re.I)
@@ -30,6 +32,8 @@ def notes(text: str) -> list[Item]:
         return []
     clause = rest[:_END.search(rest).start()].strip(" ,")
     told = so_and(third_person(clause))  # "I use a rollator, so I need ..." -> "... and needs ..."
+    if NOTE_GRAMMAR:  # session 11: the learned engine's note grammar for the rules' notes too
+        told = repair.timeless_note(repair.and_verbs(repair.fix_typos(told)))
     if not told.startswith("The user") or len(told.split()) < 3:
         return []
     return [("note", {"text": told + "."})]
