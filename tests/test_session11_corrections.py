@@ -292,3 +292,38 @@ class _Task:
 
 
 _QA = _Task()
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    # the destination, not where the example sits now (a gym, a spa, a leisure centre, an optician)
+    ("Please move 'My locker code stopped working after the update' to facilities, it was filed under billing "
+     "by mistake.", "facilities"),
+    ("'The hot tub was cold all weekend' is a maintenance issue really, someone put it in complaints.", "maintenance"),
+    ("Move 'Is the sauna mixed on Sundays?' to questions. It's under complaints at the moment.", "questions"),
+    ("Can you move 'Is the climbing wall open late on Fridays?' to bookings? It was sitting in membership.",
+     "bookings"),
+    # the destination before why
+    ("'Can I swap my Tuesday spin class for Thursday?' goes to bookings - it's about the timetable, not the "
+     "instructor.", "bookings"),
+])
+def test_a_relabel_names_the_destination_not_where_it_sits(text, label):
+    from lic_cli.extract.rules.labels import quoted_relabel
+
+    assert [f["label"] for _, f in quoted_relabel(text)] == [label]
+
+
+def test_a_question_about_a_label_is_no_relabel():
+    from lic_cli.extract.rules.labels import quoted_relabel
+
+    assert quoted_relabel("Why did you tag 'The sauna was too hot' as complaints?") == []
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    # a request to file it is the destination, not where it sits
+    ("'The sink is blocked in flat 4' - that's urgent, file it as plumbing", "plumbing"),
+    ("'Two bulbs are out in the stairwell' should be filed as lighting.", "lighting"),
+])
+def test_a_request_to_file_it_is_the_destination(text, label):
+    from lic_cli.extract.rules.labels import quoted_relabel
+
+    assert [f["label"] for _, f in quoted_relabel(text)] == [label]

@@ -310,7 +310,19 @@ _DEST_END = re.compile(
     # the label it is not, said after: "as supply, it isn't a leak", "as billing? Not a bookings one."
     r"(?:\s*[,;?.!\u2013\u2014-]\s*(?:(?:it|that)(?:'s|\s+is)\s+not|(?:it|that)\s+isn't|not)\s+(?:an?\s+|the\s+)?[\w-]+"
     r"(?:\s+[\w-]+)?)?"
-    r"(?:,?\s+(?:please|instead|thanks))?\s*[.!]?$", _I)
+    r"(?:,?\s+(?:please|instead|thanks|really|actually))?\s*[.!]?$", _I)
+# Session 11: where the example is now, said after the label it should have ("It was sitting in
+# animals.", "somebody filed it under keys", "it's under bookings at the moment"), and why ("-
+# it's about a receipt, not ..."): not the destination.
+_WHO_NOW = (r"(?:(?:it|that|this)(?:\s+was|'s|\s+is|\s+has been)|(?:somebody|someone|they|we|you)(?:\s+\w+)?"
+            r"|some(?:one|body) else)")
+_VERB_NOW = (r"(?:sitting|filed|sorted|put|placed|labell?ed|tagged|stuck|moved|currently)(?:\s+it)?\s+"
+             r"(?:(?:currently|wrongly|by mistake)\s+)?")
+_WHERE_NOW = re.compile(
+    rf"(?:\s*[,.;?!\u2013\u2014-]\s*|\s+){_WHO_NOW}\s+(?:{_VERB_NOW})?(?:in|under|as|with|into)\s+"
+    r"(?:the\s+)?[\w-]+(?:\s+(?:pile|queue|bucket|team|category|ones?))?"
+    r"(?:\s+(?:by mistake|at the moment|currently|now|for now|wrongly))?\s*[.!?]?$", _I)
+_WHY_AFTER = re.compile(r"(?:\s*[\u2013\u2014-]\s+(?:it(?:'s| is) about|since|because|as)\b|,\s+(?:since|because)\b).*$", _I)
 _NAMED_BEFORE = re.compile(r"\b(?:another|one more|an?|new|extra)\s+(?P<label>[A-Za-z][\w-]*)\s+(?:example|one|ticket"
                            r"|message|request|question|enquiry|sample)s?\s*[:,-]?\s*$", _I)
 _NOT_A_LABEL = {"one", "ones", "this", "that", "it", "the", "a", "an", "which", "what", "there", "here", "me", "us",
@@ -334,6 +346,13 @@ def quoted_relabel(text: str) -> list[Item]:
     if not _RELABEL_CUE.search(before + " " + after) or _FORGET_FIRST.search(before):
         return []  # "Throw out that '...' message, it's spam, not a patron" is a forget, not a relabel
     tail = _DEST_END.search(after.strip())
+    if not tail or _WHERE_NOW.search(after):
+        # "'...' goes to accounts - it's about a receipt", "Can you move '...' to schools? It was
+        # sitting in animals.": the destination before where it is now, or before why
+        trimmed = _WHY_AFTER.sub("", _WHERE_NOW.sub("", after)).strip()
+        if trimmed.endswith("?") and _WHERE_NOW.search(after):  # "Can you move '...' to schools? It was ..."
+            trimmed = trimmed[:-1]
+        tail = _DEST_END.search(trimmed) if trimmed and trimmed != after.strip() else tail
     head = _NAMED_BEFORE.search(before.strip()) if not after.strip(" .!") else None
     found = tail or head
     if not found or found.group("label").lower() in _NOT_A_LABEL:
