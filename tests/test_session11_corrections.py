@@ -159,16 +159,15 @@ def hotel(tmp_path_factory):
     return load_project(root)
 
 
-def run_turn(project, text: str, knowledge: list[dict], before: list[dict] | None = None) -> dict:
+def run_turn(project, text: str, knowledge: list[dict], before: list[dict] | None = None,
+             intent: str = "forget") -> dict:
     from lic_cli import locate, router
     from lic_cli.models import load_encoder
 
     enc = load_encoder("minilm")
     before = before or []
     recs = [*before, {"conversation": "c", "turn": len(before) + 1, "role": "user", "text": text,
-                      "intent": {"label": "forget" if not knowledge or knowledge[0]["kind"] == "forget" else "correct",
-                                 "score": 1.0},
-                      "knowledge": knowledge}]
+                      "intent": {"label": intent, "score": 1.0}, "knowledge": knowledge}]
     return list(locate.run(router.run(recs, project=project, encoder=enc), project=project, encoder=enc))[-1]
 
 
@@ -220,7 +219,8 @@ def test_an_update_worded_elsewhere_finds_the_row_by_the_old_values_clause(hotel
     item = make_item("qa", {"question": "how late can we turn up?", "answer": "half past eleven",
                             "replaces": "Late arrivals are fine until 11 pm; the bar closes at midnight."},
                      source="c/t3", engine="gold")
-    rec = run_turn(hotel, "Late arrivals are until half past eleven since the night porter started.", [item], before)
+    rec = run_turn(hotel, "Late arrivals are until half past eleven since the night porter started.", [item], before,
+                   intent="correct")
     ops = {(e["task"], e["op"], e.get("review")) for e in rec["edits"]}
     assert ("hotel_faq", "update", None) in ops and not any(op == "add" for _, op, _ in ops)
     faq = next(e for e in rec["edits"] if e["task"] == "hotel_faq")

@@ -123,8 +123,8 @@ CLAUSE_SCORE = 0.8  # the score a row found by its clause carries (evidence only
 def clause_targets(project: Project, task: Task, *, answer: str, old: spans.Span, signal: str) -> list[Target]:
     """Session 11: no row repeats the previous answer (it was worded elsewhere: "Last entry is at
     4 pm; the aquarium closes at 5 pm."), but one row states the replaced value in a clause that
-    names what the answer's clause names ("... with last entry at 4 pm." / the fact `last entry`):
-    that row, when it is the only one of the task."""
+    names what the answer's clause names ("... with last entry at 4 pm." / the fact `last entry`:
+    two of its words, and at least half): that row, when it is the only one of the task."""
     said = [s for s in spans.spans(answer, old.kind) if spans.same(s, old)]
     if len(said) != 1:
         return []
@@ -140,7 +140,8 @@ def clause_targets(project: Project, task: Task, *, answer: str, old: spans.Span
         near = set().union(*(spans.content_words(spans.clause(value, s)) for s in own))
         if task.format == "fact" or not spans.is_sentence(value):
             near |= spans.content_words(row_key_text(task, row))
-        if words <= near:
+        shared = words & near
+        if len(shared) >= min(2, len(words)) and 2 * len(shared) >= len(words):
             found.append((rid, row))
     if len(found) != 1:
         return []

@@ -191,6 +191,14 @@ def named_fact(index, task: Task, target: str, cands: list[Candidate]) -> tuple[
     widest = [h for h in hits if all(o[1] <= h[1] for o in hits)]
     if len(hits) > 1 and len(widest) == 1 and sum(1 for h in hits if h[1] == widest[0][1]) == 1:
         hits = widest
+    if not hits and len(words) >= 2:
+        # Session 11: a target of two words or more, every one of them in one fact's relation
+        # ("the shuttle number" for `airport shuttle number`): that fact, when it is the only one
+        part = [(c, content_words(fact_fields(task, index.row(c.i))[1])) for c in cands]
+        part = [(c, rel) for c, rel in part if words <= rel]
+        if len(part) == 1:
+            c, rel = part[0]
+            return c, f"every word of the forget target is in this fact's relation ({', '.join(sorted(rel))})"
     if len(hits) != 1:
         return None
     c, rel = hits[0]
