@@ -111,3 +111,23 @@ def test_the_rules_notes_get_the_note_grammar(text, note):
     from lic_cli.extract.rules.notes import notes
 
     assert notes(text) == [("note", {"text": note})]
+
+
+@pytest.mark.parametrize("text, value, whole", [
+    ("A ferry ticket costs 30 euros plus a port tax, for the record.", "30 euros", "30 euros plus a port tax"),
+    ("Students pay 50 percent of the full price at the cinema.", "50 percent", "50 percent of the full price"),
+    ("Photocopies are 10p per sheet at the library.", "10p", "10p per sheet"),
+    ("Bike hire is 12 euros per bike and helmets are free.", "12 euros", "12 euros per bike"),
+])
+def test_a_measured_value_keeps_the_qualifier_after_it(text, value, whole):
+    assert repair.grow_tail(text, value) == whole
+
+
+@pytest.mark.parametrize("text, value", [
+    ("The spa costs 40 euros per person.", "40 euros"),       # per person: named in the relation (relations.per)
+    ("Parking is 5 euros a day.", "5 euros"),                 # a period: the relation says it
+    ("The gallery is on the first floor plus the attic.", "the first floor"),  # not a measured value
+    ("The tram costs 2 euros and the bus costs 3 euros.", "2 euros"),
+])
+def test_other_values_keep_their_end(text, value):
+    assert repair.grow_tail(text, value) == value

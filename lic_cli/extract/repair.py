@@ -618,3 +618,28 @@ def clock_relation(text: str, item: dict) -> dict:
     q = days_qualifier(d.group()) if d else None
     return {**item, "object": obj, "relation": f"{q} {named}" if q and named in (
         "opening time", "closing time", "opening hours") else named}
+
+
+# --- the qualifier said right after a value (session 11) ---------------------------------------
+
+VALUE_TAIL = True
+_PER_UNITS = r"(?:day|night|week|month|year|hour|person|head)"  # relations.per names these in the relation
+_STOP_WORDS = r"(?:and|or|but|so|if|when|now|from|these|since|until|at|in|on|for|with|by|to|is|are)"
+_TAIL_NP = rf"(?:the\s+|a\s+|an\s+|any\s+)?(?!{_STOP_WORDS}\b)[\w'\u2019-]+(?:\s+(?!{_STOP_WORDS}\b)[\w'\u2019-]+){{0,3}}"
+_TAIL = re.compile(rf"^\s+(?:(?:plus|except|excluding)\s+{_TAIL_NP}|per\s+(?!{_PER_UNITS}s?\b)[\w-]+"
+                   rf"|of\s+the\s+{_TAIL_NP})(?=\s*(?:[.,;:!?)]|\s[-\u2013\u2014]\s|\s{_STOP_WORDS}\b|$))",
+                   re.I)
+_MEASURE = re.compile(r"(?:\d[\d,.]*\s*(?:%|percent|p|euros?|dollars?|pounds?|cents?|kg|g|km|m|cm|ml|l|gb|mb|minutes?|"
+                      r"hours?|days?|weeks?|months?|years?|[a-z]+s)?|[$\u20ac\u00a3]\s*\d[\d,.]*)$", re.I)
+
+
+def grow_tail(text: str, value: str, start: int = 0) -> str:
+    """A measured value keeps the qualifier said right after it that makes it true: "60 euros"
+    + " plus any fare difference", "5p" + " per page" (periods and persons are named in the
+    relation instead: relations.per), "10 percent" + " of the adult fare", "everything"
+    + " except X". Only after a number (or a value ending in one) and up to the clause's end."""
+    at = text.find(value, start)
+    if at < 0 or not _MEASURE.search(value.strip()):
+        return value
+    m = _TAIL.match(text[at + len(value):])
+    return text[at:at + len(value) + m.end()] if m else value

@@ -417,6 +417,8 @@ def assemble(text: str, context: str, spans: list[tuple[int, int, int, str]],
                 value = repair.bound_value(segs[seg], repair.grow_number(segs[seg], value, a))
                 if RANGES:
                     value = repair.grow_range(segs[seg], value, a)
+                if repair.VALUE_TAIL and role == "fact.object":
+                    value = repair.grow_tail(segs[seg], value, a)
         if role == "fact.subject":  # "the pharmacy's phone number": the subject is the pharmacy
             value = _POSSESSIVE.sub("", value)
         if value:
