@@ -19,7 +19,15 @@ situated.jsonl): how many reach any row of a setup at the threshold (unrelated q
 must stay untouched). evals/chat/unrelated.jsonl is never read here.
 
 Splits: `dev` is makerspace (evals/chat) and the ranker's DEV_DOMAINS; `heldout` is vetclinic
-and campusit (scored once, at the end); `demo` is Kestrel's 20 facts (bench_learning.py).
+and campusit (held out until session 9), `heldout2` trampoline and barber (until session 10), both
+dev since; `heldout3` farmshop and boathire (session 11's held out, scored once); `demo` is
+Kestrel's 20 facts (bench_learning.py).
+
+Session 11: `--combined DUMP --views off on base head` scores every retriever with the question view
+(chat/queries.py) off, read by the blend and the head, by the blend only, or with the ranker's head
+fitted again with it (`--refit-head DIR`), in one run (the re-ranker's pair readings shared,
+`--pair-cache FILE` keeps them between runs); `--from-dump DUMP --accept` scores the margin-over-the-
+runner-up rules; the combination is reported with one threshold and with plain questions' own.
 `--set` trains (or reuses) a ranker with other settings, `--cross-set` a re-ranker, for
 tuning on dev.
 """
