@@ -327,3 +327,50 @@ def test_a_request_to_file_it_is_the_destination(text, label):
     from lic_cli.extract.rules.labels import quoted_relabel
 
     assert [f["label"] for _, f in quoted_relabel(text)] == [label]
+
+
+def _exchange(question: str, answer: str) -> list[dict]:
+    return [{"conversation": "c", "turn": 1, "role": "user", "text": question},
+            {"conversation": "c", "turn": 2, "role": "assistant", "text": answer}]
+
+
+@pytest.mark.parametrize(("text", "question", "answer", "new"), [
+    # a swimming pool, a ferry, a climbing wall, a bakery: one new value of a type the answer states
+    ("Adult swims went up to $6.50 in April.", "How much is a swim?", "Adult swims are $5.80 and juniors pay $3.20.",
+     "$6.50"),
+    ("The last ferry is at 10:45 pm from next week; the first one hasn't changed.", "When is the last ferry?",
+     "Ferries run from 6:15 am to 10:15 pm.", "10:45 pm"),
+    ("We can take twelve climbers per session now, we got more ropes.", "How big are the groups?",
+     "Sessions take up to eight climbers with one instructor.", "twelve climbers"),
+    ("Sourdough loaves are $5.20 on the new price list. Baguettes stay at $2.40.", "How much is a loaf?",
+     "A sourdough loaf is $4.80 and a baguette is $2.40.", "$5.20"),
+])
+def test_a_correction_no_engine_read_is_its_new_value(text, question, answer, new):
+    from lic_cli.extract.rules.corrections import answer_correction
+
+    got = answer_correction(text, _exchange(question, answer))
+    assert got == {"question": question, "answer": new, "replaces": answer}
+
+
+@pytest.mark.parametrize(("text", "question", "answer"), [
+    ("Thanks, that's helpful!", "How big are the groups?", "Sessions take up to eight climbers with one instructor."),
+    ("There'll be about 30 of us so we'll probably want five lanes.", "How many lanes?", "We have 24 lanes, including "
+     "4 VIP lanes."),
+    ("It's still $3.20 for juniors, right?", "How much is a swim?", "Adult swims are $5.80 and juniors pay $3.20."),
+])
+def test_no_new_value_no_correction(text, question, answer):
+    from lic_cli.extract.rules.corrections import answer_correction
+
+    assert answer_correction(text, _exchange(question, answer)) is None
+
+
+@pytest.mark.slow
+def test_a_correction_with_nothing_extracted_updates_the_answer_and_sweeps_the_fact(hotel):
+    before = [{"conversation": "c", "turn": 1, "role": "user", "text": "How much is a night in the treehouse?"},
+              {"conversation": "c", "turn": 2, "role": "assistant",
+               "text": "Treehouse stays run on Fridays and cost $180 per night."}]
+    rec = run_turn(hotel, "Treehouse nights went up to $195 this spring.", [], before, intent="correct")
+    got = {(e["task"], e["op"], (e.get("after") or {}).get("answer") or (e.get("after") or {}).get("object"))
+           for e in rec["edits"]}
+    assert got == {("hotel_faq", "update", "Treehouse stays run on Fridays and cost $195 per night."),
+                   ("hotel_facts", "update", "$195 per night")}

@@ -36,6 +36,10 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
             if read is not None:
                 yield read
                 continue
+        if _intent(rec) == "correct" and knowledge == []:
+            read = correction_from_turn(rec, before)
+            if read is not None:
+                rec, knowledge = read, read["knowledge"]
         if knowledge is None or knowledge == []:
             yield rec
             continue
@@ -62,9 +66,43 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
         yield out
 
 
-def _forget_intent(rec: dict) -> bool:
+def _intent(rec: dict) -> str | None:
     intent = rec.get("intent")
-    return isinstance(intent, dict) and intent.get("label") == "forget"
+    return intent.get("label") if isinstance(intent, dict) else None
+
+
+def _forget_intent(rec: dict) -> bool:
+    return _intent(rec) == "forget"
+
+
+def correction_from_turn(rec: dict, before: list[dict]) -> dict | None:
+    """A turn detected as a correction whose extraction holds nothing ("Large units went up to
+    $195."): the rules' reading of it as a correction of the previous answer (extract/rules/
+    corrections.answer_correction: its one new value of a type the answer states, answering the
+    question the answer was given to, replacing that answer). None when there is no such value;
+    the record then stays as it was."""
+    from lic_cli.extract.rules.corrections import answer_correction
+    from lic_cli.jsonl import record_id
+    from lic_cli.knowledge import make_item
+
+    fields = answer_correction(str(rec.get("text", "")), before)
+    if fields is None:
+        return None
+    item = make_item("qa", fields, source=record_id(rec) or "", engine="rules")
+    return _without_empty_error({**rec, "knowledge": [item], "reread": (
+        "the turn is a correction (intent) and its extraction held nothing: the rules read its new value "
+        "against the previous answer")})
+
+
+def _without_empty_error(rec: dict) -> dict:
+    """The record without extract's "no knowledge found" error, now that route found knowledge
+    in the turn (records with errors are left out of patches)."""
+    errors = [e for e in rec.get("errors") or [] if not (isinstance(e, dict) and e.get("stage") == "extract"
+                                                          and str(e.get("reason", "")).startswith("no knowledge found"))]
+    out = {**rec, "errors": errors}
+    if not errors:
+        out.pop("errors")
+    return out
 
 
 def forget_from_turn(project: Project, scorer: Scorer, rec: dict, before: list[dict]) -> dict | None:
@@ -105,7 +143,7 @@ def forget_from_turn(project: Project, scorer: Scorer, rec: dict, before: list[d
     out = {**rec, "knowledge": [item], "routes": [{**r, "reason": f"{r['reason']}; {why}"} for r in routes]}
     if rec.get("knowledge"):
         out["set_aside"] = rec["knowledge"]
-    return out
+    return _without_empty_error(out)
 
 
 def reread_forget(project: Project, scorer: Scorer, item: dict, i: int, text: str,

@@ -287,3 +287,67 @@ def _same_topic(a: Fields, b: Fields) -> bool:
         return len(wb) >= 3 and wa[:2] == wb[:2] and wa[-1] == wb[-1] and set(wb) <= set(wa)
     return _normal(a["subject"]) == _normal(b.get("subject", "")) and \
         _normal(a["relation"]) == _normal(b.get("relation", ""))
+
+
+# Session 11: a correction of the previous answer that no engine read ("Large units went up to
+# $195.", "We've dropped the minimum to six kids.", "Plain hems are $20 on the new price list.
+# Turn-ups stay at $26."): the one new value of a type the previous answer states, answering the
+# question it answered. Values the turn says stay, or calls old ("we dropped it from 15%"), and
+# values the answer already states are not new. Read by route (router.correction_from_turn) only
+# for a turn detected as a correction whose extraction holds nothing.
+_CALLED_OLD_BEFORE = re.compile(r"\b(?:from|not|instead of|rather than|was|were|used to be)\s*$", _I)
+_VALUE_TYPES = ("money", "time", "date", "quantity", "phone", "email", "url")
+
+
+def _typed(text: str) -> list:
+    """Typed spans of `text`, a span inside one of an earlier type left out ("15 pm" of "10:15 pm")."""
+    from lic_cli.locate import spans
+
+    out: list = []
+    for kind in _VALUE_TYPES:
+        out += [s for s in spans.spans(text, kind) if not any(o.start <= s.start < o.end or s.start <= o.start < s.end
+                                                             for o in out)]
+    return out
+
+
+def answer_correction(text: str, context: list[dict]) -> Fields | None:
+    """{"question", "answer", "replaces"} for a turn correcting one value of the previous
+    answer, or None (no previous answer, no new value, or more than one)."""
+    from lic_cli.locate import spans
+
+    question, answer = previous_exchange(context)
+    if not question or not answer:
+        return None
+    said = _clean(text)
+    found: list[tuple[str, str]] = []
+    in_answer, in_said = _typed(answer), _typed(said)
+    for kind in _VALUE_TYPES:
+        stated = [s for s in in_answer if s.kind == kind]
+        if not stated:
+            continue
+        for s in (x for x in in_said if x.kind == kind):
+            if _CALLED_OLD_BEFORE.search(said[:s.start]) or any(spans.same(s, a) for a in stated):
+                continue
+            if not any(spans.compatible(a, s) for a in stated):
+                continue
+            if any(spans.same_kept(s, k) for k in spans.said_to_stay(said, s)):
+                continue
+            found.append((kind, s.text))
+    if not found:
+        # a count said with what it counts ("six kids", "eight liveaboard berths") for a count the answer states
+        counts = [c for c in spans.counts(said) if c.unit and not _CALLED_OLD_BEFORE.search(said[:c.start])]
+        old = spans.counts(answer)
+        counts = [c for c in counts if old and not any(spans.number_of(c.text) == spans.number_of(o.text) for o in old)]
+        if len(counts) == 1:
+            c = counts[0]
+            # the number and the words after it, up to a function word ("eight liveaboard berths in ...")
+            words = [c.text]
+            for w in said[c.end:].split()[:3]:
+                w = w.strip(".,;:!?")
+                if not re.fullmatch(r"[A-Za-z-]+", w) or w.lower() in spans.STOP:
+                    break
+                words.append(w)
+            found.append(("count", " ".join(words)))
+    if len(found) != 1:
+        return None
+    return {"question": question, "answer": found[0][1], "replaces": answer}
