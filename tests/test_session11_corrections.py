@@ -374,3 +374,22 @@ def test_a_correction_with_nothing_extracted_updates_the_answer_and_sweeps_the_f
            for e in rec["edits"]}
     assert got == {("hotel_faq", "update", "Treehouse stays run on Fridays and cost $195 per night."),
                    ("hotel_facts", "update", "$195 per night")}
+
+
+@pytest.mark.parametrize(("text", "role", "new", "old"), [
+    # a role handed over, the old holder by first name only (a golf club, a pub, a school)
+    ("Priya retired in June and Tom Baker took over as head groundskeeper.", "head groundskeeper", "Tom Baker", "Priya"),
+    ("Moira has moved on, so Jack Rowe is our new bar manager.", "bar manager", "Jack Rowe", "Moira"),
+    ("Dennis has left for a school in Leeds. Parents should ask for Amina Yusuf now - she took over as "
+     "admissions officer in May.", "admissions officer", "Amina Yusuf", "Dennis"),
+])
+def test_a_handover_with_the_old_holder_by_first_name(text, role, new, old):
+    from lic_cli.extract.rules.corrections import succession
+
+    assert succession(text, []) == [("qa", {"question": f"Who is the {role}?", "answer": new, "replaces": old})]
+
+
+def test_a_first_name_replaced_is_the_full_name_in_the_row():
+    rw = spans.rewrite("Our head groundskeeper is Priya Shah.", "Tom Baker", old=None, hint="head groundskeeper",
+                       replaces="Priya")
+    assert rw is not None and rw.text == "Our head groundskeeper is Tom Baker."

@@ -369,13 +369,22 @@ def locate_item(project: Project, task: Task, item: dict, item_no: int, encoder,
 STRONG_TYPES = ("email", "url", "phone")  # types that say what a value is, whatever the relation's name
 
 
+APART_TYPES = ("money", "time", "date", "name")  # session 11: a value of one of these is no value of another
+
+
 def typed_apart(stored: str, new: str) -> bool:
     """`new` is an e-mail, URL or phone number and `stored` holds none of that type but a typed
-    value of its own ("40 River Road"): not the same fact, whatever the key says."""
+    value of its own ("40 River Road"): not the same fact, whatever the key says. Likewise a
+    time, a price, a date or a name for a stored value that is wholly another of these ("3 pm"
+    for the shop manager "Carys Bevan")."""
     nc = spans.core(new)
-    if nc is None or nc.kind not in STRONG_TYPES or not stored.strip():
+    if nc is None or not stored.strip():
         return False
-    return not spans.spans(stored, nc.kind) and spans.core(stored) is not None
+    if nc.kind in STRONG_TYPES:
+        return not spans.spans(stored, nc.kind) and spans.core(stored) is not None
+    sc = spans.core(stored)
+    return (nc.kind in APART_TYPES and sc is not None and sc.kind in APART_TYPES and sc.kind != nc.kind
+            and not spans.spans(stored, nc.kind) and not spans.is_sentence(stored))
 
 
 def _forget(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -> None:

@@ -118,6 +118,12 @@ def handover(text: str, context: list[dict]) -> list[Item]:
     if not old:
         olds = [n for n in full if n is not new[0] and (_OLD_AFTER_WORD.search(text[:n[0]])
                                                         or _OLD_BEFORE_WORD.match(text[n[1]:]))]
+        if not olds:
+            # session 11: a first name that has gone ("Hamish has retired, and Lena Varga started as our
+            # dockmaster"): locate finds the full name it stands for in the row (a name span)
+            olds = [(m.start(), m.end(), m.group(0)) for m in _ONE_NAME.finditer(text)
+                    if m.group(0) not in _NOT_NAMES and m.group(0) not in new[0][2]
+                    and _OLD_BEFORE_WORD.match(text[m.end():])]
         if len(olds) != 1:
             return []
         old = olds[0][2]
