@@ -22,6 +22,16 @@ on phrasings of other domains in tests/test_extract_repair.py.
 - `third_person` fixes (in tagging) are kept there; `and_verbs` conjugates the second verb
   of a note told in the third person ("The user is hard of hearing and prefer chat" ->
   "... and prefers chat"; "and they would like" -> "and would like").
+
+Session 11 (docs/extract.md, "Session 11"), each with a flag and measured alone on dev:
+- `read_clause` (learned.READ_CLAUSE): a teaching turn where no engine found anything is read
+  as subject / verb group / object of the clause it states, its frame dropped ("Tell anyone
+  who asks about X that ...", "Make a note: ...");
+- `clock_relation` (tagging.CLOCK_RELATION): a clock value's relation from its clause's verb
+  (opens / closes / is open), qualified by the days the clause names anywhere in it;
+- `owner_relation` keeps a genitive that names a kind whole (KIND_GENITIVE: "a men's cut");
+- `grow_tail` (VALUE_TAIL): a measured value keeps the qualifier right after it ("plus ...",
+  "per page", "of the adult fare").
 """
 
 from __future__ import annotations
