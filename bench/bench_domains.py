@@ -25,6 +25,11 @@ alone (plain from_pretrained on the folder, as any other tool serves it):
 
     python bench/bench_domains.py --domain library --config today --config distill
     python bench/bench_domains.py --domain council --domain hotel --json out.json
+    python bench/bench_domains.py --domain gym --keep KEPT && python bench/bench_domains.py --rescore KEPT/gym-support_qa
+
+`--rescore` re-answers a kept project's cached answers through every check and row-answer
+variant (session 11: answers from the row at judge floors 0.7 / 0.8 / 0.9) without training;
+$BENCH_NEAR_MISS_JUDGE names a second judge folder to score beside the shipped one.
 """
 
 from __future__ import annotations

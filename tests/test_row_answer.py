@@ -132,14 +132,12 @@ def test_serve_and_chat_answer_from_the_row_when_the_check_refuses_the_weights(t
     assert said == {"text": "Marta Okonkwo is the CEO.", "scope": "row", "prompt_tokens": said["prompt_tokens"],
                     "completion_tokens": said["completion_tokens"], "finish_reason": "stop"}
     assert model.reply([{"role": "user", "content": vague}], max_tokens=12)["scope"] == "fallback"
-    chat = LocalLM(str(folder), max_new_tokens=12)
+    chat = LocalLM(str(folder), max_new_tokens=8)
     chat._gate.check_judge = judge
     assert chat.reply([{"role": "user", "content": asked}]) == "Marta Okonkwo is the CEO."
     assert chat.last_route == "row" and chat.last_in_scope
     other = chat.reply([{"role": "user", "content": vague}])
     assert chat.last_route == "fallback" and not chat.last_in_scope and "Okonkwo" not in other
-    chat.reply([{"role": "user", "content": "What is the capital of Japan?"}])
-    assert chat.last_route == "fallback"
 
 
 def test_an_untrained_judge_is_never_trained_behind_the_users_back(monkeypatch, tmp_path: Path):
