@@ -393,3 +393,63 @@ def test_a_first_name_replaced_is_the_full_name_in_the_row():
     rw = spans.rewrite("Our head groundskeeper is Priya Shah.", "Tom Baker", old=None, hint="head groundskeeper",
                        replaces="Priya")
     assert rw is not None and rw.text == "Our head groundskeeper is Tom Baker."
+
+
+def _correction(text: str, question: str, answer: str, read: str, replaces: str) -> dict:
+    from lic_cli.knowledge import make_item
+
+    item = make_item("qa", {"question": question, "answer": read, "replaces": replaces}, source="c/t3", engine="learned")
+    return {"conversation": "c", "turn": 3, "role": "user", "text": text, "intent": {"label": "correct"},
+            "knowledge": [item]}
+
+
+@pytest.mark.parametrize(("text", "question", "answer", "read", "replaces", "new", "new_replaces"), [
+    # a bakery: a season read as the value; the price replaces the price extraction named
+    ("The big ones went up to $65 over Easter.", "How much is a birthday cake?",
+     "A birthday cake is $38 for eight slices and $60 for sixteen.", "Easter", "$60", "$65", "$60"),
+    # a ferry: a timetable read as the value; the new time
+    ("It's 10 pm now, since the summer timetable.", "When is the last boat to the island?",
+     "The last boat leaves at 9:30 pm on weekdays.", "summer timetable", "9:30 pm", "10 pm", "9:30 pm"),
+    # a gym: what the old holder did read as the value; the new person's name
+    ("Not any more, it's Owen Price these days; Carla went part-time.", "Who runs the spin classes?",
+     "Spin classes are run by Carla Mendes.", "part-time", "Carla Mendes", "Owen Price", "Carla Mendes"),
+    # a ski school: a month read as the value and a time as what it replaces; the price replaces the answer
+    ("They're $52 a person since the start of January.", "How much is a group lesson?",
+     "Group lessons run 10 am to 12 pm and cost $45 a person.", "January", "10 am to 12 pm", "$52",
+     "Group lessons run 10 am to 12 pm and cost $45 a person."),
+])
+def test_a_correction_read_as_a_word_of_another_type_is_its_one_new_value(text, question, answer, read, replaces,
+                                                                         new, new_replaces):
+    from lic_cli.router import retyped_correction
+
+    rec = _correction(text, question, answer, read, replaces)
+    got = retyped_correction(rec, _exchange(question, answer))
+    assert got is not None
+    item = got["knowledge"][0]
+    assert (item["question"], item["answer"], item["replaces"], item["engine"]) == (question, new, new_replaces, "rules")
+    assert repr(read) in got["reread"] and repr(new) in got["reread"]
+
+
+@pytest.mark.parametrize(("text", "read", "replaces"), [
+    # extraction read a price: it stands
+    ("They're $52 a person since the start of January.", "$52", "$45"),
+    # two new prices: which one is meant is not the rules' to guess
+    ("Adults are $52 and children $30 since January.", "January", "$45"),
+    # no new value of a type the answer states
+    ("Thanks, I'll book for January then.", "January", "$45"),
+])
+def test_a_retyped_correction_needs_one_new_value_and_an_untyped_reading(text, read, replaces):
+    from lic_cli.router import retyped_correction
+
+    question, answer = "How much is a group lesson?", "Group lessons run 10 am to 12 pm and cost $45 a person."
+    assert retyped_correction(_correction(text, question, answer, read, replaces), _exchange(question, answer)) is None
+
+
+@pytest.mark.parametrize("read", ["a quarter to seven", "evening sailing"])
+def test_a_time_in_words_stands_and_a_time_said_to_stay_is_not_new(read):
+    # a ferry: a clock time in words is a time (extraction's reading stands); "7:15" is the answer's 7:15 am
+    from lic_cli.router import retyped_correction
+
+    question, answer = "When do the ferries leave?", "Ferries leave at 7:15 am and 6 pm from pier 2."
+    text = "The evening sailing moved to a quarter to seven; the morning one is still at 7:15."
+    assert retyped_correction(_correction(text, question, answer, read, answer), _exchange(question, answer)) is None

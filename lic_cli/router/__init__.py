@@ -40,6 +40,10 @@ def run(records: Iterable[dict], *, project: Project, encoder) -> Iterator[dict]
             read = correction_from_turn(rec, before)
             if read is not None:
                 rec, knowledge = read, read["knowledge"]
+        elif _intent(rec) == "correct" and isinstance(knowledge, list) and knowledge:
+            read = retyped_correction(rec, before)
+            if read is not None:
+                rec, knowledge = read, read["knowledge"]
         if knowledge is None or knowledge == []:
             yield rec
             continue
@@ -92,6 +96,35 @@ def correction_from_turn(rec: dict, before: list[dict]) -> dict | None:
     return _without_empty_error({**rec, "knowledge": [item], "reread": (
         "the turn is a correction (intent) and its extraction held nothing: the rules read its new value "
         "against the previous answer")})
+
+
+def retyped_correction(rec: dict, before: list[dict]) -> dict | None:
+    """A turn detected as a correction whose one extracted qa/fact value is a word of no type
+    the replaced value or the previous answer states ("spring" of "We put big dogs up to $80 in
+    the spring"): the item with the turn's one new value of such a type instead ("$80"; extract/
+    rules/corrections.retyped_value), its key kept, its engine "rules" and why in `reread`. None
+    when the value stands or the turn holds no such value, or more than one."""
+    from lic_cli.extract.rules.corrections import retyped_value
+
+    knowledge = rec["knowledge"]
+    values = [i for i, k in enumerate(knowledge) if isinstance(k, dict) and k.get("kind") in CONVERTS]
+    if len(values) != 1:
+        return None
+    i = values[0]
+    item = knowledge[i]
+    key = "answer" if item["kind"] == "qa" else "object"
+    value = item.get(key)
+    if not isinstance(value, str):
+        return None
+    read = retyped_value(value, str(item.get("replaces") or ""), str(rec.get("text", "")), before)
+    if read is None:
+        return None
+    new, replaces = read
+    alt = {**item, key: new, "replaces": replaces, "engine": "rules"}
+    alt["statement"] = statement(alt)
+    return {**rec, "knowledge": [*knowledge[:i], alt, *knowledge[i + 1:]], "reread": (
+        f"the turn is a correction (intent) and its extracted value {value!r} is of no type the replaced value "
+        f"or the previous answer states: the rules read its one new value of such a type, {new!r}")}
 
 
 def _without_empty_error(rec: dict) -> dict:

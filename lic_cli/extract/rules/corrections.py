@@ -305,12 +305,12 @@ _CALLED_OLD_BEFORE = re.compile(r"\b(?:from|not|instead of|rather than|was|were|
 _VALUE_TYPES = ("money", "time", "date", "quantity", "phone", "email", "url")
 
 
-def _typed(text: str) -> list:
+def _typed(text: str, kinds: tuple[str, ...] = _VALUE_TYPES) -> list:
     """Typed spans of `text`, a span inside one of an earlier type left out ("15 pm" of "10:15 pm")."""
     from lic_cli.locate import spans
 
     out: list = []
-    for kind in _VALUE_TYPES:
+    for kind in kinds:
         out += [s for s in spans.spans(text, kind) if not any(o.start <= s.start < o.end or s.start <= o.start < s.end
                                                              for o in out)]
     return out
@@ -319,20 +319,30 @@ def _typed(text: str) -> list:
 def answer_correction(text: str, context: list[dict]) -> Fields | None:
     """{"question", "answer", "replaces"} for a turn correcting one value of the previous
     answer, or None (no previous answer, no new value, or more than one)."""
-    from lic_cli.locate import spans
-
     question, answer = previous_exchange(context)
     if not question or not answer:
         return None
-    said = _clean(text)
+    found = _new_values(_clean(text), answer, _VALUE_TYPES)
+    if len(found) != 1:
+        return None
+    return {"question": question, "answer": found[0][1], "replaces": answer}
+
+
+def _new_values(said: str, answer: str, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(type, value) for each value of the turn `said` of a type `answer` states that the
+    answer does not already state, the turn does not call old and does not say stays; when
+    there is none, a count said with what it counts for a count the answer states."""
+    from lic_cli.locate import spans
+
     found: list[tuple[str, str]] = []
-    in_answer, in_said = _typed(answer), _typed(said)
-    for kind in _VALUE_TYPES:
+    in_answer, in_said = _typed(answer, kinds), _typed(said, kinds)
+    for kind in kinds:
         stated = [s for s in in_answer if s.kind == kind]
         if not stated:
             continue
         for s in (x for x in in_said if x.kind == kind):
-            if _CALLED_OLD_BEFORE.search(said[:s.start]) or any(spans.same(s, a) for a in stated):
+            # a value the answer states, also a clock time said without its part of the day ("11:30")
+            if _CALLED_OLD_BEFORE.search(said[:s.start]) or any(spans.same_kept(s, a) for a in stated):
                 continue
             if not any(spans.compatible(a, s) for a in stated):
                 continue
@@ -354,6 +364,40 @@ def answer_correction(text: str, context: list[dict]) -> Fields | None:
                     break
                 words.append(w)
             found.append(("count", " ".join(words)))
+    return found
+
+
+# Session 11 (follow-up): a correction whose extracted value is a word of no type the replaced
+# value or the previous answer states ("spring" of "We put big dogs up to $80 in the spring",
+# "freelance" of "that'll be Marek Dudek these days; Tamsin went freelance", "March" of "$95 a
+# child, since the start of March"): the turn's one new value of such a type (a price, time,
+# date, count, person's name, ...) is the new value. Read by route (router.retyped_correction).
+_RETYPE_KINDS = (*_VALUE_TYPES, "name")
+
+
+def retyped_value(value: str, replaces: str, text: str, context: list[dict]) -> tuple[str, str] | None:
+    """(new value, what it replaces) for a correction whose extracted `value` states no type
+    that `replaces` or the previous answer states, when the turn holds exactly one new value of
+    such a type; None otherwise. It replaces `replaces` when that states the new value's type,
+    else the previous answer."""
+    from lic_cli.locate import spans
+
+    _, answer = previous_exchange(context)
+    answer = _clean(answer) if answer else ""
+    old = " ".join(x for x in (answer, replaces) if x)
+    if not value or not old:
+        return None
+    stated = {s.kind for s in _typed(old, _RETYPE_KINDS)} | ({"count"} if spans.counts(old) else set())
+    value = spans.in_digits(value)  # "half past three" is a time, "fifteen dollars" a price
+    said_kinds = {s.kind for s in _typed(value, _RETYPE_KINDS)} | ({"count"} if spans.counts(value) else set())
+    if not stated or said_kinds & stated:
+        return None  # extraction read a value of a type the answer states: it stands
+    found = _new_values(_clean(text), old, _RETYPE_KINDS)
     if len(found) != 1:
         return None
-    return {"question": question, "answer": found[0][1], "replaces": answer}
+    kind, new = found[0]
+    if kind == "count":
+        keeps = bool(replaces and spans.counts(replaces))
+    else:
+        keeps = bool(replaces and any(s.kind == kind for s in _typed(replaces, _RETYPE_KINDS)))
+    return new, replaces if keeps else (answer or replaces)
