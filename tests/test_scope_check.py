@@ -83,6 +83,12 @@ def test_the_check_travels_in_the_scope_file_and_is_checked(tmp_path: Path):
         SFTParams.from_dict({"scope_check": "vibes"}, "qa")
     assert SFTParams.from_dict({"scope_check": "value"}, "qa").scope_check == "value"
     assert scope.CHECKS == ("off", "value", "row", "judge")
+    # A bare `scope_check: off` in tasks.yaml is YAML 1.1's false: read as "off", not a type error.
+    import yaml
+
+    assert SFTParams.from_dict(yaml.safe_load("scope_check: off"), "qa").scope_check == "off"
+    with pytest.raises(TaskConfigError, match=r"scope_check': expected a word \(quote it\), got True"):
+        SFTParams.from_dict(yaml.safe_load("scope_check: on"), "qa")
 
 
 def test_the_judge_check_is_the_row_check_while_the_judge_is_switched_off(monkeypatch):

@@ -234,8 +234,11 @@ def _coerce(value: Any, kind: type, where: str) -> Any:
         if isinstance(value, bool):
             return value
         raise TaskConfigError(f"{where}: expected true or false, got {value!r}")
+    if kind is str and value is False:
+        return "off"  # YAML 1.1 reads a bare `scope_check: off` as false
     if isinstance(value, bool):  # a bool is an int to Python, never a count or a rate here
-        raise TaskConfigError(f"{where}: expected {'an integer' if kind is int else 'a number'}, got {value!r}")
+        expected = {int: "an integer", float: "a number"}.get(kind, "a word (quote it)")
+        raise TaskConfigError(f"{where}: expected {expected}, got {value!r}")
     if kind is int:
         if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
             return int(value)
