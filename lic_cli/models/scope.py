@@ -53,7 +53,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -242,16 +242,23 @@ class Gate:
             from lic_cli.models import scope_judge
 
             self._judge = scope_judge.shared()
-        if not questions or not len(self._anchors):
+        judge = self._judge
+        return [[(sim, fit, p) for _, sim, fit, p in found]
+                for found in self._candidates(questions, floor, lambda: judge)]
+
+    def _candidates(self, questions: Sequence[str], floor: float,
+                    judge: Callable[[], Any]) -> list[list[tuple[str, float, bool, float]]]:
+        """For each question, (row answer, similarity, fits, the judge's probability) of each distinct
+        row among its CANDIDATES most similar scope questions with a similarity of at least `floor`
+        (`judge()` gives the judge; asked only when some row is a candidate)."""
+        if self.scope.answers is None or not questions or not len(self._anchors):
             return [[] for _ in questions]
         from lic_cli.models.scope_judge import row_text
 
+        first = self._first()
         sims = self._encoder.encode(list(questions)) @ self._anchors.T
-        first: dict[str, str] = {}
-        for q, a in zip(self.scope.questions, self.scope.answers, strict=True):
-            first.setdefault(a, q)  # the taught question comes before its rewordings
         asked, shown, where = [], [], []
-        out: list[list[tuple[float, bool, float]]] = [[] for _ in questions]
+        out: list[list[tuple[str, float, bool, float]]] = [[] for _ in questions]
         for n, (q, row) in enumerate(zip(questions, sims, strict=True)):
             seen: set[str] = set()
             for i in (int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= floor):
@@ -261,9 +268,9 @@ class Gate:
                 seen.add(answer)
                 asked.append(q)
                 shown.append(row_text(first[answer], answer))
-                where.append((n, float(row[i]), fits(q, self._row(i))))
-        for (n, sim, fit), p in zip(where, self._judge.probability(asked, shown) if asked else [], strict=True):
-            out[n].append((sim, fit, float(p)))
+                where.append((n, answer, float(row[i]), fits(q, self._row(i))))
+        for (n, answer, sim, fit), p in zip(where, judge().probability(asked, shown) if asked else [], strict=True):
+            out[n].append((answer, sim, bool(fit), float(p)))
         return out
 
     def keeps(self, questions: Sequence[str], answers: Sequence[str], check: str | None = None,
@@ -344,29 +351,10 @@ class Gate:
 
     def row_candidates(self, questions: Sequence[str]) -> list[list[tuple[str, float, bool, float]]]:
         """For each question, (row answer, similarity, fits, judge probability) of each distinct row
-        among its CANDIDATES most similar scope questions with a similarity of at least `threshold`."""
-        if self.scope.answers is None or not questions or not len(self._anchors):
-            return [[] for _ in questions]
-        from lic_cli.models.scope_judge import row_text
-
-        first = self._first()
-        sims = self._encoder.encode(list(questions)) @ self._anchors.T
-        asked, shown, where = [], [], []
-        out: list[list[tuple[str, float, bool, float]]] = [[] for _ in questions]
-        for n, (q, row) in enumerate(zip(questions, sims, strict=True)):
-            seen: set[str] = set()
-            for i in (int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= self.scope.threshold):
-                answer = self.scope.answers[i]
-                if answer in seen:
-                    continue
-                seen.add(answer)
-                asked.append(q)
-                shown.append(row_text(first[answer], answer))
-                where.append((n, answer, float(row[i]), row[i] >= EXACT or fits(q, self._row(i))))
-        probs = self._check_judge().probability(asked, shown) if asked else []
-        for (n, answer, sim, fit), p in zip(where, probs, strict=True):
-            out[n].append((answer, sim, bool(fit), float(p)))
-        return out
+        among its CANDIDATES most similar scope questions with a similarity of at least `threshold`
+        (a row whose wording the question is, EXACT, fits it)."""
+        return [[(answer, sim, fit or sim >= EXACT, p) for answer, sim, fit, p in found]
+                for found in self._candidates(questions, self.scope.threshold, self._check_judge)]
 
     def row_answers(self, questions: Sequence[str], floor: float | None = None) -> list[str | None]:
         """For each question, the templated answer of the one taught row that clearly answers it, else
