@@ -17,18 +17,8 @@ trains; it re-exports the names the others had here):
 - chat/ranktrain.py: fine-tuning the encoder (settings, pairs, steps, the loop, the folder);
 - chat/rankcal.py: the head over the row index's features and the threshold's calibration.
 
-Training data (docs/chat.md, "Learned retriever"):
-
-- lic_cli/data/retrieval/<domain>.jsonl: invented domains written for this, each fact a
-  question, its answer, 2-3 paraphrases written apart from it and (some) a fact triple;
-  DEV_DOMAINS among them are held out whole (tuning and the threshold's calibration);
-- lic_cli/data/retrieval_seed.jsonl: the five domains of bench/domains, in the same schema;
-- lic_cli/data/teaching.jsonl, train split: a domain's qa question paired with its fact row
-  of the same value (the question <-> "subject relation object" gap that rows taught
-  through chat have).
-
-The evaluation domains (evals/chat makerspace, vetclinic, campusit; the demo, Kestrel) are
-never read here.
+Training data: chat/rankdata.py says what it is and where it comes from (docs/chat.md,
+"Learned retriever"); the evaluation domains (evals/chat, the demo) are never read.
 
 **When it trains.** By `lic models --ranker` (or on chat's first use with LIC_RANKER_TRAIN=1);
 2-3 minutes on 2 cores (161.6 s measured under load 1.8), with progress lines on stderr. Once
