@@ -423,6 +423,31 @@ def handwritten() -> list[dict]:
     return out
 
 
+OWN_WORDS = True  # --no-own-words: build without tools/corpus/handwritten_s12.py (to measure beside it)
+
+
+def own_words() -> list[dict]:
+    """Train-domain turns written by hand in users' own words (session 12,
+    tools/corpus/handwritten_s12.py: ROWS, domain -> (label, form, text, items, optional
+    context)); numbered after every other row, so no earlier row's id moves."""
+    if not OWN_WORDS or not (HERE / "handwritten_s12.py").is_file():
+        return []
+    from handwritten import _ctx
+    from handwritten_s12 import ROWS
+
+    out = []
+    for dom, items in ROWS.items():
+        if split_of(dom) != "train":
+            raise SystemExit(f"tools/corpus/handwritten_s12.py: domain {dom!r} is not a train domain")
+        for n, (lab, form, text, knowledge, *ctx) in enumerate(items, 1):
+            if lab not in ("teach", "correct", "forget", "none") or (lab == "none") != (not knowledge):
+                raise SystemExit(f"tools/corpus/handwritten_s12.py: {dom} row {n}: label {lab!r} and its items disagree")
+            out.append({"domain": dom, "split": "train", "form": form, "source": "handwritten",
+                        "context": _ctx(ctx[0] if ctx else None), "text": text, "label": lab,
+                        "knowledge": list(knowledge)})
+    return out
+
+
 def build() -> list[dict]:
     rows: list[dict] = []
     for split, names in SPLITS.items():
@@ -440,6 +465,7 @@ def build() -> list[dict]:
         rows = [said_replaces(r) for r in rows]
     order = [n for names in SPLITS.values() for n in names if n not in NUMBERED_LAST] + list(NUMBERED_LAST)
     rows.sort(key=lambda r: order.index(r["domain"]))  # stable: generation order within a domain
+    rows += [said_replaces(r) if SAID_REPLACES else r for r in own_words()]
     seen, out = set(), []
     for r in rows:
         key = (r["text"].casefold(), json.dumps(r["context"]))
@@ -483,7 +509,11 @@ def main() -> None:
                     help="write the gold before the said-replaces convention (to score beside it; not the package's)")
     ap.add_argument("--candidates", action="store_true",
                     help="add the candidate train domains (CANDIDATE_TRAIN) to train; with --out, to measure them")
+    ap.add_argument("--no-own-words", action="store_true",
+                    help="leave out tools/corpus/handwritten_s12.py (with --out, to measure without it)")
     args = ap.parse_args()
+    global OWN_WORDS
+    OWN_WORDS = not args.no_own_words
     if args.candidates:
         SPLITS["train"] = SPLITS["train"] + [d for d in CANDIDATE_TRAIN if d not in SPLITS["train"]]
     global SAID_REPLACES
