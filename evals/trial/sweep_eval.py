@@ -3,7 +3,8 @@
 evals/trial/sweep/gold.jsonl: one correction per line, in a small project of its own (a QA
 task and a facts task), with the rows the sweep must propose (`swept`); every other row
 that states the replaced value is a distractor about another subject. The gold was written
-and committed before the sweep was first run on it; `dev` cases were used to tune the
+and committed before the sweep was first run on it (the six cases with a `said` turn, which
+the sweep also reads, were added in session 12 before any change for them); `dev` cases were used to tune the
 subject test, `test` cases only to measure it. The corrected row's update is made by
 locate's own code (`_update_value`), the sweep by `sweep.sweep`: no model is loaded.
 
@@ -53,14 +54,15 @@ def run_case(case: dict) -> dict:
         item = {"kind": "qa", "question": c["question"], "answer": c["new"], "statement": c["question"]}
         previous = row[task.column(task.value_fields[0])]
         core = spans.core(c["new"])
+        said = case.get("said", "")  # the correcting turn, when the case gives it (session 12)
+        hint = f"{c['question']} {spans.stating(said, c['new'])}" if said else c["question"]  # as locate.correction
         corr = locate.Correction(is_correction=True, new=c["new"], core=core,
-                                 old=spans.old_value(previous, core, c["question"]) if core else None,
-                                 hint=c["question"])
+                                 old=locate.old_value("", previous, core, hint, said) if core else None, hint=hint)
         edit = {"item": 0, "task": task.name}
         locate._update_value(edit, task, item, corr, c["row"], row, 1.0, "answered_from")
         edits = [edit]
         done = {(task.name, c["row"])}
-        swept = sweep.sweep(project, locate.sweep_changes(project, edits, [item]), done)
+        swept = sweep.sweep(project, locate.sweep_changes(project, edits, [item], said), done)
     got = {e["row"] for e in swept}
     want = set(case["swept"])
     return {"id": case["id"], "split": case["split"], "update": edit.get("after"), "got": sorted(got),
