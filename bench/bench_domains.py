@@ -95,6 +95,9 @@ ANSWER_CHECKS = (("row", None), ("judge", 0.7))
 # Session 11 chose the judge trained also on lic_cli/data/near_miss/ (now the shipped one); "near_miss" is the
 # judge folder $BENCH_NEAR_MISS_JUDGE names, scored beside it when set (session 11's tuning used session 9's).
 JUDGES = ("shipped", "near_miss") if os.environ.get("BENCH_NEAR_MISS_JUDGE") else ("shipped",)
+# Session 12: the routes through the gate (scope.ROUTES) with each decider of `--decider` (rescore only), the
+# decider as scope.Decider's fields and the judge floor: "similarity floor:fits (1/0):floor:other".
+DECIDERS: list[str] = ["0.5:1:0.7:0.5"]  # session 11's row answers
 
 
 class CheckedGate:
@@ -347,11 +350,39 @@ def rescore(kept: Path) -> dict:
     said = dict(zip(asked, base_answers(asked)[0], strict=True))
     gated = evaluate.Answerer(folder)
     weights = evaluate.Answerer(folder, gate=False)
+    # The fallback is the base (the v0 folder is a copy of smollm2): the bench's cached base answers, same settings.
+    gated._fallback = evaluate.Answerer(base_answers([])[1].parent, gate=False)
     start = time.perf_counter()
     out = {"domain": domain, "config": kept.name.split("-", 1)[1], "kept": str(kept), "rescored": True,
            "gated": score(gated, facts, said), "weights": score(weights, facts, said),
            "checks": score_checks(gated, facts, said, _judges())}
+    out["routes"] = score_routes(gated, facts, said)
     out["rescore_s"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def score_routes(gated, facts: list[dict], said: dict[str, str]) -> dict:
+    """Every route (scope.ROUTES) with every decider of DECIDERS on the same weights' answers: a gate of the same
+    scope, the judge check at 0.7, that route and that decider."""
+    import dataclasses
+
+    from lic_cli.models import scope as scoping
+
+    gate = gated.gate
+    out = {}
+    try:
+        for spec in DECIDERS:
+            sim, fits, floor, other = spec.split(":")
+            decider = scoping.Decider(floor=float(sim), fits=fits == "1", other=float(other))
+            for route in scoping.ROUTES:
+                g = scoping.Gate(dataclasses.replace(gate.scope, check="judge", answer=float(floor), route=route))
+                g.check_judge, g.decider = _judges()["shipped"], decider
+                gated.gate = g
+                s = score(gated, facts, said)
+                s["routes"] = {k: _share([r == k for r in gated.routes]) for k in ("taught", "row", "fallback")}
+                out[f"{route} [{spec}]"] = s
+    finally:
+        gated.gate = gate
     return out
 
 
@@ -371,8 +402,11 @@ def main() -> None:
                     help="skip scoring every check variant (short exclusive timing holds; --rescore the kept project)")
     ap.add_argument("--rescore", action="append", default=[], metavar="KEPT",
                     help="score the checks and row answers on a project --keep wrote (no training; repeatable)")
+    ap.add_argument("--decider", action="append", default=[], metavar="SIM:FITS:FLOOR:OTHER",
+                    help="rescore: also score the routes with this decider (repeatable; session 11's is always in)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
     args = ap.parse_args()
+    DECIDERS.extend(d for d in args.decider if d not in DECIDERS)
     os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
     if args.rescore:
         results = []
@@ -412,7 +446,7 @@ def _print(results: list[dict], verbose: bool) -> None:
                     if view == "gated" and "wall_s" in r else "")
             print(f"{r['domain']:<9} {r['config']:<14} {view:<8} {pct(s['reliability']):>8} {pct(s['generalization']):>8} "
                   f"{pct(s['locality']):>8} {pct(s['near_miss']):>9} {tail}")
-        for name, s in (r.get("checks") or {}).items():
+        for name, s in {**(r.get("checks") or {}), **(r.get("routes") or {})}.items():
             print(f"{r['domain']:<9} {r['config']:<14} {'+' + name:<8} {pct(s['reliability']):>8} "
                   f"{pct(s['generalization']):>8} {pct(s['locality']):>8} {pct(s['near_miss']):>9}"
                   + (f"  row answers {pct(s['answered_from_row'])}" if "answered_from_row" in s else ""))

@@ -82,6 +82,8 @@ class Scope:
     # The judge floor at which a clearly matching row answers a question whose taught answer the
     # check refused (Gate.row_answers), or None: the fallback answers every refused question.
     answer: float | None = None
+    # How a question is answered through the gate (ROUTES; None: "check", the route before session 12).
+    route: str | None = None
 
     def fallback_spec(self, folder: Path) -> str:
         """The fallback as `models.resolve` takes it (a path made absolute, or the alias)."""
@@ -113,15 +115,18 @@ def read(folder: Path) -> Scope | None:
         judge = raw.get("judge")
         check = raw.get("check")
         answer = raw.get("row_answer")
+        route = raw.get("route")
         scope = Scope(questions=tuple(raw["questions"]), threshold=float(raw["threshold"]),
                       fallback=str(raw["fallback"]), encoder=str(raw.get("encoder", ENCODER)),
                       answers=None if answers is None else tuple(answers),
                       judge=None if judge is None else float(judge), check=None if check is None else str(check),
-                      answer=None if answer is None else float(answer))
+                      answer=None if answer is None else float(answer), route=None if route is None else str(route))
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"{path}: not a valid scope file ({exc})") from None
     if scope.check is not None and scope.check not in CHECKS:
         raise ModelLoadError(f"{path}: field 'check': expected one of {', '.join(CHECKS)}, got {scope.check!r}")
+    if scope.route is not None and scope.route not in ROUTES:
+        raise ModelLoadError(f"{path}: field 'route': expected one of {', '.join(ROUTES)}, got {scope.route!r}")
     if not all(isinstance(q, str) for q in scope.questions):
         raise ModelLoadError(f"{path}: field 'questions': expected a list of strings")
     if scope.answers is not None and (len(scope.answers) != len(scope.questions)
@@ -143,12 +148,15 @@ def write(folder: Path, scope: Scope) -> None:
         blob["check"] = scope.check
     if scope.answer is not None:
         blob["row_answer"] = scope.answer
+    if scope.route not in (None, "check"):
+        blob["route"] = scope.route
     write_atomic(folder / SCOPE_FILE, json.dumps(blob, ensure_ascii=False, indent=1) + "\n")
 
 
 def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *,
                  parent_folder: Path | None, base: str, answers: Sequence[str] | None = None,
-                 judge: float | None = None, check: str | None = None, answer: float | None = None) -> Scope:
+                 judge: float | None = None, check: str | None = None, answer: float | None = None,
+                 route: str | None = None) -> Scope:
     """The scope of a model being trained into `new_folder`.
 
     From the base (no parent): the base is the fallback. From a parent with a scope: its
@@ -176,7 +184,7 @@ def for_training(new_folder: Path, questions: Sequence[str], threshold: float, *
     pairs = dict(zip(old, old_answers, strict=True))
     pairs.update(zip(questions, answers, strict=True))
     return Scope(questions=tuple(pairs), threshold=threshold, fallback=target, answers=tuple(pairs.values()),
-                 judge=judge, check=check, answer=answer)
+                 judge=judge, check=check, answer=answer, route=route)
 
 
 class Gate:
@@ -193,6 +201,9 @@ class Gate:
         # The judge of the check after generation and of row answers: None until first needed
         # (scope_judge.shared()); bench/bench_domains.py sets another to compare judges.
         self.check_judge: Any = None
+        # Which row a question asks for, when sure (sure_rows); the bench sets another to compare deciders.
+        self.decider: Decider = DECIDER
+        self._sure: dict[tuple[Any, ...], str | None] = {}
         if scope.judge is not None and scope.answers is not None:
             from lic_cli.models import scope_judge
 
@@ -208,8 +219,20 @@ class Gate:
         return [float(s) for s in sims.max(axis=1)]
 
     def in_scope(self, questions: Sequence[str]) -> list[bool]:
+        """Which questions the taught weights answer (the others get the fallback). With the route
+        `rows-only` those the decider is sure of a row for (sure_rows); with `check+rows` and `rows-first`
+        those too, beside the questions the gate lets in."""
         if not questions:
             return []
+        route = self.route()
+        if route == "rows-only":
+            return [r is not None for r in self.sure_rows(questions)]
+        inside = self._in_scope(questions)
+        if route in ("check+rows", "rows-first"):
+            inside = [i or r is not None for i, r in zip(inside, self.sure_rows(questions), strict=True)]
+        return inside
+
+    def _in_scope(self, questions: Sequence[str]) -> list[bool]:
         if self.scope.answers is None or not len(self._anchors):
             return [s >= self.scope.threshold for s in self.similarity(questions)]
         if self._judge is not None:
@@ -290,6 +313,26 @@ class Gate:
           that row. The judge is trained by `lic models --scope-judge` (scope_judge.py); until then,
           and with $LIC_SCOPE_JUDGE=0, it is not asked and the check is `row`'s.
         """
+        route = self.route()
+        if route in ("rows-first", "rows-only") and questions:
+            # The decider sure of a row: the weights' answer stands when it states that row's value (else that
+            # row answers: row_answers). Not sure: rows-first checks as the `check` route does; rows-only let
+            # nothing in.
+            from lic_cli.models.judge import is_correct
+
+            sure = self.sure_rows(questions)
+            first = self._first()
+            out = [r is not None and is_correct(r, said, first[r]) for r, said in zip(sure, answers, strict=True)]
+            rest = [n for n, r in enumerate(sure) if r is None]
+            if route == "rows-first" and rest:
+                for n, ok in zip(rest, self._keeps([questions[n] for n in rest], [answers[n] for n in rest], check,
+                                                   floor), strict=True):
+                    out[n] = ok
+            return out
+        return self._keeps(questions, answers, check, floor)
+
+    def _keeps(self, questions: Sequence[str], answers: Sequence[str], check: str | None,
+               floor: float | None) -> list[bool]:
         mode = check if check is not None else self.scope.check
         if mode in (None, "off") or self.scope.answers is None or not questions:
             return [True] * len(questions)
@@ -349,31 +392,35 @@ class Gate:
             self.check_judge = self._judge or scope_judge.shared()
         return self.check_judge
 
-    def row_candidates(self, questions: Sequence[str]) -> list[list[tuple[str, float, bool, float]]]:
-        """For each question, (row answer, similarity, fits, judge probability) of each distinct row
-        among its CANDIDATES most similar scope questions with a similarity of at least `threshold`
-        (a row whose wording the question is, EXACT, fits it)."""
-        return [[(answer, sim, fit or sim >= EXACT, p) for answer, sim, fit, p in found]
-                for found in self._candidates(questions, self.scope.threshold, self._check_judge)]
+    def route(self) -> str:
+        """How a question is answered here (ROUTES): the scope's route; `check` (the route before session 12)
+        while the judge is off or not trained, or the scope has no row-answer floor (`answer`)."""
+        route = self.scope.route or "check"
+        if route != "check" and (self.scope.answer is None or self.scope.answers is None or not self.judge_on()):
+            return "check"
+        return route
 
-    def row_answers(self, questions: Sequence[str], floor: float | None = None) -> list[str | None]:
-        """For each question, the templated answer of the one taught row that clearly answers it, else
-        None. Clearly: among the question's candidate rows (row_candidates), the one the judge rates highest
-        of those that fit it gets at least `floor` (the scope's `answer`), and no other candidate gets
-        OTHER_ROW or more. None for all when the judge is off or not trained, or the scope has no floor."""
+    def sure_rows(self, questions: Sequence[str], floor: float | None = None) -> list[str | None]:
+        """For each question, the taught answer of the one row the decider (`self.decider`) is sure it asks
+        for, else None: among the rows of its most similar scope questions, the best the judge rates of
+        those that fit it, at least `floor` (the scope's `answer`), with no other candidate near it
+        (Decider.pick). None for all when the judge is off or not trained, or the scope has no floor."""
         floor = self.scope.answer if floor is None else floor
         if floor is None or self.scope.answers is None or not questions or not self.judge_on():
             return [None] * len(questions)
-        first = self._first()
-        out: list[str | None] = []
-        for cands in self.row_candidates(questions):
-            best = max((c for c in cands if c[2]), key=lambda c: c[3], default=None)
-            if best is None or best[3] < floor or any(c[3] >= OTHER_ROW for c in cands if c is not best):
-                out.append(None)
-                continue
-            answer = best[0]
-            out.append(row_sentence(first[answer], answer))
-        return out
+        d = self.decider
+        key = (d, floor, id(self.check_judge))
+        todo = [q for q in dict.fromkeys(questions) if (key, q) not in self._sure]
+        if todo:
+            for q, cands in zip(todo, self._candidates(todo, d.floor, self._check_judge), strict=True):
+                self._sure[(key, q)] = d.pick(q, cands, floor)
+        return [self._sure[(key, q)] for q in questions]
+
+    def row_answers(self, questions: Sequence[str], floor: float | None = None) -> list[str | None]:
+        """For each question, the templated answer of the one taught row the decider is sure of (sure_rows), else
+        None. None for all when the judge is off or not trained, or the scope has no floor."""
+        first = self._first() if self.scope.answers is not None else {}
+        return [None if a is None else row_sentence(first[a], a) for a in self.sure_rows(questions, floor)]
 
     def _first(self) -> dict[str, str]:
         """Each taught answer's first scope question (the taught question comes before its rewordings)."""
@@ -397,6 +444,14 @@ class Gate:
 CANDIDATES = 5  # similar scope questions whose rows are checked (nearest first)
 OTHER_ROW = 0.5  # a row answers only when no other candidate row gets this judge probability
 CHECKS = ("off", "value", "row", "judge")  # the check after generation (Gate.keeps)
+# How a question is answered through the gate (session 12; Gate.route):
+# - check: the gate lets it in -> the taught weights -> the check after generation -> a row the decider is sure
+#   of -> the fallback (the route of sessions 10-11);
+# - check+rows: the same, and a question the gate keeps out also gets a row the decider is sure of;
+# - rows-first: a question the decider is sure of a row for gets the weights' answer when it states that row's
+#   value, else that row's; any other question takes the `check` route;
+# - rows-only: the same for a question the decider is sure of; any other question gets the fallback.
+ROUTES = ("check", "check+rows", "rows-first", "rows-only")
 # The `judge` check's threshold when the scope names no judge: chosen on the tuning domains
 # (docs/train.md, "Session 10": the most gated generalization + near misses kept of 0.3 / 0.5 / 0.7).
 JUDGE_CHECK = 0.7
@@ -427,6 +482,33 @@ CONTRASTS = tuple(frozenset(s.split()) for s in (
     "check-in check-out", "minim maxim", "buy sell", "adult child kid senior stude carer", "weekd weeke",
     "morni after eveni night", "daily weekl month yearl annua", "colou black",
 ))
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Which taught row a question asks for, when sure (Gate.sure_rows): of the candidate rows (those of its
+    CANDIDATES most similar scope questions with a similarity of at least `floor`), the one the judge rates
+    highest of those that fit it by the row checks (with `fits`) is named when the judge gives it at least
+    the scope's floor and no other candidate gets `other` or more. A question that is a scope wording itself
+    names its row."""
+
+    floor: float = 0.5
+    fits: bool = True
+    other: float = OTHER_ROW
+
+    def pick(self, question: str, cands: Sequence[tuple[str, float, bool, float]], floor: float) -> str | None:
+        """`cands`: (row answer, similarity, fits, judge probability) of each candidate row."""
+        cands = [c for c in cands if c[1] >= self.floor]
+        exact = [c for c in cands if c[1] >= EXACT]
+        if exact:
+            return exact[0][0]
+        best = max((c for c in cands if c[2] or not self.fits), key=lambda c: c[3], default=None)
+        if best is None or best[3] < floor or any(c[3] >= self.other for c in cands if c is not best):
+            return None
+        return best[0]
+
+
+DECIDER = Decider()  # session 11's row answers: similarity 0.5, fitting, no other candidate at 0.5
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,8 @@ def _train_lm(project: Project, task: Task, params: SFTParams, rows: Any, tmp: P
                                   base=task.train.base, answers=plan.scope_answers,
                                   judge=params.scope_judge or None,
                                   check=None if params.scope_check == "off" else params.scope_check,
-                                  answer=params.scope_answer or None)
+                                  answer=params.scope_answer or None,
+                                  route=None if params.scope_route == "check" else params.scope_route)
         scope.write(tmp, gate)
         metrics["scope_questions"] = len(gate.questions)
         note(f"{task.name}: scope gate: {len(gate.questions)} taught questions answer with the new weights, "

@@ -44,7 +44,7 @@ def render(entry: dict[str, Any], *, gated: bool, taught: list[dict[str, Any]], 
     params = entry.get("params") or {}
     shown = ", ".join(f"{k} {params[k]}" for k in ("lora_r", "lora_layers", "learning_rate", "epochs", "augment_lm",
                                                    "replay", "distill", "kl_weight", "scope_threshold", "scope_judge",
-                                                   "scope_check", "scope_answer")
+                                                   "scope_check", "scope_answer", "scope_route")
                      if k in params)
     lines += [f"- hyper-parameters: {shown}", "", "## Measured (lic eval, judged by content)", "",
               "| measure | through lic's scope gate | weights alone (plain from_pretrained) |", "|---|---|---|"]

@@ -207,7 +207,8 @@ def evaluate(project: Project, task: Task, entry: dict[str, Any], *, rows: QARow
                            {"questions": len(model.gate.scope.questions), "threshold": model.gate.scope.threshold,
                             "fallback": model.gate.scope.fallback, "judge": model.gate.scope.judge,
                             "check": model.gate.scope.check, "check_applied": model.gate.applied_check(),
-                            "row_answer": model.gate.scope.answer}}
+                            "row_answer": model.gate.scope.answer, "route": model.gate.scope.route or "check",
+                            "route_applied": model.gate.route()}}
     held_answers = model([r[rows.question] for r in held])
     held_right = [is_correct(r[rows.answer], a, r[rows.question]) for r, a in zip(held, held_answers, strict=True)]
     out["held_out"] = len(held)

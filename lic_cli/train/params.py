@@ -105,6 +105,7 @@ CAUSAL_LM_DEFAULTS: dict[str, Any] = {
 }
 LORA_TARGETS = ("attention", "all")
 SCOPE_CHECKS = ("off", "value", "row", "judge")  # lic_cli/models/scope.py CHECKS
+SCOPE_ROUTES = ("check", "check+rows", "rows-first", "rows-only")  # lic_cli/models/scope.py ROUTES
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,12 @@ class SFTParams(_Params):
     # answer and one taught row clearly answers the question (it alone fits, the judge gives it at least
     # this), the reply is that row's value in a short templated sentence instead of the fallback's. 0: off.
     scope_answer: float = 0.0
+    # How a question is answered through the gate (scope.ROUTES; needs scope_answer and the trained judge, else
+    # "check"): "check" (gate -> weights -> check -> a row the judge is sure of -> fallback); "check+rows" (also
+    # a question the gate keeps out gets a row the judge is sure of); "rows-first" (a question the judge is sure
+    # of a row for gets that row's value, in the weights' words when they state it; the rest as "check");
+    # "rows-only" (the same; the rest get the fallback).
+    scope_route: str = "check"
     seed: int = 42  # seeds adapters, replay sampling and shuffling: same data, same model
 
     @classmethod
@@ -217,6 +224,8 @@ class SFTParams(_Params):
             raise fail("scope_check", f"expected one of {', '.join(SCOPE_CHECKS)}, got {self.scope_check!r}")
         if not 0 <= self.scope_answer < 1:
             raise fail("scope_answer", "must be >= 0 (off) and < 1")
+        if self.scope_route not in SCOPE_ROUTES:
+            raise fail("scope_route", f"expected one of {', '.join(SCOPE_ROUTES)}, got {self.scope_route!r}")
         if not 0 <= self.lora_dropout < 1:
             raise fail("lora_dropout", "must be >= 0 and < 1")
         if self.kl_weight > 0 and self.method != "lora":
