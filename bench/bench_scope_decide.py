@@ -44,6 +44,7 @@ CLEAN = ("museum", "festival", "cricketclub", "foodtruck")  # never read by the 
 SEEN = ("gym", "library", "hotel", "pharmacy", "council")  # in lic_cli/data/retrieval_seed.jsonl
 FLOOR = 0.3  # the lowest similarity floor of the grid: candidates are gathered at it
 EXACT = 0.999
+CANDIDATES = 5  # scope.CANDIDATES
 
 
 def domain_facts(domain: str) -> list[dict]:
@@ -69,7 +70,7 @@ def scope_rows(domain: str, scope_file: str | None) -> tuple[list[str], list[str
     return list(s.questions), list(s.answers)
 
 
-def features(domain: str, scope_file: str | None, chat: dict | None) -> dict:
+def features(domain: str, scope_file: str | None, chat: dict | None, k: int = 0) -> dict:
     """Every question of the domain against its rows: the candidates of the judge family and chat's reading."""
     from lic_cli.chat import answertype
     from lic_cli.models.scope import Gate, Scope
@@ -87,11 +88,11 @@ def features(domain: str, scope_file: str | None, chat: dict | None) -> dict:
     from lic_cli.models import scope_judge
 
     judge = scope_judge.shared()
-    out: dict = {"domain": domain, "rows": len(fs), "scope_questions": len(questions)}
+    out: dict = {"domain": domain, "rows": len(fs), "scope_questions": len(questions), "k": k or CANDIDATES}
     for kind, pairs in asked.items():
         qs = [q for q, _ in pairs]
         inside = gate.in_scope(qs)
-        found = gate._candidates(qs, FLOOR, lambda: judge)
+        found = gate._candidates(qs, FLOOR, lambda: judge, k)
         sims = gate.similarity(qs)
         combined = chat_reading(fs, qs, chat) if chat else [None] * len(qs)
         items = []
@@ -253,6 +254,8 @@ def main() -> None:
                     help="features: a kept model's lic_scope.json for a domain without cached rewordings")
     ap.add_argument("--no-chat", action="store_true", help="features: skip chat's ranker and re-ranker")
     ap.add_argument("--out", help="features: write them here (JSON)")
+    ap.add_argument("--k", type=int, default=0, help="features: similar scope questions whose rows are candidates "
+                    "(0: scope.CANDIDATES, 5)")
     ap.add_argument("--split", default=",".join(CLEAN), help="grid: the domains the rule reads (comma-separated)")
     ap.add_argument("--top", type=int, default=25, help="grid: print this many deciders by score")
     ap.add_argument("--json", help="grid: also write the table here")
@@ -265,7 +268,7 @@ def main() -> None:
         chat = None if args.no_chat else chat_models()
         results = []
         for d in domains:
-            results.append(features(d, scopes.get(d), chat))
+            results.append(features(d, scopes.get(d), chat, args.k))
             print(f"{d}: done at {time.perf_counter() - start:.0f} s", file=sys.stderr)
             if args.out:
                 Path(args.out).write_text(json.dumps(results, ensure_ascii=False))
@@ -276,6 +279,7 @@ def main() -> None:
     best, tight = choose(rows)
     pct = lambda v: "-" if v is None else f"{v:5.1f}"  # noqa: E731
     doms = [r["domain"] for r in results]
+    print(f"candidates: the rows of the {results[0].get('k', CANDIDATES)} most similar scope questions")
     print(f"pooled over {', '.join(d for d in doms if d in split)}: paraphrases right / wrong row / near misses given a "
           "row / general given a row / taught right; score = paraphrases right + near misses kept out")
     shown = sorted((r for r in rows if r["score"] is not None), key=lambda r: (-r["score"], r["rank"]))[:args.top]

@@ -269,11 +269,12 @@ class Gate:
         return [[(sim, fit, p) for _, sim, fit, p in found]
                 for found in self._candidates(questions, floor, lambda: judge)]
 
-    def _candidates(self, questions: Sequence[str], floor: float,
-                    judge: Callable[[], Any]) -> list[list[tuple[str, float, bool, float]]]:
+    def _candidates(self, questions: Sequence[str], floor: float, judge: Callable[[], Any],
+                    k: int = 0) -> list[list[tuple[str, float, bool, float]]]:
         """For each question, (row answer, similarity, fits, the judge's probability) of each distinct
         row among its CANDIDATES most similar scope questions with a similarity of at least `floor`
-        (`judge()` gives the judge; asked only when some row is a candidate)."""
+        (`judge()` gives the judge; asked only when some row is a candidate; `k`: so many similar scope
+        questions instead of CANDIDATES)."""
         if self.scope.answers is None or not questions or not len(self._anchors):
             return [[] for _ in questions]
         from lic_cli.models.scope_judge import row_text
@@ -284,7 +285,7 @@ class Gate:
         out: list[list[tuple[str, float, bool, float]]] = [[] for _ in questions]
         for n, (q, row) in enumerate(zip(questions, sims, strict=True)):
             seen: set[str] = set()
-            for i in (int(i) for i in row.argsort()[::-1][:CANDIDATES] if row[i] >= floor):
+            for i in (int(i) for i in row.argsort()[::-1][:k or CANDIDATES] if row[i] >= floor):
                 answer = self.scope.answers[i]
                 if answer in seen:
                     continue
@@ -412,7 +413,7 @@ class Gate:
         key = (d, floor, id(self.check_judge))
         todo = [q for q in dict.fromkeys(questions) if (key, q) not in self._sure]
         if todo:
-            for q, cands in zip(todo, self._candidates(todo, d.floor, self._check_judge), strict=True):
+            for q, cands in zip(todo, self._candidates(todo, d.floor, self._check_judge, d.k), strict=True):
                 self._sure[(key, q)] = d.pick(q, cands, floor)
         return [self._sure[(key, q)] for q in questions]
 
@@ -487,7 +488,7 @@ CONTRASTS = tuple(frozenset(s.split()) for s in (
 @dataclass(frozen=True)
 class Decider:
     """Which taught row a question asks for, when sure (Gate.sure_rows): of the candidate rows (those of its
-    CANDIDATES most similar scope questions with a similarity of at least `floor`), the one the judge rates
+    `k` most similar scope questions with a similarity of at least `floor`), the one the judge rates
     highest of those that fit it by the row checks (with `fits`) is named when the judge gives it at least
     the scope's floor and no other candidate gets `other` or more. A question that is a scope wording itself
     names its row."""
@@ -495,6 +496,7 @@ class Decider:
     floor: float = 0.5
     fits: bool = True
     other: float = OTHER_ROW
+    k: int = CANDIDATES  # similar scope questions whose rows are candidates
 
     def pick(self, question: str, cands: Sequence[tuple[str, float, bool, float]], floor: float) -> str | None:
         """`cands`: (row answer, similarity, fits, judge probability) of each candidate row."""
