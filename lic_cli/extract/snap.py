@@ -22,6 +22,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from lic_cli.locate.numbers import NUMBER_WORDS
 from lic_cli.locate.spans import in_digits
 from lic_cli.records import previous_exchange
 
@@ -97,10 +98,8 @@ def whole_value(text: str, a: int, b: int) -> tuple[int, int]:
 # Value completion: a number said in words or digits is one value with the words that finish it
 # ("eight" of "eight in the morning", "one hundred" of "one hundred and twenty dollars",
 # "forty-five" of "forty-five minutes").
-_NUM_WORDS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
-    "half quarter dozen noon midnight".split())
+# The number words are locate's (locate/numbers.py, one reader for both: session 12).
+_NUM_WORDS = frozenset(w for w in NUMBER_WORDS if "-" not in w) | frozenset("half quarter dozen noon midnight".split())
 _MONEY_UNIT = re.compile(r"^(?:dollars?|euros?|pounds?|bucks?|quid)$", re.I)
 # Not counted nouns ("24 people" is "24") nor a money rate ("35 euros a month" is "35 euros"): the
 # corpus's gold convention (issue 15), which the extract bench scores against.

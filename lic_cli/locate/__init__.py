@@ -15,7 +15,7 @@ from typing import Any
 
 from lic_cli.errors import RecordError
 from lic_cli.extract.schema import validate_item
-from lic_cli.locate import answered, factkey, forgets, spans, sweep
+from lic_cli.locate import answered, factkey, forgets, numbers, spans, sweep
 from lic_cli.locate import cross as cross_kind
 from lic_cli.locate import index as key_index
 from lic_cli.locate.keys import forget_target, item_key_fields, item_own_key, item_value_text
@@ -155,6 +155,8 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
         if digits != corr.new and spans.core(digits) is not None:
             # "fifteen dollars" replaces "$14" as "$15": rows write values with digits.
             corr.new, corr.core = digits, spans.core(digits)
+        elif corr.core is None:
+            corr.new, corr.core = _money_in_words(corr.new, f"{replaces} {prev.answer}")
     fragment = bool(replaces) and not spans.is_sentence(replaces)
     if fragment:
         corr.replaces = replaces
@@ -173,6 +175,19 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
                 corr.targets += answered.value_targets(project, task, answer=said, old=corr.old,
                                                        question=prev.question or key, signal=signal)
     return corr
+
+
+def _money_in_words(new: str, answer: str) -> tuple[str, spans.Span | None]:
+    """Session 12: a correction whose value is one number in words and nothing else ("half days
+    are *fourteen hundred* now") of an answer stating prices and no clock time: a price, written
+    as the answer writes its prices ("$1,400" beside "$2,400"). Otherwise the value as it is."""
+    n = numbers.bare_number(new)
+    amounts = [x.text for x in spans.spans(answer, "money")]
+    if n is None or not amounts or spans.spans(answer, "time"):
+        return new, None
+    money = numbers.money_like(n, amounts)
+    core = spans.core(money) if money else None
+    return (money, core) if money and core is not None else (new, None)
 
 
 def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: str) -> spans.Span | None:
@@ -206,9 +221,9 @@ def old_value(replaces: str, previous: str, new: spans.Span, hint: str, said: st
         if oc is not None and spans.compatible(oc, new) and not spans.same(oc, new):
             if (spans.contains(said, oc) and not any(spans.same_kept(oc, k) for k in keep)) or not previous:
                 return oc
-            return spans.old_value(previous, new, hint, keep, staying) or oc
-        return spans.old_value(previous, new, hint, keep, staying) if previous else None
-    return spans.old_value(replaces or previous, new, hint, keep, staying)
+            return spans.old_value(previous, new, hint, keep, staying, said) or oc
+        return spans.old_value(previous, new, hint, keep, staying, said) if previous else None
+    return spans.old_value(replaces or previous, new, hint, keep, staying, said)
 
 
 _BARE_OLD = re.compile(r"\b(?:not|instead of|rather than|from|was|were|used to be)\s+(\d+(?::\d\d)?)(?![\w:%$]|[.,]\d)", re.I)
@@ -420,6 +435,18 @@ def _forget(edit: dict, index, item: dict, cands: list[Candidate], task: Task) -
     else:
         edit.update(op="noop", row=None, score=best.score if best else 0.0, before=None, after=None, signal="key",
                     reason="nothing in this task matches the forget target")
+    kind = forgets.value_kind(target)
+    if edit.get("op") in ("delete", "conflict") and kind and task.format in ("qa", "fact") \
+            and edit.get("signal") not in ("text", "previous_answer") \
+            and not forgets.states_kind(_row_value(task, edit.get("before")), kind):
+        # "the print lab line" names a row holding a phone number, not the FAQ row about prints (session 12)
+        edit.update(op="noop", row=None, before=None, after=None,
+                    reason=f"the forget target {target!r} names a {kind} and the closest row "
+                           f"({edit.get('signal')}) states none")
+
+
+def _row_value(task: Task, row) -> str:
+    return str(row.get(_value_column(task), "")) if isinstance(row, dict) else ""
 
 
 def _exact(index, text: str) -> int | None:

@@ -323,6 +323,40 @@ def agreed_row(index, task: Task, target: str, cands: list[Candidate]) -> tuple[
                                  f"runner-up: min {min(p[2] for p in picks):.2f})")
 
 
+# Session 12: a target whose last word names the kind of value its row holds ("the print lab
+# *line*", "the booking *email*", "the old *website*"; "the *number* for the parts desk") names
+# only a row stating such a value: "the print lab line" is not the FAQ row about prints.
+_KIND_WORDS = {
+    "phone": ("line", "phone", "mobile", "fax", "hotline", "helpline", "landline", "phone number", "mobile number",
+              "fax number", "whatsapp"),
+    "number": ("number",),  # a phone, a room or an account number: a value holding digits
+    "email": ("email", "e-mail", "email address", "e-mail address", "inbox"),
+    "url": ("website", "web address", "web page", "webpage", "url", "link"),
+}
+_KIND_OF = {w: kind for kind, words in _KIND_WORDS.items() for w in words}
+_KIND_WORD = "|".join(sorted((re.escape(w) for w in _KIND_OF), key=len, reverse=True))
+_LAST_KIND = re.compile(rf"(?:^|\s)({_KIND_WORD})\s*[.!?]?$", re.I)
+_FIRST_KIND = re.compile(rf"^(?:(?:the|our|your|that|this|its|their|old)\s+)+({_KIND_WORD})\s+(?:for|to|at|of the)\s", re.I)
+
+
+def value_kind(target: str) -> str | None:
+    """The kind of value the target's head word names ("phone", "number", "email", "url"),
+    or None: "the print lab line" -> phone; "the line about parking" -> None (a record word);
+    "the number of pitches" -> None (a count, not the row's kind)."""
+    t = " ".join(target.split())
+    m = _LAST_KIND.search(t) or _FIRST_KIND.match(t)
+    return _KIND_OF[m.group(1).lower()] if m else None
+
+
+def states_kind(value: str, kind: str) -> bool:
+    """Does a row's value state a value of this kind?"""
+    from lic_cli.locate import spans as typed
+
+    if kind == "number":
+        return any(ch.isdigit() for ch in value)
+    return bool(typed.spans(value, kind))
+
+
 TURN = "_turn"  # set on a forget item's matching copy (never written out): the turn it came from
 
 

@@ -22,21 +22,16 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from lic_cli.locate.numbers import NUMBER_PHRASE, NUMBER_WORD, NUMBER_WORDS, words_number
+
 _CURRENCY = r"[$€£¥]"
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _UNIT = r"[A-Za-z]+"
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
           r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
-# Numbers said in words ("about three hours", "two weeks"): quantities like "3 hours".
-NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-                                                     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
-# "forty-five", "twenty-two": the tens joined to a unit by a hyphen.
-NUMBER_WORDS |= {f"{t}-{u}": NUMBER_WORDS[t] + NUMBER_WORDS[u]
-                 for t in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-                 for u in "one two three four five six seven eight nine".split()}
-_NUMBER_WORD = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+# Numbers said in words ("about three hours", "two weeks"): quantities like "3 hours". One
+# reader for locate and extract (numbers.py, session 12).
+_NUMBER_WORD = NUMBER_WORD
 # Units a number word counts (a number word before any other word is not a quantity: "one of").
 _WORD_UNITS = (r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?|working days?|business days?|people|persons?"
                r"|guests?|adults?|children|kids?|pages?|items?|bags?|pieces?|sessions?|lessons?|visits?|classes|seats?"
@@ -357,8 +352,7 @@ def widen_value(value: str, said: str) -> str:
 
 
 _SYMBOL = {"dollar": "$", "buck": "$", "euro": "€", "quid": "£", "pound": "£"}
-# One number said in words: "one hundred and twenty", "twenty-two", "forty five".
-_NUMBER_PHRASE = rf"(?:{_NUMBER_WORD})(?:(?:\s+and)?[\s-]+(?:{_NUMBER_WORD}))*"
+_NUMBER_PHRASE = NUMBER_PHRASE
 _MONEY_WORDS = re.compile(rf"\b(a|an|{_NUMBER_PHRASE})\s+(dollar|buck|euro|quid|pound)s?"
                           rf"(?:\s+and\s+({_NUMBER_PHRASE})\s+(?:cents|pence)|\s+({_NUMBER_PHRASE})"
                           rf"(?:\s+(?:cents|pence))?(?!\s+{_WORD_UNITS}\b|[\w-]))?\b", re.I)
@@ -371,24 +365,6 @@ _CLOCK_WORDS = re.compile(rf"\b(?:(?P<part>(?:a\s+)?quarter|half)\s+(?P<rel>past
 # A clock time in words with no part of the day: "half past four", "a quarter to ten", "nine o'clock".
 _CLOCK_BARE = re.compile(rf"\b(?:(?P<part>(?:a\s+)?quarter|half)\s+(?P<rel>past|to)\s+(?P<hour>{_NUMBER_WORD})"
                          rf"|(?P<oclock>{_NUMBER_WORD})\s+o'clock)\b(?!\s+(?:in the|at night|[ap]\.?m\b))", re.I)
-
-
-def words_number(phrase: str) -> int | None:
-    """The number a phrase of number words says ("one hundred and twenty" -> 120), or None."""
-    words = [w for w in re.split(r"[\s-]+", phrase.lower()) if w and w != "and"]
-    if not words:
-        return None
-    total = 0
-    for w in words:
-        if w in ("a", "an") and len(words) == 1:
-            return 1
-        if w not in NUMBER_WORDS:
-            return None
-        if w == "hundred":
-            total = max(total, 1) * 100
-        else:
-            total += NUMBER_WORDS[w]
-    return total
 
 
 def in_digits(value: str) -> str:
@@ -480,13 +456,15 @@ def contains(stored: str, value: Span) -> bool:
 
 
 def old_value(previous: str, new: Span, hint: str = "", keep: list[Span] | tuple = (),
-              staying: frozenset[str] | set[str] = frozenset()) -> Span | None:
+              staying: frozenset[str] | set[str] = frozenset(), said: str = "") -> Span | None:
     """The value a correction replaces, read from the answer it corrects (`replaces` or the
     previous assistant turn): the span of the new value's type there that the hint is about,
-    never one the turn says stays (`keep`, from `said_to_stay`), nor one in a clause the turn
-    names as staying (`staying`, from `named_to_stay`)."""
+    never one the turn says stays (`keep`, from `said_to_stay`; with the turn `said`, only where
+    the answer's clause is the one the staying clause names: `kept_here`), nor one in a clause
+    the turn names as staying (`staying`, from `named_to_stay`)."""
     found = [s for s in spans(previous, new.kind)
-             if compatible(s, new) and not same(s, new) and not any(same_kept(s, k) for k in keep)]
+             if compatible(s, new) and not same(s, new)
+             and not any(same_kept(s, k) for k in keep if kept_here(previous, s, said, new))]
     if len(found) > 1 and staying:
         # "Designer frames didn't go up": the clause whose own words the staying sentence names
         words = [content_words(clause(previous, s)) - content_words(s.text) for s in found]
@@ -507,8 +485,10 @@ def named_to_stay(said: str, new: Span) -> frozenset[str]:
 
 
 # Words saying a value is unchanged: "Juniors are still $5.50", "the child price remains £7",
-# "weekends haven't changed (10 am)". General English, not one domain's wording.
+# "weekends haven't changed (10 am)", "the group price is the same" (session 12). General
+# English, not one domain's wording.
 _STAYS = re.compile(r"\b(?:still|unchanged|remains?|remained|stays?|stayed|same as before|as before|"
+                    r"(?:is|are|was|were|'s|’s) the same|the same as|no change|not changing|(?:holds?|holding|held) at|"
                     r"(?:has|have|had|did|does|do|is|are|was)(?:n't| not) (?:changed?|moved?|gone up|gone down|"
                     r"go up|go down|went up|went down|budged|shifted|rise|risen|rose|increased?|fall|fallen))\b", re.I)
 
@@ -529,6 +509,45 @@ def said_to_stay(said: str, new: Span) -> list[Span]:
             if not any(same(nearest, k) for k in kept):
                 kept.append(nearest)
     return kept
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in re.split(r",(?!\d)|;|\.\s|\s[-–]\s|\s(?:and|but|while|whereas)\s", text) if c.strip()]
+
+
+def _stay_and_state(said: str, new: Span) -> tuple[frozenset[str], frozenset[str]]:
+    """(what the turn's clauses saying a value stays name, what its clause stating the new value
+    names), neither holding the other's words nor the values'."""
+    stay, stating = set(), set()
+    for c in _clauses(said):
+        words = content_words(_STAYS.sub(" ", c)) - {"same", "change", "chang"}
+        if _STAYS.search(c):
+            stay |= words
+        elif any(compatible(x, new) and same(x, new) for x in spans(in_digits(c), new.kind)):
+            stating |= words
+    values = set().union(*(content_words(x.text) for x in spans(said, new.kind))) if stay else set()
+    return frozenset(stay - stating - values), frozenset(stating - stay - values)
+
+
+def kept_words(said: str, new: Span) -> frozenset[str]:
+    """Session 12: what the turn's clauses saying a value stays name, beside what its clause
+    stating the new value names ("half days are fourteen hundred now, full days stay at $2,400"
+    -> {full}; "A standard tune-up is $65 now; e-bike tune-ups stay at $60" -> {e, bike}): the
+    subject of what stays, never a word of the changed value's own clause."""
+    return _stay_and_state(said, new)[0]
+
+
+def kept_here(previous: str, s: Span, said: str, new: Span) -> bool:
+    """Is `s` of the answer `previous` the value a staying clause of the turn keeps? Yes, unless
+    its clause names what the clause stating the new value names and nothing of what the staying
+    clauses name ("A standard tune-up is $65 now; e-bike tune-ups stay at $60" keeps nothing of
+    "A standard tune-up is $60 and a brake adjustment is $25"). Without the turn, or without such
+    words, the value alone decides (session 11)."""
+    if not said:
+        return True
+    stay, stating = _stay_and_state(said, new)
+    words = content_words(clause(previous, s))
+    return bool(words & stay) or not (words & stating)
 
 
 _CALLED_OLD = re.compile(r"\b(?:not|instead of|rather than|was|were|used to be|from)\s*$", re.I)

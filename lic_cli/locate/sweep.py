@@ -57,6 +57,8 @@ class Change:
     clause: frozenset[str] = frozenset()  # the whole clause of the corrected value around the old span
     value: frozenset[str] = frozenset()  # words of the values themselves ("per night"): never evidence
     said: frozenset[str] = frozenset()  # the correcting turn's own words ("her *rate* went up to $60/hour")
+    kept: frozenset[str] = frozenset()  # what the turn says stays ("e-bike tune-ups stay at $60": e, bike)
+    verbs: frozenset[str] = frozenset()  # the verbs the corrected knowledge's questions ask with ("sell")
 
     @property
     def about(self) -> frozenset[str]:
@@ -112,8 +114,13 @@ def anchor(item: dict[str, Any], task: Task, row: dict[str, Any], old: str = "",
         clause = spans.content_words(around) - value
         clause |= local_words(text, spans.Span(spans.core(old).kind if spans.core(old) else "", at, at + len(old), old),
                               value)
+    nc = spans.core(new) if new else None
+    kept = spans.kept_words(said, nc) if said and nc is not None else frozenset()
     return {"key": frozenset(key), "context": frozenset(context - key), "clause": frozenset(clause),
-            "value": frozenset(value), "said": frozenset(spans.content_words(said) - value)}
+            "value": frozenset(value), "said": frozenset(spans.content_words(said) - value),
+            "kept": frozenset(kept - key),
+            "verbs": _question_verbs(str(item.get("question", ""))) | (
+                _question_verbs(row_key_text(task, row)) if task.format == "qa" else frozenset())}
 
 
 _RATE = re.compile(r"\s*(?:per|a|an|each|every)\s+[a-z]+", re.I)
@@ -135,8 +142,10 @@ def _apposition(text: str, *, bare: bool = False) -> str:
 
 def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -> set[str]:
     """Content words of the clause holding `span`; when the span stands alone in its clause
-    (an apposition: "Dr. Maya Chen, our head surgeon, ..."), of the clauses either side too."""
-    own = spans.clause(text, span)
+    (an apposition: "Dr. Maya Chen, our head surgeon, ..."), of the clauses either side too. A
+    colon ends the clause when both sides have words ("Puppy introductions are $35 for dogs under
+    six months: a short bath, ...": the bath is what the introduction holds, not its subject)."""
+    own = _colon_side(spans.clause(text, span), text, span)
     words = spans.content_words(own) - value - spans.content_words(span.text)
     words |= subject_before(text, own, span) - value - spans.content_words(span.text)
     if span.kind == "name":  # a person's role beside the name
@@ -158,6 +167,32 @@ def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -
     if after:
         words |= spans.content_words(spans.clause(after, spans.Span("", 0, 0, "")))
     return words - value - spans.content_words(span.text)
+
+
+_ASKS = re.compile(r"^\s*(?:do|does|did|can|could|will|would|are|is)\s+(?:you|i|we|they|it|he|she)\s+([a-z]+)", re.I)
+
+
+def _question_verbs(question: str) -> frozenset[str]:
+    """The verb right after a yes/no question's opening ("Do you *sell* ...", "Can I *book*
+    ..."), as content_words writes it."""
+    m = _ASKS.match(question)
+    return frozenset(spans.content_words(m.group(1))) if m else frozenset()
+
+
+def _colon_side(own: str, text: str, span: spans.Span) -> str:
+    """Session 12: the side of a colon inside `own` that holds the span, when the other side
+    has words of its own."""
+    if ":" not in own:
+        return own
+    start = text.find(own, max(0, span.end - len(own)))
+    if start < 0:
+        return own
+    cut = start + own.index(":")
+    if text[cut - 1:cut].isdigit() and text[cut + 1:cut + 2].isdigit():
+        return own  # a clock time ("11:30")
+    side = own[:cut - start] if span.end <= cut else own[cut - start + 1:]
+    other = own[cut - start + 1:] if span.end <= cut else own[:cut - start]
+    return side if spans.content_words(side) and spans.content_words(other) else own
 
 
 # A clause that starts with its verb after "and" ("our express service takes two days *and costs
@@ -186,6 +221,8 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
         # a relation word that only names the value's type ("walk *length*: 60 minutes", "varifocals
         # *turnaround*: ten days", "sleepover *price*") need not be named (session 11)
         relation = (relation - IMPLIED.get(_type_of(ch.old), frozenset())) or relation
+        if relation & ch.kept:  # a sibling the turn says stays ("e-bike tune-ups stay at $60")
+            return set()
         shared = relation & (key | ((ch.clause | ch.said) - ignore))
         if relation and (shared == relation or len(shared) >= FACT_SHARED):
             return shared
@@ -202,7 +239,12 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
         if not spans.same(s, ch.old):
             continue
         local = local_words(value, s, ignore)
-        found |= ((own_key | local) & key) | (local & context)
+        if local & ch.kept:  # the clause is about what the turn says stays (session 12)
+            continue
+        # The verb a yes/no question asks with ("Do you *sell* padlocks?" ~ "Do you sell key
+        # safes?") says what is asked, not about what: it is no evidence (session 12).
+        verbs = _question_verbs(row_key_text(task, row)) | ch.verbs
+        found |= ((own_key | local) & key - verbs) | (local & context)
         named = local & ((ch.clause | ch.said) - ignore)
         if len(named) >= CLAUSE_SHARED:  # "Ana Silva, our head mechanic, ..." ~ "Our head mechanic is Ana Silva."
             found |= named
@@ -214,7 +256,7 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
 
 # Relation words a value's type implies, as content_words writes them.
 IMPLIED = {kind: frozenset(spans.content_words(words)) for kind, words in {
-    "money": "price prices cost costs fee fees charge rate surcharge",
+    "money": "price prices cost costs fee fees charge rate surcharge fare fares",
     "duration": "length duration time turnaround wait",
     "time": "time",
     "count": "number minimum maximum capacity",
