@@ -96,7 +96,7 @@ ANSWER_CHECKS = (("row", None), ("judge", 0.7))
 # judge folder $BENCH_NEAR_MISS_JUDGE names, scored beside it when set (session 11's tuning used session 9's).
 JUDGES = ("shipped", "near_miss") if os.environ.get("BENCH_NEAR_MISS_JUDGE") else ("shipped",)
 # Session 12: the routes through the gate (scope.ROUTES) with each decider of `--decider` (rescore only), the
-# decider as scope.Decider's fields and the judge floor: "similarity floor:fits (1/0):floor:other".
+# decider as scope.Decider's fields and the judge floor: "similarity floor:fits (1/0):floor:other[:candidates]".
 DECIDERS: list[str] = ["0.5:1:0.7:0.5"]  # session 11's row answers
 
 
@@ -372,8 +372,9 @@ def score_routes(gated, facts: list[dict], said: dict[str, str]) -> dict:
     out = {}
     try:
         for spec in DECIDERS:
-            sim, fits, floor, other = spec.split(":")
-            decider = scoping.Decider(floor=float(sim), fits=fits == "1", other=float(other))
+            sim, fits, floor, other, *k = spec.split(":")
+            decider = scoping.Decider(floor=float(sim), fits=fits == "1", other=float(other),
+                                      k=int(k[0]) if k else scoping.CANDIDATES)
             for route in scoping.ROUTES:
                 g = scoping.Gate(dataclasses.replace(gate.scope, check="judge", answer=float(floor), route=route))
                 g.check_judge, g.decider = _judges()["shipped"], decider
@@ -402,7 +403,7 @@ def main() -> None:
                     help="skip scoring every check variant (short exclusive timing holds; --rescore the kept project)")
     ap.add_argument("--rescore", action="append", default=[], metavar="KEPT",
                     help="score the checks and row answers on a project --keep wrote (no training; repeatable)")
-    ap.add_argument("--decider", action="append", default=[], metavar="SIM:FITS:FLOOR:OTHER",
+    ap.add_argument("--decider", action="append", default=[], metavar="SIM:FITS:FLOOR:OTHER[:K]",
                     help="rescore: also score the routes with this decider (repeatable; session 11's is always in)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
     args = ap.parse_args()

@@ -151,8 +151,8 @@ def judge_pick(item: dict, floor: float, fitting: bool, t: float, other: float, 
     question that is a scope wording itself names its row."""
     cands = [c for c in item["cands"] if c["sim"] >= floor]
     exact = [c for c in cands if c["sim"] >= EXACT]
-    if exact:
-        return exact[0]["a"]
+    if exact:  # as scope.Decider.pick: the exact row that fits, then the judge's best
+        return max(exact, key=lambda c: (c["fit"], c["p"]))["a"]
     ok = [c for c in cands if (c["fit"] or not fitting) and (c["agree"] >= 0 or not agree)]
     best = max(ok, key=lambda c: c["p"], default=None)
     if best is None or best["p"] < t or any(c["p"] >= other for c in cands if c is not best):
@@ -170,7 +170,8 @@ def chat_pick(item: dict, d: float, which: str) -> str | None:
 
 
 JUDGE_GRID = [(floor, fitting, t, other, agree) for floor in (0.3, 0.4, 0.5) for fitting in (True, False)
-              for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95) for other in (0.3, 0.5, 1.01) for agree in (False, True)]
+              for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95) for other in (0.3, 0.5, 0.7, 0.8, 0.9, 1.01)
+              for agree in (False, True)]
 DELTAS = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 

@@ -60,6 +60,8 @@ def test_the_decider_names_one_row_only_when_sure():
     assert d.pick(PARA, [(LESSON[1], 0.45, True, 0.99)], 0.7) is None  # too far from every scope question
     # a scope wording itself names its row whatever the judge says
     assert d.pick(LESSON[0], [(LESSON[1], 1.0, True, 0.05), (CLASS[1], 0.6, True, 0.9)], 0.7) == LESSON[1]
+    # a wording of two rows (a model-written rewording repeated another row's question): the one that fits
+    assert d.pick(LESSON[0], [(CLASS[1], 1.0, False, 0.95), (LESSON[1], 1.0, True, 0.9)], 0.7) == LESSON[1]
 
 
 def test_rows_only_lets_in_what_the_decider_is_sure_of_and_answers_from_that_row(monkeypatch):

@@ -502,8 +502,8 @@ class Decider:
         """`cands`: (row answer, similarity, fits, judge probability) of each candidate row."""
         cands = [c for c in cands if c[1] >= self.floor]
         exact = [c for c in cands if c[1] >= EXACT]
-        if exact:
-            return exact[0][0]
+        if exact:  # a wording of two rows (a model-written rewording can repeat another row's question): the one
+            return max(exact, key=lambda c: (c[2], c[3]))[0]  # that fits, then the judge's
         best = max((c for c in cands if c[2] or not self.fits), key=lambda c: c[3], default=None)
         if best is None or best[3] < floor or any(c[3] >= self.other for c in cands if c is not best):
             return None
