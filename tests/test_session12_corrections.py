@@ -249,3 +249,10 @@ def test_a_price_in_words_corrects_one_of_two_prices_and_its_fact(venue):
     assert got >= {("venue_faq", "A Saturday wedding is $6,500 and a weekday wedding is $4,500.")}
     everything = {(e["task"], (e.get("after") or {}).get("object")) for e in rec["edits"]}
     assert ("venue_facts", "$4,500") in everything and ("venue_facts", "$7,500") not in everything
+
+
+def test_a_clause_stating_the_new_value_with_a_staying_word_is_no_staying_clause():
+    # "stays open until ..." states the new value: it keeps nothing (a ski school, a marina)
+    assert spans.kept_words("Good news - the slopes now stay open until 20 April.", spans.core("20 April")) == frozenset()
+    assert spans.kept_words("The fuel dock stays open until 9 pm now, the shop is still 6 pm.",
+                            spans.core("9 pm")) >= {"shop"}

@@ -28,6 +28,7 @@ Last, when the key search is not sure either:
 
 from __future__ import annotations
 
+import os
 import re
 
 from rapidfuzz import fuzz, process, utils
@@ -54,6 +55,9 @@ MEANING_SURE = 0.0  # meaning: below this cosine the row must also share a conte
 # rows in any one view (near-duplicates) stays a proposal.
 AGREED_MIN = 0.35
 AGREED_MARGIN = 0.08
+DISTINCT_MIN = 0.35  # distinct_row: the meaning view's cosine at least (as AGREED_MIN)
+DISTINCT_MARGIN = 0.0  # ...and this much above the runner-up (first is enough: the word decides)
+DISTINCT = os.environ.get("LIC_DISTINCT_ROW", "1") != "0"  # off switch, for measuring it alone
 MEANING_ALL_ROWS = 500  # up to this many rows every row is compared; above, the key search's candidates
 # Words that say which kind of record is meant, not what it is about.
 _RECORD = {"answer", "question", "entry", "row", "record", "fact", "info", "information", "detail", "faq", "bit",
@@ -221,6 +225,9 @@ def named_or_meant(index, task: Task, target: str, quoted: bool, cands: list[Can
     agreed = agreed_row(index, task, target, cands)
     if agreed is not None:
         return agreed
+    distinct = distinct_row(index, task, target) if DISTINCT else None
+    if distinct is not None:
+        return distinct
     i = meaning_row(index, target, cands)
     if i is None:
         return None
@@ -321,6 +328,39 @@ def agreed_row(index, task: Task, target: str, cands: list[Candidate]) -> tuple[
     return i, "meaning_agreed", (f"every view of meaning names this row ({', '.join(views)}: cosine "
                                  f"{picks[0][1]:.2f} >= {AGREED_MIN}, each at least {AGREED_MARGIN} above the "
                                  f"runner-up: min {min(p[2] for p in picks):.2f})")
+
+
+def distinct_row(index, task: Task, target: str) -> tuple[int, str, str] | None:
+    """Session 12: (row, "meaning_word", why) when the target's words that only one row holds
+    (in its key or value: "grooming dogs at *home*" ~ "Our mobile van visits *homes*") all name
+    the same row, and meaning, over each row's key and value, ranks that row first. Neither view
+    alone is enough: a word of one row may be said of another thing ("cooking your *own* food"),
+    and meaning alone ranks near rows close together."""
+    import numpy as np
+
+    if task.format not in ("qa", "fact") or len(index) < 3 or len(index) > MEANING_ALL_ROWS:
+        return None
+    text = _record_words_out(target).strip()
+    words = {w for w in content_words(text) if w not in _RECORD_STEMS}
+    if not words:
+        return None
+    texts = [f"{index.keys[i]} {index.value(i)}" for i in range(len(index))]
+    held = [content_words(t) | _joined(t) for t in texts]
+    unique = {w: rows[0] for w in words if len(rows := [i for i, h in enumerate(held) if w in h]) == 1}
+    named = set(unique.values())
+    if len(named) != 1:
+        return None
+    i = named.pop()
+    memo = (str(index.path), index.digest, id(index.encoder), "key and value")
+    emb = _VIEW_MEMO.get(memo)
+    if emb is None:
+        emb = _VIEW_MEMO[memo] = np.asarray(index.encoder.encode(texts), dtype=np.float32)
+    q = np.asarray(index.encoder.encode([text])[0], dtype=np.float32)
+    best, sim, margin = _ranked(emb, q)
+    if best != i or sim < DISTINCT_MIN or margin < DISTINCT_MARGIN:
+        return None
+    return i, "meaning_word", (f"the only row holding {', '.join(sorted(unique))!r} of the target, and the row its "
+                               f"meaning ranks first (key and value: cosine {sim:.2f}, {margin:.2f} above the runner-up)")
 
 
 # Session 12: a target whose last word names the kind of value its row holds ("the print lab

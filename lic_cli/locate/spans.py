@@ -521,10 +521,10 @@ def _stay_and_state(said: str, new: Span) -> tuple[frozenset[str], frozenset[str
     stay, stating = set(), set()
     for c in _clauses(said):
         words = content_words(_STAYS.sub(" ", c)) - {"same", "change", "chang"}
-        if _STAYS.search(c):
+        if any(compatible(x, new) and same(x, new) for x in spans(in_digits(c), new.kind)):
+            stating |= words  # "the site now stays open until 15 November" states the new value
+        elif _STAYS.search(c):
             stay |= words
-        elif any(compatible(x, new) and same(x, new) for x in spans(in_digits(c), new.kind)):
-            stating |= words
     values = set().union(*(content_words(x.text) for x in spans(said, new.kind))) if stay else set()
     return frozenset(stay - stating - values), frozenset(stating - stay - values)
 

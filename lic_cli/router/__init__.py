@@ -224,7 +224,7 @@ def route_item(project: Project, scorer: Scorer, item: dict, i: int) -> list[dic
                 signal = scorer.naming(task, item)
                 if signal is None:  # not by a meaning the views disagree on (a proposal at most)
                     continue
-                if signal == "meaning_agreed":
+                if signal in ("meaning_agreed", "meaning_word"):
                     by_meaning.add(task.name)
             score = rows
         else:

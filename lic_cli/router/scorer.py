@@ -63,4 +63,6 @@ class Scorer:
         named = forgets.named_row(index, task, target, quoted, cands)
         if named is None and not quoted:
             named = forgets.agreed_row(index, task, target, cands)
+        if named is None and not quoted and forgets.DISTINCT:
+            named = forgets.distinct_row(index, task, target)
         return named
