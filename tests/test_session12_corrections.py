@@ -256,3 +256,42 @@ def test_a_clause_stating_the_new_value_with_a_staying_word_is_no_staying_clause
     assert spans.kept_words("Good news - the slopes now stay open until 20 April.", spans.core("20 April")) == frozenset()
     assert spans.kept_words("The fuel dock stays open until 9 pm now, the shop is still 6 pm.",
                             spans.core("9 pm")) >= {"shop"}
+
+
+# ---- forgets said around another statement: more request forms ------------------------------------
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Tom is reprinting the menus and he's dropping the takeaway hotline, so lose it from here as well.",
+     ["takeaway hotline"]),
+    ("They're taking down the old events page, so lose that too.", ["events page"]),
+    ("That shuttle line we list - lose it, the minibus is sold.", ["shuttle line"]),
+])
+def test_lose_it_points_at_the_thing_said_before(text, want):
+    from lic_cli.extract.rules.forget import around_reading
+
+    assert around_reading(text, []) == want
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("The sauna's shut for good, so the bit about the sauna needs to come out.", "sauna"),
+    ("The crèche closed in June, so the answer about leaving children with us has to come out.",
+     "leaving children with us"),
+    ("We sold the minibus, so the airport pickup question should be taken out.", "airport pickup"),
+])
+def test_a_record_that_has_to_come_out_is_a_forget(text, want):
+    from lic_cli.extract.rules.forget import _forget
+
+    assert [f["target"] for _, f in _forget(text, [])] == [want]
+
+
+def test_a_forget_turn_sets_aside_what_it_is_said_with():
+    from lic_cli.router import forget_only
+
+    rec = {"text": "Nobody answers the kennel line since March, so take it off. The main number still works.",
+           "knowledge": [{"kind": "forget", "target": "kennel line"},
+                         {"kind": "fact", "subject": "the kennel", "relation": "closing date", "object": "March"}]}
+    out = forget_only(rec)
+    assert [k["kind"] for k in out["knowledge"]] == ["forget"] and out["set_aside"][0]["object"] == "March"
+    # no forget item: the record is left as it was (forget_from_turn reads the turn first)
+    only_fact = {"text": "x", "knowledge": rec["knowledge"][1:]}
+    assert forget_only(only_fact) is only_fact

@@ -42,8 +42,8 @@ _STOPPED = re.compile(
     r"(?P<rest>.+)$", _I)
 # "That's wrong and should be forgotten" / "The Perks card should be deleted".
 _BE_FORGOTTEN = re.compile(
-    r"^(?P<target>.+?)(?:(?:\s+is|\s+was|'s)\s+\w+\s+and)?\s+(?:should|must|needs to|has to|can)\s+(?:be\s+"
-    r"(?:forgotten|deleted|removed|dropped|erased|binned|scrapped)|go)$", _I)
+    r"^(?P<target>.+?)(?:(?:\s+is|\s+was|'s)\s+\w+\s+and)?\s+(?:should|must|needs to|has to|have to|can)\s+(?:be\s+"
+    r"(?:forgotten|deleted|removed|dropped|erased|binned|scrapped|taken (?:out|off))|go|come (?:out|off))$", _I)
 # "Take that answer out": a verb around its object.
 _TAKE_OUT = re.compile(
     r"^(?:(?:please|can you|could you|would you|kindly|just|now)\s+)*(?:take|leave|cut)\s+(?P<rest>.+?)\s+out"
@@ -278,7 +278,8 @@ _POINTER_OBJ = (rf"(?:{_POINTER_WORDS}\b(?!\s+(?:is|was|'s)\b)(?:\s+{_RECORD_WOR
                 r"|what (?:you(?:'ve| have)?|we(?:'ve| have)?) (?:got|have|hold|know|keep) (?:on|about) "
                 rf"{_POINTER_WORDS}\b)")
 _POINTER_REQUEST = re.compile(
-    rf"(?:\b(?:{_FORGET_VERB}|pull|take(?=\s+(?:{_POINTER_WORDS}|its|their|out|off)\b)(?:\s+(?:out|off))?)\s+"
+    rf"(?:\b(?:{_FORGET_VERB}|pull|lose(?=\s+(?:{_POINTER_WORDS}|its|their)\b)"
+    rf"|take(?=\s+(?:{_POINTER_WORDS}|its|their|out|off)\b)(?:\s+(?:out|off))?)\s+"
     rf"(?:out\s+|off\s+)?{_POINTER_OBJ})"
     rf"|\b(?P<pointer>(?:that|this|the)\s+{_RECORD_WORDS})\b[^.?!]{{0,30}}?\s(?:can|has to|should|must|needs to)\s+"
     rf"(?:go|come out|be (?:deleted|removed|dropped|forgotten|taken out))\b", _I)
@@ -311,10 +312,16 @@ _GONE = [
 _LEAD_WORDS = re.compile(r"^(?:(?:and|but|oh|also|so|plus|our|your|their|its|the old|old)\s+)+", _I)
 
 
+_SUBJECT_VERB = re.compile(r"^(?:she|he|they|we|you|i)(?:'s|'re|'m|’s|’re|\s+(?:is|are|am|was|were|has|have|had))?"
+                           r"\s+[a-z]+(?:ing|ed)\s+(?:(?:off|out|down|up|away)\s+)?(?=(?:the|our|that|this|those|these|its)\s)",
+                           _I)
+
+
 def _thing(np: str) -> str:
     """A noun phrase before a request or in a clause, cut to the thing: no predicate, no relative
     clause, no trailing dash; '' when it is a pronoun, a person or nothing."""
     np = _DASH_TAIL.sub("", np.strip())
+    np = _SUBJECT_VERB.sub("", np)  # "she's leaving off the text-only number": its object (session 12)
     np = _PREDICATE.sub("", np)
     np = _RELATIVE.sub("", np)
     np = _LEAD_WORDS.sub("", _DASH_TAIL.sub("", np).strip(" ,"))
