@@ -66,7 +66,7 @@ HELD_OUT = ("pharmacy", "hotel", "cricketclub", "foodtruck")
 # KL term is named off, since the causal-lm defaults (params.CAUSAL_LM_DEFAULTS) switch it on.
 TODAY = {"kl_weight": 0.0, "reuse_frozen": False, "method": "lora", "lora_r": 32, "lora_alpha": 64, "lora_targets": "all", "lora_layers": 15,
          "learning_rate": 1.0e-3, "epochs": 3, "first_epochs": 1, "augment": 1, "augment_lm": 4, "replay": 1,
-         "batch_size": 8, "max_length": 128, "scope_threshold": 0.5, "scope_check": "off"}
+         "batch_size": 8, "max_length": 128, "scope_threshold": 0.5, "scope_check": "off", "scope_route": "check"}
 CONFIGS: dict[str, dict] = {
     "today": TODAY,
     "distill": {**TODAY, "distill": 1.0},

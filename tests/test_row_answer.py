@@ -63,9 +63,13 @@ def test_the_one_row_the_judge_and_the_row_checks_agree_on_answers(monkeypatch):
     # below the floor: the fallback answers (None)
     assert _gate(table={(rewording, CARS[0]): 0.75}).row_answers([rewording]) == [None]
     assert _gate(0.7, table={(rewording, CARS[0]): 0.75}).row_answers([rewording]) == [scope.row_sentence(*CARS)]
-    # another candidate row the judge also rates 0.5 or more: not clear, no row answers
-    both = _gate(table={(rewording, CARS[0]): 0.93, (rewording, FARE[0]): 0.6})
+    # session 11's decider: another candidate row the judge also rates 0.5 or more is not clear, no row answers
+    table = {(rewording, CARS[0]): 0.93, (rewording, FARE[0]): 0.6}
+    both = _gate(table=table)
+    both.decider = scope.SESSION11
     assert both.row_answers([rewording]) == [None]
+    # since session 12 (scope.DECIDER, chosen on the tuning domains) the best fitting row answers
+    assert _gate(table=table).row_answers([rewording]) == [scope.row_sentence(*CARS)]
 
 
 def test_a_row_that_does_not_fit_the_question_never_answers_it(monkeypatch):
