@@ -87,6 +87,7 @@ def main() -> None:
     ap.add_argument("--from-dump", type=Path, help="assemble from this raw output instead of running the model")
     ap.add_argument("--show", action="store_true", help="print each turn whose answer no item holds whole, or collides")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--model", type=Path, help="a trained learned-engine folder (default: the packaged corpus's)")
     args = ap.parse_args()
     rows = [r for d in args.domains for r in rows_of(d)]
     raw = json.loads(args.from_dump.read_text())["chat"] if args.from_dump else None
@@ -94,7 +95,7 @@ def main() -> None:
     if raw is None:
         from lic_cli.extract.learned import LearnedEngine
 
-        learned = LearnedEngine.load()
+        learned = LearnedEngine.from_folder(args.model) if args.model else LearnedEngine.load()
     res = run_split("chat", rows, ["rules", "learned", "auto"], raw, learned, "corpus")
     if args.dump:
         args.dump.write_text(json.dumps({"chat": res["_raw"]}))
