@@ -105,3 +105,38 @@ def test_finish_applies_them_and_flags_turn_them_off(monkeypatch):
 def test_up_to_after_a_verb_of_change_is_no_bound():
     assert passing.keep_bound("12 kg", "the free luggage allowance went up to 12 kg this year") == "12 kg"
     assert passing.keep_bound("£9", "the day pass goes up to £9 in July") == "£9"
+
+
+# --- a pass-on frame's topic; counts ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, subject, obj", [
+    ("If anyone asks about the sauna, say it's closed on Mondays.", "the sauna", "Mondays"),
+    ("If anyone asks about parking, tell them it costs £3 a day.", "parking", "£3 a day"),
+    ("Tell anyone who asks about the lift pass that it's €48 for a day.", "the lift pass", "€48 for a day"),
+])
+def test_pass_on_topic_is_the_subject_of_a_pronoun_clause(text, subject, obj):
+    found = passing.topic_clause(text)
+    assert found["subject"] == subject and found["object"] == obj
+
+
+def test_no_topic_no_pronoun_clause():
+    assert passing.topic_clause("It's €48 for a day.") is None
+    assert passing.topic_clause("Tell anyone who asks that we open at 9.") is None
+
+
+@pytest.mark.parametrize("text, subject, relation, obj", [
+    ("Our gym has 4 squash courts.", "the gym", "number of squash courts", "4"),
+    ("The marina has 120 berths and a slipway.", "The marina", "number of berths", "120"),
+    ("There are 12 pitches on the lower field, all with hook-ups.", "the lower field", "number of pitches", "12"),
+    ("The museum has over 2,000 paintings in its collection.", "The museum", "number of paintings", "over 2,000"),
+])
+def test_count_is_a_fact(text, subject, relation, obj):
+    assert passing.count_facts([], text, "teach") == [fact(subject, relation, obj)]
+
+
+def test_count_not_of_time_nor_without_owner_nor_held():
+    assert passing.count_facts([], "there are 3 days left to enter", "teach") == []
+    assert passing.count_facts([], "We have 2 dogs", "teach") == []  # no place, no owner
+    held = [fact("the gym", "courts", "4")]
+    assert passing.count_facts(held, "Our gym has 4 squash courts.", "teach") == held
+    assert passing.count_facts([], "Does the gym have 4 squash courts?", "teach") == []

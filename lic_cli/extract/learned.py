@@ -310,7 +310,7 @@ def finish(items: list[dict[str, Any]], turn: Turn) -> list[dict[str, Any]]:
 
     items = snap_items(items, turn.text, turn.context)
     if READ_CLAUSE and not items and turn.label in ("teach", "correct"):
-        found = repair.read_clause(turn.text)
+        found = repair.read_clause(turn.text) or passing.topic_clause(turn.text)
         items = [found] if found else items
     items = passing.repair(items, turn.text, turn.label)
     return repair.forget_topic(items, turn.text, turn.context, turn.label) if FORGET_TOPIC else items

@@ -17,6 +17,12 @@ tests/test_extract_session12.py.
 - `keep_place_tail` (PLACE_TAIL; class "value cut"): an address or place keeps the short
   part after its comma that narrows it ("2 Park Lane, Hove BN3 4AB", "42 Foundry Lane, unit 3",
   "the ground floor, west wing"), when that part is a noun phrase ending the clause.
+- `topic_clause` (TOPIC_CLAUSE; class "item missed"): a pass-on frame whose clause has a
+  pronoun subject ("Tell anyone who asks about boarding that it's $40 per night") is read with
+  the frame's topic as the subject, when no engine found anything.
+- `count_facts` (COUNTS; class "item missed"): a count of things said with "there are", "has",
+  "we've got" ("There are 6 rinks on the green") is a fact `number of <things>`, its subject
+  the owner or the place the turn names, as the train gold writes "We've got 42 rooms".
 """
 
 from __future__ import annotations
@@ -181,6 +187,74 @@ def whole_contact(value: str, text: str) -> str:
     return next((v for _, v, _ in contacts(text) if value != v and value in v and len(value) >= len(v) / 2), value)
 
 
+# --- a pass-on frame's topic for a pronoun clause ------------------------------------------------
+
+_PRONOUN_BE = re.compile(r"^(?:it|they|that|this)(?:['\u2019]s|['\u2019]re|\s+(?:is|are|was|were))\s+(?=\S)", re.I)
+_PRONOUN_VERB = re.compile(r"^(?:it|they)\s+(?=[a-z]+s?\b)", re.I)
+
+
+def topic_clause(text: str) -> dict[str, Any] | None:
+    """A fact from a pass-on frame whose clause has a pronoun for its subject ("Tell anyone
+    who asks about boarding that it's $40 per night for dogs" -> boarding / price / $40 per
+    night for dogs): the clause read with the frame's topic as its subject
+    (`repair.read_clause`, which leaves pronoun subjects alone)."""
+    from lic_cli.extract import repair
+
+    if not TOPIC_CLAUSE:
+        return None
+    clause, about = repair.statement_clause(text)
+    if not about or len(about.split()) > 6:
+        return None
+    m = _PRONOUN_BE.match(clause)
+    if m:
+        return repair.read_clause(f"{about} is {clause[m.end():]}.")
+    m = _PRONOUN_VERB.match(clause)
+    if m and clause.split()[1].lower() not in ("is", "are", "was", "were", "can", "will", "would", "should", "must"):
+        return repair.read_clause(f"{about} {clause[m.end():]}.")
+    return None
+
+
+# --- counts ---------------------------------------------------------------------------------------
+
+_COUNT = re.compile(r"\b(?:(?P<owner>(?:the|an?|our|this|that)\s+[\w'-]+(?:\s+[\w'-]+){0,2}?)\s+(?:has|have|holds?)|"
+                    r"there\s+(?:are|is)|there['\u2019]s|we\s+(?:have|keep|run|stock)|we['\u2019]ve\s+got|we\s+have\s+got)"
+                    r"\s+(?P<n>(?:(?:about|around|roughly|over|nearly|almost|up\s+to)\s+)?\d[\d,]*)\s+"
+                    r"(?P<what>[a-z][\w-]*(?:\s+(?!(?:in|on|at|of|for|and|or|but|so|to|with|per|a|an|the)\b)[a-z][\w-]*)?)"
+                    r"(?:\s+(?:in|on|at)\s+(?P<place>(?:the|our)\s+[\w'-]+(?:\s+(?!(?:in|on|at|of|for|and|or|but|so|to|with|right|now|today)\b)[\w'-]+)?))?",
+                    re.I)
+
+
+def count_facts(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
+    """`items` and a count no item holds: "There are 6 rinks on the green" -> the green /
+    number of rinks / 6; "The marina has 120 berths" -> the marina / number of berths / 120; a
+    count the business states of itself ("we've got 8 vans in the fleet") takes its place as
+    the subject, and none is written when no place or owner is said."""
+    if not COUNTS or label not in ("teach", "correct") or text.rstrip().endswith("?"):
+        return items
+    said = json.dumps(items, ensure_ascii=False).casefold()
+    out = list(items)
+    for m in _COUNT.finditer(text):
+        n = m.group("n")
+        number = re.search(r"\d[\d,]*", n).group()
+        if re.search(rf"(?<![\d,]){re.escape(number)}(?![\d,])", said):
+            continue
+        what = m.group("what").lower().split()
+        if not what[-1].endswith("s") or what[-1] in ("minutes", "hours", "days", "weeks", "months", "years", "times"):
+            continue  # a count of things, not an amount of time or a rate
+        owner = m.group("owner") or m.group("place")
+        if not owner:
+            continue
+        owner = re.sub(r"^(?:our|this|that)\s+", "the ", owner, flags=re.I)
+        out.append({"kind": "fact", "subject": owner, "relation": "number of " + " ".join(what),
+                    "object": " ".join(n.lower().split()[:-1] + [number]) if len(n.split()) > 1 else number})
+        said += number
+    return out
+
+
+TOPIC_CLAUSE = True
+COUNTS = True
+
+
 def repair(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
     """Every session-12 repair of one turn's items."""
     out = []
@@ -190,4 +264,4 @@ def repair(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str,
             if isinstance(item.get(key), str):
                 item[key] = keep_bound(whole_contact(item[key], text), text)
         out.append(keep_place_tail(item, text))
-    return contact_facts(out, text, label)
+    return count_facts(contact_facts(out, text, label), text, label)
