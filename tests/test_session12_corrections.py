@@ -295,3 +295,25 @@ def test_a_forget_turn_sets_aside_what_it_is_said_with():
     # no forget item: the record is left as it was (forget_from_turn reads the turn first)
     only_fact = {"text": "x", "knowledge": rec["knowledge"][1:]}
     assert forget_only(only_fact) is only_fact
+
+
+@pytest.mark.slow
+def test_a_forget_by_a_word_only_one_row_holds_deletes_that_row(venue):
+    # "leaving the car" names "Is there parking?" ("80 cars"): no view of meaning alone is sure
+    from lic_cli.extract.schema import make_item
+
+    item = make_item("forget", {"target": "the answer about leaving the car"}, source="c/t1", engine="gold")
+    rec = run_turn(venue, "The field is a marquee site now, so the answer about leaving the car has to come out.", [item])
+    deleted = {(e["task"], e["before"].get("question") or e["before"].get("relation"))
+               for e in rec.get("edits") or [] if e.get("op") == "delete"}
+    assert deleted == {("venue_faq", "Is there parking?")}
+
+
+@pytest.mark.parametrize("text", [
+    "Nobody has rung the pager line since we switched to the app in June, so take it off your list.",
+    "The old fax has been silent since they moved the office to Leeds, so bin it.",
+])
+def test_a_clause_with_a_pronoun_subject_is_not_the_thing_a_pointer_means(text):
+    from lic_cli.extract.rules.forget import around_reading
+
+    assert not any(t.lower().startswith(("we ", "they ")) for t in around_reading(text, []))

@@ -317,6 +317,9 @@ _SUBJECT_VERB = re.compile(r"^(?:she|he|they|we|you|i)(?:'s|'re|'m|’s|’re|\s
                            _I)
 
 
+_PRONOUN_CLAUSE = re.compile(r"^(?:we|i|you|they|he|she|it)(?:'[a-z]+|’[a-z]+)?\s+\w", _I)
+
+
 def _thing(np: str) -> str:
     """A noun phrase before a request or in a clause, cut to the thing: no predicate, no relative
     clause, no trailing dash; '' when it is a pronoun, a person or nothing."""
@@ -326,6 +329,8 @@ def _thing(np: str) -> str:
     np = _RELATIVE.sub("", np)
     np = _LEAD_WORDS.sub("", _DASH_TAIL.sub("", np).strip(" ,"))
     if not np or _NOT_THING.match(np) or _FIRST_PERSON.search(np) or len(np.split()) > 8:
+        return ""
+    if _PRONOUN_CLAUSE.match(np):  # "we brought printing in-house in May": a clause, not a thing (session 12)
         return ""
     return np
 
