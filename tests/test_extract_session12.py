@@ -140,3 +140,27 @@ def test_count_not_of_time_nor_without_owner_nor_held():
     held = [fact("the gym", "courts", "4")]
     assert passing.count_facts(held, "Our gym has 4 squash courts.", "teach") == held
     assert passing.count_facts([], "Does the gym have 4 squash courts?", "teach") == []
+
+
+# --- a forget's target ------------------------------------------------------------------------------
+
+def forget(t):
+    return [{"kind": "forget", "target": t}]
+
+
+@pytest.mark.parametrize("text, target, want", [
+    ("the Tuesday quiz is finished, so delete that", "that", "the Tuesday quiz"),
+    ("we don't run a shuttle bus any more, bin it", "it", "the shuttle bus"),
+    ("We stopped selling gift cards in March, get rid of that", "the", "gift cards"),
+    ("bin that, our loyalty scheme has ended", "the", "the loyalty scheme"),
+    ("Please take the night bus off your notes, it was cut.", "the night bus off your notes", "the night bus"),
+    ("Forget the old marina's", "the old marina's", "the old marina"),
+])
+def test_forget_target_names_what_has_gone(text, target, want):
+    assert passing.forget_target(forget(target), text, "forget") == forget(want)
+
+
+def test_empty_forget_target_with_nothing_gone_is_dropped():
+    assert passing.forget_target(forget("the"), "Scrap that entry please.", "forget") == []
+    assert passing.forget_target(forget("the user's cat"), "forget my cat from your notes", "forget") \
+        == forget("the user's cat")

@@ -23,6 +23,10 @@ tests/test_extract_session12.py.
 - `count_facts` (COUNTS; class "item missed"): a count of things said with "there are", "has",
   "we've got" ("There are 6 rinks on the green") is a fact `number of <things>`, its subject
   the owner or the place the turn names, as the train gold writes "We've got 42 rooms".
+- `forget_target` (FORGET_GONE; class "forget target"): a forget's target that names nothing
+  ("the", "that") is what the turn says has gone ("we don't have a junior section any more so
+  just drop that" -> "the junior section"), or is dropped so the last question's topic is read
+  (`repair.forget_topic`); a target keeps no "'s", no leading "of", no "from your notes".
 """
 
 from __future__ import annotations
@@ -253,6 +257,64 @@ def count_facts(items: list[dict[str, Any]], text: str, label: str) -> list[dict
 
 TOPIC_CLAUSE = True
 COUNTS = True
+FORGET_GONE = True
+
+
+# --- a forget's target: what the turn says has gone ------------------------------------------------
+
+_EMPTY_TARGET = frozenset("the that this it a an those these them one ones info entry bit".split())
+_NP = r"[\w'\u2019-]+(?:\s+[\w'\u2019-]+){0,4}?"
+_GONE = [re.compile(p, re.I) for p in (
+    rf"\bwe\s+(?:don't|do\s+not|no\s+longer)\s+(?:have|do|offer|run|sell|stock|provide)\s+(?P<x>(?:an?|the|our|any)\s+{_NP})"
+    r"(?=\s+(?:any\s*more|now|so|and|either)\b|\s*[,.;]|$)",
+    rf"\bwe\s+(?:stopped|quit|dropped|scrapped|cancelled|canceled)\s+(?:doing\s+|offering\s+|running\s+|selling\s+)?(?P<x>{_NP})"
+    r"(?=\s+(?:last|this|in|at|on|so|and|for|a|from)\b|\s*[,.;]|$)",
+    rf"\bwe(?:\s+have|['\u2019]ve)?\s+got\s+rid\s+of\s+(?P<x>{_NP})(?=\s+(?:so|and|last|this)\b|\s*[,.;]|$)",
+    rf"(?:^|[,.;]\s*|\b(?:so|and|because|since|as)\s+)(?P<x>(?:the|our|that)\s+{_NP})(?:\s+(?:is|are|was|were|has|have)(?:\s+been)?|"
+    r"['\u2019]s)\s+(?:gone|over|closed|cancelled|canceled|ended|finished|stopped|discontinued|shut|scrapped|withdrawn)\b",
+    rf"(?:^|[,.;]\s*|\b(?:so|and|because|since|as)\s+)(?P<x>(?:the|our|that)\s+{_NP})\s+(?:ended|closed|finished|stopped|"
+    r"shut)\b",
+    rf"(?:^|[,.;]\s*|\b(?:so|and|because|since|as)\s+)(?P<x>(?:the|our|that)\s+{_NP})\s+(?:doesn't|does\s+not|don't|"
+    r"no\s+longer)\s+(?:exist|run|apply|happen)",
+)]
+_NOTES_TAIL = re.compile(r"\s+(?:from|off|out\s+of)\s+(?:your|the)\s+(?:notes|memory|records?|list|files?)\b.*$", re.I)
+
+
+def gone_target(text: str) -> str | None:
+    """The thing the turn says has gone ("we don't have a junior section any more" -> "the
+    junior section"; "the offer ended" -> "the offer"; "We stopped offering cleaning" -> "cleaning")."""
+    for p in _GONE:
+        m = p.search(text)
+        if m:
+            x = m.group("x").strip()
+            x = re.sub(r"^(?:an?|our|that|any)\s+", "the ", x, flags=re.I)
+            return re.sub(r"^the\s+the\s+", "the ", x, flags=re.I)
+    return None
+
+
+def forget_target(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
+    """A forget's target that names nothing ("the", "that") is what the turn says has gone, or
+    else is dropped (so the last question's topic is read: `repair.forget_topic`); a target
+    keeps no owner's "'s", no leading "of" and no "from your notes" tail."""
+    if not FORGET_GONE or label != "forget":
+        return items
+    out = []
+    for item in items:
+        if item.get("kind") != "forget" or not isinstance(item.get("target"), str):
+            out.append(item)
+            continue
+        target = item["target"].strip()
+        target = _NOTES_TAIL.sub("", target)
+        if not target.lower().startswith("the user"):
+            target = target.split(",")[0]
+        target = re.sub(r"['\u2019]s$", "", re.sub(r"^of\s+", "", target, flags=re.I))
+        if set(target.lower().split()) <= _EMPTY_TARGET:
+            gone = gone_target(text)
+            if gone is None:
+                continue
+            target = gone
+        out.append({**item, "target": target})
+    return out
 
 
 def repair(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
@@ -264,4 +326,4 @@ def repair(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str,
             if isinstance(item.get(key), str):
                 item[key] = keep_bound(whole_contact(item[key], text), text)
         out.append(keep_place_tail(item, text))
-    return count_facts(contact_facts(out, text, label), text, label)
+    return forget_target(count_facts(contact_facts(out, text, label), text, label), text, label)
