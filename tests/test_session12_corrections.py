@@ -317,3 +317,29 @@ def test_a_clause_with_a_pronoun_subject_is_not_the_thing_a_pointer_means(text):
     from lic_cli.extract.rules.forget import around_reading
 
     assert not any(t.lower().startswith(("we ", "they ")) for t in around_reading(text, []))
+
+
+# ---- a correction said as news, with no answer before it -------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "item", "want"), [
+    # the extractor's key is garbage; the turn's words name the row holding such a value
+    ("The kitchen fee is $350 a day now; three hundred didn't cover the cleaning.",
+     {"kind": "fact", "subject": "the cleaning", "relation": "cost", "object": "$350", "replaces": "three hundred"},
+     ("venue_faq", "Outside caterers are welcome for a $350 kitchen fee.")),
+    ("Weekday weddings only cost $4,600 these days, since we added the evening buffet.",
+     {"kind": "fact", "subject": "the evening buffet", "relation": "duration", "object": "$4,600"},
+     ("venue_faq", "A Saturday wedding is $6,500 and a weekday wedding is $4,600.")),
+    ("Parking is for 120 cars since we opened the paddock.",
+     {"kind": "fact", "subject": "the paddock", "relation": "opening", "object": "120 cars"},
+     ("venue_faq", "There is free parking for 120 cars.")),
+])
+def test_a_correction_said_as_news_updates_the_row_the_turn_names(venue, text, item, want):
+    from lic_cli.extract.schema import make_item
+
+    it = make_item(item.pop("kind"), item, source="c/t1", engine="gold")
+    rec = run_turn(venue, text, [it], intent="correct")
+    got = {(e["task"], (e.get("after") or {}).get("answer") or (e.get("after") or {}).get("object"))
+           for e in rec["edits"] if e.get("op") == "update"}
+    assert want in got
+    assert not any(e.get("op") == "add" for e in rec["edits"])

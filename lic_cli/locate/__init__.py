@@ -8,6 +8,7 @@ for a person to resolve). Adds `edits` to each record with routes.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from lic_cli.tasks import Project, Task
 # Decision thresholds on the blended score (see docs/locate.md).
 SAME_KEY = 0.86  # at or above: the same row
 NEAR = 0.78  # between NEAR and SAME_KEY with a different value: conflict
+NEWS = os.environ.get("LIC_NEWS_TARGETS", "1") != "0"  # off switch for answered.news_targets (measuring it alone)
 FORGET = 0.86  # a forget target must match this well to delete; NEAR..FORGET is a conflict
 PARAPHRASE = 0.60  # a candidate this close carrying the very same value is the row (already known)
 FIELD_SAME = 0.90  # multi-column keys (subject + relation): each column must match this well to be the same key
@@ -174,6 +176,13 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
             if task.format in ("qa", "fact"):
                 corr.targets += answered.value_targets(project, task, answer=said, old=corr.old,
                                                        question=prev.question or key, signal=signal)
+    if not corr.targets and not prev.answer and corr.core is not None and NEWS:
+        # said as news, with no answer before it: the row stating such a value that the turn names (session 12)
+        old = corr.old if corr.old is not None and spans.compatible(corr.old, corr.core) else None
+        for task in routed:
+            if task.format == kind:
+                corr.targets += answered.news_targets(project, task, said=str(rec.get("text", "")), new=corr.core,
+                                                      old=old, key=key)
     return corr
 
 

@@ -149,5 +149,40 @@ def clause_targets(project: Project, task: Task, *, answer: str, old: spans.Span
     return [Target(task, rid, row, signal, CLAUSE_SCORE)]
 
 
+NEWS_SCORE = 0.7  # the score a row found for a correction said as news carries (evidence only)
+
+
+def news_targets(project: Project, task: Task, *, said: str, new: spans.Span, old: spans.Span | None,
+                 key: str = "") -> list[Target]:
+    """Session 12: a correction said with no answer before it ("Dematting is $20 a dog now;
+    fifteen didn't cover the time it takes", "The Bramley Woods hack only takes 75 minutes these
+    days"): the one row of `task` stating a value of the new value's type (the replaced one,
+    when the turn names it) whose clause and key share the most words with the turn's sentence
+    stating the new value (and the item's key); none on a tie or when no word is shared."""
+    words = spans.content_words(f"{spans.stating(said, new.text)} {key}") - spans.content_words(new.text)
+    if old is not None:
+        words -= spans.content_words(old.text)
+    if not words:
+        return []
+    scored = []
+    for rid, _, row in _rows(project, task):
+        value = row_value_text(task, row)
+        own = [s for s in spans.spans(value, new.kind) if spans.compatible(s, new) and not spans.same(s, new)
+               and (old is None or spans.same(s, old) or spans.same_kept(s, old))]
+        if not own:
+            continue
+        near = set().union(*(spans.content_words(spans.clause(value, s)) for s in own))
+        near |= spans.content_words(row_key_text(task, row))
+        near -= set().union(*(spans.content_words(s.text) for s in own))
+        shared = words & near
+        if shared:
+            scored.append((len(shared), rid, row))
+    scored.sort(key=lambda f: -f[0])
+    if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return []
+    _, rid, row = scored[0]
+    return [Target(task, rid, row, "news", NEWS_SCORE)]
+
+
 def _rows(project: Project, task: Task) -> Iterator[tuple[str, int, dict[str, Any]]]:
     return iter_rows(task, project.dataset_path(task))
