@@ -1,9 +1,9 @@
 """Learning benchmark across domains: teach one domain's 30 invented facts, retrain, measure.
 
 The domains are bench/domains/*.jsonl (written for issues 18 and 21, before any tuning).
-`library`, `gym`, `council`, `museum` and `festival` tune the causal-lm defaults (the last three
-were held out until session 10 scored them); `cricketclub` and `foodtruck` (session 11),
-`pharmacy` and `hotel` are held out whole (docs/train.md). Each run also scores every check
+`library`, `gym`, `council`, `museum`, `festival`, `cricketclub` and `foodtruck` tune the causal-lm
+defaults (the last five were held out until sessions 10 and 11 scored them); `paintball` and `carhire`
+(session 12), `pharmacy` and `hotel` are held out whole (docs/train.md). Each run also scores every check
 after generation (CHECKS: scope_check off / value / row / judge at 0.3, 0.5, 0.7) on the same answers. For each (domain, configuration):
 
 Setup (not timed): a qa project whose v0 dataset holds the 85 fixed locality questions of
@@ -57,10 +57,10 @@ from lic_cli.tasks import load_project  # noqa: E402
 from lic_cli.train.distill import _whole_sentences  # noqa: E402
 
 DOMAINS = REPO / "bench" / "domains"
-# Session 11: council, museum and festival were scored in session 10, so they tune now; cricketclub and
-# foodtruck (written this session by a data-only helper) are held out whole.
-TUNING = ("library", "gym", "council", "museum", "festival")
-HELD_OUT = ("pharmacy", "hotel", "cricketclub", "foodtruck")
+# Session 12: cricketclub and foodtruck were scored in session 11, so they tune now; paintball and carhire (written
+# this session by a data-only helper) are held out whole.
+TUNING = ("library", "gym", "council", "museum", "festival", "cricketclub", "foodtruck")
+HELD_OUT = ("pharmacy", "hotel", "paintball", "carhire")
 
 # On top of support_qa's tasks.yaml params. "today": session 4's support_qa params, whole; the
 # KL term is named off, since the causal-lm defaults (params.CAUSAL_LM_DEFAULTS) switch it on.

@@ -102,6 +102,7 @@ CAUSAL_LM_DEFAULTS: dict[str, Any] = {
     "augment": 1, "augment_lm": 4, "replay": 1.0, "scope_threshold": 0.5, "kl_weight": 1.0,
     "scope_check": "judge",  # session 10: the check after generation chosen on the tuning domains
     "scope_answer": 0.7,  # session 11: a refused in-scope question one taught row clearly answers gets its value
+    "scope_route": "check+rows",  # session 12: a question the gate keeps out also gets a row the decider is sure of
 }
 LORA_TARGETS = ("attention", "all")
 SCOPE_CHECKS = ("off", "value", "row", "judge")  # lic_cli/models/scope.py CHECKS
