@@ -139,3 +139,16 @@ def test_the_route_travels_in_the_scope_file_and_the_params_check_it(tmp_path: P
     with pytest.raises(TaskConfigError, match="train.params.scope_route"):
         SFTParams.from_dict({"scope_route": "sideways"}, "qa")
     assert SFTParams.from_dict({"scope_route": "rows-first"}, "qa").scope_route == "rows-first"
+
+
+def test_the_model_card_names_the_route():
+    from lic_cli.train import card
+
+    params = {"method": "lora", "scope_threshold": 0.5, "scope_check": "judge", "scope_answer": 0.7,
+              "scope_route": "check+rows"}
+    entry = {"task": "faq", "path": "models/faq/v1-abc", "base": "smollm2", "dataset_version": 1, "params": params,
+             "metrics": {}}
+    text = card.render(entry, gated=True, taught=[], fallback="../v0-abc")
+    assert "scope_route check+rows" in text and "(route `check+rows`" in text
+    plain = card.render({**entry, "params": {**params, "scope_route": "check"}}, gated=True, taught=[], fallback="x")
+    assert "(route `" not in plain

@@ -62,7 +62,9 @@ def render(entry: dict[str, Any], *, gated: bool, taught: list[dict[str, Any]], 
                      f", and so do answers of these weights that give no taught value the question asks for "
                      f"(the check after generation, `{params['scope_check']}`: lic serve and lic eval apply it)"
                      + ("; a refused question one taught row clearly answers gets that row's value instead"
-                        if params.get("scope_answer") else ""))
+                        if params.get("scope_answer") else "")
+                     + (f" (route `{params['scope_route']}`: lic_cli/models/scope.py ROUTES)"
+                        if params.get("scope_answer") and params.get("scope_route") not in (None, "check") else ""))
                   + ". The figures in the middle column hold only when the gate routes the questions:", "",
                   "- `lic chat --model <this folder>`",
                   "- `lic serve <this folder>`: an OpenAI-compatible endpoint (`/v1/chat/completions`) that "
