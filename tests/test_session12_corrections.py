@@ -343,3 +343,18 @@ def test_a_correction_said_as_news_updates_the_row_the_turn_names(venue, text, i
            for e in rec["edits"] if e.get("op") == "update"}
     assert want in got
     assert not any(e.get("op") == "add" for e in rec["edits"])
+
+
+def test_news_targets_name_the_row_by_the_turns_words_or_nothing(venue):
+    from lic_cli.locate import answered
+
+    faq, facts = venue.task("venue_faq"), venue.task("venue_facts")
+    said = "The kitchen fee is $350 a day now; three hundred didn't cover the cleaning."
+    old = spans.core(numbers.money_like(numbers.bare_number("three hundred"), ["$350"]))
+    assert old is not None and old.text == "$300"
+    got = answered.news_targets(venue, facts, said=said, new=spans.core("$350"), old=old)
+    assert [t.row["relation"] for t in got] == ["kitchen fee"]
+    got = answered.news_targets(venue, faq, said=said, new=spans.core("$350"), old=None)
+    assert [t.row["question"] for t in got] == ["Can we bring our own caterer?"]
+    # nothing names a row: no target (the key search decides)
+    assert answered.news_targets(venue, facts, said="It's $99 now.", new=spans.core("$99"), old=None) == []

@@ -179,6 +179,11 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
     if not corr.targets and not prev.answer and corr.core is not None and NEWS:
         # said as news, with no answer before it: the row stating such a value that the turn names (session 12)
         old = corr.old if corr.old is not None and spans.compatible(corr.old, corr.core) else None
+        if old is None and corr.core.kind == "money" and replaces and not spans.is_sentence(replaces):
+            # "fifteen didn't cover it": the replaced price said as a bare number, in words or digits
+            n = numbers.bare_number(replaces) if not replaces.strip().isdigit() else int(replaces.strip())
+            money = numbers.money_like(n, [corr.core.text]) if n is not None else None
+            old = spans.core(money) if money else None
         for task in routed:
             if task.format == kind:
                 corr.targets += answered.news_targets(project, task, said=str(rec.get("text", "")), new=corr.core,
