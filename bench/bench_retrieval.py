@@ -20,7 +20,8 @@ must stay untouched). evals/chat/unrelated.jsonl is never read here.
 
 Splits: `dev` is makerspace (evals/chat) and the ranker's DEV_DOMAINS; `heldout` is vetclinic
 and campusit (held out until session 9), `heldout2` trampoline and barber (until session 10), both
-dev since; `heldout3` farmshop and boathire (session 11's held out, scored once); `demo` is
+dev since; `heldout3` farmshop and boathire (session 11's held out, scored once; dev since session 12); `heldout4`
+glamping and archery (session 12's held out); `demo` is
 Kestrel's 20 facts (bench_learning.py).
 
 Session 11: `--combined DUMP --views off on base head` scores every retriever with the question view
@@ -70,8 +71,10 @@ def domain_items(split: str) -> dict[str, list]:
         return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("vetclinic", "campusit")}
     if split == "heldout2":  # session 10's held-out domains (evals/chat/README.md), dev since session 11
         return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("trampoline", "barber")}
-    if split == "heldout3":  # session 11's new held-out domains (evals/chat/README.md)
+    if split == "heldout3":  # session 11's held-out domains (evals/chat/README.md), dev since session 12
         return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("farmshop", "boathire")}
+    if split == "heldout4":  # session 12's new held-out domains (evals/chat/README.md)
+        return {d: ranker.read_items(EVALS / f"{d}.jsonl") for d in ("glamping", "archery")}
     return {"kestrel": kestrel_items()}
 
 
@@ -328,7 +331,8 @@ def evaluate(dump: list[dict], who, thresholds: dict, dev_setups: tuple[str, ...
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "heldout2", "heldout3", "demo"])
+    ap.add_argument("--split", nargs="+", default=["dev"], choices=["dev", "heldout", "heldout2", "heldout3", "heldout4",
+                                                                    "demo"])
     ap.add_argument("--set", nargs="*", default=[], help="ranker settings, name=value (chat/ranker.py Settings)")
     ap.add_argument("--no-base", action="store_true", help="skip the base model")
     ap.add_argument("--no-ranker", action="store_true", help="skip the learned ranker")
@@ -347,10 +351,16 @@ def main() -> None:
                     "(default: as LIC_QUESTION_VIEW says)")
     ap.add_argument("--refit-head", metavar="DIR", help="session 11: copy the ranker's folder to DIR, fit its head "
                     "and calibrate it again with the question view on (the encoder as it is); used by --views head")
+    ap.add_argument("--qualifier11", action="store_true", help="session 12: the combination reads session 11's "
+                    "qualifier classes only (chat/qualifier.py EXTRA empty), to measure the new ones against")
     ap.add_argument("--pair-cache", metavar="FILE", help="keep the re-ranker's pair readings here between runs")
     ap.add_argument("--accept", action="store_true", help="with --from-dump: the first-but-below-threshold rules "
                     "(session 11): a margin over the runner-up lets a row in below the threshold")
     args = ap.parse_args()
+    if args.qualifier11:
+        from lic_cli.chat import qualifier
+
+        qualifier.EXTRA = set()
     if args.from_dump:
         dumps = [d for p in args.from_dump for d in json.loads(Path(p).read_text(encoding="utf-8"))]
         for view in dict.fromkeys(d.get("view", "on") for d in dumps):

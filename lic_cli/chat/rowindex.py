@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lic_cli import progress
-from lic_cli.chat import answertype
+from lic_cli.chat import answertype, taught
 from lic_cli.locate.index import choose_encoder, key_hashes, previous_build
 from lic_cli.models import cache_dir
 from lic_cli.models.judge import STOP_WORDS, tokens
@@ -115,8 +115,12 @@ def row_fields(task: Task, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def row_text(task: Task, row: dict[str, Any]) -> str:
-    """The row as one sentence: question and answer, subject relation object, or the note."""
+    """The row as one sentence: question and answer, subject relation object, or the note; a row
+    taught in chat is followed by the sentence it was taught with (chat/taught.py, LIC_TAUGHT)."""
     parts = [_text(row.get(task.column(f))) for f in task.key_fields + task.value_fields]
+    said = taught.sentence(row)
+    if said:
+        parts.append(f"({_text(said)})")
     return " ".join(p for p in parts if p)
 
 
@@ -330,11 +334,15 @@ def _scan(project: Project, task: Task) -> tuple[list[str], list[str], list[str]
     ids, fields = [], []
     views: list[list[str]] = [[] for _ in range(indexed_views())]
     assign = RowIds(task)
+    said = taught.load(project, task.name) if taught.mode() != "off" else {}
     for _, row in read_rows(project.dataset_path(task), task.dataset):
         ids.append(assign(row))
-        for v, text in zip(views, row_views(task, row), strict=True):
+        got = row_fields(task, row)
+        if ids[-1] in said:  # the row's own words: its whole view reads them (chat/taught.py)
+            got[taught.FIELD] = said[ids[-1]]
+        for v, text in zip(views, row_views(task, got), strict=True):
             v.append(text)
-        fields.append(row_fields(task, row))
+        fields.append(got)
     return ids, views[0], [t for v in views for t in v], fields
 
 
@@ -401,6 +409,9 @@ _MEMO: dict[tuple[str, str, str, str], RowIndex] = {}
 def load(project: Project, task: Task, encoder) -> RowIndex:
     """The row index of a task's current dataset version (memoized per process)."""
     digest = file_hash(project.dataset_path(task))
+    said = taught.digest(project, task.name)
+    if said:  # the taught sentences are part of what is indexed
+        digest = f"{digest}|taught{said}"
     key = (str(project.root), task.name, digest, encoder.name)
     if key not in _MEMO:
         with progress.Progress(f"indexing {task.name} for chat retrieval"):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from lic_cli.chat import taught as taught_rows
 from lic_cli.chat.backend import DEFAULT_SYSTEM
 from lic_cli.chat.learn import Learned, Learner
 from lic_cli.chat.retrieve import Hit, Retriever
@@ -51,10 +52,21 @@ class _Ungrounded(Exception):
 
 def says_itself(task, hit: Hit) -> bool:
     """A row whose answer is already a reply: a qa answer that is a whole sentence ("You have 14 days
-    from the delivery date to start a return."). It is said as it is, at once, with no model."""
+    from the delivery date to start a return."), or a row taught in chat whose teaching sentence
+    states its value (LIC_TAUGHT=answer, chat/taught.py). It is said as it is, at once, with no model."""
+    return own_answer(task, hit) is not None
+
+
+def own_answer(task, hit: Hit) -> str | None:
+    """The reply a row makes by itself (says_itself), or None."""
     value = hit.value(task).strip()
-    return task.format == "qa" and hit.question(task) is not None and len(value.split()) >= 4 \
-        and value[:1].isupper() and value.endswith((".", "!", "?"))
+    if task.format == "qa" and hit.question(task) is not None and len(value.split()) >= 4 \
+            and value[:1].isupper() and value.endswith((".", "!", "?")):
+        return value
+    said = taught_rows.sentence(hit.fields)
+    if said and taught_rows.mode() == "answer" and value and is_correct(value, said, hit.question(task) or ""):
+        return said.strip()
+    return None
 
 
 def template(task, hit: Hit) -> str:
@@ -198,7 +210,7 @@ class Session:
 
     def stage_edit(self, rec: dict[str, Any], edit: dict[str, Any]) -> None:
         if self.stage is not None and edit.get("op") in APPLIED_OPS:
-            self.stage.add(rec["conversation"], rec["turn"], staged_edit(edit))
+            self.stage.add(rec["conversation"], rec["turn"], staged_edit(edit), rec.get("text"))
 
     # --- replies ----------------------------------------------------------------------
 
@@ -251,9 +263,10 @@ class Session:
         parts = self.partial
         generated: list[str] = []
         t0 = time.perf_counter()
-        if answering is not None and says_itself(self.retriever.project.task(answering.task), answering):
+        own = own_answer(self.retriever.project.task(answering.task), answering) if answering is not None else None
+        if own is not None:
             self.last_grounded = "answer"
-            parts.append(answering.value(self.retriever.project.task(answering.task)).strip())
+            parts.append(own)
             emit(parts[0])
             self.last_stats = ReplyStats(time.perf_counter() - t0, time.perf_counter() - t0, 0, retrieve_s)
             return parts[0]

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lic_cli.chat import taught
 from lic_cli.errors import LicError
 from lic_cli.jsonl import record_id
 from lic_cli.patches import files
@@ -46,6 +47,7 @@ class StagedEdit:
     conversation: str
     turn: int
     edit: dict[str, Any]  # a locate edit (add / update / delete), as the person accepted it
+    text: str | None = None  # the user turn that taught it (kept beside the applied rows: chat/taught.py)
 
     @property
     def record(self) -> dict[str, Any]:
@@ -74,8 +76,8 @@ class Stage:
     applied: list[str] = field(default_factory=list)  # patch files this session applied, oldest first
     unstaged: list[dict[str, Any]] = field(default_factory=list)  # /undo notes not yet in the transcript
 
-    def add(self, conversation: str, turn: int, edit: dict[str, Any]) -> None:
-        self.edits.append(StagedEdit(conversation, turn, edit))
+    def add(self, conversation: str, turn: int, edit: dict[str, Any], text: str | None = None) -> None:
+        self.edits.append(StagedEdit(conversation, turn, edit, text))
 
     def staged(self) -> list[dict[str, Any]]:
         return [s.edit for s in self.edits]
@@ -93,6 +95,8 @@ class Stage:
                                      message=message, apply=True, dry_run=False, approve=False,
                                      notify=self.notify))
         self.applied.extend(r["patch"] for r in results if r["applied"] and r["patch"])
+        texts = {record_id(s.record): s.text for s in self.edits if s.text}
+        taught.keep_applied(self.project, results, texts)  # each taught row's own sentence
         self.edits.clear()  # applied, or written for review: either way out of the session
         return results
 
@@ -122,7 +126,7 @@ class Stage:
                     del self.edits[match[-1]]
             for edit in rec.get("edits") or []:
                 if edit.get("decision") in STAGED_DECISIONS and edit.get("op") in STAGED_OPS:
-                    self.add(str(rec["conversation"]), int(rec["turn"]), staged_edit(edit))
+                    self.add(str(rec["conversation"]), int(rec["turn"]), staged_edit(edit), rec.get("text"))
         written = self._written()
         self.edits = [s for s in self.edits if (s.edit["task"], self._row(s), record_id(s.record)) not in written]
         return len(self.edits)
