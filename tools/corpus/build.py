@@ -429,7 +429,7 @@ OWN_WORDS = True  # --no-own-words: build without tools/corpus/handwritten_s12.p
 def own_words() -> list[dict]:
     """Train-domain turns written by hand in users' own words (session 12,
     tools/corpus/handwritten_s12.py: ROWS, domain -> (label, form, text, items, optional
-    context)); numbered after every other row, so no earlier row's id moves."""
+    context)); numbered after every other row (but NUMBERED_LAST's), so no earlier row's id moves."""
     if not OWN_WORDS or not (HERE / "handwritten_s12.py").is_file():
         return []
     from handwritten import _ctx
@@ -465,7 +465,8 @@ def build() -> list[dict]:
         rows = [said_replaces(r) for r in rows]
     order = [n for names in SPLITS.values() for n in names if n not in NUMBERED_LAST] + list(NUMBERED_LAST)
     rows.sort(key=lambda r: order.index(r["domain"]))  # stable: generation order within a domain
-    rows += [said_replaces(r) if SAID_REPLACES else r for r in own_words()]
+    last = next((i for i, r in enumerate(rows) if r["domain"] in NUMBERED_LAST), len(rows))
+    rows[last:last] = [said_replaces(r) if SAID_REPLACES else r for r in own_words()]  # before NUMBERED_LAST
     seen, out = set(), []
     for r in rows:
         key = (r["text"].casefold(), json.dumps(r["context"]))
