@@ -152,3 +152,21 @@ def test_the_model_card_names_the_route():
     assert "scope_route check+rows" in text and "(route `check+rows`" in text
     plain = card.render({**entry, "params": {**params, "scope_route": "check"}}, gated=True, taught=[], fallback="x")
     assert "(route `" not in plain
+
+
+def test_a_taught_question_answered_with_a_siblings_value_is_refused_and_its_own_row_answers(monkeypatch):
+    """Held-out carhire (session 12): "How much does a small car cost per day?" answered with the week's price
+    stood, since the judge rated the week row >= 0.7 for it. A question that is a scope wording keeps only its
+    own row's value; refused, the decider names its own row."""
+    monkeypatch.setenv("LIC_SCOPE_JUDGE", "1")
+    rows = (("How much does a small car cost per day at Wexcombe Hire?", "A small car costs 29 pounds a day."),
+            ("How much does a small car cost per week at Wexcombe Hire?", "A small car costs 160 pounds for a week."))
+    day, week = rows
+    gate = _gate("check+rows", {(day[0], week[0]): 0.95, (day[0], day[0]): 0.9}, rows=rows)
+    assert gate.keeps([day[0], day[0]], ["A small car costs 160 pounds for a week.", "It is 29 pounds a day."]) == \
+        [False, True]
+    assert gate.row_answers([day[0]]) == [day[1]]
+    # a question that is no scope wording may still be kept on the judge's word (the check as before)
+    asked = "What does Wexcombe Hire charge for a small car for seven days?"
+    gate = _gate("check+rows", {(asked, week[0]): 0.9}, rows=rows)
+    assert gate.keeps([asked], ["A small car costs 160 pounds for a week."]) == [True]

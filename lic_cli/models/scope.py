@@ -356,7 +356,10 @@ class Gate:
                     if row[i] >= self.scope.threshold and (self.scope.answers[int(i)] in exact or
                                                            fits(q, self._row(int(i))))}
             good = rows & near
-            if good & exact or (good and mode == "row"):
+            if exact:  # a scope wording itself: only its own row's value stands (a sibling's, however rated, is wrong)
+                out.append(bool(good & exact))
+                continue
+            if good and mode == "row":
                 out.append(True)
                 continue
             out.append(False)
