@@ -19,7 +19,7 @@ reading question and row together; its scores are logits, with its own calibrate
 When both are trained (`lic models --ranker --cross`), they are combined (lic_cli/chat/combine.py,
 since session 10; LIC_COMBINE=0 keeps the re-ranker alone): the base model's best few rows are
 scored by the ranker and the re-ranker, a calibrated mix of their margins orders them (with the
-day and age-group qualifiers of chat/qualifier.py) and decides whether the first answers; a hit's
+day, age-group, month, period, size and count qualifiers of chat/qualifier.py) and decides whether the first answers; a hit's
 score is that mix, with the combination's calibrated threshold (a question that asks no known kind of
 answer is held to its own calibrated threshold: its hits' scores are shifted by the difference).
 

@@ -30,6 +30,9 @@ Without it (LIC_RANKER=0), a row's score for a question (`blend`) is
   alone, did the same ("Mondays" is close to every question about a day), so it is not
   indexed.
 
+A row taught in chat is read with the sentence it was taught with (chat/taught.py, session 12): its
+whole view is the row followed by that sentence, so a qualifier extraction dropped is still searched.
+
 The index of a task is built once per dataset version and cached under
 $LIC_HOME/cache/rows/<task>-<tag>/ (tag: the config and the content hash), as locate's
 key index is: a new version embeds only the row texts and keys the newest cached version
