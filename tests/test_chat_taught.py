@@ -120,6 +120,28 @@ def test_a_taught_row_answers_with_its_sentence_when_it_states_the_value(demo_pr
     assert own_answer(facts, hit) is None
 
 
+@pytest.mark.parametrize(("fact", "said", "want"), [
+    # the sentence that states the value and names the row, without the question asked with it
+    ({"subject": "the pottery studio", "relation": "Friday closing time", "object": "9 pm"},
+     "fyi the pottery studio stays open till 9 pm on Fridays now. Do you sell glazes too?",
+     "fyi the pottery studio stays open till 9 pm on Fridays now."),
+    ({"subject": "the bike shop", "relation": "puncture repair price", "object": "£12"},
+     "Puncture repairs at the bike shop are £12! Anyway, thanks.", "Puncture repairs at the bike shop are £12!"),
+    # a correction that names nothing is no reply on its own: the template is
+    ({"subject": "the aquarium", "relation": "feeding time", "object": "2:30 pm"},
+     "No, it's 2:30 pm now, they moved it in May.", None),
+    ({"subject": "the choir", "relation": "director", "object": "Ines Moreau"},
+     "nope, Ines Moreau took over, Paul left.", None),
+    # a question stating the value is no reply either
+    ({"subject": "the pottery studio", "relation": "Friday closing time", "object": "9 pm"},
+     "Does the pottery studio close at 9 pm on Fridays?", None),
+])
+def test_a_taught_row_answers_only_with_a_sentence_that_stands_alone(demo_project, monkeypatch, fact, said, want):
+    facts = load_project(demo_project).task("facts")
+    monkeypatch.setenv(taught.ENV, "answer")
+    assert own_answer(facts, Hit("facts", "k1", {**fact, taught.FIELD: said}, 0.9)) == want
+
+
 # --- qualifier classes (session 12), on phrasings none was written from ---------------------------
 
 @pytest.mark.parametrize(("question", "row", "want"), [

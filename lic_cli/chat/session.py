@@ -52,8 +52,9 @@ class _Ungrounded(Exception):
 
 def says_itself(task, hit: Hit) -> bool:
     """A row whose answer is already a reply: a qa answer that is a whole sentence ("You have 14 days
-    from the delivery date to start a return."), or a row taught in chat whose teaching sentence
-    states its value (LIC_TAUGHT=answer, chat/taught.py). It is said as it is, at once, with no model."""
+    from the delivery date to start a return."), or a row taught in chat whose teaching turn has a
+    sentence stating its value and naming what it is about (LIC_TAUGHT=answer, taught.stating).
+    It is said as it is, at once, with no model."""
     return own_answer(task, hit) is not None
 
 
@@ -64,8 +65,8 @@ def own_answer(task, hit: Hit) -> str | None:
             and value[:1].isupper() and value.endswith((".", "!", "?")):
         return value
     said = taught_rows.sentence(hit.fields)
-    if said and taught_rows.mode() == "answer" and value and is_correct(value, said, hit.question(task) or ""):
-        return said.strip()
+    if said and taught_rows.mode() == "answer" and value:
+        return taught_rows.stating(said, value, hit.question(task) or "")
     return None
 
 

@@ -12,8 +12,9 @@ sentence of a row last; git-ignored state, rebuilt by nothing: a row taught outs
 
 - `view`: a taught row's whole view (what it is embedded as, what the learned head's keyword
   features and the re-ranker read) is the row followed by its teaching sentence;
-- `answer` (the default since session 12): the view, and a taught row answers with its teaching sentence
-  (said at once, as a qa row's own sentence answer is) when that sentence states the row's value;
+- `answer` (the default since session 12): the view, and a taught row answers with the sentence of
+  its teaching turn that states the row's value and names what the row is about (`stating`; said at
+  once, as a qa row's own sentence answer is);
 - `off`: neither (the sentences are still kept).
 
 Kept on dev (docs/chat.md "Session 12"): through the chat pipeline, the combined retriever's rows
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,35 @@ def keep_applied(project: Project, results: Iterable[dict[str, Any]], texts: dic
                 if op.op in ("add", "update") and op.source in texts and op.row]
         n += record(project, patch.task, rows)
     return n
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+
+
+def _stems(text: str) -> set[str]:
+    from lic_cli.models.judge import STOP_WORDS, tokens
+
+    return {t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t
+            for t in tokens(text) if t not in STOP_WORDS}
+
+
+def stating(said: str, value: str, key: str) -> str | None:
+    """The sentence of a teaching turn that can stand as the row's reply, or None.
+
+    It states the row's value (judged as `lic eval` judges), names what the row is about (a word
+    of its key that is not the value's) and is no question. So a turn's other sentences (a
+    question asked in the same breath) are not said back, and a correction that names nothing
+    ("No, it's 9 now, it changed in May") is no reply on its own: the row's template is."""
+    from lic_cli.models.judge import is_correct
+
+    about = _stems(key) - _stems(value)
+    for part in _SENTENCES.split(said.strip()):
+        part = part.strip()
+        if not part or part.endswith("?") or not about & _stems(part):
+            continue
+        if is_correct(value, part, key):
+            return part
+    return None
 
 
 def sentence(fields: dict[str, Any]) -> str | None:
