@@ -85,7 +85,7 @@ def located(project, task: str, target: str, turn: str = "") -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("target", [
-    "bringing a dog", "who's in charge of the animals' health",
+    "who's in charge of the animals' health",
     "the opening time",  # summer and winter: two near-duplicates
     "the lion feeding question", "the gift shop",  # nothing here
 ])
@@ -109,10 +109,20 @@ def test_meaning_every_view_agrees_on_deletes(zoo):
 
 
 @pytest.mark.slow
+def test_a_word_only_one_row_holds_names_it_when_meaning_agrees(zoo):
+    # session 12 (forgets.distinct_row): "dog" is in one row only, and meaning over key and value
+    # ranks that row first too: a delete (signal meaning_word). Sessions 9-11 only proposed it.
+    edit = located(zoo, "zoo_faq", "bringing a dog")
+    assert (edit["op"], edit["signal"], edit["before"]["question"]) == ("delete", "meaning_word", "Are dogs allowed?")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("target", "question"), [
     ("bringing a dog", "Are dogs allowed?"),
 ])
-def test_meaning_proposes_the_row_for_a_person(zoo, target, question):
+def test_meaning_proposes_the_row_for_a_person(zoo, target, question, monkeypatch):
+    # Without the one-row word (LIC_DISTINCT_ROW=0) the views disagree: the row is proposed, not deleted.
+    monkeypatch.setattr(forgets, "DISTINCT", False)
     edit = located(zoo, "zoo_faq", target)
     assert (edit["op"], edit["signal"], edit["before"]["question"]) == ("conflict", "meaning", question)
     assert "lic resolve" in edit["reason"]
