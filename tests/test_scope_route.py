@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_row_answer import TableJudge  # judge probabilities from a table
 
 from lic_cli.errors import ModelLoadError, TaskConfigError
 from lic_cli.models import scope
@@ -23,19 +24,6 @@ SKI = (
 LESSON, CLASS, HEAD = SKI
 PARA = "What does Snowhollow charge for one-to-one ski tuition?"  # a paraphrase of LESSON
 NEAR = "How much is a group ski lesson at Snowhollow Ski School?"  # a near miss of LESSON
-
-
-class TableJudge:
-    """Judge probabilities from a table keyed by (question, taught question); 0.1 for any other pair."""
-
-    def __init__(self, table: dict[tuple[str, str], float]) -> None:
-        self.table = table
-
-    def probability(self, questions, rows):
-        import numpy as np
-
-        return np.array([self.table.get((q, r.split(" Answer: ")[0]), 0.1) for q, r in zip(questions, rows, strict=True)],
-                        dtype=np.float32)
 
 
 def _gate(route: str | None, table: dict, rows=SKI, answer: float | None = 0.7,

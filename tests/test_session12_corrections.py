@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_session11_corrections import run_turn  # the same turn runner (route + locate, real MiniLM)
 
 from lic_cli.locate import _money_in_words, numbers, old_value, spans
 from lic_cli.locate.forgets import states_kind, value_kind
@@ -209,18 +210,6 @@ def venue(tmp_path_factory):
         (root / "datasets" / f"{name}.jsonl").write_text(
             "".join(json.dumps({**r, "split": "train"}) + "\n" for r in rs), encoding="utf-8")
     return load_project(root)
-
-
-def run_turn(project, text: str, knowledge: list[dict], before: list[dict] | None = None,
-             intent: str = "forget") -> dict:
-    from lic_cli import locate, router
-    from lic_cli.models import load_encoder
-
-    enc = load_encoder("minilm")
-    before = before or []
-    recs = [*before, {"conversation": "c", "turn": len(before) + 1, "role": "user", "text": text,
-                      "intent": {"label": intent, "score": 1.0}, "knowledge": knowledge}]
-    return list(locate.run(router.run(recs, project=project, encoder=enc), project=project, encoder=enc))[-1]
 
 
 @pytest.mark.slow

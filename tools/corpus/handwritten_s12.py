@@ -30,7 +30,7 @@ Each entry of ROWS: (label, form, text, [items], optional context turns oldest f
 last one the assistant's, in the shape handwritten._ctx takes). LABELS holds label examples
 said casually, domain -> (text, example, label), the label one of the domain's labels; they
 are folded into ROWS (form `label_example`) when this module is imported, so a reader of ROWS
-alone (build.py's own_words) gets them too, and `add(T)` adds every row once.
+alone (build.py's own_words, which numbers and checks them) gets every row.
 
 Forms are the existing files' names, plus one new one: `statement_passing`, a fact mentioned
 in passing inside a longer message or beside a question ("btw the printer's 10p a page,
@@ -39,26 +39,7 @@ anyway is there a scanner?").
 
 from __future__ import annotations
 
-
-def fact(s, r, o, rep=None):
-    return {"kind": "fact", "subject": s, "relation": r, "object": o, **({"replaces": rep} if rep else {})}
-
-
-def note(t, rep=None):
-    return {"kind": "note", "text": t, **({"replaces": rep} if rep else {})}
-
-
-def qa(q, a, rep=None):
-    return {"kind": "qa", "question": q, "answer": a, **({"replaces": rep} if rep else {})}
-
-
-def forget(t):
-    return {"kind": "forget", "target": t}
-
-
-def label(t, lab):
-    return {"kind": "label", "text": t, "label": lab}
-
+from handwritten import fact, forget, label, note, qa  # the corpus's item constructors
 
 ROWS: dict[str, list[tuple]] = {
     "bank": [
@@ -675,11 +656,3 @@ LABELS: dict[str, list[tuple[str, str, str]]] = {
 for _dom, _items in LABELS.items():
     ROWS.setdefault(_dom, []).extend(("teach", "label_example", text, [label(example, lab)])
                                      for text, example, lab in _items)
-
-
-def add(T) -> None:
-    """Add every row through handwritten.T (label, form, text, items, context); the LABELS
-    rows are already in ROWS."""
-    for dom, items in ROWS.items():
-        for lab, form, text, knowledge, *ctx in items:
-            T(dom, form, text, *knowledge, ctx=ctx[0] if ctx else None, label=lab)
