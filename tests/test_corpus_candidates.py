@@ -23,3 +23,48 @@ def test_candidate_train_domains_only_append_train_rows(tmp_path: Path):
     added = [json.loads(line) for line in new[len(old):].splitlines()]
     assert added and {r["split"] for r in added} == {"train"}
     assert len({r["domain"] for r in added}) == 10
+
+
+def test_session13_own_words_only_append_train_rows_in_their_own_domains(tmp_path: Path):
+    """The session-13 hand-written files are numbered after every earlier row: the corpus built
+    without them (`--no-s13`) is a byte prefix of the shipped one, and what follows is train
+    rows in the files' own new domains only (tools/corpus/build.py OWN_WORDS_DOMAINS)."""
+    out = tmp_path / "teaching.jsonl"
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "corpus" / "build.py"), "--no-s13", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    full, without = CORPUS.read_text(encoding="utf-8"), out.read_text(encoding="utf-8")
+    assert full.startswith(without)
+    added = [json.loads(line) for line in full[len(without):].splitlines()]
+    sys.path.insert(0, str(REPO / "tools" / "corpus"))
+    from build import OWN_WORDS_DOMAINS
+
+    new = {d for names in OWN_WORDS_DOMAINS.values() for d in names}
+    assert {r["split"] for r in added} <= {"train"} and {r["domain"] for r in added} <= new
+    earlier = {r["domain"] for r in map(json.loads, without.splitlines())}
+    assert not earlier & new  # no other row of the corpus is in these domains
+
+
+def test_a_bad_hand_written_row_stops_the_build_with_one_line(tmp_path: Path, monkeypatch):
+    sys.path.insert(0, str(REPO / "tools" / "corpus"))
+    import build
+
+    (tmp_path / "handwritten_bad.py").write_text(
+        "ROWS = {'vineyard': [('teach', 'statement_copula', 'the cellar door shuts at 5', "
+        "[{'kind': 'fact', 'subject': 'the cellar door', 'object': '5'}])]}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    monkeypatch.setattr(build, "OWN_WORDS_FILES", ("handwritten_bad",))
+    monkeypatch.setattr(build, "OWN_WORDS_DOMAINS", {"handwritten_bad": ("vineyard",)})
+    try:
+        build.own_words()
+    except SystemExit as stop:
+        message = str(stop)
+    else:
+        raise AssertionError("the build went on")
+    assert message.startswith("tools/corpus/handwritten_bad.py: domain 'vineyard' row 1: item 0: a fact has the fields")
+    assert "\n" not in message
+    assert build.row_problem("none", "neg_question", "is it open?", [], ()) is None
+    assert "disagree" in build.row_problem("teach", "statement_copula", "hi", [], ())
+    assert "non-empty" in build.row_problem("teach", "statement_copula", "x",
+                                            [{"kind": "qa", "question": "Q?", "answer": " "}], ())
