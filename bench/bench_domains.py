@@ -295,6 +295,7 @@ def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: in
                "train_pairs": summary["metrics"].get("train_rows"), "lic_train_metrics": summary["metrics"],
                "gated": score(gated, facts, said), "weights": score(weights, facts, said)}
         if gated.gate is not None:
+            out["misses"] = miss_table(gated, weights, facts)
             out["checks"] = score_checks(gated, facts, said, _judges()) if checks else {}
             out["routed_in"] = {
                 "paraphrases": _share(gated.in_scope([p for f in facts for p in f["paraphrases"]])),
@@ -342,8 +343,11 @@ def rescore(kept: Path) -> dict:
     from lic_cli.train import evaluate, registry
 
     domain = kept.name.split("-")[0]
-    facts = read_domain(domain)
     project = load_project(kept)
+    # the facts this project was taught (a `--facts N` run taught the first N)
+    taught = {json.loads(line)["question"] for line in project.dataset_path(project.task("faq")).read_text(
+        encoding="utf-8").splitlines() if line.strip()}
+    facts = [f for f in read_domain(domain) if f["question"] in taught]
     folder = registry.model_path(project, registry.latest(project, "faq"))
     asked = ([r["question"] for r in general("locality") + general("dev")] + [f["question"] for f in facts] +
              [p for f in facts for p in f["paraphrases"]] + [n for f in facts for n in f["near_miss"]])
@@ -357,6 +361,7 @@ def rescore(kept: Path) -> dict:
            "gated": score(gated, facts, said), "weights": score(weights, facts, said),
            "checks": score_checks(gated, facts, said, _judges())}
     out["routes"] = score_routes(gated, facts, said)
+    out["misses"] = miss_table(gated, weights, facts)
     out["rescore_s"] = round(time.perf_counter() - start, 1)
     return out
 
@@ -385,6 +390,44 @@ def score_routes(gated, facts: list[dict], said: dict[str, str]) -> dict:
     finally:
         gated.gate = gate
     return out
+
+
+# Session 13: where each paraphrase went through the gate (scope.Gate, Answerer.routes), and whether the gated answer and
+# the weights' own answer are right. A gated miss is the gate's when the weights alone were right (it kept the
+# question out, refused a right answer or named another row), the weights' when they were wrong and the gate let
+# their answer stand; a question the gate kept out or refused whose weights' answer was wrong is both's.
+MISS_CLASSES = (
+    ("kept out", "the gate kept it out (similarity, row checks), no row the decider is sure of: the fallback answers"),
+    ("refused", "the gate let it in, the check refused the weights' answer, no sure row: the fallback answers"),
+    ("row", "the decider named a row: that row's value"),
+    ("weights", "the gate let it in and the check kept the weights' answer"),
+)
+
+
+def miss_table(gated, weights, facts: list[dict]) -> dict:
+    """Each paraphrase's way through the gate, crossed with gated and weights-alone right (Session 13)."""
+    from lic_cli.train.judge import is_correct
+
+    paras = [(f, p) for f in facts for p in f["paraphrases"]]
+    asked = [p for _, p in paras]
+    got, alone = gated(asked), weights(asked)
+    routes = list(gated.routes)
+    let_in = gated.gate._in_scope(asked)  # the gate's own decision, before any row of the decider
+    table = {name: {"n": 0, "gated_right": 0, "alone_right": 0, "miss_alone_right": 0, "miss_alone_wrong": 0}
+             for name, _ in MISS_CLASSES}
+    rows = []
+    for (f, p), g, w, route, inside in zip(paras, got, alone, routes, let_in, strict=True):
+        name = {"taught": "weights", "row": "row"}.get(route) or ("refused" if inside else "kept out")
+        ok_g, ok_w = is_correct(f["answer"], g, f["question"]), is_correct(f["answer"], w, f["question"])
+        t = table[name]
+        t["n"] += 1
+        t["gated_right"] += ok_g
+        t["alone_right"] += ok_w
+        if not ok_g:
+            t["miss_alone_right" if ok_w else "miss_alone_wrong"] += 1
+            rows.append({"class": name, "paraphrase": p, "taught": f["question"], "answer": f["answer"],
+                         "gated": g, "alone": w, "alone_right": ok_w})
+    return {"paraphrases": len(paras), "table": table, "missed": rows}
 
 
 def _share(oks: list[bool]) -> float | None:
@@ -457,7 +500,15 @@ def _print(results: list[dict], verbose: bool) -> None:
             ri = r["routed_in"]
             print(f"{'':<24} gate let in {pct(ri['paraphrases'])} of paraphrases, {pct(ri['locality'])} of locality, "
                   f"{pct(ri['near_miss'])} of near-miss probes")
+        if "misses" in r:
+            m = r["misses"]
+            cells = "; ".join(f"{k} {t['n']} (right {t['gated_right']}, misses with the weights alone right "
+                              f"{t['miss_alone_right']} / wrong {t['miss_alone_wrong']})" for k, t in m["table"].items())
+            print(f"{'':<24} paraphrases ({m['paraphrases']}) by way through the gate: {cells}")
         if verbose:
+            for miss in (r.get("misses") or {}).get("missed", []):
+                print(f"    miss [{miss['class']}; alone {'right' if miss['alone_right'] else 'wrong'}]: "
+                      f"{miss['paraphrase']!r} -> {miss['gated']!r} (alone: {miss['alone']!r}; taught {miss['answer']!r})")
             for view in ("gated", "weights"):
                 for key in ("wrong", "wrong_paraphrases", "wrong_locality", "wrong_near_miss"):
                     for w in r[view][key]:

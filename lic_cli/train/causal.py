@@ -20,7 +20,7 @@ from typing import Any
 from lic_cli.errors import InputError, TaskConfigError
 from lic_cli.store.formats import read_rows
 from lic_cli.tasks import Project, Task
-from lic_cli.train import paraphrase, registry
+from lic_cli.train import context_name, paraphrase, registry
 from lic_cli.train.changes import Change, changes_since
 from lic_cli.train.data import FALLBACK_EVAL
 from lic_cli.train.params import SFTParams
@@ -147,10 +147,13 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
     pairs: list[Pair] = []
     scope: list[str] = []
     scope_answers: list[str] = []
+    # the name the task's questions share (context_name.py), read from every train question, old and taught
+    shared = context_name.shared_names([r[rows.question] for r in train_rows]) if params.augment_context else set()
     for change in taught:
         q, a = change.row[rows.question], change.row[rows.answer]
-        extra = [p for p in dict.fromkeys([*paraphrase.for_training(q, params.augment), *written.get(q, [])])
-                 if p != q]
+        plain = context_name.without(q, shared) if shared else None
+        extra = [p for p in dict.fromkeys([*paraphrase.for_training(q, params.augment), *([plain] if plain else []),
+                                           *written.get(q, [])]) if p != q]
         pairs += [qa_pair(p, a) for p in [q, *extra]]
         scope += [q, *extra]
         scope_answers += [a] * (1 + len(extra))
