@@ -306,13 +306,14 @@ READ_CLAUSE = True  # session 11: a teaching turn where nothing was found is rea
 def finish(items: list[dict[str, Any]], turn: Turn) -> list[dict[str, Any]]:
     """Assembled items in the dataset's words (`snap.snap_items`), and a bare forget's target
     from the last question (`repair.forget_topic`)."""
-    from lic_cli.extract import passing, repair
+    from lic_cli.extract import explicit, passing, repair
 
     items = snap_items(items, turn.text, turn.context)
     if READ_CLAUSE and not items and turn.label in ("teach", "correct"):
         found = repair.read_clause(turn.text) or passing.topic_clause(turn.text)
         items = [found] if found else items
     items = passing.repair(items, turn.text, turn.label)
+    items = explicit.repair(items, turn.text, turn.context, turn.label)
     return repair.forget_topic(items, turn.text, turn.context, turn.label) if FORGET_TOPIC else items
 
 

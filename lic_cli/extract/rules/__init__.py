@@ -42,7 +42,7 @@ import re
 from lic_cli.extract.rules.asked import _base, _direct
 from lic_cli.extract.rules.corrections import _correct, succession
 from lic_cli.extract.rules.forget import _forget
-from lic_cli.extract.rules.labels import _label_answer, quoted_relabel, unquoted_label
+from lic_cli.extract.rules.labels import _label_answer, listed_label, quoted_relabel, unquoted_label
 from lic_cli.extract.rules.notes import notes
 from lic_cli.extract.rules.questions import _assistant_question, _question_in
 from lic_cli.extract.rules.spans import spans
@@ -61,7 +61,7 @@ def extract(text: str, intent: str, context: list[dict]) -> list[Item]:
         return []
     if intent != "forget":
         # entity labels (span kind), cued notes about the user, unquoted examples in a whole-turn frame
-        labelled = spans(text) or notes(text) or unquoted_label(text)
+        labelled = spans(text) or notes(text) or unquoted_label(text) or listed_label(text)
         if labelled:
             return labelled
     if intent != "forget" and (handed := succession(text, context)):

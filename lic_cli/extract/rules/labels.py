@@ -358,3 +358,36 @@ def quoted_relabel(text: str) -> list[Item]:
     if not found or found.group("label").lower() in _NOT_A_LABEL:
         return []
     return [("label", {"text": example, "label": found.group("label").lower()})]
+
+
+# --- a label from a set the turn names (session 13) -----------------------------------------------
+
+LISTED = True  # "Sort these as membership, fixtures or social: '...' is membership"
+_LISTED_LINK = re.compile(r"^\s*(?:,?\s*(?:is|=|->|→|:|[-–—]+|(?:would|should|must|will)\s+be|(?:goes|go|belongs?|fits?|falls?)"
+                          r"\s+(?:in|under|into|to|with)|counts?\s+as|that's|it's)\s+)(?:(?:an?|the)\s+)?"
+                          r"(?P<label>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)(?:\s+(?:one|ticket|type|job|enquiry|category))?"
+                          r"[\s.!]*$", _I)
+
+
+def listed_label(text: str) -> list[Item]:
+    """One quoted example whose label, said after it, is one of a list of two or more labels
+    the turn names before it ("enquiry types are sweep, repair, inspection, other. '...' would be
+    repair"; "For the job types - domestic, commercial, emergency: '...' is emergency")."""
+    if not LISTED:
+        return []
+    quotes = list(re.finditer(_Q, text))
+    if len(quotes) != 1:
+        return []
+    q = quotes[0]
+    example = (q.group("dq") or q.group("sq") or "").strip()
+    m = _LISTED_LINK.match(text[q.end():])
+    if not m or len(example.split()) < _MIN_WORDS:
+        return []
+    label = m.group("label").strip()
+    before = text[:q.start()]
+    listed = re.compile(rf"(?:^|[\s,:;\u2013\u2014-]){re.escape(label)}(?=\s*(?:,|\bor\b|\band\b|[.:;\u2013\u2014-]|$))", re.I)
+    names_list = len(re.findall(r",", before)) >= 1 and re.search(r",[^,]+(?:,|\bor\b|\band\b)|,\s*[\w-]+\s*[.:\u2013\u2014-]",
+                                                                 before)
+    if label.lower() in _NOT_LABELS or not names_list or not listed.search(before):
+        return []
+    return [("label", {"text": example, "label": label})]

@@ -8,6 +8,10 @@ Forms read (the sentence quoted, or after "in:"):
   "Entity note for 'S': X = location."
 - "X in the sentence 'S' refers to a person."
 - "'S' - here X is a date." (session 7)
+- a request to mark entities, the sentence (quoted, or after a colon) and then a list of
+  entities with their types: "NER for this please: 'S' X PER, Y LOC", "tag the entities in
+  'S' - X's a person, Y's a place and Z is a date", "label this sentence for the NER set: S.
+  (X - PER, Y - ORG)", "Sentence: S. X is PER, Y and Z are LOC" (session 13, `free_list`)
 
 Each entity must occur in the sentence; its label is normalized (`normalize.entity_label`:
 "an organisation" -> ORG, typos within a small edit distance). A question ("Is X a person
@@ -57,6 +61,56 @@ def _sentence(raw: str) -> str:
     return raw.strip().strip("'\"\u2018\u2019\u201c\u201d").strip()
 
 
+FREE_LIST = True  # session 13: the entity list after the sentence in a request to mark entities
+_ASKS_MARKS = re.compile(r"\b(?:entit(?:y|ies)|ner|tag|tags|label|annotate|mark(?:\s+up)?)\b", re.I)
+_QUOTED = re.compile(r"\"(?P<s>[^\"]+)\"|\u201c(?P<s2>[^\u201d]+)\u201d|(?<!\w)['\u2018](?P<s3>.+?)['\u2019](?![a-z])")
+_UNQUOTED = re.compile(r"(?i:sentence|set|this|these|one)\s*[:\-\u2013]\s*(?P<s>[A-Z][^()]*?[.!])(?=\s|$)")
+_TYPE_CODE = frozenset("PER PERSON ORG LOC GPE DATE TIME MISC WORK PRODUCT EVENT MONEY NORP FAC".split())
+_LINK = re.compile(r"^(?P<es>.+?)(?:\s+(?:is|are|as)\s+|['\u2019]s\s+|\s*[-\u2013=:]\s*|\s+)(?:an?\s+)?(?P<l>[\w]+(?:\s+of\s+art)?)$",
+                   re.I)
+
+
+def _type(word: str) -> str | None:
+    if word in _TYPE_CODE:
+        return entity_label(word) if entity_label(word).isupper() else word
+    label = entity_label(word)
+    return label if label.isupper() and label != word else None
+
+
+def _pair(part: str) -> list[tuple[str, str]]:
+    e = _LINK.match(part.strip(" ."))
+    label = _type(e.group("l")) if e else None
+    return [(ent, label) for ent in re.split(r"\s+and\s+|\s*&\s*", e.group("es"))] if label else []
+
+
+def free_list(text: str) -> list[Item]:
+    """The sentence, then each entity with its type, in any of the usual separators; every
+    entity must occur in the sentence and every listed entry must read as one."""
+    if not FREE_LIST or not _ASKS_MARKS.search(text):
+        return []
+    q = _QUOTED.search(text)
+    m = q or _UNQUOTED.search(text)
+    if not m:
+        return []
+    sentence = _sentence(next(g for g in (m.groupdict().get(k) for k in ("s", "s2", "s3")) if g))
+    rest = re.sub(r"^\s*(?:for\s+me|please|pls|plz|thanks)?\s*[:\-\u2013\u2014]?\s*", "", text[m.end():], flags=re.I)
+    rest = rest.strip().strip("()-\u2013\u2014:;,. ").replace("(", ",").replace(")", ",")
+    pairs = []
+    for part in re.split(r"\s*[,;]\s*|\.\s+", rest):
+        part = part.strip(" .")
+        if not part:
+            continue
+        pieces = [_pair(p) for p in re.split(r"\s+and\s+", part)]
+        if len(pieces) > 1 and all(pieces):  # "Worthing's a place and 8 June is a date"
+            pairs += [pc for piece in pieces for pc in piece]
+            continue
+        whole = _pair(part)  # "Cambridge and Leeds are LOC"
+        if not whole:
+            return []
+        pairs += whole
+    return _spans(sentence, pairs) if pairs else []
+
+
 def spans(text: str) -> list[Item]:
     """Entity-label items in the turn, or [] when it is not one of the forms above."""
     t = text.strip()
@@ -80,4 +134,4 @@ def spans(text: str) -> list[Item]:
     if m:
         pairs = [(p.group("e"), p.group("l")) for p in _PAIR.finditer(m.group("pairs").rstrip(".") + ",")]
         return _spans(_sentence(m.group("s")), pairs)
-    return []
+    return free_list(t)

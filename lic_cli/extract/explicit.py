@@ -1,0 +1,255 @@
+"""Repairs of the learned engine's items from what a turn says outright (issue 15, session 13),
+each a rule of English found as a class of miss on the hand-written dev sets (fresh11, fresh12;
+docs/extract.md "Session 13"), with a flag to measure it alone, and checked on phrasings of
+other domains in tests/test_extract_session13.py.
+
+- `forget_object` (FORGET_OBJECT; class "forget target"): the object of the forget verb is the
+  target when the turn names it ("forget anything you've got about the second van", "forget the
+  Rowan prices", "forget what I told you about only being home on tuesdays" -> `the user is
+  only home on tuesdays`); when the object is a pronoun ("so delete that", "take it out") and
+  the last exchange asked about something, the thing asked about ("Do you do chimney pot
+  replacements?" -> `chimney pot replacements`), where `repair.question_topic` names nothing.
+  A user's clause kept as a target ends at its clause ("... in August anymore, the trip's off"
+  -> `the user is away in August`).
+- `change_from_to` (CHANGE_FROM_TO; class "value other"): a verb of change with "from X to Y"
+  ("went up from £45 to £55", "has moved from Wednesday to Thursday evenings") states the new
+  value Y and the old value X.
+- `replaces_said` (REPLACES_SAID; class "value other"): only a correction replaces a value (the
+  corpus's gold has `replaces` in no `teach` turn), or a teaching turn that says the old value in
+  a frame ("no longer 3 euros", `repair.said_old`), and never with the new value itself: an old
+  value equal to the new one is the other value of its shape the turn says ("Gary's number is
+  07700 900 291, I gave you 07700 900 219 before"), or none.
+- `forget_cue` (FORGET_CUE; class "extra item"): a forget item needs a turn asking to forget
+  (a forget verb, typos included) unless the turn's intent is `forget` ("ugh the whole living
+  room still smells of soot" is no forget).
+- `note_tail` (NOTE_TAIL; class "note paraphrase"): a note ends before a "so" clause about
+  someone else ("I have two cats who hate strangers so they'll be shut in the kitchen"), and an
+  emphatic "myself" goes ("I'm a roofer myself" -> `The user is a roofer`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+FORGET_OBJECT = True
+CHANGE_FROM_TO = True
+REPLACES_SAID = True
+FORGET_CUE = True
+NOTE_TAIL = True
+
+# --- the object of the forget verb ------------------------------------------------------------
+
+_FORGET_VERB = (r"(?:forget|delete|remove|drop|scrap|wipe|erase|bin|clear|ditch|discard|disregard|lose|"
+                r"get\s+rid\s+of|strike|cross\s+off|take\s+out)")
+_ABOUT = (r"(?:(?:anything|everything|whatever|what|all|the\s+stuff|the\s+bit|the\s+info(?:rmation)?|the\s+notes?)"
+          r"(?:\s+(?:you(?:['\u2019]ve|\s+have)?\s+got|you\s+have|you\s+know|you\s+hold|you\s+kept|i\s+(?:said|told\s+you|"
+          r"mentioned|gave\s+you)|there\s+is|we\s+(?:said|told\s+you)))?\s+(?:about|on|re|regarding|for)\s+)")
+_END = (r"(?=\s*(?:[,.;!?:()]|\s[-\u2013\u2014]\s|$)|\s+(?:entirely|completely|altogether|for\s+good|too|as\s+well|so|as|since|because|cos|coz|now|too|then|pls|please|thanks|"
+        r"thx|from\s+(?:your|the)\s+(?:notes|memory|records?|list)|out\s+of|off\s+(?:your|the)|we|they|it|it['\u2019]s|"
+        r"i|i['\u2019]ve|i['\u2019]m|and\s+(?:the|that|it|we|i))\b)")
+_OBJECT = re.compile(rf"\b{_FORGET_VERB}\s+(?:{_ABOUT})?(?P<x>[^,.;!?:()]+?){_END}", re.I)
+_PRONOUN = frozenset("that this it them those these one that one this one all everything anything".split())
+_GERUND = re.compile(r"^(?P<adv>(?:only|always|usually|still|never|not)\s+)?(?P<verb>being|having)\s+(?P<rest>.+)$", re.I)
+_USER_CLAUSE = re.compile(r"^the user\b", re.I)
+_CLAUSE_TAIL = re.compile(r",\s*(?:the|it|it['\u2019]s|that|this|we|they|he|she|so|as|because|since|i|my)\b.*$"
+                          r"|\s+(?:any\s*more|now|these\s+days)\s*$", re.I)
+
+
+def forget_object(text: str) -> str | None:
+    """The thing the forget verb names ("forget anything you've got about the second van" ->
+    "the second van"), a user's state told in the third person ("about only being home on
+    tuesdays" -> "the user is only home on tuesdays"); None for a pronoun or no forget verb."""
+    from lic_cli.extract.repair import fix_typos
+
+    for m in _OBJECT.finditer(fix_typos(text)):
+        x = m.group("x").strip()
+        words = x.lower().split()
+        if not words or " ".join(words) in _PRONOUN or words[0] in ("that", "i", "what", "about", "my", "me", "you",
+                                                                                   "its", "their", "his", "her"):
+            continue  # "forget that I ..." is a clause (the note's own grammar reads it); "forget my ..." likewise
+        g = _GERUND.match(x)
+        if g:
+            adv = (g.group("adv") or "").strip()
+            # "is" comes before its adverb ("is only home"), a full verb after it ("usually has")
+            words = ("is", adv) if g.group("verb").lower() == "being" else (adv, "has")
+            return " ".join(p for p in ("the user", *words, g.group("rest")) if p)
+        if len(words) > 6:
+            continue
+        return x
+    return None
+
+
+_ASKED_THING = re.compile(r"^(?:do|does|did|can|could|will|would)\s+(?:you|we|they|i)\s+(?:still\s+)?(?:do|offer|have|sell|"
+                          r"stock|run|provide|take|accept|hire\s+out|hire|rent\s+out|rent)\s+(?P<x>.+?)\??$|"
+                          r"^(?:when|where)\s+(?:is|are|was|were)\s+(?P<y>(?:the|your|our)\s+.+?)\??$", re.I)
+
+
+def asked_thing(question: str) -> str | None:
+    """What a question about an offer or an event asks about ("Do you do chimney pot
+    replacements?" -> "chimney pot replacements"; "When is the spinning workshop?" -> "the
+    spinning workshop"), for questions `repair.question_topic` does not read."""
+    m = _ASKED_THING.match(question.strip())
+    if not m:
+        return None
+    x = (m.group("x") or m.group("y") or "").strip()
+    x = re.sub(r"^(?:your|our)\s+", "the ", x, flags=re.I)
+    return x if 0 < len(x.split()) <= 6 else None
+
+
+def _pronoun_object(text: str) -> bool:
+    return bool(re.search(rf"\b{_FORGET_VERB}\s+(?:that|it|this|them|that\s+one|those)\b|"
+                          rf"\b(?:take|get)\s+(?:it|that|this|them)\s+(?:out|off)\b", text, re.I))
+
+
+def clause_target(target: str) -> str:
+    """A user's clause kept as a forget target ends at its own clause: no ", the trip's off",
+    no "anymore"."""
+    if not _USER_CLAUSE.match(target):
+        return target
+    cut = _CLAUSE_TAIL.sub("", _CLAUSE_TAIL.sub("", target)).strip()
+    return cut or target
+
+
+def forget_targets(items: list[dict[str, Any]], text: str, context: list[dict], label: str) -> list[dict[str, Any]]:
+    if not FORGET_OBJECT or label != "forget":
+        return items
+    forgets = [i for i, it in enumerate(items) if it.get("kind") == "forget"]
+    out = [dict(it) for it in items]
+    for i in forgets:
+        if isinstance(out[i].get("target"), str):
+            out[i]["target"] = clause_target(out[i]["target"])
+    if len(forgets) > 1:
+        return out
+    target = forget_object(text)
+    if target is None and _pronoun_object(text) and context:
+        from lic_cli.extract.repair import question_topic
+
+        question = next((str(t.get("text", "")) for t in reversed(context)
+                         if t.get("role") == "user" and str(t.get("text", "")).rstrip().endswith("?")), None)
+        if question:
+            target = question_topic(question) or asked_thing(question)
+    if target is None:
+        return out
+    if forgets:
+        out[forgets[0]]["target"] = target
+        return out
+    return out + [{"kind": "forget", "target": target}]
+
+
+# --- a change from one value to another ---------------------------------------------------------
+
+_CHANGE = re.compile(r"\b(?:went|gone|goes|go|has\s+gone|have\s+gone|moved|moving|changed|changing|switched|shifted|"
+                     r"increased|decreased|rose|risen|dropped|fell|fallen|put\s+up|put|pushed|brought|raised|lowered|cut|"
+                     r"upped|bumped|jumped|up|down)\b(?:\s+(?:up|down|back|forward))?\s+from\s+(?P<old>[^,.;!?()]+?)\s+"
+                     r"(?:to|till|until)\s+(?P<new>[^,.;!?()]+?)(?=\s*(?:[,.;!?()]|\s[-\u2013\u2014]\s|$)|\s+(?:this|last|"
+                     r"next|from|since|as|because|so|and|but|now|starting|in|on|at|for)\b)", re.I)
+
+
+def change_from_to(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
+    """"X went up from £45 to £55": the new value is £55 and it replaces £45."""
+    if not CHANGE_FROM_TO or label != "correct":
+        return items
+    m = _CHANGE.search(text)
+    if not m:
+        return items
+    old, new = m.group("old").strip(), m.group("new").strip()
+    span = f"{old} to {new}".lower()
+    out = []
+    for item in items:
+        key = "object" if item.get("kind") == "fact" else "answer" if item.get("kind") == "qa" else None
+        value = str(item.get(key, "")).strip().lower() if key else ""
+        if key and value and (value in (old.lower(), new.lower()) or span in value or value in span):
+            item = {**item, key: new, "replaces": old}
+        out.append(item)
+    return out
+
+
+# --- replaces: only a correction's, never the new value -------------------------------------------
+
+_SHAPE = re.compile(r"[$\u20ac\u00a3]?\d[\d\s:.,-]*\d|[$\u20ac\u00a3]?\d")
+
+
+def _shape(value: str) -> str:
+    return re.sub(r"\d", "9", re.sub(r"\s+", " ", value.strip()))
+
+
+def replaces_said(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
+    if not REPLACES_SAID:
+        return items
+    out = []
+    for item in items:
+        if "replaces" in item:
+            new = str(item.get("object", item.get("answer", item.get("text", "")))).strip()
+            old = str(item["replaces"]).strip()
+            if label == "teach":
+                from lic_cli.extract.repair import said_old
+
+                # a teaching turn that says the old value in a frame ("no longer 3 euros") keeps it
+                if not new or (said_old(text, new) or "").lower() != old.lower():
+                    item = {k: v for k, v in item.items() if k != "replaces"}
+            elif new and old.lower() == new.lower():
+                others = [m.group(0).strip() for m in _SHAPE.finditer(text)
+                          if _shape(m.group(0)) == _shape(new) and m.group(0).strip() != new]
+                item = {k: v for k, v in item.items() if k != "replaces"}
+                if len(others) == 1:
+                    item["replaces"] = others[0]
+        out.append(item)
+    return out
+
+
+# --- a forget needs a turn that asks to forget ------------------------------------------------------
+
+_CUE = re.compile(r"\b(?:forget|forgot|delete|remove|drop|scrap|wipe|erase|bin|clear|ditch|discard|disregard|purge|"
+                  r"get\s+rid|strike|cross|take\s+(?:it|that|this|them|\S+)\s+(?:out|off)|no\s+need\s+to\s+(?:keep|remember)|"
+                  r"(?:don['\u2019]?t|do\s+not|no\s+longer)\s+(?:need\s+to\s+)?(?:keep|remember|store|hold)|"
+                  r"stop\s+(?:remembering|keeping)|out\s+of\s+your|off\s+your|from\s+your\s+(?:notes|memory|records?|list))\b",
+                  re.I)
+
+
+def asks_to_forget(text: str) -> bool:
+    from lic_cli.extract.repair import fix_typos
+
+    return bool(_CUE.search(text) or _CUE.search(fix_typos(text, keep_names=False)))
+
+
+def forget_cue(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
+    if not FORGET_CUE or label == "forget" or asks_to_forget(text):
+        return items
+    return [i for i in items if i.get("kind") != "forget"]
+
+
+# --- notes end at their own clause ----------------------------------------------------------------
+
+_SO_OTHER = re.compile(r"(?:,\s*|\s+)so\s+(?:they|you|he|she|it|we|there|the|that|this|u)(?:['\u2019]\w+)?\b.*$", re.I)
+_MYSELF = re.compile(r"(?<!\bfor)(?<!\bby)(?<!\bto)(?<!\bwith)(?<!\bof)(?<!\babout)(?<!\bat)\s+(?:myself|themselves|themself)\b"
+                     r"(?=\s*(?:[,.;!?]|$|\s+(?:and|but|so)\b))", re.I)
+_THEMSELVES = re.compile(r"^(The user (?:is|was|am) (?:an?|the)\s+[\w -]+?)\s+(?:themselves|themself|myself)\b", re.I)
+
+
+def note_tail(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not NOTE_TAIL:
+        return items
+    out = []
+    for item in items:
+        if item.get("kind") == "note" and isinstance(item.get("text"), str):
+            note = item["text"].strip()
+            end = "." if note.endswith(".") else ""
+            body = note[:-1] if end else note
+            body = _SO_OTHER.sub("", body)
+            body = _THEMSELVES.sub(r"\1", body)
+            body = _MYSELF.sub("", body)
+            body = re.sub(r"\s+,", ",", body).rstrip(" ,")
+            if body and body != (note[:-1] if end else note):
+                item = {**item, "text": body + "."}
+        out.append(item)
+    return out
+
+
+def repair(items: list[dict[str, Any]], text: str, context: list[dict], label: str) -> list[dict[str, Any]]:
+    """Every session-13 repair of one turn's items."""
+    items = forget_cue(items, text, label)
+    items = change_from_to(items, text, label)
+    items = replaces_said(items, text, label)
+    items = note_tail(items)
+    return forget_targets(items, text, context, label)

@@ -1,0 +1,129 @@
+"""Session 13's repairs (lic_cli/extract/explicit.py) and rule forms (rules/spans.py free_list,
+rules/labels.py listed_label), each on phrasings of domains other than the dev sets they were
+found on (a bakery, a climbing wall, a dentist, a car wash, a garden centre, a library, a ferry)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lic_cli.extract import explicit
+from lic_cli.extract.engine import RulesEngine, Turn
+
+
+def _ctx(question: str, answer: str) -> list[dict]:
+    return [{"role": "user", "text": question}, {"role": "assistant", "text": answer}]
+
+
+def rules(text: str, label: str = "teach") -> list[dict]:
+    return [{k: v for k, v in i.items() if k not in ("statement", "source", "engine")}
+            for i in RulesEngine().extract([Turn(text, [], label)])[0].items]
+
+
+# --- forget targets ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, target", [
+    ("The Leith ferry was withdrawn, so forget everything you've got about the night sailing", "the night sailing"),
+    ("we stopped stocking Fairtrade flour, forget the flour prices please", "the flour prices"),
+    ("can you wipe whatever you have on the old belay course", "the old belay course"),
+    ("Remove everyhting about the weekend hygienist.", "the weekend hygienist"),
+    ("Please forget the Tartu route entirely.", "the Tartu route"),
+    ("forget what I said about usually being free on fridays", "the user is usually free on fridays"),
+    ("drop anything I told you about having a season ticket", "the user has a season ticket"),
+])
+def test_the_forget_verbs_object_is_the_target(text, target):
+    assert explicit.forget_object(text) == target
+    got = explicit.forget_targets([{"kind": "forget", "target": "something else"}], text, [], "forget")
+    assert got == [{"kind": "forget", "target": target}]
+
+
+@pytest.mark.parametrize("text", ["Forget that.", "forget its opening times", "delete it please",
+                                  "forget that I'm vegan, I eat fish again", "The bakery is on Mill Road."])
+def test_no_object_named_leaves_the_target(text):
+    assert explicit.forget_object(text) is None
+
+
+def test_a_pronoun_object_forgets_what_the_last_question_asked_about():
+    ctx = _ctx("Do you still do gift hampers?", "Yes, hampers start at £25.")
+    got = explicit.forget_targets([{"kind": "forget", "target": "hampers"}],
+                                  "nobody bought them so we stopped, delete that", ctx, "forget")
+    assert got == [{"kind": "forget", "target": "gift hampers"}]
+    ctx = _ctx("When is the pumpkin carving evening?", "The pumpkin carving evening is on 30 October.")
+    got = explicit.forget_targets([], "it's off this year, take it out", ctx, "forget")
+    assert got == [{"kind": "forget", "target": "the pumpkin carving evening"}]
+    # not a forget turn: nothing changes
+    assert explicit.forget_targets([], "take it out", ctx, "teach") == []
+
+
+def test_a_users_clause_target_ends_at_its_clause():
+    got = explicit.forget_targets([{"kind": "forget", "target": "the user is off to Spain in June anymore, the trip's off"}],
+                                  "no need to remember I'm off to Spain in June anymore, the trip's off", [], "forget")
+    assert got == [{"kind": "forget", "target": "the user is off to Spain in June"}]
+
+
+def test_a_forget_needs_a_turn_that_asks_to_forget():
+    items = [{"kind": "forget", "target": "the car park"}]
+    assert explicit.forget_cue(items, "ugh the car park was rammed again today", "teach") == []
+    assert explicit.forget_cue(items, "the car park shut, fogret it", "teach") == items  # a typo still asks
+    assert explicit.forget_cue(items, "the car park is gone", "forget") == items  # the intent says forget
+
+
+# --- values --------------------------------------------------------------------------------------
+
+def test_a_change_from_one_value_to_another():
+    items = [{"kind": "fact", "subject": "a car wash", "relation": "price", "object": "£8 to £10"}]
+    got = explicit.change_from_to(items, "FYI a full car wash has gone up from £8 to £10 this week", "correct")
+    assert got == [{"kind": "fact", "subject": "a car wash", "relation": "price", "object": "£10", "replaces": "£8"}]
+    items = [{"kind": "fact", "subject": "story time", "relation": "day", "object": "Tuesday"}]
+    got = explicit.change_from_to(items, "story time moved from Tuesday to Friday mornings", "correct")
+    assert got[0]["object"] == "Friday mornings" and got[0]["replaces"] == "Tuesday"
+    assert explicit.change_from_to(items, "story time moved from Tuesday to Friday mornings", "teach") == items
+
+
+def test_only_a_correction_replaces_and_never_with_the_new_value():
+    item = {"kind": "fact", "subject": "a plant pot", "relation": "price", "object": "£6", "replaces": "a saucer"}
+    assert explicit.replaces_said([item], "A plant pot is £6, with a saucer it's £8", "teach") == [
+        {k: v for k, v in item.items() if k != "replaces"}]
+    said = {"kind": "fact", "subject": "bike hire", "relation": "price", "object": "£12", "replaces": "£10"}
+    assert explicit.replaces_said([said], "Bike hire is £12 a day, no longer £10.", "teach") == [said]
+    same = {"kind": "fact", "subject": "Priya", "relation": "phone number", "object": "0161 496 0731",
+            "replaces": "0161 496 0731"}
+    got = explicit.replaces_said([same], "Priya's number is 0161 496 0731, not 0161 496 0713 as I said", "correct")
+    assert got[0]["replaces"] == "0161 496 0713"
+
+
+# --- notes ---------------------------------------------------------------------------------------
+
+def test_a_note_ends_before_a_so_clause_about_someone_else_and_drops_an_emphatic_myself():
+    got = explicit.note_tail([{"kind": "note", "text": "The user has a nervous greyhound so he'll need a quiet corner."}])
+    assert got == [{"kind": "note", "text": "The user has a nervous greyhound."}]
+    got = explicit.note_tail([{"kind": "note", "text": "The user is a plumber myself."}])
+    assert got == [{"kind": "note", "text": "The user is a plumber."}]
+    kept = [{"kind": "note", "text": "The user is knitting a hat for themselves."}]
+    assert explicit.note_tail(kept) == kept
+
+
+# --- rules: entity lists and labels from a set the turn names ------------------------------------------
+
+def test_an_entity_list_after_the_sentence():
+    got = rules("NER please: 'Ines Duarte opened the bakery in Porto on 3 May.' Ines Duarte PER, Porto LOC, 3 May DATE")
+    assert got == [{"kind": "span", "text": "Ines Duarte opened the bakery in Porto on 3 May.", "spans": [
+        {"start": 0, "end": 11, "label": "PER"}, {"start": 33, "end": 38, "label": "LOC"},
+        {"start": 42, "end": 47, "label": "DATE"}]}]
+    got = rules("Tag the entities. Sentence: Ola Berg took the ferry from Oslo to Kiel on 9 July. Ola Berg is PER, "
+                "Oslo and Kiel are LOC, 9 July is DATE.")
+    assert [s["label"] for s in got[0]["spans"]] == ["PER", "LOC", "LOC", "DATE"]
+    got = rules("label the entities in \"Ana Ruiz coaches at Summit Walls.\" - Ana Ruiz's a person and Summit Walls "
+                "is an organisation")
+    assert [s["label"] for s in got[0]["spans"]] == ["PER", "ORG"]
+    # an entity the sentence does not hold: nothing
+    assert not any(i["kind"] == "span" for i in rules("tag 'Ola Berg took the ferry' - Oslo LOC"))
+
+
+def test_a_label_from_the_set_the_turn_names():
+    got = rules("Appointment types are check-up, hygiene, emergency. 'my crown fell out this morning' would be emergency")
+    assert got == [{"kind": "label", "text": "my crown fell out this morning", "label": "emergency"}]
+    got = rules("File these as plants, tools or furniture: 'a rattan bench for the patio' is furniture")
+    assert got == [{"kind": "label", "text": "a rattan bench for the patio", "label": "furniture"}]
+    # a label the turn never listed is not read by this form
+    assert not any(i["kind"] == "label" for i in rules("Types are plants, tools, furniture: 'a rattan bench for the "
+                                                         "patio' is lovely"))
