@@ -127,3 +127,25 @@ def test_a_label_from_the_set_the_turn_names():
     # a label the turn never listed is not read by this form
     assert not any(i["kind"] == "label" for i in rules("Types are plants, tools, furniture: 'a rattan bench for the "
                                                          "patio' is lovely"))
+
+
+def test_an_embedded_question_is_asked_directly_and_a_yes_or_no_said_before_the_answer_stays():
+    items = [{"kind": "qa", "question": "whether we deliver on Sundays", "answer": "only before noon"}]
+    got = explicit.asked_direct(items, "if anyone wonders whether we deliver on Sundays: yes, only before noon")
+    assert got == [{"kind": "qa", "question": "Do you deliver on Sundays?", "answer": "yes, only before noon"}]
+    items = [{"kind": "qa", "question": "Can I park on site?", "answer": "use the street"}]
+    got = explicit.asked_direct(items, "Can I park on site? nope, use the street")
+    assert got[0]["answer"] == "no, use the street"
+    items = [{"kind": "qa", "question": "How long is the wait?", "answer": "20 minutes"}]
+    assert explicit.asked_direct(items, "How long is the wait? No idea before, now I know: 20 minutes") == items
+
+
+def test_a_measure_keeps_its_count_and_its_unit():
+    items = [{"kind": "fact", "subject": "the boiler", "relation": "service interval", "object": "a year"}]
+    got = explicit.whole_measure(items, "the boiler wants servicing once a year, ideally in autumn")
+    assert got[0]["object"] == "once a year"
+    items = [{"kind": "qa", "question": "How many pupils per class?", "answer": "12", "replaces": "10 pupils"}]
+    got = explicit.whole_measure(items, "we take 12 pupils a class now")
+    assert got[0]["answer"] == "12 pupils"
+    items = [{"kind": "qa", "question": "How many pupils per class?", "answer": "12", "replaces": "10"}]
+    assert explicit.whole_measure(items, "we take 12 pupils a class now") == items

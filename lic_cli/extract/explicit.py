@@ -22,6 +22,13 @@ other domains in tests/test_extract_session13.py.
 - `forget_cue` (FORGET_CUE; class "extra item"): a forget item needs a turn asking to forget
   (a forget verb, typos included) unless the turn's intent is `forget` ("ugh the whole living
   room still smells of soot" is no forget).
+- `asked_direct` (ASKED_DIRECT; class "question worded differently" / "value cut"): a question
+  tagged in its embedded form ("whether we sweep gas fires") is asked directly ("Do you sweep gas
+  fires?", `rules.asked._direct`), and a yes/no question's answer keeps the yes or no said right
+  before it ("the answer's no, only solid fuel" -> `no, only solid fuel`; "yep" -> yes).
+- `whole_measure` (WHOLE_MEASURE; class "value cut"): a frequency keeps its count ("twice a
+  year", not "a year"), and a bare number takes the unit word after it that the old value uses
+  ("6" -> "6 storeys" when it replaces "4 storeys").
 - `note_tail` (NOTE_TAIL; class "note paraphrase"): a note ends before a "so" clause about
   someone else ("I have two cats who hate strangers so they'll be shut in the kitchen"), and an
   emphatic "myself" goes ("I'm a roofer myself" -> `The user is a roofer`).
@@ -37,6 +44,8 @@ CHANGE_FROM_TO = True
 REPLACES_SAID = True
 FORGET_CUE = True
 NOTE_TAIL = True
+ASKED_DIRECT = True
+WHOLE_MEASURE = True
 
 # --- the object of the forget verb ------------------------------------------------------------
 
@@ -246,10 +255,69 @@ def note_tail(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# --- questions asked directly, yes/no answers whole ----------------------------------------------------
+
+_EMBEDDED = re.compile(r"^(?:whether|if)\s+\S", re.I)
+_YES_NO_Q = re.compile(r"^(?:is|are|do|does|did|can|could|will|would|has|have|was|were|should|shall|may)\b", re.I)
+_SAID_YES_NO = re.compile(r"\b(?P<w>yes|yeah|yep|yup|no|nope|nah)\b[\s,:;.!\u2013\u2014-]*$", re.I)
+
+
+def asked_direct(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    if not ASKED_DIRECT:
+        return items
+    from lic_cli.extract.rules.asked import _direct
+
+    out = []
+    for item in items:
+        if item.get("kind") == "qa" and isinstance(item.get("question"), str):
+            q = item["question"].strip()
+            if _EMBEDDED.match(q):
+                direct = _direct(q)
+                if direct:
+                    item = {**item, "question": direct}
+            answer = str(item.get("answer", ""))
+            at = text.find(answer) if answer else -1
+            if _YES_NO_Q.match(item["question"].strip()) and at > 0 and not re.match(r"(?:yes|no)\b", answer, re.I):
+                m = _SAID_YES_NO.search(text[:at])
+                if m:
+                    word = "no" if m.group("w").lower() in ("no", "nope", "nah") else "yes"
+                    item = {**item, "answer": f"{word}, {answer}"}
+        out.append(item)
+    return out
+
+
+# --- measures whole -----------------------------------------------------------------------------------
+
+_PERIOD = re.compile(r"^(?:a|an|per|every|each)\s+(?:day|night|week|fortnight|month|year|season|term|hour)$", re.I)
+_TIMES = re.compile(r"(?:\b(?:once|twice|thrice|(?:\d+|one|two|three|four|five|six|ten)\s+times))\s+$", re.I)
+
+
+def whole_measure(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    if not WHOLE_MEASURE:
+        return items
+    out = []
+    for item in items:
+        key = "object" if item.get("kind") == "fact" else "answer" if item.get("kind") == "qa" else None
+        value = str(item.get(key, "")).strip() if key else ""
+        at = text.find(value) if value else -1
+        if at >= 0 and _PERIOD.match(value):
+            m = _TIMES.search(text[:at])
+            if m:
+                item = {**item, key: text[m.start():at + len(value)].strip()}
+        elif at >= 0 and re.fullmatch(r"\d+(?:[.,]\d+)?", value) and isinstance(item.get("replaces"), str):
+            unit = re.search(r"\d\s+(?P<u>[a-z]+)$", item["replaces"].strip(), re.I)
+            after = re.match(rf"\s+{re.escape(unit.group('u'))}\b" if unit else r"(?!)", text[at + len(value):], re.I)
+            if unit and after:
+                item = {**item, key: value + after.group(0)}
+        out.append(item)
+    return out
+
+
 def repair(items: list[dict[str, Any]], text: str, context: list[dict], label: str) -> list[dict[str, Any]]:
     """Every session-13 repair of one turn's items."""
     items = forget_cue(items, text, label)
     items = change_from_to(items, text, label)
     items = replaces_said(items, text, label)
     items = note_tail(items)
+    items = whole_measure(asked_direct(items, text), text)
     return forget_targets(items, text, context, label)
