@@ -149,3 +149,14 @@ def test_a_measure_keeps_its_count_and_its_unit():
     assert got[0]["answer"] == "12 pupils"
     items = [{"kind": "qa", "question": "How many pupils per class?", "answer": "12", "replaces": "10"}]
     assert explicit.whole_measure(items, "we take 12 pupils a class now") == items
+
+
+def test_relations_named_from_more_predicates():
+    from lic_cli.extract import relations
+
+    assert relations.name("opens on", "", "12 April") == "opening date"  # a date, not a clock time
+    assert relations.name("closes on", "", "31 October") == "closing date"
+    assert relations.name("opens on", "", "Sundays") == "opening time"  # a weekday stays as it was
+    assert relations.name("runs for", "", "ten weeks") == "duration"
+    assert relations.name("is", " extra on bank holidays", "€15") == "surcharge"
+    assert relations.name("is", " a night", "€15") == "nightly price"

@@ -38,7 +38,7 @@ _VERBS: list[tuple[str, str]] = [
     (r"\b(?:is|are) called\b|\b(?:is|are) named\b", "name"),
     (r"\b(?:is|are|lies|lie|sits?|can be found|is located|are located)\s+(?:on|in|at|next to|by|near|under|"
      r"above|behind|inside|opposite)\b", "location"),
-    (r"\b(?:lasts?|takes?)\b", "duration"),
+    (r"\b(?:lasts?|takes?|runs? for)\b", "duration"),
 ]
 _DAYS = {"weekday": "weekday", "weekdays": "weekday", "weekend": "weekend", "weekends": "weekend"}
 for _d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
@@ -56,6 +56,7 @@ _PER = re.compile(r"^\s*(?:a|an|per|each|every)\s+(day|night|week|month|year|hou
 _PER_WORD = {"day": "daily", "night": "nightly", "week": "weekly", "month": "monthly", "year": "annual",
              "hour": "hourly"}
 _PER_RELATIONS = frozenset({"price", "fee", "cost", "charge", "rate"})
+_EXTRA = re.compile(r"^\s*(?:extra|on top|more)\b", re.I)
 _COPULA = re.compile(r"^(?:is|are|was|were)(?: now| still| currently)?$")
 _TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h)?\b|\bnoon\b|\bmidnight\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2}\s*(?:am|pm|h)?|\s*(?:am|pm|a\.m\.|p\.m\.))(?!\w)|\bnoon\b|\bmidnight\b", re.I)
@@ -66,10 +67,13 @@ def name(predicate: str, after: str = "", obj: str = "") -> str | None:
     pred = " ".join(predicate.lower().split())
     attr = next((a for pattern, a in _VERBS if re.search(pattern, pred)), None)
     if attr is None:
+        if _COPULA.match(pred) and _MONEY.search(obj) and _EXTRA.match(after or ""):
+            return "surcharge"  # "saturday deliveries are £40 extra" (session 13)
         return per("price", after) if _COPULA.match(pred) and _MONEY.search(obj) else None
     if attr in ("start", "end"):  # a date or a time, by the object
         attr = f"{attr} {'time' if _TIME.search(obj) and not _DATE.search(obj) else 'date'}"
-    if attr in ("departure time", "arrival time") and _DATE.search(obj) and not _CLOCK.search(obj):
+    if attr in ("departure time", "arrival time", "opening time", "closing time") and _DATE.search(obj) \
+            and not _CLOCK.search(obj) and not _WEEKDAY.search(obj):  # "opens on 1 March" (session 13)
         attr = attr.replace(" time", " date")  # "departs on 14 August"
     if attr == "location" and re.match(r"^\s*(?:is|are)\s+on\b", pred):  # "is on Thursdays" is when, not where
         attr = "time" if _CLOCK.search(obj) else "day" if _WEEKDAY.search(obj) else "date" if _DATE.search(obj) \
