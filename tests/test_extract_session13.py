@@ -96,6 +96,10 @@ def test_only_a_correction_replaces_and_never_with_the_new_value():
 def test_a_note_ends_before_a_so_clause_about_someone_else_and_drops_an_emphatic_myself():
     got = explicit.note_tail([{"kind": "note", "text": "The user has a nervous greyhound so he'll need a quiet corner."}])
     assert got == [{"kind": "note", "text": "The user has a nervous greyhound."}]
+    got = explicit.note_tail([{"kind": "note", "text": "The user is vegan so please skip the cheese board."}])
+    assert got == [{"kind": "note", "text": "The user is vegan."}]
+    kept = [{"kind": "note", "text": "The user works shifts so they can only come at weekends."}]
+    assert explicit.note_tail(kept) == [{"kind": "note", "text": "The user works shifts."}]
     got = explicit.note_tail([{"kind": "note", "text": "The user is a plumber myself."}])
     assert got == [{"kind": "note", "text": "The user is a plumber."}]
     kept = [{"kind": "note", "text": "The user is knitting a hat for themselves."}]

@@ -30,7 +30,8 @@ other domains in tests/test_extract_session13.py.
   year", not "a year"), and a bare number takes the unit word after it that the old value uses
   ("6" -> "6 storeys" when it replaces "4 storeys").
 - `note_tail` (NOTE_TAIL; class "note paraphrase"): a note ends before a "so" clause about
-  someone else ("I have two cats who hate strangers so they'll be shut in the kitchen"), and an
+  someone else or asking something of the assistant ("I have two cats who hate strangers so
+  they'll be shut in the kitchen", "I've got asthma so go easy on the cardio"), and an
   emphatic "myself" goes ("I'm a roofer myself" -> `The user is a roofer`).
 """
 
@@ -230,7 +231,9 @@ def forget_cue(items: list[dict[str, Any]], text: str, label: str) -> list[dict[
 
 # --- notes end at their own clause ----------------------------------------------------------------
 
-_SO_OTHER = re.compile(r"(?:,\s*|\s+)so\s+(?:they|you|he|she|it|we|there|the|that|this|u)(?:['\u2019]\w+)?\b.*$", re.I)
+_SO_OTHER = re.compile(r"(?:,\s*|\s+)so\s+(?:(?:they|you|he|she|it|we|there|the|that|this|u)(?:['\u2019]\w+)?|"
+                       r"(?:please|pls|plz|go|bear|keep|make|don['\u2019]?t|do|be|take|remember|note|factor|plan|book|let|"
+                       r"give|send|call|ring|count|put|bring|expect|check|allow)\b(?!\s+(?:i|me)\b))\b.*$", re.I)
 _MYSELF = re.compile(r"(?<!\bfor)(?<!\bby)(?<!\bto)(?<!\bwith)(?<!\bof)(?<!\babout)(?<!\bat)\s+(?:myself|themselves|themself)\b"
                      r"(?=\s*(?:[,.;!?]|$|\s+(?:and|but|so)\b))", re.I)
 _THEMSELVES = re.compile(r"^(The user (?:is|was|am) (?:an?|the)\s+[\w -]+?)\s+(?:themselves|themself|myself)\b", re.I)
