@@ -98,8 +98,8 @@ def test_a_note_ends_before_a_so_clause_about_someone_else_and_drops_an_emphatic
     assert got == [{"kind": "note", "text": "The user has a nervous greyhound."}]
     got = explicit.note_tail([{"kind": "note", "text": "The user is vegan so please skip the cheese board."}])
     assert got == [{"kind": "note", "text": "The user is vegan."}]
-    kept = [{"kind": "note", "text": "The user works shifts so they can only come at weekends."}]
-    assert explicit.note_tail(kept) == [{"kind": "note", "text": "The user works shifts."}]
+    kept = [{"kind": "note", "text": "The user works shifts and can only come at weekends."}]
+    assert explicit.note_tail(kept) == kept
     got = explicit.note_tail([{"kind": "note", "text": "The user is a plumber myself."}])
     assert got == [{"kind": "note", "text": "The user is a plumber."}]
     kept = [{"kind": "note", "text": "The user is knitting a hat for themselves."}]
