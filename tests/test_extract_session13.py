@@ -164,3 +164,18 @@ def test_relations_named_from_more_predicates():
     assert relations.name("runs for", "", "ten weeks") == "duration"
     assert relations.name("is", " extra on bank holidays", "€15") == "surcharge"
     assert relations.name("is", " a night", "€15") == "nightly price"
+
+
+def test_auto_keeps_the_rules_yes_or_no_answer_to_the_question_just_asked():
+    from lic_cli.extract.auto import SURE, _combine
+    from lic_cli.extract.engine import Outcome
+
+    ctx = _ctx("Can I bring my dog to the tasting?", "I'm not sure, sorry.")
+    turn = Turn("yes, as long as he stays on the lead", ctx, "teach")
+    ruled = RulesEngine().extract([turn])
+    assert ruled[0].items and ruled[0].items[0]["answer"] == "yes, as long as he stays on the lead"
+    assert _combine("corpus", ruled, [Outcome(items=[])], SURE, [turn]) == ruled
+    other = Turn("it's on Fridays", _ctx("When is the tasting?", "I don't know."), "teach")
+    ruled = RulesEngine().extract([other])
+    learned = [Outcome(items=[])]
+    assert _combine("corpus", ruled, learned, SURE, [other]) == learned  # not a yes or no: the learned engine's
