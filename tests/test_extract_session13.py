@@ -179,3 +179,12 @@ def test_auto_keeps_the_rules_yes_or_no_answer_to_the_question_just_asked():
     ruled = RulesEngine().extract([other])
     learned = [Outcome(items=[])]
     assert _combine("corpus", ruled, learned, SURE, [other]) == learned  # not a yes or no: the learned engine's
+
+
+def test_a_quoted_question_people_ask_and_its_answer():
+    got = rules("Parents always ring asking 'can siblings watch the lesson?' - no, only the pupil's carer can stay")
+    assert got == [{"kind": "qa", "question": "Can siblings watch the lesson?",
+                    "answer": "no, only the pupil's carer can stay"}]
+    got = rules("Walkers often ask 'how long is the loop?' and the answer's about two hours")
+    assert got == [{"kind": "qa", "question": "How long is the loop?", "answer": "about two hours"}]
+    assert rules("I keep asking myself 'why did I book this?' honestly") == []

@@ -26,13 +26,18 @@ _FOR_ANSWER = re.compile(r"^(?:for|to)\s+(?P<q>" + _Q + r"),?\s+(?:the\s+)?answe
 _TELL_WHO_ASKS = re.compile(r"^(?:please\s+)?(?:tell|let)\s+(?:anyone|everyone|customers|people|whoever|anybody)\s+"
                             r"(?:who\s+asks?|asking)\s+(?P<q>(?:about|whether|if|how|what|when|where)\b.+?)\s+that\s+(?P<a>.+)$",
                             _I)
+# Session 13: "Customers always ring up asking 'do I need to move the furniture?' - no, just ...",
+# "New members always ask 'how early do we turn up?' and the answer's 30 minutes before the start"
+_ASKING_QUOTED = re.compile(r"^.{0,60}?\b(?:ask|asks|asked|asking|wants?\s+to\s+know|wonders?)\s+"
+                            r"(?P<q>\"[^\"]+\?\"|'(?:[^']|'(?=[a-z]))+\?')\s*(?:[-\u2013\u2014:,;]+\s*|\s+(?:and|so)\s+)?(?P<a>.+)$",
+                            _I)
 _ANSWER_WITH = re.compile(r"^(?:please\s+)?answer\s+(?P<q>" + _Q + r")\s+(?:with|by saying)\s*:?\s+(?P<a>.+)$", _I)
 _ARROW = re.compile(r"^(?P<q>" + _Q + r")\s*(?:→|->|=>|:|\s[-–—]+)\s*(?P<a>.+)$")
 # What introduces the answer: "tell them 7 days", "say yes", "A: 30 days".
 _ANSWER_LEAD = re.compile(
     r"^(?:(?:just|then|you can|you should|please)\s+)?(?:(?:tell|let)\s+(?:them|him|her|the customer|customers|people)"
     r"(?:\s+know)?(?:\s+that)?|say(?:\s+that)?|answer(?:\s+with)?|reply(?:\s+with)?|respond(?:\s+with)?"
-    r"|the answer is|our answer is)\s*:?\s+|^(?:a|answer|ans)\s*[:.)-]\s*", _I)
+    r"|the answer is|the answer['\u2019]s|our answer is)\s*:?\s+|^(?:a|answer|ans)\s*[:.)-]\s*", _I)
 # "Q: ...?", "Question: ...?", "FAQ update — ...?": markers before a question.
 _QUESTION_MARK = re.compile(r"^(?:q|question|faq)\s*[:.)-]\s*", _I)
 _DASH_HEAD = re.compile(r"^[^?]{1,30}?\s+[—–-]+\s+(?=[A-Z])")
@@ -157,10 +162,11 @@ def _answer_for(question: str, text: str) -> Item | None:
 def _asked_items(sentence: str) -> list[Item]:
     """One sentence that states a question and its answer."""
     text = sentence.strip()
-    for form in (_ANSWER_TO, _FOR_ANSWER, _ANSWER_WITH, _ARROW, _TELL_WHO_ASKS, _IF_ASKED):
+    for form in (_ANSWER_TO, _FOR_ANSWER, _ANSWER_WITH, _ARROW, _TELL_WHO_ASKS, _IF_ASKED, _ASKING_QUOTED):
         m = form.match(text)
         if m:
-            item = _answer_for(_direct(m.group("q")), m.group("a"))
+            question = _direct(m.group("q"))
+            item = _answer_for(question[:1].upper() + question[1:], m.group("a"))
             return [item] if item else []
     return []
 
