@@ -188,3 +188,22 @@ def test_a_quoted_question_people_ask_and_its_answer():
     got = rules("Walkers often ask 'how long is the loop?' and the answer's about two hours")
     assert got == [{"kind": "qa", "question": "How long is the loop?", "answer": "about two hours"}]
     assert rules("I keep asking myself 'why did I book this?' honestly") == []
+
+
+def test_a_subject_is_one_noun_phrase():
+    got = explicit.subject_np([{"kind": "fact", "subject": "race days the paddock cafe", "relation": "opening time",
+                                "object": "7 am"}, {"kind": "fact", "subject": "our pottery classes", "relation": "price",
+                                                    "object": "£20"}])
+    assert [f["subject"] for f in got] == ["the paddock cafe", "the pottery classes"]
+    kept = [{"kind": "fact", "subject": "returns without the receipt", "relation": "refund", "object": "store credit"},
+            {"kind": "fact", "subject": "the flight to the coast", "relation": "gate", "object": "B4"}]
+    assert explicit.subject_np(kept) == kept
+
+
+def test_the_old_value_said_after_the_new_one():
+    from lic_cli.extract.repair import said_old
+
+    assert said_old("The late bus leaves at 11.40 now, it was 11.10 before", "11.40") == "11.10"
+    assert said_old("Our pastry chef is Lena Vogt, I put Lena Voss before by mistake", "Lena Vogt") == "Lena Voss"
+    assert said_old("The deposit is 30% now (it was 25%).", "30%") == "25%"
+    assert said_old("The deposit is 30% now, it was a nightmare before", "30%") is None

@@ -29,6 +29,10 @@ other domains in tests/test_extract_session13.py.
 - `whole_measure` (WHOLE_MEASURE; class "value cut"): a frequency keeps its count ("twice a
   year", not "a year"), and a bare number takes the unit word after it that the old value uses
   ("6" -> "6 storeys" when it replaces "4 storeys").
+- `subject_np` (SUBJECT_NP; class "subject worded differently"): a fact's subject is one noun
+  phrase: words fronted before its determiner go ("On match days the clubhouse bar opens at
+  noon" -> `the clubhouse bar`, not `match days the clubhouse bar`), and "our" / "your" is "the"
+  (no train gold subject starts with a possessive pronoun).
 - `note_tail` (NOTE_TAIL; class "note paraphrase"): a note ends before a "so" clause about
   someone else or asking something of the assistant ("I have two cats who hate strangers so
   they'll be shut in the kitchen", "I've got asthma so go easy on the cardio"), and an
@@ -46,6 +50,7 @@ REPLACES_SAID = True
 FORGET_CUE = True
 NOTE_TAIL = True
 ASKED_DIRECT = True
+SUBJECT_NP = True
 WHOLE_MEASURE = True
 
 # --- the object of the forget verb ------------------------------------------------------------
@@ -316,11 +321,39 @@ def whole_measure(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]
     return out
 
 
+# --- a subject is one noun phrase ------------------------------------------------------------------
+
+_FRONTED = re.compile(r"^(?P<pre>(?:[\w'\u2019-]+\s+){1,3}?)(?P<np>(?:the|a|an)\s+\S.*)$", re.I)
+_LINKS = frozenset("""of for with without in at on to from by and or but than per into onto about over under after
+before during near behind beside between like as s 's""".split())
+_DETERMINERS = frozenset("the a an this that these those our your their its my his her some any every each all".split())
+
+
+def subject_np(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not SUBJECT_NP:
+        return items
+    out = []
+    for item in items:
+        subject = item.get("subject") if item.get("kind") == "fact" else None
+        if isinstance(subject, str) and subject.strip():
+            s = re.sub(r"^(?:our|your)\s+", "the ", subject.strip(), flags=re.I)
+            m = _FRONTED.match(s)
+            if m:
+                pre = m.group("pre").split()
+                if pre[0].lower() not in _DETERMINERS and pre[-1].lower().rstrip("'\u2019") not in _LINKS \
+                        and not pre[-1].lower().endswith(("'s", "\u2019s")):
+                    s = m.group("np")
+            if s != subject:
+                item = {**item, "subject": s}
+        out.append(item)
+    return out
+
+
 def repair(items: list[dict[str, Any]], text: str, context: list[dict], label: str) -> list[dict[str, Any]]:
     """Every session-13 repair of one turn's items."""
     items = forget_cue(items, text, label)
     items = change_from_to(items, text, label)
     items = replaces_said(items, text, label)
-    items = note_tail(items)
+    items = subject_np(note_tail(items))
     items = whole_measure(asked_direct(items, text), text)
     return forget_targets(items, text, context, label)

@@ -343,6 +343,12 @@ _OLD_AFTER = re.compile(rf"(?:\(\s*(?:it|that|this|they)\s+used\s+to\s+be|\bno\s
                         rf"(?:,|\band)\s+not|\bnot\s+anymore,?)\s+(?P<old>[^.!?;(),]+?){_END}", re.I)
 _OLD_BEFORE = re.compile(r"(?:^|[-\u2013\u2014,:;]\s+)(?P<old>(?:[^.!?;:,\u2013\u2014-]|[:.](?=\d))+?)\s+(?:was|is)\s+(?:a\s+mistake|wrong)\b",
                          re.I)
+# Session 13: "..., it was Monday before", "(it was 10%)", "I put Stuart Hall before by mistake",
+# "I gave you 07700 900 219 before": the old value said after the new one.
+_OLD_WAS = re.compile(r"(?:,|\(|\band)\s*(?:it|that|this|they)\s+(?:was|were)\s+(?P<old>(?:[^.!?;(),]|[.:](?=\d))+?)"
+                      r"(?:\s+(?:before|previously|until\s+\w+|last\s+\w+))?\s*(?=[.!?;),](?!\d)|$)|"
+                      r"\bi\s+(?:put|said|wrote|gave\s+you|told\s+you)\s+(?P<old2>(?:[^.!?;(),]|[.:](?=\d))+?)\s+(?:before|earlier|previously)\b",
+                      re.I)
 
 
 def grow_number(text: str, value: str, start: int = 0) -> str:
@@ -357,13 +363,18 @@ def grow_number(text: str, value: str, start: int = 0) -> str:
     return text[m.start(1):at + len(value)]
 
 
+OLD_WAS = True  # session 13: _OLD_WAS's frames
+
+
 def said_old(text: str, new: str) -> str | None:
     """The old value a correction names ("- 35 euros was a mistake", "(it used to be three
     months)", "no longer midnight", "rather than 10 kg", ", not 24"), or None."""
     low_new = new.lower().strip()
-    for pattern in (_OLD_AFTER, _OLD_BEFORE):
+    for pattern in (_OLD_AFTER, _OLD_BEFORE) + ((_OLD_WAS,) if OLD_WAS else ()):
         for m in pattern.finditer(text):
-            old = m.group("old").strip()
+            old = (m.group("old") or m.group("old2") if "old2" in pattern.groupindex else m.group("old")).strip()
+            if pattern is _OLD_WAS and not re.search(r"\d|\b[A-Z]|\b(?:noon|midnight|free)\b", old):
+                continue  # "it was great" is no old value: a number, a name or a day is
             if re.match(r"(?:your|my|our|the)\s+(?:info|information|notes?|records?|data)\b", old, re.I):
                 continue
             if old and old.lower() != low_new and low_new not in old.lower() and len(old.split()) <= 6 \
