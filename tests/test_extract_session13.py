@@ -153,6 +153,8 @@ def test_a_measure_keeps_its_count_and_its_unit():
     assert got[0]["answer"] == "12 pupils"
     items = [{"kind": "qa", "question": "How many pupils per class?", "answer": "12", "replaces": "10"}]
     assert explicit.whole_measure(items, "we take 12 pupils a class now") == items
+    items = [{"kind": "fact", "subject": "late checkout", "relation": "surcharge", "object": "a €20"}]
+    assert explicit.whole_measure(items, "late checkout has a €20 surcharge")[0]["object"] == "€20"
 
 
 def test_relations_named_from_more_predicates():

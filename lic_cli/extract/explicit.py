@@ -28,7 +28,7 @@ other domains in tests/test_extract_session13.py.
   before it ("the answer's no, only solid fuel" -> `no, only solid fuel`; "yep" -> yes).
 - `whole_measure` (WHOLE_MEASURE; class "value cut"): a frequency keeps its count ("twice a
   year", not "a year"), and a bare number takes the unit word after it that the old value uses
-  ("6" -> "6 storeys" when it replaces "4 storeys").
+  ("6" -> "6 storeys" when it replaces "4 storeys"); an amount has no article ("a £50" -> "£50").
 - `subject_np` (SUBJECT_NP; class "subject worded differently"): a fact's subject is one noun
   phrase: words fronted before its determiner go ("On match days the clubhouse bar opens at
   noon" -> `the clubhouse bar`, not `match days the clubhouse bar`), and "our" / "your" is "the"
@@ -307,6 +307,9 @@ def whole_measure(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]
     for item in items:
         key = "object" if item.get("kind") == "fact" else "answer" if item.get("kind") == "qa" else None
         value = str(item.get(key, "")).strip() if key else ""
+        if re.match(r"^an?\s+[$\u20ac\u00a3]\s*\d", value, re.I):  # "a £50 surcharge": the amount is £50
+            value = re.sub(r"^an?\s+", "", value, flags=re.I)
+            item = {**item, key: value}
         at = text.find(value) if value else -1
         if at >= 0 and _PERIOD.match(value):
             m = _TIMES.search(text[:at])
