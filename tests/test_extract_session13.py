@@ -209,3 +209,9 @@ def test_the_old_value_said_after_the_new_one():
     assert said_old("Our pastry chef is Lena Vogt, I put Lena Voss before by mistake", "Lena Vogt") == "Lena Voss"
     assert said_old("The deposit is 30% now (it was 25%).", "30%") == "25%"
     assert said_old("The deposit is 30% now, it was a nightmare before", "30%") is None
+
+
+def test_a_forget_target_said_in_the_turn_is_its_whole_noun_phrase():
+    assert explicit.whole_target("pottery taster", "The pottery taster is obsolete, forget it.") == "the pottery taster"
+    assert explicit.whole_target("the shuttle bus info", "remove the shuttle bus info please") == "the shuttle bus"
+    assert explicit.whole_target("the user is vegan", "forget that I'm vegan") == "the user is vegan"

@@ -14,6 +14,7 @@ LIC_EXTRACT_TRAIN=0 it is not: until it has been trained (`lic extract --engine 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -181,6 +182,18 @@ class AutoEngine:
         return out
 
 
+def _whole_targets(outcome: Outcome, turn: Turn | None) -> Outcome:
+    """The rules' standing forget targets said in the turn keep their determiner (session 13,
+    `explicit.whole_target`: "The change fee is obsolete, forget it." -> `the change fee`)."""
+    from lic_cli.extract import explicit
+
+    if turn is None or not explicit.FORGET_OBJECT or not any(f.get("kind") == "forget" for f in outcome.items):
+        return outcome
+    items = [{**f, "target": explicit.whole_target(f["target"], turn.text)}
+             if f.get("kind") == "forget" and isinstance(f.get("target"), str) else f for f in outcome.items]
+    return dataclasses.replace(outcome, items=items) if items != outcome.items else outcome
+
+
 def _combine(policy: str, rules: list[Outcome], learned: list[Outcome], sure: frozenset[str],
              turns: list[Turn] | None = None) -> list[Outcome]:
     out = []
@@ -191,7 +204,12 @@ def _combine(policy: str, rules: list[Outcome], learned: list[Outcome], sure: fr
             out.append(m)
         else:
             turn = turns[i] if turns else None
-            out.append(r if _decided(r, sure, turn) or (not m.items and _stands(r, turn)) else m)
+            if _decided(r, sure, turn):
+                out.append(r)
+            elif not m.items and _stands(r, turn):
+                out.append(_whole_targets(r, turn))
+            else:
+                out.append(m)
     return out
 
 

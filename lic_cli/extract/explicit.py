@@ -126,6 +126,24 @@ def clause_target(target: str) -> str:
     return cut or target
 
 
+_INFO_TAIL = re.compile(r"\s+(?:info|information|details|entry|entries|stuff|bit|notes?)$", re.I)
+
+
+def whole_target(target: str, text: str) -> str:
+    """A target said in the turn is its whole noun phrase: with the determiner before it ("The
+    change fee is obsolete" -> `the change fee`, not `change fee`) and without a closing "info"
+    ("remove the delivery van info" -> `the delivery van`)."""
+    if _USER_CLAUSE.match(target):
+        return target
+    t = _INFO_TAIL.sub("", target).strip() or target
+    at = text.lower().find(t.lower())
+    if at > 0 and not re.match(r"(?:the|a|an|my|our|your)\b", t, re.I):
+        m = re.search(r"\b(the)\s+$", text[:at], re.I)
+        if m:
+            t = "the " + t
+    return t
+
+
 def forget_targets(items: list[dict[str, Any]], text: str, context: list[dict], label: str) -> list[dict[str, Any]]:
     if not FORGET_OBJECT or label != "forget":
         return items
@@ -133,7 +151,7 @@ def forget_targets(items: list[dict[str, Any]], text: str, context: list[dict], 
     out = [dict(it) for it in items]
     for i in forgets:
         if isinstance(out[i].get("target"), str):
-            out[i]["target"] = clause_target(out[i]["target"])
+            out[i]["target"] = whole_target(clause_target(out[i]["target"]), text)
     if len(forgets) > 1:
         return out
     target = forget_object(text)

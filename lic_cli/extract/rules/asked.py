@@ -166,7 +166,9 @@ def _asked_items(sentence: str) -> list[Item]:
         m = form.match(text)
         if m:
             question = _direct(m.group("q"))
-            item = _answer_for(question[:1].upper() + question[1:], m.group("a"))
+            if form is _ASKING_QUOTED:  # a question people ask, said as they ask it
+                question = question[:1].upper() + question[1:]
+            item = _answer_for(question, m.group("a"))
             return [item] if item else []
     return []
 
