@@ -215,3 +215,12 @@ def test_a_forget_target_said_in_the_turn_is_its_whole_noun_phrase():
     assert explicit.whole_target("pottery taster", "The pottery taster is obsolete, forget it.") == "the pottery taster"
     assert explicit.whole_target("the shuttle bus info", "remove the shuttle bus info please") == "the shuttle bus"
     assert explicit.whole_target("the user is vegan", "forget that I'm vegan") == "the user is vegan"
+
+
+def test_a_subject_loses_a_verb_tagged_at_its_end_and_an_old_value_takes_its_determiner():
+    got = explicit.subject_np([{"kind": "fact", "subject": "The ferry to Arran leaves", "relation": "departure point",
+                                "object": "pier 2"}])
+    assert got[0]["subject"] == "The ferry to Arran"
+    item = {"kind": "fact", "subject": "glass", "relation": "bin", "object": "the green crate", "replaces": "brown crate"}
+    got = explicit.replaces_said([item], "Glass goes in the green crate rather than the brown crate.", "correct")
+    assert got[0]["replaces"] == "the brown crate"

@@ -31,8 +31,10 @@ other domains in tests/test_extract_session13.py.
   ("6" -> "6 storeys" when it replaces "4 storeys"); an amount has no article ("a £50" -> "£50").
 - `subject_np` (SUBJECT_NP; class "subject worded differently"): a fact's subject is one noun
   phrase: words fronted before its determiner go ("On match days the clubhouse bar opens at
-  noon" -> `the clubhouse bar`, not `match days the clubhouse bar`), and "our" / "your" is "the"
-  (no train gold subject starts with a possessive pronoun).
+  noon" -> `the clubhouse bar`, not `match days the clubhouse bar`), a verb tagged at its end goes
+  ("The choir rehearses" -> `The choir`), and "our" / "your" is "the" (no train gold subject
+  starts with a possessive pronoun); an old value takes the determiner the turn says before it
+  when the new value has one ("rather than the blue bin" -> `the blue bin`).
 - `note_tail` (NOTE_TAIL; class "note paraphrase"): a note ends before a "so" clause about
   someone else or asking something of the assistant ("I have two cats who hate strangers so
   they'll be shut in the kitchen", "I've got asthma so go easy on the cardio"), and an
@@ -212,6 +214,12 @@ def replaces_said(items: list[dict[str, Any]], text: str, label: str) -> list[di
         return items
     out = []
     for item in items:
+        if isinstance(item.get("replaces"), str) and SUBJECT_NP:
+            new, old = str(item.get("object", item.get("answer", ""))), item["replaces"].strip()
+            at = text.lower().find(old.lower())
+            if re.match(r"the\s", new, re.I) and not re.match(r"(?:the|a|an)\s", old, re.I) and at > 0 \
+                    and re.search(r"\bthe\s+$", text[:at], re.I):
+                item = {**item, "replaces": "the " + old}
         if "replaces" in item:
             new = str(item.get("object", item.get("answer", item.get("text", "")))).strip()
             old = str(item["replaces"]).strip()
@@ -350,6 +358,11 @@ before during near behind beside between like as s 's""".split())
 _DETERMINERS = frozenset("the a an this that these those our your their its my his her some any every each all".split())
 
 
+_SUBJECT_VERB = re.compile(r"\s+(?:leaves|opens|closes|costs|holds|departs|arrives|starts|begins|ends|runs|takes|lasts|"
+                           r"meets|rehearses|plays|trains|sits|stands|goes|comes|needs|requires|includes|covers|serves|"
+                           r"sells|charges|offers|happens|works|fits|seats|sleeps)$", re.I)
+
+
 def subject_np(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not SUBJECT_NP:
         return items
@@ -358,6 +371,7 @@ def subject_np(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         subject = item.get("subject") if item.get("kind") == "fact" else None
         if isinstance(subject, str) and subject.strip():
             s = re.sub(r"^(?:our|your)\s+", "the ", subject.strip(), flags=re.I)
+            s = _SUBJECT_VERB.sub("", s) if len(s.split()) > 2 else s  # "The choir rehearses" -> "The choir"
             m = _FRONTED.match(s)
             if m:
                 pre = m.group("pre").split()
