@@ -209,6 +209,8 @@ def test_the_old_value_said_after_the_new_one():
     assert said_old("Our pastry chef is Lena Vogt, I put Lena Voss before by mistake", "Lena Vogt") == "Lena Voss"
     assert said_old("The deposit is 30% now (it was 25%).", "30%") == "25%"
     assert said_old("The deposit is 30% now, it was a nightmare before", "30%") is None
+    assert said_old("Choir practice moved to Tuesday, it's not on Friday anymore.", "Tuesday") == "Friday"
+    assert said_old("The trial lasts 14 days, you said seven but that changed.", "14 days") == "seven"
 
 
 def test_a_forget_target_said_in_the_turn_is_its_whole_noun_phrase():

@@ -347,7 +347,11 @@ _OLD_BEFORE = re.compile(r"(?:^|[-\u2013\u2014,:;]\s+)(?P<old>(?:[^.!?;:,\u2013\
 # "I gave you 07700 900 219 before": the old value said after the new one.
 _OLD_WAS = re.compile(r"(?:,|\(|\band)\s*(?:it|that|this|they)\s+(?:was|were)\s+(?P<old>(?:[^.!?;(),]|[.:](?=\d))+?)"
                       r"(?:\s+(?:before|previously|until\s+\w+|last\s+\w+))?\s*(?=[.!?;),](?!\d)|$)|"
-                      r"\bi\s+(?:put|said|wrote|gave\s+you|told\s+you)\s+(?P<old2>(?:[^.!?;(),]|[.:](?=\d))+?)\s+(?:before|earlier|previously)\b",
+                      r"\bi\s+(?:put|said|wrote|gave\s+you|told\s+you)\s+(?P<old2>(?:[^.!?;(),]|[.:](?=\d))+?)\s+(?:before|earlier|previously)\b|"
+                      r"\b(?:it|that|this|they)(?:['\u2019]s|['\u2019]re|\s+is|\s+are)\s+not\s+(?:on\s+|at\s+|in\s+)?"
+                      r"(?P<old3>(?:[^.!?;(),]|[.:](?=\d))+?)\s+any\s*more\b|"
+                      r"\byou\s+(?:said|had|wrote|told\s+me|have)\s+(?P<old4>(?!that\b|it\b|so\b)(?:[^.!?;(),]|[.:](?=\d))+?)"
+                      r"\s+(?:but|and|which|before)\b",
                       re.I)
 
 
@@ -372,8 +376,10 @@ def said_old(text: str, new: str) -> str | None:
     low_new = new.lower().strip()
     for pattern in (_OLD_AFTER, _OLD_BEFORE) + ((_OLD_WAS,) if OLD_WAS else ()):
         for m in pattern.finditer(text):
-            old = (m.group("old") or m.group("old2") if "old2" in pattern.groupindex else m.group("old")).strip()
-            if pattern is _OLD_WAS and not re.search(r"\d|\b[A-Z]|\b(?:noon|midnight|free)\b", old):
+            old = next((m.group(g) for g in ("old", "old2", "old3", "old4") if g in pattern.groupindex and m.group(g)), "")
+            old = old.strip()
+            if pattern is _OLD_WAS and not re.search(r"\d|\b[A-Z]|\b(?:noon|midnight|free|one|two|three|four|five|six|"
+                                                      r"seven|eight|nine|ten|twelve|twenty|thirty)\b", old):
                 continue  # "it was great" is no old value: a number, a name or a day is
             if re.match(r"(?:your|my|our|the)\s+(?:info|information|notes?|records?|data)\b", old, re.I):
                 continue
