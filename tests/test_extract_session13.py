@@ -226,3 +226,11 @@ def test_a_subject_loses_a_verb_tagged_at_its_end_and_an_old_value_takes_its_det
     item = {"kind": "fact", "subject": "glass", "relation": "bin", "object": "the green crate", "replaces": "brown crate"}
     got = explicit.replaces_said([item], "Glass goes in the green crate rather than the brown crate.", "correct")
     assert got[0]["replaces"] == "the brown crate"
+
+
+def test_a_verb_names_the_relation_over_a_generic_constant():
+    got = explicit.predicate_names([{"kind": "fact", "subject": "the minibus", "relation": "price", "object": "16"}],
+                                   "the minibus seats 16 passengers")
+    assert got[0]["relation"] == "capacity"
+    kept = [{"kind": "fact", "subject": "the minibus", "relation": "price", "object": "£40"}]
+    assert explicit.predicate_names(kept, "the minibus is £40 a day") == kept  # a copula names no verb

@@ -53,6 +53,7 @@ FORGET_CUE = True
 NOTE_TAIL = True
 ASKED_DIRECT = True
 SUBJECT_NP = True
+PREDICATE_NAMES = True
 WHOLE_MEASURE = True
 
 # --- the object of the forget verb ------------------------------------------------------------
@@ -384,11 +385,33 @@ def subject_np(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# --- a verb names its relation over a generic constant -----------------------------------------------
+
+_GENERIC = frozenset("price location date day days time number fit requirement period rate use length".split())
+
+
+def predicate_names(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """A verb between subject and object ("the yoga studio holds 24 people") names the relation
+    over a generic constant the head chose for the turn (`price`): `relations.name`."""
+    if not PREDICATE_NAMES:
+        return items
+    from lic_cli.extract.tagging import _named_relation
+
+    out = []
+    for item in items:
+        if item.get("kind") == "fact" and str(item.get("relation", "")).lower() in _GENERIC:
+            named = _named_relation(text, item)
+            if named and named.lower() != str(item["relation"]).lower() and not named.endswith("price"):
+                item = {**item, "relation": named}
+        out.append(item)
+    return out
+
+
 def repair(items: list[dict[str, Any]], text: str, context: list[dict], label: str) -> list[dict[str, Any]]:
     """Every session-13 repair of one turn's items."""
     items = forget_cue(items, text, label)
     items = change_from_to(items, text, label)
     items = replaces_said(items, text, label)
-    items = subject_np(note_tail(items))
+    items = predicate_names(subject_np(note_tail(items)), text)
     items = whole_measure(asked_direct(items, text), text)
     return forget_targets(items, text, context, label)
