@@ -234,3 +234,10 @@ def test_a_verb_names_the_relation_over_a_generic_constant():
     assert got[0]["relation"] == "capacity"
     kept = [{"kind": "fact", "subject": "the minibus", "relation": "price", "object": "£40"}]
     assert explicit.predicate_names(kept, "the minibus is £40 a day") == kept  # a copula names no verb
+
+
+def test_a_subject_cut_inside_its_noun_phrase_runs_on_to_the_verb():
+    items = [{"kind": "fact", "subject": "guided", "relation": "duration", "object": "90 minutes"}]
+    assert explicit.subject_np(items, "guided cave tours last 90 minutes")[0]["subject"] == "guided cave tours"
+    kept = [{"kind": "fact", "subject": "tours", "relation": "duration", "object": "90 minutes"}]
+    assert explicit.subject_np(kept, "tours of the caves last 90 minutes") == kept

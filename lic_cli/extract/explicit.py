@@ -364,13 +364,30 @@ _SUBJECT_VERB = re.compile(r"\s+(?:leaves|opens|closes|costs|holds|departs|arriv
                            r"sells|charges|offers|happens|works|fits|seats|sleeps)$", re.I)
 
 
-def subject_np(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+_VERB_NEXT = re.compile(r"^((?:\s+[a-z][\w-]*){1,3}?)\s+(?:is|are|was|were|has|have|lasts?|costs?|opens?|closes?|holds?|"
+                        r"takes?|runs?|starts?|leaves?|can|must|will|should|needs?)\b")
+
+
+def _whole_subject(subject: str, text: str) -> str:
+    """A subject cut inside its noun phrase runs on to the verb ("personal" in "personal training
+    sessions last 55 minutes" -> "personal training sessions")."""
+    at = text.find(subject)
+    if at < 0 or len(subject.split()) > 1:
+        return subject
+    m = _VERB_NEXT.match(text[at + len(subject):])
+    if not m or any(w in _LINKS or w in _DETERMINERS for w in m.group(1).lower().split()):
+        return subject
+    return subject + m.group(1)
+
+
+def subject_np(items: list[dict[str, Any]], text: str = "") -> list[dict[str, Any]]:
     if not SUBJECT_NP:
         return items
     out = []
     for item in items:
         subject = item.get("subject") if item.get("kind") == "fact" else None
         if isinstance(subject, str) and subject.strip():
+            subject = _whole_subject(subject.strip(), text) if text else subject
             s = re.sub(r"^(?:our|your)\s+", "the ", subject.strip(), flags=re.I)
             s = _SUBJECT_VERB.sub("", s) if len(s.split()) > 2 else s  # "The choir rehearses" -> "The choir"
             m = _FRONTED.match(s)
@@ -379,7 +396,7 @@ def subject_np(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if pre[0].lower() not in _DETERMINERS and pre[-1].lower().rstrip("'\u2019") not in _LINKS \
                         and not pre[-1].lower().endswith(("'s", "\u2019s")):
                     s = m.group("np")
-            if s != subject:
+            if s != item["subject"]:
                 item = {**item, "subject": s}
         out.append(item)
     return out
@@ -412,6 +429,6 @@ def repair(items: list[dict[str, Any]], text: str, context: list[dict], label: s
     items = forget_cue(items, text, label)
     items = change_from_to(items, text, label)
     items = replaces_said(items, text, label)
-    items = predicate_names(subject_np(note_tail(items)), text)
+    items = predicate_names(subject_np(note_tail(items), text), text)
     items = whole_measure(asked_direct(items, text), text)
     return forget_targets(items, text, context, label)
