@@ -241,3 +241,11 @@ def test_a_subject_cut_inside_its_noun_phrase_runs_on_to_the_verb():
     assert explicit.subject_np(items, "guided cave tours last 90 minutes")[0]["subject"] == "guided cave tours"
     kept = [{"kind": "fact", "subject": "tours", "relation": "duration", "object": "90 minutes"}]
     assert explicit.subject_np(kept, "tours of the caves last 90 minutes") == kept
+
+
+def test_the_old_value_said_first_then_the_new_one():
+    items = [{"kind": "qa", "question": "When does the last tram leave?", "answer": "11:15"}]
+    got = explicit.change_from_to(items, "Nope, that's 11:15, it's 11:45 now.", "correct")
+    assert got == [{"kind": "qa", "question": "When does the last tram leave?", "answer": "11:45", "replaces": "11:15"}]
+    items = [{"kind": "qa", "question": "How big is the group?", "answer": "12"}]
+    assert explicit.change_from_to(items, "that's wrong, it's 14", "correct") == items  # "wrong" is no old value

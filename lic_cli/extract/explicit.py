@@ -182,14 +182,24 @@ _CHANGE = re.compile(r"\b(?:went|gone|goes|go|has\s+gone|have\s+gone|moved|movin
                      r"next|from|since|as|because|so|and|but|now|starting|in|on|at|for)\b)", re.I)
 
 
+# "that's 7:10, it's 7:40 now" / "that's 18, it's 24 now": the old value said first, then the new one.
+_THATS_ITS = re.compile(r"\b(?:that|this)(?:['\u2019]s|\s+is|\s+was)\s+(?P<old>(?:[^,.;!?]|[.:](?=\d))+?),\s*(?:but\s+)?"
+                        r"(?:it|that)(?:['\u2019]s|\s+is)\s+(?P<new>(?:[^,.;!?]|[.:](?=\d))+?)"
+                        r"(?:\s+(?:now|these\s+days|nowadays|from\s+now\s+on))?\s*(?=[.,;!?]|$)", re.I)
+
+
 def change_from_to(items: list[dict[str, Any]], text: str, label: str) -> list[dict[str, Any]]:
-    """"X went up from £45 to £55": the new value is £55 and it replaces £45."""
+    """"X went up from £45 to £55": the new value is £55 and it replaces £45; "that's 7:10,
+    it's 7:40 now": 7:40 replaces 7:10."""
     if not CHANGE_FROM_TO or label != "correct":
         return items
-    m = _CHANGE.search(text)
+    m = _CHANGE.search(text) or _THATS_ITS.search(text)
     if not m:
         return items
     old, new = m.group("old").strip(), m.group("new").strip()
+    if old.lower() in ("wrong", "not right", "incorrect", "a mistake", "old news", "out of date") or \
+            re.match(r"(?:not|no|wrong|incorrect|outdated|old)\b", old, re.I):
+        return items
     span = f"{old} to {new}".lower()
     out = []
     for item in items:
