@@ -249,3 +249,13 @@ def test_the_old_value_said_first_then_the_new_one():
     assert got == [{"kind": "qa", "question": "When does the last tram leave?", "answer": "11:45", "replaces": "11:15"}]
     items = [{"kind": "qa", "question": "How big is the group?", "answer": "12"}]
     assert explicit.change_from_to(items, "that's wrong, it's 14", "correct") == items  # "wrong" is no old value
+
+
+def test_an_answer_keeps_the_qualifier_after_its_measure():
+    items = [{"kind": "qa", "question": "How much is a late return?", "answer": "£5"}]
+    got = explicit.whole_measure(items, "A late return is £5 plus the day's hire.")
+    assert got[0]["answer"] == "£5 plus the day's hire"
+    items = [{"kind": "qa", "question": "How heavy can hand luggage be?", "answer": "10 kg"}]
+    assert explicit.whole_measure(items, "it's 10 kg with wheels.")[0]["answer"] == "10 kg with wheels"
+    items = [{"kind": "qa", "question": "How heavy can hand luggage be?", "answer": "10 kg"}]
+    assert explicit.whole_measure(items, "it's 10 kg with the new rules in place, I think") == items

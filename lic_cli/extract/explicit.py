@@ -337,6 +337,10 @@ _PERIOD = re.compile(r"^(?:a|an|per|every|each)\s+(?:day|night|week|fortnight|mo
 _TIMES = re.compile(r"(?:\b(?:once|twice|thrice|(?:\d+|one|two|three|four|five|six|ten)\s+times))\s+$", re.I)
 
 
+_MEASURED = re.compile(r"\d[\d,.]*\s*(?:%|kg|g|km|m|cm|ml|l|lbs?|euros?|dollars?|pounds?|p)?$|[$\u20ac\u00a3]\s*\d[\d,.]*$", re.I)
+_WITH = re.compile(r"^\s+with(?:out)?\s+(?:an?\s+|the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?(?=\s*(?:[.,;!?]|$))", re.I)
+
+
 def whole_measure(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
     if not WHOLE_MEASURE:
         return items
@@ -347,7 +351,19 @@ def whole_measure(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]
         if re.match(r"^an?\s+[$\u20ac\u00a3]\s*\d", value, re.I):  # "a £50 surcharge": the amount is £50
             value = re.sub(r"^an?\s+", "", value, flags=re.I)
             item = {**item, key: value}
+        if key == "answer" and value:  # a qa answer keeps its qualifier as a fact's object does (repair.grow_tail)
+            from lic_cli.extract.repair import grow_tail
+
+            grown = grow_tail(text, value)
+            if grown != value:
+                value = grown
+                item = {**item, key: value}
         at = text.find(value) if value else -1
+        if at >= 0 and key and _MEASURED.search(value):  # "8 kg" + " with carrier"
+            w = _WITH.match(text[at + len(value):])
+            if w:
+                value = value + w.group(0).rstrip()
+                item = {**item, key: value}
         if at >= 0 and _PERIOD.match(value):
             m = _TIMES.search(text[:at])
             if m:
