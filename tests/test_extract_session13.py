@@ -259,3 +259,13 @@ def test_an_answer_keeps_the_qualifier_after_its_measure():
     assert explicit.whole_measure(items, "it's 10 kg with wheels.")[0]["answer"] == "10 kg with wheels"
     items = [{"kind": "qa", "question": "How heavy can hand luggage be?", "answer": "10 kg"}]
     assert explicit.whole_measure(items, "it's 10 kg with the new rules in place, I think") == items
+
+
+def test_a_bare_head_noun_takes_its_modifier_and_the_old_value_grows_like_the_new_one():
+    items = [{"kind": "qa", "question": "When must bikes be returned?", "answer": "time"}]
+    assert explicit.whole_measure(items, "That's closing time.")[0]["answer"] == "closing time"
+    items = [{"kind": "qa", "question": "How heavy can a rucksack be?", "answer": "12 kg", "replaces": "9 kg"}]
+    got = explicit.whole_measure(items, "It's 12 kg with straps, not 9 kg with straps.")
+    assert got[0]["answer"] == "12 kg with straps" and got[0]["replaces"] == "9 kg with straps"
+    kept = [{"kind": "fact", "subject": "the jab", "relation": "price", "object": "£12"}]
+    assert explicit.whole_measure(kept, "the jab costs £12 without a prescription") == kept

@@ -338,7 +338,27 @@ _TIMES = re.compile(r"(?:\b(?:once|twice|thrice|(?:\d+|one|two|three|four|five|s
 
 
 _MEASURED = re.compile(r"\d[\d,.]*\s*(?:%|kg|g|km|m|cm|ml|l|lbs?|euros?|dollars?|pounds?|p)?$|[$\u20ac\u00a3]\s*\d[\d,.]*$", re.I)
-_WITH = re.compile(r"^\s+with(?:out)?\s+(?:an?\s+|the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?(?=\s*(?:[.,;!?]|$))", re.I)
+_WITH = re.compile(r"^\s+with\s+(?:an?\s+|the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?(?=\s*(?:[.,;!?]|$))", re.I)
+
+
+# Head nouns that say nothing without the words before them ("closing time", "a belay certificate").
+_BARE_HEADS = frozenset("time times day days date hours price fee certificate card pass".split())
+_MODIFIERS = re.compile(r"(?:(?<=\s)|^)(?P<np>(?:(?:an?|the)\s+)?(?P<mods>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?))\s+$")
+_FUNCTION = frozenset("""is are was were be been it it's that's that this its a an the to of in on at by for with from and
+or but so now not no yes i you we they he she my your our their me us them just only still also by until till""".split())
+
+
+def _grow_like(old: str, new: str, text: str) -> str:
+    """The old value keeps the same qualifier the new one kept ("6 kg" -> "6 kg with carrier" when
+    the new value is "8 kg with carrier" and the turn says "not 6 kg with carrier")."""
+    from lic_cli.extract.repair import grow_tail
+
+    grown = grow_tail(text, old)
+    if grown != old:
+        return grown
+    at = text.find(old)
+    w = _WITH.match(text[at + len(old):]) if at >= 0 else None
+    return old + w.group(0).rstrip() if w and new.endswith(w.group(0).strip()) else old
 
 
 def whole_measure(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
@@ -359,11 +379,22 @@ def whole_measure(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]
                 value = grown
                 item = {**item, key: value}
         at = text.find(value) if value else -1
+        if at > 0 and key and value.lower() in _BARE_HEADS:  # "time" said as "closing time"
+            m = _MODIFIERS.search(text[:at])
+            if m and not any(w.lower() in _FUNCTION for w in m.group("mods").split()):
+                value = text[m.start("np"):at + len(value)]
+                item = {**item, key: value}
+                at = m.start("np")
         if at >= 0 and key and _MEASURED.search(value):  # "8 kg" + " with carrier"
             w = _WITH.match(text[at + len(value):])
             if w:
                 value = value + w.group(0).rstrip()
                 item = {**item, key: value}
+        old = item.get("replaces")
+        if key and isinstance(old, str) and _MEASURED.search(old.strip()):  # the old value grows as the new one did
+            grown_old = _grow_like(old.strip(), value, text)
+            if grown_old != old:
+                item = {**item, "replaces": grown_old}
         if at >= 0 and _PERIOD.match(value):
             m = _TIMES.search(text[:at])
             if m:
