@@ -269,3 +269,8 @@ def test_a_bare_head_noun_takes_its_modifier_and_the_old_value_grows_like_the_ne
     assert got[0]["answer"] == "12 kg with straps" and got[0]["replaces"] == "9 kg with straps"
     kept = [{"kind": "fact", "subject": "the jab", "relation": "price", "object": "£12"}]
     assert explicit.whole_measure(kept, "the jab costs £12 without a prescription") == kept
+
+
+def test_another_one_for_a_label_names_the_label():
+    got = rules("Another one for refunds: 'the kettle arrived broken, I want my money back'")
+    assert got == [{"kind": "label", "text": "the kettle arrived broken, I want my money back", "label": "refunds"}]

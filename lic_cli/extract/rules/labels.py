@@ -77,7 +77,7 @@ _VERDICTS = {"not", "wrong", "right", "correct", "true", "false", "good", "bad",
 _NOT_LABELS = _VERDICTS | {"a", "an", "the", "this", "that", "it", "yes", "no", "which", "what", "who", "how", "where", "why",
                "when", "example", "examples", "ticket", "tickets", "text", "message", "customer", "user", "quote",
                "question", "note", "label", "topic", "category", "both", "all", "also", "same", "one", "me", "him",
-               "her", "them", "us", "says", "said", "asked", "wrote", "typed"}
+               "her", "them", "us", "says", "said", "asked", "wrote", "typed", "another", "other", "more"}
 # An unquoted example must read as a ticket, not as an object ("Mark my order as a gift").
 _MIN_WORDS = 3
 
