@@ -36,7 +36,6 @@ def test_the_key_is_read_in_the_tasks_own_words(rows, subject, relation, want):
 
 @pytest.mark.parametrize(("rows", "subject", "relation"), [
     (MARINA, "Harbourview Marina", "berth price"),  # already the task's own key
-    (MARINA, "Instagram", "handle"),  # another subject, no stored row: a new fact as written
     (SPA, "the price", "entry"),  # "price" names two rows of the spa, "entry" none
     (GOLF, "the green fee", "price"),  # winter and summer: no one row
     (MIXED, "the height", "Mount Fuji"),  # no subject on half the rows: nothing to read it against

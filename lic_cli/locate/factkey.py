@@ -16,9 +16,20 @@ task's own words, in two cases only:
   relation, are the relation of exactly one stored row of that subject (every word of the
   candidate among the row's relation words, or the reverse): that row's key ("the late
   payment fee" / "price" is "Millrace Water" / "late payment fee"; "Check-out" / "closing
-  time" is "Otterbrook Campsite" / "check-out time").
+  time" is "Otterbrook Campsite" / "check-out time"). A row whose relation the candidate only
+  holds needs the subject's own words in it: "the workroom" / "phone number" is not the row
+  "phone" (session 13);
+* **the subject is no stored subject, names no row, and every row (SOLE of them) has one
+  subject** (session 13): the task is about that one subject, so the new fact is too; what the
+  extractor took for a subject names the relation ("Instagram" / "handle" is "Fernhill Garden
+  Centre" / "Instagram handle"; "the night watchman" / "phone number" is "... / night watchman
+  phone number"). A relation word naming another type than the value's ("location" or "name" for
+  a phone number, "location" for a person) is dropped, and a contact value's type named in its
+  place ("the Eastgate" / "location" / 555-0930 is "Eastgate phone"). A subject of determiners
+  only ("the") says nothing and is left as it is.
 
-Anything else is left as the extractor wrote it (a new fact about another subject stays one).
+Anything else is left as the extractor wrote it (a new fact about another subject stays one in
+a task of several subjects: the demo's facts have no subject on half their rows).
 """
 
 from __future__ import annotations
@@ -27,11 +38,20 @@ import re
 from collections import Counter
 from typing import Any
 
-from lic_cli.locate.spans import content_words
+from lic_cli.locate.spans import content_words, core
 from lic_cli.tasks import Task
 
 MAX_ROWS = 5000  # larger facts tasks: no refit (their keys are read whole)
 DOMINANT = 0.5  # a subject on at least this share of the rows is the task's own subject
+SOLE = 0.9  # ...and on this share, the subject of every fact the task stores (a new one included)
+# Relation words that only name a value's type, and the types they name ("location" of a phone
+# number is an extractor's guess, not what the number is for).
+TYPE_WORDS = {"location": {"place"}, "place": {"place"}, "address": {"place", "email", "url"}, "name": {"name"},
+              "price": {"money"}, "cost": {"money"}, "fee": {"money"}, "date": {"date"}, "time": {"time"},
+              "phone": {"phone"}, "number": {"phone"}, "email": {"email"}, "website": {"url"}, "url": {"url"}}
+KIND_OF = {"email": "email", "url": "url", "money": "money", "phone": "phone", "time": "time", "date": "date",
+           "name": "name"}
+NAMED_AS = {"phone": "phone", "email": "email", "url": "website"}  # a contact value's type, as a relation word
 _DET = re.compile(r"^(?:the|our|your|their|its|a|an)\s+", re.I)
 _POSS = re.compile(r"['’]s?$")
 
@@ -113,14 +133,33 @@ def refit_keys(item: dict[str, Any], rows: list[tuple[str, str]]) -> tuple[dict[
     if count / len(rows) < DOMINANT:
         return item, ""
     own = _DET.sub("", subject)
+    own_words = content_words(own)
     for cand in (_join(own, relation), own):
         words = content_words(cand)
         if not words:
             continue
         hits = [r for s, r in rows if s == top and content_words(r)
-                and (words <= content_words(r) or content_words(r) <= words)]
+                and (words <= content_words(r) or own_words <= content_words(r) <= words)]
         if len(set(hits)) == 1:
             return ({**item, "subject": top, "relation": hits[0]},
                     f"the subject {subject!r} is no stored subject; with the relation it names the row "
                     f"{top!r} / {hits[0]!r}")
-    return item, ""
+    if count / len(rows) < SOLE or not own_words or any(own_words <= content_words(r) for _, r in rows):
+        return item, ""  # (the subject's words in a row it could not tell from another: "the green fee")
+    new_rel = _join(own, _typed_relation(relation, str(item.get("object", ""))))
+    return ({**item, "subject": top, "relation": new_rel},
+            f"the subject {subject!r} is no stored subject and every fact here is about {top!r}: read as "
+            f"{top!r} / {new_rel!r}")
+
+
+def _typed_relation(relation: str, value: str) -> str:
+    """The relation without words naming another type than the value's ("location" for a phone
+    number); for a contact value left with no word, its type ("phone")."""
+    c = core(value)
+    kind = KIND_OF.get(c.kind, "") if c is not None and c.text.strip() == value.strip() else ""
+    if not kind:
+        return relation
+    kept = [w for w in relation.split() if kind in TYPE_WORDS.get(w.lower().strip(",."), {kind})]
+    if kept == relation.split():
+        return relation
+    return " ".join(kept) or NAMED_AS.get(kind, "")

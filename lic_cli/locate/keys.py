@@ -24,14 +24,14 @@ def row_value_text(task: Task, row: dict[str, Any]) -> str:
     return " ".join(str(row.get(task.column(f), "")) for f in task.value_fields).strip()
 
 
-_QUOTED = re.compile(r"(?:^|(?<=[\s(:]))[\"'‘“]([^\"“”]{3,}?)[\"'’”](?=$|[\s.,;:!?)])")
+QUOTED = re.compile(r"(?:^|(?<=[\s(:]))[\"'‘“]([^\"“”]{3,}?)[\"'’”](?=$|[\s.,;:!?)])")
 
 
 def forget_target(item: dict[str, Any]) -> str:
     """What a forget item names: the quoted text when it quotes one ("Remove the ticket
     'hello world'" names the row 'hello world'), else the whole target."""
     target = str(item.get("target", ""))
-    m = _QUOTED.search(target)
+    m = QUOTED.search(target)
     return m.group(1).strip() if m else target
 
 

@@ -487,7 +487,7 @@ def named_to_stay(said: str, new: Span) -> frozenset[str]:
 # Words saying a value is unchanged: "Juniors are still $5.50", "the child price remains £7",
 # "weekends haven't changed (10 am)", "the group price is the same" (session 12). General
 # English, not one domain's wording.
-_STAYS = re.compile(r"\b(?:still|unchanged|remains?|remained|stays?|stayed|same as before|as before|"
+_STAYS = re.compile(r"\b(?:still|unchanged|remains?|remained|stays?|stayed|staying|same as before|as before|"
                     r"(?:is|are|was|were|'s|’s) the same|the same as|no change|not changing|(?:holds?|holding|held) at|"
                     r"(?:has|have|had|did|does|do|is|are|was)(?:n't| not) (?:changed?|moved?|gone up|gone down|"
                     r"go up|go down|went up|went down|budged|shifted|rise|risen|rose|increased?|fall|fallen))\b", re.I)

@@ -155,8 +155,11 @@ def local_words(text: str, span: spans.Span, value: set[str] | frozenset[str]) -
             prev = before.rstrip()[:-1]
             words |= spans.content_words(_apposition(prev[max(prev.rfind(","), prev.rfind(". ")) + 1:]))
         if after.lstrip().startswith(","):
-            nxt = after.lstrip()[1:]
-            words |= spans.content_words(_apposition(nxt.split(",")[0] if "," in nxt else "", bare=True))
+            # "Adaeze Okafor, head of customer service, at ...": up to the next comma; at the
+            # sentence's end a role needs its determiner ("taught by Anya Volkova, our principal.",
+            # session 13), so the rest of a clause ("..., who retired.") is not read as one
+            nxt = re.split(r"(,|;|[.!?](?:\s|$))", after.lstrip()[1:], maxsplit=1)
+            words |= spans.content_words(_apposition(nxt[0], bare=len(nxt) > 1 and nxt[1] == ","))
         words -= value | spans.content_words(span.text)
     if words:
         return words
@@ -212,8 +215,17 @@ def subject_before(text: str, own: str, span: spans.Span) -> set[str]:
     return spans.content_words(spans.clause(before, spans.Span("", len(before), len(before), "")))
 
 
-def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common: set[str]) -> set[str]:
-    """The words that make `row` about the corrected subject (empty: it is not)."""
+DERIVED = ("ment", "ments", "al", "ation", "ations")  # a noun from its verb: "payment" of "pay", "rental" of "rent"
+
+
+def _derives(word: str, base: str) -> bool:
+    return word == base or (len(base) >= 3 and word.startswith(base) and word[len(base):] in DERIVED)
+
+
+def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common: set[str],
+                 alone: bool = False) -> set[str]:
+    """The words that make `row` about the corrected subject (empty: it is not). `alone`: no
+    other row of its (facts) task states the replaced value."""
     ignore = common | ch.value | spans.content_words(ch.old.text)
     key, context = ch.key - ignore, ch.context - ignore
     if task.format == "fact":
@@ -232,6 +244,12 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
         qualifier = spans.content_words(value) - ignore
         if shared and qualifier and qualifier <= ((ch.context | (ch.clause & ch.key)) - ignore):
             return shared | qualifier
+        # Session 13: the one fact of its task stating the old value, as its whole object, with a
+        # relation word the corrected knowledge names or derives from ("payment terms: 7 days" ~
+        # "How long have I got to *pay* ...? ... within 7 days"): where the facts keep that value.
+        if alone and not qualifier:
+            named = (key | ch.clause) - ignore
+            return {r for r in relation if any(_derives(r, w) for w in named)}
         return set()
     own_key = spans.content_words(row_key_text(task, row)) - ignore
     found: set[str] = set()
@@ -242,8 +260,10 @@ def same_subject(task: Task, row: dict[str, Any], value: str, ch: Change, common
         if local & ch.kept:  # the clause is about what the turn says stays (session 12)
             continue
         # The verb a yes/no question asks with ("Do you *sell* padlocks?" ~ "Do you sell key
-        # safes?") says what is asked, not about what: it is no evidence (session 12).
-        verbs = _question_verbs(row_key_text(task, row)) | ch.verbs
+        # safes?") says what is asked, not about what: it is no evidence (session 12) when the
+        # corrected question asks with it too; named by a corrected fact's relation ("Can I *hire*
+        # the studio?" ~ "studio hire rate") it is the subject (session 13).
+        verbs = ch.verbs
         found |= ((own_key | local) & key - verbs) | (local & context)
         named = local & ((ch.clause | ch.said) - ignore)
         if len(named) >= CLAUSE_SHARED:  # "Ana Silva, our head mechanic, ..." ~ "Our head mechanic is Ana Silva."
@@ -318,8 +338,9 @@ def sweep(project: Project, changes: list[Change], done: set[tuple[str, str]]) -
                     hits.append((rid, row, value, ch))
                     break
         common = _common(task, df, subj, n) | set(entity)
+        stating = Counter(id(ch) for _, _, _, ch in hits)
         for rid, row, value, ch in hits:
-            shared = same_subject(task, row, value, ch, common)
+            shared = same_subject(task, row, value, ch, common, alone=stating[id(ch)] == 1)
             if not shared:
                 continue
             hint = " ".join(sorted(ch.about))

@@ -7,7 +7,8 @@ the turn read again, by the rules, and why, in the record's `reread` / a route's
   states: the turn's one new value of such a type;
 * `forget_from_turn`: a forget whose extraction holds no forget item, or only the statement said
   around it: the target read around that statement;
-* `reread_forget`: a forget item whose target routes nowhere: the rules' other targets;
+* `reread_forget`: a forget item whose target routes nowhere: a quoted piece of the turn (session
+  13), then the rules' other targets;
 * `forget_only` (session 12): a forget whose extraction also holds facts or QA pairs said with it
   ("..., so take it off your list. The main number still works"): the forget alone, the rest set
   aside.
@@ -18,11 +19,13 @@ Moved here from router/__init__.py in session 12, behaviour unchanged (forget_on
 from __future__ import annotations
 
 from lic_cli.knowledge import statement
-from lic_cli.locate import forgets
+from lic_cli.locate import forgets, spans
+from lic_cli.locate.keys import QUOTED
 from lic_cli.router.scorer import Scorer
 from lic_cli.tasks import Project
 
 CONVERTS = {"qa": "fact", "fact": "qa"}
+QUOTED_WORDS = 3  # a quoted piece of a forget turn this long may name the example holding it
 
 
 def correction_from_turn(rec: dict, before: list[dict]) -> dict | None:
@@ -62,7 +65,8 @@ def retyped_correction(rec: dict, before: list[dict]) -> dict | None:
     value = item.get(key)
     if not isinstance(value, str):
         return None
-    read = retyped_value(value, str(item.get("replaces") or ""), str(rec.get("text", "")), before)
+    # the turn's values in digits, as rows write them ("ten in the morning" is "10 am": session 13)
+    read = retyped_value(value, str(item.get("replaces") or ""), spans.in_digits(str(rec.get("text", ""))), before)
     if read is None:
         return None
     new, replaces = read
@@ -134,8 +138,10 @@ def reread_forget(project: Project, scorer: Scorer, item: dict, i: int, text: st
     item locate then reads, its engine "rules" and its reason in `reread`."""
     from lic_cli.extract.rules.forget import _forget
 
-    for _, fields in _forget(text, before):
-        target = fields.get("target", "")
+    # A quoted piece of the turn first ("... the little girl giving her name and school? The one
+    # starting 'Hi it's Ellie Brook'"): the one example holding it names itself (session 13).
+    quoted = [f'"{m.group(1).strip()}"' for m in QUOTED.finditer(text) if len(m.group(1).split()) >= QUOTED_WORDS]
+    for target in [*quoted, *(fields.get("target", "") for _, fields in _forget(text, before))]:
         if not target or target == item.get("target"):
             continue
         alt = {**item, "target": target, "statement": statement({**item, "target": target}), "engine": "rules"}
