@@ -23,8 +23,14 @@ Session 12: `--taught` measures, on the same taught project, how a pipeline row'
 read (chat/taught.py: `off`, `view`, `answer`), each with `+q` for session 12's qualifier classes
 (chat/qualifier.py; without it, session 11's); rows applied directly have no sentence, so they are
 measured with `off` and, when a variant has `+q`, `off+q`. A paraphrase's ranking is read once (the
-diagnosis's deeper ranking is the retriever's own, cut at its threshold). glamping and archery are
-session 12's held-out domains; farmshop and boathire are dev since.
+diagnosis's deeper ranking is the retriever's own, cut at its threshold). glamping and archery were
+session 12's held-out domains (dev since session 13); fencingclub and auctionhouse are session 13's.
+
+Session 13: `--dump FILE` writes, with the combined retriever, every paraphrase's, unrelated question's
+and calibration probe's candidates (each stage's score, the row's value, whether it states the taught
+value), one JSON line a question, so other orders and decisions can be scored without the models
+(docs/chat.md "Session 13"); the probes (lic_cli/data/retrieval_probes.jsonl) are asked of each taught
+project for that, never evals/chat/unrelated.jsonl.
 
 The scoring and its threshold were chosen on the dev domains (makerspace here; gym and library
 of bench/domains; general.jsonl's pool/dev questions as probes: docs/chat.md "Live knowledge");
@@ -75,12 +81,19 @@ DOMAINS = {
     "archery": ("Kilbrack Bowmen", "an archery range and club: taster sessions and the beginners' course, age "
                 "rules, membership, indoor and outdoor range hours, coaches and the range officer, bow hire, "
                 "safety rules, club shoot nights, parking and the club's phone"),
+    # Session 13's held-out domains (evals/chat/fencingclub.jsonl, auctionhouse.jsonl): described from their
+    # file names alone, generically, before any row was read; scored once after the dev choice.
+    "fencingclub": ("the fencing club", "a fencing club: classes and sessions, age rules, membership and prices, "
+                    "opening hours, equipment and its hire, coaches and staff, rules, bookings and contacts"),
+    "auctionhouse": ("the auction house", "an auction house: sales and viewings, buying and selling, fees and "
+                     "commissions, opening hours, payment, collection, valuations, staff and contacts"),
 }
 # vetclinic and campusit were held out until session 9 scored them once; dev since session 10.
 SPLIT = {"makerspace": "dev", "vetclinic": "dev (held out until session 9)",
          "campusit": "dev (held out until session 9)", "trampoline": "dev (held out until session 10)",
          "barber": "dev (held out until session 10)", "farmshop": "dev (held out until session 11)",
-         "boathire": "dev (held out until session 11)", "glamping": "held out", "archery": "held out"}
+         "boathire": "dev (held out until session 11)", "glamping": "dev (held out until session 12)",
+         "archery": "dev (held out until session 12)", "fencingclub": "held out", "auctionhouse": "held out"}
 QUALIFIER_EXTRA = ("season", "period", "size", "count")  # chat/qualifier.py EXTRA as shipped in session 12
 DIAG_K = 10  # how deep the diagnosis looks for the row that states the taught value
 
@@ -246,6 +259,10 @@ def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], befor
     diag = Retriever(project, encoder, threshold=-1e9, top_k=DIAG_K, **choice)
     ask = Asker(lm, retriever)
     out: dict = {"threshold": retriever.threshold}
+    seen = Seen(retriever) if args.dump and retriever.combined is not None else None
+    if seen is not None:
+        seen.values = row_values(project)
+    about = {"domain": project.root.name, "mode": project.root.parent.name, "variant": os.environ.get("LIC_TAUGHT", "")}
     # Paraphrases.
     found = right = grounded_row = grounded_answer = total = 0
     misses = []
@@ -255,6 +272,8 @@ def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], befor
         for q in f["paraphrases"]:
             total += 1
             ranked = diag.search(q)  # the same ranking as retriever.search, deeper: read once for both
+            if seen is not None:
+                seen.write(args.dump, q, stated_texts(project, stated), f["id"], **about)
             hits = [h for h in ranked if h.score >= retriever.threshold][:retriever.top_k]
             top = retriever.answering(hits)
             found += top is not None
@@ -277,7 +296,12 @@ def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], befor
         out.update(correct=right, accuracy=round(right / total, 4), grounded_row=grounded_row,
                    grounded_answer=grounded_answer)
     # Unrelated questions.
-    changed_prompt = [q for q in unrelated if ask.prompt(q) != before[q]]
+    changed_prompt = []
+    for q in unrelated:
+        if ask.prompt(q) != before[q]:
+            changed_prompt.append(q)
+        if seen is not None:  # the prompt's retrieval was the last the combination ordered
+            seen.write(args.dump, q, set(), None, **about)
     out["unrelated"] = len(unrelated)
     out["unrelated_prompt_changed"] = len(changed_prompt)
     if not args.retrieval_only:
@@ -292,8 +316,94 @@ def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], befor
             else:
                 diffs.append({"q": q, "before": before_answers[q][:80], "after": after[:80]})
         out.update(unrelated_same=same, locality=round(same / len(unrelated), 4), unrelated_diffs=diffs)
+    if seen is not None:  # the calibration's general probes, asked of the taught project: for tuning (never unrelated.jsonl)
+        from lic_cli.chat.ranker import probe_questions
+
+        for q in probe_questions():
+            retriever.search(q)
+            seen.write(args.dump, q, set(), None, probe=True, **about)
     out["misses"] = misses
     out["changed_prompt"] = changed_prompt
+    return out
+
+
+class Seen:
+    """Session 13 (`--dump`): what the combination ordered last (chat/combine.py `ordered`, wrapped),
+    written as one line: the question, its thresholds and each candidate's stage scores."""
+
+    def __init__(self, retriever) -> None:
+        from lic_cli.chat import combine
+
+        self.inner, self.cal = retriever.combined
+        self.cross = retriever.cross
+        self.last = None
+        self.values: dict[str, str] = {}  # whole-row text -> the row's value (its kind is read offline)
+        if not hasattr(combine, "_unwrapped"):
+            combine._unwrapped = combine.ordered
+        unwrapped = combine._unwrapped
+
+        def ordered(question, cands, rule, rt, ct):
+            self.last = (question, [(c.text, c.base, c.ranker, c.cross) for c in cands])
+            return unwrapped(question, cands, rule, rt, ct)
+
+        combine.ordered = ordered
+
+    def write(self, path: str, question: str, stated: set[str], fact: str | None, **about) -> None:
+        from lic_cli.chat import combine
+
+        cands = self.last[1] if self.last and self.last[0] == question else []
+        rec = {**about, "fact": fact, "q": question, "plain": combine.plain(question),
+               "threshold": self.cal.threshold, "plain_threshold": self.cal.for_question(question),
+               "ranker_threshold": self.inner.ranker.threshold, "cross_threshold": self.cross.threshold,
+               "cands": [{"text": t, "value": self.values.get(t), "base": b, "ranker": r, "cross": c,
+                          "states": t in stated}
+                         for t, b, r, c in cands]}
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.last = None
+
+
+def row_values(project) -> dict[str, str]:
+    """Every row's whole text (as the re-ranker reads it) -> its value."""
+    from lic_cli.chat import taught
+    from lic_cli.chat.rowindex import answers_questions, row_fields, row_text, row_value
+    from lic_cli.store.formats import read_rows
+    from lic_cli.store.rows import RowIds
+
+    out = {}
+    for task in project.tasks.values():
+        if not answers_questions(task):
+            continue
+        assign = RowIds(task)
+        said = taught.load(project, task.name) if taught.mode() != "off" else {}
+        for _, row in read_rows(project.dataset_path(task), task.dataset):
+            rid = assign(row)
+            fields = row_fields(task, row)
+            if rid in said:
+                fields[taught.FIELD] = said[rid]
+            out[row_text(task, fields)] = row_value(task, fields)
+    return out
+
+
+def stated_texts(project, stated: set) -> set[str]:
+    """The whole-row texts (as the re-ranker reads them) of the rows that state the taught value."""
+    from lic_cli.chat import taught
+    from lic_cli.chat.rowindex import row_fields, row_text
+    from lic_cli.store.formats import read_rows
+    from lic_cli.store.rows import RowIds
+
+    out = set()
+    for name in {t for t, _ in stated}:
+        task = project.task(name)
+        assign = RowIds(task)
+        said = taught.load(project, name) if taught.mode() != "off" else {}
+        for _, row in read_rows(project.dataset_path(task), task.dataset):
+            rid = assign(row)
+            if (name, rid) in stated:
+                fields = row_fields(task, row)
+                if rid in said:
+                    fields[taught.FIELD] = said[rid]
+                out.add(row_text(task, fields))
     return out
 
 
@@ -390,6 +500,9 @@ def main() -> None:
                          "+q: session 12's qualifier classes; several are measured on the same taught project "
                          "(rows applied directly: off, and off+q when any variant has +q)")
     ap.add_argument("--json", help="write the full results (misses included) here")
+    ap.add_argument("--dump", help="session 13: with the combined retriever, write every question's candidates "
+                                   "(each stage's score, whether the row states the taught value) here, one JSON "
+                                   "line a question, to score other orders and decisions without the models")
     args = ap.parse_args()
     args.ranker_at, args.cross_at = trained(args)
 
