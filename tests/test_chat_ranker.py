@@ -180,3 +180,15 @@ def test_the_head_reads_the_index_features_and_survives_a_save(tmp_path):
     again = rerank.Head.load(tmp_path / "head.npz")
     feats = table.features(q, "Where can I park my car?")
     assert np.allclose(again.score(feats), head.score(feats), atol=1e-5)
+
+
+def test_session13_train_domains_are_not_read_by_the_ranker():
+    """The four retrieval domains of e5d2e3a are on disk (the scope judge reads them) but the ranker's
+    and re-ranker's data leaves them out (measured worse on dev, docs/chat.md "Session 13")."""
+    from lic_cli.chat import rankdata
+
+    on_disk = {p.stem for p in rankdata.RETRIEVAL.glob("*.jsonl")}
+    read = {p.stem for p in rankdata.data_files()}
+    assert rankdata.NOT_READ <= on_disk
+    assert not rankdata.NOT_READ & read and "yoga" in read
+    assert not {i.domain for i in rankdata.all_items()} & rankdata.NOT_READ
