@@ -26,22 +26,22 @@ def test_candidate_train_domains_only_append_train_rows(tmp_path: Path):
 
 
 def test_session13_own_words_only_append_train_rows_in_their_own_domains(tmp_path: Path):
-    """The session-13 hand-written files are numbered after every earlier row: the corpus built
-    without them (`--no-s13`) is a byte prefix of the shipped one, and what follows is train
-    rows in the files' own new domains only (tools/corpus/build.py OWN_WORDS_DOMAINS)."""
+    """The session-13 hand-written files (measured, not shipped: `--s13`) are numbered after every
+    earlier row: the shipped corpus is a byte prefix of the one built with them, and what follows
+    is train rows in the files' own new domains only (tools/corpus/build.py OWN_WORDS_DOMAINS)."""
     out = tmp_path / "teaching.jsonl"
-    done = subprocess.run([sys.executable, str(REPO / "tools" / "corpus" / "build.py"), "--no-s13", "--out", str(out)],
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "corpus" / "build.py"), "--s13", "--out", str(out)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    full, without = CORPUS.read_text(encoding="utf-8"), out.read_text(encoding="utf-8")
-    assert full.startswith(without)
-    added = [json.loads(line) for line in full[len(without):].splitlines()]
+    shipped, full = CORPUS.read_text(encoding="utf-8"), out.read_text(encoding="utf-8")
+    assert full.startswith(shipped)
+    added = [json.loads(line) for line in full[len(shipped):].splitlines()]
     sys.path.insert(0, str(REPO / "tools" / "corpus"))
     from build import OWN_WORDS_DOMAINS
 
     new = {d for names in OWN_WORDS_DOMAINS.values() for d in names}
-    assert {r["split"] for r in added} <= {"train"} and {r["domain"] for r in added} <= new
-    earlier = {r["domain"] for r in map(json.loads, without.splitlines())}
+    assert len(added) == 840 and {r["split"] for r in added} == {"train"} and {r["domain"] for r in added} == new
+    earlier = {r["domain"] for r in map(json.loads, shipped.splitlines())}
     assert not earlier & new  # no other row of the corpus is in these domains
 
 
