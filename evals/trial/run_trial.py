@@ -163,7 +163,11 @@ def annotate(domain: Path, project, mode: str, detector, encoder) -> list[dict]:
     if mode == "full":
         if isinstance(detector, str):  # no detector for this project: nothing is detected
             return teach
-        return list(extract.run(detect.run(teach, model=detector), engine=engine_for(project), project=project))
+        from lic_cli.detect.labelcue import project_labels
+
+        # the project's label names as the label cue's evidence, as `lic detect` and chat pass them (session 13)
+        return list(extract.run(detect.run(teach, model=detector, labels=project_labels(project)),
+                                engine=engine_for(project), project=project))
     gold = {g["turn"]: g for g in read_jsonl(domain / "gold.jsonl")}
     out = []
     for rec in teach:
