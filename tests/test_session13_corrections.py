@@ -4,9 +4,9 @@ role at a sentence's end ("..., our principal.") and a corrected fact's relation
 question's verb ("Can I hire the studio?" ~ "studio hire rate"), and a forget names a label
 example by a quoted piece of it ("The one starting '...'"). Every phrasing is from a domain in
 neither the trial rounds nor the sweep eval (a climbing wall, a laundrette, a brewery tour, a
-bowls club, a pottery, a kennels, a canoe hire, a sailing club, a cookery school ...), written
-to check the rules on wordings they were not written from; each fast test fails without the
-session's change.
+rink, a canoe club, a sailing club, a food pantry ...), written to check the rules on wordings
+they were not written from. Each test of a new reading fails without the session's change; the
+guards (what must stay as it was) pass before and after.
 
 Fast tests load no model; the slow one runs route and locate with MiniLM on a small project.
 """
@@ -173,15 +173,15 @@ def test_a_role_holder_correction_reaches_the_row_naming_the_role_at_its_end(clu
 LABEL_TASKS = """version: 1
 tasks:
   - name: enquiries
-    description: Messages to a cookery school labelled with who answers them.
+    description: Messages to a sailing club labelled with who answers them.
     dataset: datasets/enquiries.jsonl
     format: label
-    labels: [classes, shop, office]
+    labels: [juniors, shop, office]
 """
-MESSAGES = [("Hello it's Jonah Price from Form 3, can our class do a pizza day?", "classes"),
-            ("Do you sell the knives you use in the knife skills class?", "shop"),
-            ("Can I change my Saturday booking to the Sunday class?", "office"),
-            ("Hello, is the bread course suitable for coeliacs?", "classes")]
+MESSAGES = [("Hello it's Jonah Price from Form 3, can our class try dinghy sailing?", "juniors"),
+            ("Do you sell the buoyancy aids you use on the junior course?", "shop"),
+            ("Can I change my Saturday session to the Sunday one?", "office"),
+            ("Hello, is the adult course suitable for non-swimmers?", "juniors")]
 
 
 @pytest.mark.slow
