@@ -362,7 +362,10 @@ def test_output_is_deterministic():
     assert list(extract.run(recs)) == list(extract.run(recs))
 
 
-def test_auto_engine_is_rules():
+def test_auto_engine_is_rules(monkeypatch, tmp_path):
+    # With no learned engine trained in $LIC_HOME (and LIC_EXTRACT_TRAIN=0, conftest), auto is the
+    # rules alone; an empty LIC_HOME makes that hold whatever an earlier test trained.
+    monkeypatch.setenv("LIC_HOME", str(tmp_path))
     rec = turn(1, "user", "Kestrel's CEO is Dana Whitfield.", "teach")
     assert next(extract.run([rec], engine="auto")) == next(extract.run([rec], engine="rules"))
 
