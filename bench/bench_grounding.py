@@ -363,17 +363,15 @@ class Seen:
         self.last = None
 
 
-def row_values(project) -> dict[str, str]:
-    """Every row's whole text (as the re-ranker reads it) -> its value."""
+def indexed_rows(project, tasks):
+    """(task, row id, fields) of every row of `tasks`, with its teaching sentence as the index
+    reads it (chat/taught.py)."""
     from lic_cli.chat import taught
-    from lic_cli.chat.rowindex import answers_questions, row_fields, row_text, row_value
+    from lic_cli.chat.rowindex import row_fields
     from lic_cli.store.formats import read_rows
     from lic_cli.store.rows import RowIds
 
-    out = {}
-    for task in project.tasks.values():
-        if not answers_questions(task):
-            continue
+    for task in tasks:
         assign = RowIds(task)
         said = taught.load(project, task.name) if taught.mode() != "off" else {}
         for _, row in read_rows(project.dataset_path(task), task.dataset):
@@ -381,30 +379,23 @@ def row_values(project) -> dict[str, str]:
             fields = row_fields(task, row)
             if rid in said:
                 fields[taught.FIELD] = said[rid]
-            out[row_text(task, fields)] = row_value(task, fields)
-    return out
+            yield task, rid, fields
+
+
+def row_values(project) -> dict[str, str]:
+    """Every row's whole text (as the re-ranker reads it) -> its value."""
+    from lic_cli.chat.rowindex import answers_questions, row_text, row_value
+
+    tasks = [t for t in project.tasks.values() if answers_questions(t)]
+    return {row_text(task, fields): row_value(task, fields) for task, _, fields in indexed_rows(project, tasks)}
 
 
 def stated_texts(project, stated: set) -> set[str]:
     """The whole-row texts (as the re-ranker reads them) of the rows that state the taught value."""
-    from lic_cli.chat import taught
-    from lic_cli.chat.rowindex import row_fields, row_text
-    from lic_cli.store.formats import read_rows
-    from lic_cli.store.rows import RowIds
+    from lic_cli.chat.rowindex import row_text
 
-    out = set()
-    for name in {t for t, _ in stated}:
-        task = project.task(name)
-        assign = RowIds(task)
-        said = taught.load(project, name) if taught.mode() != "off" else {}
-        for _, row in read_rows(project.dataset_path(task), task.dataset):
-            rid = assign(row)
-            if (name, rid) in stated:
-                fields = row_fields(task, row)
-                if rid in said:
-                    fields[taught.FIELD] = said[rid]
-                out.add(row_text(task, fields))
-    return out
+    tasks = [project.task(name) for name in sorted({t for t, _ in stated})]
+    return {row_text(task, fields) for task, rid, fields in indexed_rows(project, tasks) if (task.name, rid) in stated}
 
 
 WHERE = ("no row states it", f"not in the top {DIAG_K}", "a sibling first (ranked 2nd-10th)", "top, below the threshold",
@@ -413,28 +404,16 @@ WHERE = ("no row states it", f"not in the top {DIAG_K}", "a sibling first (ranke
 
 def rows_stating(project, fact: dict) -> set[tuple[str, str]]:
     """(task, row id) of every row whose templated answer states the taught value (judged as lic eval judges)."""
-    from lic_cli.chat import taught
     from lic_cli.chat.retrieve import Hit
-    from lic_cli.chat.rowindex import row_fields
     from lic_cli.chat.session import own_answer, template
-    from lic_cli.store.formats import read_rows
-    from lic_cli.store.rows import RowIds
     from lic_cli.train.judge import is_correct
 
     out = set()
-    for task in project.tasks.values():
-        if task.format not in ("qa", "fact"):
-            continue
-        assign = RowIds(task)
-        said = taught.load(project, task.name) if taught.mode() != "off" else {}
-        for _, row in read_rows(project.dataset_path(task), task.dataset):
-            rid = assign(row)
-            fields = row_fields(task, row)
-            if rid in said:  # as the index reads it (chat/taught.py)
-                fields[taught.FIELD] = said[rid]
-            hit = Hit(task.name, rid, fields, 1.0)
-            if is_correct(fact["answer"], own_answer(task, hit) or template(task, hit), fact["question"]):
-                out.add((task.name, rid))
+    tasks = [t for t in project.tasks.values() if t.format in ("qa", "fact")]
+    for task, rid, fields in indexed_rows(project, tasks):
+        hit = Hit(task.name, rid, fields, 1.0)
+        if is_correct(fact["answer"], own_answer(task, hit) or template(task, hit), fact["question"]):
+            out.add((task.name, rid))
     return out
 
 
