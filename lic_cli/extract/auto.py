@@ -75,8 +75,9 @@ ANSWERED_STANDS = True
 def _answered(outcome: Outcome, turn: Turn | None) -> bool:
     if turn is None or not outcome.items or not all(f.get("kind") == "qa" for f in outcome.items):
         return False
-    asked = next((str(t.get("text", "")) for t in reversed(turn.context or [])
-                  if t.get("role") == "user" and str(t.get("text", "")).rstrip().endswith("?")), None)
+    from lic_cli.extract.repair import last_question
+
+    asked = last_question(turn.context)
     if asked is None:
         return False
 

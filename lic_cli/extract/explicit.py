@@ -159,10 +159,9 @@ def forget_targets(items: list[dict[str, Any]], text: str, context: list[dict], 
         return out
     target = forget_object(text)
     if target is None and _pronoun_object(text) and context:
-        from lic_cli.extract.repair import question_topic
+        from lic_cli.extract.repair import last_question, question_topic
 
-        question = next((str(t.get("text", "")) for t in reversed(context)
-                         if t.get("role") == "user" and str(t.get("text", "")).rstrip().endswith("?")), None)
+        question = last_question(context)
         if question:
             target = question_topic(question) or asked_thing(question)
     if target is None:

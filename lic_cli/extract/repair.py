@@ -246,6 +246,12 @@ def timeless_note(note: str) -> str:
     return cut if cut.strip(" .") else note
 
 
+def last_question(context: list[dict] | None) -> str | None:
+    """The last question the user asked in the context (a user turn ending in "?"), or None."""
+    return next((str(t.get("text", "")) for t in reversed(context or [])
+                 if t.get("role") == "user" and str(t.get("text", "")).rstrip().endswith("?")), None)
+
+
 def forget_topic(items: list[dict], text: str, context: list[dict], label: str) -> list[dict]:
     """A forget turn that names nothing itself ("Bin that info.", "Please delete it.") forgets
     what the last question asked about: the learned engine, trained on targets said in the turn,
@@ -257,8 +263,7 @@ def forget_topic(items: list[dict], text: str, context: list[dict], label: str) 
     said = text.lower()
     if any(str(f.get("target", "")).lower() in said for f in items):
         return items
-    question = next((str(t.get("text", "")) for t in reversed(context)
-                     if t.get("role") == "user" and str(t.get("text", "")).rstrip().endswith("?")), None)
+    question = last_question(context)
     topic = question_topic(question) if question else None
     return [{"kind": "forget", "target": topic}] if topic else items
 

@@ -48,6 +48,8 @@ from templates import (  # noqa: E402
     T,
 )
 
+from lic_cli.knowledge import REQUIRED  # noqa: E402
+
 ROOT = HERE.parent.parent
 OUT = ROOT / "lic_cli" / "data" / "teaching.jsonl"
 SEED = 14
@@ -443,8 +445,8 @@ def handwritten() -> list[dict]:
 
 OWN_WORDS = True  # --no-own-words: build without any OWN_WORDS_FILES (to measure beside them)
 WITH_S13 = False  # --s13: build with S13_FILES (measured, not shipped; see OWN_WORDS_FILES)
-KINDS = {"qa": {"question", "answer"}, "fact": {"subject", "relation", "object"}, "label": {"text", "label"},
-         "forget": {"target"}, "note": {"text"}, "span": {"text", "spans"}}
+# Each kind's required fields, as lic itself reads knowledge items (lic_cli/knowledge.py).
+KINDS = {kind: set(fields) for kind, fields in REQUIRED.items()}
 
 
 def own_words() -> list[dict]:
