@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from collections import Counter
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 CLASSES = ("item missed", "wrong kind", "subject worded differently", "relation worded differently",
            "question worded differently", "value cut", "value other", "forget target", "note paraphrase",
-           "label value", "extra item")
+           "label value", "old value (replaces)", "extra item")
 
 
 def words(text: object) -> set[str]:
@@ -58,7 +59,13 @@ def overlap(a: dict, b: dict) -> int:
 
 def classify(gold: list[dict], pred: list[dict]) -> list[str]:
     """The classes of one wrong turn's misses."""
-    out: list[str] = []
+    return [cls for _, cls in classify_kinds(gold, pred)]
+
+
+def classify_kinds(gold: list[dict], pred: list[dict]) -> list[tuple[str, str]]:
+    """The (kind, class) of one wrong turn's misses: the gold item's kind, or for an extra item
+    the predicted item's."""
+    out: list[tuple[str, str]] = []
     free = list(range(len(pred)))
     for g in gold:
         kind = g.get("kind")
@@ -67,33 +74,36 @@ def classify(gold: list[dict], pred: list[dict]) -> list[str]:
             other = [i for i in free if pred[i].get("kind") not in {x.get("kind") for x in gold}]
             if other:
                 free.remove(max(other, key=lambda i: overlap(g, pred[i])))
-            out.append("wrong kind" if other else "item missed")
+            out.append((kind, "wrong kind" if other else "item missed"))
             continue
         best = max(same, key=lambda i: overlap(g, pred[i]))
         free.remove(best)
         p = pred[best]
         if kind == "fact":
             wrong = [f for f in ("subject", "relation", "object") if norm(g.get(f)) != norm(p.get(f))]
-            out += ["subject worded differently"] * ("subject" in wrong) + ["relation worded differently"] * ("relation" in wrong)
+            out += [(kind, "subject worded differently")] * ("subject" in wrong) \
+                + [(kind, "relation worded differently")] * ("relation" in wrong)
             if "object" in wrong:
-                out.append(value_class(g.get("object"), p.get("object")))
+                out.append((kind, value_class(g.get("object"), p.get("object"))))
         elif kind == "qa":
             if norm(g.get("question")) != norm(p.get("question")):
-                out.append("question worded differently")
+                out.append((kind, "question worded differently"))
             if norm(g.get("answer")) != norm(p.get("answer")):
-                out.append(value_class(g.get("answer"), p.get("answer")))
-        elif kind == "forget":
+                out.append((kind, value_class(g.get("answer"), p.get("answer"))))
+        if kind in ("fact", "qa", "note") and norm(g.get("replaces")) != norm(p.get("replaces")):
+            out.append((kind, "old value (replaces)"))
+        if kind == "forget":
             if norm(g.get("target")) != norm(p.get("target")):
-                out.append("forget target")
+                out.append((kind, "forget target"))
         elif kind == "note":
             if norm(g.get("text")) != norm(p.get("text")):
-                out.append("note paraphrase")
+                out.append((kind, "note paraphrase"))
         elif kind == "label":
             if norm(g.get("label")) != norm(p.get("label")) or norm(g.get("example")) != norm(p.get("example")):
-                out.append("label value")
+                out.append((kind, "label value"))
         elif kind == "span":
-            out.append("value other")
-    out += ["extra item"] * len(free)
+            out.append((kind, "value other"))
+    out += [(str(pred[i].get("kind")), "extra item") for i in free]
     return out
 
 
@@ -131,6 +141,8 @@ def main() -> None:
     ap.add_argument("--trial", type=Path, help="evals/trial/run_trial.py --json output (rounds 1-8)")
     ap.add_argument("--trial-mode", default="extract", choices=("full", "extract"))
     ap.add_argument("--show", action="store_true", help="print each wrong turn with its classes")
+    ap.add_argument("--by-kind", action="store_true",
+                    help="misses per kind and class, each count with a 95 %% bootstrap interval over the set's turns")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     errors = json.loads(args.errors.read_text())
@@ -138,6 +150,10 @@ def main() -> None:
             if name != "test" and (args.sets is None and name != "demo" or args.sets and name in args.sets)}
     if args.trial:
         sets["trial rounds 1-8"] = trial_turns(args.trial, args.trial_mode)
+    if args.by_kind:
+        sizes = {name: errs.get("_rows", len(sets[name])) for name, errs in errors.items() if name in sets}
+        print(kind_table(sets, sizes))
+        return
     table: dict[str, Counter] = {}
     for name, rows in sets.items():
         c: Counter = Counter()
@@ -156,6 +172,29 @@ def main() -> None:
         print(f"{cls:<30}" + "".join(f"{v:>16}" for v in row) + f"{sum(row):>8}")
     if args.json:
         args.json.write_text(json.dumps({n: dict(c) for n, c in table.items()}, indent=1))
+
+
+def kind_table(sets: dict[str, list[dict]], sizes: dict[str, int], resamples: int = 1000) -> str:
+    """Rows: kind / class; columns: sets; each cell the count of misses and its 95 % bootstrap
+    interval (the set's turns resampled with a fixed seed; a right turn counts 0)."""
+    per_set = {name: [Counter(classify_kinds(r["gold"], r["pred"])) for r in rows] for name, rows in sets.items()}
+    keys = sorted({k for turns in per_set.values() for c in turns for k in c})
+    cells: dict[tuple, dict[str, str]] = {}
+    rng = random.Random(0)
+    for name, turns in per_set.items():
+        n = sizes.get(name, len(turns))
+        padded = turns + [Counter()] * (n - len(turns))
+        draws = [[rng.randrange(n) for _ in range(n)] for _ in range(resamples)]
+        for key in keys:
+            vals = sorted(sum(padded[i][key] for i in idx) for idx in draws)
+            total = sum(c[key] for c in turns)
+            cells.setdefault(key, {})[name] = f"{total} [{vals[int(0.025 * resamples)]}-{vals[int(0.975 * resamples) - 1]}]"
+    names = list(sets)
+    lines = [f"{'kind / class':<36}" + "".join(f"{n[-14:]:>16}" for n in names),
+             f"{'turns (wrong / all)':<36}" + "".join(f"{f'{len(sets[n])} / {sizes.get(n, 0)}':>16}" for n in names)]
+    for key in sorted(keys, key=lambda k: (k[0], -sum(int(cells[k].get(n, '0 ').split()[0]) for n in names))):
+        lines.append(f"{key[0] + ' / ' + key[1]:<36}" + "".join(f"{cells[key].get(n, '0'):>16}" for n in names))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

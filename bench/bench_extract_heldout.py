@@ -16,13 +16,20 @@ engine is scored twice: exact (field values equal once normalized) and `(words)`
 subjects / relations and note texts that say the same words in another order count
 (`lic_cli/extract/convention.py`, docs/extract.md "Evaluation").
 `--speed`: the learned engine's turns/s beside the raw encoder's on the same inputs, same run.
+Every field F1 (overall and per kind) comes with a 95 % bootstrap interval over the set's
+teaching turns (`--resamples`, fixed seed), and the look-alikes' share with a Wilson interval:
+the hand-written sets are 30-90 turns, so a difference inside the interval is not a finding.
+`--json` keeps each turn's counts (`turn_counts`), which `--paired OLD.json` compares turn by
+turn with an earlier run on the same rows (a paired bootstrap of the difference).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import random
 import sys
 import time
 from collections import Counter
@@ -33,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 
 GOLD: Path | None = None  # --gold: score against this corpus file's gold (same turns), e.g. an older convention
+RESAMPLES = 1000
+KINDS = ("qa", "fact", "label", "forget", "note", "span")
 
 
 def corpus_split(split: str) -> list[dict]:
@@ -70,10 +79,64 @@ def figures(rows: list[dict], preds: list[list[dict]], convention: str = "exact"
     by: dict[str, list[int]] = {}
     for i in teach:
         by.setdefault(rows[i].get("domain", "-"), []).append(i)
+    counts = [turn_counts(golds[i], items[i]) for i in teach]
+    out["turn_counts"] = counts
+    out["field_f1_ci"] = bootstrap(counts, None)
+    out["per_kind_ci"] = {k: bootstrap(counts, k) for k in out["per_kind"]}
+    if empty:
+        out["empty_kept_ci"] = wilson(sum(not preds[i] for i in empty), len(empty))
     if len(by) > 1:
         out["per_domain"] = {d: score([golds[i] for i in idx], [items[i] for i in idx])["field"]["f1"]
                              for d, idx in sorted(by.items())}
     return out
+
+
+def turn_counts(gold: list[tuple], pred: list[tuple]) -> dict[str, list[int]]:
+    """One turn's field triples per kind: [true positives, predicted, gold] (as `evaluate.score`)."""
+    from lic_cli.extract.evaluate import _triples
+
+    tg, tp = _triples(gold), _triples(pred)
+    out: dict[str, list[int]] = {}
+    for (kind, _, _), n in (tg & tp).items():
+        out.setdefault(kind, [0, 0, 0])[0] += n
+    for (kind, _, _), n in tp.items():
+        out.setdefault(kind, [0, 0, 0])[1] += n
+    for (kind, _, _), n in tg.items():
+        out.setdefault(kind, [0, 0, 0])[2] += n
+    return out
+
+
+def _f1(counts: list[dict], kind: str | None, idx) -> float | None:
+    tp = n = 0
+    for i in idx:
+        for k, (a, p, g) in counts[i].items():
+            if kind is None or k == kind:
+                tp += a
+                n += p + g
+    return 2 * tp / n if n else None
+
+
+def bootstrap(counts: list[dict], kind: str | None, other: list[dict] | None = None) -> list[float]:
+    """95 % percentile interval of field F1 (or, with `other`, of F1(counts) - F1(other) on the
+    same turns), resampling turns with a fixed seed; a draw holding none of the kind is skipped."""
+    rng = random.Random(0)
+    n = len(counts)
+    vals = []
+    for _ in range(RESAMPLES if n else 0):
+        idx = [rng.randrange(n) for _ in range(n)]
+        v = _f1(counts, kind, idx)
+        w = _f1(other, kind, idx) if other is not None else None
+        if v is not None or w is not None:
+            vals.append((v or 0.0) - (w or 0.0))
+    vals.sort()
+    return [round(vals[int(0.025 * len(vals))], 3), round(vals[int(0.975 * len(vals)) - 1], 3)] if vals else [0.0, 0.0]
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [round(centre - half, 3), round(centre + half, 3)]
 
 
 def run_split(name: str, rows: list[dict], engines: list[str], raw: list[dict] | None, learned, policy: str) -> dict:
@@ -139,7 +202,7 @@ def speed(learned, sample: int = 512, batch_size: int = 64) -> dict:
 
 
 def table(name: str, res: dict, engines: list[str]) -> str:
-    kinds = ("qa", "fact", "label", "forget", "note", "span")
+    kinds = KINDS
     lines = [f"{name}: {'engine':<16}{'field F1':>9}{'exact':>7}{'empty':>7}" + "".join(f"{k:>8}" for k in kinds)]
     for eng in [e for e in engines] + [f"{e} (words)" for e in engines]:
         f = res.get(eng)
@@ -148,6 +211,32 @@ def table(name: str, res: dict, engines: list[str]) -> str:
         empty = f"{f['empty_kept']:.3f}" if f["empty_kept"] is not None else "-"
         lines.append(f"{'':<{len(name) + 2}}{eng:<16}{f['field_f1']:>9.3f}{f['exact']:>7.3f}{empty:>7}"
                      + "".join(f"{f['per_kind'][k]:>8.3f}" if k in f["per_kind"] else f"{'-':>8}" for k in kinds))
+        ci = [f"field F1 [{f['field_f1_ci'][0]:.3f}, {f['field_f1_ci'][1]:.3f}]"]
+        if f.get("empty_kept_ci"):
+            ci.append(f"empty [{f['empty_kept_ci'][0]:.3f}, {f['empty_kept_ci'][1]:.3f}]")
+        ci += [f"{k} [{f['per_kind_ci'][k][0]:.2f}, {f['per_kind_ci'][k][1]:.2f}]" for k in kinds if k in f["per_kind_ci"]]
+        lines.append(f"{'':<{len(name) + 18}}95 %: " + "; ".join(ci))
+    return "\n".join(lines)
+
+
+def paired(old: dict, new: dict, engines: list[str]) -> str:
+    """Before -> after on the same rows, each difference with its paired bootstrap interval."""
+    lines = []
+    for name, res in new.items():
+        if not isinstance(res, dict) or name not in old or not isinstance(old[name], dict):
+            continue
+        for eng in engines:
+            a, b = old[name].get(eng), res.get(eng)
+            if not a or not b or len(a["turn_counts"]) != len(b["turn_counts"]):
+                continue
+            parts = []
+            for kind in (None, *KINDS):
+                if kind is not None and kind not in b["per_kind"]:
+                    continue
+                before, after = (_f1(x["turn_counts"], kind, range(len(x["turn_counts"]))) or 0.0 for x in (a, b))
+                lo, hi = bootstrap(b["turn_counts"], kind, a["turn_counts"])
+                parts.append(f"{kind or 'all'} {before:.3f} -> {after:.3f} [{lo:+.3f}, {hi:+.3f}]")
+            lines.append(f"{name} {eng}: " + "; ".join(parts))
     return "\n".join(lines)
 
 
@@ -167,11 +256,15 @@ def main() -> None:
     ap.add_argument("--rows", type=Path, nargs="*", default=[],
                     help="also these files of labelled rows (the corpus's format, e.g. bench/bench_extract_fresh10.jsonl), "
                          "each scored as a split named by the file")
+    ap.add_argument("--paired", type=Path, help="an earlier run's --json on the same rows: print each difference "
+                                                  "with its paired bootstrap interval")
+    ap.add_argument("--resamples", type=int, default=RESAMPLES)
     ap.add_argument("--gold", type=Path, help="score the corpus splits against this corpus file's gold (the same "
                                                 "turns), e.g. tools/corpus/build.py --keep-unsaid-replaces --out F")
     args = ap.parse_args()
     global GOLD
     GOLD = args.gold
+    globals()["RESAMPLES"] = args.resamples
 
     dumped = json.loads(args.from_dump.read_text()) if args.from_dump else {}
     learned = None
@@ -199,7 +292,7 @@ def main() -> None:
         preds = res.pop("_preds")
         if name == "test":  # held out: its rows are scored, never studied
             preds = {}
-        errors[name] = {eng: [{"id": r["id"], "form": r.get("form"), "text": r["text"],
+        errors[name] = {"_rows": len(rows)} | {eng: [{"id": r["id"], "form": r.get("form"), "text": r["text"],
                                "context": tagging_context(r), "gold": r["knowledge"], "pred": p}
                               for r, p in zip(rows, ps, strict=True)
                               if Counter(map(_key, r["knowledge"])) != Counter(map(_key, p))]
@@ -214,6 +307,8 @@ def main() -> None:
         s = results["speed"]
         print(f"learned engine {s['engine_turns_per_s']} turns/s, raw encoder {s['encoder_turns_per_s']} turns/s "
               f"(ratio {s['ratio']}, {s['turns']} dev teaching turns, {s['threads']} threads)")
+    if args.paired:
+        print(paired(json.loads(args.paired.read_text()), results, args.engines))
     print(f"load average {results['uptime']}")
     if args.dump:
         args.dump.write_text(json.dumps(dump))
