@@ -144,6 +144,7 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
     rng = random.Random(params.seed)
     replay = rng.sample(old, min(n_replay, len(old))) if taught else []
     written = _model_rewordings(task, [c.row[rows.question] for c in taught], params, note)
+    other_words = _other_word_rewordings(task, [c.row[rows.question] for c in taught], params, note)
     pairs: list[Pair] = []
     scope: list[str] = []
     scope_answers: list[str] = []
@@ -153,7 +154,7 @@ def plan(project: Project, task: Task, params: SFTParams, rows: QARows, *,
         q, a = change.row[rows.question], change.row[rows.answer]
         plain = context_name.without(q, shared) if shared else None
         extra = [p for p in dict.fromkeys([*paraphrase.for_training(q, params.augment), *([plain] if plain else []),
-                                           *written.get(q, [])]) if p != q]
+                                           *written.get(q, []), *other_words.get(q, [])]) if p != q]
         pairs += [qa_pair(p, a) for p in [q, *extra]]
         scope += [q, *extra]
         scope_answers += [a] * (1 + len(extra))
@@ -193,6 +194,21 @@ def _model_rewordings(task: Task, questions: list[str], params: SFTParams,
 
     out = lm_paraphrase.generate(models.resolve(task.train.base), questions, params.augment_lm, seed=params.seed)
     note(f"{task.name}: {task.train.base} wrote {sum(map(len, out.values()))} rewordings of "
+         f"{len(questions)} taught questions")
+    return out
+
+
+def _other_word_rewordings(task: Task, questions: list[str], params: SFTParams,
+                           note: Callable[[str], None]) -> dict[str, list[str]]:
+    """SFTParams.augment_words rewordings per question in other content words (word_paraphrase.py)."""
+    if params.augment_words <= 0 or not questions:
+        return {}
+    assert task.train is not None
+    from lic_cli import models
+    from lic_cli.train import word_paraphrase
+
+    out = word_paraphrase.generate(models.resolve(task.train.base), questions, params.augment_words, seed=params.seed)
+    note(f"{task.name}: {task.train.base} wrote {sum(map(len, out.values()))} rewordings in other words of "
          f"{len(questions)} taught questions")
     return out
 

@@ -17,7 +17,7 @@ torch and transformers are imported inside functions: importing this module is c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,9 @@ def anchors(question: str) -> set[str]:
     return out
 
 
-def accept(question: str, candidate: str, kept: Sequence[str] = ()) -> str | None:
-    """The candidate as a clean one-question rewording of `question`, or None."""
+def one_question(question: str, candidate: str, kept: Sequence[str] = ()) -> str | None:
+    """The candidate's first line cut to one clean question of 3-MAX_WORDS words that is neither
+    `question` nor one of `kept`, or None."""
     text = candidate.strip().splitlines()[0].strip() if candidate.strip() else ""
     text = re.sub(r"^(?:question|q|rewording|new question)\s*:\s*", "", text, flags=re.IGNORECASE)
     text = text.strip(" \"'“”‘’*")
@@ -71,25 +72,32 @@ def accept(question: str, candidate: str, kept: Sequence[str] = ()) -> str | Non
     if end < 0:
         return None
     text = text[:end + 1].strip(" \"'“”‘’*")
-    words = text.split()
-    if not 3 <= len(words) <= MAX_WORDS:
+    if not 3 <= len(text.split()) <= MAX_WORDS:
         return None
-    same = [_norm(question), *(_norm(k) for k in kept)]
-    if _norm(text) in same:
+    if _norm(text) in [_norm(question), *(_norm(k) for k in kept)]:
+        return None
+    return text
+
+
+def accept(question: str, candidate: str, kept: Sequence[str] = ()) -> str | None:
+    """The candidate as a clean one-question rewording of `question`, or None."""
+    text = one_question(question, candidate, kept)
+    if text is None:
         return None
     have = _stems(text)
     need = anchors(question)
     if need and not need <= have:
         return None
-    content = _content(question)
+    content = content_stems(question)
     if not need and content and not content & have:
         return None  # nothing of the question left: another question, not a rewording
-    if (_content(text) & _EXAMPLE_WORDS) - content:
+    if (content_stems(text) & _EXAMPLE_WORDS) - content:
         return None  # copied from the examples ("concert"), not a rewording of this question
     return text
 
 
-def _content(text: str) -> set[str]:
+def content_stems(text: str) -> set[str]:
+    """The 5-letter stems of the words of `text` that carry content (3+ letters, not stop words)."""
     return {t[:5] for t in tokens(text) if len(t) >= 3 and t not in STOP_WORDS}
 
 
@@ -97,11 +105,14 @@ def _norm(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int,
-             batch_size: int = 24) -> dict[str, list[str]]:
-    """Up to `n` accepted rewordings per question, sampled from the model in `model_dir`.
+def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int, batch_size: int = 24,
+             prompt: Callable[[str], list[dict[str, str]]] = messages,
+             keep: Callable[[str, str, Sequence[str]], str | None] = accept,
+             samples_per_kept: int = SAMPLES_PER_KEPT) -> dict[str, list[str]]:
+    """Up to `n` rewordings per question that `keep` accepts, sampled from the model in `model_dir`
+    on the chat `prompt` gives (this module's few-shot rewrite and `accept` unless told).
 
-    `batch_size` questions (each sampled n * SAMPLES_PER_KEPT times) per generate call: for
+    `batch_size` questions (each sampled n * samples_per_kept times) per generate call: for
     20 questions one call of 24 took 0.84x the time of three of 8 on 2 cores."""
     if n <= 0 or not questions:
         return {q: [] for q in questions}
@@ -115,12 +126,12 @@ def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int,
     model, tokenizer = models.open_causal_lm(model_dir)
     tokenizer.padding_side = "left"
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    per = n * SAMPLES_PER_KEPT
+    per = n * samples_per_kept
     out: dict[str, list[str]] = {}
     unique = list(dict.fromkeys(questions))
     for start in range(0, len(unique), batch_size):
         batch = unique[start:start + batch_size]
-        prompts = [tokenizer.apply_chat_template(messages(q), add_generation_prompt=True, tokenize=False)
+        prompts = [tokenizer.apply_chat_template(prompt(q), add_generation_prompt=True, tokenize=False)
                    for q in batch]
         enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         torch.manual_seed(seed + start)  # per batch: the same questions and seed give the same rewordings
@@ -130,7 +141,7 @@ def generate(model_dir: Path, questions: Sequence[str], n: int, *, seed: int,
         for i, q in enumerate(batch):
             kept: list[str] = []
             for cand in texts[i * per:(i + 1) * per]:
-                good = accept(q, cand, kept)
+                good = keep(q, cand, kept)
                 if good is not None:
                     kept.append(good)
                 if len(kept) == n:
@@ -157,4 +168,4 @@ def _sample(model: Any, enc: Any, per: int, pad: int) -> Any:
 
 # The examples' subjects (the words each example keeps): in a candidate for another question
 # they were copied from the examples.
-_EXAMPLE_WORDS = frozenset(w for q, r in EXAMPLES for w in _content(q) & _content(r))
+_EXAMPLE_WORDS = frozenset(w for q, r in EXAMPLES for w in content_stems(q) & content_stems(r))

@@ -159,6 +159,9 @@ class SFTParams(_Params):
     # Session 13 (context_name.py): 1 adds each changed question without the name most of the task's train
     # questions share (the business's own: "... at Kingsferry?"), as people ask its assistant; 0: off.
     augment_context: int = 0
+    # Session 14 (word_paraphrase.py): rewordings of each changed question the base model writes with
+    # other content words for the things it names, kept when MiniLM still reads them as that question (0: none).
+    augment_words: int = 0
     # NEFTune: uniform noise of this scale on the input embeddings while training (0: off);
     # reported to help instruction-tuned models generalize beyond the trained wordings.
     neftune: float = 0.0
@@ -235,7 +238,8 @@ class SFTParams(_Params):
         if self.kl_weight > 0 and self.method != "lora":
             raise fail("kl_weight", "needs method: lora (the model before the teaching is the weights "
                        "with the adapters switched off)")
-        for key in ("lora_layers", "max_steps", "weight_decay", "warmup", "replay", "augment", "augment_lm", "augment_context", "neftune",
+        for key in ("lora_layers", "max_steps", "weight_decay", "warmup", "replay", "augment", "augment_lm", "augment_context", "augment_words",
+                    "neftune",
                     "first_epochs", "distill", "kl_weight"):
             if getattr(self, key) < 0:
                 raise fail(key, "must be >= 0")
