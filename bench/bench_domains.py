@@ -290,7 +290,7 @@ def measure(domain: str, name: str, params: dict, keep: Path | None, n_facts: in
         folder = registry.model_path(project, registry.latest(project, "faq"))
         gated = evaluate.Answerer(folder)
         weights = evaluate.Answerer(folder, gate=False)
-        out = {"domain": domain, "config": name, "params": params, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+        out = {"domain": domain, "config": name, "facts": n_facts, "params": params, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
                "train_s": summary["metrics"].get("train_seconds"), "steps": summary["metrics"].get("steps"),
                "train_pairs": summary["metrics"].get("train_rows"), "lic_train_metrics": summary["metrics"],
                "gated": score(gated, facts, said), "weights": score(weights, facts, said)}
@@ -430,6 +430,72 @@ def miss_table(gated, weights, facts: list[dict]) -> dict:
     return {"paraphrases": len(paras), "table": table, "missed": rows}
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson interval of k right of n (the held-out sets are small: 60 paraphrases a domain)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p, d = k / n, 1 + z * z / n
+    mid, half = (p + z * z / (2 * n)) / d, z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / d
+    return (max(0.0, mid - half), min(1.0, mid + half))
+
+
+def _items(r: dict) -> dict[str, dict[str, bool]]:
+    """Each probe's right / wrong in one result, by kind and view (the JSON keeps only the wrong ones)."""
+    facts = [json.loads(line) for line in (DOMAINS / f"{r['domain']}.jsonl").read_text().splitlines() if line.strip()]
+    facts = facts[:r["facts"]] if r.get("facts") else facts
+    general = [json.loads(line) for line in (DOMAINS / "general.jsonl").read_text().splitlines() if line.strip()]
+    asked = {"reliability": [f["question"] for f in facts], "generalization": [p for f in facts for p in f["paraphrases"]],
+             "locality": [g["question"] for g in general if g.get("use") == "locality"],
+             "near_miss": [q for f in facts for q in f["near_miss"]]}
+    wrong_key = {"reliability": "wrong", "generalization": "wrong_paraphrases", "locality": "wrong_locality",
+                 "near_miss": "wrong_near_miss"}
+    out = {}
+    for view in ("gated", "weights"):
+        for kind, qs in asked.items():
+            bad = {w[0] if isinstance(w, list) else w for w in r[view][wrong_key[kind]]}
+            out[f"{kind} {view}"] = {f"{r['domain']}: {q}": q not in bad for q in qs}
+    return out
+
+
+def pooled(results: list[dict]) -> dict[str, dict[str, bool]]:
+    """Every probe of the results' domains, right or wrong, by kind and view."""
+    out: dict[str, dict[str, bool]] = {}
+    for r in results:
+        for key, items in _items(r).items():
+            out.setdefault(key, {}).update(items)
+    return out
+
+
+def _cell(oks: list[bool]) -> str:
+    """'k/n p % [Wilson interval]'."""
+    k, n = sum(oks), len(oks)
+    lo, hi = wilson(k, n)
+    return f"{k}/{n} {100 * k / n:5.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
+
+
+def compare(before: list[dict], after: list[dict], draws: int = 2000) -> None:
+    """Pooled figures of two runs on the same domains with Wilson intervals, and each difference with a
+    paired bootstrap 95 % interval over the probes (both runs' answers to the same question drawn together)."""
+    import random
+
+    a, b = pooled(before), pooled(after)
+    rng = random.Random(0)
+    print(f"{'figure':<24} {'before':>22} {'after':>22} {'after - before (95 % paired bootstrap)':>40}")
+    for key in a:
+        keys = [k for k in a[key] if k in b.get(key, {})]
+        if not keys:
+            continue
+        x, y = [a[key][k] for k in keys], [b[key][k] for k in keys]
+        n = len(keys)
+        diffs = sorted(sum(y[i] - x[i] for i in idx) / n
+                       for idx in ([rng.randrange(n) for _ in range(n)] for _ in range(draws)))
+        lo, hi = diffs[int(0.025 * draws)], diffs[int(0.975 * draws) - 1]
+        print(f"{key:<24} {_cell(x):>22} {_cell(y):>22} {100 * (sum(y) - sum(x)) / n:+8.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]")
+    for r0, r1 in zip(before, after, strict=False):
+        print(f"{r0['domain']}: lic train {r0['wall_s']} -> {r1['wall_s']} s ({r1['wall_s'] / r0['wall_s']:.2f}x, "
+              f"across runs: the load differs), steps {r0['steps']} -> {r1['steps']}, pairs {r0['train_pairs']} -> {r1['train_pairs']}")
+
+
 def _share(oks: list[bool]) -> float | None:
     return round(sum(oks) / len(oks), 4) if oks else None
 
@@ -449,7 +515,13 @@ def main() -> None:
     ap.add_argument("--decider", action="append", default=[], metavar="SIM:FITS:FLOOR:OTHER[:K]",
                     help="rescore: also score the routes with this decider (repeatable; session 11's is always in)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
+    ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
+                    help="pooled figures of two --json outputs with intervals (no model run)")
     args = ap.parse_args()
+    if args.compare:
+        before, after = (json.loads(Path(p).read_text()) for p in args.compare)
+        compare(before, after)
+        return
     DECIDERS.extend(d for d in args.decider if d not in DECIDERS)
     os.environ.setdefault("LIC_HOME", str(REPO / ".lic" / "home"))
     if args.rescore:
