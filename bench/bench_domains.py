@@ -1,9 +1,9 @@
 """Learning benchmark across domains: teach one domain's 30 invented facts, retrain, measure.
 
 The domains are bench/domains/*.jsonl (written for issues 18 and 21, before any tuning).
-`library`, `gym`, `council`, `museum`, `festival`, `cricketclub` and `foodtruck` tune the causal-lm
-defaults (the last seven were held out until sessions 10-12 scored them); `snooker` and `upholstery`
-(session 13), `pharmacy` and `hotel` are held out whole (docs/train.md). Each run also scores every check
+`library`, `gym`, `council`, `museum`, `festival`, `cricketclub`, `foodtruck`, `paintball`, `carhire`,
+`snooker` and `upholstery` tune the causal-lm defaults (the last nine were held out until sessions 10-13
+scored them); `skiphire` and `falconry` (session 14), `pharmacy` and `hotel` are held out whole (docs/train.md). Each run also scores every check
 after generation (CHECKS: scope_check off / value / row / judge at 0.3, 0.5, 0.7) on the same answers. For each (domain, configuration):
 
 Setup (not timed): a qa project whose v0 dataset holds the 85 fixed locality questions of
@@ -57,10 +57,12 @@ from lic_cli.tasks import load_project  # noqa: E402
 from lic_cli.train.distill import _whole_sentences  # noqa: E402
 
 DOMAINS = REPO / "bench" / "domains"
-# Session 13: paintball and carhire were scored in session 12, so they tune now; snooker and upholstery (written this
-# session by a data-only helper, bench/domains/HELDOUT_S13.md) are held out whole.
-TUNING = ("library", "gym", "council", "museum", "festival", "cricketclub", "foodtruck", "paintball", "carhire")
-HELD_OUT = ("pharmacy", "hotel", "snooker", "upholstery")
+# Session 14: snooker and upholstery were scored in session 13, so they tune now (session 14 checks on them);
+# skiphire and falconry (written this session by a data-only helper, bench/domains/HELDOUT_S14.md) are held out
+# whole, named here by file name only.
+TUNING = ("library", "gym", "council", "museum", "festival", "cricketclub", "foodtruck", "paintball", "carhire",
+          "snooker", "upholstery")
+HELD_OUT = ("pharmacy", "hotel", "skiphire", "falconry")
 
 # On top of support_qa's tasks.yaml params. "today": session 4's support_qa params, whole; the
 # KL term is named off, since the causal-lm defaults (params.CAUSAL_LM_DEFAULTS) switch it on.
