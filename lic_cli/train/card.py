@@ -42,7 +42,7 @@ def render(entry: dict[str, Any], *, gated: bool, taught: list[dict[str, Any]], 
     for patch in taught:
         lines.append(f"- patch `{patch['patch']}` (v{patch['version']}): {patch['rows']} rows")
     params = entry.get("params") or {}
-    shown = ", ".join(f"{k} {params[k]}" for k in ("lora_r", "lora_layers", "learning_rate", "epochs", "augment_lm",
+    shown = ", ".join(f"{k} {params[k]}" for k in ("lora_r", "lora_layers", "learning_rate", "epochs", "augment_lm", "augment_words",
                                                    "replay", "distill", "kl_weight", "scope_threshold", "scope_judge",
                                                    "scope_check", "scope_answer", "scope_route")
                      if k in params)
