@@ -22,12 +22,14 @@ from lic_cli.locate import index as key_index
 from lic_cli.locate.keys import forget_target, item_key_fields, item_own_key, item_value_text
 from lic_cli.locate.matcher import Candidate, same_value, search
 from lic_cli.records import Context
+from lic_cli.store.rows import iter_rows
 from lic_cli.tasks import Project, Task
 
 # Decision thresholds on the blended score (see docs/locate.md).
 SAME_KEY = 0.86  # at or above: the same row
 NEAR = 0.78  # between NEAR and SAME_KEY with a different value: conflict
 NEWS = os.environ.get("LIC_NEWS_TARGETS", "1") != "0"  # off switch for answered.news_targets (measuring it alone)
+TAUGHT = os.environ.get("LIC_TAUGHT_UPDATE", "1") != "0"  # off switch for taught_update (measuring it alone)
 FORGET = 0.86  # a forget target must match this well to delete; NEAR..FORGET is a conflict
 PARAPHRASE = 0.60  # a candidate this close carrying the very same value is the row (already known)
 FIELD_SAME = 0.90  # multi-column keys (subject + relation): each column must match this well to be the same key
@@ -148,24 +150,32 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
     hint = f"{key} {spans.stating(said, new)}"
     label = (rec.get("intent") or {}).get("label") if isinstance(rec.get("intent"), dict) else None
     replaces = str(item.get("replaces") or "")
+    moved = None if replaces else went_from_to(new, said)
+    if moved is not None:  # "the family ticket went from $34 to $38": $38 replaces $34
+        replaces, new = moved
     corr = Correction(is_correction=bool(replaces) or label == "correct", new=new, core=spans.core(new), hint=hint)
     if corr.is_correction:
-        # A piece of a name the user gave whole ("Sam" of "Sam Rivera took over") is the whole name.
-        corr.new = spans.widen_value(new, said)
-        corr.core = spans.core(corr.new)
-        digits = spans.in_digits(corr.new) if corr.core is None else corr.new
-        if digits != corr.new and spans.core(digits) is not None:
-            # "fifteen dollars" replaces "$14" as "$15": rows write values with digits.
-            corr.new, corr.core = digits, spans.core(digits)
-        elif corr.core is None:
-            corr.new, corr.core = _money_in_words(corr.new, f"{replaces} {prev.answer}")
+        _read_new_value(corr, said, f"{replaces} {prev.answer}")
     fragment = bool(replaces) and not spans.is_sentence(replaces)
     if fragment:
         corr.replaces = replaces
+    if corr.is_correction and (corr.core is None or corr.core.kind == "number"):
+        retyped = bare_retyped(corr.new, replaces if fragment else "", said,
+                               replaces if replaces and not fragment else prev.answer)
+        if retyped is not None:
+            corr.new, corr.core, corr.old = retyped
+            return _targets(project, rec, item, prev, routed, corr, key, replaces, fragment)
     if corr.core is not None:
         corr.old = old_value(replaces, prev.answer, corr.core, hint, said)
     if not corr.is_correction:
-        return corr
+        return taught_update(project, rec, kind, key, prev, routed, corr) if TAUGHT else corr
+    return _targets(project, rec, item, prev, routed, corr, key, replaces, fragment)
+
+
+def _targets(project: Project, rec: dict, item: dict, prev: answered.Prior, routed: list[Task], corr: Correction,
+             key: str, replaces: str, fragment: bool) -> Correction:
+    """The rows a correction's answer came from (answered.py's signals, in order)."""
+    kind = item.get("kind")
     if prev.rows:
         corr.targets = answered.recorded_targets(project, prev)
     if not corr.targets:
@@ -189,6 +199,129 @@ def correction(project: Project, rec: dict, item: dict, prev: answered.Prior, ro
                 corr.targets += answered.news_targets(project, task, said=str(rec.get("text", "")), new=corr.core,
                                                       old=old, key=key)
     return corr
+
+
+_NOT_NUMBER = re.compile(r"\b(?:not|instead of|rather than|from|was|were|used to be)\s+([a-z]+(?:-[a-z]+)?|\d+)\b", re.I)
+
+
+def bare_retyped(new: str, replaces: str, said: str, answer: str) -> tuple[str, spans.Span, spans.Span] | None:
+    """Session 14: a bare number replacing a bare number ("We shut at ten in summer now, not nine"):
+    the one typed value of the corrected answer (a time, a price, a quantity) whose number is the
+    replaced one, written with the new number ("9 pm" -> "10 pm"). (new value, its core, the old
+    span), or None when the numbers are not bare or the answer has no such value or several."""
+    def bare(text: str) -> int | None:
+        t = text.strip()
+        return int(t) if t.isdigit() else numbers.bare_number(t)
+
+    n = bare(new)
+    olds = [bare(replaces)] if replaces else [bare(m.group(1)) for m in _NOT_NUMBER.finditer(said)]
+    olds = [o for o in olds if o is not None and o != n]
+    if n is None or len(set(olds)) != 1 or not answer:
+        return None
+    hits: list[spans.Span] = []
+    for kind in ("time", "money", "quantity"):  # "9 pm" reads as a quantity too: the first type wins
+        hits += [sp for sp in spans.spans(answer, kind) if _leading_number(sp.text) == str(olds[0])
+                 and not any(h.start < sp.end and sp.start < h.end for h in hits)]
+    if len(hits) != 1:
+        return None
+    old = hits[0]
+    m = re.search(r"\d+", old.text)
+    text = old.text[:m.start()] + str(n) + old.text[m.end():]
+    core = spans.core(text)
+    return (text, core, old) if core is not None and spans.compatible(core, old) else None
+
+
+def _read_new_value(corr: Correction, said: str, around: str) -> None:
+    """A correction's new value as the rows would write it."""
+    # A piece of a name the user gave whole ("Sam" of "Sam Rivera took over") is the whole name.
+    corr.new = spans.widen_value(corr.new, said)
+    corr.core = spans.core(corr.new)
+    digits = spans.in_digits(corr.new) if corr.core is None else corr.new
+    if digits != corr.new and spans.core(digits) is not None:
+        # "fifteen dollars" replaces "$14" as "$15": rows write values with digits.
+        corr.new, corr.core = digits, spans.core(digits)
+    elif corr.core is None:
+        corr.new, corr.core = _money_in_words(corr.new, around)
+
+
+def taught_update(project: Project, rec: dict, kind: str, key: str, prev: answered.Prior, routed: list[Task],
+                  corr: Correction) -> Correction:
+    """Session 14: a taught (not corrected) value that meets a stored one is an update, whatever the
+    detector called the turn (mem0's add/update decision, by the rows' values). The rows are found
+    as a correction's are: the stored row the previous answer repeats, when there was one; else the
+    one row whose clause and key the turn's sentence names, stating a value of the new value's type
+    (answered.news_targets). Found, the item is read as a correction (span rewrite, sweep); none,
+    it stays taught knowledge (add, or an update by key)."""
+    if corr.core is None or corr.core.kind in STRONG_TYPES:
+        # A place keeps many phone numbers, addresses and links (the fax, the after-hours line, the
+        # workroom): a taught one is another, unless said to replace one (a correction).
+        return corr
+    said = str(rec.get("text", ""))
+    if any(_states(project, task, corr.core) for task in routed if task.format == kind):
+        # The value is stored already ("Adult tickets are still $16"): the key decides (a noop, or an
+        # add); another row of its type ("child ticket price: $9") is not what it replaces.
+        return corr
+    old = corr.old if corr.old is not None and spans.compatible(corr.old, corr.core) else None
+    targets: list[answered.Target] = []
+    for task in routed:
+        if prev.answer and task.format in ("qa", "fact"):
+            targets += answered.value_targets(project, task, answer=prev.answer, old=old,
+                                              question=prev.question or key, signal="previous_answer")
+        elif not prev.answer and task.format == kind:
+            targets += answered.news_targets(project, task, said=said, new=corr.core, old=old, key=key)
+    if kind == "qa":
+        # A question names what it asks about: every one of its words is in the row's question or in
+        # the clause stating the value ("Do you wash motorbikes?" is not the exterior wash's row).
+        asked = spans.content_words(key) - spans.content_words(corr.new)
+        targets = [t for t in targets if asked and asked <= _row_words(t.task, t.row, corr.core)]
+    if not targets:
+        return corr
+    for t in targets:
+        t.signal = f"taught_{t.signal}"  # evidence: a taught value met this stored row
+    corr.is_correction, corr.targets = True, targets
+    core = corr.core
+    _read_new_value(corr, said, prev.answer)
+    if corr.core is not None and corr.core != core:
+        corr.old = old_value("", prev.answer, corr.core, corr.hint, said)
+    return corr
+
+
+# Verbs that say a value changed, right before "from X to Y" (a range, "open from 10 am to 9 pm",
+# has none): English grammar, no domain's words.
+_CHANGED = re.compile(r"\b(?:went|gone|goes|go|rose|risen|rises|dropped|drops|fell|fallen|falls|increased|increases|"
+                      r"decreased|decreases|reduced|raised|changed|changes|moved|moves|cut|put|jumped|climbed|"
+                      r"slipped)(?:\s+(?:up|down|back))?\s+from\s+", re.I)
+
+
+def went_from_to(value: str, said: str) -> tuple[str, str] | None:
+    """A value read as "X to Y" (two values of one type) that the turn says went from X to Y:
+    (X, Y), the replaced value and the new one; None otherwise."""
+    m = re.fullmatch(r"\s*(?:from\s+)?(.+?)\s+to\s+(.+?)\s*", value, re.I)
+    if not m:
+        return None
+    old, new = m.group(1), m.group(2)
+    oc, nc = spans.core(old), spans.core(new)
+    if oc is None or nc is None or not spans.compatible(oc, nc) or spans.same(oc, nc):
+        return None
+    for c in _CHANGED.finditer(said):
+        if said[c.end():].lower().startswith(f"{old} to {new}".lower()):
+            return old, new
+    return None
+
+
+def _states(project: Project, task: Task, value: spans.Span) -> bool:
+    """Some row of `task` states this very value."""
+    return any(any(spans.same(s, value) for s in spans.spans(str(row.get(_value_column(task), "")), value.kind))
+               for _, _, row in iter_rows(task, project.dataset_path(task)))
+
+
+def _row_words(task: Task, row: dict, new: spans.Span) -> set[str]:
+    """The words of a row's key and of the clauses of its value stating a value of `new`'s type."""
+    value = str(row.get(_value_column(task), ""))
+    words = spans.content_words(" ".join(str(row.get(task.column(f), "")) for f in task.key_fields))
+    for s in spans.spans(value, new.kind):
+        words |= spans.content_words(spans.clause(value, s))
+    return words
 
 
 def _money_in_words(new: str, answer: str) -> tuple[str, spans.Span | None]:

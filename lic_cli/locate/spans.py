@@ -617,7 +617,10 @@ def rewrite(stored: str, new_value: str, *, old: str | None = None, hint: str = 
             new_text = _replacement(span, nc) if span.kind == nc.kind else nc.text
             if not is_sentence(stored_s) and not is_sentence(new_s) and span.start == 0 and span.end == len(stored_s):
                 whole = _DANGLING.sub("", new_s)  # an extractor's "$10.50 a" is "$10.50"
-                new_text = whole if len(whole.split()) <= len(stored_s.split()) + 1 else new_text
+                if whole != nc.text or span.kind != nc.kind:
+                    # the new value as said, with what it says beside its core ("$450 per month")
+                    new_text = whole if len(whole.split()) <= len(stored_s.split()) + 1 else new_text
+                # else the core alone, written as the row writes it ("sixty days" for "90 days": "60 days")
             return Rewrite(stored_s[:span.start] + new_text + stored_s[span.end:], span.text, new_text, span.kind)
     if replaces and is_sentence(stored_s) and not is_sentence(new_s) and not is_sentence(replaces):
         if nc is None and core(replaces) is None:  # typed values were looked for above
