@@ -290,8 +290,11 @@ def main() -> None:
         res = run_split(name, rows, args.engines, dumped.get(name), learned, policy)
         dump[name] = res.pop("_raw")
         preds = res.pop("_preds")
-        if name == "test":  # held out: its rows are scored, never studied
+        if name == "test":  # held out: its rows are scored, never studied (no per-turn counts kept either)
             preds = {}
+            for eng in list(res):
+                if isinstance(res[eng], dict):
+                    res[eng].pop("turn_counts", None)
         errors[name] = {"_rows": len(rows)} | {eng: [{"id": r["id"], "form": r.get("form"), "text": r["text"],
                                "context": tagging_context(r), "gold": r["knowledge"], "pred": p}
                               for r, p in zip(rows, ps, strict=True)

@@ -304,9 +304,11 @@ READ_CLAUSE = True  # session 11: a teaching turn where nothing was found is rea
 
 
 def finish(items: list[dict[str, Any]], turn: Turn) -> list[dict[str, Any]]:
-    """Assembled items in the dataset's words (`snap.snap_items`), and a bare forget's target
-    from the last question (`repair.forget_topic`)."""
-    from lic_cli.extract import explicit, passing, repair
+    """Assembled items in the dataset's words (`snap.snap_items`), a bare forget's target from
+    the last question (`repair.forget_topic`), a contact value's relation named by its type
+    (`relations.value_type`), a correction's old value from the answer it corrects (`oldvalue`,
+    off unless switched on), and only well-formed values (`wellformed`)."""
+    from lic_cli.extract import explicit, oldvalue, passing, relations, repair, wellformed
 
     items = snap_items(items, turn.text, turn.context)
     if READ_CLAUSE and not items and turn.label in ("teach", "correct"):
@@ -314,7 +316,9 @@ def finish(items: list[dict[str, Any]], turn: Turn) -> list[dict[str, Any]]:
         items = [found] if found else items
     items = passing.repair(items, turn.text, turn.label)
     items = explicit.repair(items, turn.text, turn.context, turn.label)
-    return repair.forget_topic(items, turn.text, turn.context, turn.label) if FORGET_TOPIC else items
+    items = repair.forget_topic(items, turn.text, turn.context, turn.label) if FORGET_TOPIC else items
+    items = oldvalue.repair(relations.value_type(items), turn.text, turn.context, turn.label)
+    return wellformed.repair(items, turn.context)
 
 
 FALLBACK = True  # fill a required field the tags left empty with the head's most likely constant

@@ -94,3 +94,33 @@ def per(relation: str, after: str) -> str:
     unit = m.group(1).lower()
     return f"{relation} per {'person' if unit == 'head' else unit}" if unit in ("person", "head") \
         else f"{_PER_WORD[unit]} {relation}"
+
+
+# --- a contact value's relation names its type (issue 15, session 14) ---------------------------
+
+VALUE_TYPE = True
+# A relation already naming the type (or a kind of it: "fax number", "WhatsApp number") stands.
+# A bare "number" does not: it is as often a count.
+_NAMES_TYPE = {"phone": re.compile(r"\b(?:phone|line|mobile|cell|fax|whatsapp|landline|hotline|telephone)\b|"
+                                   r"\w\s+number\b", re.I),
+               "email": re.compile(r"\b(?:e-?mail|address|inbox)\b", re.I),
+               "url": re.compile(r"\b(?:website|site|web|url|page|link|address)\b", re.I)}
+
+
+def value_type(items: list[dict]) -> list[dict]:
+    """A fact whose whole object is a phone number, e-mail or web address has the relation
+    that names that type (`phone number`, `email address`, `website`, as the corpus's train
+    gold writes every one of them) unless its relation names the type already: on new domains
+    the relation head gives such values "number", "name", "requirement" or "location"."""
+    if not VALUE_TYPE:
+        return items
+    from lic_cli.extract.passing import _TYPE, contacts
+
+    out = []
+    for item in items:
+        obj = str(item.get("object") or "").strip()
+        found = contacts(obj) if item.get("kind") == "fact" and obj else []
+        if len(found) == 1 and found[0][1] == obj and not _NAMES_TYPE[found[0][2]].search(str(item.get("relation", ""))):
+            item = {**item, "relation": _TYPE[found[0][2]]}
+        out.append(item)
+    return out
