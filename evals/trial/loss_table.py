@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -81,6 +82,27 @@ def turns(data: dict[str, dict[str, list[dict]]], mode: str) -> list[str]:
     return lines
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson score interval of k/n, in per cent (held-out rounds are small: 28-31 turns)."""
+    if n == 0:
+        return 0.0, 0.0
+    p = k / n
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return 100 * (mid - half), 100 * (mid + half)
+
+
+def intervals(data: dict[str, dict[str, list[dict]]], mode: str) -> str:
+    """Teaching turns and corrections ending right over every round given, with their intervals."""
+    rs = [r for modes in data.values() for r in modes.get(mode, []) if r["teaching"]]
+    parts = []
+    for name, group in (("teaching turns", rs), ("corrections", [r for r in rs if r["correction"]])):
+        k, n = sum(r["end state"] for r in group), len(group)
+        lo, hi = wilson(k, n)
+        parts.append(f"{name} {k}/{n} ({100 * k / max(n, 1):.1f} %, 95 % Wilson {lo:.1f}-{hi:.1f})")
+    return f"{mode}: " + "; ".join(parts)
+
+
 def compare(a: dict, b: dict, mode: str) -> list[str]:
     lines = []
     for rnd in a:
@@ -105,6 +127,7 @@ def main() -> int:
         if not any(mode in m for m in data.values()):
             continue
         print("\n".join(table(data, mode)))
+        print(intervals(data, mode))
         print("\n".join(turns(data, mode)))
         if args.compare:
             moved = compare(data, load(args.compare), mode)
