@@ -31,12 +31,15 @@ def test_points_back():
 
 
 def test_fragment_values_are_trimmed_and_empty_ones_drop_the_item():
-    items = [{"kind": "fact", "subject": "the", "relation": "price", "object": "£12"},
+    items = [{"kind": "fact", "subject": "the hub", "relation": "requirement", "object": "that"},
              {"kind": "fact", "subject": "a puncture repair", "relation": "price", "object": "£8 for"},
-             {"kind": "qa", "question": "When is the choir on?", "answer": "Thursdays", "replaces": "the"}]
+             {"kind": "qa", "question": "When is the choir on?", "answer": "Thursdays", "replaces": "the"},
+             {"kind": "fact", "subject": "the", "relation": "price", "object": "£12"}]
     out = wellformed.repair(items, [])
     assert out == [{"kind": "fact", "subject": "a puncture repair", "relation": "price", "object": "£8"},
-                   {"kind": "qa", "question": "When is the choir on?", "answer": "Thursdays"}]
+                   {"kind": "qa", "question": "When is the choir on?", "answer": "Thursdays"},
+                   {"kind": "fact", "subject": "the", "relation": "price", "object": "£12"}]
+    assert wellformed.trim("Please") == "Please"  # a request word alone is no tail
 
 
 def test_a_forget_target_that_points_back_forgets_what_was_asked():
@@ -62,7 +65,7 @@ def test_label_text_is_quoted_whole():
 
 def test_switch_off_leaves_items_alone(monkeypatch):
     monkeypatch.setattr(wellformed, "WELL_FORMED", False)
-    items = [{"kind": "fact", "subject": "the", "relation": "price", "object": "£12"}]
+    items = [{"kind": "fact", "subject": "the hub", "relation": "price", "object": "£12 for"}]
     assert wellformed.repair(items, []) == items
 
 

@@ -12,8 +12,10 @@ is not a value:
   club"); one that points back (or is a generic noun alone: "answer, would you") forgets what the last question asked about
   (`repair.question_topic`), or the item is dropped;
 - an old value (`replaces`) is left out;
-- any other required field: the item is dropped, since a wrong row costs a user more than a
-  missing one (the caller's other engines or a rephrasing can still teach it).
+- an object, answer or label text: the item is dropped, since a wrong row costs a user more
+  than a missing one (the caller's other engines or a rephrasing can still teach it);
+- a fact's subject ("the" in "the / fee / €20"): the item stays as it is, since chat finds the
+  row by its value (dropping such items lost 4 of the chat dev turns' answers, docs/extract.md).
 
 Questions and note texts are clauses and are left alone ("Which gate does it leave from?"); a
 label's text quotes its example as said ("... any more of the teal mohair in"), so it is kept
@@ -36,8 +38,8 @@ _POINTERS = frozenset("it them they this that these those one ones all everythin
 # A noun that names no thing of its own: with a determiner it points back ("that answer").
 _GENERIC = frozenset("answer answers one ones bit bits info information entry entries stuff thing things lot "
                      "row rows note notes detail details".split())
-_TAIL = re.compile(r"(?:,?\s*\b(?:would|could|will|can)\s+you\b\??|,?\s*\b(?:please|pls|plz|thanks|thx|ta|"
-                   r"cheers)\b)\s*$", re.I)
+_TAIL = re.compile(r"(?<=\S)(?:,\s*|\s+)(?:(?:would|could|will|can)\s+you\??|(?:please|pls|plz|thanks|thx|ta|"
+                   r"cheers))\s*$", re.I)
 _FIELDS = ("subject", "object", "answer", "replaces", "target", "text")
 # A forget's target names the thing, not the notes about it: "all the mug club stuff" -> "the
 # mug club" (no gold target of the corpus's train, dev or test domains starts with "all" or ends
@@ -100,6 +102,8 @@ def repair(items: list[dict[str, Any]], context: list[dict]) -> list[dict[str, A
                     break
                 item["target"] = topic
                 continue
+            if field == "subject" and points_back(trimmed):
+                continue  # the value is still worth its row: chat finds it by the object
             if points_back(trimmed, count=field in ("object", "answer")):
                 keep = False
                 break
