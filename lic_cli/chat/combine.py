@@ -96,6 +96,8 @@ def ordered(question: str, cands: Sequence[Candidate], rule: Rule, ranker_thresh
         adj = qual.adjust(question, [c.text for c in cands], rule.qualifier_how)
         by = [b + rule.qualifier * a for b, a in zip(by, adj, strict=True)]
     order = sorted(range(len(cands)), key=lambda i: (-by[i], -sig[i], i))
+    for i, c in enumerate(cands):  # what ordered it, for a later reading of the best few (chat/lmrank.py)
+        c.extra["order"] = by[i]
     return [(sig[i], cands[i]) for i in order]
 
 

@@ -20,7 +20,8 @@ When both are trained (`lic models --ranker --cross`), they are combined (lic_cl
 since session 10; LIC_COMBINE=0 keeps the re-ranker alone): the base model's best few rows are
 scored by the ranker and the re-ranker, a calibrated mix of their margins orders them (with the
 day, age-group, month, period, size and count qualifiers of chat/qualifier.py) and decides whether the first answers; a hit's
-score is that mix, with the combination's calibrated threshold (a question that asks no known kind of
+score is that mix, with the combination's calibrated threshold. Since session 14 the packaged causal LM
+reads the combination's near-tied best rows and may re-order them (lic_cli/chat/lmrank.py; LIC_LMRANK=0: not) (a question that asks no known kind of
 answer is held to its own calibrated threshold: its hits' scores are shifted by the difference).
 
 Two thresholds on the blended score:
@@ -84,7 +85,7 @@ class Retriever:
     a trained one itself (ranker.Ranker, crossenc.Cross: the benches measure a given folder)."""
 
     def __init__(self, project: Project, encoder, *, threshold: float | None = None, ground: float | None = None,
-                 top_k: int = TOP_K, ranker: Any = None, cross: Any = None) -> None:
+                 top_k: int = TOP_K, ranker: Any = None, cross: Any = None, reader: Any = None) -> None:
         self.project = project
         self.tasks = [t for t in project.tasks.values() if rowindex.answers_questions(t)]
         self.ranker = None
@@ -103,6 +104,12 @@ class Retriever:
             elif both is not None:  # the re-ranker orders the first stage's best k, the combination decides
                 inner = Retriever(project, encoder, threshold=-float("inf"), ranker=both, cross=False)
                 self.combined = (inner, combine.ensure(both, self.cross))
+        # The language model reads the combination's near-tied best rows (chat/lmrank.py, session 14).
+        self.reader = None
+        if self.combined is not None and reader is not False:
+            from lic_cli.chat import lmrank
+
+            self.reader = reader if reader is not None else lmrank.Reader() if lmrank.enabled() else None
         self.encoder = self.ranker.encoder() if self.ranker is not None else encoder
         self.head = self.ranker.head if self.ranker is not None else None
         default = (self.combined[1].threshold if self.combined is not None else
@@ -209,6 +216,8 @@ class Retriever:
         # A question that asks no known kind is held to its own calibrated threshold (session 11): its
         # signal is shifted by the difference, so a hit's score compares with `threshold` as any other.
         shift = cal.threshold - cal.for_question(text)
+        if self.reader is not None:
+            out = self.reader.reorder(text, out, self.threshold - shift)
         return [replace(cands[c.ref], score=s + shift) for s, c in out if s + shift >= self.threshold][:self.top_k]
 
     def _staged_hits(self, text: str, embed, staged: list[dict[str, Any]], threshold: float | None = None) -> list[Hit]:
