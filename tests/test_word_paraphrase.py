@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from lic_cli.train import word_paraphrase
 from lic_cli.train.params import SFTParams
@@ -57,3 +58,21 @@ def test_off_loads_no_model_and_the_param_is_checked():
         assert "augment_words" in str(exc)
     else:
         raise AssertionError("a negative augment_words was accepted")
+
+
+@pytest.mark.slow
+def test_the_base_model_writes_rewordings_in_other_words_that_pass_both_filters():
+    from lic_cli import models
+
+    # six questions: the filters keep few of the 135M model's candidates (17 for 30 carhire questions, session 14)
+    questions = ["How much is a full service at Spokeworks?", "When does Spokeworks close on Saturdays?",
+                 "How much does Spokeworks charge to fix a puncture?", "Does Spokeworks hire out electric bikes?",
+                 "How long does a wheel rebuild take at Spokeworks?", "Who is the head mechanic at Spokeworks?"]
+    written = word_paraphrase.generate(models.resolve("smollm2"), questions, 2, seed=42)
+    assert written == word_paraphrase.generate(models.resolve("smollm2"), questions, 2, seed=42)  # seeded
+    assert set(written) == set(questions) and sum(map(len, written.values())) >= 1
+    enc = models.load_encoder("minilm")
+    for q, rewordings in written.items():
+        assert len(rewordings) <= 2
+        assert all(word_paraphrase.accept(q, r) == r for r in rewordings)
+    assert word_paraphrase.same_meaning(questions, written, enc) == written
