@@ -121,7 +121,8 @@ def test_old_value_is_off_by_default():
 
 # --- relations.value_type --------------------------------------------------------------------
 
-def test_contact_value_relation_names_its_type():
+def test_contact_value_relation_names_its_type(monkeypatch):
+    monkeypatch.setattr(relations, "VALUE_TYPE", True)
     items = [{"kind": "fact", "subject": "the surgery", "relation": "number", "object": "01632 960 552"},
              {"kind": "fact", "subject": "the surgery", "relation": "requirement", "object": "desk@smiledental.example.com"},
              {"kind": "fact", "subject": "the surgery", "relation": "fax number", "object": "01632 960 553"},
@@ -130,7 +131,13 @@ def test_contact_value_relation_names_its_type():
     assert [i["relation"] for i in out] == ["phone number", "email address", "fax number", "price"]
 
 
-def test_finish_runs_the_session_14_steps():
+def test_value_type_is_off_by_default():
+    item = {"kind": "fact", "subject": "the surgery", "relation": "number", "object": "01632 960 552"}
+    assert relations.value_type([item]) == [item]
+
+
+def test_finish_runs_the_session_14_steps(monkeypatch):
+    monkeypatch.setattr(relations, "VALUE_TYPE", True)
     turn = Turn("the workshop line is 01632 960 771 by the way", [], "teach")
     out = learned.finish([{"kind": "fact", "subject": "the workshop line", "relation": "name",
                            "object": "01632 960 771"}], turn)

@@ -98,7 +98,10 @@ def per(relation: str, after: str) -> str:
 
 # --- a contact value's relation names its type (issue 15, session 14) ---------------------------
 
-VALUE_TYPE = True
+# Off (lead's review, session 14): on the trial's full pipeline it renamed a fax number's and a
+# bookings e-mail's relation to the plain type, so a taught fax number was written over the main
+# phone row (rounds 1-10: 4 turns right -> wrong); its gain on the extract check sets was +0.004.
+VALUE_TYPE = False
 # A relation already naming the type (or a kind of it: "fax number", "WhatsApp number") stands.
 # A bare "number" does not: it is as often a count.
 _NAMES_TYPE = {"phone": re.compile(r"\b(?:phone|line|mobile|cell|fax|whatsapp|landline|hotline|telephone)\b|"
