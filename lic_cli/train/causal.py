@@ -186,29 +186,30 @@ def _self_distilled(task: Task, params: SFTParams, n_taught: int,
 def _model_rewordings(task: Task, questions: list[str], params: SFTParams,
                       note: Callable[[str], None]) -> dict[str, list[str]]:
     """SFTParams.augment_lm rewordings per question, written by the task's base model."""
-    if params.augment_lm <= 0 or not questions:
-        return {}
-    assert task.train is not None
-    from lic_cli import models
     from lic_cli.train import lm_paraphrase
 
-    out = lm_paraphrase.generate(models.resolve(task.train.base), questions, params.augment_lm, seed=params.seed)
-    note(f"{task.name}: {task.train.base} wrote {sum(map(len, out.values()))} rewordings of "
-         f"{len(questions)} taught questions")
-    return out
+    return _written(task, questions, params.augment_lm, params.seed, lm_paraphrase.generate, "rewordings", note)
 
 
 def _other_word_rewordings(task: Task, questions: list[str], params: SFTParams,
                            note: Callable[[str], None]) -> dict[str, list[str]]:
     """SFTParams.augment_words rewordings per question in other content words (word_paraphrase.py)."""
-    if params.augment_words <= 0 or not questions:
+    from lic_cli.train import word_paraphrase
+
+    return _written(task, questions, params.augment_words, params.seed, word_paraphrase.generate,
+                    "rewordings in other words", note)
+
+
+def _written(task: Task, questions: list[str], n: int, seed: int, writer: Callable[..., dict[str, list[str]]],
+             what: str, note: Callable[[str], None]) -> dict[str, list[str]]:
+    """`n` rewordings per question written by `writer` with the task's base model (none when n is 0)."""
+    if n <= 0 or not questions:
         return {}
     assert task.train is not None
     from lic_cli import models
-    from lic_cli.train import word_paraphrase
 
-    out = word_paraphrase.generate(models.resolve(task.train.base), questions, params.augment_words, seed=params.seed)
-    note(f"{task.name}: {task.train.base} wrote {sum(map(len, out.values()))} rewordings in other words of "
+    out = writer(models.resolve(task.train.base), questions, n, seed=seed)
+    note(f"{task.name}: {task.train.base} wrote {sum(map(len, out.values()))} {what} of "
          f"{len(questions)} taught questions")
     return out
 

@@ -40,10 +40,12 @@ _NAME = re.compile(r"^[A-Z][a-z]+")  # "Kestrel's", "Norway": not "I", not "CEO"
 _DIGITS = re.compile(r"\d+")
 
 
-def messages(question: str) -> list[dict[str, str]]:
-    """The few-shot chat that asks for one rewording of `question`."""
-    out = [{"role": "system", "content": INSTRUCTION}]
-    for q, r in EXAMPLES:
+def messages(question: str, instruction: str = INSTRUCTION,
+             examples: Sequence[tuple[str, str]] = EXAMPLES) -> list[dict[str, str]]:
+    """The few-shot chat that asks for one rewording of `question` (word_paraphrase.py passes its
+    own instruction and examples)."""
+    out = [{"role": "system", "content": instruction}]
+    for q, r in examples:
         out += [{"role": "user", "content": q}, {"role": "assistant", "content": r}]
     return [*out, {"role": "user", "content": question}]
 

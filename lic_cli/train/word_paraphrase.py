@@ -51,10 +51,7 @@ _DIGITS = re.compile(r"\d+")
 
 def messages(question: str) -> list[dict[str, str]]:
     """The few-shot chat that asks for `question` in other words."""
-    out = [{"role": "system", "content": INSTRUCTION}]
-    for q, r in EXAMPLES:
-        out += [{"role": "user", "content": q}, {"role": "assistant", "content": r}]
-    return [*out, {"role": "user", "content": question}]
+    return lm_paraphrase.messages(question, INSTRUCTION, EXAMPLES)
 
 
 def _names(text: str) -> set[str]:
