@@ -137,6 +137,8 @@ def test_a_news_correction_read_as_teach_updates_the_row_and_sweeps(cave):
                    intent="teach")
     edits = {(e["task"], e["op"], e.get("signal")) for e in rec["edits"]}
     assert ("cave_facts", "update", "taught_news") in edits
+    # taught, not said as a correction: proposed for a person (lic resolve), never written silently
+    assert all(e.get("review") == "taught" for e in rec["edits"] if str(e.get("signal", "")).startswith("taught_"))
     after = {e["task"]: e["after"] for e in rec["edits"] if e["op"] == "update"}
     assert after["cave_facts"]["object"] == "55 minutes"
     # the FAQ answer stating the replaced duration is reached too (route across kinds, or the sweep)

@@ -60,8 +60,9 @@ def base_turn(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _decided_here(edit: dict[str, Any]) -> dict[str, Any]:
-    """A sweep proposal as chat shows it: an edit like the others, for the person to decide."""
-    if edit.get("review") == "sweep":
+    """A sweep proposal, or a taught value's update of a stored row (locate: never written silently),
+    as chat shows it: an edit like the others, for the person at the console to decide."""
+    if edit.get("review") in ("sweep", "taught"):
         return {k: v for k, v in edit.items() if k != "review"}
     return edit
 
