@@ -2,7 +2,8 @@
 
 A `conflict` edit (a near match locate could not decide) and a proposal marked `review`
 (`rewrite`: no span of the stored value could be found; `sweep`: another row that still
-states the corrected value) never go into a patch (`lic apply --sweep` takes the sweep's).
+states the corrected value; `taught`: a taught value, not said as a correction, that meets a
+stored row's: update it or add beside it) never go into a patch (`lic apply --sweep` takes the sweep's).
 `lic resolve` reads located records, asks what to do with each such edit, and writes the
 records back with the decision made, ready for `lic apply`:
 
