@@ -206,3 +206,12 @@ def test_a_word_in_half_the_keys_of_a_mid_sized_dataset_is_common():
     assert "class" in sweep._common(None, counted, Counter(), len(keys))
     assert "class" not in sweep._common(None, Counter(w for k in keys[:10] for w in spans.content_words(k)),
                                         Counter(), 10)  # a small dataset's topic stays evidence
+
+
+def test_chat_shows_a_taught_update_as_an_edit_for_the_person():
+    from lic_cli.chat.learn import _decided_here
+
+    edit = {"task": "cave_facts", "op": "update", "row": "k1", "signal": "taught_news", "review": "taught"}
+    assert "review" not in _decided_here(edit)
+    rewrite = {**edit, "review": "rewrite"}
+    assert _decided_here(rewrite) == rewrite  # a rewrite still waits for lic resolve
