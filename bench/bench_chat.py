@@ -137,6 +137,9 @@ def main() -> None:
         session = Session(lm, retriever=retriever)
         session.record(session.user(question))
         hits = session.retrieve(question)
+        # Session 14: the language model's reading of near-tied rows (chat/lmrank.py), in the retrieval time.
+        read = retriever.reader.last_s if getattr(retriever, "reader", None) is not None else 0.0
+        print(f"\n'{question}': read by the language model: " + (f"yes, {read:.3f} s" if read else "no"))
         answering = retriever.answering(hits)
         if answering is not None:
             hits = [answering]  # the one note the model is given (lic_cli/chat/session.py)
