@@ -32,8 +32,8 @@ value), one JSON line a question, so other orders and decisions can be scored wi
 (docs/chat.md "Session 13"); the probes (lic_cli/data/retrieval_probes.jsonl) are asked of each taught
 project for that, never evals/chat/unrelated.jsonl.
 
-Session 14: with the combined retriever the language model reads the near-tied best rows (chat/lmrank.py; on by
-default, `--no-lmrank` or LIC_LMRANK=0 turns it off); each result then also counts the paraphrases the
+Session 14: with the combined retriever the language model reads the near-tied best rows when
+LIC_LMRANK=1 (chat/lmrank.py; opt-in), `--no-lmrank` keeps it off); each result then also counts the paraphrases the
 combination's own order would have got right in the same run (`right_unread`) and how long each reading took.
 The end of a run prints each part (PART: session 14's tune and check split of the dev domains; held out) and
 path with 95 % Wilson intervals. ciderfarm, comicshop and mowerworkshop are session 14's held-out domains.
@@ -308,7 +308,7 @@ def ask_all(project, encoder, lm, facts: list[dict], unrelated: list[str], befor
 
     choice = {"ranker": args.ranker_at if which in ("ranker", "combined") else False,
               "cross": args.cross_at if which in ("cross", "combined") else False}
-    if which == "combined":  # session 14: the language model reads the near-tied best rows (LIC_LMRANK=0: not)
+    if which == "combined":  # session 14: the language model reads the near-tied best rows (LIC_LMRANK=1)
         from lic_cli.chat import lmrank
 
         choice["reader"] = lmrank.Reader() if lmrank.enabled() and not args.no_lmrank else False

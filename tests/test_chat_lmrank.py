@@ -58,8 +58,10 @@ def test_only_the_best_k_are_read():
     assert spy.calls == [["a", "b", "c"]] and got[3][1].text == "d"
 
 
-def test_the_reader_is_on_unless_turned_off(monkeypatch):
+def test_the_reader_is_off_unless_turned_on(monkeypatch):
     monkeypatch.delenv(lmrank.USE_ENV, raising=False)
+    assert not lmrank.enabled()
+    monkeypatch.setenv(lmrank.USE_ENV, "1")
     assert lmrank.enabled()
     monkeypatch.setenv(lmrank.USE_ENV, "0")
     assert not lmrank.enabled()

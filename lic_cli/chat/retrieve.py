@@ -21,7 +21,7 @@ since session 10; LIC_COMBINE=0 keeps the re-ranker alone): the base model's bes
 scored by the ranker and the re-ranker, a calibrated mix of their margins orders them (with the
 day, age-group, month, period, size and count qualifiers of chat/qualifier.py) and decides whether the first answers; a hit's
 score is that mix, with the combination's calibrated threshold. Since session 14 the packaged causal LM
-reads the combination's near-tied best rows and may re-order them (lic_cli/chat/lmrank.py; LIC_LMRANK=0: not) (a question that asks no known kind of
+reads the combination's near-tied best rows and may re-order them (lic_cli/chat/lmrank.py; opt-in, LIC_LMRANK=1) (a question that asks no known kind of
 answer is held to its own calibrated threshold: its hits' scores are shifted by the difference).
 
 Two thresholds on the blended score:
