@@ -33,7 +33,7 @@ value), one JSON line a question, so other orders and decisions can be scored wi
 project for that, never evals/chat/unrelated.jsonl.
 
 Session 14: with the combined retriever the language model reads the near-tied best rows when
-LIC_LMRANK=1 (chat/lmrank.py; opt-in), `--no-lmrank` keeps it off); each result then also counts the paraphrases the
+LIC_LMRANK=1 (chat/lmrank.py; opt-in; `--no-lmrank` keeps it off); each result then also counts the paraphrases the
 combination's own order would have got right in the same run (`right_unread`) and how long each reading took.
 The end of a run prints each part (PART: session 14's tune and check split of the dev domains; held out) and
 path with 95 % Wilson intervals. ciderfarm, comicshop and mowerworkshop are session 14's held-out domains.
